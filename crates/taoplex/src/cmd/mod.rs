@@ -1,0 +1,22 @@
+//! Subcommands. Each module owns one subcommand's arguments and its run function.
+
+pub(crate) mod calc;
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+/// Every subcommand of `taoplex`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Quote swaps and emissions with the chain's exact arithmetic (offline).
+    #[command(subcommand)]
+    Calc(calc::CalcCommand),
+}
+
+/// Runs a subcommand. Usage errors exit with 2, runtime failures with 1.
+pub(crate) fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Calc(c) => calc::run(c),
+    }
+}
