@@ -137,6 +137,25 @@ impl Wallet {
         self.coldkey_file().exists() || self.coldkeypub_file().exists()
     }
 
+    /// Checks that creating the coldkey would replace nothing (or that `overwrite` allows it),
+    /// so a caller can refuse before asking for a password or generating a key.
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`] naming the existing file.
+    pub fn check_coldkey_absent(&self, overwrite: bool) -> Result<()> {
+        self.coldkey_file().check_overwrite(overwrite)?;
+        self.coldkeypub_file().check_overwrite(overwrite)
+    }
+
+    /// As [`Wallet::check_coldkey_absent`], for the hotkey.
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`] naming the existing file.
+    pub fn check_hotkey_absent(&self, overwrite: bool) -> Result<()> {
+        self.hotkey_file().check_overwrite(overwrite)?;
+        self.hotkeypub_file().check_overwrite(overwrite)
+    }
+
     /// Writes the coldkey (encrypted when `password` is given) and `coldkeypub.txt`.
     ///
     /// Both files are checked before either is written, so a refused overwrite changes nothing.
@@ -150,9 +169,8 @@ impl Wallet {
         kdf: &KdfParams,
         overwrite: bool,
     ) -> Result<()> {
+        self.check_coldkey_absent(overwrite)?;
         let (private, public) = (self.coldkey_file(), self.coldkeypub_file());
-        private.check_overwrite(overwrite)?;
-        public.check_overwrite(overwrite)?;
         private.write_keypair(pair, password, kdf, true)?;
         public.write_public(&pair.public(), true)
     }
@@ -168,9 +186,8 @@ impl Wallet {
         kdf: &KdfParams,
         overwrite: bool,
     ) -> Result<()> {
+        self.check_hotkey_absent(overwrite)?;
         let (private, public) = (self.hotkey_file(), self.hotkeypub_file());
-        private.check_overwrite(overwrite)?;
-        public.check_overwrite(overwrite)?;
         private.write_keypair(pair, password, kdf, true)?;
         public.write_public(&pair.public(), true)
     }

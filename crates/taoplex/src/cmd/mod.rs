@@ -1,6 +1,7 @@
 //! Subcommands. Each module owns one subcommand's arguments and its run function.
 
 pub(crate) mod calc;
+pub(crate) mod wallet;
 
 use std::process::ExitCode;
 
@@ -12,11 +13,15 @@ pub(crate) enum Command {
     /// Quote swaps and emissions with the chain's exact arithmetic (offline).
     #[command(subcommand)]
     Calc(calc::CalcCommand),
+    /// Create, import and use Bittensor wallets (compatible with btcli).
+    #[command(subcommand)]
+    Wallet(wallet::WalletCommand),
 }
 
 /// Runs a subcommand. Usage errors exit with 2, runtime failures with 1.
 pub(crate) fn run(command: Command) -> ExitCode {
     match command {
         Command::Calc(c) => calc::run(c),
+        Command::Wallet(c) => wallet::run(c),
     }
 }
