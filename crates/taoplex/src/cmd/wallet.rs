@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use keys::{KdfParams, Keypair, PublicKey, Signature, Wallet};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Environment variable holding the wallet password for automation.
 const PASSWORD_ENV: &str = "TAOPLEX_WALLET_PASSWORD";
@@ -134,8 +134,8 @@ pub(crate) struct NewKeyArgs {
     overwrite: bool,
 }
 
-/// Where a restored key comes from: exactly one of these.
-#[derive(Debug, Args)]
+/// Where a restored key comes from: exactly one of these. `Debug` redacts the secret.
+#[derive(Args)]
 #[group(required = true, multiple = false)]
 pub(crate) struct KeySource {
     /// The mnemonic, quoted: "word1 word2 …".
@@ -163,15 +163,33 @@ impl WalletArgs {
     }
 }
 
-impl KeySource {
-    fn keypair(&self) -> anyhow::Result<Keypair> {
-        let pair = match (&self.mnemonic, &self.seed, &self.uri) {
-            (Some(m), _, _) => Keypair::from_phrase(m)?,
-            (_, Some(s), _) => Keypair::from_seed_hex(s)?,
-            (_, _, Some(u)) => Keypair::from_uri(u)?,
-            _ => bail!("give one of --mnemonic, --seed or --uri"),
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match (&self.mnemonic, &self.seed, &self.uri) {
+            (Some(_), _, _) => "mnemonic",
+            (_, Some(_), _) => "seed",
+            (_, _, Some(_)) => "uri",
+            _ => "none",
         };
-        Ok(pair)
+        write!(f, "KeySource({kind}: <redacted>)")
+    }
+}
+
+impl KeySource {
+    /// The key pair; the secret text given on the command line is zeroized afterwards.
+    fn into_keypair(mut self) -> anyhow::Result<Keypair> {
+        let pair = match (&self.mnemonic, &self.seed, &self.uri) {
+            (Some(m), _, _) => Keypair::from_phrase(m),
+            (_, Some(s), _) => Keypair::from_seed_hex(s),
+            (_, _, Some(u)) => Keypair::from_uri(u),
+            _ => {
+                return Err(anyhow::anyhow!("give one of --mnemonic, --seed or --uri"));
+            }
+        };
+        self.mnemonic.zeroize();
+        self.seed.zeroize();
+        self.uri.zeroize();
+        Ok(pair?)
     }
 }
 
@@ -221,7 +239,7 @@ fn execute(cmd: WalletCommand) -> anyhow::Result<ExitCode> {
         WalletCommand::RegenColdkey { wallet, source, overwrite } => {
             let w = wallet.wallet(None);
             w.check_coldkey_absent(overwrite)?;
-            let pair = source.keypair()?;
+            let pair = source.into_keypair()?;
             let password = new_password(&format!("coldkey of wallet {:?}", w.name()))?;
             with_spinner("encrypting the coldkey (argon2i, 512 MiB; a few seconds)", || {
                 w.create_coldkey(&pair, Some(&password), &kdf, overwrite)
@@ -236,7 +254,7 @@ fn execute(cmd: WalletCommand) -> anyhow::Result<ExitCode> {
         WalletCommand::RegenHotkey { wallet, hotkey, source, overwrite } => {
             let w = wallet.wallet(Some(&hotkey));
             w.check_hotkey_absent(overwrite)?;
-            let pair = source.keypair()?;
+            let pair = source.into_keypair()?;
             w.create_hotkey(&pair, None, &kdf, overwrite)?;
             out(&format!(
                 "restored hotkey {:?} {} in wallet {:?}",
@@ -411,4 +429,38 @@ fn show_mnemonic(pair: &Keypair) -> anyhow::Result<()> {
 fn out(line: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}").context("cannot write to stdout")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        cmd: WalletCommand,
+    }
+
+    #[test]
+    fn debug_never_shows_the_mnemonic() {
+        let cli = Cli::try_parse_from([
+            "t",
+            "regen-coldkey",
+            "--mnemonic",
+            "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon \
+             abandon about",
+        ])
+        .unwrap();
+        let dbg = format!("{cli:?}");
+        assert!(!dbg.contains("abandon"), "{dbg}");
+        assert!(dbg.contains("KeySource(mnemonic: <redacted>)"), "{dbg}");
+    }
+
+    #[test]
+    fn messages_are_hex_or_utf8() {
+        assert_eq!(message_bytes("0x6869").unwrap(), b"hi");
+        assert_eq!(message_bytes("hi").unwrap(), b"hi");
+        assert!(message_bytes("0xzz").is_err());
+    }
 }
