@@ -128,6 +128,16 @@ mod tests {
     }
 
     #[test]
+    fn two_byte_prefix_vector() {
+        // Public vector from py-substrate-interface's SS58 tests (prefix 255 takes two bytes).
+        let (prefix, key) = decode("5GoKvZWG5ZPYL1WUovuHW3zJBWBP5eT8CbqjdRY4Q6iMaQua").unwrap();
+        assert_eq!(prefix, 42);
+        let addr = encode(&key, 255).unwrap();
+        assert_eq!(addr, "yGHU8YKprxHbHdEv7oUK4rzMZXtsdhcXVG2CAMyC9WhzhjH2k");
+        assert_eq!(decode(&addr).unwrap(), (255, key));
+    }
+
+    #[test]
     fn errors_say_which_part_is_wrong() {
         let mut bad = ALICE.to_owned();
         bad.replace_range(10..11, "G");
