@@ -1,4 +1,5 @@
 //! End-to-end tests of the `taoplex` binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod calc;
 mod wallet;
