@@ -378,12 +378,13 @@ fn weighted_quantile(pairs: &mut [(I32F32, I32F32)], minority: I32F32) -> I32F32
                 i += 1;
             }
         }
+        let whole = std::mem::take(&mut part);
         if minority < lo.saturating_add(lo_stake) && lt > 0 {
             hi = lo.saturating_add(lo_stake);
-            part = &mut part[..lt];
+            part = whole.get_mut(..lt).unwrap_or_default();
         } else if hi.saturating_sub(hi_stake) <= minority && gt < len {
             lo = hi.saturating_sub(hi_stake);
-            part = &mut part[gt..];
+            part = whole.get_mut(gt..).unwrap_or_default();
         } else {
             return pivot;
         }
