@@ -1,6 +1,7 @@
 //! Subcommands. Each module owns one subcommand's arguments and its run function.
 
 pub(crate) mod calc;
+pub(crate) mod dojo;
 pub(crate) mod wallet;
 
 use std::process::ExitCode;
@@ -16,6 +17,9 @@ pub(crate) enum Command {
     /// Create, import and use Bittensor wallets (compatible with btcli).
     #[command(subcommand)]
     Wallet(wallet::WalletCommand),
+    /// Dojo human-preference subnet tools: score ratings, export datasets, generate tasks.
+    #[command(subcommand)]
+    Dojo(dojo::DojoCommand),
 }
 
 /// Runs a subcommand. Usage errors exit with 2, runtime failures with 1.
@@ -23,5 +27,6 @@ pub(crate) fn run(command: Command) -> ExitCode {
     match command {
         Command::Calc(c) => calc::run(c),
         Command::Wallet(c) => wallet::run(c),
+        Command::Dojo(c) => dojo::run(c),
     }
 }
