@@ -1,0 +1,442 @@
+//! Calls: what a signed transaction asks the chain to do.
+//!
+//! The set and the semantics follow Subtensor (reference §2.3, §2.5, §5): amounts are `u64` rao
+//! (TAO for `*_staked`/`amount`, alpha for `*_unstaked`/`alpha_amount`), limit prices are rao
+//! per alpha (TAO-per-alpha × 10⁹). Calls are SCALE-encoded for signing and JSON-encoded (amounts
+//! as strings) for people.
+
+use parity_scale_codec::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use crate::primitives::{AccountId, NetUid, u64_string};
+
+/// Proxy permissions, as Subtensor's `ProxyType` (the subset taoplex uses).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProxyType {
+    /// May do anything the real account may.
+    Any,
+    /// May stake, unstake, move and swap stake — never transfer TAO or stake to another coldkey.
+    Staking,
+    /// May do nothing that moves funds: weights, axon, identity.
+    NonTransfer,
+}
+
+impl ProxyType {
+    /// Whether a proxy of this type may dispatch `call` on behalf of the real account.
+    pub fn allows(self, call: &Call) -> bool {
+        match self {
+            ProxyType::Any => true,
+            ProxyType::Staking => matches!(
+                call,
+                Call::AddStake { .. }
+                    | Call::AddStakeLimit { .. }
+                    | Call::RemoveStake { .. }
+                    | Call::RemoveStakeLimit { .. }
+                    | Call::RemoveStakeFullLimit { .. }
+                    | Call::SwapStake { .. }
+                    | Call::SwapStakeLimit { .. }
+                    | Call::MoveStake { .. }
+                    | Call::UnstakeAll { .. }
+            ),
+            ProxyType::NonTransfer => !matches!(
+                call,
+                Call::Transfer { .. }
+                    | Call::TransferStake { .. }
+                    | Call::AddStake { .. }
+                    | Call::AddStakeLimit { .. }
+                    | Call::RemoveStake { .. }
+                    | Call::RemoveStakeLimit { .. }
+                    | Call::RemoveStakeFullLimit { .. }
+                    | Call::SwapStake { .. }
+                    | Call::SwapStakeLimit { .. }
+                    | Call::MoveStake { .. }
+                    | Call::UnstakeAll { .. }
+                    | Call::RegisterNetwork { .. }
+                    | Call::BurnedRegister { .. }
+                    | Call::Proxy { .. }
+                    | Call::AddProxy { .. }
+                    | Call::RemoveProxy { .. }
+            ),
+        }
+    }
+}
+
+/// A subnet's public identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct SubnetIdentity {
+    /// Display name, e.g. "Apex".
+    pub name: String,
+    /// Token glyph, e.g. "α" or "ב".
+    pub symbol: String,
+    /// What the subnet does.
+    pub description: String,
+    /// Website.
+    pub url: String,
+    /// Source repository.
+    pub github: String,
+    /// Logo URL (may be empty; the terminal falls back to the glyph).
+    pub logo_url: String,
+}
+
+/// What happens to miner incentive that lands on the subnet owner's own hotkeys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecycleOrBurn {
+    /// Burned: alpha issuance keeps counting it (the chain's default).
+    #[default]
+    Burn,
+    /// Recycled: alpha issuance falls by the amount.
+    Recycle,
+}
+
+/// An owner-settable hyperparameter and its new value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[serde(tag = "name", content = "value", rename_all = "snake_case")]
+pub enum Hyperparameter {
+    /// Blocks between epochs (360–50,400).
+    Tempo(u16),
+    /// Swap fee rate, parts of 65535 (≤ 10,000).
+    FeeRate(u16),
+    /// Blocks a validator must wait between `set_weights`.
+    WeightsRateLimit(u64),
+    /// Whether weights must be committed and revealed.
+    CommitRevealEnabled(bool),
+    /// Blocks between a commit and its reveal window.
+    CommitRevealPeriod(u64),
+    /// Validator permits (top stakers).
+    MaxAllowedValidators(u16),
+    /// UIDs on the subnet.
+    MaxAllowedUids(u16),
+    /// Blocks a new neuron cannot be pruned.
+    ImmunityPeriod(u16),
+    /// Blocks of inactivity after which a validator's weights no longer count.
+    ActivityCutoff(u16),
+    /// Consensus quantile κ, parts of 65535.
+    Kappa(u16),
+    /// Bonds EMA factor, parts of 1,000,000.
+    BondsMovingAverage(u64),
+    /// Minimum neuron registration burn, rao.
+    MinBurn(#[codec(compact)] u64),
+    /// Maximum neuron registration burn, rao.
+    MaxBurn(#[codec(compact)] u64),
+    /// Burn or recycle the incentive on the owner's own hotkeys.
+    RecycleOrBurn(RecycleOrBurn),
+    /// Whether stake may be transferred to another coldkey.
+    TransferEnabled(bool),
+    /// Whether new neurons may register.
+    RegistrationAllowed(bool),
+}
+
+impl Hyperparameter {
+    /// The snake-case name of the parameter.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Hyperparameter::Tempo(_) => "tempo",
+            Hyperparameter::FeeRate(_) => "fee_rate",
+            Hyperparameter::WeightsRateLimit(_) => "weights_rate_limit",
+            Hyperparameter::CommitRevealEnabled(_) => "commit_reveal_enabled",
+            Hyperparameter::CommitRevealPeriod(_) => "commit_reveal_period",
+            Hyperparameter::MaxAllowedValidators(_) => "max_allowed_validators",
+            Hyperparameter::MaxAllowedUids(_) => "max_allowed_uids",
+            Hyperparameter::ImmunityPeriod(_) => "immunity_period",
+            Hyperparameter::ActivityCutoff(_) => "activity_cutoff",
+            Hyperparameter::Kappa(_) => "kappa",
+            Hyperparameter::BondsMovingAverage(_) => "bonds_moving_average",
+            Hyperparameter::MinBurn(_) => "min_burn",
+            Hyperparameter::MaxBurn(_) => "max_burn",
+            Hyperparameter::RecycleOrBurn(_) => "recycle_or_burn",
+            Hyperparameter::TransferEnabled(_) => "transfer_enabled",
+            Hyperparameter::RegistrationAllowed(_) => "registration_allowed",
+        }
+    }
+}
+
+/// A neuron's served endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct AxonInfo {
+    /// IPv4 or IPv6 address as text.
+    pub ip: String,
+    /// TCP port.
+    pub port: u16,
+    /// 4 or 6.
+    pub ip_type: u8,
+    /// Protocol number (0 = HTTP, as the SDK serves).
+    pub protocol: u8,
+    /// The neuron software's version.
+    pub version: u32,
+}
+
+/// Everything a transaction can ask for.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Call {
+    /// Send free TAO (`Balances::transfer_keep_alive`).
+    Transfer {
+        /// Recipient coldkey.
+        dest: AccountId,
+        /// TAO, rao.
+        #[serde(with = "u64_string")]
+        amount: u64,
+    },
+    /// Buy alpha with TAO and stake it to `hotkey` on `netuid`, at any price.
+    AddStake {
+        /// Hotkey to stake to.
+        hotkey: AccountId,
+        /// Subnet.
+        netuid: NetUid,
+        /// TAO, rao, including the swap fee.
+        #[serde(with = "u64_string")]
+        amount_staked: u64,
+    },
+    /// `AddStake`, but never above `limit_price`.
+    AddStakeLimit {
+        /// Hotkey to stake to.
+        hotkey: AccountId,
+        /// Subnet.
+        netuid: NetUid,
+        /// TAO, rao.
+        #[serde(with = "u64_string")]
+        amount_staked: u64,
+        /// Highest price, rao per alpha.
+        #[serde(with = "u64_string")]
+        limit_price: u64,
+        /// Fill what the limit allows instead of failing with `SlippageTooHigh`.
+        allow_partial: bool,
+    },
+    /// Unstake alpha from `hotkey` on `netuid` and sell it for TAO, at any price.
+    RemoveStake {
+        /// Hotkey to unstake from.
+        hotkey: AccountId,
+        /// Subnet.
+        netuid: NetUid,
+        /// Alpha, rao.
+        #[serde(with = "u64_string")]
+        amount_unstaked: u64,
+    },
+    /// `RemoveStake`, but never below `limit_price`.
+    RemoveStakeLimit {
+        /// Hotkey to unstake from.
+        hotkey: AccountId,
+        /// Subnet.
+        netuid: NetUid,
+        /// Alpha, rao.
+        #[serde(with = "u64_string")]
+        amount_unstaked: u64,
+        /// Lowest price, rao per alpha.
+        #[serde(with = "u64_string")]
+        limit_price: u64,
+        /// Fill what the limit allows instead of failing with `SlippageTooHigh`.
+        allow_partial: bool,
+    },
+    /// Exit a whole position, optionally with a price floor.
+    RemoveStakeFullLimit {
+        /// Hotkey to unstake from.
+        hotkey: AccountId,
+        /// Subnet.
+        netuid: NetUid,
+        /// Lowest price, rao per alpha.
+        limit_price: Option<u64>,
+    },
+    /// Move stake between subnets on the same hotkey (sell on one, buy on the other).
+    SwapStake {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Subnet to leave.
+        origin_netuid: NetUid,
+        /// Subnet to enter.
+        destination_netuid: NetUid,
+        /// Alpha of the origin subnet, rao.
+        #[serde(with = "u64_string")]
+        alpha_amount: u64,
+    },
+    /// `SwapStake` with a limit on the origin/destination price ratio (× 10⁹).
+    SwapStakeLimit {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Subnet to leave.
+        origin_netuid: NetUid,
+        /// Subnet to enter.
+        destination_netuid: NetUid,
+        /// Alpha of the origin subnet, rao.
+        #[serde(with = "u64_string")]
+        alpha_amount: u64,
+        /// Lowest origin/destination price ratio, × 10⁹.
+        #[serde(with = "u64_string")]
+        limit_price: u64,
+        /// Fill what the limit allows.
+        allow_partial: bool,
+    },
+    /// Move stake to another hotkey (and possibly subnet), same coldkey.
+    MoveStake {
+        /// Hotkey to leave.
+        origin_hotkey: AccountId,
+        /// Hotkey to enter.
+        destination_hotkey: AccountId,
+        /// Subnet to leave.
+        origin_netuid: NetUid,
+        /// Subnet to enter.
+        destination_netuid: NetUid,
+        /// Alpha of the origin subnet, rao.
+        #[serde(with = "u64_string")]
+        alpha_amount: u64,
+    },
+    /// Give stake to another coldkey (and possibly move subnet).
+    TransferStake {
+        /// Receiving coldkey.
+        destination_coldkey: AccountId,
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Subnet to leave.
+        origin_netuid: NetUid,
+        /// Subnet to enter.
+        destination_netuid: NetUid,
+        /// Alpha of the origin subnet, rao.
+        #[serde(with = "u64_string")]
+        alpha_amount: u64,
+    },
+    /// Unstake everything staked to `hotkey`, on every subnet including root.
+    UnstakeAll {
+        /// Hotkey.
+        hotkey: AccountId,
+    },
+    /// Register a new subnet, paying the lock cost; the signer becomes its owner.
+    RegisterNetwork {
+        /// The owner's hotkey.
+        hotkey: AccountId,
+        /// Identity to set at registration.
+        identity: Option<SubnetIdentity>,
+    },
+    /// The owner starts emission on their subnet.
+    StartCall {
+        /// Subnet.
+        netuid: NetUid,
+    },
+    /// The owner sets the subnet's identity.
+    SetSubnetIdentity {
+        /// Subnet.
+        netuid: NetUid,
+        /// New identity.
+        identity: SubnetIdentity,
+    },
+    /// The owner changes a hyperparameter.
+    SetHyperparameter {
+        /// Subnet.
+        netuid: NetUid,
+        /// The parameter and its value.
+        param: Hyperparameter,
+    },
+    /// Register a neuron (UID) on a subnet by burning TAO.
+    BurnedRegister {
+        /// Subnet.
+        netuid: NetUid,
+        /// The neuron's hotkey.
+        hotkey: AccountId,
+    },
+    /// Publish a neuron's endpoint. Signed by the hotkey.
+    ServeAxon {
+        /// Subnet.
+        netuid: NetUid,
+        /// Endpoint.
+        axon: AxonInfo,
+    },
+    /// Set a validator's weights. Signed by the hotkey.
+    SetWeights {
+        /// Subnet.
+        netuid: NetUid,
+        /// Target UIDs.
+        dests: Vec<u16>,
+        /// Weights, parts of 65535, same length as `dests`.
+        weights: Vec<u16>,
+        /// Must match the subnet's weights version key.
+        version_key: u64,
+    },
+    /// Commit a hash of weights (commit–reveal). Signed by the hotkey.
+    CommitWeights {
+        /// Subnet.
+        netuid: NetUid,
+        /// BLAKE2b-256 of SCALE(account, netuid, uids, values, salt, version_key).
+        commit_hash: crate::Hash,
+    },
+    /// Reveal committed weights.
+    RevealWeights {
+        /// Subnet.
+        netuid: NetUid,
+        /// Target UIDs.
+        uids: Vec<u16>,
+        /// Weights.
+        values: Vec<u16>,
+        /// The salt of the commit.
+        salt: Vec<u16>,
+        /// Weights version key.
+        version_key: u64,
+    },
+    /// Let `delegate` act for the signer within `proxy_type`.
+    AddProxy {
+        /// The proxy account.
+        delegate: AccountId,
+        /// Its permissions.
+        proxy_type: ProxyType,
+    },
+    /// Revoke a proxy.
+    RemoveProxy {
+        /// The proxy account.
+        delegate: AccountId,
+        /// Its permissions.
+        proxy_type: ProxyType,
+    },
+    /// Dispatch `call` as `real`, which must have made the signer its proxy.
+    Proxy {
+        /// The account acted for.
+        real: AccountId,
+        /// The call.
+        call: Box<Call>,
+    },
+}
+
+impl Call {
+    /// The call's snake-case name, as in events and errors.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Call::Transfer { .. } => "transfer",
+            Call::AddStake { .. } => "add_stake",
+            Call::AddStakeLimit { .. } => "add_stake_limit",
+            Call::RemoveStake { .. } => "remove_stake",
+            Call::RemoveStakeLimit { .. } => "remove_stake_limit",
+            Call::RemoveStakeFullLimit { .. } => "remove_stake_full_limit",
+            Call::SwapStake { .. } => "swap_stake",
+            Call::SwapStakeLimit { .. } => "swap_stake_limit",
+            Call::MoveStake { .. } => "move_stake",
+            Call::TransferStake { .. } => "transfer_stake",
+            Call::UnstakeAll { .. } => "unstake_all",
+            Call::RegisterNetwork { .. } => "register_network",
+            Call::StartCall { .. } => "start_call",
+            Call::SetSubnetIdentity { .. } => "set_subnet_identity",
+            Call::SetHyperparameter { .. } => "set_hyperparameter",
+            Call::BurnedRegister { .. } => "burned_register",
+            Call::ServeAxon { .. } => "serve_axon",
+            Call::SetWeights { .. } => "set_weights",
+            Call::CommitWeights { .. } => "commit_weights",
+            Call::RevealWeights { .. } => "reveal_weights",
+            Call::AddProxy { .. } => "add_proxy",
+            Call::RemoveProxy { .. } => "remove_proxy",
+            Call::Proxy { .. } => "proxy",
+        }
+    }
+}
+
+/// The commit hash of `CommitWeights`: BLAKE2b-256 of SCALE(account, netuid, uids, values,
+/// salt, version_key), as Subtensor's commit–reveal v2.
+pub fn weights_commit_hash(
+    account: &AccountId,
+    netuid: NetUid,
+    uids: &[u16],
+    values: &[u16],
+    salt: &[u16],
+    version_key: u64,
+) -> crate::Hash {
+    crate::Hash::of_encoded(&(account, netuid, uids, values, salt, version_key))
+}

@@ -1,0 +1,190 @@
+//! Account ids and hashes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use blake2::digest::consts::U32;
+use blake2::{Blake2b, Digest};
+use parity_scale_codec::{Decode, Encode};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub use dtao::units::{BlockNumber, NetUid};
+
+/// A 32-byte account: an sr25519 public key (a coldkey or a hotkey).
+///
+/// Displays and serialises as its SS58 address with the Bittensor prefix 42.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode)]
+pub struct AccountId(pub [u8; 32]);
+
+impl AccountId {
+    /// The SS58 address (prefix 42).
+    pub fn to_ss58(&self) -> String {
+        keys::PublicKey(self.0).to_ss58()
+    }
+
+    /// The public key for signature checks.
+    pub fn public_key(&self) -> keys::PublicKey {
+        keys::PublicKey(self.0)
+    }
+}
+
+impl From<keys::PublicKey> for AccountId {
+    fn from(key: keys::PublicKey) -> Self {
+        AccountId(key.0)
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_ss58())
+    }
+}
+
+impl fmt::Debug for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AccountId({})", self.to_ss58())
+    }
+}
+
+impl FromStr for AccountId {
+    type Err = keys::Error;
+
+    /// Parses an SS58 address (prefix 42) or a `0x`-prefixed 32-byte hex public key.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.starts_with("0x") {
+            return keys::PublicKey::from_hex(s).map(Self::from);
+        }
+        keys::PublicKey::from_ss58(s).map(Self::from)
+    }
+}
+
+impl Serialize for AccountId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_ss58())
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A 32-byte hash (blocks, extrinsics, state roots), shown as `0x`-hex.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode)]
+pub struct Hash(pub [u8; 32]);
+
+impl Hash {
+    /// BLAKE2b-256 of `data`, the hash Substrate chains use.
+    pub fn of(data: &[u8]) -> Self {
+        let mut h = Blake2b::<U32>::new();
+        h.update(data);
+        Hash(h.finalize().into())
+    }
+
+    /// BLAKE2b-256 of a value's SCALE encoding.
+    pub fn of_encoded<T: Encode>(value: &T) -> Self {
+        Self::of(&value.encode())
+    }
+
+    /// `0x`-prefixed lower-case hex.
+    pub fn to_hex(&self) -> String {
+        format!("0x{}", hex::encode(self.0))
+    }
+}
+
+impl fmt::Display for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hash({})", self.to_hex())
+    }
+}
+
+/// A string that is not a 32-byte `0x`-hex hash.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a 32-byte 0x-hex hash")]
+pub struct BadHash(pub String);
+
+impl FromStr for Hash {
+    type Err = BadHash;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadHash(s.to_string());
+        let digits = s.strip_prefix("0x").ok_or_else(bad)?;
+        let bytes = hex::decode(digits).map_err(|_| bad())?;
+        bytes.try_into().map(Hash).map_err(|_| bad())
+    }
+}
+
+impl Serialize for Hash {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Hash {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Serde helpers that carry `u64` amounts as decimal strings: rao counts exceed the 2⁵³ that
+/// JSON numbers hold exactly in most clients.
+pub mod u64_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serialises as a string.
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    /// Accepts a string or a number.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            S(String),
+            N(u64),
+        }
+        match Either::deserialize(d)? {
+            Either::S(s) => s.parse().map_err(serde::de::Error::custom),
+            Either::N(n) => Ok(n),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_ids_round_trip_as_ss58() {
+        let alice: AccountId = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".parse().unwrap();
+        let json = serde_json::to_string(&alice).unwrap();
+        assert_eq!(json, "\"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY\"");
+        assert_eq!(serde_json::from_str::<AccountId>(&json).unwrap(), alice);
+        let hex = format!("0x{}", hex::encode(alice.0));
+        assert_eq!(hex.parse::<AccountId>().unwrap(), alice);
+        assert!("5Grwva".parse::<AccountId>().is_err());
+    }
+
+    #[test]
+    fn hashes_round_trip_as_hex() {
+        let h = Hash::of(b"abc");
+        assert_eq!(h.to_hex().parse::<Hash>().unwrap(), h);
+        assert!("0x12".parse::<Hash>().is_err());
+        // BLAKE2b-256("abc"), the RFC 7693 family's known value.
+        assert_eq!(
+            h.to_hex(),
+            "0xbddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
+        );
+    }
+}
