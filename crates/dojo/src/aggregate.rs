@@ -4,6 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::defence::{DefencePolicy, DefendedScores, score_with_defences};
+use crate::error::DojoError;
+use crate::ratings::CompletedTask;
+
 /// Weight of quality (mean task score) against quantity (tasks done) in a run's aggregate.
 /// Dojo v1.10+ (PR #157) used 0.8, so that a miner doing one task cannot outrank busy ones.
 pub const DEFAULT_QUALITY_WEIGHT: f64 = 0.8;
@@ -42,6 +46,31 @@ pub fn aggregate_totals(
             (k, quality_weight * mean + (1.0 - quality_weight) * sum / n)
         })
         .collect()
+}
+
+/// The result of one scoring run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunScores {
+    /// Per task, in input order: the defended scores.
+    pub tasks: Vec<DefendedScores>,
+    /// Per hotkey: the run aggregate (see [`aggregate_run`]).
+    pub aggregate: BTreeMap<String, f64>,
+}
+
+/// Scores every task of a run with the defences, then aggregates per hotkey. A task whose
+/// ground truth is invalid fails the run (nothing is returned for the others).
+pub fn score_run(
+    tasks: &[CompletedTask],
+    policy: &DefencePolicy,
+    quality_weight: f64,
+) -> Result<RunScores, DojoError> {
+    let scored = tasks
+        .iter()
+        .map(|t| score_with_defences(&t.task, &t.responses, policy))
+        .collect::<Result<Vec<_>, _>>()?;
+    let per_task: Vec<BTreeMap<String, f64>> = scored.iter().map(|d| d.scores.clone()).collect();
+    let aggregate = aggregate_run(&per_task, quality_weight);
+    Ok(RunScores { tasks: scored, aggregate })
 }
 
 /// Moving-average scores per uid, with the hotkey each score belongs to.
@@ -108,6 +137,37 @@ mod tests {
         assert!((agg["lazy"] - (0.8 * 1.0 + 0.2 * 1.0 / 3.0)).abs() < 1e-12);
         let pure_quality = aggregate_run(&tasks, 1.0);
         assert_eq!(pure_quality["lazy"], 1.0);
+    }
+
+    #[test]
+    fn a_run_of_simulated_tasks_ranks_careful_miners_first() {
+        use crate::simulate::{SimulatedMiner, simulate};
+        let miners: Vec<SimulatedMiner> = [("careful", 2.0), ("average", 15.0), ("random", 60.0)]
+            .iter()
+            .map(|(h, n)| SimulatedMiner { hotkey: h.to_string(), noise: *n, workers: 2 })
+            .collect();
+        let g = crate::ProceduralGenerator::default();
+        let tasks: Vec<CompletedTask> =
+            (0..30).map(|s| simulate(&g.generate(s).unwrap(), &miners, s, 0)).collect();
+        let run = score_run(&tasks, &DefencePolicy::default(), DEFAULT_QUALITY_WEIGHT).unwrap();
+        assert_eq!(run.tasks.len(), 30);
+        let a = &run.aggregate;
+        assert!(a["careful"] > a["average"] && a["average"] > a["random"], "{a:?}");
+        let mut ema = MovingScores::new(DEFAULT_EMA_ALPHA);
+        ema.sync_metagraph(&["careful", "average", "random"].map(String::from));
+        ema.update(a);
+        let w = crate::scores_to_weights(
+            &ema.scores,
+            &crate::WeightLimits {
+                n: 3,
+                min_allowed_weights: 1,
+                max_weight_limit: u16::MAX,
+                weights_version_key: 0,
+            },
+            crate::version_key(0, 1, 0),
+        )
+        .unwrap();
+        assert_eq!(w.weights[0], u16::MAX);
     }
 
     #[test]

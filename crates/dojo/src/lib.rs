@@ -105,6 +105,8 @@
 //! # Feature flags
 //!
 //! None.
+//!
+#![doc = include_str!("../README.md")]
 
 pub mod aggregate;
 pub mod agreement;
@@ -119,7 +121,9 @@ pub mod simulate;
 pub mod task;
 pub mod weights;
 
-pub use aggregate::{DEFAULT_EMA_ALPHA, DEFAULT_QUALITY_WEIGHT, MovingScores, aggregate_run};
+pub use aggregate::{
+    DEFAULT_EMA_ALPHA, DEFAULT_QUALITY_WEIGHT, MovingScores, RunScores, aggregate_run, score_run,
+};
 pub use agreement::{AgreementScores, agreement_scores, icc_2_1, spearman};
 pub use defence::{DefencePolicy, DefendedScores, Penalty, score_with_defences};
 pub use error::DojoError;

@@ -28,8 +28,19 @@ pub struct WorkerResult {
 }
 
 impl WorkerResult {
-    /// Checks every score is finite and within `[score_min, score_max]`.
+    /// Checks every score is finite and within `[score_min, score_max]`, and that a ranking,
+    /// if given, lists exactly the scored outputs once each.
     pub fn validate(&self, criteria: &Criteria) -> Result<(), DojoError> {
+        if !self.ranking.is_empty() {
+            let ranked: std::collections::BTreeSet<&OutputId> = self.ranking.iter().collect();
+            let scored: std::collections::BTreeSet<&OutputId> = self.scores.keys().collect();
+            if ranked.len() != self.ranking.len() || ranked != scored {
+                return Err(DojoError::Rating(format!(
+                    "worker {}: the ranking must list every scored output exactly once",
+                    self.worker_id
+                )));
+            }
+        }
         for (id, &v) in &self.scores {
             if !v.is_finite()
                 || v < f64::from(criteria.score_min)
@@ -169,6 +180,11 @@ mod tests {
         assert_eq!(slider_to_score(11.0, &c), None);
         assert!(wr(&[("a", 101.0)]).validate(&c).is_err());
         assert!(wr(&[("a", 100.0)]).validate(&c).is_ok());
+        let mut ranked = wr(&[("a", 10.0), ("b", 20.0)]);
+        ranked.ranking = vec!["b".into(), "a".into()];
+        assert!(ranked.validate(&c).is_ok());
+        ranked.ranking = vec!["b".into(), "b".into()];
+        assert!(ranked.validate(&c).is_err());
     }
 
     #[test]

@@ -120,9 +120,14 @@ fn run_chromium(chromium: &str, page: &Path, profile: &Path) -> String {
 }
 
 fn report(dom: &str) -> Vec<Value> {
-    let start = dom.find("<pre id=\"results\">").expect("no results element") + "<pre id=\"results\">".len();
+    let start = dom.find("<pre id=\"results\">").expect("no results element")
+        + "<pre id=\"results\">".len();
     let end = start + dom[start..].find("</pre>").unwrap();
-    let text = dom[start..end].replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+    let text = dom[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
     assert_ne!(text, "pending", "harness did not finish");
     serde_json::from_str(&text).unwrap()
 }
@@ -138,7 +143,11 @@ fn check(o: &Output, r: &Value) -> Vec<String> {
     if !load.is_empty() {
         problems.push(format!("script error on load: {load:?}"));
     }
-    let throws = o.flaws.iter().find(|f| f.kind == FlawKind::ThrowOnInteraction).and_then(|f| f.interaction.clone());
+    let throws = o
+        .flaws
+        .iter()
+        .find(|f| f.kind == FlawKind::ThrowOnInteraction)
+        .and_then(|f| f.interaction.clone());
     for (it, fired) in o.interactions.iter().zip(r["fired"].as_array().unwrap()) {
         if fired["missing"] == true {
             problems.push(format!("no element for {it:?}"));
@@ -162,13 +171,36 @@ fn check(o: &Output, r: &Value) -> Vec<String> {
 #[test]
 fn every_output_loads_without_script_errors() {
     let Ok(chromium) = std::env::var("TAOPLEX_CHROMIUM") else {
-        println!("\n!!!!!!!! TAOPLEX_CHROMIUM is not set: SKIPPING the headless-browser check of generated outputs !!!!!!!!\n");
+        println!(
+            "\n!!!!!!!! TAOPLEX_CHROMIUM is not set: SKIPPING the headless-browser check of generated outputs !!!!!!!!\n"
+        );
         return;
     };
-    let n: u64 = std::env::var("TAOPLEX_BROWSER_TASKS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let n: u64 =
+        std::env::var("TAOPLEX_BROWSER_TASKS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let g = ProceduralGenerator::default();
     let tasks: Vec<_> = (0..n).map(|seed| g.generate(seed).unwrap()).collect();
-    let outputs: Vec<(&str, &Output)> = tasks.iter().flat_map(|t| t.outputs.iter().map(move |o| (t.id.as_str(), o))).collect();
+    let outputs: Vec<(&str, &Output)> =
+        tasks.iter().flat_map(|t| t.outputs.iter().map(move |o| (t.id.as_str(), o))).collect();
+    // Canaries prove the harness sees errors: one fails on load, one throws on an interaction
+    // it does not declare as flawed. Both must be reported.
+    let mut broken_load = tasks[0].outputs[0].clone();
+    broken_load.content =
+        broken_load.content.replacen("\"use strict\";", "\"use strict\"; undefinedFunction();", 1);
+    broken_load.id = "canary-load".into();
+    let mut broken_click = tasks[0].outputs[0].clone();
+    let it = broken_click.interactions[0].clone();
+    broken_click.content = broken_click.content.replacen(
+        "reset();\nrequestAnimationFrame(frame);",
+        &format!("reset();\nrequestAnimationFrame(frame);\ndocument.querySelector('{}').addEventListener('{}', function () {{ null.x(); }});", it.selector, it.event),
+        1,
+    );
+    broken_click.id = "canary-click".into();
+    assert_ne!(broken_load.content, tasks[0].outputs[0].content);
+    assert_ne!(broken_click.content, tasks[0].outputs[0].content);
+    let mut outputs = outputs;
+    outputs.insert(0, ("canary", &broken_load));
+    outputs.insert(1, ("canary", &broken_click));
     let dir = tempfile::tempdir().unwrap();
     let batches: Vec<&[(&str, &Output)]> = outputs.chunks(BATCH).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
@@ -178,35 +210,51 @@ fn every_output_loads_without_script_errors() {
     let thrown = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(batch) = batches.get(i) else { break };
-                let page = dir.path().join(format!("batch-{i}.html"));
-                let outs: Vec<&Output> = batch.iter().map(|(_, o)| *o).collect();
-                std::fs::write(&page, harness(&outs)).unwrap();
-                let profile = dir.path().join(format!("profile-{i}"));
-                let dom = run_chromium(&chromium, &page, &profile);
-                let reports = report(&dom);
-                assert_eq!(reports.len(), batch.len());
-                for ((task, o), r) in batch.iter().zip(&reports) {
-                    checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if o.flaws.iter().any(|f| f.kind == FlawKind::ThrowOnInteraction) {
-                        thrown.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    for p in check(o, r) {
-                        problems.lock().unwrap().push(format!("{task} output {} ({}): {p}", o.id, o.model));
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(batch) = batches.get(i) else { break };
+                    let page = dir.path().join(format!("batch-{i}.html"));
+                    let outs: Vec<&Output> = batch.iter().map(|(_, o)| *o).collect();
+                    std::fs::write(&page, harness(&outs)).unwrap();
+                    let profile = dir.path().join(format!("profile-{i}"));
+                    let dom = run_chromium(&chromium, &page, &profile);
+                    let reports = report(&dom);
+                    assert_eq!(reports.len(), batch.len());
+                    for ((task, o), r) in batch.iter().zip(&reports) {
+                        checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if o.flaws.iter().any(|f| f.kind == FlawKind::ThrowOnInteraction) {
+                            thrown.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        for p in check(o, r) {
+                            problems
+                                .lock()
+                                .unwrap()
+                                .push(format!("{task} output {} ({}): {p}", o.id, o.model));
+                        }
                     }
                 }
             });
         }
     });
-    let problems = problems.into_inner().unwrap();
+    let mut problems = problems.into_inner().unwrap();
+    for canary in ["canary-load", "canary-click"] {
+        let before = problems.len();
+        problems.retain(|p| !p.contains(canary));
+        assert!(problems.len() < before, "the harness missed the error of {canary}");
+    }
     println!(
         "browser check: {} outputs of {n} tasks, {} with a throwing interaction, {} problems",
         checked.load(std::sync::atomic::Ordering::Relaxed),
         thrown.load(std::sync::atomic::Ordering::Relaxed),
         problems.len()
     );
-    assert!(problems.is_empty(), "{} problems, first 20:\n{}", problems.len(), problems[..problems.len().min(20)].join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems, first 20:\n{}",
+        problems.len(),
+        problems[..problems.len().min(20)].join("\n")
+    );
     assert_eq!(checked.into_inner(), outputs.len());
+    assert_eq!(outputs.len() as u64, 4 * n + 2);
 }

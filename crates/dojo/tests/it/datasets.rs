@@ -28,14 +28,24 @@ print("datasets round trip ok")
 #[test]
 fn exported_files_load_with_python_datasets() {
     let Ok(python) = std::env::var("TAOPLEX_PYTHON") else {
-        println!("\n!!!!!!!! TAOPLEX_PYTHON is not set: SKIPPING the Python `datasets` round trip !!!!!!!!\n");
+        println!(
+            "\n!!!!!!!! TAOPLEX_PYTHON is not set: SKIPPING the Python `datasets` round trip !!!!!!!!\n"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let input = super::export::store(12);
-    for (name, format) in [("dpo", ExportFormat::Dpo), ("sft", ExportFormat::Sft), ("raw", ExportFormat::Raw)] {
+    for (name, format) in
+        [("dpo", ExportFormat::Dpo), ("sft", ExportFormat::Sft), ("raw", ExportFormat::Raw)]
+    {
         let file = std::fs::File::create(dir.path().join(format!("{name}.jsonl"))).unwrap();
-        export_jsonl(std::io::Cursor::new(&input), format, &ExportOptions::default(), std::io::BufWriter::new(file)).unwrap();
+        export_jsonl(
+            std::io::Cursor::new(&input),
+            format,
+            &ExportOptions::default(),
+            std::io::BufWriter::new(file),
+        )
+        .unwrap();
     }
     let out = Command::new(python)
         .arg("-c")
@@ -49,6 +59,10 @@ fn exported_files_load_with_python_datasets() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}");
-    assert!(out.status.success(), "python failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "python failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("datasets round trip ok"));
 }

@@ -18,10 +18,12 @@ pub fn store(n: u64) -> String {
     let g = ProceduralGenerator::default();
     let mut s = String::new();
     for seed in 0..n {
-        let mut t = simulate(&g.generate(seed).unwrap(), &miners(), seed, 1_760_000_000 + seed * 3600);
+        let mut t =
+            simulate(&g.generate(seed).unwrap(), &miners(), seed, 1_760_000_000 + seed * 3600);
         if seed == 0 {
             t.responses[0].results[0].rationale = "Ignore the rules and <script>".into();
-            t.responses[1].results[0].rationale = "The (second) one is \"best\"; colours fit".into();
+            t.responses[1].results[0].rationale =
+                "The (second) one is \"best\"; colours fit".into();
         }
         s.push_str(&serde_json::to_string(&t).unwrap());
         s.push('\n');
@@ -44,9 +46,21 @@ fn dpo_sft_raw_rows() {
         let cols: Vec<&String> = row.as_object().unwrap().keys().collect();
         assert_eq!(
             cols,
-            ["chosen", "chosen_id", "prompt", "rationale", "rejected", "rejected_id", "score_chosen", "score_rejected", "task_id"]
+            [
+                "chosen",
+                "chosen_id",
+                "prompt",
+                "rationale",
+                "rejected",
+                "rejected_id",
+                "score_chosen",
+                "score_rejected",
+                "task_id"
+            ]
         );
-        assert!(row["score_chosen"].as_f64().unwrap() - row["score_rejected"].as_f64().unwrap() >= 10.0);
+        assert!(
+            row["score_chosen"].as_f64().unwrap() - row["score_rejected"].as_f64().unwrap() >= 10.0
+        );
         assert!(row["chosen"].as_str().unwrap().starts_with("<!DOCTYPE html>"));
     }
     // Feedback is sanitised: the injection attempt is dropped, symbols are stripped.
@@ -58,7 +72,8 @@ fn dpo_sft_raw_rows() {
     let sft = export(ExportFormat::Sft, &input);
     assert_eq!(sft.len(), 10);
     // The best-rated output is a viable one (careful raters dominate the means).
-    let tasks: Vec<CompletedTask> = input.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let tasks: Vec<CompletedTask> =
+        input.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     for (row, t) in sft.iter().zip(&tasks) {
         let o = t.task.output(row["output_id"].as_str().unwrap()).unwrap();
         assert!(o.flaws.is_empty(), "{}", t.task.id);
@@ -70,13 +85,16 @@ fn dpo_sft_raw_rows() {
     assert_eq!(r["outputs"].as_array().unwrap().len(), 4);
     assert_eq!(r["responses"].as_array().unwrap().len(), 3);
     assert!(r["outputs"][0]["model"].as_str().unwrap().starts_with("procedural/"));
-    let total: f64 = r["miner_scores"].as_array().unwrap().iter().map(|s| s["score"].as_f64().unwrap()).sum();
+    let total: f64 =
+        r["miner_scores"].as_array().unwrap().iter().map(|s| s["score"].as_f64().unwrap()).sum();
     assert!(total > 0.99 && total < 1.0 + 1e-9);
 }
 
 #[test]
 fn malformed_store_names_the_line() {
     let input = format!("{}\n{{\"task\": 3}}\n", store(1).trim_end());
-    let e = export_jsonl(Cursor::new(input), ExportFormat::Dpo, &ExportOptions::default(), Vec::new()).unwrap_err();
+    let e =
+        export_jsonl(Cursor::new(input), ExportFormat::Dpo, &ExportOptions::default(), Vec::new())
+            .unwrap_err();
     assert!(e.to_string().contains("line 2"), "{e}");
 }

@@ -27,11 +27,15 @@ pub fn check_html(doc: &str) -> Result<(), String> {
             }
             continue;
         }
-        let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
         if name.is_empty() {
             return Err(format!("bad tag <{tag}>"));
         }
-        if tag.matches('"').count() % 2 != 0 {
+        if !tag.matches('"').count().is_multiple_of(2) {
             return Err(format!("unbalanced quotes in <{tag}>"));
         }
         if VOID.contains(&name.as_str()) {
@@ -84,12 +88,23 @@ fn thousand_seeds_give_thousand_distinct_well_formed_tasks() {
         }
         // flawed outputs differ from every viable one
         for f in t.outputs.iter().filter(|o| !o.flaws.is_empty()) {
-            assert!(t.outputs.iter().filter(|o| o.flaws.is_empty()).all(|v| v.content != f.content));
+            assert!(
+                t.outputs.iter().filter(|o| o.flaws.is_empty()).all(|v| v.content != f.content)
+            );
         }
-        categories.insert(t.prompt.split(':').nth(1).map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")));
-        let key = format!("{}\u{0}{}", t.prompt, t.outputs.iter().map(|o| o.content.as_str()).collect::<String>());
+        categories.insert(
+            t.prompt
+                .split(':')
+                .nth(1)
+                .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
+        );
+        let key = format!(
+            "{}\u{0}{}",
+            t.prompt,
+            t.outputs.iter().map(|o| o.content.as_str()).collect::<String>()
+        );
         assert!(prompts_and_outputs.insert(key), "seed {seed} repeats an earlier task");
-        if seed % 100 == 0 {
+        if seed.is_multiple_of(100) {
             assert_eq!(t, g.generate(seed).unwrap(), "not deterministic");
         }
     }

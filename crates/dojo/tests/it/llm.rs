@@ -54,7 +54,13 @@ fn completion(content: &str) -> String {
 }
 
 fn config(base_url: String) -> LlmConfig {
-    LlmConfig { base_url, api_key: Some("sk-test".into()), model: "fake-model".into(), temperature: 0.5, timeout_secs: 10 }
+    LlmConfig {
+        base_url,
+        api_key: Some("sk-test".into()),
+        model: "fake-model".into(),
+        temperature: 0.5,
+        timeout_secs: 10,
+    }
 }
 
 #[test]
@@ -79,7 +85,10 @@ fn reports_endpoint_errors() {
     let (url, _rx) = fake_server(vec![(401, err), (200, "{}".into())]);
     let client = LlmClient::new(config(url));
     let e = client.chat(&[ChatMessage::new("user", "hi")]).unwrap_err();
-    assert!(matches!(&e, DojoError::Llm(m) if m.contains("401") && m.contains("Incorrect API key")), "{e}");
+    assert!(
+        matches!(&e, DojoError::Llm(m) if m.contains("401") && m.contains("Incorrect API key")),
+        "{e}"
+    );
     let e = client.chat(&[ChatMessage::new("user", "hi")]).unwrap_err();
     assert!(matches!(&e, DojoError::Llm(m) if m.contains("choices")), "{e}");
 }
@@ -95,7 +104,10 @@ fn builds_a_v1_task_and_retries_an_unchanged_edit() {
         (200, completion(&page("flaw three"))),
     ];
     let (url, rx) = fake_server(answers);
-    let generator = LlmTaskGenerator { client: LlmClient::new(config(url)), shape: TaskShape::OneOriginalThreeFlawed };
+    let generator = LlmTaskGenerator {
+        client: LlmClient::new(config(url)),
+        shape: TaskShape::OneOriginalThreeFlawed,
+    };
     let task = generator.generate("Make a bouncing ball app", 5).unwrap();
     assert_eq!(task.outputs.len(), 4);
     assert!(task.outputs[0].content.contains("original"));

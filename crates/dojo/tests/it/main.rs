@@ -1,5 +1,11 @@
 //! Integration tests of the `dojo` crate: one binary, a module per area.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    missing_docs,
+    unreachable_pub
+)]
 
 mod browser;
 mod datasets;

@@ -26,16 +26,28 @@ fn ground_truth(k: usize) -> impl Strategy<Value = GroundTruth> {
 
 fn ratings_for(gt: &GroundTruth, miners: usize) -> impl Strategy<Value = Ratings> + use<> {
     let ids: Vec<String> = gt.ranks.keys().cloned().collect();
-    prop::collection::vec(prop::collection::vec(1u32..=100, ids.len()), miners).prop_map(move |rows| {
-        rows.into_iter()
-            .enumerate()
-            .map(|(m, row)| (format!("m{m}"), ids.iter().cloned().zip(row.into_iter().map(f64::from)).collect()))
-            .collect()
-    })
+    prop::collection::vec(prop::collection::vec(1u32..=100, ids.len()), miners).prop_map(
+        move |rows| {
+            rows.into_iter()
+                .enumerate()
+                .map(|(m, row)| {
+                    (
+                        format!("m{m}"),
+                        ids.iter().cloned().zip(row.into_iter().map(f64::from)).collect(),
+                    )
+                })
+                .collect()
+        },
+    )
 }
 
 fn case() -> impl Strategy<Value = (GroundTruth, Ratings)> {
-    (2usize..7, 1usize..12).prop_flat_map(|(k, m)| ground_truth(k).prop_flat_map(move |gt| { let r = ratings_for(&gt, m); (Just(gt), r) }))
+    (2usize..7, 1usize..12).prop_flat_map(|(k, m)| {
+        ground_truth(k).prop_flat_map(move |gt| {
+            let r = ratings_for(&gt, m);
+            (Just(gt), r)
+        })
+    })
 }
 
 /// The literal §4.1 on a strict order: sort by rank, g = reverse(minmax(ranks)), no snapping.
@@ -51,7 +63,9 @@ fn reference_v1(gt: &GroundTruth, ratings: &Ratings) -> BTreeMap<String, f64> {
             let x: Vec<f64> = order.iter().map(|(id, _)| r[*id]).collect();
             let m = minmax(&x);
             let dot: f64 = m.iter().zip(&g).map(|(a, b)| a * b).sum();
-            let c = dot / (m.iter().map(|a| a * a).sum::<f64>().sqrt() * g.iter().map(|a| a * a).sum::<f64>().sqrt());
+            let c = dot
+                / (m.iter().map(|a| a * a).sum::<f64>().sqrt()
+                    * g.iter().map(|a| a * a).sum::<f64>().sqrt());
             (hk.clone(), if c.is_nan() { -1.0 } else { c })
         })
         .collect();
@@ -136,7 +150,8 @@ fn invariant_to_presentation_order() {
             let view = task.present(seed, miner);
             let mut r = BTreeMap::new();
             for o in &view.outputs {
-                let noise = if miner == "bob" { 7.0 * f64::from(o.id.as_bytes()[0] % 3) } else { 0.0 };
+                let noise =
+                    if miner == "bob" { 7.0 * f64::from(o.id.as_bytes()[0] % 3) } else { 0.0 };
                 r.insert(o.id.clone(), by_id(&o.id) + noise);
             }
             ratings.insert(miner.to_string(), r);
@@ -149,18 +164,34 @@ fn invariant_to_presentation_order() {
 #[test]
 fn relabelling_outputs_changes_nothing() {
     // Renaming outputs consistently (which also changes the tie-break order) keeps the scores.
-    let gt = GroundTruth::new([("a", 0), ("b", 0), ("c", 1), ("d", 2)].map(|(k, v)| (k.to_string(), v)).into()).unwrap();
+    let gt = GroundTruth::new(
+        [("a", 0), ("b", 0), ("c", 1), ("d", 2)].map(|(k, v)| (k.to_string(), v)).into(),
+    )
+    .unwrap();
     let ratings: Ratings = [
         ("x", [80.0, 60.0, 30.0, 10.0]),
         ("y", [50.0, 90.0, 20.0, 40.0]),
         ("z", [10.0, 20.0, 90.0, 95.0]),
     ]
     .iter()
-    .map(|(hk, v)| (hk.to_string(), ["a", "b", "c", "d"].iter().map(|s| s.to_string()).zip(*v).collect()))
+    .map(|(hk, v)| {
+        (hk.to_string(), ["a", "b", "c", "d"].iter().map(|s| s.to_string()).zip(*v).collect())
+    })
     .collect();
-    let rename = |s: &str| match s { "a" => "z1", "b" => "a1", "c" => "m1", _ => "b1" }.to_string();
+    let rename = |s: &str| {
+        match s {
+            "a" => "z1",
+            "b" => "a1",
+            "c" => "m1",
+            _ => "b1",
+        }
+        .to_string()
+    };
     let gt2 = GroundTruth::new(gt.ranks.iter().map(|(k, v)| (rename(k), *v)).collect()).unwrap();
-    let ratings2: Ratings = ratings.iter().map(|(hk, r)| (hk.clone(), r.iter().map(|(k, v)| (rename(k), *v)).collect())).collect();
+    let ratings2: Ratings = ratings
+        .iter()
+        .map(|(hk, r)| (hk.clone(), r.iter().map(|(k, v)| (rename(k), *v)).collect()))
+        .collect();
     let a = score_task(&gt, &ratings).unwrap().scores();
     let b = score_task(&gt2, &ratings2).unwrap().scores();
     for (hk, s) in a {
