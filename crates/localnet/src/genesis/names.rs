@@ -1,0 +1,1 @@
+//! Subnet names and glyphs. (Being written.)

@@ -1,0 +1,10 @@
+//! localnet: a faithful local dTAO chain.
+//!
+//! UNDER CONSTRUCTION (issue 3).
+#![deny(missing_docs)]
+
+pub mod genesis;
+pub mod runtime;
+
+pub use genesis::{ChainParams, Genesis};
+pub use runtime::Runtime;

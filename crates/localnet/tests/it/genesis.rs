@@ -1,0 +1,1 @@
+//! genesis tests.

@@ -1,0 +1,6 @@
+//! Integration tests of the localnet: one binary, a module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod genesis;
+mod node;
+mod runtime;
