@@ -55,7 +55,8 @@ fn quote_weighted_series(bencher: Bencher, side: Side) {
 
 #[divan::bench(args = [Side::Buy, Side::Sell])]
 fn quote_superellipse(bencher: Bencher, side: Side) {
-    let curve = CurveKind::Superellipse(Superellipse::calibrate(reserves(), 500_000_000_000_000_000));
+    let curve =
+        CurveKind::Superellipse(Superellipse::calibrate(reserves(), 500_000_000_000_000_000));
     bench_pool(bencher, Pool { reserves: reserves(), fee_rate: 33, curve }, side);
 }
 
@@ -63,5 +64,7 @@ fn quote_superellipse(bencher: Bencher, side: Side) {
 fn limit_fill_weighted_half(bencher: Bencher) {
     let pool = Pool::balancer(reserves());
     let limit = pool.spot_price_rao() * 101 / 100;
-    bencher.bench_local(|| black_box(&pool).swap_with_limit(Side::Buy, 10_000 * E9, limit, true).unwrap());
+    bencher.bench_local(|| {
+        black_box(&pool).swap_with_limit(Side::Buy, 10_000 * E9, limit, true).unwrap()
+    });
 }
