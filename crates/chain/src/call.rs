@@ -29,37 +29,8 @@ impl ProxyType {
     pub fn allows(self, call: &Call) -> bool {
         match self {
             ProxyType::Any => true,
-            ProxyType::Staking => matches!(
-                call,
-                Call::AddStake { .. }
-                    | Call::AddStakeLimit { .. }
-                    | Call::RemoveStake { .. }
-                    | Call::RemoveStakeLimit { .. }
-                    | Call::RemoveStakeFullLimit { .. }
-                    | Call::SwapStake { .. }
-                    | Call::SwapStakeLimit { .. }
-                    | Call::MoveStake { .. }
-                    | Call::UnstakeAll { .. }
-            ),
-            ProxyType::NonTransfer => !matches!(
-                call,
-                Call::Transfer { .. }
-                    | Call::TransferStake { .. }
-                    | Call::AddStake { .. }
-                    | Call::AddStakeLimit { .. }
-                    | Call::RemoveStake { .. }
-                    | Call::RemoveStakeLimit { .. }
-                    | Call::RemoveStakeFullLimit { .. }
-                    | Call::SwapStake { .. }
-                    | Call::SwapStakeLimit { .. }
-                    | Call::MoveStake { .. }
-                    | Call::UnstakeAll { .. }
-                    | Call::RegisterNetwork { .. }
-                    | Call::BurnedRegister { .. }
-                    | Call::Proxy { .. }
-                    | Call::AddProxy { .. }
-                    | Call::RemoveProxy { .. }
-            ),
+            ProxyType::Staking => call.is_stake_management(),
+            ProxyType::NonTransfer => !call.moves_funds(),
         }
     }
 }
@@ -398,6 +369,38 @@ pub enum Call {
 }
 
 impl Call {
+    /// Staking within the signer's own coldkey: stake, unstake, move and swap stake. Never a
+    /// transfer of TAO or of stake to another coldkey.
+    pub fn is_stake_management(&self) -> bool {
+        matches!(
+            self,
+            Call::AddStake { .. }
+                | Call::AddStakeLimit { .. }
+                | Call::RemoveStake { .. }
+                | Call::RemoveStakeLimit { .. }
+                | Call::RemoveStakeFullLimit { .. }
+                | Call::SwapStake { .. }
+                | Call::SwapStakeLimit { .. }
+                | Call::MoveStake { .. }
+                | Call::UnstakeAll { .. }
+        )
+    }
+
+    /// Anything that moves TAO or stake, spends on registration, or manages proxies.
+    pub fn moves_funds(&self) -> bool {
+        self.is_stake_management()
+            || matches!(
+                self,
+                Call::Transfer { .. }
+                    | Call::TransferStake { .. }
+                    | Call::RegisterNetwork { .. }
+                    | Call::BurnedRegister { .. }
+                    | Call::Proxy { .. }
+                    | Call::AddProxy { .. }
+                    | Call::RemoveProxy { .. }
+            )
+    }
+
     /// The call's snake-case name, as in events and errors.
     pub fn name(&self) -> &'static str {
         match self {
@@ -439,4 +442,54 @@ pub fn weights_commit_hash(
     version_key: u64,
 ) -> crate::Hash {
     crate::Hash::of_encoded(&(account, netuid, uids, values, salt, version_key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn someone() -> AccountId {
+        AccountId([7; 32])
+    }
+
+    #[test]
+    fn a_staking_proxy_may_stake_but_never_transfer() {
+        let stake = Call::AddStake { hotkey: someone(), netuid: 1, amount_staked: 1 };
+        let transfer = Call::Transfer { dest: someone(), amount: 1 };
+        let give_stake = Call::TransferStake {
+            destination_coldkey: someone(),
+            hotkey: someone(),
+            origin_netuid: 1,
+            destination_netuid: 1,
+            alpha_amount: 1,
+        };
+        let weights =
+            Call::SetWeights { netuid: 1, dests: vec![], weights: vec![], version_key: 0 };
+        assert!(ProxyType::Staking.allows(&stake));
+        assert!(!ProxyType::Staking.allows(&transfer));
+        assert!(!ProxyType::Staking.allows(&give_stake));
+        assert!(!ProxyType::NonTransfer.allows(&stake));
+        assert!(ProxyType::NonTransfer.allows(&weights));
+        assert!(ProxyType::Any.allows(&transfer));
+    }
+
+    #[test]
+    fn calls_round_trip_through_json_and_scale() {
+        let call = Call::AddStakeLimit {
+            hotkey: someone(),
+            netuid: 3,
+            amount_staked: 18_446_744_073_709_551_615,
+            limit_price: 10_000_000,
+            allow_partial: true,
+        };
+        let json = serde_json::to_string(&call).unwrap();
+        assert!(json.contains("\"name\":\"add_stake_limit\""), "{json}");
+        assert!(json.contains("\"18446744073709551615\""), "amounts travel as strings: {json}");
+        assert_eq!(serde_json::from_str::<Call>(&json).unwrap(), call);
+        let bytes = parity_scale_codec::Encode::encode(&call);
+        assert_eq!(
+            <Call as parity_scale_codec::Decode>::decode(&mut bytes.as_slice()).unwrap(),
+            call
+        );
+    }
 }
