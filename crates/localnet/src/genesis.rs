@@ -8,10 +8,13 @@
 use chain::{AccountId, AxonInfo, BlockNumber, Hyperparameters, NetUid, SubnetIdentity};
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod dmath;
 mod generate;
 mod names;
 
-pub use generate::{GenesisOptions, generate};
+pub use generate::{
+    BLOCKS_PER_DAY, DEV_ACCOUNTS, GenesisOptions, TAO, generate, new_subnet_hyperparameters,
+};
 
 /// The starting state of a localnet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +72,9 @@ pub struct ChainParams {
     pub ema_price_halving_blocks: u64,
     /// Blocks a subnet must wait after registration before `start_call`.
     pub start_call_delay: u64,
+    /// Block author credited with swap fees; `None` burns them (a chain without Aura).
+    #[serde(default)]
+    pub block_author: Option<AccountId>,
 }
 
 impl Default for ChainParams {
@@ -88,6 +94,7 @@ impl Default for ChainParams {
             network_immunity_period: 864_000,
             ema_price_halving_blocks: 201_600,
             start_call_delay: 0,
+            block_author: None,
         }
     }
 }
