@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use dojo::{FlawKind, Output, ProceduralGenerator};
 use serde_json::Value;
 
-const BATCH: usize = 100;
+const BATCH: usize = 50;
 
 const RECORDER: &str = "<head><script>window.__errs=[];window.addEventListener('error',function(e){window.__errs.push(String(e.message||e.type));});</script>";
 
@@ -53,12 +53,12 @@ function run() {
     res.forEach(function (r, i) { const w = frames[i].contentWindow; if (w && w.__errs) { r.late = w.__errs.slice(r.mark); } });
     document.getElementById('results').textContent = JSON.stringify(res);
     frames.forEach(function (f) { f.remove(); });
-  }, 2500);
+  }, 2000);
 }
 let waited = 0;
 (function wait() {
   const all = frames.every(function (f) { return f.dataset.loaded === '1'; });
-  if (all || waited > 10000) { setTimeout(run, 1000); } else { waited += 100; setTimeout(wait, 100); }
+  if (all || waited > 10000) { setTimeout(run, 300); } else { waited += 100; setTimeout(wait, 100); }
 })();
 "#;
 
