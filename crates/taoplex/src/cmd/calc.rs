@@ -232,9 +232,12 @@ fn price(rao_per_alpha: u64) -> String {
 }
 
 fn swap_text(pool: &Pool, o: &SwapOutcome, slippage_bps: u16) -> String {
-    let (pay, get): (fn(u64) -> String, fn(u64) -> String) = match o.side {
-        Side::Buy => (|v| Tao::from_rao(v).to_string(), |v| Alpha::from_rao(v).to_string()),
-        Side::Sell => (|v| Alpha::from_rao(v).to_string(), |v| Tao::from_rao(v).to_string()),
+    let tao = |v: u64| Tao::from_rao(v).to_string();
+    let alpha = |v: u64| Alpha::from_rao(v).to_string();
+    // What the trader pays in and gets out, by side.
+    let (pay, get) = match o.side {
+        Side::Buy => (&tao as &dyn Fn(u64) -> String, &alpha as &dyn Fn(u64) -> String),
+        Side::Sell => (&alpha as &dyn Fn(u64) -> String, &tao as &dyn Fn(u64) -> String),
     };
     let verb = if o.side == Side::Buy { "Buy with" } else { "Sell" };
     let mut out = format!(
