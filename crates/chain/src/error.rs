@@ -243,6 +243,26 @@ pub enum DispatchError {
     /// The subnet limit is reached and no subnet may be pruned.
     #[error("SubnetLimitReached: all subnet slots are taken")]
     SubnetLimitReached,
+    /// A transfer would create an account below the existential deposit.
+    #[error(
+        "ExistentialDeposit: the recipient would hold less than the existential deposit of {minimum} rao; send more"
+    )]
+    ExistentialDeposit {
+        /// The existential deposit, rao.
+        minimum: u64,
+    },
+    /// `start_call` before the subnet's waiting period is over.
+    #[error("NeedWaitingMoreBlocksToStarCall: wait {blocks_left} more blocks before start_call")]
+    NeedWaitingMoreBlocksToStarCall {
+        /// Blocks until allowed.
+        blocks_left: u64,
+    },
+    /// An axon with a bad address, port or IP type.
+    #[error("InvalidAxon: {reason}")]
+    InvalidAxon {
+        /// What is wrong.
+        reason: String,
+    },
     /// An arithmetic overflow the chain would also refuse.
     #[error("Overflow: the amounts overflow")]
     Overflow,

@@ -2,15 +2,117 @@
 //! I/O, no threads — so that the same genesis and the same blocks always give the same state
 //! and the same state root.
 //!
-//! API SKELETON — being implemented (see the localnet helper's brief). Signatures are the
-//! contract the node, the RPC server and the simulation code against.
+//! # What is modelled
+//!
+//! Following Subtensor (see `reference/subtensor-chain.md`):
+//!
+//! - **Accounts**: free TAO and nonces. Transfers keep the sender alive (existential deposit)
+//!   and refuse to create an account below it. Accounts are never reaped, so a nonce never
+//!   restarts and a signed transaction can never replay.
+//! - **Subnets** with a [`dtao::amm::Pool`] (`SubnetTAO`, `SubnetAlphaIn`, fee rate, curve),
+//!   `SubnetAlphaOut`, protocol alpha, moving price (I96F32), identity, owner coldkey and
+//!   hotkey, hyperparameters and their change history, registration block, first emission
+//!   block (`start_call`), pending server/validator/root/owner alpha, last epoch, `MinerBurned`,
+//!   the last block's emission share, volume. The root subnet 0 is the stable mechanism: TAO
+//!   staked 1:1, no swap, no fee.
+//! - **Stake** as share pools per (hotkey, netuid) with shares per (hotkey, coldkey, netuid),
+//!   so dividends paid to a hotkey accrue pro rata to its nominators.
+//! - **Calls**: every [`Call`] with the chain's checks, in the chain's order, and its error
+//!   names: staking with and without limit prices (limit fills by
+//!   [`dtao::amm::Pool::swap_with_limit`], unconsumed TAO stays with the staker), the minimum
+//!   stake (0.002 TAO, fee included), moves across subnets (an unstake leg with the fee and a
+//!   fee-free stake leg — one fee per move; if the TAO is below the minimum stake it stays
+//!   liquid) and within a subnet (share accounting only), the one-staking-operation-per-block
+//!   limit per (hotkey, coldkey, netuid), subnet registration (lock cost by `dtao::lock`, pool
+//!   seeded with the lock and the median price of the other subnets, owner hotkey as UID 0,
+//!   subnet limit, rate limit), `start_call`, identity, owner hyperparameters (ranges checked,
+//!   history kept), burned registration (burn halves every 360 blocks, ×1.26 per
+//!   registration, clamped; the full subnet prunes its lowest-emission non-immune UID),
+//!   `serve_axon`, `set_weights` (rate limit, version key, validator permit, refused while
+//!   commit–reveal is on) and commit/reveal (hash by [`chain::weights_commit_hash`], reveal
+//!   window `[commit + period, commit + 2·period]`), proxies ([`chain::ProxyType::allows`]).
+//! - **Swap fees** go to `params.block_author` if the genesis names one, otherwise they are
+//!   burned (TAO leaves circulation without lowering `TotalIssuance`; a sell's alpha fee that
+//!   cannot be sold is burned without lowering `SubnetAlphaOut`).
+//! - **Transactions**: signature ([`SignedTransaction::verify_signature`] against
+//!   [`Runtime::signing_context`], whose genesis hash is the hash of the genesis header),
+//!   nonce (stale / future), mortality, fee payable, duplicates. Fee =
+//!   `tx_fee_base + tx_fee_per_byte × encoded length + tip`, paid in TAO by the signer whether
+//!   the call succeeds or not, and recycled (since runtime v444). A failed call changes nothing
+//!   but the fee and the nonce: every call checks everything before it writes.
+//! - **Blocks** ([`Runtime::produce_block`]): initialisation in the chain's order — block
+//!   emission from `TotalIssuance`, subnet shares by a pluggable rule ([`ShareRuleKind`],
+//!   default: price × (1 − MinerBurned) through the Hill gate), injection terms, the chain buy
+//!   of the excess, the injection, the alpha split into pending, moving prices — then epochs
+//!   (`now − last_epoch ≥ tempo`, at most two per block, the rest deferred a block) through
+//!   `dtao::yuma::run_epoch` with stake weight α + τ·root: miner incentive is staked to the
+//!   miner, incentive on the owner's own hotkeys is withheld (burned or recycled per
+//!   `RecycleOrBurn`) and becomes `MinerBurned`, dividends pay an 18 % hotkey take and the
+//!   rest to nominators, the root pot goes to validators by dividends × τ·root stake and on to
+//!   their root nominators, the owner cut is staked to the owner hotkey. Then the
+//!   transactions, with events per extrinsic (`Phase::ApplyExtrinsic(i)`, then
+//!   `ExtrinsicSuccess` / `ExtrinsicFailed`), and the header (parent hash, extrinsics root,
+//!   state root).
+//! - **State root**: BLAKE2b-256 over the whole state with cached partial digests (see
+//!   `runtime/digest.rs`).
+//!
+//! # What is simplified, and why
+//!
+//! - **Injection at weight ½.** The chain reweights the Balancer pool on every injection
+//!   (`Pool::inject`); Perquintill rounding then moves the weight off ½ by ~10⁻¹⁴, and every
+//!   later swap takes the arbitrary-exponent path (≈ 30 µs instead of 0.1 µs). With weight ½
+//!   the injection terms are already in the pool's ratio, so a half-weight pool gets them added
+//!   directly and stays at ½ (the price moves by the rounding of `alpha_in`, ≤ 1 rao in
+//!   10¹⁴). Other curves use `Pool::inject`. This keeps fast-forward above 2,000 blocks/s.
+//! - **Commit–reveal v2 only**: no drand timelock (CR v4) — no beacon exists offline.
+//! - **No child keys, no parent/child dividend splits, no `AutoStakeDestination`**, no
+//!   conviction locks, no limit-order pallet, no subnet pruning on `register_network` (it fails
+//!   with `SubnetLimitReached` at the limit).
+//! - **Root dividends are claimed at once with `Keep`**: the root pot becomes alpha stake on
+//!   the subnet for each root nominator of the validator (the chain accrues `RootClaimable` and
+//!   swaps to root TAO by default when claimed).
+//! - **Root** has no epoch and no emission; transaction fees are TAO, never alpha.
+//! - Epochs run by the stateful rule only (no `trigger_epoch`, no safety net).
+//!
+//! # Invariants ([`Runtime::check_invariants`])
+//!
+//! 1. `TotalIssuance = Σ free + Σ_subnets SubnetTAO (root included) + burned TAO`, where
+//!    burned TAO counts swap fees destroyed for want of a block author. Recycling (emission
+//!    dust, transaction fees, registration burns) lowers `TotalIssuance` itself.
+//! 2. For every subnet: `SubnetAlphaOut = Σ_hotkeys TotalHotkeyAlpha + protocol alpha +
+//!    pending (server + validator + root + owner) + burned alpha`.
+//! 3. For every (hotkey, netuid): `TotalHotkeyShares = Σ shares` and
+//!    `Σ_coldkeys value ≤ TotalHotkeyAlpha` (share rounding leaves dust in the pool).
+//! 4. Root: `SubnetTAO[0] = SubnetAlphaOut[0]` and no alpha in the pool.
+//! 5. `TotalIssuance ≤ 21,000,000 TAO`.
+
+mod coinbase;
+mod digest;
+mod dispatch;
+mod state;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use chain::{
-    AccountId, AccountInfo, Block, BlockNumber, Call, Hash, NetUid, NeuronInfo, Side,
-    SignedTransaction, SigningContext, StakeInfo, SubnetInfo, SwapOutcome, TxValidityError,
+    AccountId, AccountInfo, Block, BlockNumber, Call, Event, EventRecord, ExtrinsicRecord, Hash,
+    Header, Hyperparameter, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo, Side,
+    SignedTransaction, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome,
+    TxValidityError,
 };
+use dtao::amm::{Pool, Reserves};
+use dtao::fixed::{I96F32, U64F64};
+use parity_scale_codec::Encode;
+use serde::{Deserialize, Serialize};
 
 use crate::genesis::Genesis;
+use digest::Digests;
+pub use state::ShareRuleKind;
+use state::{Neuron, ROOT, StakePool, State, Subnet};
+
+/// How far ahead of the account's nonce [`Runtime::validate`] accepts a transaction.
+pub const MAX_FUTURE_NONCES: u64 = 256;
 
 /// Why a genesis cannot start a chain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,101 +141,843 @@ pub struct ProducedBlock {
 /// The chain state machine.
 #[derive(Debug, Clone)]
 pub struct Runtime {
-    _private: (),
+    state: State,
+    head: Block,
+    digests: Digests,
+}
+
+/// What a snapshot holds.
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    state: State,
+    head: Block,
+}
+
+fn header_hash(h: &Header) -> Hash {
+    Hash::of_encoded(&(h.number, h.parent_hash, h.state_root, h.extrinsics_root, h.timestamp_ms))
+}
+
+/// The default hyperparameters of a newly registered subnet (reference §2.5, §5).
+pub fn default_hyperparameters() -> Hyperparameters {
+    Hyperparameters {
+        tempo: 360,
+        fee_rate: dtao::amm::DEFAULT_FEE_RATE,
+        weights_rate_limit: 100,
+        commit_reveal_enabled: true,
+        commit_reveal_period: 360,
+        max_allowed_validators: 64,
+        max_allowed_uids: 256,
+        immunity_period: 5000,
+        activity_cutoff: 5000,
+        kappa: dtao::yuma::DEFAULT_KAPPA,
+        bonds_moving_average: dtao::yuma::DEFAULT_BONDS_MOVING_AVERAGE,
+        burn: 1_000_000_000,
+        min_burn: 500_000,
+        max_burn: 100_000_000_000,
+        recycle_or_burn: chain::RecycleOrBurn::Burn,
+        transfer_enabled: true,
+        registration_allowed: true,
+        weights_version_key: 0,
+    }
+}
+
+fn price_bits_to_rao(bits: u128) -> u64 {
+    u64::try_from((bits >> 32).saturating_mul(1_000_000_000) >> 32).unwrap_or(u64::MAX)
 }
 
 impl Runtime {
     /// Builds the genesis state. The genesis block is `genesis.start_block`.
-    pub fn new(_genesis: &Genesis) -> Result<Self, GenesisError> {
-        todo!("runtime")
+    pub fn new(genesis: &Genesis) -> Result<Self, GenesisError> {
+        let bad = |m: String| GenesisError(m);
+        let n = genesis.start_block;
+        let mut state = State {
+            chain_name: genesis.chain_name.clone(),
+            spec_version: genesis.spec_version,
+            seed: genesis.seed,
+            genesis_hash: Hash::default(),
+            params: genesis.params.clone(),
+            block: n,
+            accounts: BTreeMap::new(),
+            subnets: BTreeMap::new(),
+            hotkey_owner: BTreeMap::new(),
+            proxies: BTreeMap::new(),
+            lock_last_rao: genesis.params.min_lock,
+            lock_last_block: 0,
+            last_network_registration: None,
+            total_issuance: 0,
+            burned_tao: 0,
+            minted_tao: 0,
+            recycled_tao: 0,
+            share_rule: ShareRuleKind::default(),
+            staking_ops_block: n,
+            staking_ops: BTreeSet::new(),
+            positions: BTreeMap::new(),
+        };
+        let mut issuance: u128 = 0;
+        for a in &genesis.accounts {
+            let acc = state.accounts.entry(a.account).or_default();
+            acc.free = acc
+                .free
+                .checked_add(a.free)
+                .ok_or_else(|| bad(format!("balance of {} overflows", a.account)))?;
+            issuance += u128::from(a.free);
+        }
+        let own = |hot: AccountId, cold: AccountId, st: &mut State| -> Result<(), GenesisError> {
+            match st.hotkey_owner.get(&hot) {
+                Some(c) if *c != cold => {
+                    Err(GenesisError(format!("hotkey {hot} is owned by both {c} and {cold}")))
+                }
+                _ => {
+                    st.hotkey_owner.insert(hot, cold);
+                    Ok(())
+                }
+            }
+        };
+        // Root subnet.
+        let zero = AccountId([0; 32]);
+        let mut root = Subnet {
+            netuid: ROOT,
+            pool: Pool { reserves: Reserves::default(), fee_rate: 0, curve: Default::default() },
+            alpha_out: 0,
+            protocol_alpha: 0,
+            alpha_burned: 0,
+            moving_price_bits: I96F32::from_num(1).to_bits(),
+            pending_server: 0,
+            pending_validator: 0,
+            pending_root: 0,
+            pending_owner: 0,
+            volume: 0,
+            emission_share_bits: 0,
+            tao_emission: 0,
+            miner_burned_bits: 0,
+            last_epoch_block: n,
+            first_emission_block: None,
+            mechanism: 0,
+            identity: SubnetIdentity {
+                name: "root".into(),
+                symbol: "Τ".into(),
+                ..SubnetIdentity::default()
+            },
+            owner_coldkey: zero,
+            owner_hotkey: zero,
+            registered_at: 0,
+            hyperparameters: Hyperparameters {
+                fee_rate: 0,
+                commit_reveal_enabled: false,
+                ..default_hyperparameters()
+            },
+            burn_block: n,
+            history: Vec::new(),
+            neurons: Vec::new(),
+            stakes: BTreeMap::new(),
+            commits: BTreeMap::new(),
+        };
+        for s in &genesis.root_stakes {
+            if s.amount == 0 {
+                continue;
+            }
+            if !state.hotkey_owner.contains_key(&s.hotkey) {
+                own(s.hotkey, s.coldkey, &mut state)?;
+            }
+            root.stakes.entry(s.hotkey).or_default().add(&s.coldkey, s.amount);
+            root.pool.reserves.tao = root
+                .pool
+                .reserves
+                .tao
+                .checked_add(s.amount)
+                .ok_or_else(|| bad("root stake overflows".into()))?;
+            root.alpha_out = root.pool.reserves.tao;
+            issuance += u128::from(s.amount);
+        }
+        state.subnets.insert(ROOT, root);
+
+        for g in &genesis.subnets {
+            if g.netuid == ROOT {
+                return Err(bad("subnet 0 is the root subnet; dynamic subnets start at 1".into()));
+            }
+            if state.subnets.contains_key(&g.netuid) {
+                return Err(bad(format!("subnet {} is listed twice", g.netuid)));
+            }
+            if g.registered_at > n {
+                return Err(bad(format!(
+                    "subnet {} registered at {} after the genesis block {n}",
+                    g.netuid, g.registered_at
+                )));
+            }
+            own(g.owner_hotkey, g.owner_coldkey, &mut state)?;
+            let mut pool = Pool::balancer(Reserves { tao: g.tao_reserve, alpha: g.alpha_in });
+            pool.fee_rate = g.hyperparameters.fee_rate;
+            let mp = I96F32::saturating_from_num(g.moving_price)
+                .checked_div(I96F32::saturating_from_num(1_000_000_000u64))
+                .unwrap_or_default();
+            let mut neurons = vec![Neuron::new(g.owner_hotkey, g.owner_coldkey, g.registered_at)];
+            for gn in &g.neurons {
+                if neurons.iter().any(|x| x.hotkey == gn.hotkey) {
+                    return Err(bad(format!(
+                        "hotkey {} is registered twice on subnet {}",
+                        gn.hotkey, g.netuid
+                    )));
+                }
+                own(gn.hotkey, gn.coldkey, &mut state)?;
+                let mut neuron = Neuron::new(gn.hotkey, gn.coldkey, gn.registered_at.min(n));
+                neuron.axon = gn.axon.clone();
+                neurons.push(neuron);
+            }
+            if neurons.len() > usize::from(g.hyperparameters.max_allowed_uids.max(1)) {
+                return Err(bad(format!(
+                    "subnet {} has {} neurons but max_allowed_uids is {}",
+                    g.netuid,
+                    neurons.len(),
+                    g.hyperparameters.max_allowed_uids
+                )));
+            }
+            let mut stakes: BTreeMap<AccountId, StakePool> = BTreeMap::new();
+            let mut alpha_out: u64 = 0;
+            for s in &g.stakes {
+                if s.amount == 0 {
+                    continue;
+                }
+                if !state.hotkey_owner.contains_key(&s.hotkey) {
+                    own(s.hotkey, s.coldkey, &mut state)?;
+                }
+                stakes.entry(s.hotkey).or_default().add(&s.coldkey, s.amount);
+                alpha_out = alpha_out
+                    .checked_add(s.amount)
+                    .ok_or_else(|| bad(format!("alpha on subnet {} overflows", g.netuid)))?;
+            }
+            issuance += u128::from(g.tao_reserve);
+            let tempo = u64::from(g.hyperparameters.tempo.max(1));
+            let subnet = Subnet {
+                netuid: g.netuid,
+                pool,
+                alpha_out,
+                protocol_alpha: 0,
+                alpha_burned: 0,
+                moving_price_bits: mp.to_bits(),
+                pending_server: 0,
+                pending_validator: 0,
+                pending_root: 0,
+                pending_owner: 0,
+                volume: 0,
+                emission_share_bits: 0,
+                tao_emission: 0,
+                miner_burned_bits: 0,
+                // Stagger epochs by netuid, as the chain does for new subnets.
+                last_epoch_block: n.saturating_sub(u64::from(g.netuid) % tempo),
+                first_emission_block: g.first_emission_block,
+                mechanism: 1,
+                identity: g.identity.clone(),
+                owner_coldkey: g.owner_coldkey,
+                owner_hotkey: g.owner_hotkey,
+                registered_at: g.registered_at,
+                hyperparameters: g.hyperparameters.clone(),
+                burn_block: n,
+                history: Vec::new(),
+                neurons,
+                stakes,
+                commits: BTreeMap::new(),
+            };
+            state.subnets.insert(g.netuid, subnet);
+        }
+        state.total_issuance = u64::try_from(issuance)
+            .ok()
+            .filter(|i| *i <= dtao::emission::TOTAL_SUPPLY_RAO)
+            .ok_or_else(|| bad(format!("genesis issuance {issuance} exceeds 21M TAO")))?;
+        state.rebuild_positions();
+        let mut rt = Self {
+            state,
+            head: Block {
+                header: Header {
+                    number: n,
+                    hash: Hash::default(),
+                    parent_hash: Hash::default(),
+                    state_root: Hash::default(),
+                    extrinsics_root: Hash::of_encoded(&Vec::<Hash>::new()),
+                    timestamp_ms: genesis.timestamp_ms,
+                },
+                extrinsics: Vec::new(),
+                events: Vec::new(),
+            },
+            digests: Digests::default(),
+        };
+        // Initial validator permits: the top stakes, as an epoch would grant them.
+        let netuids: Vec<NetUid> = rt.state.subnets.keys().copied().collect();
+        for netuid in netuids {
+            rt.grant_initial_permits(netuid);
+        }
+        rt.head.header.state_root = rt.digests.root(&rt.state);
+        rt.head.header.hash = header_hash(&rt.head.header);
+        rt.state.genesis_hash = rt.head.header.hash;
+        Ok(rt)
+    }
+
+    fn grant_initial_permits(&mut self, netuid: NetUid) {
+        let tao_weight = self.state.params.tao_weight;
+        let root = self.state.subnets.get(&ROOT).cloned();
+        let Some(sn) = self.state.subnets.get_mut(&netuid) else { return };
+        if netuid == ROOT {
+            return;
+        }
+        let mut ranked: Vec<(dtao::fixed::I64F64, usize)> = sn
+            .neurons
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let r = root.as_ref().map_or(0, |r| r.hotkey_alpha(&x.hotkey));
+                (dtao::yuma::stake_weight(sn.hotkey_alpha(&x.hotkey), r, tao_weight), i)
+            })
+            .filter(|(w, _)| *w > dtao::fixed::I64F64::from_num(0))
+            .collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let k = usize::from(sn.hyperparameters.max_allowed_validators);
+        for (_, i) in ranked.into_iter().take(k) {
+            if let Some(x) = sn.neurons.get_mut(i) {
+                x.validator_permit = true;
+            }
+        }
+        let owner = sn.owner_hotkey;
+        if let Some(x) = sn.neurons.iter_mut().find(|x| x.hotkey == owner) {
+            x.validator_permit = true;
+        }
     }
 
     /// What signatures must commit to (genesis hash and spec version).
     pub fn signing_context(&self) -> SigningContext {
-        todo!("runtime")
+        SigningContext {
+            genesis_hash: self.state.genesis_hash,
+            spec_version: self.state.spec_version,
+        }
     }
 
     /// The last produced block's header number.
     pub fn block_number(&self) -> BlockNumber {
-        todo!("runtime")
+        self.head.header.number
     }
 
     /// The last produced block (the genesis block before any other).
     pub fn head(&self) -> &Block {
-        todo!("runtime")
+        &self.head
+    }
+
+    /// The chain-wide parameters.
+    pub fn params(&self) -> &crate::genesis::ChainParams {
+        &self.state.params
+    }
+
+    /// The transaction fee of `tx`: base + per byte × its encoded length + tip.
+    pub fn tx_fee(&self, tx: &SignedTransaction) -> u64 {
+        let len = u64::try_from(tx.encoded_size()).unwrap_or(u64::MAX);
+        self.state
+            .params
+            .tx_fee_base
+            .saturating_add(self.state.params.tx_fee_per_byte.saturating_mul(len))
+            .saturating_add(tx.tip)
     }
 
     /// Pool validity check against the next block: signature, nonce (stale; future nonces are
-    /// allowed up to the pool's queue), mortality, fee payable.
-    pub fn validate(&self, _tx: &SignedTransaction) -> Result<(), TxValidityError> {
-        todo!("runtime")
+    /// allowed up to [`MAX_FUTURE_NONCES`] ahead), mortality, fee payable.
+    pub fn validate(&self, tx: &SignedTransaction) -> Result<(), TxValidityError> {
+        tx.verify_signature(&self.signing_context())?;
+        let next = self.block_number().saturating_add(1);
+        tx.mortality.check(next)?;
+        let account = self.state.accounts.get(&tx.signer).copied().unwrap_or_default();
+        if tx.nonce < account.nonce {
+            return Err(TxValidityError::Stale { got: tx.nonce, expected: account.nonce });
+        }
+        if tx.nonce > account.nonce.saturating_add(MAX_FUTURE_NONCES) {
+            return Err(TxValidityError::Future { got: tx.nonce, expected: account.nonce });
+        }
+        let fee = self.tx_fee(tx);
+        if account.free < fee {
+            return Err(TxValidityError::Payment { free: account.free, fee });
+        }
+        Ok(())
+    }
+
+    /// The inclusion check in block `n`: as [`Runtime::validate`] but the nonce must be exact.
+    fn check_inclusion(
+        &self,
+        tx: &SignedTransaction,
+        n: BlockNumber,
+    ) -> Result<u64, TxValidityError> {
+        tx.verify_signature(&self.signing_context())?;
+        tx.mortality.check(n)?;
+        let account = self.state.accounts.get(&tx.signer).copied().unwrap_or_default();
+        if tx.nonce < account.nonce {
+            return Err(TxValidityError::Stale { got: tx.nonce, expected: account.nonce });
+        }
+        if tx.nonce > account.nonce {
+            return Err(TxValidityError::Future { got: tx.nonce, expected: account.nonce });
+        }
+        let fee = self.tx_fee(tx);
+        if account.free < fee {
+            return Err(TxValidityError::Payment { free: account.free, fee });
+        }
+        Ok(fee)
     }
 
     /// Produces the next block: block initialisation (emission, moving prices, epochs), then
     /// the transactions in order (each one's call failing or succeeding, fee charged either
     /// way), then the state root. Deterministic in (state, txs, timestamp_ms).
-    pub fn produce_block(&mut self, _txs: Vec<SignedTransaction>, _timestamp_ms: u64) -> ProducedBlock {
-        todo!("runtime")
+    pub fn produce_block(
+        &mut self,
+        txs: Vec<SignedTransaction>,
+        timestamp_ms: u64,
+    ) -> ProducedBlock {
+        let n = self.state.block.saturating_add(1);
+        self.state.block = n;
+        let mut records = Vec::new();
+        let mut init_events = Vec::new();
+        self.initialize_block(n, &mut init_events);
+        records.extend(init_events.into_iter().map(|event| EventRecord {
+            block: n,
+            phase: Phase::Initialization,
+            event,
+        }));
+        let mut seen = BTreeSet::new();
+        let mut rejected = Vec::new();
+        let mut extrinsics = Vec::new();
+        let mut hashes = Vec::new();
+        for tx in txs {
+            let hash = tx.hash();
+            if !seen.insert(hash) {
+                rejected.push((hash, TxValidityError::AlreadyImported));
+                continue;
+            }
+            let fee = match self.check_inclusion(&tx, n) {
+                Ok(fee) => fee,
+                Err(e) => {
+                    rejected.push((hash, e));
+                    continue;
+                }
+            };
+            if let Some(a) = self.state.accounts.get_mut(&tx.signer) {
+                a.free -= fee;
+                a.nonce = a.nonce.saturating_add(1);
+            }
+            self.digests.mark_account(&tx.signer);
+            self.state.total_issuance = self.state.total_issuance.saturating_sub(fee);
+            self.state.recycled_tao = self.state.recycled_tao.saturating_add(fee);
+            let index = u32::try_from(extrinsics.len()).unwrap_or(u32::MAX);
+            let mut events = Vec::new();
+            let result = self.dispatch(tx.signer, &tx.call, &mut events);
+            if result.is_err() {
+                events.clear();
+            }
+            let phase = Phase::ApplyExtrinsic(index);
+            records.extend(events.into_iter().map(|event| EventRecord { block: n, phase, event }));
+            let last = match &result {
+                Ok(()) => Event::ExtrinsicSuccess { fee },
+                Err(error) => Event::ExtrinsicFailed { error: error.clone(), fee },
+            };
+            records.push(EventRecord { block: n, phase, event: last });
+            hashes.push(hash);
+            extrinsics.push(ExtrinsicRecord {
+                index,
+                hash,
+                signer: tx.signer,
+                nonce: tx.nonce,
+                call: tx.call,
+                fee,
+                result,
+            });
+        }
+        let state_root = self.digests.root(&self.state);
+        let mut header = Header {
+            number: n,
+            hash: Hash::default(),
+            parent_hash: self.head.header.hash,
+            state_root,
+            extrinsics_root: Hash::of_encoded(&hashes),
+            timestamp_ms,
+        };
+        header.hash = header_hash(&header);
+        self.head = Block { header, extrinsics, events: records };
+        ProducedBlock { block: self.head.clone(), rejected }
     }
 
     /// The state root after the last block.
     pub fn state_root(&self) -> Hash {
-        todo!("runtime")
+        self.head.header.state_root
+    }
+
+    /// The state root recomputed from scratch, without caches (equal to
+    /// [`Runtime::state_root`] unless a cache is stale — a test aid).
+    pub fn recompute_state_root(&self) -> Hash {
+        digest::full_root(&self.state)
     }
 
     /// Free TAO and next nonce.
-    pub fn account(&self, _who: &AccountId) -> AccountInfo {
-        todo!("runtime")
+    pub fn account(&self, who: &AccountId) -> AccountInfo {
+        let a = self.state.accounts.get(who).copied().unwrap_or_default();
+        AccountInfo { free: a.free, nonce: a.nonce }
+    }
+
+    fn subnet_info(&self, s: &Subnet) -> SubnetInfo {
+        let now = self.block_number();
+        let price = if s.is_stable() { 1_000_000_000 } else { s.pool.spot_price_rao() };
+        let mp = I96F32::from_bits(s.moving_price_bits);
+        let moving_price = U64F64::saturating_from_num(mp)
+            .saturating_mul(U64F64::from_num(1_000_000_000u64))
+            .saturating_to_num::<u64>();
+        let mut hyperparameters = s.hyperparameters.clone();
+        hyperparameters.burn = s.burn_at(now);
+        SubnetInfo {
+            netuid: s.netuid,
+            identity: s.identity.clone(),
+            owner_coldkey: s.owner_coldkey,
+            owner_hotkey: s.owner_hotkey,
+            registered_at: s.registered_at,
+            mechanism: s.mechanism,
+            first_emission_block: s.first_emission_block,
+            pool: PoolInfo {
+                tao_reserve: s.pool.reserves.tao,
+                alpha_in: s.pool.reserves.alpha,
+                alpha_out: s.alpha_out,
+                price,
+                moving_price,
+                curve: s.pool.curve.clone(),
+                fee_rate: s.pool.fee_rate,
+                volume: s.volume,
+            },
+            hyperparameters,
+            emission_share_ppb: u64::try_from(
+                (s.emission_share_bits >> 32).saturating_mul(1_000_000_000) >> 32,
+            )
+            .unwrap_or(u64::MAX),
+            tao_emission: s.tao_emission,
+            miner_burned_ppb: price_bits_to_rao(s.miner_burned_bits << 32),
+            last_epoch_block: s.last_epoch_block,
+            neuron_count: u16::try_from(s.neurons.len()).unwrap_or(u16::MAX),
+        }
     }
 
     /// All subnets, root included, by netuid.
     pub fn subnets(&self) -> Vec<SubnetInfo> {
-        todo!("runtime")
+        self.state.subnets.values().map(|s| self.subnet_info(s)).collect()
     }
 
     /// One subnet.
-    pub fn subnet(&self, _netuid: NetUid) -> Option<SubnetInfo> {
-        todo!("runtime")
+    pub fn subnet(&self, netuid: NetUid) -> Option<SubnetInfo> {
+        self.state.subnets.get(&netuid).map(|s| self.subnet_info(s))
+    }
+
+    /// A subnet's hyperparameter changes, oldest first, with the block of each.
+    pub fn hyperparameter_history(
+        &self,
+        netuid: NetUid,
+    ) -> Option<Vec<(BlockNumber, Hyperparameter)>> {
+        self.state.subnets.get(&netuid).map(|s| s.history.clone())
     }
 
     /// A subnet's neurons by UID.
-    pub fn neurons(&self, _netuid: NetUid) -> Option<Vec<NeuronInfo>> {
-        todo!("runtime")
+    pub fn neurons(&self, netuid: NetUid) -> Option<Vec<NeuronInfo>> {
+        let s = self.state.subnets.get(&netuid)?;
+        Some(
+            s.neurons
+                .iter()
+                .enumerate()
+                .map(|(uid, x)| NeuronInfo {
+                    netuid,
+                    uid: u16::try_from(uid).unwrap_or(u16::MAX),
+                    hotkey: x.hotkey,
+                    coldkey: x.coldkey,
+                    axon: x.axon.clone(),
+                    validator_permit: x.validator_permit,
+                    stake: s.hotkey_alpha(&x.hotkey),
+                    incentive: x.incentive,
+                    dividends: x.dividends,
+                    consensus: x.consensus,
+                    emission: x.emission,
+                    registered_at: x.registered_at,
+                    last_update: x.last_update,
+                })
+                .collect(),
+        )
     }
 
-    /// A coldkey's stakes.
-    pub fn stakes(&self, _coldkey: &AccountId) -> Vec<StakeInfo> {
-        todo!("runtime")
+    /// A coldkey's stakes, ordered by (netuid, hotkey); positions worth 0 are left out.
+    pub fn stakes(&self, coldkey: &AccountId) -> Vec<StakeInfo> {
+        let Some(positions) = self.state.positions.get(coldkey) else { return Vec::new() };
+        positions
+            .iter()
+            .filter_map(|(netuid, hotkey)| {
+                let alpha = self.state.subnets.get(netuid)?.stake_of(hotkey, coldkey);
+                (alpha > 0).then_some(StakeInfo {
+                    coldkey: *coldkey,
+                    hotkey: *hotkey,
+                    netuid: *netuid,
+                    alpha,
+                })
+            })
+            .collect()
     }
 
-    /// What a swap would do now (`sim_swap`).
-    pub fn quote(&self, _netuid: NetUid, _side: Side, _amount: u64) -> Result<SwapOutcome, chain::DispatchError> {
-        todo!("runtime")
+    /// What a swap would do now (`sim_swap`): the same computation `add_stake` /
+    /// `remove_stake` run, fee and author-fee swap included, without limit.
+    pub fn quote(
+        &self,
+        netuid: NetUid,
+        side: Side,
+        amount: u64,
+    ) -> Result<SwapOutcome, chain::DispatchError> {
+        let s = self
+            .state
+            .subnets
+            .get(&netuid)
+            .ok_or(chain::DispatchError::SubnetNotExists { netuid })?;
+        if s.is_stable() {
+            return Ok(stable_outcome(s, side, amount));
+        }
+        Ok(s.pool.swap(side, amount, dtao::amm::PriceLimit::None, false)?)
     }
 
-    /// The transaction fee a call would pay.
-    pub fn estimate_fee(&self, _call: &Call) -> u64 {
-        todo!("runtime")
+    /// The transaction fee a call would pay (without tip).
+    pub fn estimate_fee(&self, call: &Call) -> u64 {
+        // signer 32 + nonce 8 + mortality 16 + tip 8 + signature 64 around the call.
+        let len = u64::try_from(call.encoded_size().saturating_add(128)).unwrap_or(u64::MAX);
+        self.state
+            .params
+            .tx_fee_base
+            .saturating_add(self.state.params.tx_fee_per_byte.saturating_mul(len))
     }
 
     /// Total TAO in existence: free balances + stakes' TAO in pools + root stake, as the chain's
-    /// `TotalIssuance` counts it.
+    /// `TotalIssuance` counts it (plus swap fees burned for want of a block author; see the
+    /// module's invariants).
     pub fn total_issuance(&self) -> u64 {
-        todo!("runtime")
+        self.state.total_issuance
     }
 
-    /// Checks that every rao is accounted for (run after every block in tests).
+    /// Cumulative TAO minted by the coinbase and recycled (emission dust, transaction fees,
+    /// registration burns) since genesis, and TAO burned (swap fees with no author).
+    pub fn emission_totals(&self) -> EmissionTotals {
+        EmissionTotals {
+            minted: self.state.minted_tao,
+            recycled: self.state.recycled_tao,
+            burned: self.state.burned_tao,
+        }
+    }
+
+    /// The rule splitting block emission among subnets.
+    pub fn share_rule(&self) -> ShareRuleKind {
+        self.state.share_rule
+    }
+
+    /// Replaces the share rule (takes effect at the next block; part of the state).
+    pub fn set_share_rule(&mut self, rule: ShareRuleKind) {
+        self.state.share_rule = rule;
+    }
+
+    /// Checks that every rao is accounted for (run after every block in tests). The exact
+    /// invariants are listed in the module docs.
     pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
-        todo!("runtime")
+        let block = self.block_number();
+        let fail = |what: String| Err(InvariantViolation { block, what });
+        let st = &self.state;
+        let free: u128 = st.accounts.values().map(|a| u128::from(a.free)).sum();
+        let pools: u128 = st.subnets.values().map(|s| u128::from(s.pool.reserves.tao)).sum();
+        let total = free + pools + u128::from(st.burned_tao);
+        if total != u128::from(st.total_issuance) {
+            return fail(format!(
+                "total issuance {} != free {free} + pools {pools} + burned {} = {total}",
+                st.total_issuance, st.burned_tao
+            ));
+        }
+        if st.total_issuance > dtao::emission::TOTAL_SUPPLY_RAO {
+            return fail(format!("total issuance {} exceeds 21M TAO", st.total_issuance));
+        }
+        for s in st.subnets.values() {
+            let staked = s.total_staked();
+            let accounted = staked
+                + u128::from(s.protocol_alpha)
+                + u128::from(s.pending_server)
+                + u128::from(s.pending_validator)
+                + u128::from(s.pending_root)
+                + u128::from(s.pending_owner)
+                + u128::from(s.alpha_burned);
+            if accounted != u128::from(s.alpha_out) {
+                return fail(format!(
+                    "subnet {}: alpha out {} != stake {staked} + protocol {} + pending {}/{}/{}/{} + burned {} = {accounted}",
+                    s.netuid,
+                    s.alpha_out,
+                    s.protocol_alpha,
+                    s.pending_server,
+                    s.pending_validator,
+                    s.pending_root,
+                    s.pending_owner,
+                    s.alpha_burned
+                ));
+            }
+            for (hot, p) in &s.stakes {
+                let shares: u128 = p.shares.values().sum();
+                if shares != p.total_shares {
+                    return fail(format!(
+                        "subnet {}: hotkey {hot} has {} shares but holders hold {shares}",
+                        s.netuid, p.total_shares
+                    ));
+                }
+                let values: u128 =
+                    p.shares.values().map(|x| u128::from(p.value_of_shares(*x))).sum();
+                if values > u128::from(p.total_alpha) {
+                    return fail(format!(
+                        "subnet {}: hotkey {hot} holders are worth {values} > {}",
+                        s.netuid, p.total_alpha
+                    ));
+                }
+            }
+            if s.is_stable() && (s.pool.reserves.tao != s.alpha_out || s.pool.reserves.alpha != 0) {
+                return fail(format!(
+                    "root: SubnetTAO {} != AlphaOut {} (alpha in {})",
+                    s.pool.reserves.tao, s.alpha_out, s.pool.reserves.alpha
+                ));
+            }
+        }
+        Ok(())
     }
 
-    /// Serialises the whole state (for snapshots).
+    /// Serialises the whole state (for snapshots): JSON of the state and the head block.
     pub fn snapshot(&self) -> Vec<u8> {
-        todo!("runtime")
+        #[derive(Serialize)]
+        struct SnapshotRef<'a> {
+            state: &'a State,
+            head: &'a Block,
+        }
+        serde_json::to_vec(&SnapshotRef { state: &self.state, head: &self.head })
+            .unwrap_or_default()
     }
 
-    /// Restores a snapshot.
-    pub fn restore(_bytes: &[u8]) -> Result<Self, GenesisError> {
-        todo!("runtime")
+    /// Restores a snapshot; fails if it does not reproduce its own state root.
+    pub fn restore(bytes: &[u8]) -> Result<Self, GenesisError> {
+        let snap: Snapshot = serde_json::from_slice(bytes)
+            .map_err(|e| GenesisError(format!("not a runtime snapshot: {e}")))?;
+        let mut rt = Self { state: snap.state, head: snap.head, digests: Digests::default() };
+        rt.state.rebuild_positions();
+        let root = rt.digests.root(&rt.state);
+        if root != rt.head.header.state_root {
+            return Err(GenesisError(format!(
+                "snapshot state root mismatch: head says {}, the state hashes to {root}",
+                rt.head.header.state_root
+            )));
+        }
+        Ok(rt)
+    }
+
+    // ---- mutation helpers: every write goes through these, and they mark the digests ----
+
+    pub(crate) fn credit(&mut self, who: &AccountId, amount: u64) {
+        if amount == 0 {
+            return;
+        }
+        let a = self.state.accounts.entry(*who).or_default();
+        a.free = a.free.saturating_add(amount);
+        self.digests.mark_account(who);
+    }
+
+    pub(crate) fn debit(
+        &mut self,
+        who: &AccountId,
+        amount: u64,
+    ) -> Result<(), chain::DispatchError> {
+        let free = self.state.free(who);
+        if free < amount {
+            return Err(chain::DispatchError::InsufficientBalance { free, needed: amount });
+        }
+        if amount == 0 {
+            return Ok(());
+        }
+        if let Some(a) = self.state.accounts.get_mut(who) {
+            a.free = free - amount;
+        }
+        self.digests.mark_account(who);
+        Ok(())
+    }
+
+    /// Credits `alpha` of stake (already counted in `SubnetAlphaOut`) to (hotkey, coldkey).
+    pub(crate) fn stake_credit(
+        &mut self,
+        netuid: NetUid,
+        hot: &AccountId,
+        cold: &AccountId,
+        alpha: u64,
+    ) {
+        if alpha == 0 {
+            return;
+        }
+        let Some(s) = self.state.subnets.get_mut(&netuid) else { return };
+        s.stakes.entry(*hot).or_default().add(cold, alpha);
+        self.state.positions.entry(*cold).or_default().insert((netuid, *hot));
+        self.digests.mark_subnet(netuid);
+    }
+
+    /// Debits `alpha` of (hotkey, coldkey)'s stake; the caller has checked the amount.
+    pub(crate) fn stake_debit(
+        &mut self,
+        netuid: NetUid,
+        hot: &AccountId,
+        cold: &AccountId,
+        alpha: u64,
+    ) {
+        let Some(s) = self.state.subnets.get_mut(&netuid) else { return };
+        let Some(pool) = s.stakes.get_mut(hot) else { return };
+        if pool.remove(cold, alpha)
+            && let Some(p) = self.state.positions.get_mut(cold)
+        {
+            p.remove(&(netuid, *hot));
+            if p.is_empty() {
+                self.state.positions.remove(cold);
+            }
+        }
+        if pool.total_shares == 0 && pool.total_alpha == 0 {
+            s.stakes.remove(hot);
+        }
+        self.digests.mark_subnet(netuid);
+    }
+
+    /// Swap fee TAO: to the block author, or burned.
+    pub(crate) fn pay_author(&mut self, tao: u64) {
+        if tao == 0 {
+            return;
+        }
+        match self.state.params.block_author {
+            Some(author) => self.credit(&author, tao),
+            None => self.state.burned_tao = self.state.burned_tao.saturating_add(tao),
+        }
+    }
+}
+
+/// Cumulative issuance bookkeeping since genesis (see [`Runtime::emission_totals`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmissionTotals {
+    /// TAO minted by the coinbase (Σ block emission of blocks with an emitting subnet).
+    pub minted: u64,
+    /// TAO recycled: emission dust, transaction fees, registration burns.
+    pub recycled: u64,
+    /// TAO burned without lowering `TotalIssuance`: swap fees with no block author.
+    pub burned: u64,
+}
+
+/// A 1:1 swap on the stable (root) mechanism.
+fn stable_outcome(s: &Subnet, side: Side, amount: u64) -> SwapOutcome {
+    let before = s.pool.reserves;
+    let after = match side {
+        Side::Buy => Reserves { tao: before.tao.saturating_add(amount), alpha: 0 },
+        Side::Sell => Reserves { tao: before.tao.saturating_sub(amount), alpha: 0 },
+    };
+    let one = U64F64::from_num(1).to_bits();
+    SwapOutcome {
+        side,
+        requested: amount,
+        delta_in: amount,
+        fee: 0,
+        amount_out: amount,
+        refund: 0,
+        limit_reached: false,
+        author_tao: 0,
+        fee_alpha_burned: 0,
+        spot_before_bits: one,
+        spot_after_bits: one,
+        reserves_before: before,
+        reserves_after: after,
     }
 }

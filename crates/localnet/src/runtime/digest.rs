@@ -1,0 +1,314 @@
+//! The state root: a BLAKE2b-256 commitment to the whole state, kept cheap by caching.
+//!
+//! ```text
+//! root    = H("taoplex/state/v1", block, H(globals), H(account buckets), H(subnets))
+//! bucket  = H(accounts whose id starts with a byte ≡ b mod 64, in id order)
+//! subnet  = (netuid, H(core), H(body))
+//! ```
+//!
+//! A subnet's *core* (pool, pending alpha, prices, counters) changes every block and is
+//! rehashed every block; its *body* (identity, owner, hyperparameters and their history,
+//! neurons, stakes, weight commits) and the account buckets are rehashed only when marked
+//! dirty. Every mutation path marks what it touched; a test compares the cached root with a
+//! full recomputation after random call sequences.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chain::{AccountId, Hash, Hyperparameters, NetUid};
+use dtao::amm::CurveKind;
+use parity_scale_codec::Encode;
+
+use super::state::{State, Subnet};
+
+const BUCKETS: usize = 64;
+
+/// Byte sink for digests.
+#[derive(Default)]
+struct Enc(Vec<u8>);
+
+impl Enc {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u16(&mut self, v: u16) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u128(&mut self, v: u128) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn i128(&mut self, v: i128) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn bool(&mut self, v: bool) {
+        self.0.push(u8::from(v));
+    }
+    fn opt_u64(&mut self, v: Option<u64>) {
+        match v {
+            Some(x) => {
+                self.u8(1);
+                self.u64(x);
+            }
+            None => self.u8(0),
+        }
+    }
+    fn enc<T: Encode>(&mut self, v: &T) {
+        v.encode_to(&mut self.0);
+    }
+    fn len(&mut self, n: usize) {
+        self.u64(u64::try_from(n).unwrap_or(u64::MAX));
+    }
+    fn hash(&self) -> Hash {
+        Hash::of(&self.0)
+    }
+}
+
+fn bucket_of(id: &AccountId) -> usize {
+    usize::from(id.0[0]) % BUCKETS
+}
+
+/// Cached partial digests and what is dirty.
+#[derive(Debug, Clone)]
+pub(crate) struct Digests {
+    buckets: Vec<Hash>,
+    dirty_buckets: u64,
+    bodies: BTreeMap<NetUid, Hash>,
+    dirty_bodies: BTreeSet<NetUid>,
+    all_dirty: bool,
+}
+
+impl Default for Digests {
+    fn default() -> Self {
+        Self {
+            buckets: vec![Hash::default(); BUCKETS],
+            dirty_buckets: u64::MAX,
+            bodies: BTreeMap::new(),
+            dirty_bodies: BTreeSet::new(),
+            all_dirty: true,
+        }
+    }
+}
+
+impl Digests {
+    pub(crate) fn mark_account(&mut self, id: &AccountId) {
+        self.dirty_buckets |= 1u64 << bucket_of(id);
+    }
+
+    pub(crate) fn mark_subnet(&mut self, netuid: NetUid) {
+        self.dirty_bodies.insert(netuid);
+    }
+
+    /// The state root, refreshing whatever is dirty.
+    pub(crate) fn root(&mut self, state: &State) -> Hash {
+        if self.dirty_buckets != 0 || self.all_dirty {
+            let mut encs: Vec<Option<Enc>> = (0..BUCKETS)
+                .map(|b| {
+                    (self.all_dirty || self.dirty_buckets & (1u64 << b) != 0).then(Enc::default)
+                })
+                .collect();
+            for (id, account) in &state.accounts {
+                if let Some(Some(e)) = encs.get_mut(bucket_of(id)) {
+                    e.enc(id);
+                    e.u64(account.free);
+                    e.u64(account.nonce);
+                }
+            }
+            for (slot, enc) in self.buckets.iter_mut().zip(encs) {
+                if let Some(e) = enc {
+                    *slot = e.hash();
+                }
+            }
+            self.dirty_buckets = 0;
+        }
+        if self.all_dirty {
+            self.bodies.clear();
+        }
+        self.bodies.retain(|netuid, _| state.subnets.contains_key(netuid));
+        let mut subnets = Enc::default();
+        for (netuid, subnet) in &state.subnets {
+            let body = match self.bodies.get(netuid) {
+                Some(h) if !self.all_dirty && !self.dirty_bodies.contains(netuid) => *h,
+                _ => {
+                    let h = body_digest(subnet);
+                    self.bodies.insert(*netuid, h);
+                    h
+                }
+            };
+            subnets.u16(*netuid);
+            subnets.enc(&core_digest(subnet));
+            subnets.enc(&body);
+        }
+        self.dirty_bodies.clear();
+        self.all_dirty = false;
+
+        let mut accounts = Enc::default();
+        for b in &self.buckets {
+            accounts.enc(b);
+        }
+        let mut root = Enc::default();
+        root.0.extend_from_slice(b"taoplex/state/v1");
+        root.u64(state.block);
+        root.enc(&globals_digest(state));
+        root.enc(&accounts.hash());
+        root.enc(&subnets.hash());
+        root.hash()
+    }
+}
+
+/// The root computed from scratch, ignoring caches.
+pub(crate) fn full_root(state: &State) -> Hash {
+    Digests::default().root(state)
+}
+
+fn globals_digest(state: &State) -> Hash {
+    let mut e = Enc::default();
+    e.0.extend_from_slice(state.chain_name.as_bytes());
+    e.u64(u64::from(state.spec_version));
+    e.u64(state.seed);
+    e.enc(&state.genesis_hash);
+    let p = &state.params;
+    e.u64(p.tao_weight);
+    e.u16(p.subnet_owner_cut);
+    e.u64(p.min_stake);
+    e.u64(p.existential_deposit);
+    e.u64(p.tx_fee_base);
+    e.u64(p.tx_fee_per_byte);
+    e.u64(p.finality_depth);
+    e.u64(p.min_lock);
+    e.u64(p.lock_reduction_interval);
+    e.u64(p.network_rate_limit);
+    e.u16(p.subnet_limit);
+    e.u64(p.network_immunity_period);
+    e.u64(p.ema_price_halving_blocks);
+    e.u64(p.start_call_delay);
+    e.enc(&p.block_author);
+    e.len(state.hotkey_owner.len());
+    for (hot, cold) in &state.hotkey_owner {
+        e.enc(hot);
+        e.enc(cold);
+    }
+    e.len(state.proxies.len());
+    for (real, list) in &state.proxies {
+        e.enc(real);
+        e.enc(list);
+    }
+    e.u64(state.lock_last_rao);
+    e.u64(state.lock_last_block);
+    e.opt_u64(state.last_network_registration);
+    e.u64(state.total_issuance);
+    e.u64(state.burned_tao);
+    e.u64(state.minted_tao);
+    e.u64(state.recycled_tao);
+    match state.share_rule {
+        super::state::ShareRuleKind::PriceEma => e.u8(0),
+        super::state::ShareRuleKind::PriceBurn => e.u8(1),
+        super::state::ShareRuleKind::PriceBurnGate { theta_bits } => {
+            e.u8(2);
+            e.u128(theta_bits);
+        }
+    }
+    e.hash()
+}
+
+fn core_digest(s: &Subnet) -> Hash {
+    let mut e = Enc::default();
+    e.u64(s.pool.reserves.tao);
+    e.u64(s.pool.reserves.alpha);
+    e.u16(s.pool.fee_rate);
+    match &s.pool.curve {
+        CurveKind::Balancer(b) => {
+            e.u8(0);
+            e.u64(b.quote_weight());
+        }
+        other => {
+            e.u8(1);
+            e.0.extend_from_slice(&serde_json::to_vec(other).unwrap_or_default());
+        }
+    }
+    e.u64(s.alpha_out);
+    e.u64(s.protocol_alpha);
+    e.u64(s.alpha_burned);
+    e.i128(s.moving_price_bits);
+    e.u64(s.pending_server);
+    e.u64(s.pending_validator);
+    e.u64(s.pending_root);
+    e.u64(s.pending_owner);
+    e.u128(s.volume);
+    e.u128(s.emission_share_bits);
+    e.u64(s.tao_emission);
+    e.u128(s.miner_burned_bits);
+    e.u64(s.last_epoch_block);
+    e.opt_u64(s.first_emission_block);
+    e.hash()
+}
+
+fn hyperparameters(e: &mut Enc, h: &Hyperparameters) {
+    e.u16(h.tempo);
+    e.u16(h.fee_rate);
+    e.u64(h.weights_rate_limit);
+    e.bool(h.commit_reveal_enabled);
+    e.u64(h.commit_reveal_period);
+    e.u16(h.max_allowed_validators);
+    e.u16(h.max_allowed_uids);
+    e.u16(h.immunity_period);
+    e.u16(h.activity_cutoff);
+    e.u16(h.kappa);
+    e.u64(h.bonds_moving_average);
+    e.u64(h.burn);
+    e.u64(h.min_burn);
+    e.u64(h.max_burn);
+    e.enc(&h.recycle_or_burn);
+    e.bool(h.transfer_enabled);
+    e.bool(h.registration_allowed);
+    e.u64(h.weights_version_key);
+}
+
+fn body_digest(s: &Subnet) -> Hash {
+    let mut e = Enc::default();
+    e.u16(s.mechanism);
+    e.enc(&s.identity);
+    e.enc(&s.owner_coldkey);
+    e.enc(&s.owner_hotkey);
+    e.u64(s.registered_at);
+    hyperparameters(&mut e, &s.hyperparameters);
+    e.u64(s.burn_block);
+    e.enc(&s.history.iter().map(|(b, p)| (*b, *p)).collect::<Vec<_>>());
+    e.len(s.neurons.len());
+    for n in &s.neurons {
+        e.enc(&n.hotkey);
+        e.enc(&n.coldkey);
+        e.enc(&n.axon);
+        e.bool(n.validator_permit);
+        e.enc(&n.weights);
+        e.enc(&n.bonds);
+        e.u16(n.incentive);
+        e.u16(n.dividends);
+        e.u16(n.consensus);
+        e.u64(n.emission);
+        e.u64(n.registered_at);
+        e.u64(n.last_update);
+    }
+    e.len(s.stakes.len());
+    for (hot, pool) in &s.stakes {
+        e.enc(hot);
+        e.u64(pool.total_alpha);
+        e.u128(pool.total_shares);
+        e.len(pool.shares.len());
+        for (cold, shares) in &pool.shares {
+            e.enc(cold);
+            e.u128(*shares);
+        }
+    }
+    e.len(s.commits.len());
+    for (hot, list) in &s.commits {
+        e.enc(hot);
+        e.len(list.len());
+        for c in list {
+            e.enc(&c.hash);
+            e.u64(c.block);
+        }
+    }
+    e.hash()
+}

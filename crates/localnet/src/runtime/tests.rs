@@ -1,0 +1,824 @@
+//! Unit tests of the runtime: a small hand-built genesis, every call, the named rejections,
+//! emission, epochs, snapshots, determinism and the cached state root.
+
+use chain::{
+    AccountId, Call, DispatchError, Event, Hyperparameter, Hyperparameters, Mortality, ProxyType,
+    RecycleOrBurn, Side, SignedTransaction, SubnetIdentity, SwapFailure, TxValidityError,
+};
+use proptest::prelude::*;
+
+use super::*;
+use crate::genesis::{
+    ChainParams, Genesis, GenesisAccount, GenesisNeuron, GenesisStake, GenesisSubnet,
+};
+
+const TAO: u64 = 1_000_000_000;
+const START: u64 = 1_000;
+
+struct Keys {
+    alice: keys::Keypair,
+    bob: keys::Keypair,
+    charlie: keys::Keypair,
+    dave: keys::Keypair,
+    owner_hot: keys::Keypair,
+    v1: keys::Keypair,
+    v2: keys::Keypair,
+    m1: keys::Keypair,
+    m2: keys::Keypair,
+}
+
+fn kp(uri: &str) -> keys::Keypair {
+    keys::Keypair::from_uri(uri).unwrap()
+}
+
+fn id(k: &keys::Keypair) -> AccountId {
+    AccountId::from(k.public())
+}
+
+fn keyring() -> Keys {
+    Keys {
+        alice: kp("//Alice"),
+        bob: kp("//Bob"),
+        charlie: kp("//Charlie"),
+        dave: kp("//Dave"),
+        owner_hot: kp("//Alice//owner"),
+        v1: kp("//Bob//v1"),
+        v2: kp("//Charlie//v2"),
+        m1: kp("//Dave//m1"),
+        m2: kp("//Dave//m2"),
+    }
+}
+
+fn hyper(tempo: u16, commit_reveal: bool) -> Hyperparameters {
+    Hyperparameters {
+        tempo,
+        commit_reveal_enabled: commit_reveal,
+        weights_rate_limit: 0,
+        activity_cutoff: 5000,
+        immunity_period: 100,
+        ..default_hyperparameters()
+    }
+}
+
+fn subnet(k: &Keys, netuid: u16, started: bool, commit_reveal: bool) -> GenesisSubnet {
+    GenesisSubnet {
+        netuid,
+        identity: SubnetIdentity {
+            name: format!("sn{netuid}"),
+            symbol: "α".into(),
+            ..Default::default()
+        },
+        owner_coldkey: id(&k.alice),
+        owner_hotkey: id(&k.owner_hot),
+        registered_at: 10,
+        first_emission_block: started.then_some(20),
+        tao_reserve: 10_000 * TAO,
+        alpha_in: 100_000 * TAO,
+        moving_price: 100_000_000,
+        hyperparameters: hyper(10, commit_reveal),
+        neurons: vec![
+            GenesisNeuron { hotkey: id(&k.v1), coldkey: id(&k.bob), axon: None, registered_at: 10 },
+            GenesisNeuron {
+                hotkey: id(&k.v2),
+                coldkey: id(&k.charlie),
+                axon: None,
+                registered_at: 10,
+            },
+            GenesisNeuron {
+                hotkey: id(&k.m1),
+                coldkey: id(&k.dave),
+                axon: None,
+                registered_at: 10,
+            },
+            GenesisNeuron {
+                hotkey: id(&k.m2),
+                coldkey: id(&k.dave),
+                axon: None,
+                registered_at: 10,
+            },
+        ],
+        stakes: vec![
+            GenesisStake { coldkey: id(&k.bob), hotkey: id(&k.v1), amount: 50_000 * TAO },
+            GenesisStake { coldkey: id(&k.charlie), hotkey: id(&k.v2), amount: 30_000 * TAO },
+            GenesisStake { coldkey: id(&k.alice), hotkey: id(&k.owner_hot), amount: 1_000 * TAO },
+        ],
+    }
+}
+
+fn genesis(k: &Keys) -> Genesis {
+    Genesis {
+        chain_name: "test".into(),
+        seed: 7,
+        spec_version: 1,
+        start_block: START,
+        timestamp_ms: 1_700_000_000_000,
+        params: ChainParams::default(),
+        accounts: [&k.alice, &k.bob, &k.charlie, &k.dave, &k.v1, &k.v2, &k.m1, &k.m2, &k.owner_hot]
+            .iter()
+            .map(|x| GenesisAccount { account: id(x), free: 1_000_000 * TAO })
+            .collect(),
+        root_stakes: vec![
+            GenesisStake { coldkey: id(&k.bob), hotkey: id(&k.v1), amount: 100_000 * TAO },
+            GenesisStake { coldkey: id(&k.charlie), hotkey: id(&k.v2), amount: 50_000 * TAO },
+        ],
+        subnets: vec![
+            subnet(k, 1, true, false),
+            subnet(k, 2, true, true),
+            subnet(k, 3, false, false),
+        ],
+        sim_accounts: Vec::new(),
+    }
+}
+
+struct Net {
+    k: Keys,
+    rt: Runtime,
+}
+
+impl Net {
+    fn new() -> Self {
+        let k = keyring();
+        let rt = Runtime::new(&genesis(&k)).unwrap();
+        rt.check_invariants().unwrap();
+        Self { k, rt }
+    }
+
+    fn sign(&self, who: &keys::Keypair, call: Call) -> SignedTransaction {
+        let nonce = self.rt.account(&id(who)).nonce;
+        self.sign_nonce(who, call, nonce)
+    }
+
+    fn sign_nonce(&self, who: &keys::Keypair, call: Call, nonce: u64) -> SignedTransaction {
+        let ctx = self.rt.signing_context();
+        SignedTransaction::sign(
+            who,
+            call,
+            nonce,
+            Mortality::new(self.rt.block_number(), 64),
+            0,
+            &ctx,
+        )
+    }
+
+    fn block(&mut self, txs: Vec<SignedTransaction>) -> ProducedBlock {
+        let ts = 1_700_000_000_000 + 12_000 * (self.rt.block_number() + 1 - START);
+        let b = self.rt.produce_block(txs, ts);
+        self.rt.check_invariants().unwrap();
+        assert_eq!(self.rt.state_root(), self.rt.recompute_state_root(), "stale digest cache");
+        b
+    }
+
+    /// Runs one call in its own block; returns its result and events.
+    fn run(&mut self, who: &keys::Keypair, call: Call) -> (Result<(), DispatchError>, Vec<Event>) {
+        let tx = self.sign(who, call);
+        let b = self.block(vec![tx]);
+        assert!(b.rejected.is_empty(), "{:?}", b.rejected);
+        let ext = &b.block.extrinsics[0];
+        let events = b
+            .block
+            .events
+            .iter()
+            .filter(|e| e.phase == Phase::ApplyExtrinsic(0))
+            .map(|e| e.event.clone())
+            .collect();
+        (ext.result.clone(), events)
+    }
+
+    fn ok(&mut self, who: &keys::Keypair, call: Call) -> Vec<Event> {
+        let (r, e) = self.run(who, call);
+        r.unwrap();
+        e
+    }
+
+    fn err(&mut self, who: &keys::Keypair, call: Call) -> DispatchError {
+        let before = self.rt.clone();
+        let signer = id(who);
+        let (r, events) = self.run(who, call);
+        let e = r.unwrap_err();
+        assert_eq!(events.len(), 1, "a failed call emits only ExtrinsicFailed: {events:?}");
+        // Nothing but the fee and the nonce changed: replay the block without the call.
+        let mut fee_only = before;
+        let fee = self.rt.head().extrinsics[0].fee;
+        fee_only.state.accounts.get_mut(&signer).unwrap().free -= fee;
+        fee_only.state.accounts.get_mut(&signer).unwrap().nonce += 1;
+        assert_eq!(self.rt.account(&signer), fee_only.account(&signer));
+        e
+    }
+
+    fn stake(&self, hot: &keys::Keypair, cold: &keys::Keypair, netuid: u16) -> u64 {
+        self.rt.state.subnets[&netuid].stake_of(&id(hot), &id(cold))
+    }
+}
+
+#[test]
+fn genesis_is_consistent() {
+    let net = Net::new();
+    let rt = &net.rt;
+    assert_eq!(rt.block_number(), START);
+    assert_eq!(rt.subnets().len(), 4);
+    let sn1 = rt.subnet(1).unwrap();
+    assert_eq!(sn1.pool.price, 99_999_999); // 0.1 is inexact in binary
+    assert_eq!(sn1.pool.alpha_out, 81_000 * TAO);
+    assert_eq!(rt.neurons(1).unwrap().len(), 5);
+    assert_eq!(rt.total_issuance(), 9_000_000 * TAO + 150_000 * TAO + 3 * 10_000 * TAO);
+    // Validators hold permits from genesis.
+    assert!(rt.neurons(1).unwrap()[1].validator_permit);
+    assert_eq!(rt.signing_context().genesis_hash, rt.head().header.hash);
+}
+
+#[test]
+fn transfer_charges_fee_and_keeps_alive() {
+    let mut net = Net::new();
+    let (alice, bob) = (id(&net.k.alice), id(&net.k.bob));
+    let before = net.rt.account(&alice).free;
+    let issuance = net.rt.total_issuance();
+    let call = Call::Transfer { dest: bob, amount: 5 * TAO };
+    let fee = net.rt.estimate_fee(&call);
+    let events = net.ok(&net.k.alice.clone(), call);
+    assert!(matches!(events[0], Event::Transfer { amount, .. } if amount == 5 * TAO));
+    assert_eq!(events[1], Event::ExtrinsicSuccess { fee });
+    assert_eq!(net.rt.account(&alice).free, before - 5 * TAO - fee);
+    assert_eq!(net.rt.account(&alice).nonce, 1);
+    // Fees are recycled; this block also emitted.
+    let e = net.rt.state.minted_tao;
+    assert!(net.rt.total_issuance() <= issuance + e - fee);
+
+    let free = net.rt.account(&alice).free;
+    let keep_alive = Call::Transfer { dest: bob, amount: free - 100_000_000 };
+    let fee = net.rt.estimate_fee(&keep_alive);
+    let all = Call::Transfer { dest: bob, amount: free - fee - 1 };
+    assert_eq!(net.err(&net.k.alice.clone(), all), DispatchError::KeepAlive);
+    let nobody = id(&kp("//Nobody"));
+    assert_eq!(
+        net.err(&net.k.alice.clone(), Call::Transfer { dest: nobody, amount: 10 }),
+        DispatchError::ExistentialDeposit { minimum: 500 }
+    );
+    assert!(matches!(
+        net.err(&net.k.alice.clone(), Call::Transfer { dest: bob, amount: u64::MAX }),
+        DispatchError::InsufficientBalance { .. }
+    ));
+}
+
+#[test]
+fn add_and_remove_stake_move_exactly_the_quote() {
+    let mut net = Net::new();
+    let k = keyring();
+    let amount = 100 * TAO;
+    // The quote is taken against the pool as the block will see it (after the coinbase), so
+    // take it from a clone that has run the block initialisation.
+    let mut probe = net.rt.clone();
+    probe.state.block += 1;
+    probe.initialize_block(probe.state.block, &mut Vec::new());
+    let quote = probe.quote(1, Side::Buy, amount).unwrap();
+    let free = net.rt.account(&id(&k.dave)).free;
+    let call = Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: amount };
+    let fee = net.rt.estimate_fee(&call);
+    let events = net.ok(&k.dave, call);
+    assert_eq!(
+        events[0],
+        Event::StakeAdded {
+            coldkey: id(&k.dave),
+            hotkey: id(&k.m1),
+            tao: amount,
+            alpha: quote.amount_out,
+            netuid: 1,
+            fee: quote.fee
+        }
+    );
+    assert_eq!(net.rt.account(&id(&k.dave)).free, free - amount - fee);
+    assert_eq!(net.stake(&k.m1, &k.dave, 1), quote.amount_out);
+    let stakes = net.rt.stakes(&id(&k.dave));
+    assert_eq!(stakes.len(), 1);
+    assert_eq!(stakes[0].alpha, quote.amount_out);
+
+    // Sell half at a limit below the price.
+    let alpha = quote.amount_out / 2;
+    let mut probe = net.rt.clone();
+    probe.state.block += 1;
+    probe.initialize_block(probe.state.block, &mut Vec::new());
+    let q = probe.quote(1, Side::Sell, alpha).unwrap();
+    let free = net.rt.account(&id(&k.dave)).free;
+    let call = Call::RemoveStakeLimit {
+        hotkey: id(&k.m1),
+        netuid: 1,
+        amount_unstaked: alpha,
+        limit_price: q.spot_before_rao() / 2,
+        allow_partial: false,
+    };
+    let fee = net.rt.estimate_fee(&call);
+    let events = net.ok(&k.dave, call);
+    assert_eq!(
+        events[0],
+        Event::StakeRemoved {
+            coldkey: id(&k.dave),
+            hotkey: id(&k.m1),
+            tao: q.amount_out,
+            alpha: q.delta_in,
+            netuid: 1,
+            fee: q.fee
+        }
+    );
+    assert_eq!(net.rt.account(&id(&k.dave)).free, free + q.amount_out - fee);
+    assert_eq!(net.stake(&k.m1, &k.dave, 1), quote.amount_out - alpha);
+}
+
+#[test]
+fn limit_orders_fill_or_kill_and_partial() {
+    let mut net = Net::new();
+    let k = keyring();
+    let price = net.rt.subnet(1).unwrap().pool.price;
+    let limit = price + price / 1000; // 0.1 % above
+    let call = Call::AddStakeLimit {
+        hotkey: id(&k.m1),
+        netuid: 1,
+        amount_staked: 1000 * TAO,
+        limit_price: limit,
+        allow_partial: false,
+    };
+    assert_eq!(net.err(&k.dave, call), DispatchError::Swap(SwapFailure::SlippageTooHigh));
+    let free = net.rt.account(&id(&k.dave)).free;
+    let call = Call::AddStakeLimit {
+        hotkey: id(&k.m1),
+        netuid: 1,
+        amount_staked: 1000 * TAO,
+        limit_price: limit,
+        allow_partial: true,
+    };
+    let fee = net.rt.estimate_fee(&call);
+    let events = net.ok(&k.dave, call);
+    let Event::StakeAdded { tao, .. } = events[0] else { panic!("{events:?}") };
+    assert!(tao < 1000 * TAO && tao > 0);
+    assert_eq!(net.rt.account(&id(&k.dave)).free, free - tao - fee, "the rest is refunded");
+    assert!(net.rt.subnet(1).unwrap().pool.price <= limit);
+    // Past the limit already.
+    let call = Call::AddStakeLimit {
+        hotkey: id(&k.m1),
+        netuid: 1,
+        amount_staked: 10 * TAO,
+        limit_price: price / 2,
+        allow_partial: true,
+    };
+    assert_eq!(net.err(&k.dave, call), DispatchError::Swap(SwapFailure::PriceLimitExceeded));
+}
+
+#[test]
+fn staking_rejections_are_named() {
+    let mut net = Net::new();
+    let k = keyring();
+    let small = Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: 1_000_000 };
+    assert!(matches!(net.err(&k.dave, small), DispatchError::AmountTooLow { .. }));
+    let none = Call::AddStake { hotkey: id(&k.m1), netuid: 9, amount_staked: TAO };
+    assert_eq!(net.err(&k.dave, none), DispatchError::SubnetNotExists { netuid: 9 });
+    let off = Call::AddStake { hotkey: id(&k.m1), netuid: 3, amount_staked: TAO };
+    assert_eq!(net.err(&k.dave, off), DispatchError::SubtokenDisabled { netuid: 3 });
+    let ghost = Call::AddStake { hotkey: id(&kp("//Ghost")), netuid: 1, amount_staked: TAO };
+    assert_eq!(net.err(&k.dave, ghost), DispatchError::HotKeyAccountNotExists);
+    let rich = Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: 2_000_000 * TAO };
+    assert!(matches!(net.err(&k.dave, rich), DispatchError::InsufficientBalance { .. }));
+    let unstake = Call::RemoveStake { hotkey: id(&k.m1), netuid: 1, amount_unstaked: TAO };
+    assert!(matches!(net.err(&k.dave, unstake), DispatchError::NotEnoughStakeToWithdraw { .. }));
+
+    // One staking operation per (hotkey, coldkey, netuid) per block.
+    let a = net.sign(&k.dave, Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: TAO });
+    let nonce = net.rt.account(&id(&k.dave)).nonce + 1;
+    let b = net.sign_nonce(
+        &k.dave,
+        Call::RemoveStake { hotkey: id(&k.m1), netuid: 1, amount_unstaked: 1_000 },
+        nonce,
+    );
+    let block = net.block(vec![a, b]);
+    assert!(block.block.extrinsics[0].result.is_ok());
+    assert_eq!(
+        block.block.extrinsics[1].result,
+        Err(DispatchError::StakingOperationRateLimitExceeded)
+    );
+}
+
+#[test]
+fn transaction_validity_errors_are_named() {
+    let mut net = Net::new();
+    let k = keyring();
+    let call = Call::Transfer { dest: id(&k.bob), amount: TAO };
+    let mut bad = net.sign(&k.alice, call.clone());
+    bad.signature[0] ^= 1;
+    assert_eq!(net.rt.validate(&bad), Err(TxValidityError::BadProof));
+    let stale = net.sign_nonce(&k.alice, call.clone(), 0);
+    net.block(vec![stale.clone()]);
+    assert!(matches!(net.rt.validate(&stale), Err(TxValidityError::Stale { got: 0, expected: 1 })));
+    let future = net.sign_nonce(&k.alice, call.clone(), 1_000);
+    assert!(matches!(net.rt.validate(&future), Err(TxValidityError::Future { .. })));
+    let ctx = net.rt.signing_context();
+    let expired =
+        SignedTransaction::sign(&k.alice, call.clone(), 1, Mortality::new(START, 1), 0, &ctx);
+    assert!(matches!(net.rt.validate(&expired), Err(TxValidityError::Outdated { .. })));
+    let pauper = kp("//Pauper");
+    let broke = net.sign(&pauper, call.clone());
+    assert!(matches!(net.rt.validate(&broke), Err(TxValidityError::Payment { free: 0, .. })));
+    // At inclusion: refused, not in the block; a duplicate is AlreadyImported.
+    let good = net.sign(&k.alice, call.clone());
+    let b = net.block(vec![bad.clone(), stale, expired, broke, good.clone(), good.clone(), future]);
+    assert_eq!(b.block.extrinsics.len(), 1);
+    let reasons: Vec<_> = b.rejected.iter().map(|(_, e)| e.clone()).collect();
+    assert_eq!(reasons[0], TxValidityError::BadProof);
+    assert!(matches!(reasons[1], TxValidityError::Stale { .. }));
+    assert!(matches!(reasons[2], TxValidityError::Outdated { .. }));
+    assert!(matches!(reasons[3], TxValidityError::Payment { .. }));
+    assert_eq!(reasons[4], TxValidityError::AlreadyImported);
+    assert!(matches!(reasons[5], TxValidityError::Future { .. }));
+}
+
+#[test]
+fn staking_proxy_may_stake_but_not_transfer() {
+    let mut net = Net::new();
+    let k = keyring();
+    net.ok(&k.dave, Call::AddProxy { delegate: id(&k.bob), proxy_type: ProxyType::Staking });
+    assert_eq!(
+        net.err(&k.dave, Call::AddProxy { delegate: id(&k.bob), proxy_type: ProxyType::Staking }),
+        DispatchError::DuplicateProxy
+    );
+    let stake = Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: TAO };
+    let events = net.ok(&k.bob, Call::Proxy { real: id(&k.dave), call: Box::new(stake) });
+    assert!(matches!(events[0], Event::StakeAdded { coldkey, .. } if coldkey == id(&k.dave)));
+    assert!(net.stake(&k.m1, &k.dave, 1) > 0);
+    let steal = Call::Transfer { dest: id(&k.bob), amount: TAO };
+    assert_eq!(
+        net.err(&k.bob, Call::Proxy { real: id(&k.dave), call: Box::new(steal.clone()) }),
+        DispatchError::CallFiltered { proxy_type: "staking".into(), call: "transfer".into() }
+    );
+    assert_eq!(
+        net.err(&k.charlie, Call::Proxy { real: id(&k.dave), call: Box::new(steal) }),
+        DispatchError::NotProxy
+    );
+    net.ok(&k.dave, Call::RemoveProxy { delegate: id(&k.bob), proxy_type: ProxyType::Staking });
+}
+
+#[test]
+fn moves_swaps_and_transfers_of_stake() {
+    let mut net = Net::new();
+    let k = keyring();
+    // Cross-subnet swap: one fee (on the unstake leg), stake leg fee-free.
+    let alpha = 1_000 * TAO;
+    let before2 = net.stake(&k.v1, &k.bob, 2);
+    let events = net.ok(
+        &k.bob,
+        Call::SwapStake {
+            hotkey: id(&k.v1),
+            origin_netuid: 1,
+            destination_netuid: 2,
+            alpha_amount: alpha,
+        },
+    );
+    let names: Vec<_> = events.iter().map(Event::name).collect();
+    assert_eq!(names, ["StakeRemoved", "StakeAdded", "StakeSwapped", "ExtrinsicSuccess"]);
+    let Event::StakeAdded { fee, alpha: got, .. } = events[1] else { panic!() };
+    assert_eq!(fee, 0);
+    assert!(net.stake(&k.v1, &k.bob, 2) >= before2 + got);
+    assert!(net.stake(&k.v1, &k.bob, 1) < 50_000 * TAO + 10 * TAO);
+    // Same-subnet move: share accounting only.
+    let events = net.ok(
+        &k.bob,
+        Call::MoveStake {
+            origin_hotkey: id(&k.v1),
+            destination_hotkey: id(&k.v2),
+            origin_netuid: 1,
+            destination_netuid: 1,
+            alpha_amount: alpha,
+        },
+    );
+    assert!(matches!(events[0], Event::StakeRemoved { fee: 0, .. }));
+    assert_eq!(net.stake(&k.v2, &k.bob, 1), alpha);
+    // Transfer to another coldkey.
+    net.ok(
+        &k.bob,
+        Call::TransferStake {
+            destination_coldkey: id(&k.dave),
+            hotkey: id(&k.v2),
+            origin_netuid: 1,
+            destination_netuid: 1,
+            alpha_amount: alpha,
+        },
+    );
+    assert_eq!(net.stake(&k.v2, &k.dave, 1), alpha);
+    // Swap with a limit ratio above the current ratio fails.
+    let call = Call::SwapStakeLimit {
+        hotkey: id(&k.v1),
+        origin_netuid: 1,
+        destination_netuid: 2,
+        alpha_amount: alpha,
+        limit_price: 10 * TAO,
+        allow_partial: false,
+    };
+    assert_eq!(net.err(&k.bob, call), DispatchError::Swap(SwapFailure::PriceLimitExceeded));
+    // Unstake everything on a hotkey, root included.
+    let events = net.ok(&k.charlie, Call::UnstakeAll { hotkey: id(&k.v2) });
+    assert_eq!(events.iter().filter(|e| e.name() == "StakeRemoved").count(), 3);
+    assert_eq!(net.stake(&k.v2, &k.charlie, 0), 0);
+    assert_eq!(net.stake(&k.v2, &k.charlie, 1), 0);
+}
+
+#[test]
+fn registration_start_call_and_neurons() {
+    let mut net = Net::new();
+    let k = keyring();
+    let hot = kp("//Bob//sn");
+    let events = net.ok(&k.bob, Call::RegisterNetwork { hotkey: id(&hot), identity: None });
+    let Event::NetworkAdded { netuid, lock_cost, .. } = events[0] else { panic!("{events:?}") };
+    assert_eq!(netuid, 4);
+    assert_eq!(lock_cost, ChainParams::default().min_lock);
+    let sn = net.rt.subnet(4).unwrap();
+    assert_eq!(sn.pool.tao_reserve, lock_cost);
+    let others = net.rt.subnet(2).unwrap().pool.price;
+    assert!(sn.pool.price.abs_diff(others) < others / 1000, "the median price of the others");
+    assert!(matches!(
+        net.err(&k.bob, Call::RegisterNetwork { hotkey: id(&hot), identity: None }),
+        DispatchError::NetworkTxRateLimitExceeded { .. }
+    ));
+    let stake = Call::AddStake { hotkey: id(&hot), netuid: 4, amount_staked: TAO };
+    assert_eq!(net.err(&k.bob, stake.clone()), DispatchError::SubtokenDisabled { netuid: 4 });
+    assert_eq!(
+        net.err(&k.alice, Call::StartCall { netuid: 4 }),
+        DispatchError::NotSubnetOwner { netuid: 4 }
+    );
+    net.ok(&k.bob, Call::StartCall { netuid: 4 });
+    assert_eq!(
+        net.err(&k.bob, Call::StartCall { netuid: 4 }),
+        DispatchError::FirstEmissionBlockNumberAlreadySet { netuid: 4 }
+    );
+    net.ok(&k.bob, stake);
+
+    // Burned registration: the burn grows ×1.26 and decays.
+    let burn = net.rt.subnet(1).unwrap().hyperparameters.burn;
+    let m3 = kp("//Dave//m3");
+    let free = net.rt.account(&id(&k.dave)).free;
+    let call = Call::BurnedRegister { netuid: 1, hotkey: id(&m3) };
+    let fee = net.rt.estimate_fee(&call);
+    let events = net.ok(&k.dave, call);
+    let Event::NeuronRegistered { uid, burn: paid, .. } = events[0] else { panic!() };
+    assert_eq!(uid, 5);
+    assert!(paid <= burn);
+    assert_eq!(net.rt.account(&id(&k.dave)).free, free - paid - fee);
+    assert!(net.rt.subnet(1).unwrap().hyperparameters.burn > paid);
+    assert_eq!(
+        net.err(&k.dave, Call::BurnedRegister { netuid: 1, hotkey: id(&m3) }),
+        DispatchError::HotKeyAlreadyRegisteredInSubNet { netuid: 1 }
+    );
+    assert_eq!(
+        net.err(&k.bob, Call::BurnedRegister { netuid: 2, hotkey: id(&m3) }),
+        DispatchError::NonAssociatedColdKey
+    );
+
+    // Axons are served by the hotkey.
+    net.ok(&k.alice, Call::Transfer { dest: id(&m3), amount: 10 * TAO });
+    let axon =
+        chain::AxonInfo { ip: "10.0.0.1".into(), port: 8091, ip_type: 4, protocol: 0, version: 1 };
+    net.ok(&m3, Call::ServeAxon { netuid: 1, axon: axon.clone() });
+    assert_eq!(net.rt.neurons(1).unwrap()[5].axon, Some(axon.clone()));
+    let bad = chain::AxonInfo { ip_type: 6, ..axon };
+    assert!(matches!(
+        net.err(&m3, Call::ServeAxon { netuid: 1, axon: bad }),
+        DispatchError::InvalidAxon { .. }
+    ));
+}
+
+#[test]
+fn hyperparameters_are_owner_only_and_ranged() {
+    let mut net = Net::new();
+    let k = keyring();
+    net.ok(&k.alice, Call::SetHyperparameter { netuid: 1, param: Hyperparameter::FeeRate(100) });
+    assert_eq!(net.rt.subnet(1).unwrap().pool.fee_rate, 100);
+    assert!(matches!(
+        net.err(
+            &k.alice,
+            Call::SetHyperparameter { netuid: 1, param: Hyperparameter::FeeRate(20_000) }
+        ),
+        DispatchError::InvalidHyperparameter { .. }
+    ));
+    assert!(matches!(
+        net.err(&k.alice, Call::SetHyperparameter { netuid: 1, param: Hyperparameter::Tempo(5) }),
+        DispatchError::InvalidHyperparameter { .. }
+    ));
+    assert_eq!(
+        net.err(&k.bob, Call::SetHyperparameter { netuid: 1, param: Hyperparameter::FeeRate(1) }),
+        DispatchError::NotSubnetOwner { netuid: 1 }
+    );
+    let history = net.rt.hyperparameter_history(1).unwrap();
+    assert_eq!(history, vec![(START + 1, Hyperparameter::FeeRate(100))]);
+    let identity = SubnetIdentity { name: "Apex".into(), ..Default::default() };
+    net.ok(&k.alice, Call::SetSubnetIdentity { netuid: 1, identity: identity.clone() });
+    assert_eq!(net.rt.subnet(1).unwrap().identity, identity);
+}
+
+#[test]
+fn weights_direct_and_commit_reveal() {
+    let mut net = Net::new();
+    let k = keyring();
+    // Subnet 2 has commit–reveal on.
+    let set = Call::SetWeights { netuid: 2, dests: vec![3], weights: vec![100], version_key: 0 };
+    assert_eq!(net.err(&k.v1, set), DispatchError::CommitRevealEnabled { netuid: 2 });
+    let set =
+        Call::SetWeights { netuid: 1, dests: vec![3, 4], weights: vec![1, 1], version_key: 0 };
+    net.ok(&k.v1, set);
+    let bad =
+        Call::SetWeights { netuid: 1, dests: vec![3, 3], weights: vec![1, 1], version_key: 0 };
+    assert!(matches!(net.err(&k.v1, bad), DispatchError::InvalidWeights(_)));
+    let no_permit =
+        Call::SetWeights { netuid: 1, dests: vec![4], weights: vec![1], version_key: 0 };
+    assert_eq!(net.err(&k.m1, no_permit), DispatchError::NotEnoughStakeToSetWeights { netuid: 1 });
+    assert_eq!(
+        net.err(&k.v1, Call::CommitWeights { netuid: 1, commit_hash: Hash::default() }),
+        DispatchError::CommitRevealDisabled { netuid: 1 }
+    );
+    // Commit, then reveal inside the window.
+    let (uids, values, salt) = (vec![3u16], vec![7u16], vec![1u16, 2, 3]);
+    let hash = chain::weights_commit_hash(&id(&k.v1), 2, &uids, &values, &salt, 0);
+    net.ok(&k.v1, Call::CommitWeights { netuid: 2, commit_hash: hash });
+    let reveal = Call::RevealWeights {
+        netuid: 2,
+        uids: uids.clone(),
+        values: values.clone(),
+        salt: salt.clone(),
+        version_key: 0,
+    };
+    assert_eq!(net.err(&k.v1, reveal.clone()), DispatchError::InvalidReveal, "too early");
+    let period = net.rt.subnet(2).unwrap().hyperparameters.commit_reveal_period;
+    for _ in 0..period {
+        net.block(vec![]);
+    }
+    let events = net.ok(&k.v1, reveal);
+    assert_eq!(events[0].name(), "WeightsRevealed");
+    assert_eq!(net.rt.state.subnets[&2].neurons[1].weights, vec![(3, 7)]);
+}
+
+#[test]
+fn emission_grows_issuance_by_the_schedule() {
+    let mut net = Net::new();
+    let mut expected = net.rt.total_issuance();
+    let start_recycled = net.rt.emission_totals().recycled;
+    let mut sum_emission = 0u64;
+    for _ in 0..200 {
+        let e = dtao::emission::block_emission(net.rt.total_issuance());
+        sum_emission += e;
+        net.block(vec![]);
+        assert_eq!(net.rt.state.minted_tao - (sum_emission - e), e);
+    }
+    let recycled = net.rt.emission_totals().recycled - start_recycled;
+    expected += sum_emission - recycled;
+    assert_eq!(net.rt.total_issuance(), expected);
+    assert!(recycled < 200 * 10, "only rounding dust is recycled: {recycled}");
+    // Both started subnets received emission and their pools grew.
+    assert!(net.rt.subnet(1).unwrap().pool.tao_reserve > 10_000 * TAO);
+    assert_eq!(net.rt.subnet(3).unwrap().pool.tao_reserve, 10_000 * TAO);
+}
+
+#[test]
+fn epochs_pay_miners_their_validators_weight() {
+    let mut net = Net::new();
+    let k = keyring();
+    net.ok(&k.v1, Call::SetWeights { netuid: 1, dests: vec![3], weights: vec![1], version_key: 0 });
+    net.ok(&k.v2, Call::SetWeights { netuid: 1, dests: vec![3], weights: vec![1], version_key: 0 });
+    let v1_before = net.rt.state.subnets[&1].hotkey_alpha(&id(&k.v1));
+    let mut epochs = Vec::new();
+    for _ in 0..25 {
+        let b = net.block(vec![]);
+        epochs.extend(b.block.events.into_iter().filter(|e| e.event.name() == "EpochCompleted"));
+    }
+    assert!(epochs.iter().any(
+        |e| matches!(e.event, Event::EpochCompleted { netuid: 1, incentive, .. } if incentive > 0)
+    ));
+    let m1 = net.stake(&k.m1, &k.dave, 1);
+    assert!(m1 > 0, "the weighted miner earned");
+    assert_eq!(net.stake(&k.m2, &k.dave, 1), 0, "the unweighted miner did not");
+    assert!(net.rt.state.subnets[&1].hotkey_alpha(&id(&k.v1)) > v1_before, "dividends");
+    let neurons = net.rt.neurons(1).unwrap();
+    assert!(neurons[3].incentive > 60_000);
+    assert!(neurons[1].dividends > 0);
+    // The owner's stake grew by its cut.
+    assert!(net.stake(&k.owner_hot, &k.alice, 1) > 1_000 * TAO);
+}
+
+#[test]
+fn owner_burning_shows_in_miner_burned_and_lowers_the_share() {
+    let mut net = Net::new();
+    let k = keyring();
+    // Validators on subnet 1 weight the owner's hotkey (UID 0) only; subnet 2 stays honest.
+    net.ok(&k.v1, Call::SetWeights { netuid: 1, dests: vec![0], weights: vec![1], version_key: 0 });
+    net.ok(&k.v2, Call::SetWeights { netuid: 1, dests: vec![0], weights: vec![1], version_key: 0 });
+    let mut burned = 0;
+    for _ in 0..25 {
+        let b = net.block(vec![]);
+        for e in &b.block.events {
+            if let Event::EpochCompleted { netuid: 1, owner_miner_burned, .. } = e.event {
+                burned += owner_miner_burned;
+            }
+        }
+    }
+    assert!(burned > 0);
+    let sn1 = net.rt.subnet(1).unwrap();
+    assert_eq!(sn1.miner_burned_ppb, 1_000_000_000);
+    assert!(net.rt.state.subnets[&1].alpha_burned >= burned);
+    // With MinerBurned = 1 the subnet's share drops to ~0 while subnet 2 takes the emission.
+    let sn2 = net.rt.subnet(2).unwrap();
+    assert!(sn1.emission_share_ppb < sn2.emission_share_ppb / 100, "{sn1:?} vs {sn2:?}");
+    // Recycling instead lowers alpha out.
+    net.ok(
+        &k.alice,
+        Call::SetHyperparameter {
+            netuid: 1,
+            param: Hyperparameter::RecycleOrBurn(RecycleOrBurn::Recycle),
+        },
+    );
+    for _ in 0..12 {
+        net.block(vec![]);
+    }
+}
+
+#[test]
+fn snapshot_restore_and_determinism() {
+    let mut a = Net::new();
+    let mut b = Net::new();
+    let k = keyring();
+    for i in 0..15u64 {
+        let call = Call::AddStake {
+            hotkey: id(&k.m1),
+            netuid: 1 + (i % 2) as u16,
+            amount_staked: TAO + i,
+        };
+        // sr25519 signatures are randomised: both chains get the same signed bytes.
+        let tx = a.sign(&k.dave, call);
+        let ra = a.block(vec![tx.clone()]);
+        let rb = b.block(vec![tx]);
+        assert_eq!(ra.block.header, rb.block.header);
+    }
+    let bytes = a.rt.snapshot();
+    let restored = Runtime::restore(&bytes).unwrap();
+    assert_eq!(restored.state_root(), a.rt.state_root());
+    assert_eq!(restored.recompute_state_root(), a.rt.state_root());
+    assert_eq!(restored.stakes(&id(&k.dave)), a.rt.stakes(&id(&k.dave)));
+    let mut restored = restored;
+    let x = restored.produce_block(vec![], 5);
+    let y = a.rt.produce_block(vec![], 5);
+    assert_eq!(x.block.header, y.block.header);
+    assert!(Runtime::restore(b"nope").is_err());
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Stake(u8, u8, u64),
+    Unstake(u8, u8, u64),
+    Limit(u8, u8, u64, u16, bool),
+    Swap(u8, u8, u64),
+    Move(u8, u8, u64),
+    Transfer(u8, u64),
+    Weights(u8, u8),
+    Register(u8),
+    UnstakeAll(u8),
+    Empty,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u8..4, 0u8..4, 0u64..2_000 * TAO).prop_map(|(a, b, c)| Op::Stake(a, b, c)),
+        (0u8..4, 0u8..4, 0u64..60_000 * TAO).prop_map(|(a, b, c)| Op::Unstake(a, b, c)),
+        (0u8..4, 0u8..4, 0u64..5_000 * TAO, any::<u16>(), any::<bool>())
+            .prop_map(|(a, b, c, d, e)| Op::Limit(a, b, c, d, e)),
+        (0u8..4, 0u8..4, 0u64..20_000 * TAO).prop_map(|(a, b, c)| Op::Swap(a, b, c)),
+        (0u8..4, 0u8..4, 0u64..20_000 * TAO).prop_map(|(a, b, c)| Op::Move(a, b, c)),
+        (0u8..4, 0u64..2_000_000 * TAO).prop_map(|(a, b)| Op::Transfer(a, b)),
+        (0u8..2, 0u8..5).prop_map(|(a, b)| Op::Weights(a, b)),
+        (0u8..4).prop_map(Op::Register),
+        (0u8..4).prop_map(Op::UnstakeAll),
+        Just(Op::Empty),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_calls_never_break_the_invariants(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut net = Net::new();
+        let k = keyring();
+        let colds = [&k.alice, &k.bob, &k.charlie, &k.dave];
+        let hots = [&k.v1, &k.v2, &k.m1, &k.owner_hot];
+        for op in ops {
+            let (who, call): (&keys::Keypair, Call) = match op {
+                Op::Stake(c, n, a) => (colds[c as usize], Call::AddStake { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_staked: a }),
+                Op::Unstake(c, n, a) => (colds[c as usize], Call::RemoveStake { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_unstaked: a }),
+                Op::Limit(c, n, a, p, partial) => (colds[c as usize], if p % 2 == 0 {
+                    Call::AddStakeLimit { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_staked: a, limit_price: u64::from(p) * 10_000, allow_partial: partial }
+                } else {
+                    Call::RemoveStakeLimit { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_unstaked: a, limit_price: u64::from(p) * 10_000, allow_partial: partial }
+                }),
+                Op::Swap(c, n, a) => (colds[c as usize], Call::SwapStake { hotkey: id(hots[c as usize]), origin_netuid: u16::from(n), destination_netuid: u16::from((n + 1) % 3), alpha_amount: a }),
+                Op::Move(c, n, a) => (colds[c as usize], Call::MoveStake { origin_hotkey: id(hots[c as usize]), destination_hotkey: id(hots[(c as usize + 1) % 4]), origin_netuid: u16::from(n), destination_netuid: u16::from(n), alpha_amount: a }),
+                Op::Transfer(c, a) => (colds[c as usize], Call::Transfer { dest: id(colds[(c as usize + 1) % 4]), amount: a }),
+                Op::Weights(v, m) => ([&k.v1, &k.v2][v as usize], Call::SetWeights { netuid: 1, dests: vec![u16::from(m)], weights: vec![1], version_key: 0 }),
+                Op::Register(c) => (colds[c as usize], Call::RegisterNetwork { hotkey: id(hots[c as usize]), identity: None }),
+                Op::UnstakeAll(c) => (colds[c as usize], Call::UnstakeAll { hotkey: id(hots[c as usize]) }),
+                Op::Empty => { net.block(vec![]); continue; }
+            };
+            let tx = net.sign(who, call);
+            net.block(vec![tx]);
+        }
+    }
+}
