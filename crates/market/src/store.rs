@@ -1,0 +1,946 @@
+//! The store: one schema on SQLite (default, a file in the data dir) or PostgreSQL (a URL).
+//!
+//! Every query is written once with `$N` placeholders, which both engines accept, and run on
+//! whichever pool the store holds (the `on_db!` macro instantiates the code for each). Writes
+//! come in [`Batch`]es, each one transaction: a batch of blocks is stored completely or not at
+//! all, and must continue the stored chain exactly (no gap, no duplicate).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chain::{AccountId, BlockNumber, Hash, NetUid, SubnetInfo};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, Database, Pool, Postgres, QueryBuilder, Row, Sqlite};
+
+use crate::codec::{CHUNK_BLOCKS, decode_chunk, encode_chunk};
+use crate::error::{MarketError, Result, to_i64, to_u64};
+use crate::types::{
+    BlockRow, Candle, ChangeKind, Emission, FeedEvent, FeedKind, PoolState, StakeRow, SubnetChange,
+    Trade, TradeKind,
+};
+
+/// The migrations, in order: (version, SQL). SQLite and PostgreSQL share the text; `BLOB`
+/// becomes `BYTEA` on PostgreSQL.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+
+/// Where the store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// SQLite file `market.sqlite` in this directory (created if missing).
+    SqliteDir(PathBuf),
+    /// A SQLite file at this path.
+    SqliteFile(PathBuf),
+    /// PostgreSQL at this URL; `schema`, if set, is created if missing and used as the
+    /// search path (tests use a fresh schema per run).
+    Postgres {
+        /// `postgres://user@host:port/db`.
+        url: String,
+        /// Schema to use instead of `public`.
+        schema: Option<String>,
+    },
+}
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+enum Db {
+    Sqlite(Pool<Sqlite>),
+    Postgres(Pool<Postgres>),
+}
+
+/// The market store. Cheap to clone (a connection pool).
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+/// Everything one write stores, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// Consecutive blocks, continuing the stored chain.
+    pub blocks: Vec<BlockRow>,
+    /// Pool states at the end of each block, same length and order as `blocks`.
+    pub states: Vec<Vec<PoolState>>,
+    /// Trades.
+    pub trades: Vec<Trade>,
+    /// Epoch emissions.
+    pub emissions: Vec<Emission>,
+    /// Lifecycle and rule changes.
+    pub changes: Vec<SubnetChange>,
+    /// Feed events.
+    pub feed: Vec<FeedEvent>,
+    /// Hourly candle increments for the blocks of this batch, merged into stored candles.
+    pub candles_h1: Vec<(NetUid, Candle)>,
+    /// Subnet metadata read from the chain (exact snapshots), with the block it is as of.
+    pub subnets: Vec<(SubnetInfo, BlockNumber)>,
+    /// Subnets dissolved in this batch.
+    pub removed_subnets: Vec<NetUid>,
+}
+
+/// Filters for the feed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Only these kinds (empty: all).
+    pub kinds: Vec<FeedKind>,
+    /// Only this subnet.
+    pub netuid: Option<NetUid>,
+    /// Only blocks ≥ this.
+    pub from_block: Option<BlockNumber>,
+    /// Only events strictly before this (block, seq) cursor — the next page.
+    pub before: Option<(BlockNumber, u32)>,
+    /// Page size (1–1000).
+    pub limit: u32,
+}
+
+/// Filters for the trades tape.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TradeFilter {
+    /// Only trades touching this subnet (either side of a move).
+    pub netuid: Option<NetUid>,
+    /// Only this coldkey.
+    pub coldkey: Option<AccountId>,
+    /// Only trades of at least this much TAO, rao (the whale filter).
+    pub min_tao: Option<u64>,
+    /// Only trades strictly before this (block, extrinsic, seq) cursor — the next page.
+    pub before: Option<(BlockNumber, u32, u32)>,
+    /// Only blocks ≥ this.
+    pub from_block: Option<BlockNumber>,
+    /// Page size (1–1000).
+    pub limit: u32,
+}
+
+macro_rules! on_db {
+    ($self:expr, $pool:ident => $body:expr) => {
+        match &$self.db {
+            Db::Sqlite($pool) => $body,
+            Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+fn builder<DB: Database>(_pool: &Pool<DB>, sql: &str) -> QueryBuilder<DB> {
+    QueryBuilder::new(sql)
+}
+
+fn get_i64<R: Row>(row: &R, col: &str) -> Result<i64>
+where
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(row.try_get::<i64, _>(col)?)
+}
+
+fn get_u64<R: Row>(row: &R, col: &str, table: &'static str) -> Result<u64>
+where
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    to_u64(get_i64(row, col)?, table)
+}
+
+fn get_opt_i64<R: Row>(row: &R, col: &str) -> Result<Option<i64>>
+where
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database>,
+    i64: sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(row.try_get::<Option<i64>, _>(col)?)
+}
+
+fn get_str<R: Row>(row: &R, col: &str) -> Result<String>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(row.try_get::<String, _>(col)?)
+}
+
+fn get_opt_str<R: Row>(row: &R, col: &str) -> Result<Option<String>>
+where
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database>,
+    String: sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(row.try_get::<Option<String>, _>(col)?)
+}
+
+fn bad(table: &'static str, what: impl ToString) -> MarketError {
+    MarketError::BadRow { table, what: what.to_string() }
+}
+
+fn netuid_of(v: i64, table: &'static str) -> Result<NetUid> {
+    NetUid::try_from(v).map_err(|_| bad(table, format!("netuid {v}")))
+}
+
+fn u32_of(v: i64, table: &'static str) -> Result<u32> {
+    u32::try_from(v).map_err(|_| bad(table, format!("index {v}")))
+}
+
+fn account(s: &str, table: &'static str) -> Result<AccountId> {
+    s.parse().map_err(|e| bad(table, format!("account {s:?}: {e}")))
+}
+
+fn hash(s: &str, table: &'static str) -> Result<Hash> {
+    s.parse().map_err(|e| bad(table, e))
+}
+
+fn check_limit(limit: u32) -> Result<i64> {
+    if limit == 0 || limit > 1000 {
+        return Err(MarketError::Invalid(format!(
+            "page size {limit} is out of range; use 1 to 1000"
+        )));
+    }
+    Ok(i64::from(limit))
+}
+
+macro_rules! trade_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        const T: &str = "trades";
+        let kind: TradeKind = get_str(row, "kind")?.parse().map_err(|e: String| bad(T, e))?;
+        let dest_netuid = match get_opt_i64(row, "dest_netuid")? {
+            Some(v) => Some(netuid_of(v, T)?),
+            None => None,
+        };
+        let dest_coldkey = match get_opt_str(row, "dest_coldkey")? {
+            Some(s) => Some(account(&s, T)?),
+            None => None,
+        };
+        let dest_hotkey = match get_opt_str(row, "dest_hotkey")? {
+            Some(s) => Some(account(&s, T)?),
+            None => None,
+        };
+        Trade {
+            block: get_u64(row, "block", T)?,
+            extrinsic: u32_of(get_i64(row, "extrinsic")?, T)?,
+            seq: u32_of(get_i64(row, "seq")?, T)?,
+            kind,
+            netuid: netuid_of(get_i64(row, "netuid")?, T)?,
+            dest_netuid,
+            coldkey: account(&get_str(row, "coldkey")?, T)?,
+            hotkey: account(&get_str(row, "hotkey")?, T)?,
+            dest_coldkey,
+            dest_hotkey,
+            tao: get_u64(row, "tao", T)?,
+            alpha: get_u64(row, "alpha", T)?,
+            alpha_dest: get_u64(row, "alpha_dest", T)?,
+            fee_tao: get_u64(row, "fee_tao", T)?,
+            fee_alpha: get_u64(row, "fee_alpha", T)?,
+            price: get_u64(row, "price", T)?,
+        }
+    }};
+}
+
+macro_rules! feed_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        const T: &str = "feed_events";
+        let kind: FeedKind = get_str(row, "kind")?.parse().map_err(|e: String| bad(T, e))?;
+        let netuid = match get_opt_i64(row, "netuid")? {
+            Some(v) => Some(netuid_of(v, T)?),
+            None => None,
+        };
+        FeedEvent {
+            block: get_u64(row, "block", T)?,
+            seq: u32_of(get_i64(row, "seq")?, T)?,
+            kind,
+            netuid,
+            sentence: get_str(row, "sentence")?,
+            data: serde_json::from_str(&get_str(row, "data")?).map_err(|e| bad(T, e))?,
+            timestamp_ms: get_u64(row, "timestamp_ms", T)?,
+        }
+    }};
+}
+
+impl Store {
+    /// Opens (creating if needed) the store and runs pending migrations.
+    pub async fn open(config: &StoreConfig) -> Result<Self> {
+        let store = match config {
+            StoreConfig::SqliteDir(dir) => {
+                std::fs::create_dir_all(dir).map_err(|source| MarketError::DataDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+                Self::open_sqlite(&dir.join("market.sqlite")).await?
+            }
+            StoreConfig::SqliteFile(path) => Self::open_sqlite(path).await?,
+            StoreConfig::Postgres { url, schema } => {
+                Self::open_postgres(url, schema.as_deref()).await?
+            }
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn open_sqlite(path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(std::time::Duration::from_secs(30))
+            .pragma("cache_size", "-65536");
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        Ok(Self { db: Db::Sqlite(pool) })
+    }
+
+    async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Self> {
+        let mut options = PgConnectOptions::from_str(url)?;
+        if let Some(schema) = schema {
+            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || schema.is_empty() {
+                return Err(MarketError::Invalid(format!(
+                    "schema name {schema:?} must be letters, digits and underscores"
+                )));
+            }
+            let admin =
+                PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+            sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
+                .execute(&admin)
+                .await?;
+            admin.close().await;
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Self { db: Db::Postgres(pool) })
+    }
+
+    /// The engine in use.
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes the connection pool.
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let postgres = self.backend() == Backend::Postgres;
+        on_db!(self, pool => {
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
+            )
+            .execute(pool)
+            .await?;
+            for (version, sql) in MIGRATIONS {
+                let done: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                        .bind(*version)
+                        .fetch_optional(pool)
+                        .await?;
+                if done.is_some() {
+                    continue;
+                }
+                let text = if postgres { sql.replace("BLOB", "BYTEA") } else { (*sql).to_string() };
+                let mut tx = pool.begin().await?;
+                let applied = async {
+                    sqlx::raw_sql(AssertSqlSafe(text)).execute(&mut *tx).await?;
+                    sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+                        .bind(*version)
+                        .execute(&mut *tx)
+                        .await?;
+                    Ok::<(), sqlx::Error>(())
+                }
+                .await;
+                match applied {
+                    Ok(()) => tx.commit().await?,
+                    Err(source) => {
+                        return Err(MarketError::Migration { version: *version, source });
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The highest stored block, if any.
+    pub async fn last_block(&self) -> Result<Option<BlockNumber>> {
+        let v: Option<i64> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT MAX(number) FROM blocks").fetch_one(pool).await?
+        });
+        v.map(|v| to_u64(v, "blocks")).transpose()
+    }
+
+    /// Number of stored blocks.
+    pub async fn block_count(&self) -> Result<u64> {
+        let v: i64 = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM blocks").fetch_one(pool).await?
+        });
+        to_u64(v, "blocks")
+    }
+
+    /// Stored block numbers in `[from, to]`, ascending (for gap checks).
+    pub async fn block_numbers(&self, from: BlockNumber, to: BlockNumber) -> Result<Vec<u64>> {
+        let (from, to) = (to_i64(from, "from")?, to_i64(to, "to")?);
+        let v: Vec<i64> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT number FROM blocks WHERE number >= $1 AND number <= $2 ORDER BY number")
+                .bind(from).bind(to).fetch_all(pool).await?
+        });
+        v.into_iter().map(|v| to_u64(v, "blocks")).collect()
+    }
+
+    /// One stored block.
+    pub async fn block(&self, number: BlockNumber) -> Result<Option<BlockRow>> {
+        let n = to_i64(number, "block")?;
+        on_db!(self, pool => {
+            let row = sqlx::query("SELECT number, hash, parent_hash, timestamp_ms, extrinsics, events FROM blocks WHERE number = $1")
+                .bind(n).fetch_optional(pool).await?;
+            match row {
+                None => Ok(None),
+                Some(row) => Ok(Some(BlockRow {
+                    number: get_u64(&row, "number", "blocks")?,
+                    hash: hash(&get_str(&row, "hash")?, "blocks")?,
+                    parent_hash: hash(&get_str(&row, "parent_hash")?, "blocks")?,
+                    timestamp_ms: get_u64(&row, "timestamp_ms", "blocks")?,
+                    extrinsic_count: u32_of(get_i64(&row, "extrinsics")?, "blocks")?,
+                    event_count: u32_of(get_i64(&row, "events")?, "blocks")?,
+                })),
+            }
+        })
+    }
+
+    /// Timestamps of the given blocks (those stored).
+    pub async fn timestamps(
+        &self,
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Result<BTreeMap<BlockNumber, u64>> {
+        let (from, to) = (to_i64(from, "from")?, to_i64(to, "to")?);
+        on_db!(self, pool => {
+            let rows = sqlx::query("SELECT number, timestamp_ms FROM blocks WHERE number >= $1 AND number <= $2")
+                .bind(from).bind(to).fetch_all(pool).await?;
+            let mut out = BTreeMap::new();
+            for row in &rows {
+                out.insert(get_u64(row, "number", "blocks")?, get_u64(row, "timestamp_ms", "blocks")?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Stores a batch in one transaction. The batch must start right after the last stored
+    /// block (or anywhere, into an empty store) and be consecutive.
+    pub async fn write_batch(&self, batch: &Batch) -> Result<()> {
+        let Some(first) = batch.blocks.first() else { return Ok(()) };
+        if batch.states.len() != batch.blocks.len() {
+            return Err(MarketError::Invalid(format!(
+                "batch has {} blocks but {} state lists",
+                batch.blocks.len(),
+                batch.states.len()
+            )));
+        }
+        for (i, b) in batch.blocks.iter().enumerate() {
+            if b.number != first.number + i as u64 {
+                return Err(MarketError::NotContiguous {
+                    got: b.number,
+                    expected: first.number + i as u64,
+                });
+            }
+        }
+        let first_number = first.number;
+        let first_parent = first.parent_hash;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // Continuity is checked inside the transaction, so two writers cannot both pass.
+            let last: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM blocks")
+                .fetch_one(&mut *tx).await?;
+            if let Some(last) = last {
+                let expected = to_u64(last, "blocks")? + 1;
+                if first_number != expected {
+                    return Err(MarketError::NotContiguous { got: first_number, expected });
+                }
+                let parent: Option<String> = sqlx::query_scalar("SELECT hash FROM blocks WHERE number = $1")
+                    .bind(last).fetch_optional(&mut *tx).await?;
+                if let Some(parent) = parent
+                    && parent != first_parent.to_hex()
+                {
+                    return Err(MarketError::ChainMismatch { block: first_number, got: first_parent.to_hex(), expected: parent });
+                }
+            }
+            for chunk in batch.blocks.chunks(1000) {
+                let mut qb = builder(pool, "INSERT INTO blocks (number, hash, parent_hash, timestamp_ms, extrinsics, events) ");
+                let mut rows = Vec::with_capacity(chunk.len());
+                for b in chunk {
+                    rows.push((to_i64(b.number, "block")?, b.hash.to_hex(), b.parent_hash.to_hex(), to_i64(b.timestamp_ms, "timestamp_ms")?, i64::from(b.extrinsic_count), i64::from(b.event_count)));
+                }
+                qb.push_values(rows, |mut q, r| {
+                    q.push_bind(r.0).push_bind(r.1).push_bind(r.2).push_bind(r.3).push_bind(r.4).push_bind(r.5);
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
+            for (i, states) in batch.states.chunks(CHUNK_BLOCKS).enumerate() {
+                let start = first_number + (i * CHUNK_BLOCKS) as u64;
+                let end = start + states.len() as u64 - 1;
+                sqlx::query("INSERT INTO pool_chunks (first_block, last_block, data) VALUES ($1, $2, $3)")
+                    .bind(to_i64(start, "block")?)
+                    .bind(to_i64(end, "block")?)
+                    .bind(encode_chunk(states))
+                    .execute(&mut *tx).await?;
+            }
+            for chunk in batch.trades.chunks(500) {
+                let mut rows = Vec::with_capacity(chunk.len());
+                for t in chunk {
+                    rows.push((
+                        to_i64(t.block, "block")?, i64::from(t.extrinsic), i64::from(t.seq), t.kind.as_str(),
+                        i64::from(t.netuid), t.dest_netuid.map(i64::from), t.coldkey.to_ss58(), t.hotkey.to_ss58(),
+                        t.dest_coldkey.map(|a| a.to_ss58()), t.dest_hotkey.map(|a| a.to_ss58()),
+                        [to_i64(t.tao, "tao")?, to_i64(t.alpha, "alpha")?, to_i64(t.alpha_dest, "alpha_dest")?,
+                         to_i64(t.fee_tao, "fee_tao")?, to_i64(t.fee_alpha, "fee_alpha")?, to_i64(t.price, "price")?],
+                    ));
+                }
+                let mut qb = builder(pool, "INSERT INTO trades (block, extrinsic, seq, kind, netuid, dest_netuid, coldkey, hotkey, dest_coldkey, dest_hotkey, tao, alpha, alpha_dest, fee_tao, fee_alpha, price) ");
+                qb.push_values(rows, |mut q, r| {
+                    q.push_bind(r.0).push_bind(r.1).push_bind(r.2).push_bind(r.3).push_bind(r.4).push_bind(r.5)
+                        .push_bind(r.6).push_bind(r.7).push_bind(r.8).push_bind(r.9);
+                    for v in r.10 {
+                        q.push_bind(v);
+                    }
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
+            for e in &batch.emissions {
+                sqlx::query("INSERT INTO emissions (block, netuid, incentive, dividends, owner_cut, owner_miner_burned) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(to_i64(e.block, "block")?).bind(i64::from(e.netuid))
+                    .bind(to_i64(e.incentive, "incentive")?).bind(to_i64(e.dividends, "dividends")?)
+                    .bind(to_i64(e.owner_cut, "owner_cut")?).bind(to_i64(e.owner_miner_burned, "owner_miner_burned")?)
+                    .execute(&mut *tx).await?;
+            }
+            for c in &batch.changes {
+                sqlx::query("INSERT INTO subnet_changes (block, seq, netuid, kind, name, value) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(to_i64(c.block, "block")?).bind(i64::from(c.seq)).bind(i64::from(c.netuid))
+                    .bind(c.kind.as_str()).bind(c.name.clone()).bind(c.value.to_string())
+                    .execute(&mut *tx).await?;
+            }
+            for f in &batch.feed {
+                sqlx::query("INSERT INTO feed_events (block, seq, kind, netuid, sentence, data, timestamp_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(to_i64(f.block, "block")?).bind(i64::from(f.seq)).bind(f.kind.as_str())
+                    .bind(f.netuid.map(i64::from)).bind(f.sentence.clone()).bind(f.data.to_string())
+                    .bind(to_i64(f.timestamp_ms, "timestamp_ms")?)
+                    .execute(&mut *tx).await?;
+            }
+            for chunk in batch.candles_h1.chunks(1000) {
+                let mut rows = Vec::with_capacity(chunk.len());
+                for (netuid, c) in chunk {
+                    rows.push([i64::from(*netuid), to_i64(c.start_block, "bucket")?, to_i64(c.open, "open")?, to_i64(c.high, "high")?,
+                        to_i64(c.low, "low")?, to_i64(c.close, "close")?, to_i64(c.buy_volume, "buy_volume")?,
+                        to_i64(c.sell_volume, "sell_volume")?, i64::from(c.trades)]);
+                }
+                let mut qb = builder(pool, "INSERT INTO candles_h1 (netuid, bucket, open, high, low, close, buy_volume, sell_volume, trades) ");
+                qb.push_values(rows, |mut q, r| {
+                    for v in r {
+                        q.push_bind(v);
+                    }
+                });
+                qb.push(" ON CONFLICT (netuid, bucket) DO UPDATE SET \
+                    high = CASE WHEN excluded.high > candles_h1.high THEN excluded.high ELSE candles_h1.high END, \
+                    low = CASE WHEN excluded.low < candles_h1.low THEN excluded.low ELSE candles_h1.low END, \
+                    close = excluded.close, \
+                    buy_volume = candles_h1.buy_volume + excluded.buy_volume, \
+                    sell_volume = candles_h1.sell_volume + excluded.sell_volume, \
+                    trades = candles_h1.trades + excluded.trades");
+                qb.build().execute(&mut *tx).await?;
+            }
+            for (info, as_of) in &batch.subnets {
+                let json = serde_json::to_string(info).map_err(|e| bad("subnets", e))?;
+                sqlx::query("INSERT INTO subnets (netuid, info, updated_block, active) VALUES ($1, $2, $3, 1) \
+                    ON CONFLICT (netuid) DO UPDATE SET info = excluded.info, updated_block = excluded.updated_block, active = 1")
+                    .bind(i64::from(info.netuid)).bind(json).bind(to_i64(*as_of, "block")?)
+                    .execute(&mut *tx).await?;
+            }
+            for netuid in &batch.removed_subnets {
+                sqlx::query("UPDATE subnets SET active = 0 WHERE netuid = $1")
+                    .bind(i64::from(*netuid)).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Pool states of every subnet at the end of `block` (`None` if not stored).
+    pub async fn states_at(&self, block: BlockNumber) -> Result<Option<Vec<PoolState>>> {
+        let n = to_i64(block, "block")?;
+        let row: Option<(i64, Vec<u8>)> = on_db!(self, pool => {
+            let row = sqlx::query("SELECT first_block, last_block, data FROM pool_chunks WHERE first_block <= $1 ORDER BY first_block DESC LIMIT 1")
+                .bind(n).fetch_optional(pool).await?;
+            match row {
+                Some(row) if get_i64(&row, "last_block")? >= n => Some((get_i64(&row, "first_block")?, row.try_get::<Vec<u8>, _>("data")?)),
+                _ => None,
+            }
+        });
+        let Some((first, data)) = row else { return Ok(None) };
+        let mut blocks = decode_chunk(&data)?;
+        let idx = usize::try_from(n - first).map_err(|_| bad("pool_chunks", "offset"))?;
+        if idx >= blocks.len() {
+            return Err(bad(
+                "pool_chunks",
+                format!("chunk at {first} too short for block {block}"),
+            ));
+        }
+        Ok(Some(blocks.swap_remove(idx)))
+    }
+
+    /// Pool states of every block in `[from, to]` that is stored, ascending.
+    pub async fn states_range(
+        &self,
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Result<Vec<(BlockNumber, Vec<PoolState>)>> {
+        let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
+        let rows: Vec<(i64, Vec<u8>)> = on_db!(self, pool => {
+            let rows = sqlx::query("SELECT first_block, data FROM pool_chunks WHERE last_block >= $1 AND first_block <= $2 ORDER BY first_block")
+                .bind(f).bind(t).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                out.push((get_i64(row, "first_block")?, row.try_get::<Vec<u8>, _>("data")?));
+            }
+            out
+        });
+        let mut out = Vec::new();
+        for (first, data) in rows {
+            let first = to_u64(first, "pool_chunks")?;
+            for (i, states) in decode_chunk(&data)?.into_iter().enumerate() {
+                let n = first + i as u64;
+                if n >= from && n <= to {
+                    out.push((n, states));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Trades, newest first.
+    pub async fn trades(&self, filter: &TradeFilter) -> Result<Vec<Trade>> {
+        let limit = check_limit(filter.limit)?;
+        let mut sql = String::from("SELECT * FROM trades WHERE 1 = 1");
+        let mut binds: Vec<BindVal> = Vec::new();
+        if let Some(n) = filter.netuid {
+            binds.push(BindVal::I(i64::from(n)));
+            let p = binds.len();
+            sql.push_str(&format!(" AND (netuid = ${p} OR dest_netuid = ${p})"));
+        }
+        if let Some(c) = filter.coldkey {
+            binds.push(BindVal::S(c.to_ss58()));
+            sql.push_str(&format!(" AND (coldkey = ${0} OR dest_coldkey = ${0})", binds.len()));
+        }
+        if let Some(min) = filter.min_tao {
+            binds.push(BindVal::I(to_i64(min, "min_tao")?));
+            sql.push_str(&format!(" AND tao >= ${}", binds.len()));
+        }
+        if let Some(from) = filter.from_block {
+            binds.push(BindVal::I(to_i64(from, "from_block")?));
+            sql.push_str(&format!(" AND block >= ${}", binds.len()));
+        }
+        if let Some((b, e, s)) = filter.before {
+            binds.push(BindVal::I(to_i64(b, "block")?));
+            let pb = binds.len();
+            binds.push(BindVal::I(i64::from(e)));
+            let pe = binds.len();
+            binds.push(BindVal::I(i64::from(s)));
+            let ps = binds.len();
+            sql.push_str(&format!(
+                " AND (block < ${pb} OR (block = ${pb} AND (extrinsic < ${pe} OR (extrinsic = ${pe} AND seq < ${ps}))))"
+            ));
+        }
+        binds.push(BindVal::I(limit));
+        sql.push_str(&format!(
+            " ORDER BY block DESC, extrinsic DESC, seq DESC LIMIT ${}",
+            binds.len()
+        ));
+        on_db!(self, pool => {
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for b in binds {
+                q = match b { BindVal::I(v) => q.bind(v), BindVal::S(v) => q.bind(v) };
+            }
+            let rows = q.fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                out.push(trade_from_row!(row));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Trades in blocks `[from, to]` touching `netuid` (either side), ascending.
+    pub async fn trades_range(
+        &self,
+        netuid: Option<NetUid>,
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Result<Vec<Trade>> {
+        let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
+        on_db!(self, pool => {
+            let rows = match netuid {
+                Some(n) => sqlx::query("SELECT * FROM trades WHERE block >= $1 AND block <= $2 AND (netuid = $3 OR dest_netuid = $3) ORDER BY block, extrinsic, seq")
+                    .bind(f).bind(t).bind(i64::from(n)).fetch_all(pool).await?,
+                None => sqlx::query("SELECT * FROM trades WHERE block >= $1 AND block <= $2 ORDER BY block, extrinsic, seq")
+                    .bind(f).bind(t).fetch_all(pool).await?,
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                out.push(trade_from_row!(row));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Trade count.
+    pub async fn trade_count(&self) -> Result<u64> {
+        let v: i64 = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM trades").fetch_one(pool).await?
+        });
+        to_u64(v, "trades")
+    }
+
+    /// Epoch emissions of a subnet (all subnets if `None`) in `[from, to]`, ascending.
+    pub async fn emissions(
+        &self,
+        netuid: Option<NetUid>,
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Result<Vec<Emission>> {
+        let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
+        on_db!(self, pool => {
+            let rows = match netuid {
+                Some(n) => sqlx::query("SELECT * FROM emissions WHERE netuid = $1 AND block >= $2 AND block <= $3 ORDER BY block")
+                    .bind(i64::from(n)).bind(f).bind(t).fetch_all(pool).await?,
+                None => sqlx::query("SELECT * FROM emissions WHERE block >= $1 AND block <= $2 ORDER BY block, netuid")
+                    .bind(f).bind(t).fetch_all(pool).await?,
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                const T: &str = "emissions";
+                out.push(Emission {
+                    block: get_u64(row, "block", T)?,
+                    netuid: netuid_of(get_i64(row, "netuid")?, T)?,
+                    incentive: get_u64(row, "incentive", T)?,
+                    dividends: get_u64(row, "dividends", T)?,
+                    owner_cut: get_u64(row, "owner_cut", T)?,
+                    owner_miner_burned: get_u64(row, "owner_miner_burned", T)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The last epoch's owner-burned amount per subnet (for burn started/stopped on resume).
+    pub async fn last_burns(&self) -> Result<BTreeMap<NetUid, u64>> {
+        on_db!(self, pool => {
+            let rows = sqlx::query("SELECT e.netuid AS netuid, e.owner_miner_burned AS burned FROM emissions e \
+                JOIN (SELECT netuid, MAX(block) AS block FROM emissions GROUP BY netuid) m \
+                ON e.netuid = m.netuid AND e.block = m.block")
+                .fetch_all(pool).await?;
+            let mut out = BTreeMap::new();
+            for row in &rows {
+                out.insert(netuid_of(get_i64(row, "netuid")?, "emissions")?, get_u64(row, "burned", "emissions")?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Lifecycle and rule changes of a subnet (all if `None`), ascending.
+    pub async fn changes(
+        &self,
+        netuid: Option<NetUid>,
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Result<Vec<SubnetChange>> {
+        let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
+        on_db!(self, pool => {
+            let rows = match netuid {
+                Some(n) => sqlx::query("SELECT * FROM subnet_changes WHERE netuid = $1 AND block >= $2 AND block <= $3 ORDER BY block, seq")
+                    .bind(i64::from(n)).bind(f).bind(t).fetch_all(pool).await?,
+                None => sqlx::query("SELECT * FROM subnet_changes WHERE block >= $1 AND block <= $2 ORDER BY block, seq")
+                    .bind(f).bind(t).fetch_all(pool).await?,
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                const T: &str = "subnet_changes";
+                out.push(SubnetChange {
+                    block: get_u64(row, "block", T)?,
+                    seq: u32_of(get_i64(row, "seq")?, T)?,
+                    netuid: netuid_of(get_i64(row, "netuid")?, T)?,
+                    kind: get_str(row, "kind")?.parse::<ChangeKind>().map_err(|e| bad(T, e))?,
+                    name: get_str(row, "name")?,
+                    value: serde_json::from_str(&get_str(row, "value")?).map_err(|e| bad(T, e))?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Feed events, newest first.
+    pub async fn feed(&self, filter: &EventFilter) -> Result<Vec<FeedEvent>> {
+        let limit = check_limit(filter.limit)?;
+        let mut sql = String::from("SELECT * FROM feed_events WHERE 1 = 1");
+        let mut binds: Vec<BindVal> = Vec::new();
+        if !filter.kinds.is_empty() {
+            let mut ps = Vec::new();
+            for k in &filter.kinds {
+                binds.push(BindVal::S(k.as_str().to_string()));
+                ps.push(format!("${}", binds.len()));
+            }
+            sql.push_str(&format!(" AND kind IN ({})", ps.join(", ")));
+        }
+        if let Some(n) = filter.netuid {
+            binds.push(BindVal::I(i64::from(n)));
+            sql.push_str(&format!(" AND netuid = ${}", binds.len()));
+        }
+        if let Some(from) = filter.from_block {
+            binds.push(BindVal::I(to_i64(from, "from_block")?));
+            sql.push_str(&format!(" AND block >= ${}", binds.len()));
+        }
+        if let Some((b, s)) = filter.before {
+            binds.push(BindVal::I(to_i64(b, "block")?));
+            let pb = binds.len();
+            binds.push(BindVal::I(i64::from(s)));
+            let ps = binds.len();
+            sql.push_str(&format!(" AND (block < ${pb} OR (block = ${pb} AND seq < ${ps}))"));
+        }
+        binds.push(BindVal::I(limit));
+        sql.push_str(&format!(" ORDER BY block DESC, seq DESC LIMIT ${}", binds.len()));
+        on_db!(self, pool => {
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for b in binds {
+                q = match b { BindVal::I(v) => q.bind(v), BindVal::S(v) => q.bind(v) };
+            }
+            let rows = q.fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                out.push(feed_from_row!(row));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Stored hourly candles of a subnet with buckets in `[from, to]`, ascending.
+    pub async fn candles_h1(
+        &self,
+        netuid: NetUid,
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Result<Vec<Candle>> {
+        let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
+        on_db!(self, pool => {
+            let rows = sqlx::query("SELECT * FROM candles_h1 WHERE netuid = $1 AND bucket >= $2 AND bucket <= $3 ORDER BY bucket")
+                .bind(i64::from(netuid)).bind(f).bind(t).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                const T: &str = "candles_h1";
+                out.push(Candle {
+                    start_block: get_u64(row, "bucket", T)?,
+                    open: get_u64(row, "open", T)?,
+                    high: get_u64(row, "high", T)?,
+                    low: get_u64(row, "low", T)?,
+                    close: get_u64(row, "close", T)?,
+                    buy_volume: get_u64(row, "buy_volume", T)?,
+                    sell_volume: get_u64(row, "sell_volume", T)?,
+                    trades: u32_of(get_i64(row, "trades")?, T)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Subnet metadata of every subnet ever seen, with whether it is still registered.
+    pub async fn subnets(&self) -> Result<Vec<(SubnetInfo, bool)>> {
+        on_db!(self, pool => {
+            let rows = sqlx::query("SELECT info, active FROM subnets ORDER BY netuid").fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let info: SubnetInfo = serde_json::from_str(&get_str(row, "info")?).map_err(|e| bad("subnets", e))?;
+                let active = get_i64(row, "active")?;
+                out.push((info, active != 0));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Replaces a coldkey's stake rows with what the chain reported at `as_of`.
+    pub async fn replace_stakes(
+        &self,
+        coldkey: &AccountId,
+        stakes: &[chain::StakeInfo],
+        as_of: BlockNumber,
+    ) -> Result<()> {
+        let c = coldkey.to_ss58();
+        let as_of = to_i64(as_of, "block")?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM stakes WHERE coldkey = $1").bind(c.clone()).execute(&mut *tx).await?;
+            for s in stakes.iter().filter(|s| s.alpha > 0) {
+                sqlx::query("INSERT INTO stakes (coldkey, hotkey, netuid, alpha, as_of_block) VALUES ($1, $2, $3, $4, $5) \
+                    ON CONFLICT (coldkey, hotkey, netuid) DO UPDATE SET alpha = excluded.alpha, as_of_block = excluded.as_of_block")
+                    .bind(c.clone()).bind(s.hotkey.to_ss58()).bind(i64::from(s.netuid))
+                    .bind(to_i64(s.alpha, "alpha")?).bind(as_of)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Stakes on a subnet, largest first.
+    pub async fn stakes_on(&self, netuid: NetUid) -> Result<Vec<StakeRow>> {
+        on_db!(self, pool => {
+            let rows = sqlx::query("SELECT * FROM stakes WHERE netuid = $1 ORDER BY alpha DESC, coldkey, hotkey")
+                .bind(i64::from(netuid)).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                const T: &str = "stakes";
+                out.push(StakeRow {
+                    coldkey: account(&get_str(row, "coldkey")?, T)?,
+                    hotkey: account(&get_str(row, "hotkey")?, T)?,
+                    netuid: netuid_of(get_i64(row, "netuid")?, T)?,
+                    alpha: get_u64(row, "alpha", T)?,
+                    as_of_block: get_u64(row, "as_of_block", T)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
+enum BindVal {
+    I(i64),
+    S(String),
+}
+
+impl Store {
+    /// Hourly candles of every subnet with buckets ≥ `from_bucket`.
+    pub async fn candles_h1_since(
+        &self,
+        from_bucket: BlockNumber,
+    ) -> Result<Vec<(NetUid, Candle)>> {
+        let f = to_i64(from_bucket, "from")?;
+        on_db!(self, pool => {
+            let rows = sqlx::query("SELECT * FROM candles_h1 WHERE bucket >= $1 ORDER BY netuid, bucket")
+                .bind(f).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                const T: &str = "candles_h1";
+                out.push((netuid_of(get_i64(row, "netuid")?, T)?, Candle {
+                    start_block: get_u64(row, "bucket", T)?,
+                    open: get_u64(row, "open", T)?,
+                    high: get_u64(row, "high", T)?,
+                    low: get_u64(row, "low", T)?,
+                    close: get_u64(row, "close", T)?,
+                    buy_volume: get_u64(row, "buy_volume", T)?,
+                    sell_volume: get_u64(row, "sell_volume", T)?,
+                    trades: u32_of(get_i64(row, "trades")?, T)?,
+                }));
+            }
+            Ok(out)
+        })
+    }
+}
