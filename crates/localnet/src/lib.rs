@@ -5,6 +5,7 @@
 
 pub mod genesis;
 pub mod runtime;
+pub mod sim;
 
 pub use genesis::{ChainParams, Genesis};
 pub use runtime::Runtime;

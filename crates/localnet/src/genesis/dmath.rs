@@ -100,7 +100,6 @@ pub(crate) fn lognormal<R: Rng>(rng: &mut R, sigma: f64) -> f64 {
     exp(sigma * normal(rng))
 }
 
-#[allow(dead_code)] // used by the simulation
 /// A Poisson draw with mean `lambda` (Knuth; fine for the small means used here).
 pub(crate) fn poisson<R: Rng>(rng: &mut R, lambda: f64) -> u32 {
     if lambda <= 0.0 || lambda.is_nan() {

@@ -840,10 +840,16 @@ impl<'a> Generator<'a> {
                 *stakes.entry((*hot, *cold)).or_insert(0) += amount;
             }
         }
-        stakes
+        // Each hotkey's owner first: a reader that learns hotkey ownership from the first
+        // stake it sees (before the subnets' neurons) then gets it right.
+        let owner: BTreeMap<AccountId, AccountId> =
+            validators.iter().map(|v| (v.hot, v.cold)).collect();
+        let mut out: Vec<GenesisStake> = stakes
             .into_iter()
             .map(|((hotkey, coldkey), amount)| GenesisStake { coldkey, hotkey, amount })
-            .collect()
+            .collect();
+        out.sort_by_key(|s| (s.hotkey, owner.get(&s.hotkey) != Some(&s.coldkey), s.coldkey));
+        out
     }
 }
 

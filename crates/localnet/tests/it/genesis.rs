@@ -211,3 +211,214 @@ fn print_default_genesis_summary() {
     );
     println!("json {} bytes", serde_json::to_vec(g).unwrap().len());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The chain started from a generated genesis, driven by the simulation.
+
+use chain::{Event, NetUid};
+use localnet::Runtime;
+use localnet::sim::{SimOptions, Simulation};
+
+/// What a run saw.
+#[derive(Default)]
+struct RunReport {
+    blocks: u64,
+    extrinsics: u64,
+    failed: BTreeMap<String, u64>,
+    rejected: u64,
+    stake_added: u64,
+    stake_removed: u64,
+    weights_set: u64,
+    epochs: u64,
+    epochs_paying_miners: u64,
+    owner_burned: BTreeMap<NetUid, u64>,
+    first_emission_set: u64,
+    identity_set: u64,
+    roots: Vec<chain::Hash>,
+}
+
+impl std::fmt::Debug for RunReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunReport")
+            .field("blocks", &self.blocks)
+            .field("extrinsics", &self.extrinsics)
+            .field("failed", &self.failed)
+            .field("rejected", &self.rejected)
+            .field("stake_added", &self.stake_added)
+            .field("stake_removed", &self.stake_removed)
+            .field("weights_set", &self.weights_set)
+            .field("epochs", &self.epochs)
+            .field("epochs_paying_miners", &self.epochs_paying_miners)
+            .field("owner_burned", &self.owner_burned)
+            .field("first_emission_set", &self.first_emission_set)
+            .field("identity_set", &self.identity_set)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `blocks` blocks with the simulation, checking the invariants after each.
+fn run(
+    rt: &mut Runtime,
+    sim: &mut Simulation,
+    blocks: u64,
+    mut each: impl FnMut(&Runtime),
+) -> RunReport {
+    let mut r = RunReport::default();
+    let t0 = rt.head().header.timestamp_ms;
+    for i in 1..=blocks {
+        let txs = sim.transactions_for_block(rt);
+        let produced = rt.produce_block(txs, t0 + 12_000 * i);
+        for (hash, _) in &produced.rejected {
+            sim.on_rejected(hash);
+        }
+        r.rejected += produced.rejected.len() as u64;
+        if let Err(e) = rt.check_invariants() {
+            panic!("after block {}: {e}", rt.block_number());
+        }
+        r.blocks += 1;
+        r.roots.push(rt.state_root());
+        for x in &produced.block.extrinsics {
+            r.extrinsics += 1;
+            if let Err(e) = &x.result {
+                let name =
+                    format!("{}: {}", x.call.name(), e.to_string().split(':').next().unwrap_or(""));
+                *r.failed.entry(name).or_default() += 1;
+            }
+        }
+        for e in &produced.block.events {
+            match &e.event {
+                Event::StakeAdded { .. } => r.stake_added += 1,
+                Event::StakeRemoved { .. } => r.stake_removed += 1,
+                Event::WeightsSet { .. } => r.weights_set += 1,
+                Event::FirstEmissionBlockNumberSet { .. } => r.first_emission_set += 1,
+                Event::SubnetIdentitySet { .. } => r.identity_set += 1,
+                Event::EpochCompleted { netuid, incentive, owner_miner_burned, .. } => {
+                    r.epochs += 1;
+                    if *incentive > 0 {
+                        r.epochs_paying_miners += 1;
+                    }
+                    *r.owner_burned.entry(*netuid).or_default() += owner_miner_burned;
+                }
+                _ => {}
+            }
+        }
+        each(rt);
+    }
+    r
+}
+
+#[test]
+fn the_default_genesis_starts_a_chain() {
+    let g = default_genesis();
+    let rt = Runtime::new(g).unwrap();
+    rt.check_invariants().unwrap();
+    assert_eq!(rt.subnets().len(), 129);
+    assert_eq!(rt.block_number(), g.start_block);
+    assert_eq!(rt.total_issuance(), 10_600_000 * TAO);
+    let alice = AccountId::from(keys::Keypair::from_uri("//Alice").unwrap().public());
+    assert_eq!(rt.account(&alice).free, 1_000_000 * TAO);
+}
+
+#[test]
+fn a_simulated_market_trades_sets_weights_pays_miners_and_burns() {
+    let g = Genesis::dev();
+    let mut rt = Runtime::new(&g).unwrap();
+    let opts = SimOptions { burn_after: 400, start_fresh_after: 300, ..SimOptions::default() };
+    let mut sim = Simulation::with_options(&g, opts);
+    let (burner, burn_from) = sim.burning_subnet().unwrap();
+    let share_before = rt.subnet(burner).unwrap().emission_share_ppb;
+    let mut share_at_burn = 0;
+    let r = run(&mut rt, &mut sim, 1_200, |rt| {
+        if rt.block_number() == burn_from {
+            share_at_burn = rt.subnet(burner).unwrap().emission_share_ppb;
+        }
+    });
+    let share_after = rt.subnet(burner).unwrap().emission_share_ppb;
+    println!(
+        "{r:#?}\nstats {:?}\nshare of SN{burner}: {share_before} -> {share_at_burn} -> {share_after}",
+        sim.stats()
+    );
+    assert!(r.stake_added > 300 && r.stake_removed > 200, "{r:?}");
+    assert!(r.weights_set >= 4, "{r:?}");
+    assert!(r.epochs_paying_miners >= 4, "{r:?}");
+    assert_eq!(r.first_emission_set, 1, "the fresh subnet starts");
+    assert_eq!(r.identity_set, 1, "the burning owner announces");
+    assert!(r.owner_burned.get(&burner).copied().unwrap_or(0) > 0, "{r:?}");
+    assert!(share_after < share_at_burn, "the burning subnet's share falls");
+    let failed: u64 = r.failed.values().sum();
+    assert!(failed * 50 < r.extrinsics, "{failed} of {} failed: {:?}", r.extrinsics, r.failed);
+    assert!(r.rejected * 100 <= r.extrinsics, "{} rejected", r.rejected);
+    // ≈ 2 per block on average at intensity 1 (the dev chain has fewer emission sellers)
+    let per_block = r.extrinsics as f64 / r.blocks as f64;
+    assert!((0.8..4.0).contains(&per_block), "{per_block} per block");
+}
+
+#[test]
+fn intensity_zero_is_silent() {
+    let g = Genesis::dev();
+    let rt = Runtime::new(&g).unwrap();
+    let mut sim = Simulation::new(&g, 0.0);
+    for _ in 0..5 {
+        assert!(sim.transactions_for_block(&rt).is_empty());
+    }
+}
+
+#[test]
+fn same_seed_same_state_roots() {
+    let g = Genesis::dev();
+    let mut a = Runtime::new(&g).unwrap();
+    let mut b = Runtime::new(&g).unwrap();
+    let mut sa = Simulation::new(&g, 2.0);
+    let mut sb = Simulation::new(&g, 2.0);
+    let ra = run(&mut a, &mut sa, 400, |_| {});
+    let rb = run(&mut b, &mut sb, 400, |_| {});
+    assert!(ra.extrinsics > 400);
+    assert_eq!(ra.roots, rb.roots);
+    assert_eq!(sa.stats(), sb.stats());
+}
+
+#[test]
+fn the_default_genesis_runs_with_the_simulation() {
+    let g = default_genesis();
+    let mut rt = Runtime::new(g).unwrap();
+    let mut sim = Simulation::new(g, 1.0);
+    let r = run(&mut rt, &mut sim, 400, |_| {});
+    println!("{r:#?}\nstats {:?}", sim.stats());
+    assert!(r.stake_added + r.stake_removed > 300, "{r:?}");
+    assert!(r.weights_set > 100, "{r:?}");
+    assert!(r.epochs >= 100, "{r:?}");
+    let failed: u64 = r.failed.values().sum();
+    assert!(failed * 50 < r.extrinsics, "{failed} of {} failed: {:?}", r.extrinsics, r.failed);
+    assert!(r.rejected * 100 <= r.extrinsics);
+}
+
+#[test]
+#[ignore = "timing; run in release with --ignored --nocapture"]
+fn simulation_cost_per_block() {
+    let g = default_genesis();
+    let mut rt = Runtime::new(g).unwrap();
+    let mut sim = Simulation::new(g, 1.0);
+    let (mut in_sim, mut in_rt) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    let blocks = 3_000;
+    let t0 = rt.head().header.timestamp_ms;
+    let mut txs_total = 0;
+    for i in 1..=blocks {
+        let a = std::time::Instant::now();
+        let txs = sim.transactions_for_block(&rt);
+        let b = std::time::Instant::now();
+        txs_total += txs.len();
+        let produced = rt.produce_block(txs, t0 + 12_000 * i);
+        for (hash, _) in &produced.rejected {
+            sim.on_rejected(hash);
+        }
+        in_sim += b - a;
+        in_rt += b.elapsed();
+    }
+    println!(
+        "{blocks} blocks, {txs_total} txs: simulation {:.1} µs/block, runtime {:.1} µs/block ({:.0} blocks/s together); {:?}",
+        in_sim.as_secs_f64() * 1e6 / blocks as f64,
+        in_rt.as_secs_f64() * 1e6 / blocks as f64,
+        blocks as f64 / (in_sim + in_rt).as_secs_f64(),
+        sim.stats()
+    );
+}

@@ -1,0 +1,108 @@
+//! What the simulated traders know about the market: a snapshot of the pools, refreshed every
+//! few blocks, and a short price history for momentum.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use chain::{BlockNumber, NetUid};
+use rand::Rng;
+
+use crate::genesis::dmath::weighted_index;
+use crate::runtime::Runtime;
+
+/// Blocks between snapshots (and price samples).
+pub(super) const SAMPLE_EVERY: u64 = 10;
+
+/// Price samples kept per subnet.
+const HISTORY: usize = 64;
+
+/// One pool as last seen.
+#[derive(Debug, Clone)]
+pub(super) struct PoolView {
+    pub(super) netuid: NetUid,
+    /// TAO reserve, rao.
+    pub(super) tao: u64,
+    /// Spot price, rao per alpha.
+    pub(super) price: u64,
+    /// Emission started (tradeable).
+    pub(super) started: bool,
+}
+
+/// The market as the agents see it.
+#[derive(Debug, Default)]
+pub(super) struct Market {
+    pools: Vec<PoolView>,
+    /// Pool TAO of tradeable pools, aligned with `pools` (0 for the others).
+    weights: Vec<f64>,
+    history: BTreeMap<NetUid, VecDeque<u64>>,
+    refreshed_at: Option<BlockNumber>,
+}
+
+impl Market {
+    /// Refreshes the snapshot if it is older than [`SAMPLE_EVERY`] blocks.
+    pub(super) fn refresh(&mut self, runtime: &Runtime, now: BlockNumber) {
+        if self.refreshed_at.is_some_and(|at| now >= at && now < at + SAMPLE_EVERY) {
+            return;
+        }
+        self.refreshed_at = Some(now);
+        self.pools.clear();
+        self.weights.clear();
+        for s in runtime.subnets() {
+            if s.mechanism == 0 {
+                continue;
+            }
+            let started = s.first_emission_block.is_some();
+            let history = self.history.entry(s.netuid).or_default();
+            history.push_back(s.pool.price);
+            if history.len() > HISTORY {
+                history.pop_front();
+            }
+            self.weights.push(if started && s.pool.price > 0 {
+                s.pool.tao_reserve as f64
+            } else {
+                0.0
+            });
+            self.pools.push(PoolView {
+                netuid: s.netuid,
+                tao: s.pool.tao_reserve,
+                price: s.pool.price,
+                started,
+            });
+        }
+    }
+
+    /// A tradeable pool, chosen with probability proportional to its TAO.
+    pub(super) fn pick_by_size<R: Rng>(&self, rng: &mut R) -> Option<&PoolView> {
+        weighted_index(rng, &self.weights).and_then(|i| self.pools.get(i))
+    }
+
+    /// A tradeable pool among the `n` largest, by size.
+    pub(super) fn pick_large<R: Rng>(&self, rng: &mut R, n: usize) -> Option<&PoolView> {
+        let mut sizes: Vec<f64> = self.weights.iter().copied().filter(|w| *w > 0.0).collect();
+        sizes.sort_by(|a, b| b.partial_cmp(a).unwrap_or(std::cmp::Ordering::Equal));
+        let cutoff = sizes.get(n.saturating_sub(1)).copied().unwrap_or(0.0);
+        let w: Vec<f64> =
+            self.weights.iter().map(|x| if *x >= cutoff && *x > 0.0 { *x } else { 0.0 }).collect();
+        weighted_index(rng, &w).and_then(|i| self.pools.get(i))
+    }
+
+    /// A pool by netuid.
+    pub(super) fn pool(&self, netuid: NetUid) -> Option<&PoolView> {
+        self.pools.iter().find(|p| p.netuid == netuid)
+    }
+
+    /// Tradeable pools.
+    pub(super) fn tradeable(&self) -> impl Iterator<Item = &PoolView> {
+        self.pools.iter().filter(|p| p.started && p.price > 0)
+    }
+
+    /// Relative price change over the last `samples` samples (None without enough history).
+    pub(super) fn change(&self, netuid: NetUid, samples: usize) -> Option<f64> {
+        let h = self.history.get(&netuid)?;
+        if h.len() <= samples {
+            return None;
+        }
+        let now = *h.back()? as f64;
+        let then = *h.get(h.len() - 1 - samples)? as f64;
+        (then > 0.0).then(|| now / then - 1.0)
+    }
+}
