@@ -242,9 +242,11 @@ pub struct SwapOutcome {
     pub author_tao: u64,
     /// Alpha of a sell fee that could not be sold in the second swap (burned).
     pub fee_alpha_burned: u64,
-    /// Spot price before, TAO per alpha (U64F64 bits).
+    /// Spot price before, TAO per alpha (U64F64 bits; a decimal string in JSON).
+    #[serde(with = "u128_string")]
     pub spot_before_bits: u128,
-    /// Spot price after everything, TAO per alpha (U64F64 bits).
+    /// Spot price after everything, TAO per alpha (U64F64 bits; a decimal string in JSON).
+    #[serde(with = "u128_string")]
     pub spot_after_bits: u128,
     /// Reserves before.
     pub reserves_before: Reserves,
@@ -538,6 +540,19 @@ fn after(reserves: Reserves, side: Side, delta_in: u64, delta_out: u64) -> Reser
             tao: reserves.tao.saturating_sub(delta_out),
             alpha: reserves.alpha.saturating_add(delta_in),
         },
+    }
+}
+
+/// `u128` as a decimal string: JSON numbers cannot carry it exactly.
+mod u128_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 

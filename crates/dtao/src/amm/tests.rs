@@ -302,3 +302,13 @@ proptest! {
         let _ = x;
     }
 }
+
+#[test]
+fn outcomes_serialise_prices_above_one_tao_exactly() {
+    // A price above 1 τ/α has U64F64 bits beyond u64: they travel as a string.
+    let pool = Pool::balancer(Reserves { tao: 100_000 * E9, alpha: 1_000 * E9 });
+    let out = pool.swap(Side::Buy, E9, PriceLimit::None, false).unwrap();
+    assert!(out.spot_before_bits > u128::from(u64::MAX));
+    let json = serde_json::to_string(&out).unwrap();
+    assert_eq!(serde_json::from_str::<SwapOutcome>(&json).unwrap(), out);
+}
