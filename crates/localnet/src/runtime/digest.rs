@@ -76,6 +76,9 @@ pub(crate) struct Digests {
     dirty_buckets: u64,
     bodies: BTreeMap<NetUid, Hash>,
     dirty_bodies: BTreeSet<NetUid>,
+    /// Hotkey owners and proxies: large, and changed only by registrations and proxy calls.
+    registry: Hash,
+    registry_dirty: bool,
     all_dirty: bool,
 }
 
@@ -86,6 +89,8 @@ impl Default for Digests {
             dirty_buckets: u64::MAX,
             bodies: BTreeMap::new(),
             dirty_bodies: BTreeSet::new(),
+            registry: Hash::default(),
+            registry_dirty: true,
             all_dirty: true,
         }
     }
@@ -98,6 +103,11 @@ impl Digests {
 
     pub(crate) fn mark_subnet(&mut self, netuid: NetUid) {
         self.dirty_bodies.insert(netuid);
+    }
+
+    /// Hotkey owners or proxies changed.
+    pub(crate) fn mark_registry(&mut self) {
+        self.registry_dirty = true;
     }
 
     /// The state root, refreshing whatever is dirty.
@@ -141,6 +151,10 @@ impl Digests {
             subnets.enc(&body);
         }
         self.dirty_bodies.clear();
+        if self.registry_dirty || self.all_dirty {
+            self.registry = registry_digest(state);
+            self.registry_dirty = false;
+        }
         self.all_dirty = false;
 
         let mut accounts = Enc::default();
@@ -151,6 +165,7 @@ impl Digests {
         root.0.extend_from_slice(b"taoplex/state/v1");
         root.u64(state.block);
         root.enc(&globals_digest(state));
+        root.enc(&self.registry);
         root.enc(&accounts.hash());
         root.enc(&subnets.hash());
         root.hash()
@@ -184,16 +199,6 @@ fn globals_digest(state: &State) -> Hash {
     e.u64(p.ema_price_halving_blocks);
     e.u64(p.start_call_delay);
     e.enc(&p.block_author);
-    e.len(state.hotkey_owner.len());
-    for (hot, cold) in &state.hotkey_owner {
-        e.enc(hot);
-        e.enc(cold);
-    }
-    e.len(state.proxies.len());
-    for (real, list) in &state.proxies {
-        e.enc(real);
-        e.enc(list);
-    }
     e.u64(state.lock_last_rao);
     e.u64(state.lock_last_block);
     e.opt_u64(state.last_network_registration);
@@ -208,6 +213,21 @@ fn globals_digest(state: &State) -> Hash {
             e.u8(2);
             e.u128(theta_bits);
         }
+    }
+    e.hash()
+}
+
+fn registry_digest(state: &State) -> Hash {
+    let mut e = Enc::default();
+    e.len(state.hotkey_owner.len());
+    for (hot, cold) in &state.hotkey_owner {
+        e.enc(hot);
+        e.enc(cold);
+    }
+    e.len(state.proxies.len());
+    for (real, list) in &state.proxies {
+        e.enc(real);
+        e.enc(list);
     }
     e.hash()
 }

@@ -836,6 +836,7 @@ impl Runtime {
             n.validator_permit = true;
         }
         self.state.hotkey_owner.insert(hot, who);
+        self.digests.mark_registry();
         self.state.lock_last_rao = lock;
         self.state.lock_last_block = now;
         self.state.last_network_registration = Some(now);
@@ -1053,6 +1054,7 @@ impl Runtime {
         self.state.total_issuance = self.state.total_issuance.saturating_sub(burn);
         self.state.recycled_tao = self.state.recycled_tao.saturating_add(burn);
         self.state.hotkey_owner.insert(hot, who);
+        self.digests.mark_registry();
         let Some(s) = self.state.subnets.get_mut(&netuid) else {
             return Err(DispatchError::SubnetNotExists { netuid });
         };
@@ -1297,6 +1299,7 @@ impl Runtime {
             return Err(DispatchError::Overflow);
         }
         self.state.proxies.entry(who).or_default().push((delegate, proxy_type));
+        self.digests.mark_registry();
         events.push(Event::ProxyAdded { real: who, delegate, proxy_type });
         Ok(())
     }
@@ -1318,6 +1321,7 @@ impl Runtime {
         if list.is_empty() {
             self.state.proxies.remove(&who);
         }
+        self.digests.mark_registry();
         events.push(Event::ProxyRemoved { real: who, delegate, proxy_type });
         Ok(())
     }

@@ -1,0 +1,84 @@
+//! Fast-forward: blocks per second of the runtime on the default genesis (128 subnets, up to
+//! 256 neurons each, validators' weights set, epochs on), with no transactions.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use chain::{AccountId, Call, Mortality, SignedTransaction};
+use divan::Bencher;
+use divan::counter::ItemsCount;
+use localnet::Runtime;
+use localnet::genesis::{GenesisOptions, SimRole, generate};
+
+/// Blocks per measured iteration: one default tempo, so every subnet runs one epoch.
+const BLOCKS: u64 = 360;
+
+/// The default generated genesis, then one block in which every validator sets weights on
+/// every subnet where it holds a UID (32 miners each, deterministic).
+fn chain() -> Runtime {
+    let genesis = generate(&GenesisOptions::default());
+    let mut rt = Runtime::new(&genesis).unwrap();
+    let ctx = rt.signing_context();
+    let birth = rt.block_number();
+    let mut txs = Vec::new();
+    let mut lcg: u64 = 0x9e37_79b9_7f4a_7c15;
+    for sim in genesis.sim_accounts.iter().filter(|s| s.role == SimRole::Validator) {
+        let Some(uri) = &sim.hotkey_uri else { continue };
+        let pair = keys::Keypair::from_uri(uri).unwrap();
+        let hot = AccountId::from(pair.public());
+        let mut nonce = rt.account(&hot).nonce;
+        for subnet in rt.subnets() {
+            let Some(neurons) = rt.neurons(subnet.netuid) else { continue };
+            if !neurons.iter().any(|n| n.hotkey == hot && n.validator_permit) {
+                continue;
+            }
+            let n = u16::try_from(neurons.len()).unwrap();
+            let mut dests: Vec<u16> = (0..32)
+                .map(|_| {
+                    lcg = lcg.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    u16::try_from((lcg >> 33) % u64::from(n)).unwrap()
+                })
+                .collect();
+            dests.sort_unstable();
+            dests.dedup();
+            let weights = dests.iter().map(|d| 1 + d % 7).collect();
+            let call = Call::SetWeights { netuid: subnet.netuid, dests, weights, version_key: 0 };
+            txs.push(SignedTransaction::sign(
+                &pair,
+                call,
+                nonce,
+                Mortality::new(birth, 64),
+                0,
+                &ctx,
+            ));
+            nonce += 1;
+        }
+    }
+    let produced = rt.produce_block(txs, 0);
+    let ok = produced.block.extrinsics.iter().filter(|x| x.result.is_ok()).count();
+    assert!(ok > 0, "no validator could set weights");
+    // Sanity: epochs run and pay miners within one tempo.
+    let mut probe = rt.clone();
+    let paid = (0..BLOCKS).any(|i| {
+        probe.produce_block(Vec::new(), i).block.events.iter().any(
+            |e| matches!(e.event, chain::Event::EpochCompleted { incentive, .. } if incentive > 0),
+        )
+    });
+    assert!(paid, "no epoch paid incentive");
+    rt
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn fast_forward_one_tempo(bencher: Bencher) {
+    let rt = chain();
+    bencher.counter(ItemsCount::new(BLOCKS)).with_inputs(|| rt.clone()).bench_local_values(
+        |mut rt| {
+            for i in 0..BLOCKS {
+                rt.produce_block(Vec::new(), i * 12_000);
+            }
+            rt
+        },
+    );
+}
+
+fn main() {
+    divan::main();
+}
