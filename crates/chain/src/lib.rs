@@ -16,6 +16,8 @@
 //!   fee charged), named as on Subtensor.
 //! - Views: [`Header`], [`Block`], [`AccountInfo`], [`SubnetInfo`], [`NeuronInfo`],
 //!   [`StakeInfo`], [`TxStatus`].
+//! - [`client::RpcChain`]: the trait over a node's WebSocket JSON-RPC; [`rpc`] holds the
+//!   protocol (method names, error codes, parameter types) it shares with the localnet server.
 //!
 //! # Example
 //! ```
@@ -41,9 +43,11 @@
 #![deny(missing_docs)]
 
 mod call;
+pub mod client;
 mod error;
 mod event;
 mod primitives;
+pub mod rpc;
 mod tx;
 mod view;
 
