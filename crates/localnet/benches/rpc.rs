@@ -1,0 +1,105 @@
+//! RPC state queries per second over loopback WebSocket, against the default generated genesis
+//! (root + 128 subnets). Goal: ≥ 10,000 queries/s.
+//!
+//! - `*_round_trip`: one request at a time on one connection (latency-bound);
+//! - `pipelined_*`: many requests in flight over a few connections, as a busy terminal or
+//!   indexer would issue them (throughput; divan reports items/s).
+//!
+//! Run: `cargo bench -p localnet --bench rpc`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::{Arc, OnceLock};
+
+use chain::client::RpcChain;
+use chain::{AccountId, Chain};
+use divan::Bencher;
+use divan::counter::ItemsCount;
+use localnet::genesis::{GenesisOptions, generate};
+use localnet::node::{BlockProduction, Node, NodeConfig};
+use localnet::rpc::{RpcConfig, RpcServer};
+
+fn main() {
+    divan::main();
+}
+
+struct Fixture {
+    rt: tokio::runtime::Runtime,
+    clients: Vec<Arc<RpcChain>>,
+    alice: AccountId,
+    _node: Node,
+    _server: RpcServer,
+}
+
+const CONNECTIONS: usize = 4;
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let genesis = generate(&GenesisOptions::default());
+        let node = Node::start(
+            &genesis,
+            NodeConfig { production: BlockProduction::Manual, ..NodeConfig::default() },
+        )
+        .unwrap();
+        let config = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
+        let (server, clients) = rt.block_on(async {
+            let server = RpcServer::start(node.handle(), config).await.unwrap();
+            let mut clients = Vec::new();
+            for _ in 0..CONNECTIONS {
+                clients.push(Arc::new(RpcChain::connect(server.ws_url()).await.unwrap()));
+            }
+            (server, clients)
+        });
+        let alice = AccountId::from(keys::Keypair::from_uri("//Alice").unwrap().public());
+        Fixture { rt, clients, alice, _node: node, _server: server }
+    })
+}
+
+#[divan::bench]
+fn account_round_trip(bencher: Bencher) {
+    let f = fixture();
+    bencher.bench(|| f.rt.block_on(f.clients[0].account(f.alice)).unwrap());
+}
+
+#[divan::bench]
+fn subnet_round_trip(bencher: Bencher) {
+    let f = fixture();
+    bencher.bench(|| f.rt.block_on(f.clients[0].subnet(1)).unwrap());
+}
+
+const IN_FLIGHT: usize = 1_000;
+
+#[divan::bench]
+fn pipelined_account_queries(bencher: Bencher) {
+    let f = fixture();
+    bencher.counter(ItemsCount::new(IN_FLIGHT)).bench(|| {
+        f.rt.block_on(async {
+            let calls = (0..IN_FLIGHT).map(|i| {
+                let c = f.clients[i % CONNECTIONS].clone();
+                let who = f.alice;
+                async move { c.account(who).await.unwrap() }
+            });
+            futures::future::join_all(calls).await
+        })
+    });
+}
+
+#[divan::bench]
+fn pipelined_subnet_queries(bencher: Bencher) {
+    let f = fixture();
+    bencher.counter(ItemsCount::new(IN_FLIGHT)).bench(|| {
+        f.rt.block_on(async {
+            let calls = (0..IN_FLIGHT).map(|i| {
+                let c = f.clients[i % CONNECTIONS].clone();
+                let netuid = u16::try_from(1 + i % 128).unwrap();
+                async move { c.subnet(netuid).await.unwrap() }
+            });
+            futures::future::join_all(calls).await
+        })
+    });
+}

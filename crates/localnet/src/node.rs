@@ -1,0 +1,992 @@
+//! The node: a [`Runtime`] with a transaction pool, block production, finality, persistence
+//! and subscriptions.
+//!
+//! ```text
+//!  submit ──validate──▶ pool ──select──▶ producer thread ──produce_block──▶ Runtime
+//!                                             │   (simulation adds its txs to the pool first)
+//!                                             ├─▶ block log (fsync) ─▶ snapshots
+//!                                             └─▶ announce: history, new heads, events,
+//!                                                 tx statuses, finality (head − depth)
+//! ```
+//!
+//! One thread, owned by [`Node`], produces every block; it takes the runtime's write lock only
+//! while it produces a block, so queries (read lock) wait at most one block. A block is
+//! announced (subscribers, statuses, queries by number) only after its log record is fsync'd:
+//! nothing a client has seen is ever lost by a crash.
+//!
+//! Block production ([`BlockProduction`]):
+//! - `Interval`: a block every `block_time` of wall time (12 s by default);
+//! - `Instant`: a block as soon as a ready transaction arrives (tests, demos);
+//! - `Manual`: blocks only when asked ([`NodeHandle::produce_block`],
+//!   [`NodeHandle::fast_forward`]).
+//!
+//! In every mode [`NodeHandle::fast_forward`] produces blocks as fast as the runtime can, each
+//! timestamped `block_time` after the previous one, with the simulation (if any) taking its
+//! turn each block. Block timestamps are `max(clock, previous + block_time)` with an injected
+//! [`Clock`], so tests with a fixed clock are deterministic.
+
+mod local;
+mod pool;
+mod store;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use chain::{
+    AccountId, AccountInfo, Block, BlockNumber, Call, ChainInfo, Hash, Header, NetUid, NeuronInfo,
+    Phase, Side, SignedTransaction, SigningContext, StakeInfo, SubnetInfo, SwapOutcome, TxStatus,
+    TxValidityError,
+};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+pub use chain::rpc::BlockRef;
+pub use local::LocalChain;
+
+use crate::genesis::Genesis;
+use crate::runtime::{GenesisError, Runtime};
+use pool::{Entry, MAX_FUTURE_NONCES, Pool, Watcher};
+use store::{LogRecord, Store};
+
+/// Default block time, as on Subtensor.
+pub const DEFAULT_BLOCK_TIME: Duration = Duration::from_secs(12);
+
+/// Blocks written before one fsync during a fast-forward.
+const SYNC_BATCH: usize = 64;
+
+/// Subscribers that fall this many blocks behind miss the oldest.
+const BROADCAST_CAPACITY: usize = 1024;
+
+/// Wall-clock time, injected so that tests can fix it.
+pub trait Clock: Send + Sync + 'static {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> u64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        let since =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+/// A clock that only moves when told to (tests).
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicU64);
+
+impl ManualClock {
+    /// A clock at `ms`.
+    pub fn new(ms: u64) -> Self {
+        Self(AtomicU64::new(ms))
+    }
+
+    /// Sets the time.
+    pub fn set(&self, ms: u64) {
+        self.0.store(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Something that adds transactions before each block (the market simulation).
+pub trait TxSource: Send + 'static {
+    /// Transactions to submit to the pool before the next block, given the current state.
+    fn transactions_for_block(&mut self, runtime: &Runtime) -> Vec<SignedTransaction>;
+}
+
+impl TxSource for crate::sim::Simulation {
+    fn transactions_for_block(&mut self, runtime: &Runtime) -> Vec<SignedTransaction> {
+        crate::sim::Simulation::transactions_for_block(self, runtime)
+    }
+}
+
+/// When blocks are produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockProduction {
+    /// Every `block_time` of wall time.
+    Interval,
+    /// As soon as a ready transaction arrives.
+    Instant,
+    /// Only on [`NodeHandle::produce_block`] / [`NodeHandle::fast_forward`].
+    Manual,
+}
+
+/// How a node runs.
+pub struct NodeConfig {
+    /// When blocks are produced.
+    pub production: BlockProduction,
+    /// Block interval in `Interval` mode, and the timestamp step everywhere.
+    pub block_time: Duration,
+    /// Where the chain persists; `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    /// Blocks finality trails the head by; `None` takes the genesis parameter.
+    pub finality_depth: Option<u64>,
+    /// Blocks between runtime snapshots.
+    pub snapshot_every: u64,
+    /// Blocks kept in memory for `chain_getBlock` and friends.
+    pub history_blocks: usize,
+    /// Transactions the pool holds at most.
+    pub pool_capacity: usize,
+    /// Transactions per block at most.
+    pub max_block_txs: usize,
+    /// Wall clock for block timestamps.
+    pub clock: Arc<dyn Clock>,
+    /// Extra transactions each block (the market simulation).
+    pub tx_source: Option<Box<dyn TxSource>>,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        Self {
+            production: BlockProduction::Interval,
+            block_time: DEFAULT_BLOCK_TIME,
+            data_dir: None,
+            finality_depth: None,
+            snapshot_every: 1_000,
+            history_blocks: 10_000,
+            pool_capacity: 8_192,
+            max_block_txs: 1_024,
+            clock: Arc::new(SystemClock),
+            tx_source: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for NodeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeConfig")
+            .field("production", &self.production)
+            .field("block_time", &self.block_time)
+            .field("data_dir", &self.data_dir)
+            .field("finality_depth", &self.finality_depth)
+            .field("snapshot_every", &self.snapshot_every)
+            .field("history_blocks", &self.history_blocks)
+            .field("pool_capacity", &self.pool_capacity)
+            .field("max_block_txs", &self.max_block_txs)
+            .field("tx_source", &self.tx_source.is_some())
+            .finish()
+    }
+}
+
+/// What can go wrong running a node.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeError {
+    /// Reading or writing the data directory failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The genesis cannot start a chain.
+    #[error(transparent)]
+    Genesis(#[from] GenesisError),
+    /// The data directory holds another chain.
+    #[error(
+        "{} holds a chain with a different genesis; use another --data-dir, or remove it to start over",
+        dir.display()
+    )]
+    GenesisMismatch {
+        /// The data directory.
+        dir: PathBuf,
+    },
+    /// Another node runs on the data directory.
+    #[error("{} is in use by another node; stop it or use another --data-dir", dir.display())]
+    Locked {
+        /// The data directory.
+        dir: PathBuf,
+    },
+    /// A file in the data directory is damaged beyond the torn-tail repair.
+    #[error("{}: {what}", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// Replaying the block log did not reproduce the logged state root.
+    #[error(
+        "replaying block {number} gave state root {got}, but the log recorded {expected}; the runtime changed since this chain was written — start a new --data-dir"
+    )]
+    ReplayDiverged {
+        /// Block number.
+        number: BlockNumber,
+        /// Logged root.
+        expected: Hash,
+        /// Computed root.
+        got: Hash,
+    },
+    /// The transaction was refused.
+    #[error(transparent)]
+    Invalid(#[from] TxValidityError),
+    /// Not there (or no longer kept).
+    #[error("{0}")]
+    NotFound(String),
+    /// A quote failed.
+    #[error(transparent)]
+    Swap(chain::DispatchError),
+    /// The node has stopped.
+    #[error("the node has stopped")]
+    Stopped,
+}
+
+enum Command {
+    Wake,
+    Produce { blocks: u64, reply: oneshot::Sender<Result<Header, String>> },
+    Stop,
+}
+
+struct ChainState {
+    /// Contiguous recent blocks; the last is the head.
+    blocks: VecDeque<Arc<Block>>,
+    by_hash: HashMap<Hash, BlockNumber>,
+    finalized: BlockNumber,
+    awaiting_finality: BTreeMap<BlockNumber, Vec<(Hash, Vec<Watcher>)>>,
+}
+
+impl ChainState {
+    fn head(&self) -> Option<&Arc<Block>> {
+        self.blocks.back()
+    }
+
+    fn by_number(&self, n: BlockNumber) -> Option<&Arc<Block>> {
+        let first = self.blocks.front()?.header.number;
+        let index = usize::try_from(n.checked_sub(first)?).ok()?;
+        self.blocks.get(index)
+    }
+}
+
+struct Shared {
+    runtime: tokio::sync::RwLock<Runtime>,
+    pool: Mutex<Pool>,
+    chain: std::sync::RwLock<ChainState>,
+    blocks_tx: broadcast::Sender<Arc<Block>>,
+    finalized_tx: broadcast::Sender<Header>,
+    commands: std::sync::mpsc::Sender<Command>,
+    info: ChainInfo,
+    production: BlockProduction,
+    history_blocks: usize,
+    start_block: BlockNumber,
+    stopped: AtomicBool,
+}
+
+impl Shared {
+    fn chain(&self) -> std::sync::RwLockReadGuard<'_, ChainState> {
+        self.chain.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn chain_mut(&self) -> std::sync::RwLockWriteGuard<'_, ChainState> {
+        self.chain.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.pool.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A running node. Owns the block producer; dropping it stops production (use
+/// [`Node::shutdown`] to wait for the last block and snapshot to be written).
+pub struct Node {
+    handle: NodeHandle,
+    producer: Option<std::thread::JoinHandle<()>>,
+}
+
+/// A cheap, cloneable handle on a running node: queries, submission, subscriptions.
+#[derive(Clone)]
+pub struct NodeHandle {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for NodeHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeHandle").field("chain", &self.shared.info.name).finish()
+    }
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node").field("handle", &self.handle).finish()
+    }
+}
+
+impl Node {
+    /// The genesis a data directory was started with, if it holds a chain.
+    pub fn stored_genesis(data_dir: &Path) -> Result<Option<Genesis>, NodeError> {
+        Store::stored_genesis(data_dir)
+    }
+
+    /// Starts a node. With a data directory, it resumes the chain stored there (latest
+    /// snapshot, then the block log replayed and checked root by root) or starts a new one.
+    /// Blocking: recovery replays blocks; call it from `spawn_blocking` in async code.
+    pub fn start(genesis: &Genesis, mut config: NodeConfig) -> Result<Node, NodeError> {
+        let mut store = match &config.data_dir {
+            Some(dir) => Some(Store::open(dir, genesis)?),
+            None => None,
+        };
+        let history_blocks = config.history_blocks.max(16);
+        let finality_depth = config.finality_depth.unwrap_or(genesis.params.finality_depth);
+        let (runtime, history, log_offset, snapshot_at) =
+            recover(genesis, store.as_mut(), history_blocks)?;
+        let head = runtime.head().header.clone();
+        let finalized = head.number.saturating_sub(finality_depth).max(genesis.start_block);
+        let info = ChainInfo {
+            name: genesis.chain_name.clone(),
+            signing: runtime.signing_context(),
+            block_time_ms: u64::try_from(config.block_time.as_millis()).unwrap_or(u64::MAX),
+            finality_depth,
+            ss58_prefix: 42,
+            token_symbol: "TAO".into(),
+        };
+        let mut by_hash = HashMap::new();
+        for b in &history {
+            by_hash.insert(b.header.hash, b.header.number);
+        }
+        let (commands, rx) = std::sync::mpsc::channel();
+        let shared = Arc::new(Shared {
+            runtime: tokio::sync::RwLock::new(runtime),
+            pool: Mutex::new(Pool::new(config.pool_capacity)),
+            chain: std::sync::RwLock::new(ChainState {
+                blocks: history,
+                by_hash,
+                finalized,
+                awaiting_finality: BTreeMap::new(),
+            }),
+            blocks_tx: broadcast::channel(BROADCAST_CAPACITY).0,
+            finalized_tx: broadcast::channel(BROADCAST_CAPACITY).0,
+            commands,
+            info,
+            production: config.production,
+            history_blocks,
+            start_block: genesis.start_block,
+            stopped: AtomicBool::new(false),
+        });
+        tracing::info!(
+            chain = %genesis.chain_name,
+            head = head.number,
+            state_root = %head.state_root,
+            "node started"
+        );
+        let producer = Producer {
+            shared: shared.clone(),
+            store,
+            source: config.tx_source.take(),
+            clock: config.clock.clone(),
+            block_time_ms: u64::try_from(config.block_time.as_millis()).unwrap_or(u64::MAX).max(1),
+            block_time: config.block_time,
+            finality_depth,
+            max_block_txs: config.max_block_txs.max(1),
+            snapshot_every: config.snapshot_every.max(1),
+            last_snapshot: snapshot_at,
+            log_offset,
+            last_timestamp: head.timestamp_ms,
+            unannounced: Vec::new(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("localnet-producer".into())
+            .spawn(move || producer.run(rx))
+            .map_err(|source| NodeError::Io { path: PathBuf::from("<producer thread>"), source })?;
+        Ok(Node { handle: NodeHandle { shared }, producer: Some(thread) })
+    }
+
+    /// A handle for queries and submissions.
+    pub fn handle(&self) -> NodeHandle {
+        self.handle.clone()
+    }
+
+    /// Stops block production, writes a final snapshot and waits for the producer.
+    pub async fn shutdown(mut self) {
+        let _ = self.handle.shared.commands.send(Command::Stop);
+        if let Some(thread) = self.producer.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+
+    /// [`Node::shutdown`] for synchronous code.
+    pub fn shutdown_blocking(mut self) {
+        let _ = self.handle.shared.commands.send(Command::Stop);
+        if let Some(thread) = self.producer.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl std::ops::Deref for Node {
+    type Target = NodeHandle;
+    fn deref(&self) -> &NodeHandle {
+        &self.handle
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        // The producer finishes its current block, syncs and exits on its own.
+        let _ = self.handle.shared.commands.send(Command::Stop);
+    }
+}
+
+type Recovered = (Runtime, VecDeque<Arc<Block>>, u64, BlockNumber);
+
+fn recover(
+    genesis: &Genesis,
+    store: Option<&mut Store>,
+    history_blocks: usize,
+) -> Result<Recovered, NodeError> {
+    let Some(store) = store else {
+        let runtime = Runtime::new(genesis)?;
+        let history = VecDeque::from([Arc::new(runtime.head().clone())]);
+        return Ok((runtime, history, 0, genesis.start_block));
+    };
+    // Newest usable snapshot first, then the genesis.
+    let mut start = None;
+    for snap in store.snapshots()? {
+        match Runtime::restore(&snap.runtime) {
+            Ok(rt) if rt.state_root() == snap.state_root && rt.block_number() == snap.number => {
+                match store.read_log_from(snap.log_offset) {
+                    Ok(records) => {
+                        start = Some((rt, snap.log_offset, snap.number, records));
+                        break;
+                    }
+                    Err(e) => tracing::warn!(snapshot = snap.number, "snapshot unusable: {e}"),
+                }
+            }
+            Ok(_) => tracing::warn!(snapshot = snap.number, "snapshot does not match its root"),
+            Err(e) => tracing::warn!(snapshot = snap.number, "snapshot does not restore: {e}"),
+        }
+    }
+    let (mut runtime, mut offset, snapshot_at, records) = match start {
+        Some(s) => s,
+        None => {
+            let rt = Runtime::new(genesis)?;
+            let records = store.read_log_from(Store::log_start())?;
+            (rt, Store::log_start(), genesis.start_block, records)
+        }
+    };
+    let mut history = VecDeque::from([Arc::new(runtime.head().clone())]);
+    let replayed = records.len();
+    for (record, end) in records {
+        let expected_number = runtime.block_number().saturating_add(1);
+        if record.number != expected_number {
+            return Err(NodeError::Corrupt {
+                path: PathBuf::from("blocks.log"),
+                what: format!(
+                    "the log has block {} where block {expected_number} should be",
+                    record.number
+                ),
+            });
+        }
+        let produced = runtime.produce_block(record.txs, record.timestamp_ms);
+        let header = &produced.block.header;
+        if header.state_root != record.state_root || header.hash != record.block_hash {
+            return Err(NodeError::ReplayDiverged {
+                number: record.number,
+                expected: record.state_root,
+                got: header.state_root,
+            });
+        }
+        history.push_back(Arc::new(produced.block));
+        if history.len() > history_blocks {
+            history.pop_front();
+        }
+        offset = end;
+    }
+    if replayed > 0 {
+        tracing::info!(
+            from = snapshot_at,
+            blocks = replayed,
+            head = runtime.block_number(),
+            "replayed the block log"
+        );
+    }
+    Ok((runtime, history, offset, snapshot_at))
+}
+
+/// A produced block waiting for its log record to be synced before it is announced.
+struct Produced {
+    block: Arc<Block>,
+    included: Vec<(u32, Entry)>,
+    dropped: Vec<(Entry, String)>,
+}
+
+struct Producer {
+    shared: Arc<Shared>,
+    store: Option<Store>,
+    source: Option<Box<dyn TxSource>>,
+    clock: Arc<dyn Clock>,
+    block_time: Duration,
+    block_time_ms: u64,
+    finality_depth: u64,
+    max_block_txs: usize,
+    snapshot_every: u64,
+    last_snapshot: BlockNumber,
+    log_offset: u64,
+    last_timestamp: u64,
+    unannounced: Vec<Produced>,
+}
+
+impl Producer {
+    fn run(mut self, rx: std::sync::mpsc::Receiver<Command>) {
+        let mut next_at = Instant::now() + self.block_time;
+        let result: Result<(), NodeError> = loop {
+            let command = if self.shared.production == BlockProduction::Interval {
+                let now = Instant::now();
+                if now >= next_at {
+                    let ts = self.clock.now_ms().max(self.last_timestamp + self.block_time_ms);
+                    if let Err(e) = self.produce(ts).and_then(|()| self.flush()) {
+                        break Err(e);
+                    }
+                    next_at = Instant::now() + self.block_time;
+                    continue;
+                }
+                match rx.recv_timeout(next_at - now) {
+                    Ok(c) => c,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
+                }
+            } else {
+                match rx.recv() {
+                    Ok(c) => c,
+                    Err(_) => break Ok(()),
+                }
+            };
+            match command {
+                Command::Stop => break Ok(()),
+                Command::Wake => {
+                    if self.shared.production == BlockProduction::Instant && self.has_ready() {
+                        let ts = self.clock.now_ms().max(self.last_timestamp + self.block_time_ms);
+                        if let Err(e) = self.produce(ts).and_then(|()| self.flush()) {
+                            break Err(e);
+                        }
+                    }
+                }
+                Command::Produce { blocks, reply } => {
+                    match self.fast_forward(blocks) {
+                        Ok(header) => {
+                            let _ = reply.send(Ok(header));
+                        }
+                        Err(e) => {
+                            let _ = reply.send(Err(e.to_string()));
+                            break Err(e);
+                        }
+                    }
+                    next_at = Instant::now() + self.block_time;
+                }
+            }
+        };
+        let result = result.and_then(|()| self.flush()).and_then(|()| self.snapshot(true));
+        if let Err(e) = result {
+            tracing::error!("block production stopped: {e}");
+        }
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        // Watchers of transactions that will never be included learn it.
+        let mut pool = self.shared.pool();
+        let hashes: Vec<Hash> = pool.pending().iter().map(SignedTransaction::hash).collect();
+        for h in hashes {
+            if let Some(mut e) = pool.remove(&h) {
+                e.notify(&TxStatus::Dropped { reason: "the node stopped".into() });
+            }
+        }
+    }
+
+    fn has_ready(&self) -> bool {
+        let rt = self.shared.runtime.blocking_read();
+        !self.shared.pool().select(1, |a| rt.account(a).nonce).is_empty()
+    }
+
+    fn fast_forward(&mut self, blocks: u64) -> Result<Header, NodeError> {
+        for _ in 0..blocks {
+            let ts = self.last_timestamp.saturating_add(self.block_time_ms);
+            self.produce(ts)?;
+            if self.unannounced.len() >= SYNC_BATCH {
+                self.flush()?;
+            }
+        }
+        self.flush()?;
+        let chain = self.shared.chain();
+        chain.head().map(|b| b.header.clone()).ok_or(NodeError::Stopped)
+    }
+
+    /// Produces one block and appends it to the log (not yet synced or announced).
+    fn produce(&mut self, timestamp_ms: u64) -> Result<(), NodeError> {
+        let mut rt = self.shared.runtime.blocking_write();
+        if let Some(source) = self.source.as_mut() {
+            let txs = source.transactions_for_block(&rt);
+            let mut pool = self.shared.pool();
+            for tx in txs {
+                let hash = tx.hash();
+                if let Err(e) = admit(&rt, &mut pool, tx, hash, None) {
+                    tracing::debug!(%hash, "simulation transaction refused: {e}");
+                }
+            }
+        }
+        let txs = self.shared.pool().select(self.max_block_txs, |a| rt.account(a).nonce);
+        // The log keeps exactly what was offered, so a replay is the same call.
+        let logged = if self.store.is_some() { txs.clone() } else { Vec::new() };
+        let produced = rt.produce_block(txs, timestamp_ms);
+        let block = Arc::new(produced.block);
+        let next = rt.block_number().saturating_add(1);
+        let mut included = Vec::new();
+        let mut dropped = Vec::new();
+        {
+            let mut pool = self.shared.pool();
+            for ext in &block.extrinsics {
+                if let Some(e) = pool.remove(&ext.hash) {
+                    included.push((ext.index, e));
+                }
+            }
+            for (hash, err) in produced.rejected {
+                if let Some(e) = pool.remove(&hash) {
+                    dropped.push((e, err.to_string()));
+                }
+            }
+            dropped.extend(pool.prune(next, |a| rt.account(a).nonce));
+        }
+        drop(rt);
+        if let Some(store) = self.store.as_mut() {
+            self.log_offset = store.append(&LogRecord {
+                number: block.header.number,
+                timestamp_ms,
+                txs: logged,
+                state_root: block.header.state_root,
+                block_hash: block.header.hash,
+            })?;
+        }
+        self.last_timestamp = timestamp_ms;
+        self.unannounced.push(Produced { block, included, dropped });
+        Ok(())
+    }
+
+    /// Syncs the log, then announces every produced block, then snapshots if due.
+    fn flush(&mut self) -> Result<(), NodeError> {
+        if self.unannounced.is_empty() {
+            return Ok(());
+        }
+        if let Some(store) = self.store.as_mut() {
+            store.sync()?;
+        }
+        for produced in std::mem::take(&mut self.unannounced) {
+            self.announce(produced);
+        }
+        self.snapshot(false)
+    }
+
+    fn announce(&self, produced: Produced) {
+        let Produced { block, included, dropped } = produced;
+        let header = block.header.clone();
+        let mut chain = self.shared.chain_mut();
+        chain.blocks.push_back(block.clone());
+        chain.by_hash.insert(header.hash, header.number);
+        while chain.blocks.len() > self.shared.history_blocks {
+            if let Some(old) = chain.blocks.pop_front() {
+                chain.by_hash.remove(&old.header.hash);
+            }
+        }
+        for (index, mut entry) in included {
+            let result = block
+                .extrinsics
+                .iter()
+                .find(|x| x.index == index)
+                .map(|x| x.result.clone())
+                .unwrap_or(Ok(()));
+            let events = block
+                .events
+                .iter()
+                .filter(|r| r.phase == Phase::ApplyExtrinsic(index))
+                .cloned()
+                .collect();
+            entry.notify(&TxStatus::InBlock {
+                number: header.number,
+                block_hash: header.hash,
+                index,
+                result,
+                events,
+            });
+            if !entry.watchers.is_empty() {
+                chain
+                    .awaiting_finality
+                    .entry(header.number)
+                    .or_default()
+                    .push((header.hash, entry.watchers));
+            }
+        }
+        for (mut entry, reason) in dropped {
+            entry.notify(&TxStatus::Dropped { reason });
+        }
+        let _ = self.shared.blocks_tx.send(block);
+        let target = header.number.saturating_sub(self.finality_depth).max(self.shared.start_block);
+        while chain.finalized < target {
+            chain.finalized += 1;
+            let number = chain.finalized;
+            if let Some(b) = chain.by_number(number) {
+                let _ = self.shared.finalized_tx.send(b.header.clone());
+            }
+            if let Some(waiting) = chain.awaiting_finality.remove(&number) {
+                for (block_hash, watchers) in waiting {
+                    let status = TxStatus::Finalized { number, block_hash };
+                    for w in watchers {
+                        let _ = w.send(status.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    fn snapshot(&mut self, force: bool) -> Result<(), NodeError> {
+        let Some(store) = self.store.as_mut() else { return Ok(()) };
+        let rt = self.shared.runtime.blocking_read();
+        let number = rt.block_number();
+        let due = number >= self.last_snapshot.saturating_add(self.snapshot_every);
+        if number == self.last_snapshot || !(due || force) {
+            return Ok(());
+        }
+        let bytes = rt.snapshot();
+        let root = rt.state_root();
+        drop(rt);
+        store.write_snapshot(number, root, self.log_offset, bytes)?;
+        self.last_snapshot = number;
+        tracing::debug!(block = number, "snapshot written");
+        Ok(())
+    }
+}
+
+/// Validates a transaction against the state and puts it into the pool.
+fn admit(
+    rt: &Runtime,
+    pool: &mut Pool,
+    tx: SignedTransaction,
+    hash: Hash,
+    watcher: Option<Watcher>,
+) -> Result<(), TxValidityError> {
+    if pool.contains(&hash) {
+        return Err(TxValidityError::AlreadyImported);
+    }
+    let expected = rt.account(&tx.signer).nonce;
+    match rt.validate(&tx) {
+        Ok(()) => {}
+        Err(TxValidityError::Future { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    if tx.nonce > expected.saturating_add(MAX_FUTURE_NONCES) {
+        return Err(TxValidityError::Future { got: tx.nonce, expected });
+    }
+    if let Some(mut old) = pool.insert(tx, hash, watcher)? {
+        old.notify(&TxStatus::Dropped {
+            reason: "replaced by a transaction with the same nonce and a higher tip".into(),
+        });
+    }
+    Ok(())
+}
+
+impl NodeHandle {
+    fn ensure_running(&self) -> Result<(), NodeError> {
+        if self.shared.stopped.load(Ordering::SeqCst) { Err(NodeError::Stopped) } else { Ok(()) }
+    }
+
+    /// Name, signing context, block time, finality depth.
+    pub fn info(&self) -> ChainInfo {
+        self.shared.info.clone()
+    }
+
+    /// What transactions must be signed for.
+    pub fn signing_context(&self) -> SigningContext {
+        self.shared.info.signing
+    }
+
+    /// The announced head.
+    pub fn head(&self) -> Header {
+        let chain = self.shared.chain();
+        chain.head().map(|b| b.header.clone()).unwrap_or_else(|| Header {
+            number: 0,
+            hash: Hash::default(),
+            parent_hash: Hash::default(),
+            state_root: Hash::default(),
+            extrinsics_root: Hash::default(),
+            timestamp_ms: 0,
+        })
+    }
+
+    /// The last finalized block number.
+    pub fn finalized_number(&self) -> BlockNumber {
+        self.shared.chain().finalized
+    }
+
+    /// A block by reference. Only the last `history_blocks` blocks are kept.
+    pub fn block(&self, at: BlockRef) -> Result<Arc<Block>, NodeError> {
+        let chain = self.shared.chain();
+        let found = match at {
+            BlockRef::Head => chain.head(),
+            BlockRef::Finalized => chain.by_number(chain.finalized),
+            BlockRef::Number(n) => chain.by_number(n),
+            BlockRef::Hash(h) => chain.by_hash.get(&h).and_then(|n| chain.by_number(*n)),
+        };
+        if let Some(b) = found {
+            return Ok(b.clone());
+        }
+        let head = chain.head().map(|b| b.header.number).unwrap_or(0);
+        let oldest = chain.blocks.front().map(|b| b.header.number).unwrap_or(0);
+        Err(NodeError::NotFound(match at {
+            BlockRef::Number(n) if n > head => {
+                format!("block {n} does not exist yet; the head is {head}")
+            }
+            BlockRef::Number(n) => format!(
+                "block {n} is no longer kept in memory; this node serves blocks {oldest}..={head}"
+            ),
+            BlockRef::Hash(h) => format!(
+                "no block with hash {h} among the blocks this node keeps ({oldest}..={head})"
+            ),
+            _ => "no block yet".into(),
+        }))
+    }
+
+    /// A header by reference.
+    pub fn header(&self, at: BlockRef) -> Result<Header, NodeError> {
+        self.block(at).map(|b| b.header.clone())
+    }
+
+    /// The state root after the last produced block.
+    pub async fn state_root(&self) -> Hash {
+        self.shared.runtime.read().await.state_root()
+    }
+
+    /// Free TAO and next nonce.
+    pub async fn account(&self, who: &AccountId) -> AccountInfo {
+        self.shared.runtime.read().await.account(who)
+    }
+
+    /// Every subnet, root included.
+    pub async fn subnets(&self) -> Vec<SubnetInfo> {
+        self.shared.runtime.read().await.subnets()
+    }
+
+    /// One subnet.
+    pub async fn subnet(&self, netuid: NetUid) -> Result<SubnetInfo, NodeError> {
+        self.shared
+            .runtime
+            .read()
+            .await
+            .subnet(netuid)
+            .ok_or_else(|| NodeError::NotFound(format!("subnet {netuid} does not exist")))
+    }
+
+    /// A subnet's neurons.
+    pub async fn neurons(&self, netuid: NetUid) -> Result<Vec<NeuronInfo>, NodeError> {
+        self.shared
+            .runtime
+            .read()
+            .await
+            .neurons(netuid)
+            .ok_or_else(|| NodeError::NotFound(format!("subnet {netuid} does not exist")))
+    }
+
+    /// A coldkey's stakes.
+    pub async fn stakes(&self, coldkey: &AccountId) -> Vec<StakeInfo> {
+        self.shared.runtime.read().await.stakes(coldkey)
+    }
+
+    /// What a swap would do now.
+    pub async fn quote(
+        &self,
+        netuid: NetUid,
+        side: Side,
+        amount: u64,
+    ) -> Result<SwapOutcome, NodeError> {
+        self.shared.runtime.read().await.quote(netuid, side, amount).map_err(NodeError::Swap)
+    }
+
+    /// The fee `call` would pay.
+    pub async fn estimate_fee(&self, call: &Call) -> u64 {
+        self.shared.runtime.read().await.estimate_fee(call)
+    }
+
+    /// Runs `f` on the runtime under its read lock (keep it short).
+    pub async fn with_runtime<R>(&self, f: impl FnOnce(&Runtime) -> R) -> R {
+        let rt = self.shared.runtime.read().await;
+        f(&rt)
+    }
+
+    /// Transactions waiting in the pool.
+    pub fn pending(&self) -> Vec<SignedTransaction> {
+        self.shared.pool().pending()
+    }
+
+    /// Submits a transaction: validated against the state, then pooled.
+    pub async fn submit(&self, tx: SignedTransaction) -> Result<Hash, NodeError> {
+        self.admit(tx, None).await
+    }
+
+    /// Submits a transaction and follows it: `Ready`, `InBlock`, `Finalized`, or `Dropped`.
+    pub async fn submit_and_watch(
+        &self,
+        tx: SignedTransaction,
+    ) -> Result<(Hash, mpsc::UnboundedReceiver<TxStatus>), NodeError> {
+        let (watcher, statuses) = mpsc::unbounded_channel();
+        let hash = tx.hash();
+        // Queued before the transaction can be included, so it always comes first.
+        let _ = watcher.send(TxStatus::Ready { hash });
+        self.admit(tx, Some(watcher)).await?;
+        Ok((hash, statuses))
+    }
+
+    async fn admit(
+        &self,
+        tx: SignedTransaction,
+        watcher: Option<Watcher>,
+    ) -> Result<Hash, NodeError> {
+        self.ensure_running()?;
+        let hash = tx.hash();
+        {
+            let rt = self.shared.runtime.read().await;
+            let mut pool = self.shared.pool();
+            admit(&rt, &mut pool, tx, hash, watcher)?;
+        }
+        if self.shared.production == BlockProduction::Instant {
+            let _ = self.shared.commands.send(Command::Wake);
+        }
+        Ok(hash)
+    }
+
+    /// New blocks as they are announced.
+    pub fn subscribe_blocks(&self) -> broadcast::Receiver<Arc<Block>> {
+        self.shared.blocks_tx.subscribe()
+    }
+
+    /// Finalized headers as finality advances.
+    pub fn subscribe_finalized(&self) -> broadcast::Receiver<Header> {
+        self.shared.finalized_tx.subscribe()
+    }
+
+    /// Produces one block now (any mode) and returns its header.
+    pub async fn produce_block(&self) -> Result<Header, NodeError> {
+        self.fast_forward(1).await
+    }
+
+    /// Produces `blocks` blocks as fast as possible, timestamps `block_time` apart, and
+    /// returns the new head.
+    pub async fn fast_forward(&self, blocks: u64) -> Result<Header, NodeError> {
+        self.ensure_running()?;
+        let (reply, answer) = oneshot::channel();
+        self.shared
+            .commands
+            .send(Command::Produce { blocks, reply })
+            .map_err(|_| NodeError::Stopped)?;
+        match answer.await {
+            Ok(Ok(h)) => Ok(h),
+            Ok(Err(message)) => {
+                Err(NodeError::Corrupt { path: PathBuf::from("<node>"), what: message })
+            }
+            Err(_) => Err(NodeError::Stopped),
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! [`LocalChain`]: the [`Chain`] trait straight over a [`NodeHandle`], for the embedded case
+//! (no sockets, no serialisation).
+
+use async_trait::async_trait;
+use chain::{
+    AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult,
+    EventRecord, Hash, Header, NetUid, NeuronInfo, Side, SignedTransaction, StakeInfo, SubnetInfo,
+    SwapOutcome, TxStatus,
+};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use tokio::sync::broadcast;
+
+use super::{NodeError, NodeHandle};
+
+/// The [`Chain`] of an in-process node.
+#[derive(Debug, Clone)]
+pub struct LocalChain {
+    node: NodeHandle,
+}
+
+impl LocalChain {
+    /// A chain over `node`.
+    pub fn new(node: NodeHandle) -> Self {
+        Self { node }
+    }
+
+    /// The node underneath (for development operations such as fast-forward).
+    pub fn node(&self) -> &NodeHandle {
+        &self.node
+    }
+}
+
+impl From<NodeError> for ChainError {
+    fn from(e: NodeError) -> Self {
+        match e {
+            NodeError::Invalid(e) => ChainError::Invalid(e),
+            NodeError::NotFound(what) => ChainError::NotFound(what),
+            NodeError::Stopped => ChainError::Closed,
+            NodeError::Swap(e) => {
+                ChainError::Rpc { code: chain::rpc::codes::SWAP_FAILED, message: e.to_string() }
+            }
+            other => ChainError::Rpc {
+                code: chain::rpc::codes::INTERNAL_ERROR,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+/// A broadcast receiver as a stream; lagging skips what was missed (with a warning).
+fn broadcast_stream<T: Clone + Send + 'static, U: Send + 'static>(
+    rx: broadcast::Receiver<T>,
+    map: impl Fn(T) -> U + Send + 'static,
+) -> BoxStream<'static, ChainResult<U>> {
+    futures::stream::unfold((rx, map), |(mut rx, map)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(item) => return Some((Ok(map(item)), (rx, map))),
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "a local subscriber fell behind");
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    })
+    .boxed()
+}
+
+#[async_trait]
+impl Chain for LocalChain {
+    async fn info(&self) -> ChainResult<ChainInfo> {
+        Ok(self.node.info())
+    }
+
+    async fn header(&self, at: BlockId) -> ChainResult<Header> {
+        Ok(self.node.header(at.into())?)
+    }
+
+    async fn block(&self, at: BlockId) -> ChainResult<Block> {
+        Ok(self.node.block(at.into())?.as_ref().clone())
+    }
+
+    async fn account(&self, who: AccountId) -> ChainResult<AccountInfo> {
+        Ok(self.node.account(&who).await)
+    }
+
+    async fn subnets(&self) -> ChainResult<Vec<SubnetInfo>> {
+        Ok(self.node.subnets().await)
+    }
+
+    async fn subnet(&self, netuid: NetUid) -> ChainResult<SubnetInfo> {
+        Ok(self.node.subnet(netuid).await?)
+    }
+
+    async fn neurons(&self, netuid: NetUid) -> ChainResult<Vec<NeuronInfo>> {
+        Ok(self.node.neurons(netuid).await?)
+    }
+
+    async fn stakes(&self, coldkey: AccountId) -> ChainResult<Vec<StakeInfo>> {
+        Ok(self.node.stakes(&coldkey).await)
+    }
+
+    async fn quote(&self, netuid: NetUid, side: Side, amount: u64) -> ChainResult<SwapOutcome> {
+        Ok(self.node.quote(netuid, side, amount).await?)
+    }
+
+    async fn estimate_fee(&self, _signer: AccountId, call: Call) -> ChainResult<u64> {
+        Ok(self.node.estimate_fee(&call).await)
+    }
+
+    async fn submit(&self, tx: SignedTransaction) -> ChainResult<Hash> {
+        Ok(self.node.submit(tx).await?)
+    }
+
+    async fn submit_and_watch(
+        &self,
+        tx: SignedTransaction,
+    ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
+        let (_, statuses) = self.node.submit_and_watch(tx).await?;
+        let stream = futures::stream::unfold(statuses, |mut rx| async move {
+            rx.recv().await.map(|s| (Ok(s), rx))
+        });
+        Ok(stream.boxed())
+    }
+
+    async fn subscribe_heads(&self) -> ChainResult<BoxStream<'static, ChainResult<Header>>> {
+        Ok(broadcast_stream(self.node.subscribe_blocks(), |b| b.header.clone()))
+    }
+
+    async fn subscribe_finalized(&self) -> ChainResult<BoxStream<'static, ChainResult<Header>>> {
+        Ok(broadcast_stream(self.node.subscribe_finalized(), |h| h))
+    }
+
+    async fn subscribe_events(
+        &self,
+    ) -> ChainResult<BoxStream<'static, ChainResult<Vec<EventRecord>>>> {
+        Ok(broadcast_stream(self.node.subscribe_blocks(), |b| b.events.clone()))
+    }
+}

@@ -1,0 +1,428 @@
+//! The data directory: the genesis file, the append-only block log and runtime snapshots.
+//!
+//! ```text
+//! <data-dir>/LOCK                         held (flock) while a node runs
+//! <data-dir>/genesis.json                 the genesis the chain started from
+//! <data-dir>/blocks.log                   "TPXLOG01", then one record per block
+//! <data-dir>/snapshots/<number>.snapshot  the runtime after block <number>
+//! ```
+//!
+//! A log record is `len: u32 LE ‖ check: 8 bytes ‖ payload`, where `payload` is the SCALE
+//! encoding of [`LogRecord`] (block number, timestamp, transactions, state root, block hash)
+//! and `check` the first 8 bytes of its BLAKE2b-256. Records are fsync'd before their block is
+//! announced. On open, a record that is cut short or fails its check ends the log: it and
+//! anything after it are truncated (a torn write from a crash), with a warning.
+//!
+//! A snapshot is written to a temporary file, fsync'd and renamed, after the log is synced up
+//! to its block; it records the log offset just past its block's record, so a restart reads
+//! only the log after it. The two newest snapshots are kept.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use chain::{BlockNumber, Hash, SignedTransaction};
+use parity_scale_codec::{Decode, Encode};
+
+use super::NodeError;
+use crate::genesis::Genesis;
+
+const LOG_MAGIC: &[u8; 8] = b"TPXLOG01";
+const SNAPSHOT_MAGIC: &[u8; 8] = b"TPXSNAP1";
+const RECORD_HEADER: usize = 12;
+/// A record larger than this is treated as corrupt (no block is this large).
+const MAX_RECORD: usize = 256 << 20;
+const SNAPSHOTS_KEPT: usize = 2;
+
+/// One block as the log keeps it: enough to produce it again.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub(crate) struct LogRecord {
+    pub(crate) number: BlockNumber,
+    pub(crate) timestamp_ms: u64,
+    pub(crate) txs: Vec<SignedTransaction>,
+    pub(crate) state_root: Hash,
+    pub(crate) block_hash: Hash,
+}
+
+#[derive(Encode, Decode)]
+struct SnapshotFile {
+    number: BlockNumber,
+    state_root: Hash,
+    log_offset: u64,
+    runtime: Vec<u8>,
+}
+
+/// A loaded snapshot.
+pub(crate) struct Snapshot {
+    pub(crate) number: BlockNumber,
+    pub(crate) state_root: Hash,
+    pub(crate) log_offset: u64,
+    pub(crate) runtime: Vec<u8>,
+}
+
+pub(crate) struct Store {
+    dir: PathBuf,
+    log: File,
+    /// Bytes of the log written (synced or not).
+    log_len: u64,
+    dirty: bool,
+    _lock: File,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> NodeError + '_ {
+    move |source| NodeError::Io { path: path.to_path_buf(), source }
+}
+
+impl Store {
+    pub(crate) fn genesis_path(dir: &Path) -> PathBuf {
+        dir.join("genesis.json")
+    }
+
+    /// The genesis stored in `dir`, if any.
+    pub(crate) fn stored_genesis(dir: &Path) -> Result<Option<Genesis>, NodeError> {
+        let path = Self::genesis_path(dir);
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| NodeError::Corrupt {
+                path,
+                what: format!("the genesis file does not parse: {e}"),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(NodeError::Io { path, source: e }),
+        }
+    }
+
+    /// Opens (or creates) the data directory for `genesis`: takes the lock, writes or checks
+    /// the genesis file, opens the log (truncating a torn tail).
+    pub(crate) fn open(dir: &Path, genesis: &Genesis) -> Result<Self, NodeError> {
+        fs::create_dir_all(dir.join("snapshots")).map_err(io_err(dir))?;
+        let lock_path = dir.join("LOCK");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_err(&lock_path))?;
+        if let Err(e) = lock.try_lock() {
+            return match e {
+                fs::TryLockError::WouldBlock => Err(NodeError::Locked { dir: dir.to_path_buf() }),
+                fs::TryLockError::Error(source) => Err(NodeError::Io { path: lock_path, source }),
+            };
+        }
+        match Self::stored_genesis(dir)? {
+            Some(stored) if stored != *genesis => {
+                return Err(NodeError::GenesisMismatch { dir: dir.to_path_buf() });
+            }
+            Some(_) => {}
+            None => {
+                let path = Self::genesis_path(dir);
+                let json = serde_json::to_vec_pretty(genesis).map_err(|e| NodeError::Corrupt {
+                    path: path.clone(),
+                    what: format!("cannot encode the genesis: {e}"),
+                })?;
+                write_atomically(&path, &json)?;
+            }
+        }
+        let log_path = dir.join("blocks.log");
+        let mut log = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&log_path)
+            .map_err(io_err(&log_path))?;
+        let len = log.metadata().map_err(io_err(&log_path))?.len();
+        if len < LOG_MAGIC.len() as u64 {
+            // New (or torn before its header was complete): start it.
+            log.set_len(0).map_err(io_err(&log_path))?;
+            log.write_all(LOG_MAGIC).map_err(io_err(&log_path))?;
+            log.sync_all().map_err(io_err(&log_path))?;
+            sync_dir(dir)?;
+        } else {
+            let mut magic = [0u8; 8];
+            log.seek(SeekFrom::Start(0)).map_err(io_err(&log_path))?;
+            log.read_exact(&mut magic).map_err(io_err(&log_path))?;
+            if &magic != LOG_MAGIC {
+                return Err(NodeError::Corrupt {
+                    path: log_path,
+                    what: "this is not a taoplex block log".into(),
+                });
+            }
+        }
+        let log_len = log.seek(SeekFrom::End(0)).map_err(io_err(&log_path))?;
+        Ok(Self { dir: dir.to_path_buf(), log, log_len, dirty: false, _lock: lock })
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.join("blocks.log")
+    }
+
+    /// Offset of the first record.
+    pub(crate) fn log_start() -> u64 {
+        LOG_MAGIC.len() as u64
+    }
+
+    /// Reads the records from `offset` on. A torn or corrupt record ends the log: the file is
+    /// truncated there. Returns the records with the offset just past each.
+    pub(crate) fn read_log_from(
+        &mut self,
+        offset: u64,
+    ) -> Result<Vec<(LogRecord, u64)>, NodeError> {
+        let path = self.log_path();
+        if offset > self.log_len {
+            return Err(NodeError::Corrupt {
+                path,
+                what: format!("the log ends at byte {} before offset {offset}", self.log_len),
+            });
+        }
+        let mut bytes = Vec::new();
+        self.log.seek(SeekFrom::Start(offset)).map_err(io_err(&path))?;
+        (&self.log).read_to_end(&mut bytes).map_err(io_err(&path))?;
+        let mut records = Vec::new();
+        let mut pos = 0usize;
+        let mut torn = None;
+        while pos < bytes.len() {
+            match parse_record(&bytes[pos..]) {
+                Some((record, used)) => {
+                    pos += used;
+                    records.push((record, offset + pos as u64));
+                }
+                None => {
+                    torn = Some(bytes.len() - pos);
+                    break;
+                }
+            }
+        }
+        if let Some(discarded) = torn {
+            let keep = offset + pos as u64;
+            tracing::warn!(
+                log = %path.display(),
+                discarded_bytes = discarded,
+                "the block log ends in a torn or corrupt record (an interrupted write); truncating it"
+            );
+            self.log.set_len(keep).map_err(io_err(&path))?;
+            self.log.sync_all().map_err(io_err(&path))?;
+            self.log_len = keep;
+        }
+        self.log.seek(SeekFrom::End(0)).map_err(io_err(&path))?;
+        Ok(records)
+    }
+
+    /// Appends a record (not yet synced); returns the offset just past it.
+    pub(crate) fn append(&mut self, record: &LogRecord) -> Result<u64, NodeError> {
+        let payload = record.encode();
+        let len = u32::try_from(payload.len()).map_err(|_| NodeError::Corrupt {
+            path: self.log_path(),
+            what: format!("block {} is too large to log", record.number),
+        })?;
+        let mut buf = Vec::with_capacity(RECORD_HEADER + payload.len());
+        buf.extend_from_slice(&len.to_le_bytes());
+        buf.extend_from_slice(&Hash::of(&payload).0[..8]);
+        buf.extend_from_slice(&payload);
+        let path = self.log_path();
+        self.log.write_all(&buf).map_err(io_err(&path))?;
+        self.log_len += buf.len() as u64;
+        self.dirty = true;
+        Ok(self.log_len)
+    }
+
+    /// Makes every appended record durable.
+    pub(crate) fn sync(&mut self) -> Result<(), NodeError> {
+        if self.dirty {
+            let path = self.log_path();
+            self.log.sync_data().map_err(io_err(&path))?;
+            self.dirty = false;
+        }
+        Ok(())
+    }
+
+    /// Writes a snapshot of the runtime after block `number` (the log must be synced past it).
+    pub(crate) fn write_snapshot(
+        &mut self,
+        number: BlockNumber,
+        state_root: Hash,
+        log_offset: u64,
+        runtime: Vec<u8>,
+    ) -> Result<(), NodeError> {
+        self.sync()?;
+        let body = SnapshotFile { number, state_root, log_offset, runtime }.encode();
+        let mut bytes = Vec::with_capacity(body.len() + 40);
+        bytes.extend_from_slice(SNAPSHOT_MAGIC);
+        bytes.extend_from_slice(&Hash::of(&body).0);
+        bytes.extend_from_slice(&body);
+        let path = self.dir.join("snapshots").join(format!("{number:012}.snapshot"));
+        write_atomically(&path, &bytes)?;
+        // Keep the newest few.
+        let mut all = self.snapshot_paths()?;
+        while all.len() > SNAPSHOTS_KEPT {
+            let old = all.remove(0);
+            let _ = fs::remove_file(&old.1);
+        }
+        Ok(())
+    }
+
+    /// Snapshot files, oldest first.
+    fn snapshot_paths(&self) -> Result<Vec<(BlockNumber, PathBuf)>, NodeError> {
+        let dir = self.dir.join("snapshots");
+        let mut out = Vec::new();
+        for entry in fs::read_dir(&dir).map_err(io_err(&dir))? {
+            let entry = entry.map_err(io_err(&dir))?;
+            let name = entry.file_name();
+            let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".snapshot")) else {
+                continue;
+            };
+            if let Ok(n) = stem.parse::<BlockNumber>() {
+                out.push((n, entry.path()));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Valid snapshots, newest first (corrupt ones are skipped with a warning).
+    pub(crate) fn snapshots(&self) -> Result<Vec<Snapshot>, NodeError> {
+        let mut out = Vec::new();
+        for (_, path) in self.snapshot_paths()?.into_iter().rev() {
+            match read_snapshot(&path) {
+                Some(s) => out.push(s),
+                None => tracing::warn!(snapshot = %path.display(), "skipping a corrupt snapshot"),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn read_snapshot(path: &Path) -> Option<Snapshot> {
+    let bytes = fs::read(path).ok()?;
+    let rest = bytes.strip_prefix(SNAPSHOT_MAGIC)?;
+    let (check, body) = rest.split_at_checked(32)?;
+    if Hash::of(body).0 != check {
+        return None;
+    }
+    let f = SnapshotFile::decode(&mut &body[..]).ok()?;
+    Some(Snapshot {
+        number: f.number,
+        state_root: f.state_root,
+        log_offset: f.log_offset,
+        runtime: f.runtime,
+    })
+}
+
+fn parse_record(bytes: &[u8]) -> Option<(LogRecord, usize)> {
+    let header = bytes.get(..RECORD_HEADER)?;
+    let len = u32::from_le_bytes(header.get(..4)?.try_into().ok()?) as usize;
+    if len > MAX_RECORD {
+        return None;
+    }
+    let payload = bytes.get(RECORD_HEADER..RECORD_HEADER.checked_add(len)?)?;
+    if Hash::of(payload).0[..8] != header[4..12] {
+        return None;
+    }
+    let mut input = payload;
+    let record = LogRecord::decode(&mut input).ok()?;
+    if !input.is_empty() {
+        return None;
+    }
+    Some((record, RECORD_HEADER + len))
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), NodeError> {
+    let tmp = path.with_extension("tmp");
+    let mut f = File::create(&tmp).map_err(io_err(&tmp))?;
+    f.write_all(bytes).map_err(io_err(&tmp))?;
+    f.sync_all().map_err(io_err(&tmp))?;
+    fs::rename(&tmp, path).map_err(io_err(path))?;
+    if let Some(parent) = path.parent() {
+        sync_dir(parent)?;
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> Result<(), NodeError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(n: u64) -> LogRecord {
+        LogRecord {
+            number: n,
+            timestamp_ms: n * 12_000,
+            txs: vec![],
+            state_root: Hash::of(&n.to_le_bytes()),
+            block_hash: Hash::of(b"b"),
+        }
+    }
+
+    fn genesis() -> Genesis {
+        Genesis {
+            chain_name: "t".into(),
+            seed: 1,
+            spec_version: 1,
+            start_block: 0,
+            timestamp_ms: 0,
+            params: crate::genesis::ChainParams::default(),
+            accounts: vec![],
+            root_stakes: vec![],
+            subnets: vec![],
+            sim_accounts: vec![],
+        }
+    }
+
+    #[test]
+    fn a_torn_tail_is_truncated_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = genesis();
+        {
+            let mut s = Store::open(dir.path(), &g).unwrap();
+            for n in 1..=3 {
+                s.append(&record(n)).unwrap();
+            }
+            s.sync().unwrap();
+        }
+        // Cut the last record in half.
+        let path = dir.path().join("blocks.log");
+        let len = fs::metadata(&path).unwrap().len();
+        OpenOptions::new().write(true).open(&path).unwrap().set_len(len - 10).unwrap();
+        let mut s = Store::open(dir.path(), &g).unwrap();
+        let records = s.read_log_from(Store::log_start()).unwrap();
+        assert_eq!(records.iter().map(|r| r.0.number).collect::<Vec<_>>(), vec![1, 2]);
+        // Appending continues cleanly after the truncation.
+        s.append(&record(3)).unwrap();
+        s.sync().unwrap();
+        drop(s);
+        let mut s = Store::open(dir.path(), &g).unwrap();
+        assert_eq!(s.read_log_from(Store::log_start()).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn the_data_dir_is_locked_and_bound_to_its_genesis() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = genesis();
+        let s = Store::open(dir.path(), &g).unwrap();
+        assert!(matches!(Store::open(dir.path(), &g), Err(NodeError::Locked { .. })));
+        drop(s);
+        let other = Genesis { seed: 2, ..g };
+        assert!(matches!(Store::open(dir.path(), &other), Err(NodeError::GenesisMismatch { .. })));
+    }
+
+    #[test]
+    fn snapshots_round_trip_and_corrupt_ones_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path(), &genesis()).unwrap();
+        for n in [10, 20, 30] {
+            s.write_snapshot(n, Hash::of(b"r"), 99, vec![n as u8; 5]).unwrap();
+        }
+        let snaps = s.snapshots().unwrap();
+        assert_eq!(snaps.iter().map(|s| s.number).collect::<Vec<_>>(), vec![30, 20]);
+        let newest = dir.path().join("snapshots").join(format!("{:012}.snapshot", 30));
+        let mut bytes = fs::read(&newest).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        fs::write(&newest, bytes).unwrap();
+        let snaps = s.snapshots().unwrap();
+        assert_eq!(snaps.iter().map(|s| s.number).collect::<Vec<_>>(), vec![20]);
+        assert_eq!(snaps[0].runtime, vec![20u8; 5]);
+    }
+}
