@@ -94,6 +94,7 @@ mod state;
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use chain::{
     AccountId, AccountInfo, Block, BlockNumber, Call, Event, EventRecord, ExtrinsicRecord, Hash,
@@ -144,6 +145,8 @@ pub struct Runtime {
     state: State,
     head: Block,
     digests: Digests,
+    /// Pools after the next block's coinbase (for quotes); reset whenever the state changes.
+    next_pools: OnceLock<BTreeMap<NetUid, Pool>>,
 }
 
 /// What a snapshot holds.
@@ -399,6 +402,7 @@ impl Runtime {
                 events: Vec::new(),
             },
             digests: Digests::default(),
+            next_pools: OnceLock::new(),
         };
         // Initial validator permits: the top stakes, as an epoch would grant them.
         let netuids: Vec<NetUid> = rt.state.subnets.keys().copied().collect();
@@ -526,6 +530,7 @@ impl Runtime {
     ) -> ProducedBlock {
         let n = self.state.block.saturating_add(1);
         self.state.block = n;
+        self.next_pools = OnceLock::new();
         let mut records = Vec::new();
         let mut init_events = Vec::new();
         self.initialize_block(n, &mut init_events);
@@ -713,8 +718,10 @@ impl Runtime {
             .collect()
     }
 
-    /// What a swap would do now (`sim_swap`): the same computation `add_stake` /
-    /// `remove_stake` run, fee and author-fee swap included, without limit.
+    /// What a swap would do (`sim_swap`): exactly what `add_stake` / `remove_stake` without a
+    /// limit will do as the first trade on the subnet in the next block — against the pool
+    /// after that block's coinbase (emission injection and chain buy), fee and author-fee
+    /// swap included.
     pub fn quote(
         &self,
         netuid: NetUid,
@@ -729,7 +736,8 @@ impl Runtime {
         if s.is_stable() {
             return Ok(stable_outcome(s, side, amount));
         }
-        Ok(s.pool.swap(side, amount, dtao::amm::PriceLimit::None, false)?)
+        let pool = self.next_block_pools().get(&netuid).unwrap_or(&s.pool);
+        Ok(pool.swap(side, amount, dtao::amm::PriceLimit::None, false)?)
     }
 
     /// The transaction fee a call would pay (without tip).
@@ -767,6 +775,7 @@ impl Runtime {
     /// Replaces the share rule (takes effect at the next block; part of the state).
     pub fn set_share_rule(&mut self, rule: ShareRuleKind) {
         self.state.share_rule = rule;
+        self.next_pools = OnceLock::new();
     }
 
     /// Checks that every rao is accounted for (run after every block in tests). The exact
@@ -851,7 +860,12 @@ impl Runtime {
     pub fn restore(bytes: &[u8]) -> Result<Self, GenesisError> {
         let snap: Snapshot = serde_json::from_slice(bytes)
             .map_err(|e| GenesisError(format!("not a runtime snapshot: {e}")))?;
-        let mut rt = Self { state: snap.state, head: snap.head, digests: Digests::default() };
+        let mut rt = Self {
+            state: snap.state,
+            head: snap.head,
+            digests: Digests::default(),
+            next_pools: OnceLock::new(),
+        };
         rt.state.rebuild_positions();
         let root = rt.digests.root(&rt.state);
         if root != rt.head.header.state_root {

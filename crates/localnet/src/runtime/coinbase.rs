@@ -2,13 +2,14 @@
 //! alpha split into pending), moving prices, and Yuma epochs that drain pending alpha
 //! (reference §3).
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chain::RecycleOrBurn;
 use chain::{BlockNumber, Event, NetUid};
-use dtao::amm::{CurveKind, PriceLimit, Side};
+use dtao::amm::{CurveKind, Pool, PriceLimit, Side};
 use dtao::emission::{
-    InjectionTerms, PriceBurnRule, PriceEmaRule, ShareRule, SubnetShareInput,
+    InjectionTerms, PriceBurnRule, PriceEmaRule, SubnetEmission, SubnetShareInput,
     blocks_since_start_call, default_moving_alpha, default_share_rule, halving_threshold_rao,
     root_proportion, root_sell_flag, split_alpha_out, subnet_block_emissions, update_moving_price,
 };
@@ -136,6 +137,63 @@ pub(crate) fn apportion(total: u64, weights: &[u128]) -> Option<Vec<u64>> {
     Some(amounts)
 }
 
+/// What the coinbase of one block will do, computed from the state before it.
+pub(super) struct CoinbasePlan {
+    emission: u64,
+    root_sell: bool,
+    emissions: Vec<SubnetEmission>,
+    rule_after: ShareRuleKind,
+    inputs: Vec<SubnetShareInput>,
+}
+
+/// One subnet's injection.
+struct Injection {
+    terms: InjectionTerms,
+    tao_used: u64,
+    bought_alpha: u64,
+}
+
+/// The chain buy of the excess and the price-preserving injection into `pool`.
+fn inject(
+    pool: &mut Pool,
+    alpha_out: u64,
+    em: &SubnetEmission,
+    root_tao: u64,
+    tao_weight: u64,
+) -> Injection {
+    let spot = pool.spot_price();
+    let alpha_issuance = pool.reserves.alpha.saturating_add(alpha_out);
+    let terms = injection_terms_cached(em.tao_emission, alpha_issuance, spot, root_tao, tao_weight);
+    let mut tao_used: u64 = 0;
+    let mut bought_alpha: u64 = 0;
+    // Chain buy of the excess (fee-free, at any price); the alpha is the protocol's.
+    if terms.excess_tao_rao > 0
+        && let Ok(buy) = pool.swap(Side::Buy, terms.excess_tao_rao, PriceLimit::None, true)
+        && buy.amount_out > 0
+    {
+        pool.apply(&buy);
+        bought_alpha = buy.amount_out;
+        tao_used = buy.delta_in;
+    }
+    let (tao, alpha) = (terms.tao_in_rao, terms.alpha_in_rao);
+    let half =
+        matches!(&pool.curve, CurveKind::Balancer(b) if b.quote_weight() == PERQUINTILL_HALF);
+    let tao = if half {
+        // At weight ½ the terms are already in the pool's ratio (p = y/x); adding them
+        // directly keeps the weight at exactly ½ (see the runtime docs).
+        pool.reserves.tao = pool.reserves.tao.saturating_add(tao);
+        pool.reserves.alpha = pool.reserves.alpha.saturating_add(alpha);
+        tao
+    } else {
+        pool.inject(tao, alpha).0
+    };
+    Injection {
+        terms,
+        tao_used: tao_used.saturating_add(tao).min(em.tao_emission_rao),
+        bought_alpha,
+    }
+}
+
 impl Runtime {
     /// Runs block initialisation for block `n`: coinbase, moving prices, epochs.
     pub(super) fn initialize_block(&mut self, n: BlockNumber, events: &mut Vec<Event>) {
@@ -145,7 +203,10 @@ impl Runtime {
         self.run_epochs(n, events);
     }
 
-    fn run_coinbase(&mut self, n: BlockNumber) {
+    /// The shares of block `n`'s emission, as the coinbase will compute them from the current
+    /// state: (block emission, per-subnet emissions, the share rule's state after, root sell
+    /// flag, the share inputs). `None` if no subnet emits.
+    pub(super) fn coinbase_plan(&self, n: BlockNumber) -> Option<CoinbasePlan> {
         let emission = block_emission_cached(self.state.total_issuance);
         let inputs: Vec<SubnetShareInput> = self
             .state
@@ -161,13 +222,10 @@ impl Runtime {
                 eligible: s.first_emission_block.is_some_and(|b| b <= n),
             })
             .collect();
-        for s in self.state.subnets.values_mut() {
-            s.emission_share_bits = 0;
-            s.tao_emission = 0;
-        }
         if !inputs.iter().any(|i| i.eligible) {
-            return;
+            return None;
         }
+        let mut rule_after = self.state.share_rule;
         let emissions = match self.state.share_rule {
             ShareRuleKind::PriceEma => {
                 subnet_block_emissions(&mut PriceEmaRule, n, &inputs, emission)
@@ -179,50 +237,59 @@ impl Runtime {
                 let mut rule = default_share_rule();
                 rule.theta = U64F64::from_bits(theta_bits);
                 let r = subnet_block_emissions(&mut rule, n, &inputs, emission);
-                self.state.share_rule =
-                    ShareRuleKind::PriceBurnGate { theta_bits: rule.theta.to_bits() };
-                let _ = rule.name();
+                rule_after = ShareRuleKind::PriceBurnGate { theta_bits: rule.theta.to_bits() };
                 r
             }
         };
-        let Ok(emissions) = emissions else { return };
-        let root_sell = root_sell_flag(&inputs);
+        let emissions = emissions.ok()?;
+        Some(CoinbasePlan {
+            emission,
+            root_sell: root_sell_flag(&inputs),
+            emissions,
+            rule_after,
+            inputs,
+        })
+    }
+
+    /// The pools as the next block's transactions will find them (after its coinbase), for
+    /// exact quotes. Cached until the next block.
+    pub(super) fn next_block_pools(&self) -> &BTreeMap<NetUid, Pool> {
+        self.next_pools.get_or_init(|| {
+            let n = self.state.block.saturating_add(1);
+            let mut pools = BTreeMap::new();
+            let Some(plan) = self.coinbase_plan(n) else { return pools };
+            let root_tao = self.state.subnets.get(&ROOT).map_or(0, |r| r.pool.reserves.tao);
+            for em in &plan.emissions {
+                let Some(sn) = self.state.subnets.get(&em.netuid) else { continue };
+                let mut pool = sn.pool.clone();
+                inject(&mut pool, sn.alpha_out, em, root_tao, self.state.params.tao_weight);
+                pools.insert(em.netuid, pool);
+            }
+            pools
+        })
+    }
+
+    fn run_coinbase(&mut self, n: BlockNumber) {
+        for s in self.state.subnets.values_mut() {
+            s.emission_share_bits = 0;
+            s.tao_emission = 0;
+        }
+        let Some(plan) = self.coinbase_plan(n) else { return };
+        self.state.share_rule = plan.rule_after;
+        let emission = plan.emission;
+        let root_sell = plan.root_sell;
+        let inputs = plan.inputs;
         let root_tao = self.state.subnets.get(&ROOT).map_or(0, |r| r.pool.reserves.tao);
         let tao_weight = self.state.params.tao_weight;
         let owner_cut = self.state.params.subnet_owner_cut;
         let mut into_pools: u64 = 0;
-        for em in &emissions {
+        for em in &plan.emissions {
             let Some(sn) = self.state.subnets.get_mut(&em.netuid) else { continue };
-            let spot = sn.pool.spot_price();
-            let alpha_issuance = sn.pool.reserves.alpha.saturating_add(sn.alpha_out);
-            let terms =
-                injection_terms_cached(em.tao_emission, alpha_issuance, spot, root_tao, tao_weight);
-            let mut tao_used: u64 = 0;
-            // Chain buy of the excess (fee-free, at any price); the alpha is the protocol's.
-            if terms.excess_tao_rao > 0
-                && let Ok(buy) =
-                    sn.pool.swap(Side::Buy, terms.excess_tao_rao, PriceLimit::None, true)
-                && buy.amount_out > 0
-            {
-                sn.pool.apply(&buy);
-                sn.protocol_alpha = sn.protocol_alpha.saturating_add(buy.amount_out);
-                sn.alpha_out = sn.alpha_out.saturating_add(buy.amount_out);
-                tao_used = tao_used.saturating_add(buy.delta_in);
-            }
-            // Price-preserving injection.
-            let (tao, alpha) = (terms.tao_in_rao, terms.alpha_in_rao);
-            let half = matches!(&sn.pool.curve,
-                CurveKind::Balancer(b) if b.quote_weight() == PERQUINTILL_HALF);
-            let (tao, _alpha) = if half {
-                // At weight ½ the terms are already in the pool's ratio (p = y/x); adding them
-                // directly keeps the weight at exactly ½ (see the module docs).
-                sn.pool.reserves.tao = sn.pool.reserves.tao.saturating_add(tao);
-                sn.pool.reserves.alpha = sn.pool.reserves.alpha.saturating_add(alpha);
-                (tao, alpha)
-            } else {
-                sn.pool.inject(tao, alpha)
-            };
-            tao_used = tao_used.saturating_add(tao).min(em.tao_emission_rao);
+            let inj = inject(&mut sn.pool, sn.alpha_out, em, root_tao, tao_weight);
+            sn.protocol_alpha = sn.protocol_alpha.saturating_add(inj.bought_alpha);
+            sn.alpha_out = sn.alpha_out.saturating_add(inj.bought_alpha);
+            let tao_used = inj.tao_used;
+            let terms = inj.terms;
             into_pools = into_pools.saturating_add(tao_used);
             // Alpha out, split into pending.
             let split = split_alpha_out(

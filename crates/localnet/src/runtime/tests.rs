@@ -264,12 +264,9 @@ fn add_and_remove_stake_move_exactly_the_quote() {
     let mut net = Net::new();
     let k = keyring();
     let amount = 100 * TAO;
-    // The quote is taken against the pool as the block will see it (after the coinbase), so
-    // take it from a clone that has run the block initialisation.
-    let mut probe = net.rt.clone();
-    probe.state.block += 1;
-    probe.initialize_block(probe.state.block, &mut Vec::new());
-    let quote = probe.quote(1, Side::Buy, amount).unwrap();
+    // The quote is what the trade does as the first one on the subnet in the next block,
+    // after that block's emission injection.
+    let quote = net.rt.quote(1, Side::Buy, amount).unwrap();
     let free = net.rt.account(&id(&k.dave)).free;
     let call = Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: amount };
     let fee = net.rt.estimate_fee(&call);
@@ -293,10 +290,7 @@ fn add_and_remove_stake_move_exactly_the_quote() {
 
     // Sell half at a limit below the price.
     let alpha = quote.amount_out / 2;
-    let mut probe = net.rt.clone();
-    probe.state.block += 1;
-    probe.initialize_block(probe.state.block, &mut Vec::new());
-    let q = probe.quote(1, Side::Sell, alpha).unwrap();
+    let q = net.rt.quote(1, Side::Sell, alpha).unwrap();
     let free = net.rt.account(&id(&k.dave)).free;
     let call = Call::RemoveStakeLimit {
         hotkey: id(&k.m1),

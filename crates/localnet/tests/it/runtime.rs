@@ -286,6 +286,13 @@ fn stake_and_unstake_with_limits_move_exactly_the_quote() {
     assert!(tao < 10_000 * TAO);
     assert_eq!(ch.rt.account(&id(&c.dave)).free, free - tao - fee);
     assert!(ch.rt.subnet(2).unwrap().pool.price <= limit);
+
+    // On an emitting subnet the quote already includes the next block's injection.
+    let quote = ch.rt.quote(1, Side::Buy, amount).unwrap();
+    let (r, events, _) =
+        ch.call(&c.dave, Call::AddStake { hotkey: id(&c.v1), netuid: 1, amount_staked: amount });
+    r.unwrap();
+    assert!(matches!(events[0], Event::StakeAdded { alpha, .. } if alpha == quote.amount_out));
 }
 
 #[test]
