@@ -2,6 +2,8 @@
 
 pub(crate) mod calc;
 pub(crate) mod dojo;
+pub(crate) mod node;
+pub(crate) mod up;
 pub(crate) mod wallet;
 
 use std::process::ExitCode;
@@ -20,6 +22,10 @@ pub(crate) enum Command {
     /// Dojo human-preference subnet tools: score ratings, export datasets, generate tasks.
     #[command(subcommand)]
     Dojo(dojo::DojoCommand),
+    /// Run the localnet: a local dTAO chain with a JSON-RPC server on 127.0.0.1:9944.
+    Node(node::NodeArgs),
+    /// Start the suite on this machine: the localnet with its market simulation.
+    Up(up::UpArgs),
 }
 
 /// Runs a subcommand. Usage errors exit with 2, runtime failures with 1.
@@ -28,5 +34,7 @@ pub(crate) fn run(command: Command) -> ExitCode {
         Command::Calc(c) => calc::run(c),
         Command::Wallet(c) => wallet::run(c),
         Command::Dojo(c) => dojo::run(c),
+        Command::Node(a) => node::run(a),
+        Command::Up(a) => up::run(a),
     }
 }

@@ -1,0 +1,292 @@
+//! `taoplex node`: run the localnet — block production, persistence and the JSON-RPC server.
+//!
+//! Raw arguments ([`NodeArgs`]) are validated into a [`NodeSetup`] (genesis resolved, block
+//! time parsed), then the node is started, optionally fast-forwarded, and served until Ctrl-C
+//! or SIGTERM. The first line on stdout says where the RPC listens, so scripts (and the
+//! end-to-end tests) can start it on port 0 and read the port.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use localnet::genesis::{Genesis, GenesisOptions};
+use localnet::node::{BlockProduction, DEFAULT_BLOCK_TIME, Node, NodeConfig, SystemClock};
+use localnet::rpc::{RpcConfig, RpcServer};
+
+/// Arguments of `taoplex node` (and `taoplex up`).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct NodeArgs {
+    /// Where the chain is stored [default: <user data dir>/taoplex/localnet].
+    #[arg(long, env = "TAOPLEX_DATA_DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Block time: a duration (`12s`, `250ms`, `1m`), `instant` (a block as soon as a
+    /// transaction arrives) or `manual` (only on taoplex_fastForward).
+    #[arg(long, default_value = "12s", value_parser = parse_block_time)]
+    pub(crate) block_time: BlockTime,
+    /// Address of the JSON-RPC server (WebSocket and HTTP); port 0 picks a free port.
+    #[arg(long, default_value = localnet::rpc::DEFAULT_RPC_ADDR)]
+    pub(crate) rpc_addr: SocketAddr,
+    /// Start from this genesis file (JSON) instead of generating one from the seed.
+    #[arg(long)]
+    pub(crate) genesis: Option<PathBuf>,
+    /// Seed of the generated genesis and the simulation [default: 42].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Market simulation intensity (1.0 = normal; 0 < x ≤ 100).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_intensity)]
+    pub(crate) sim_intensity: f64,
+    /// Run without the market simulation.
+    #[arg(long)]
+    pub(crate) no_sim: bool,
+    /// Blocks finality trails the head by [default: the genesis parameter].
+    #[arg(long)]
+    pub(crate) finality_depth: Option<u64>,
+    /// Produce this many blocks as fast as possible before serving.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) fast_forward: u64,
+}
+
+/// How blocks are produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BlockTime {
+    /// Every interval.
+    Every(Duration),
+    /// As soon as a transaction arrives.
+    Instant,
+    /// Only when asked.
+    Manual,
+}
+
+fn parse_block_time(s: &str) -> Result<BlockTime, String> {
+    let s = s.trim();
+    match s {
+        "instant" => return Ok(BlockTime::Instant),
+        "manual" => return Ok(BlockTime::Manual),
+        _ => {}
+    }
+    let (digits, unit_ms) = if let Some(d) = s.strip_suffix("ms") {
+        (d, 1)
+    } else if let Some(d) = s.strip_suffix('s') {
+        (d, 1_000)
+    } else if let Some(d) = s.strip_suffix('m') {
+        (d, 60_000)
+    } else {
+        return Err(format!(
+            "{s:?} is not a block time: give a duration like 12s, 250ms or 1m, or instant, or manual"
+        ));
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a block time: the number must be a whole number"))?;
+    let ms = n.checked_mul(unit_ms).ok_or_else(|| format!("{s:?} is too long"))?;
+    if ms == 0 {
+        return Err("the block time must be at least 1ms (or use instant)".into());
+    }
+    Ok(BlockTime::Every(Duration::from_millis(ms)))
+}
+
+fn parse_intensity(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if !(x > 0.0 && x <= 100.0) {
+        return Err(format!("the simulation intensity must be in (0, 100], not {s}"));
+    }
+    Ok(x)
+}
+
+/// Validated settings.
+pub(crate) struct NodeSetup {
+    genesis: Genesis,
+    config: NodeConfig,
+    rpc: RpcConfig,
+    fast_forward: u64,
+}
+
+/// The default data directory.
+pub(crate) fn default_data_dir() -> anyhow::Result<PathBuf> {
+    let base = dirs::data_dir()
+        .context("cannot find the user data directory (no HOME?); give one with --data-dir")?;
+    Ok(base.join("taoplex").join("localnet"))
+}
+
+fn resolve_genesis(args: &NodeArgs, data_dir: &std::path::Path) -> anyhow::Result<Genesis> {
+    let stored = Node::stored_genesis(data_dir)
+        .with_context(|| format!("cannot read the chain in {}", data_dir.display()))?;
+    if let Some(path) = &args.genesis {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the genesis file {}", path.display()))?;
+        let genesis: Genesis = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a genesis file", path.display()))?;
+        return Ok(genesis);
+    }
+    if let Some(stored) = stored {
+        if let Some(seed) = args.seed
+            && seed != stored.seed
+        {
+            bail!(
+                "{} holds a chain generated from seed {}, not {seed}; drop --seed to resume it, or use another --data-dir",
+                data_dir.display(),
+                stored.seed
+            );
+        }
+        return Ok(stored);
+    }
+    let options = GenesisOptions {
+        seed: args.seed.unwrap_or_else(|| GenesisOptions::default().seed),
+        ..GenesisOptions::default()
+    };
+    tracing::info!(seed = options.seed, "generating the genesis");
+    Ok(localnet::genesis::generate(&options))
+}
+
+impl NodeSetup {
+    pub(crate) fn from_args(args: &NodeArgs) -> anyhow::Result<Self> {
+        let data_dir = match &args.data_dir {
+            Some(d) => d.clone(),
+            None => default_data_dir()?,
+        };
+        let genesis = resolve_genesis(args, &data_dir)?;
+        let (production, block_time) = match args.block_time {
+            BlockTime::Every(d) => (BlockProduction::Interval, d),
+            BlockTime::Instant => (BlockProduction::Instant, DEFAULT_BLOCK_TIME),
+            BlockTime::Manual => (BlockProduction::Manual, DEFAULT_BLOCK_TIME),
+        };
+        let tx_source: Option<Box<dyn localnet::node::TxSource>> = if args.no_sim {
+            None
+        } else {
+            Some(Box::new(localnet::sim::Simulation::new(&genesis, args.sim_intensity)))
+        };
+        let config = NodeConfig {
+            production,
+            block_time,
+            data_dir: Some(data_dir),
+            finality_depth: args.finality_depth,
+            clock: Arc::new(SystemClock),
+            tx_source,
+            ..NodeConfig::default()
+        };
+        let rpc = RpcConfig { addr: args.rpc_addr, ..RpcConfig::default() };
+        Ok(Self { genesis, config, rpc, fast_forward: args.fast_forward })
+    }
+}
+
+pub(crate) fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Runs `taoplex node`.
+pub(crate) fn run(args: NodeArgs) -> ExitCode {
+    init_tracing();
+    match tokio_main(serve(args, "taoplex node")) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub(crate) fn tokio_main(
+    f: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(f)
+}
+
+/// Starts the node and its RPC server, and serves until Ctrl-C or SIGTERM.
+pub(crate) async fn serve(args: NodeArgs, what: &str) -> anyhow::Result<()> {
+    let setup = NodeSetup::from_args(&args)?;
+    let NodeSetup { genesis, config, rpc, fast_forward } = setup;
+    let data_dir = config.data_dir.clone().unwrap_or_default();
+    let node = tokio::task::spawn_blocking(move || Node::start(&genesis, config))
+        .await
+        .context("the node failed to start")?
+        .with_context(|| format!("cannot start the chain in {}", data_dir.display()))?;
+    if fast_forward > 0 {
+        tracing::info!(blocks = fast_forward, "fast-forwarding");
+        let head = node.fast_forward(fast_forward).await.context("fast-forward failed")?;
+        tracing::info!(head = head.number, "fast-forward done");
+    }
+    let server = match RpcServer::start(node.handle(), rpc.clone()).await {
+        Ok(s) => s,
+        Err(e) => {
+            node.shutdown().await;
+            bail!("cannot listen on {}: {e}; is another node running? use --rpc-addr", rpc.addr);
+        }
+    };
+    let head = node.head();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{what}: JSON-RPC on {} (HTTP POST on {}), chain {:?} at block {}, data in {}",
+        server.ws_url(),
+        server.http_url(),
+        node.info().name,
+        head.number,
+        data_dir.display()
+    );
+    let _ = out.flush();
+    drop(out);
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    node.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_times_parse() {
+        assert_eq!(parse_block_time("12s"), Ok(BlockTime::Every(Duration::from_secs(12))));
+        assert_eq!(parse_block_time("250ms"), Ok(BlockTime::Every(Duration::from_millis(250))));
+        assert_eq!(parse_block_time("1m"), Ok(BlockTime::Every(Duration::from_secs(60))));
+        assert_eq!(parse_block_time("instant"), Ok(BlockTime::Instant));
+        assert_eq!(parse_block_time("manual"), Ok(BlockTime::Manual));
+        assert!(parse_block_time("0s").is_err());
+        assert!(parse_block_time("fast").unwrap_err().contains("12s"));
+        assert!(parse_block_time("1.5s").is_err());
+    }
+
+    #[test]
+    fn intensities_are_bounded() {
+        assert_eq!(parse_intensity("2.5"), Ok(2.5));
+        assert!(parse_intensity("0").is_err());
+        assert!(parse_intensity("nan").is_err());
+    }
+}

@@ -1,0 +1,513 @@
+//! `taoplex node` end to end: a real node process on a free loopback port, driven through
+//! `chain::client::RpcChain`: staking with limit prices, named rejections, `kill -9` and
+//! restart, and a run reproduced from its seed.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chain::client::RpcChain;
+use chain::{
+    AccountId, BlockId, Call, Chain, ChainError, ChainResult, DispatchError, Event, Header,
+    Mortality, ProxyType, Side, SignedTransaction, SigningContext, SwapFailure, TxStatus,
+    TxValidityError,
+};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use localnet::genesis::{ChainParams, Genesis, GenesisAccount, GenesisStake, GenesisSubnet};
+
+const TAO: u64 = 1_000_000_000;
+const START: u64 = 1_000;
+const WAIT: Duration = Duration::from_secs(120);
+
+fn pair(uri: &str) -> keys::Keypair {
+    keys::Keypair::from_uri(uri).unwrap()
+}
+
+fn id(uri: &str) -> AccountId {
+    AccountId::from(pair(uri).public())
+}
+
+fn subnet(netuid: u16, name: &str, tao: u64, alpha: u64) -> GenesisSubnet {
+    let owner = format!("//Owner{netuid}");
+    let hot = format!("//Owner{netuid}//hot");
+    let identity =
+        chain::SubnetIdentity { name: name.into(), symbol: "β".into(), ..Default::default() };
+    GenesisSubnet {
+        netuid,
+        identity,
+        owner_coldkey: id(&owner),
+        owner_hotkey: id(&hot),
+        registered_at: 10,
+        first_emission_block: Some(20),
+        tao_reserve: tao,
+        alpha_in: alpha,
+        moving_price: u64::try_from(u128::from(tao) * u128::from(TAO) / u128::from(alpha)).unwrap(),
+        hyperparameters: localnet::runtime::default_hyperparameters(),
+        neurons: vec![],
+        stakes: vec![GenesisStake { coldkey: id(&owner), hotkey: id(&hot), amount: 1_000 * TAO }],
+    }
+}
+
+/// A hand-made chain: three subnets, //Alice and //Bob funded. A treasury holds the rest of
+/// the 21M TAO supply, so block emission is zero and pools move only by trades: a quote taken
+/// before a block is then exactly what the block does.
+fn small_genesis() -> Genesis {
+    let pools = 1_000 * TAO + 400 * TAO + 50 * TAO;
+    let users = 20_000 * TAO + 300 * TAO;
+    Genesis {
+        chain_name: "taoplex e2e".into(),
+        seed: 11,
+        spec_version: 1,
+        start_block: START,
+        timestamp_ms: 1_750_000_000_000,
+        params: ChainParams { finality_depth: 2, ..ChainParams::default() },
+        accounts: vec![
+            GenesisAccount { account: id("//Treasury"), free: 21_000_000 * TAO - pools - users },
+            GenesisAccount { account: id("//Alice"), free: 10_000 * TAO },
+            GenesisAccount { account: id("//Bob"), free: 10_000 * TAO },
+            GenesisAccount { account: id("//Owner1"), free: 100 * TAO },
+            GenesisAccount { account: id("//Owner2"), free: 100 * TAO },
+            GenesisAccount { account: id("//Owner3"), free: 100 * TAO },
+        ],
+        root_stakes: vec![],
+        subnets: vec![
+            subnet(1, "Apex", 1_000 * TAO, 100_000 * TAO),
+            subnet(2, "Omron", 400 * TAO, 80_000 * TAO),
+            subnet(3, "Tail", 50 * TAO, 40_000 * TAO),
+        ],
+        sim_accounts: vec![],
+    }
+}
+
+/// A `taoplex node` process, killed when dropped.
+struct NodeProcess {
+    child: Child,
+    url: String,
+    log: PathBuf,
+}
+
+impl NodeProcess {
+    fn start(data_dir: &Path, extra: &[&str]) -> Self {
+        let log = data_dir.with_extension(format!("{}.log", std::process::id()));
+        let log_file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_taoplex"))
+            .arg("node")
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["--rpc-addr", "127.0.0.1:0"])
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file))
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(WAIT) {
+            Ok(l) if !l.is_empty() => l,
+            other => {
+                let _ = child.kill();
+                let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!("the node did not start ({other:?}); its log:\n{log_text}");
+            }
+        };
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("ws://"))
+            .unwrap_or_else(|| panic!("no ws:// address in {line:?}"))
+            .to_string();
+        assert!(url.starts_with("ws://127.0.0.1:"), "{url}");
+        Self { child, url, log }
+    }
+
+    async fn client(&self) -> RpcChain {
+        RpcChain::connect(self.url.clone()).await.unwrap()
+    }
+
+    /// SIGKILL: no shutdown path runs.
+    fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "node log ({}):\n{}",
+                self.log.display(),
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            );
+        }
+    }
+}
+
+fn write_genesis(dir: &Path, genesis: &Genesis) -> PathBuf {
+    let path = dir.join("genesis-input.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(genesis).unwrap()).unwrap();
+    path
+}
+
+async fn next<T>(s: &mut BoxStream<'static, ChainResult<T>>) -> T {
+    tokio::time::timeout(WAIT, s.next())
+        .await
+        .expect("timed out waiting for the node")
+        .expect("the stream ended")
+        .expect("the stream yielded an error")
+}
+
+struct Signer<'a> {
+    uri: &'a str,
+    nonce: u64,
+    ctx: SigningContext,
+}
+
+impl Signer<'_> {
+    fn sign(&mut self, call: Call, birth: u64) -> SignedTransaction {
+        let tx = SignedTransaction::sign(
+            &pair(self.uri),
+            call,
+            self.nonce,
+            Mortality::new(birth, 64),
+            0,
+            &self.ctx,
+        );
+        self.nonce += 1;
+        tx
+    }
+}
+
+/// Submits, produces one block, and returns the `InBlock` status (result and events).
+async fn include(node: &RpcChain, tx: SignedTransaction) -> TxStatus {
+    let mut watch = node.submit_and_watch(tx).await.unwrap();
+    assert!(matches!(next(&mut watch).await, TxStatus::Ready { .. }));
+    node.fast_forward(1).await.unwrap();
+    let status = next(&mut watch).await;
+    assert!(matches!(status, TxStatus::InBlock { .. }), "{status:?}");
+    status
+}
+
+fn in_block_result(s: &TxStatus) -> Result<(), DispatchError> {
+    match s {
+        TxStatus::InBlock { result, .. } => result.clone(),
+        other => panic!("not in a block: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stake_unstake_and_named_rejections_through_a_node_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let genesis_file = write_genesis(tmp.path(), &small_genesis());
+    let data = tmp.path().join("chain");
+    let process = NodeProcess::start(
+        &data,
+        &["--genesis", genesis_file.to_str().unwrap(), "--block-time", "manual", "--no-sim"],
+    );
+    let node = process.client().await;
+    let info = node.info().await.unwrap();
+    assert_eq!(info.name, "taoplex e2e");
+    let ctx = info.signing;
+    let alice_id = id("//Alice");
+    let hot = id("//Owner1//hot");
+    let mut alice = Signer { uri: "//Alice", nonce: 0, ctx };
+    let mut bob = Signer { uri: "//Bob", nonce: 0, ctx };
+    let mut events = node.subscribe_events().await.unwrap();
+
+    // Stake 10 TAO with a limit price above the spot: the quote, to the rao.
+    let head = node.header(BlockId::Head).await.unwrap().number;
+    let amount = 10 * TAO;
+    let quote = node.quote(1, Side::Buy, amount).await.unwrap();
+    let call = Call::AddStakeLimit {
+        hotkey: hot,
+        netuid: 1,
+        amount_staked: amount,
+        limit_price: quote.spot_before_rao() * 11 / 10,
+        allow_partial: false,
+    };
+    let fee = node.estimate_fee(alice_id, call.clone()).await.unwrap();
+    let before = node.account(alice_id).await.unwrap();
+    let status = include(&node, alice.sign(call, head)).await;
+    let TxStatus::InBlock { result, events: tx_events, number, .. } = &status else {
+        unreachable!()
+    };
+    assert_eq!(result, &Ok(()));
+    let staked = tx_events
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::StakeAdded { coldkey, hotkey, tao, alpha, netuid, fee } => {
+                Some((*coldkey, *hotkey, *tao, *alpha, *netuid, *fee))
+            }
+            _ => None,
+        })
+        .expect("StakeAdded");
+    assert_eq!(staked, (alice_id, hot, amount, quote.amount_out, 1, quote.fee));
+    let after = node.account(alice_id).await.unwrap();
+    assert_eq!(after.free, before.free - amount - fee);
+    let stakes = node.stakes(alice_id).await.unwrap();
+    assert_eq!(stakes.len(), 1);
+    assert_eq!(stakes[0].alpha, quote.amount_out);
+    // The events subscription saw the same block.
+    loop {
+        let evs = next(&mut events).await;
+        if evs.first().map(|r| r.block) == Some(*number) {
+            assert!(evs.iter().any(|r| r.event.name() == "StakeAdded"));
+            break;
+        }
+    }
+
+    // Unstake half with a limit below the spot: again exactly the quote.
+    let head = node.header(BlockId::Head).await.unwrap().number;
+    let alpha = quote.amount_out / 2;
+    let sell = node.quote(1, Side::Sell, alpha).await.unwrap();
+    let call = Call::RemoveStakeLimit {
+        hotkey: hot,
+        netuid: 1,
+        amount_unstaked: alpha,
+        limit_price: sell.spot_before_rao() * 9 / 10,
+        allow_partial: false,
+    };
+    let fee = node.estimate_fee(alice_id, call.clone()).await.unwrap();
+    let before = node.account(alice_id).await.unwrap();
+    let status = include(&node, alice.sign(call, head)).await;
+    assert_eq!(in_block_result(&status), Ok(()));
+    let TxStatus::InBlock { events: tx_events, .. } = &status else { unreachable!() };
+    let removed = tx_events
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::StakeRemoved { tao, netuid, .. } => Some((*tao, *netuid)),
+            _ => None,
+        })
+        .expect("StakeRemoved");
+    assert_eq!(removed, (sell.amount_out, 1));
+    let after = node.account(alice_id).await.unwrap();
+    assert_eq!(after.free, before.free + sell.amount_out - fee);
+    assert_eq!(node.stakes(alice_id).await.unwrap()[0].alpha, quote.amount_out - alpha);
+
+    // Slippage: a limit just above the spot cannot fill a large buy.
+    let head = node.header(BlockId::Head).await.unwrap().number;
+    let spot = node.quote(2, Side::Buy, TAO).await.unwrap().spot_before_rao();
+    let call = Call::AddStakeLimit {
+        hotkey: id("//Owner2//hot"),
+        netuid: 2,
+        amount_staked: 300 * TAO,
+        limit_price: spot + spot / 100,
+        allow_partial: false,
+    };
+    let status = include(&node, alice.sign(call, head)).await;
+    assert_eq!(in_block_result(&status), Err(DispatchError::Swap(SwapFailure::SlippageTooHigh)));
+
+    // Rate limit: a second staking operation on the same (hotkey, coldkey, subnet) in a block.
+    let head = node.header(BlockId::Head).await.unwrap().number;
+    let stake = |n| Call::AddStake { hotkey: id("//Owner3//hot"), netuid: 3, amount_staked: n };
+    let first = alice.sign(stake(TAO), head);
+    let second = alice.sign(stake(2 * TAO), head);
+    let mut w1 = node.submit_and_watch(first).await.unwrap();
+    let mut w2 = node.submit_and_watch(second).await.unwrap();
+    next(&mut w1).await;
+    next(&mut w2).await;
+    node.fast_forward(1).await.unwrap();
+    assert_eq!(in_block_result(&next(&mut w1).await), Ok(()));
+    assert_eq!(
+        in_block_result(&next(&mut w2).await),
+        Err(DispatchError::StakingOperationRateLimitExceeded)
+    );
+
+    // Insufficient balance.
+    let head = node.header(BlockId::Head).await.unwrap().number;
+    let call = Call::AddStake { hotkey: hot, netuid: 1, amount_staked: 1_000_000 * TAO };
+    let status = include(&node, bob.sign(call, head)).await;
+    assert!(
+        matches!(in_block_result(&status), Err(DispatchError::InsufficientBalance { .. })),
+        "{status:?}"
+    );
+
+    // Pool rejections by name: bad signature, stale nonce, expired.
+    let head = node.header(BlockId::Head).await.unwrap().number;
+    let transfer = Call::Transfer { dest: id("//Bob"), amount: TAO };
+    let mut forged = alice.sign(transfer.clone(), head);
+    alice.nonce -= 1;
+    forged.signature[10] ^= 0x55;
+    assert!(matches!(
+        node.submit(forged).await,
+        Err(ChainError::Invalid(TxValidityError::BadProof))
+    ));
+    let stale = Signer { uri: "//Alice", nonce: 0, ctx }.sign(transfer.clone(), head);
+    assert!(matches!(
+        node.submit(stale).await,
+        Err(ChainError::Invalid(TxValidityError::Stale { got: 0, .. }))
+    ));
+    let expired = SignedTransaction::sign(
+        &pair("//Alice"),
+        transfer.clone(),
+        alice.nonce,
+        Mortality::new(START, 4),
+        0,
+        &ctx,
+    );
+    assert!(matches!(
+        node.submit(expired).await,
+        Err(ChainError::Invalid(TxValidityError::Outdated { .. }))
+    ));
+
+    // A Staking proxy may stake for Alice but never transfer her TAO.
+    let status = include(
+        &node,
+        alice.sign(Call::AddProxy { delegate: id("//Bob"), proxy_type: ProxyType::Staking }, head),
+    )
+    .await;
+    assert_eq!(in_block_result(&status), Ok(()));
+    let head = node.header(BlockId::Head).await.unwrap().number;
+    let steal = Call::Proxy { real: alice_id, call: Box::new(transfer) };
+    let status = include(&node, bob.sign(steal, head)).await;
+    assert!(
+        matches!(in_block_result(&status), Err(DispatchError::CallFiltered { .. })),
+        "{status:?}"
+    );
+    let head = node.header(BlockId::Head).await.unwrap().number;
+    let stake_for_alice = Call::Proxy {
+        real: alice_id,
+        call: Box::new(Call::AddStake { hotkey: hot, netuid: 1, amount_staked: TAO }),
+    };
+    let status = include(&node, bob.sign(stake_for_alice, head)).await;
+    let TxStatus::InBlock { events: tx_events, .. } = &status else { unreachable!() };
+    assert!(tx_events.iter().any(|r| r.event == Event::ProxyExecuted { result: Ok(()) }));
+
+    // Finality: two more blocks finalize the last one.
+    let mut finalized = node.subscribe_finalized().await.unwrap();
+    let last = node.header(BlockId::Head).await.unwrap();
+    node.fast_forward(2).await.unwrap();
+    loop {
+        let h = next(&mut finalized).await;
+        if h.number == last.number {
+            assert_eq!(h, last);
+            break;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_loses_no_finalized_block_and_resumes_with_the_same_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let genesis_file = write_genesis(tmp.path(), &small_genesis());
+    let data = tmp.path().join("chain");
+    let args = ["--genesis", genesis_file.to_str().unwrap(), "--block-time", "manual", "--no-sim"];
+    let process = NodeProcess::start(&data, &args);
+    let node = process.client().await;
+    let ctx = node.info().await.unwrap().signing;
+    let mut alice = Signer { uri: "//Alice", nonce: 0, ctx };
+    for i in 0..5u64 {
+        let head = node.header(BlockId::Head).await.unwrap().number;
+        let call = Call::Transfer { dest: id("//Bob"), amount: (i + 1) * TAO };
+        node.submit(alice.sign(call, head)).await.unwrap();
+        node.fast_forward(3).await.unwrap();
+    }
+    let head = node.header(BlockId::Head).await.unwrap();
+    let finalized = node.header(BlockId::Finalized).await.unwrap();
+    assert_eq!(finalized.number, head.number - 2);
+    process.kill_9();
+
+    // Restart: every announced block is back, with the same state root.
+    let process = NodeProcess::start(&data, &args);
+    let node = process.client().await;
+    assert_eq!(node.header(BlockId::Head).await.unwrap(), head);
+    assert_eq!(node.header(BlockId::Number(finalized.number)).await.unwrap(), finalized);
+    assert_eq!(node.account(id("//Bob")).await.unwrap().free, 10_015 * TAO);
+
+    // Kill it in the middle of a long fast-forward: every finalized block seen survives.
+    let mut finals = node.subscribe_finalized().await.unwrap();
+    let ff = {
+        let url = process.url.clone();
+        tokio::spawn(async move {
+            let c = RpcChain::connect(url).await.unwrap();
+            let _ = c.fast_forward(1_000_000).await;
+        })
+    };
+    let mut seen: Option<Header> = None;
+    while seen.as_ref().is_none_or(|h| h.number < head.number + 300) {
+        seen = Some(next(&mut finals).await);
+    }
+    process.kill_9();
+    let _ = ff.await;
+    let seen = seen.unwrap();
+
+    let process = NodeProcess::start(&data, &args);
+    let node = process.client().await;
+    let restarted = node.header(BlockId::Head).await.unwrap();
+    assert!(restarted.number >= seen.number, "{} < {}", restarted.number, seen.number);
+    assert_eq!(node.header(BlockId::Number(seen.number)).await.unwrap(), seen);
+    // And it goes on producing from there.
+    let next_head = node.fast_forward(1).await.unwrap();
+    assert_eq!(next_head.parent_hash, restarted.hash);
+}
+
+/// The root after `blocks` fast-forwarded blocks of a generated chain with the simulation on.
+async fn run_from_seed(dir: &Path, seed: u64, blocks: u64) -> (u64, chain::Hash) {
+    let process = NodeProcess::start(
+        dir,
+        &[
+            "--seed",
+            &seed.to_string(),
+            "--block-time",
+            "manual",
+            "--sim-intensity",
+            "3",
+            "--fast-forward",
+            &blocks.to_string(),
+        ],
+    );
+    let node = process.client().await;
+    let head = node.header(BlockId::Head).await.unwrap();
+    let block = node.block(BlockId::Head).await.unwrap();
+    // The simulation traded.
+    let traded = futures::future::join_all(
+        (head.number.saturating_sub(blocks - 1)..=head.number)
+            .map(|n| node.block(BlockId::Number(n))),
+    )
+    .await
+    .into_iter()
+    .map(|b| b.unwrap().extrinsics.len())
+    .sum::<usize>();
+    assert!(traded > 0, "the simulation submitted nothing in {blocks} blocks");
+    assert_eq!(block.header, head);
+    (head.number, head.state_root)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_reproduces_from_its_seed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = run_from_seed(&tmp.path().join("a"), 5, 30).await;
+    let b = run_from_seed(&tmp.path().join("b"), 5, 30).await;
+    assert_eq!(a, b, "same seed, same blocks, same state");
+    let c = run_from_seed(&tmp.path().join("c"), 6, 30).await;
+    assert_ne!(a.1, c.1, "another seed, another chain");
+}
+
+#[test]
+fn bad_arguments_are_refused_clearly() {
+    let out = Command::new(env!("CARGO_BIN_EXE_taoplex"))
+        .args(["node", "--block-time", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("12s"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_taoplex"))
+        .arg("node")
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["--genesis", "/nonexistent/genesis.json", "--rpc-addr", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the genesis file"));
+}
