@@ -29,10 +29,10 @@ CREATE TABLE IF NOT EXISTS trades (
     kind TEXT NOT NULL,
     netuid BIGINT NOT NULL,
     dest_netuid BIGINT,
-    coldkey TEXT NOT NULL,
-    hotkey TEXT NOT NULL,
-    dest_coldkey TEXT,
-    dest_hotkey TEXT,
+    coldkey BLOB NOT NULL,
+    hotkey BLOB NOT NULL,
+    dest_coldkey BLOB,
+    dest_hotkey BLOB,
     tao BIGINT NOT NULL,
     alpha BIGINT NOT NULL,
     alpha_dest BIGINT NOT NULL,
@@ -104,8 +104,8 @@ CREATE TABLE IF NOT EXISTS subnets (
 
 -- Stakes as last read from the chain (head state at as_of_block).
 CREATE TABLE IF NOT EXISTS stakes (
-    coldkey TEXT NOT NULL,
-    hotkey TEXT NOT NULL,
+    coldkey BLOB NOT NULL,
+    hotkey BLOB NOT NULL,
     netuid BIGINT NOT NULL,
     alpha BIGINT NOT NULL,
     as_of_block BIGINT NOT NULL,

@@ -2,10 +2,11 @@
 //!
 //! 128 subnets × every block is too many rows to insert at backfill speed, so states are stored
 //! as *chunks*: one row per run of up to [`CHUNK_BLOCKS`] consecutive blocks, holding every
-//! subnet's state at the end of each block. Inside a chunk each field is a zig-zag varint
-//! delta against the same subnet's previous record in the chunk (the first record of a subnet
-//! in a chunk is a delta against zero, so every chunk decodes on its own). Emission changes
-//! reserves by a few million rao a block, so a subnet-block costs ~15–25 bytes instead of ~60.
+//! subnet's state at the end of each block. Inside a chunk each field is stored as a zig-zag
+//! varint of its *second* difference against the same subnet's previous records in the chunk
+//! (value and delta start at zero in every chunk, so every chunk decodes on its own). Emission
+//! grows reserves by a near-constant amount each block, so second differences are mostly 0–2
+//! bytes and a subnet-block costs ~8–15 bytes instead of ~60.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,7 @@ use crate::types::PoolState;
 /// Most blocks in one chunk; a point lookup decodes at most this many blocks.
 pub const CHUNK_BLOCKS: usize = 64;
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 /// Why a chunk does not decode.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,8 +32,8 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-fn put_delta(out: &mut Vec<u8>, new: u64, old: u64) {
-    let d = new.wrapping_sub(old) as i64;
+fn put_zigzag(out: &mut Vec<u8>, d: u64) {
+    let d = d as i64;
     put_varint(out, ((d << 1) ^ (d >> 63)) as u64);
 }
 
@@ -59,10 +60,9 @@ impl Reader<'_> {
         }
     }
 
-    fn delta(&mut self, old: u64) -> Result<u64, CorruptChunk> {
+    fn zigzag(&mut self) -> Result<u64, CorruptChunk> {
         let z = self.varint()?;
-        let d = ((z >> 1) as i64) ^ -((z & 1) as i64);
-        Ok(old.wrapping_add(d as u64))
+        Ok((((z >> 1) as i64) ^ -((z & 1) as i64)) as u64)
     }
 
     fn byte(&mut self) -> Result<u8, CorruptChunk> {
@@ -73,6 +73,13 @@ impl Reader<'_> {
 }
 
 const FIELDS: usize = 7;
+
+/// A subnet's previous values and deltas within a chunk.
+#[derive(Default, Clone, Copy)]
+struct Prev {
+    values: [u64; FIELDS],
+    deltas: [u64; FIELDS],
+}
 
 fn fields(s: &PoolState) -> [u64; FIELDS] {
     [
@@ -91,20 +98,22 @@ pub fn encode_chunk(blocks: &[Vec<PoolState>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(16 + blocks.len() * blocks.first().map_or(0, Vec::len) * 20);
     out.push(VERSION);
     put_varint(&mut out, blocks.len() as u64);
-    let mut prev: BTreeMap<NetUid, [u64; FIELDS]> = BTreeMap::new();
+    let mut prev: BTreeMap<NetUid, Prev> = BTreeMap::new();
     for states in blocks {
         put_varint(&mut out, states.len() as u64);
         let mut last_netuid = 0u16;
         for s in states {
-            put_varint(&mut out, u64::from(s.netuid.wrapping_sub(last_netuid)));
+            let step = u64::from(s.netuid.wrapping_sub(last_netuid));
+            put_varint(&mut out, (step << 1) | u64::from(s.exact));
             last_netuid = s.netuid;
-            out.push(u8::from(s.exact));
             let new = fields(s);
-            let old = prev.get(&s.netuid).copied().unwrap_or([0; FIELDS]);
-            for (n, o) in new.iter().zip(old.iter()) {
-                put_delta(&mut out, *n, *o);
+            let p = prev.entry(s.netuid).or_default();
+            for ((n, o), od) in new.iter().zip(p.values.iter_mut()).zip(p.deltas.iter_mut()) {
+                let d = n.wrapping_sub(*o);
+                put_zigzag(&mut out, d.wrapping_sub(*od));
+                *o = *n;
+                *od = d;
             }
-            prev.insert(s.netuid, new);
         }
     }
     out
@@ -120,7 +129,7 @@ pub fn decode_chunk(buf: &[u8]) -> Result<Vec<Vec<PoolState>>, CorruptChunk> {
     if n_blocks > CHUNK_BLOCKS * 1024 {
         return Err(CorruptChunk("block count too large"));
     }
-    let mut prev: BTreeMap<NetUid, [u64; FIELDS]> = BTreeMap::new();
+    let mut prev: BTreeMap<NetUid, Prev> = BTreeMap::new();
     let mut blocks = Vec::with_capacity(n_blocks);
     for _ in 0..n_blocks {
         let count = usize::try_from(r.varint()?).map_err(|_| CorruptChunk("subnet count"))?;
@@ -130,15 +139,17 @@ pub fn decode_chunk(buf: &[u8]) -> Result<Vec<Vec<PoolState>>, CorruptChunk> {
         let mut states = Vec::with_capacity(count);
         let mut netuid = 0u16;
         for _ in 0..count {
-            let step = u16::try_from(r.varint()?).map_err(|_| CorruptChunk("netuid"))?;
+            let head = r.varint()?;
+            let step = u16::try_from(head >> 1).map_err(|_| CorruptChunk("netuid"))?;
             netuid = netuid.wrapping_add(step);
-            let exact = r.byte()? != 0;
-            let old = prev.get(&netuid).copied().unwrap_or([0; FIELDS]);
-            let mut new = [0u64; FIELDS];
-            for (n, o) in new.iter_mut().zip(old.iter()) {
-                *n = r.delta(*o)?;
+            let exact = head & 1 == 1;
+            let p = prev.entry(netuid).or_default();
+            for (o, od) in p.values.iter_mut().zip(p.deltas.iter_mut()) {
+                let d = od.wrapping_add(r.zigzag()?);
+                *o = o.wrapping_add(d);
+                *od = d;
             }
-            prev.insert(netuid, new);
+            let new = p.values;
             let [
                 tao_reserve,
                 alpha_in,

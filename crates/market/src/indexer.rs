@@ -305,39 +305,63 @@ impl Indexer {
         let mut done = 0u64;
         let mut next = start;
         let batch_blocks = self.config.batch_blocks.max(1) as u64;
-        while next <= finalized {
-            let end = finalized.min(next + batch_blocks - 1);
-            let chain = self.chain.clone();
-            let blocks: Vec<chain::ChainResult<Block>> = futures::stream::iter(next..=end)
-                .map(|n| {
-                    let chain = chain.clone();
-                    async move { chain.block(BlockId::Number(n)).await }
-                })
-                .buffered(self.config.fetch_concurrency.max(1))
-                .collect()
-                .await;
-            let blocks = blocks.into_iter().collect::<chain::ChainResult<Vec<_>>>()?;
-            let (batch, feed) = match self.build_batch(&mut t, &blocks) {
-                Ok(x) => x,
+        // Pipelined: while one batch is written (SQLite works on its own thread), the next is
+        // fetched and built. The tracker runs ahead of the store by at most one batch; any
+        // failure makes the next call reload it from the store.
+        let mut pending: Option<(Batch, Vec<FeedEvent>, BlockNumber, u64)> = None;
+        while next <= finalized || pending.is_some() {
+            let tracker = &mut *t;
+            let build = async {
+                if next > finalized {
+                    return Ok(None);
+                }
+                let end = finalized.min(next + batch_blocks - 1);
+                let chain = self.chain.clone();
+                let blocks: Vec<chain::ChainResult<Block>> = futures::stream::iter(next..=end)
+                    .map(|n| {
+                        let chain = chain.clone();
+                        async move { chain.block(BlockId::Number(n)).await }
+                    })
+                    .buffered(self.config.fetch_concurrency.max(1))
+                    .collect()
+                    .await;
+                let blocks = blocks.into_iter().collect::<chain::ChainResult<Vec<_>>>()?;
+                let (batch, feed) = self.build_batch(tracker, &blocks)?;
+                Ok::<_, MarketError>(Some((batch, feed, end, end + 1 - next)))
+            };
+            let write = async {
+                match &pending {
+                    Some((batch, ..)) => self.store.write_batch(batch).await,
+                    None => Ok(()),
+                }
+            };
+            let (built, written) = tokio::join!(build, write);
+            if let Err(e) = written {
+                t.loaded = false;
+                return Err(e);
+            }
+            if let Some((_, feed, end, count)) = pending.take() {
+                t.snapshots = t.snapshots.split_off(&(end + 1));
+                for ev in feed {
+                    let _ = self.feed.send(ev);
+                }
+                done += count;
+                self.progress.send_modify(|p| {
+                    p.done = done;
+                    p.last_stored = Some(end);
+                });
+            }
+            match built {
+                Ok(Some(b)) => {
+                    next = b.2 + 1;
+                    pending = Some(b);
+                }
+                Ok(None) => {}
                 Err(e) => {
                     t.loaded = false;
                     return Err(e);
                 }
-            };
-            if let Err(e) = self.store.write_batch(&batch).await {
-                t.loaded = false;
-                return Err(e);
             }
-            t.snapshots = t.snapshots.split_off(&(end + 1));
-            for ev in feed {
-                let _ = self.feed.send(ev);
-            }
-            done += end + 1 - next;
-            next = end + 1;
-            self.progress.send_modify(|p| {
-                p.done = done;
-                p.last_stored = Some(end);
-            });
         }
         self.refresh_stakes(&mut t).await?;
         Ok(done)

@@ -164,15 +164,6 @@ where
     Ok(row.try_get::<String, _>(col)?)
 }
 
-fn get_opt_str<R: Row>(row: &R, col: &str) -> Result<Option<String>>
-where
-    for<'r> Option<String>: sqlx::Decode<'r, R::Database>,
-    String: sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
-    Ok(row.try_get::<Option<String>, _>(col)?)
-}
-
 fn bad(table: &'static str, what: impl ToString) -> MarketError {
     MarketError::BadRow { table, what: what.to_string() }
 }
@@ -185,8 +176,33 @@ fn u32_of(v: i64, table: &'static str) -> Result<u32> {
     u32::try_from(v).map_err(|_| bad(table, format!("index {v}")))
 }
 
-fn account(s: &str, table: &'static str) -> Result<AccountId> {
-    s.parse().map_err(|e| bad(table, format!("account {s:?}: {e}")))
+/// Accounts are stored as their 32 public-key bytes (BLOB/BYTEA): half the size of hex and no
+/// SS58 checksum to compute on the write path.
+fn key_bytes(a: &AccountId) -> Vec<u8> {
+    a.0.to_vec()
+}
+
+fn get_bytes<R: Row>(row: &R, col: &str) -> Result<Vec<u8>>
+where
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(row.try_get::<Vec<u8>, _>(col)?)
+}
+
+fn get_opt_bytes<R: Row>(row: &R, col: &str) -> Result<Option<Vec<u8>>>
+where
+    for<'r> Option<Vec<u8>>: sqlx::Decode<'r, R::Database>,
+    Vec<u8>: sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(row.try_get::<Option<Vec<u8>>, _>(col)?)
+}
+
+fn account_bytes(b: &[u8], table: &'static str) -> Result<AccountId> {
+    <[u8; 32]>::try_from(b)
+        .map(AccountId)
+        .map_err(|_| bad(table, format!("account of {} bytes", b.len())))
 }
 
 fn hash(s: &str, table: &'static str) -> Result<Hash> {
@@ -211,12 +227,12 @@ macro_rules! trade_from_row {
             Some(v) => Some(netuid_of(v, T)?),
             None => None,
         };
-        let dest_coldkey = match get_opt_str(row, "dest_coldkey")? {
-            Some(s) => Some(account(&s, T)?),
+        let dest_coldkey = match get_opt_bytes(row, "dest_coldkey")? {
+            Some(b) => Some(account_bytes(&b, T)?),
             None => None,
         };
-        let dest_hotkey = match get_opt_str(row, "dest_hotkey")? {
-            Some(s) => Some(account(&s, T)?),
+        let dest_hotkey = match get_opt_bytes(row, "dest_hotkey")? {
+            Some(b) => Some(account_bytes(&b, T)?),
             None => None,
         };
         Trade {
@@ -226,8 +242,8 @@ macro_rules! trade_from_row {
             kind,
             netuid: netuid_of(get_i64(row, "netuid")?, T)?,
             dest_netuid,
-            coldkey: account(&get_str(row, "coldkey")?, T)?,
-            hotkey: account(&get_str(row, "hotkey")?, T)?,
+            coldkey: account_bytes(&get_bytes(row, "coldkey")?, T)?,
+            hotkey: account_bytes(&get_bytes(row, "hotkey")?, T)?,
             dest_coldkey,
             dest_hotkey,
             tao: get_u64(row, "tao", T)?,
@@ -493,8 +509,8 @@ impl Store {
                 for t in chunk {
                     rows.push((
                         to_i64(t.block, "block")?, i64::from(t.extrinsic), i64::from(t.seq), t.kind.as_str(),
-                        i64::from(t.netuid), t.dest_netuid.map(i64::from), t.coldkey.to_ss58(), t.hotkey.to_ss58(),
-                        t.dest_coldkey.map(|a| a.to_ss58()), t.dest_hotkey.map(|a| a.to_ss58()),
+                        i64::from(t.netuid), t.dest_netuid.map(i64::from), key_bytes(&t.coldkey), key_bytes(&t.hotkey),
+                        t.dest_coldkey.map(|a| key_bytes(&a)), t.dest_hotkey.map(|a| key_bytes(&a)),
                         [to_i64(t.tao, "tao")?, to_i64(t.alpha, "alpha")?, to_i64(t.alpha_dest, "alpha_dest")?,
                          to_i64(t.fee_tao, "fee_tao")?, to_i64(t.fee_alpha, "fee_alpha")?, to_i64(t.price, "price")?],
                     ));
@@ -509,12 +525,20 @@ impl Store {
                 });
                 qb.build().execute(&mut *tx).await?;
             }
-            for e in &batch.emissions {
-                sqlx::query("INSERT INTO emissions (block, netuid, incentive, dividends, owner_cut, owner_miner_burned) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(to_i64(e.block, "block")?).bind(i64::from(e.netuid))
-                    .bind(to_i64(e.incentive, "incentive")?).bind(to_i64(e.dividends, "dividends")?)
-                    .bind(to_i64(e.owner_cut, "owner_cut")?).bind(to_i64(e.owner_miner_burned, "owner_miner_burned")?)
-                    .execute(&mut *tx).await?;
+            for chunk in batch.emissions.chunks(1000) {
+                let mut rows = Vec::with_capacity(chunk.len());
+                for e in chunk {
+                    rows.push([to_i64(e.block, "block")?, i64::from(e.netuid), to_i64(e.incentive, "incentive")?,
+                        to_i64(e.dividends, "dividends")?, to_i64(e.owner_cut, "owner_cut")?,
+                        to_i64(e.owner_miner_burned, "owner_miner_burned")?]);
+                }
+                let mut qb = builder(pool, "INSERT INTO emissions (block, netuid, incentive, dividends, owner_cut, owner_miner_burned) ");
+                qb.push_values(rows, |mut q, r| {
+                    for v in r {
+                        q.push_bind(v);
+                    }
+                });
+                qb.build().execute(&mut *tx).await?;
             }
             for c in &batch.changes {
                 sqlx::query("INSERT INTO subnet_changes (block, seq, netuid, kind, name, value) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -630,7 +654,7 @@ impl Store {
             sql.push_str(&format!(" AND (netuid = ${p} OR dest_netuid = ${p})"));
         }
         if let Some(c) = filter.coldkey {
-            binds.push(BindVal::S(c.to_ss58()));
+            binds.push(BindVal::B(key_bytes(&c)));
             sql.push_str(&format!(" AND (coldkey = ${0} OR dest_coldkey = ${0})", binds.len()));
         }
         if let Some(min) = filter.min_tao {
@@ -660,7 +684,7 @@ impl Store {
         on_db!(self, pool => {
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for b in binds {
-                q = match b { BindVal::I(v) => q.bind(v), BindVal::S(v) => q.bind(v) };
+                q = match b { BindVal::I(v) => q.bind(v), BindVal::S(v) => q.bind(v), BindVal::B(v) => q.bind(v) };
             }
             let rows = q.fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -812,7 +836,7 @@ impl Store {
         on_db!(self, pool => {
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for b in binds {
-                q = match b { BindVal::I(v) => q.bind(v), BindVal::S(v) => q.bind(v) };
+                q = match b { BindVal::I(v) => q.bind(v), BindVal::S(v) => q.bind(v), BindVal::B(v) => q.bind(v) };
             }
             let rows = q.fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -873,7 +897,7 @@ impl Store {
         stakes: &[chain::StakeInfo],
         as_of: BlockNumber,
     ) -> Result<()> {
-        let c = coldkey.to_ss58();
+        let c = key_bytes(coldkey);
         let as_of = to_i64(as_of, "block")?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -881,7 +905,7 @@ impl Store {
             for s in stakes.iter().filter(|s| s.alpha > 0) {
                 sqlx::query("INSERT INTO stakes (coldkey, hotkey, netuid, alpha, as_of_block) VALUES ($1, $2, $3, $4, $5) \
                     ON CONFLICT (coldkey, hotkey, netuid) DO UPDATE SET alpha = excluded.alpha, as_of_block = excluded.as_of_block")
-                    .bind(c.clone()).bind(s.hotkey.to_ss58()).bind(i64::from(s.netuid))
+                    .bind(c.clone()).bind(key_bytes(&s.hotkey)).bind(i64::from(s.netuid))
                     .bind(to_i64(s.alpha, "alpha")?).bind(as_of)
                     .execute(&mut *tx).await?;
             }
@@ -899,8 +923,8 @@ impl Store {
             for row in &rows {
                 const T: &str = "stakes";
                 out.push(StakeRow {
-                    coldkey: account(&get_str(row, "coldkey")?, T)?,
-                    hotkey: account(&get_str(row, "hotkey")?, T)?,
+                    coldkey: account_bytes(&get_bytes(row, "coldkey")?, T)?,
+                    hotkey: account_bytes(&get_bytes(row, "hotkey")?, T)?,
                     netuid: netuid_of(get_i64(row, "netuid")?, T)?,
                     alpha: get_u64(row, "alpha", T)?,
                     as_of_block: get_u64(row, "as_of_block", T)?,
@@ -914,6 +938,7 @@ impl Store {
 enum BindVal {
     I(i64),
     S(String),
+    B(Vec<u8>),
 }
 
 impl Store {
