@@ -25,7 +25,9 @@
 //!   liquid) and within a subnet (share accounting only), the one-staking-operation-per-block
 //!   limit per (hotkey, coldkey, netuid), subnet registration (lock cost by `dtao::lock`, pool
 //!   seeded with the lock and the median price of the other subnets, owner hotkey as UID 0,
-//!   subnet limit, rate limit), `start_call`, identity, owner hyperparameters (ranges checked,
+//!   rate limit; at the subnet limit the lowest-moving-price subnet past its immunity is
+//!   dissolved — its `SubnetTAO` paid to its stakers pro rata, the share of protocol and
+//!   pending alpha recycled — and its netuid reused), `start_call`, identity, owner hyperparameters (ranges checked,
 //!   history kept), burned registration (burn halves every 360 blocks, ×1.26 per
 //!   registration, clamped; the full subnet prunes its lowest-emission non-immune UID),
 //!   `serve_axon`, `set_weights` (rate limit, version key, validator permit, refused while
@@ -66,8 +68,8 @@
 //!   10¹⁴). Other curves use `Pool::inject`. This keeps fast-forward above 2,000 blocks/s.
 //! - **Commit–reveal v2 only**: no drand timelock (CR v4) — no beacon exists offline.
 //! - **No child keys, no parent/child dividend splits, no `AutoStakeDestination`**, no
-//!   conviction locks, no limit-order pallet, no subnet pruning on `register_network` (it fails
-//!   with `SubnetLimitReached` at the limit).
+//!   conviction locks, no limit-order pallet, no lock refund to the owner of a dissolved
+//!   subnet (the owner is paid as any other staker).
 //! - **Root dividends are claimed at once with `Keep`**: the root pot becomes alpha stake on
 //!   the subnet for each root nominator of the validator (the chain accrues `RootClaimable` and
 //!   swaps to root TAO by default when claimed).

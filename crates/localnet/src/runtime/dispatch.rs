@@ -751,9 +751,23 @@ impl Runtime {
             }
         }
         let dynamic = self.state.subnets.len().saturating_sub(1);
-        if dynamic >= usize::from(p.subnet_limit) {
-            return Err(DispatchError::SubnetLimitReached);
-        }
+        let prune = if dynamic >= usize::from(p.subnet_limit) {
+            // At the limit the lowest-moving-price subnet past its immunity makes room.
+            let immunity = p.network_immunity_period;
+            let victim = self
+                .state
+                .subnets
+                .values()
+                .filter(|s| !s.is_stable() && now >= s.registered_at.saturating_add(immunity))
+                .min_by_key(|s| (s.moving_price_bits, s.netuid))
+                .map(|s| s.netuid);
+            match victim {
+                Some(n) => Some(n),
+                None => return Err(DispatchError::SubnetLimitReached),
+            }
+        } else {
+            None
+        };
         if let Some(owner) = self.state.hotkey_owner.get(&hot)
             && *owner != who
         {
@@ -771,7 +785,8 @@ impl Runtime {
         if free < lock {
             return Err(DispatchError::InsufficientBalance { free, needed: lock });
         }
-        let Some(netuid) = (1..=u16::MAX).find(|n| !self.state.subnets.contains_key(n)) else {
+        let free_netuid = (1..=u16::MAX).find(|n| !self.state.subnets.contains_key(n));
+        let Some(netuid) = prune.or(free_netuid) else {
             return Err(DispatchError::SubnetLimitReached);
         };
         // Seed: SubnetTAO = lock, SubnetAlphaIn = lock / median price of the other subnets.
@@ -779,7 +794,7 @@ impl Runtime {
             .state
             .subnets
             .values()
-            .filter(|s| !s.is_stable())
+            .filter(|s| !s.is_stable() && Some(s.netuid) != prune)
             .map(|s| s.pool.spot_price())
             .collect();
         prices.sort_unstable();
@@ -802,6 +817,9 @@ impl Runtime {
             ..SubnetIdentity::default()
         });
         self.debit(&who, lock)?;
+        if let Some(old) = prune {
+            self.dissolve_subnet(old, events);
+        }
         let subnet = Subnet {
             netuid,
             pool,
@@ -844,6 +862,45 @@ impl Runtime {
         events.push(Event::NetworkAdded { netuid, mechanism: 1, owner: who, lock_cost: lock });
         events.push(Event::NeuronRegistered { netuid, uid: 0, hotkey: hot, burn: 0 });
         Ok(())
+    }
+
+    /// Dissolves a subnet: its `SubnetTAO` is paid to its stakers pro rata to their alpha
+    /// (largest remainder); the share of protocol, pending and burned alpha is recycled.
+    fn dissolve_subnet(&mut self, netuid: NetUid, events: &mut Vec<Event>) {
+        let Some(s) = self.state.subnets.remove(&netuid) else { return };
+        let mut holders = Vec::new();
+        for (hot, pool) in &s.stakes {
+            for (cold, shares) in &pool.shares {
+                holders.push((*hot, *cold, pool.value_of_shares(*shares)));
+            }
+        }
+        let held: u64 = holders.iter().fold(0u64, |a, h| a.saturating_add(h.2));
+        let mut weights: Vec<u128> = holders.iter().map(|h| u128::from(h.2)).collect();
+        weights.push(u128::from(s.alpha_out.saturating_sub(held)));
+        let tao = s.pool.reserves.tao;
+        let parts = super::coinbase::apportion(tao, &weights).unwrap_or_else(|| {
+            let mut v = vec![0; weights.len()];
+            if let Some(last) = v.last_mut() {
+                *last = tao;
+            }
+            v
+        });
+        let mut paid = 0u64;
+        for ((hot, cold, _), part) in holders.iter().zip(&parts) {
+            self.credit(cold, *part);
+            paid = paid.saturating_add(*part);
+            if let Some(p) = self.state.positions.get_mut(cold) {
+                p.remove(&(netuid, *hot));
+                if p.is_empty() {
+                    self.state.positions.remove(cold);
+                }
+            }
+        }
+        let recycled = tao.saturating_sub(paid);
+        self.state.total_issuance = self.state.total_issuance.saturating_sub(recycled);
+        self.state.recycled_tao = self.state.recycled_tao.saturating_add(recycled);
+        self.digests.mark_subnet(netuid);
+        events.push(Event::NetworkRemoved { netuid });
     }
 
     fn start_call(

@@ -575,6 +575,40 @@ fn registration_start_call_and_neurons() {
 }
 
 #[test]
+fn at_the_subnet_limit_the_cheapest_old_subnet_is_dissolved() {
+    let k = keyring();
+    let mut g = genesis(&k);
+    g.params.subnet_limit = 3;
+    g.params.network_immunity_period = 500;
+    // Subnet 3 is the cheapest.
+    g.subnets[2].moving_price = 1_000_000;
+    let rt = Runtime::new(&g).unwrap();
+    let mut net = Net { k: keyring(), rt };
+    let charlie_free = net.rt.account(&id(&k.charlie)).free;
+    let charlie_stake = net.stake(&k.v2, &k.charlie, 3);
+    let issuance = net.rt.total_issuance();
+    let hot = kp("//Bob//sn");
+    let events = net.ok(&k.bob, Call::RegisterNetwork { hotkey: id(&hot), identity: None });
+    assert_eq!(events[0], Event::NetworkRemoved { netuid: 3 });
+    assert!(matches!(events[1], Event::NetworkAdded { netuid: 3, .. }));
+    // Charlie held 30,000 of 81,000 alpha on subnet 3 and gets that share of its 10,000 TAO.
+    let expected = u128::from(10_000 * TAO) * u128::from(charlie_stake) / u128::from(81_000 * TAO);
+    let got = net.rt.account(&id(&k.charlie)).free - charlie_free;
+    assert!(u128::from(got).abs_diff(expected) <= 1, "{got} vs {expected}");
+    assert_eq!(net.rt.subnet(3).unwrap().owner_coldkey, id(&k.bob));
+    assert!(net.rt.stakes(&id(&k.charlie)).iter().all(|s| s.netuid != 3));
+    assert!(net.rt.total_issuance() <= issuance + net.rt.state.minted_tao);
+    // No old subnet left to prune: the limit holds.
+    let mut g = genesis(&k);
+    g.params.subnet_limit = 3;
+    let mut net = Net { k: keyring(), rt: Runtime::new(&g).unwrap() };
+    assert_eq!(
+        net.err(&k.bob, Call::RegisterNetwork { hotkey: id(&hot), identity: None }),
+        DispatchError::SubnetLimitReached
+    );
+}
+
+#[test]
 fn hyperparameters_are_owner_only_and_ranged() {
     let mut net = Net::new();
     let k = keyring();
