@@ -3,6 +3,7 @@
 pub(crate) mod calc;
 pub(crate) mod dojo;
 pub(crate) mod node;
+pub(crate) mod terminal;
 pub(crate) mod up;
 pub(crate) mod wallet;
 
@@ -26,6 +27,8 @@ pub(crate) enum Command {
     Node(node::NodeArgs),
     /// Start the suite on this machine: the localnet with its market simulation.
     Up(up::UpArgs),
+    /// Run the web terminal (market pages, REST + WebSocket API) on 127.0.0.1:8080.
+    Terminal(terminal::TerminalArgs),
 }
 
 /// Runs a subcommand. Usage errors exit with 2, runtime failures with 1.
@@ -36,5 +39,6 @@ pub(crate) fn run(command: Command) -> ExitCode {
         Command::Dojo(c) => dojo::run(c),
         Command::Node(a) => node::run(a),
         Command::Up(a) => up::run(a),
+        Command::Terminal(a) => terminal::run(a),
     }
 }

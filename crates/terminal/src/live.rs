@@ -1,0 +1,261 @@
+//! Live updates: one broadcast of pre-serialised JSON messages that every page and stream
+//! client listens to (`/api/v1/stream`), and the task that feeds it from the chain's heads and
+//! the market's event feed.
+//!
+//! Messages (JSON text frames):
+//! - `{"type":"block","block":N,"timestamp_ms":T,"age_ms":A,"rows":[{"n":netuid,"c":[[key,sort,tao,usd,class],…]},…]}`
+//!   when a new block is stored: every overview number, formatted as the pages show it.
+//! - `{"type":"event","event":FeedEvent}` for each market event as it is indexed.
+//!
+//! A new client first receives the last block message, so it is current at once. A slow client
+//! that falls behind skips to the newest message (it only ever needs the latest numbers).
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::Uri;
+use axum::response::Response;
+use futures::StreamExt;
+use market::{FeedEvent, Overview};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::cells::{self, Cell};
+use crate::error::{ApiError, ApiResult};
+use crate::params::Params;
+use crate::state::AppState;
+use crate::task::{StopSignal, TaskHandle, stopped};
+
+/// Messages kept for slow clients before they skip ahead.
+const CAPACITY: usize = 64;
+
+/// The live channel.
+#[derive(Clone)]
+pub struct Live {
+    tx: broadcast::Sender<Utf8Bytes>,
+    last_block: Arc<Mutex<Option<(u64, Utf8Bytes)>>>,
+    clients: Arc<std::sync::atomic::AtomicUsize>,
+    closing: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[derive(Serialize)]
+struct BlockMsg<'a> {
+    r#type: &'static str,
+    block: u64,
+    timestamp_ms: u64,
+    age_ms: u64,
+    usd: Option<f64>,
+    rows: Vec<RowMsg<'a>>,
+}
+
+#[derive(Serialize)]
+struct RowMsg<'a> {
+    n: u16,
+    name: &'a str,
+    c: Vec<(&'static str, f64, String, Option<String>, &'static str)>,
+}
+
+#[derive(Serialize)]
+struct EventMsg<'a> {
+    r#type: &'static str,
+    event: &'a FeedEvent,
+}
+
+impl Live {
+    /// An empty channel.
+    pub fn new() -> Self {
+        let (tx, _) = broadcast::channel(CAPACITY);
+        Self {
+            tx,
+            last_block: Arc::new(Mutex::new(None)),
+            clients: Arc::default(),
+            closing: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+
+    /// Listens to every message from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Utf8Bytes> {
+        self.tx.subscribe()
+    }
+
+    /// Connected stream clients.
+    pub fn clients(&self) -> usize {
+        self.clients.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The last block published, if any.
+    pub fn last_block(&self) -> Option<u64> {
+        self.last_block.lock().ok().and_then(|l| l.as_ref().map(|(b, _)| *b))
+    }
+
+    fn last_block_msg(&self) -> Option<Utf8Bytes> {
+        self.last_block.lock().ok().and_then(|l| l.as_ref().map(|(_, m)| m.clone()))
+    }
+
+    /// Closes every stream client's connection (server shutdown).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Publishes a raw message to every listener.
+    pub fn publish_raw(&self, msg: Utf8Bytes) {
+        // No listeners is fine: the message is simply not needed.
+        let _ = self.tx.send(msg);
+    }
+
+    /// Publishes an overview as a block message (if it is newer than the last one), with
+    /// cells formatted for `usd` and the age computed at `now_ms`. Returns whether it was sent.
+    pub fn publish_overview(&self, o: &Overview, usd: Option<f64>, now_ms: u64) -> bool {
+        if self.last_block().is_some_and(|b| b >= o.as_of_block) {
+            return false;
+        }
+        let Some(msg) = block_message(o, usd, now_ms) else { return false };
+        if let Ok(mut l) = self.last_block.lock() {
+            *l = Some((o.as_of_block, msg.clone()));
+        }
+        self.publish_raw(msg);
+        true
+    }
+
+    /// Publishes a market event.
+    pub fn publish_event(&self, e: &FeedEvent) {
+        if let Ok(s) = serde_json::to_string(&EventMsg { r#type: "event", event: e }) {
+            self.publish_raw(s.into());
+        }
+    }
+}
+
+/// The block message of an overview.
+pub fn block_message(o: &Overview, usd: Option<f64>, now_ms: u64) -> Option<Utf8Bytes> {
+    let rows = o
+        .rows
+        .iter()
+        .map(|r| RowMsg {
+            n: r.netuid,
+            name: &r.name,
+            c: cells::row_cells(r, usd)
+                .into_iter()
+                .map(|Cell { key, sort, tao, usd, class }| {
+                    (key, if sort.is_finite() { sort } else { -1e300 }, tao, usd, class)
+                })
+                .collect(),
+        })
+        .collect();
+    let msg = BlockMsg {
+        r#type: "block",
+        block: o.as_of_block,
+        timestamp_ms: o.as_of_timestamp_ms,
+        age_ms: now_ms.saturating_sub(o.as_of_timestamp_ms),
+        usd,
+        rows,
+    };
+    serde_json::to_string(&msg).ok().map(Utf8Bytes::from)
+}
+
+/// Starts the task that publishes a block message for every newly stored block (checked at
+/// each new chain head) and every market event. The handle owns it.
+pub fn spawn_live(state: AppState) -> TaskHandle {
+    TaskHandle::spawn(move |stop| pump(state, stop))
+}
+
+async fn publish_current(state: &AppState) {
+    match state.market.overview().await {
+        Ok(o) => {
+            let usd = state.usd.quote().map(|q| q.usd_per_tao);
+            state.live.publish_overview(&o, usd, state.clock.now_ms());
+        }
+        Err(e) => tracing::debug!(error = %e, "terminal: no overview yet"),
+    }
+}
+
+async fn pump(state: AppState, mut stop: StopSignal) {
+    let mut feed = state.market.subscribe();
+    let mut feed_open = true;
+    loop {
+        // Subscribe first, then publish the current state: no block falls between the two.
+        let mut heads = match state.chain.subscribe_heads().await {
+            Ok(h) => {
+                publish_current(&state).await;
+                h
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "terminal: cannot follow chain heads; retrying in 5 s");
+                publish_current(&state).await;
+                tokio::select! {
+                    _ = stopped(&mut stop) => return,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => continue,
+                }
+            }
+        };
+        loop {
+            tokio::select! {
+                _ = stopped(&mut stop) => return,
+                head = heads.next() => match head {
+                    Some(Ok(_)) => publish_current(&state).await,
+                    Some(Err(e)) => tracing::debug!(error = %e, "terminal: head stream error"),
+                    None => break,
+                },
+                ev = feed.recv(), if feed_open => match ev {
+                    Ok(e) => state.live.publish_event(&e),
+                    Err(broadcast::error::RecvError::Lagged(n)) => tracing::debug!(skipped = n, "terminal: live feed lagged"),
+                    Err(broadcast::error::RecvError::Closed) => feed_open = false,
+                },
+            }
+        }
+    }
+}
+
+/// `GET /api/v1/stream`: the live WebSocket.
+pub(crate) async fn stream(
+    State(s): State<AppState>,
+    uri: Uri,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    Params::parse(&uri, &[])?;
+    if s.live.clients() >= s.config.max_stream_clients {
+        return Err(ApiError::Unavailable("too many live clients; try again later".into()));
+    }
+    let live = s.live.clone();
+    Ok(ws.on_upgrade(move |socket| serve_client(socket, live)))
+}
+
+async fn serve_client(socket: WebSocket, live: Live) {
+    use std::sync::atomic::Ordering;
+    live.clients.fetch_add(1, Ordering::Relaxed);
+    let mut rx = live.subscribe();
+    let mut closing = live.closing.subscribe();
+    let (mut sink, mut incoming) = socket.split();
+    use futures::SinkExt;
+    if let Some(first) = live.last_block_msg()
+        && sink.send(Message::Text(first)).await.is_err()
+    {
+        live.clients.fetch_sub(1, Ordering::Relaxed);
+        return;
+    }
+    loop {
+        tokio::select! {
+            _ = stopped(&mut closing) => {
+                let _ = sink.send(Message::Close(None)).await;
+                break;
+            }
+            msg = rx.recv() => match msg {
+                Ok(m) => if sink.send(Message::Text(m)).await.is_err() { break },
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            inc = incoming.next() => match inc {
+                // Clients only listen; pings are answered by axum, anything else is ignored.
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    live.clients.fetch_sub(1, Ordering::Relaxed);
+}

@@ -1,0 +1,294 @@
+//! The OpenAPI 3.1 document of the public API, written by hand (no code generation: it keeps
+//! the build light) and checked by a snapshot test.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+fn param(name: &str, location: &str, description: &str, schema: Value, required: bool) -> Value {
+    json!({ "name": name, "in": location, "description": description, "required": required, "schema": schema })
+}
+
+fn netuid_path() -> Value {
+    param(
+        "netuid",
+        "path",
+        "Subnet id.",
+        json!({ "type": "integer", "minimum": 0, "maximum": 65535 }),
+        true,
+    )
+}
+
+fn limit(default: u32, max: u32) -> Value {
+    param(
+        "limit",
+        "query",
+        &format!("Page size (default {default}, at most {max})."),
+        json!({ "type": "integer", "minimum": 1, "maximum": max, "default": default }),
+        false,
+    )
+}
+
+fn rao(description: &str) -> Value {
+    json!({ "type": "string", "pattern": "^[0-9]+$", "description": format!("{description} Integer rao (1 τ = 10^9 rao) as a string.") })
+}
+
+fn ok(description: &str, schema: &str) -> Value {
+    json!({
+        "200": { "description": description, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } },
+        "400": { "$ref": "#/components/responses/BadRequest" },
+        "429": { "$ref": "#/components/responses/TooManyRequests" }
+    })
+}
+
+fn ok_404(description: &str, schema: &str) -> Value {
+    let mut v = ok(description, schema);
+    if let Some(m) = v.as_object_mut() {
+        m.insert("404".into(), json!({ "$ref": "#/components/responses/NotFound" }));
+    }
+    v
+}
+
+fn get(op: &str, tag: &str, summary: &str, params: Vec<Value>, responses: Value) -> Value {
+    json!({ "get": { "operationId": op, "tags": [tag], "summary": summary, "parameters": params, "responses": responses } })
+}
+
+/// The document.
+pub fn document() -> Value {
+    let trade_params = |netuid_in_query: bool| {
+        let mut v = Vec::new();
+        if netuid_in_query {
+            v.push(param(
+                "netuid",
+                "query",
+                "Only trades touching this subnet.",
+                json!({ "type": "integer", "minimum": 0, "maximum": 65535 }),
+                false,
+            ));
+        } else {
+            v.push(netuid_path());
+        }
+        v.push(param(
+            "coldkey",
+            "query",
+            "Only this coldkey (SS58).",
+            json!({ "type": "string" }),
+            false,
+        ));
+        v.push(param(
+            "min_tao",
+            "query",
+            "Only trades of at least this much TAO, in rao (the whale filter).",
+            json!({ "type": "integer", "minimum": 0 }),
+            false,
+        ));
+        v.push(param(
+            "from",
+            "query",
+            "Only blocks at or after this.",
+            json!({ "type": "integer", "minimum": 0 }),
+            false,
+        ));
+        v.push(param(
+            "before",
+            "query",
+            "Cursor `block-extrinsic-seq`: the `next_cursor` of the previous page.",
+            json!({ "type": "string", "pattern": "^[0-9]+-[0-9]+-[0-9]+$" }),
+            false,
+        ));
+        v.push(limit(50, 500));
+        v
+    };
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "taoplex terminal API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Market data of every dTAO subnet, read from the chain by taoplex's own indexer. Every response says the block its numbers are as of. Amounts are integer rao (1 τ = 10^9 rao; alpha also has 9 decimals) carried as JSON strings; prices are rao per alpha. Lists page with an opaque `before` cursor (`next_cursor` of the previous page) and a bounded `limit`. Unknown, repeated or malformed parameters are rejected with 400 and a JSON body naming the parameter. Each client IP has a token-bucket rate limit; over it, 429 with Retry-After. Live updates: WebSocket at /api/v1/stream (see the x-websocket section).",
+            "license": { "name": "Apache-2.0" }
+        },
+        "servers": [{ "url": "/" }],
+        "tags": [
+            { "name": "market", "description": "Overview, subnets, candles, trades, holders." },
+            { "name": "events", "description": "Market-moving events." },
+            { "name": "accounts", "description": "Portfolios." },
+            { "name": "meta", "description": "Status and this document." }
+        ],
+        "paths": {
+            "/api/v1/status": get("status", "meta", "Last indexed block, its age, and the TAO/USD source.", vec![], ok("Status.", "Status")),
+            "/api/v1/overview": get("overview", "market", "One row per subnet.", vec![
+                param("sort", "query", "Column to sort by.", json!({ "type": "string", "enum": ["netuid", "name", "price", "change_1h", "change_24h", "change_7d", "market_cap", "volume_24h", "tao_in_pool", "emission_share", "net_flow_24h"], "default": "market_cap" }), false),
+                param("order", "query", "Sort order (default desc, asc for netuid and name).", json!({ "type": "string", "enum": ["asc", "desc"] }), false),
+                limit(1000, 1000),
+                param("offset", "query", "Rows to skip.", json!({ "type": "integer", "minimum": 0, "maximum": 1000000, "default": 0 }), false),
+            ], ok("The overview.", "OverviewPage")),
+            "/api/v1/subnets/{netuid}": get("subnet", "market", "A subnet: its overview row, chain metadata, pool state, flows and depth.", vec![netuid_path()], ok_404("The subnet.", "SubnetDetail")),
+            "/api/v1/subnets/{netuid}/candles": get("candles", "market", "OHLC candles of the per-block spot price with buy/sell volume.", vec![
+                netuid_path(),
+                param("interval", "query", "Candle length; 1m = 5 blocks.", json!({ "type": "string", "enum": ["1m", "5m", "15m", "1h", "4h", "1d", "1w"], "default": "1h" }), false),
+                param("from", "query", "First block (default: `limit` candles before `to`).", json!({ "type": "integer", "minimum": 0 }), false),
+                param("to", "query", "Last block (default: the last indexed block).", json!({ "type": "integer", "minimum": 0 }), false),
+                limit(300, 5000),
+            ], ok_404("Candles, oldest first.", "Candles")),
+            "/api/v1/subnets/{netuid}/trades": get("subnet_trades", "market", "The subnet's trades tape, newest first, whales flagged.", trade_params(false), ok("A page of trades.", "TradesPage")),
+            "/api/v1/subnets/{netuid}/holders": get("holders", "market", "Holder count and the top holders.", vec![netuid_path(), limit(20, 100)], ok("Holders.", "Holders")),
+            "/api/v1/subnets/{netuid}/validators": get("validators", "market", "Neurons holding validator permits, largest stake first.", vec![netuid_path()], ok_404("Validators.", "Validators")),
+            "/api/v1/subnets/{netuid}/predictability": get("predictability", "market", "Rule changes and owner burn of miner emission over a block range.", vec![
+                netuid_path(),
+                param("from", "query", "First block (default: 30 days before `to`).", json!({ "type": "integer", "minimum": 0 }), false),
+                param("to", "query", "Last block (default: the last indexed block).", json!({ "type": "integer", "minimum": 0 }), false),
+            ], ok("The record.", "Predictability")),
+            "/api/v1/trades": get("trades", "market", "Trades across subnets, newest first.", trade_params(true), ok("A page of trades.", "TradesPage")),
+            "/api/v1/events": get("events", "events", "Market events, newest first.", vec![
+                param("kind", "query", "Comma-separated kinds.", json!({ "type": "string", "examples": ["whale_trade,price_move"] }), false),
+                param("netuid", "query", "Only this subnet.", json!({ "type": "integer", "minimum": 0, "maximum": 65535 }), false),
+                param("min_tao", "query", "Only events carrying a TAO size (whale trades) of at least this many rao; applied within the page.", json!({ "type": "integer", "minimum": 0 }), false),
+                param("from", "query", "Only blocks at or after this.", json!({ "type": "integer", "minimum": 0 }), false),
+                param("before", "query", "Cursor `block-seq`: the `next_cursor` of the previous page.", json!({ "type": "string", "pattern": "^[0-9]+-[0-9]+$" }), false),
+                limit(50, 500),
+            ], ok("A page of events.", "EventsPage")),
+            "/api/v1/portfolio/{coldkey}": get("portfolio", "accounts", "A coldkey's positions with spot value and exit value (what selling now through the pool returns).", vec![
+                param("coldkey", "path", "SS58 address (prefix 42) or 0x public key.", json!({ "type": "string" }), true),
+            ], ok("The portfolio.", "Portfolio")),
+            "/api/openapi.json": get("openapi", "meta", "This document.", vec![], json!({ "200": { "description": "OpenAPI 3.1 document.", "content": { "application/json": {} } } })),
+        },
+        "x-websocket": {
+            "/api/v1/stream": {
+                "description": "Live updates as JSON text frames. On connect, the last block message; then one `block` message per indexed block and one `event` message per market event. A client that falls behind skips to the newest message.",
+                "messages": {
+                    "block": { "type": "object", "properties": {
+                        "type": { "const": "block" },
+                        "block": { "type": "integer" },
+                        "timestamp_ms": { "type": "integer" },
+                        "age_ms": { "type": "integer" },
+                        "usd": { "type": ["number", "null"] },
+                        "rows": { "type": "array", "items": { "type": "object", "properties": {
+                            "n": { "type": "integer", "description": "netuid" },
+                            "name": { "type": "string" },
+                            "c": { "type": "array", "description": "Cells: [key, sort value, text in τ, text in $ or null, css class]." }
+                        } } }
+                    } },
+                    "event": { "type": "object", "properties": { "type": { "const": "event" }, "event": { "$ref": "#/components/schemas/FeedEvent" } } }
+                }
+            }
+        },
+        "components": {
+            "responses": {
+                "BadRequest": { "description": "A parameter is unknown, repeated, malformed or out of range.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                "NotFound": { "description": "No such subnet.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                "TooManyRequests": {
+                    "description": "Rate limit exceeded.",
+                    "headers": { "Retry-After": { "description": "Seconds to wait.", "schema": { "type": "integer" } } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+                }
+            },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error", "status"], "properties": {
+                    "error": { "type": "string", "description": "What was wrong and what to do." },
+                    "parameter": { "type": "string", "description": "The offending parameter, for 400s about one." },
+                    "status": { "type": "integer" }
+                } },
+                "Usd": { "type": ["object", "null"], "properties": {
+                    "usd_per_tao": { "type": "number" }, "source": { "type": "string" }, "as_of_ms": { "type": "integer" }
+                } },
+                "Status": { "type": "object", "properties": {
+                    "as_of_block": { "type": "integer" }, "as_of_timestamp_ms": { "type": "integer" }, "age_ms": { "type": "integer" },
+                    "subnets": { "type": "integer" }, "usd": { "$ref": "#/components/schemas/Usd" }
+                } },
+                "OverviewRow": { "type": "object", "properties": {
+                    "netuid": { "type": "integer" }, "name": { "type": "string" }, "symbol": { "type": "string" },
+                    "price": rao("Spot price per alpha."),
+                    "change_1h": { "type": ["number", "null"], "description": "Fraction over 300 blocks." },
+                    "change_24h": { "type": ["number", "null"], "description": "Fraction over 7200 blocks." },
+                    "change_7d": { "type": ["number", "null"], "description": "Fraction over 50,400 blocks." },
+                    "market_cap": rao("Alpha outstanding × price."), "fdv": rao("21M alpha × price."),
+                    "volume_24h": rao("Buy + sell volume."), "buy_volume_24h": rao("Buy volume."), "sell_volume_24h": rao("Sell volume."),
+                    "tao_in_pool": rao("TAO reserve."), "emission_share": { "type": "number", "description": "Fraction of the block's TAO emission." },
+                    "net_flow_24h": { "type": "string", "description": "Signed integer rao." }, "net_flow_7d": { "type": "string", "description": "Signed integer rao." },
+                    "sparkline_7d": { "type": "array", "items": rao("Price."), "description": "Up to 42 prices, oldest first." },
+                    "exact": { "type": "boolean", "description": "State read from the chain (true) or derived from trades." },
+                    "as_of_block": { "type": "integer" }
+                } },
+                "OverviewPage": { "type": "object", "properties": {
+                    "as_of_block": { "type": "integer" }, "as_of_timestamp_ms": { "type": "integer" }, "usd": { "$ref": "#/components/schemas/Usd" },
+                    "total": { "type": "integer" }, "offset": { "type": "integer" }, "limit": { "type": "integer" },
+                    "sort": { "type": "string" }, "order": { "type": "string" },
+                    "rows": { "type": "array", "items": { "$ref": "#/components/schemas/OverviewRow" } }
+                } },
+                "SubnetDetail": { "type": "object", "properties": {
+                    "row": { "$ref": "#/components/schemas/OverviewRow" },
+                    "info": { "type": ["object", "null"], "description": "Chain metadata: identity, owner, registration block, pool, hyperparameters." },
+                    "state": { "type": "object", "description": "Pool state (reserves, alpha out, price, moving price, emission)." },
+                    "change_30d": { "type": ["number", "null"] },
+                    "flow_ema": { "type": "number", "description": "EMA of net flow, rao per block." },
+                    "max_buy_for_impact": { "type": "array", "description": "[basis points, TAO rao] pairs." },
+                    "max_sell_for_impact": { "type": "array", "description": "[basis points, alpha rao] pairs." },
+                    "registration_age_blocks": { "type": ["integer", "null"] },
+                    "as_of_timestamp_ms": { "type": "integer" }
+                } },
+                "Candle": { "type": "object", "properties": {
+                    "start_block": { "type": "integer" }, "open": rao("Price."), "high": rao("Price."), "low": rao("Price."), "close": rao("Price."),
+                    "buy_volume": rao("TAO in."), "sell_volume": rao("TAO out."), "trades": { "type": "integer" }
+                } },
+                "Candles": { "type": "object", "properties": {
+                    "netuid": { "type": "integer" }, "interval": { "type": "string" }, "interval_blocks": { "type": "integer" },
+                    "block_time_ms": { "type": "integer" }, "as_of_block": { "type": "integer" }, "as_of_timestamp_ms": { "type": "integer" },
+                    "candles": { "type": "array", "items": { "$ref": "#/components/schemas/Candle" } }
+                } },
+                "Trade": { "type": "object", "properties": {
+                    "block": { "type": "integer" }, "extrinsic": { "type": "integer" }, "seq": { "type": "integer" },
+                    "kind": { "type": "string", "enum": ["buy", "sell", "move", "swap", "transfer"] },
+                    "netuid": { "type": "integer" }, "dest_netuid": { "type": ["integer", "null"] },
+                    "coldkey": { "type": "string" }, "hotkey": { "type": "string" },
+                    "dest_coldkey": { "type": ["string", "null"] }, "dest_hotkey": { "type": ["string", "null"] },
+                    "tao": rao("TAO."), "alpha": rao("Alpha."), "alpha_dest": rao("Alpha credited on the destination."),
+                    "fee_tao": rao("Fee in TAO."), "fee_alpha": rao("Fee in alpha."), "price": rao("Execution price."),
+                    "whale": { "type": "boolean" }
+                } },
+                "TradesPage": { "type": "object", "properties": {
+                    "trades": { "type": "array", "items": { "$ref": "#/components/schemas/Trade" } },
+                    "next_cursor": { "type": ["string", "null"] }
+                } },
+                "Holders": { "type": "object", "properties": {
+                    "netuid": { "type": "integer" }, "count": { "type": "integer" }, "total_alpha": rao("Alpha."),
+                    "top": { "type": "array", "items": { "type": "object", "properties": { "coldkey": { "type": "string" }, "alpha": rao("Alpha."), "share": { "type": "number" } } } },
+                    "as_of_block": { "type": ["integer", "null"] }
+                } },
+                "Validators": { "type": "object", "properties": {
+                    "netuid": { "type": "integer" },
+                    "validators": { "type": "array", "items": { "type": "object", "description": "Neuron: uid, hotkey, coldkey, stake (rao string), incentive, dividends, consensus, emission, registered_at, last_update." } }
+                } },
+                "Predictability": { "type": "object", "properties": {
+                    "netuid": { "type": "integer" },
+                    "rule_changes": { "type": "array", "items": { "type": "object" } },
+                    "burns": { "type": "array", "items": { "type": "object", "properties": { "block": { "type": "integer" }, "incentive": rao("Alpha."), "burned": rao("Alpha."), "fraction": { "type": "number" } } } },
+                    "burned_total": rao("Alpha."), "burned_fraction": { "type": "number" }, "burning_epochs": { "type": "integer" }
+                } },
+                "FeedEvent": { "type": "object", "properties": {
+                    "block": { "type": "integer" }, "seq": { "type": "integer" },
+                    "kind": { "type": "string", "enum": ["whale_trade", "price_move", "emission_share_jump", "owner_burn_started", "owner_burn_stopped", "hyperparameter_changed", "identity_changed", "subnet_registered", "subnet_deregistered"] },
+                    "netuid": { "type": ["integer", "null"] }, "sentence": { "type": "string" },
+                    "data": { "type": "object", "description": "The numbers behind it (amounts as rao strings)." },
+                    "timestamp_ms": { "type": "integer" }
+                } },
+                "EventsPage": { "type": "object", "properties": {
+                    "events": { "type": "array", "items": { "$ref": "#/components/schemas/FeedEvent" } },
+                    "next_cursor": { "type": ["string", "null"] }
+                } },
+                "Portfolio": { "type": "object", "properties": {
+                    "coldkey": { "type": "string" },
+                    "positions": { "type": "array", "items": { "type": "object", "properties": {
+                        "hotkey": { "type": "string" }, "netuid": { "type": "integer" }, "alpha": rao("Alpha."),
+                        "spot_value": rao("Alpha × spot price."), "exit_value": { "type": ["string", "null"], "description": "What selling it all now returns, rao." },
+                        "exit_impact": { "type": ["number", "null"] }
+                    } } },
+                    "spot_total": rao("Sum of spot values."), "exit_total": rao("Sum of exit values."), "as_of_block": { "type": "integer" }
+                } }
+            }
+        }
+    })
+}
+
+/// `GET /api/openapi.json`.
+pub(crate) async fn serve() -> Json<Value> {
+    Json(document())
+}

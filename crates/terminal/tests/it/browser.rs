@@ -1,0 +1,283 @@
+//! Browser tests: the real pages in headless Chromium, driven through chromedriver (WebDriver)
+//! with fantoccini. The overview loads and sorts, search and the watchlist filter, a subnet page
+//! draws its chart (a canvas with candle-coloured pixels), and a live block arrives without a
+//! reload. Screenshots go to `target/screenshots/`.
+//!
+//! Reads `TAOPLEX_CHROMIUM` and `TAOPLEX_CHROMEDRIVER` (CI sets both, see `.ci/setup-chromium`);
+//! without them the test prints a notice and skips.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use terminal::{Config, spawn_live};
+
+use crate::fixture::{LAST_BLOCK, fixture_with, header};
+use crate::live::start;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts chromedriver on a free loopback port and waits for its "started" line.
+fn start_driver(path: &str) -> (Driver, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start chromedriver at {path}: {e}"));
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        let line = lines.next().expect("chromedriver exited before it started").unwrap();
+        if line.contains("started successfully") {
+            break;
+        }
+    }
+    // Keep draining its output so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (Driver(child), port)
+}
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    let path = screenshots().join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap();
+    eprintln!("browser: screenshot {}", path.display());
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+async fn visible_rows(c: &Client) -> u64 {
+    js(c, "return document.querySelectorAll('#markets tbody tr:not([hidden])').length")
+        .await
+        .as_u64()
+        .unwrap()
+}
+
+async fn column(c: &Client, key: &str) -> Vec<Value> {
+    let script = format!(
+        "return Array.from(document.querySelectorAll('#markets tbody tr')).map(tr => tr.querySelector('td[data-k=\"{key}\"]').dataset.v)"
+    );
+    js(c, &script).await.as_array().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_headless_chromium() {
+    let (Ok(chromium), Ok(chromedriver)) =
+        (std::env::var("TAOPLEX_CHROMIUM"), std::env::var("TAOPLEX_CHROMEDRIVER"))
+    else {
+        eprintln!(
+            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+        );
+        eprintln!(
+            "!! SKIPPED terminal browser tests: set TAOPLEX_CHROMIUM and TAOPLEX_CHROMEDRIVER"
+        );
+        eprintln!(
+            "!! (e.g. eval \"$(.ci/setup-chromium --env)\" or /usr/bin/chromium + /usr/bin/chromedriver)"
+        );
+        eprintln!(
+            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+        );
+        return;
+    };
+    let f = fixture_with(Config { rate_limit: None, ..Config::default() }, Some(412.35));
+    let live = spawn_live(f.state.clone());
+    let (addr, stop, server) = start(f.state.clone()).await;
+    let base = format!("http://{addr}");
+
+    let (driver, port) = start_driver(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--hide-scrollbars", "--window-size=1440,1000",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let c = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("connect to chromedriver");
+
+    // ---- overview loads, dark by default
+    c.goto(&base).await.unwrap();
+    c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
+    assert_eq!(visible_rows(&c).await, 23);
+    assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "dark");
+    // Wait until the live stream is connected (the status dot turns green).
+    c.wait().for_element(Locator::Css("#status.live")).await.unwrap();
+    shot(&c, "overview").await;
+
+    // ---- sorts: by name ascending, then by price descending and ascending
+    c.find(Locator::Css("button.sort[data-k='name']")).await.unwrap().click().await.unwrap();
+    let names: Vec<String> =
+        column(&c, "name").await.iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "sorted by name");
+    c.find(Locator::Css("button.sort[data-k='price']")).await.unwrap().click().await.unwrap();
+    let prices: Vec<f64> =
+        column(&c, "price").await.iter().map(|v| v.as_str().unwrap().parse().unwrap()).collect();
+    assert!(prices.windows(2).all(|w| w[0] >= w[1]), "price descending: {prices:?}");
+    c.find(Locator::Css("button.sort[data-k='price']")).await.unwrap().click().await.unwrap();
+    let prices: Vec<f64> =
+        column(&c, "price").await.iter().map(|v| v.as_str().unwrap().parse().unwrap()).collect();
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "price ascending: {prices:?}");
+    c.find(Locator::Css("button.sort[data-k='market_cap']")).await.unwrap().click().await.unwrap();
+
+    // ---- search filters
+    let q = c.find(Locator::Css("#q")).await.unwrap();
+    q.send_keys("templ").await.unwrap();
+    assert_eq!(visible_rows(&c).await, 1);
+    let name =
+        js(&c, "return document.querySelector('#markets tbody tr:not([hidden]) .nm').textContent")
+            .await;
+    assert_eq!(name, "Templar");
+    q.clear().await.unwrap();
+    js(&c, "document.querySelector('#q').dispatchEvent(new Event('input')); return null").await;
+    assert_eq!(visible_rows(&c).await, 23);
+    q.send_keys("sn12").await.unwrap();
+    assert_eq!(visible_rows(&c).await, 1);
+    q.clear().await.unwrap();
+    js(&c, "document.querySelector('#q').dispatchEvent(new Event('input')); return null").await;
+
+    // ---- watchlist (kept in localStorage)
+    c.find(Locator::Css("button.watch[data-netuid='3']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("button.watch[data-netuid='5']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#scope-watch")).await.unwrap().click().await.unwrap();
+    assert_eq!(visible_rows(&c).await, 2);
+    assert_eq!(
+        js(&c, "return JSON.parse(localStorage.getItem('taoplex.watch')).sort()").await,
+        json!([3, 5])
+    );
+    c.find(Locator::Css("#scope-all")).await.unwrap().click().await.unwrap();
+
+    // ---- τ/$ toggle
+    c.find(Locator::Css("#cur-usd")).await.unwrap().click().await.unwrap();
+    let usd = js(&c, "const e = document.querySelector('#markets tr[data-netuid=\"1\"] td[data-k=\"price\"] .v-usd'); return getComputedStyle(e).display + ' ' + e.textContent").await;
+    assert!(usd.as_str().unwrap().starts_with("inline $"), "{usd}");
+    shot(&c, "overview-usd").await;
+    c.find(Locator::Css("#cur-tao")).await.unwrap().click().await.unwrap();
+
+    // ---- a live block arrives without a reload
+    js(&c, "window.__noReload = 42; return null").await;
+    let before = js(&c, "return document.querySelector('#markets tr[data-netuid=\"2\"] td[data-k=\"price\"] .v-tao').textContent").await;
+    let o = f.market.next_block(2, 1.5);
+    f.chain.heads.send(header(o.as_of_block)).unwrap();
+    let want_block = format!("#{}", LAST_BLOCK + 1);
+    c.wait()
+        .for_element(Locator::XPath(&format!("//b[@id='block' and text()='{want_block}']")))
+        .await
+        .unwrap();
+    let after = js(&c, "return document.querySelector('#markets tr[data-netuid=\"2\"] td[data-k=\"price\"] .v-tao').textContent").await;
+    let expected = terminal::fmt::tao_price(o.rows.iter().find(|r| r.netuid == 2).unwrap().price);
+    assert_ne!(before, after);
+    assert_eq!(after, expected.as_str());
+    assert_eq!(js(&c, "return window.__noReload").await, 42, "the page was not reloaded");
+    shot(&c, "overview-live").await;
+
+    // ---- subnet page: the chart draws candles
+    c.goto(&format!("{base}/subnets/1")).await.unwrap();
+    c.wait().for_element(Locator::Css("#chart[data-loaded]")).await.unwrap();
+    let pixels = || async {
+        js(
+            &c,
+            "let n = 0; for (const cv of document.querySelectorAll('#chart canvas')) { \
+               if (!cv.width || !cv.height) continue; \
+               const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data; \
+               for (let i = 0; i < d.length; i += 4) { \
+                 const up = Math.abs(d[i]-22) < 12 && Math.abs(d[i+1]-199) < 12 && Math.abs(d[i+2]-132) < 12; \
+                 const dn = Math.abs(d[i]-234) < 12 && Math.abs(d[i+1]-57) < 12 && Math.abs(d[i+2]-67) < 12; \
+                 if (up || dn) n++; } } return n;",
+        )
+        .await
+        .as_u64()
+        .unwrap()
+    };
+    // The chart paints on the next animation frame after its data arrives.
+    js(&c, "return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))").await;
+    let coloured = pixels().await;
+    assert!(coloured > 200, "the chart canvas has {coloured} candle-coloured pixels");
+    shot(&c, "subnet").await;
+    // Another timeframe loads.
+    c.find(Locator::Css("#tf button[data-interval='1d']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#chart[data-interval='1d'][data-loaded]")).await.unwrap();
+
+    // ---- events page
+    c.goto(&format!("{base}/events")).await.unwrap();
+    c.wait().for_element(Locator::Css("#events li.ev")).await.unwrap();
+    c.wait().for_element(Locator::Css("#status.live")).await.unwrap();
+    let ev = market::FeedEvent {
+        block: LAST_BLOCK + 1,
+        seq: 0,
+        kind: market::FeedKind::WhaleTrade,
+        netuid: Some(2),
+        sentence: "Whale buy: 9,000 τ into SN2 (Apex)".into(),
+        data: json!({"tao": "9000000000000"}),
+        timestamp_ms: 0,
+    };
+    f.market.feed.send(ev).unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//li[contains(@class,'new')]//span[contains(text(),'9,000')]"))
+        .await
+        .unwrap();
+    shot(&c, "events").await;
+
+    // ---- light theme (remembered), Chinese, phone
+    c.goto(&base).await.unwrap();
+    c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
+    c.find(Locator::Css("#theme")).await.unwrap().click().await.unwrap();
+    assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "light");
+    shot(&c, "overview-light").await;
+    c.goto(&format!("{base}/subnets/1")).await.unwrap();
+    c.wait().for_element(Locator::Css("#chart[data-loaded]")).await.unwrap();
+    assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "light");
+    js(&c, "return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))").await;
+    shot(&c, "subnet-light").await;
+    c.find(Locator::Css("#theme")).await.unwrap().click().await.unwrap();
+    c.goto(&format!("{base}/?lang=zh")).await.unwrap();
+    c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
+    assert_eq!(js(&c, "return document.querySelector('h1').textContent").await, "子网代币价格");
+    shot(&c, "overview-zh").await;
+    c.goto(&format!("{base}/?lang=en")).await.unwrap();
+    c.set_window_size(390, 844).await.unwrap();
+    c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
+    let card =
+        js(&c, "return getComputedStyle(document.querySelector('#markets tbody tr')).display")
+            .await;
+    assert_eq!(card, "grid", "rows become cards on a phone");
+    shot(&c, "overview-phone").await;
+
+    c.close().await.unwrap();
+    drop(driver);
+    stop.send(()).unwrap();
+    server.await.unwrap();
+    live.shutdown().await;
+}

@@ -1,0 +1,120 @@
+//! The server-rendered pages and the assets through `oneshot`.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use terminal::{Config, router};
+
+use crate::fixture::{fixture, fixture_with};
+use crate::{get, get_with};
+
+#[tokio::test]
+async fn overview_page_has_every_subnet_column_and_freshness() {
+    let app = router(fixture().state);
+    let (s, h, html) = get(&app, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert_eq!(html.matches("<tr data-netuid=").count(), 23);
+    for k in terminal::COLUMNS {
+        assert!(html.contains(&format!("data-k=\"{k}\"")), "column {k}");
+    }
+    assert!(html.contains("as of block") && html.contains("#1000000") && html.contains("12 s"));
+    assert!(html.contains("<polyline points="), "sparklines");
+    assert!(html.contains("class=\"v-usd\""), "$ values rendered");
+    assert!(html.contains("data-theme=\"dark\""), "dark by default");
+    // No inline script anywhere (the CSP forbids it).
+    assert!(!html.contains("<script>") && !html.contains("onclick"));
+    // Logos on other hosts are not loaded.
+    assert!(!html.contains("example.invalid"));
+}
+
+#[tokio::test]
+async fn usd_view_is_disabled_with_an_explanation_without_a_price() {
+    let app = router(fixture_with(Config::default(), None).state);
+    let (_, _, html) = get(&app, "/").await;
+    assert!(html.contains("id=\"cur-usd\" type=\"button\" disabled"));
+    assert!(html.contains("--usd-price or --price-feed"));
+    assert!(!html.contains("class=\"v-usd\""));
+}
+
+#[tokio::test]
+async fn chinese_by_query_cookie_or_accept_language() {
+    let app = router(fixture().state);
+    let (_, h, html) = get(&app, "/?lang=zh").await;
+    assert!(html.contains("子网代币价格") && html.contains("lang=\"zh\""));
+    assert!(h["set-cookie"].to_str().unwrap().starts_with("lang=zh"));
+    let req = Request::get("/events")
+        .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")
+        .body(Body::empty())
+        .unwrap();
+    let (_, _, html) = get_with(&app, req).await;
+    assert!(html.contains("市场事件"));
+    let req =
+        Request::get("/").header("cookie", "lang=zh; theme=light").body(Body::empty()).unwrap();
+    let (_, _, html) = get_with(&app, req).await;
+    assert!(html.contains("行情") && html.contains("data-theme=\"light\""));
+    let (_, _, html) = get(&app, "/").await;
+    assert!(html.contains("Subnet token prices"));
+}
+
+#[tokio::test]
+async fn subnet_page_has_chart_tape_stats_holders_validators_and_record() {
+    let app = router(fixture().state);
+    let (s, _, html) = get(&app, "/subnets/1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"chart\""));
+    assert!(html.contains(terminal::CHART_LIB));
+    assert!(html.contains("class=\"whale\""), "whale rows highlighted");
+    for s in [
+        "Top holders",
+        "Validators",
+        "Predictability record",
+        "Registration age",
+        "Largest buy before impact",
+        "TAO in pool",
+        "Emission",
+    ] {
+        assert!(html.contains(s), "{s}");
+    }
+    let (s, _, html) = get(&app, "/subnets/77").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("unknown subnet 77"));
+    let (s, _, _) = get(&app, "/subnets/x").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn events_page_filters() {
+    let app = router(fixture().state);
+    let (s, _, html) = get(&app, "/events?kind=whale_trade&min=2000").await;
+    assert_eq!(s, StatusCode::OK);
+    let items = html.matches("<li class=\"ev\"").count();
+    assert!(items > 0);
+    assert_eq!(html.matches("data-kind=\"whale_trade\" data-netuid").count(), items);
+    let (s, _, _) = get(&app, "/events?min=lots").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn assets_are_embedded_with_their_types() {
+    let app = router(fixture().state);
+    let (s, h, body) = get(&app, &format!("/assets/{}", terminal::CHART_LIB)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(body.contains("createChart") && body.len() > 100_000);
+    let (_, h, _) = get(&app, "/assets/app.css").await;
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/css"));
+    let (s, _, _) = get(&app, "/assets/../Cargo.toml").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn no_element_has_two_class_attributes() {
+    let app = router(fixture().state);
+    for uri in ["/", "/subnets/1", "/events"] {
+        let (_, _, html) = get(&app, uri).await;
+        for tag in html.split('<') {
+            let head = tag.split('>').next().unwrap_or_default();
+            assert!(head.matches(" class=").count() <= 1, "{uri}: <{head}>");
+        }
+    }
+}
