@@ -26,6 +26,8 @@ pub struct IndexerConfig {
     /// On a fresh store, read every subnet's neurons once to learn holder coldkeys whose
     /// stakes predate the index (default true).
     pub discover_holders: bool,
+    /// First block to index into an empty store (default: the oldest block the chain serves).
+    pub start_block: Option<BlockNumber>,
 }
 
 impl Default for IndexerConfig {
@@ -35,6 +37,7 @@ impl Default for IndexerConfig {
             fetch_concurrency: 64,
             feed: FeedConfig::default(),
             discover_holders: true,
+            start_block: None,
         }
     }
 }
@@ -294,7 +297,10 @@ impl Indexer {
             t.loaded = false;
             return Err(e);
         }
-        let start = t.last.map_or(0, |(n, _)| n + 1);
+        let start = match t.last {
+            Some((n, _)) => n + 1,
+            None => self.first_available(finalized).await?,
+        };
         let total = (finalized + 1).saturating_sub(start);
         self.progress.send_modify(|p| {
             p.done = 0;
@@ -365,6 +371,36 @@ impl Indexer {
         }
         self.refresh_stakes(&mut t).await?;
         Ok(done)
+    }
+
+    /// The first block to index into an empty store: the configured start, else the oldest
+    /// block the chain serves (genesis on a young chain; a node may keep only recent history,
+    /// and a localnet's genesis need not be block 0).
+    async fn first_available(&self, finalized: BlockNumber) -> Result<BlockNumber> {
+        if let Some(start) = self.config.start_block {
+            return Ok(start);
+        }
+        let serves = |n: BlockNumber| async move {
+            match self.chain.header(BlockId::Number(n)).await {
+                Ok(_) => Ok(true),
+                Err(chain::ChainError::NotFound(_)) => Ok(false),
+                Err(e) => Err(MarketError::from(e)),
+            }
+        };
+        if serves(0).await? {
+            return Ok(0);
+        }
+        // Served blocks are a suffix [first, finalized]: binary search for its start.
+        let (mut lo, mut hi) = (0u64, finalized);
+        while lo + 1 < hi {
+            let mid = lo + (hi - lo) / 2;
+            if serves(mid).await? {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Ok(hi)
     }
 
     async fn refresh_stakes(&self, t: &mut Tracker) -> Result<()> {

@@ -32,6 +32,7 @@ fn config() -> IndexerConfig {
         fetch_concurrency: 8,
         feed: FeedConfig { whale_tao: 1_000 * RAO, ..FeedConfig::default() },
         discover_holders: false,
+        start_block: None,
     }
 }
 
