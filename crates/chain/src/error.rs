@@ -8,7 +8,7 @@ use crate::primitives::{BlockNumber, NetUid};
 /// Why a transaction never made it into a block (the pool's validity check). Nothing is
 /// charged for these.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "error", rename_all = "PascalCase")]
+#[serde(tag = "error", content = "details", rename_all = "PascalCase")]
 #[non_exhaustive]
 pub enum TxValidityError {
     /// The signature does not verify for the signer and payload.
@@ -68,12 +68,17 @@ pub enum TxValidityError {
     /// Bytes that do not decode as a transaction.
     #[error("Malformed: {0}")]
     Malformed(String),
+    /// The call would certainly fail, so the pool refuses it before inclusion and no fee is
+    /// charged — Subtensor's transaction extension does this for staking calls (e.g. a
+    /// fill-or-kill limit order that cannot fill: `SlippageTooHigh`).
+    #[error("refused before inclusion, nothing charged: {0}")]
+    Custom(DispatchError),
 }
 
 /// Why a call failed inside a block. The transaction fee is still charged and the nonce used,
 /// but the call changes nothing else. Names are Subtensor's error names.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "error", rename_all = "PascalCase")]
+#[serde(tag = "error", content = "details", rename_all = "PascalCase")]
 #[non_exhaustive]
 pub enum DispatchError {
     /// Not enough free TAO for the transfer or stake.
@@ -352,3 +357,32 @@ pub enum ChainError {
 
 /// Result of a [`crate::Chain`] call.
 pub type ChainResult<T> = Result<T, ChainError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_shape_round_trips_through_json() {
+        let dispatch = [
+            DispatchError::Swap(SwapFailure::SlippageTooHigh),
+            DispatchError::InvalidWeights("uids repeat".into()),
+            DispatchError::SubnetNotExists { netuid: 3 },
+            DispatchError::Overflow,
+        ];
+        for e in dispatch {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(serde_json::from_str::<DispatchError>(&json).unwrap(), e, "{json}");
+        }
+        let validity = [
+            TxValidityError::BadProof,
+            TxValidityError::Stale { got: 1, expected: 2 },
+            TxValidityError::Malformed("not hex".into()),
+            TxValidityError::Custom(DispatchError::Swap(SwapFailure::SlippageTooHigh)),
+        ];
+        for e in validity {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(serde_json::from_str::<TxValidityError>(&json).unwrap(), e, "{json}");
+        }
+    }
+}

@@ -88,6 +88,7 @@
 //! 4. Root: `SubnetTAO[0] = SubnetAlphaOut[0]` and no alpha in the pool.
 //! 5. `TotalIssuance ≤ 21,000,000 TAO`.
 
+mod admission;
 mod coinbase;
 mod digest;
 mod dispatch;
@@ -149,6 +150,42 @@ pub struct Runtime {
     digests: Digests,
     /// Pools after the next block's coinbase (for quotes); reset whenever the state changes.
     next_pools: OnceLock<BTreeMap<NetUid, Pool>>,
+    /// Hashes of transactions whose signature already verified (by `validate`), so inclusion
+    /// does not verify them twice. A signature's validity never depends on the state.
+    verified: VerifiedCache,
+}
+
+/// A bounded set of transaction hashes with good signatures. Cloning gives an empty cache.
+#[derive(Debug, Default)]
+struct VerifiedCache(std::sync::Mutex<BTreeSet<Hash>>);
+
+impl Clone for VerifiedCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl VerifiedCache {
+    const MAX: usize = 65_536;
+
+    fn contains(&self, hash: &Hash) -> bool {
+        self.0.lock().is_ok_and(|set| set.contains(hash))
+    }
+
+    fn insert(&self, hash: Hash) {
+        if let Ok(mut set) = self.0.lock() {
+            if set.len() >= Self::MAX {
+                set.clear();
+            }
+            set.insert(hash);
+        }
+    }
+
+    fn remove(&self, hash: &Hash) {
+        if let Ok(mut set) = self.0.lock() {
+            set.remove(hash);
+        }
+    }
 }
 
 /// What a snapshot holds.
@@ -405,6 +442,7 @@ impl Runtime {
             },
             digests: Digests::default(),
             next_pools: OnceLock::new(),
+            verified: VerifiedCache::default(),
         };
         // Initial validator permits: the top stakes, as an epoch would grant them.
         let netuids: Vec<NetUid> = rt.state.subnets.keys().copied().collect();
@@ -483,7 +521,11 @@ impl Runtime {
     /// Pool validity check against the next block: signature, nonce (stale; future nonces are
     /// allowed up to [`MAX_FUTURE_NONCES`] ahead), mortality, fee payable.
     pub fn validate(&self, tx: &SignedTransaction) -> Result<(), TxValidityError> {
-        tx.verify_signature(&self.signing_context())?;
+        let hash = tx.hash();
+        if !self.verified.contains(&hash) {
+            tx.verify_signature(&self.signing_context())?;
+            self.verified.insert(hash);
+        }
         let next = self.block_number().saturating_add(1);
         tx.mortality.check(next)?;
         let account = self.state.accounts.get(&tx.signer).copied().unwrap_or_default();
@@ -497,16 +539,19 @@ impl Runtime {
         if account.free < fee {
             return Err(TxValidityError::Payment { free: account.free, fee });
         }
-        Ok(())
+        self.admission_check(&tx.call, self.next_block_pools())
     }
 
     /// The inclusion check in block `n`: as [`Runtime::validate`] but the nonce must be exact.
     fn check_inclusion(
         &self,
         tx: &SignedTransaction,
+        hash: &Hash,
         n: BlockNumber,
     ) -> Result<u64, TxValidityError> {
-        tx.verify_signature(&self.signing_context())?;
+        if !self.verified.contains(hash) {
+            tx.verify_signature(&self.signing_context())?;
+        }
         tx.mortality.check(n)?;
         let account = self.state.accounts.get(&tx.signer).copied().unwrap_or_default();
         if tx.nonce < account.nonce {
@@ -519,6 +564,8 @@ impl Runtime {
         if account.free < fee {
             return Err(TxValidityError::Payment { free: account.free, fee });
         }
+        // Inside block production the coinbase has run: the current pools are the ones to check.
+        self.admission_check(&tx.call, &BTreeMap::new())?;
         Ok(fee)
     }
 
@@ -551,13 +598,14 @@ impl Runtime {
                 rejected.push((hash, TxValidityError::AlreadyImported));
                 continue;
             }
-            let fee = match self.check_inclusion(&tx, n) {
+            let fee = match self.check_inclusion(&tx, &hash, n) {
                 Ok(fee) => fee,
                 Err(e) => {
                     rejected.push((hash, e));
                     continue;
                 }
             };
+            self.verified.remove(&hash);
             if let Some(a) = self.state.accounts.get_mut(&tx.signer) {
                 a.free -= fee;
                 a.nonce = a.nonce.saturating_add(1);
@@ -867,6 +915,7 @@ impl Runtime {
             head: snap.head,
             digests: Digests::default(),
             next_pools: OnceLock::new(),
+            verified: VerifiedCache::default(),
         };
         rt.state.rebuild_positions();
         let root = rt.digests.root(&rt.state);

@@ -329,7 +329,16 @@ fn limit_orders_fill_or_kill_and_partial() {
         limit_price: limit,
         allow_partial: false,
     };
-    assert_eq!(net.err(&k.dave, call), DispatchError::Swap(SwapFailure::SlippageTooHigh));
+    // A fill-or-kill order that cannot fill is refused before inclusion, as Subtensor's
+    // transaction extension does: not in the block, no fee, nonce unused.
+    let before = net.rt.account(&id(&k.dave));
+    let tx = net.sign(&k.dave, call);
+    let refusal = TxValidityError::Custom(DispatchError::Swap(SwapFailure::SlippageTooHigh));
+    assert_eq!(net.rt.validate(&tx), Err(refusal.clone()));
+    let b = net.block(vec![tx]);
+    assert_eq!(b.rejected.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>(), vec![refusal]);
+    assert!(b.block.extrinsics.is_empty());
+    assert_eq!(net.rt.account(&id(&k.dave)), before);
     let free = net.rt.account(&id(&k.dave)).free;
     let call = Call::AddStakeLimit {
         hotkey: id(&k.m1),

@@ -331,7 +331,10 @@ fn every_rejection_has_its_name() {
     // Failed in a block: fee charged, nothing else.
     let e = ch.fails(&c.dave, Call::Transfer { dest: id(&c.bob), amount: 10_000_000 * TAO });
     assert!(matches!(e, DispatchError::InsufficientBalance { .. }));
-    let e = ch.fails(
+    // A fill-or-kill order that cannot fill never reaches a block (Subtensor's transaction
+    // extension refuses it): no fee, nonce unused.
+    let before = ch.rt.account(&id(&c.dave));
+    let over_limit = ch.tx(
         &c.dave,
         Call::AddStakeLimit {
             hotkey: id(&c.v1),
@@ -341,7 +344,11 @@ fn every_rejection_has_its_name() {
             allow_partial: false,
         },
     );
-    assert_eq!(e, DispatchError::Swap(SwapFailure::SlippageTooHigh));
+    let refusal = TxValidityError::Custom(DispatchError::Swap(SwapFailure::SlippageTooHigh));
+    assert_eq!(ch.rt.validate(&over_limit), Err(refusal));
+    let b = ch.block(vec![over_limit]);
+    assert_eq!(b.rejected.len(), 1);
+    assert_eq!(ch.rt.account(&id(&c.dave)), before);
     let e =
         ch.fails(&c.dave, Call::AddStake { hotkey: id(&c.v1), netuid: 2, amount_staked: 1_000 });
     assert!(matches!(e, DispatchError::AmountTooLow { .. }));
@@ -491,7 +498,10 @@ proptest! {
             };
             let tx = ch.tx(who, call);
             let b = ch.block(vec![tx]);
-            prop_assert!(b.rejected.is_empty());
+            // Only fill-or-kill orders that cannot fill are refused before inclusion.
+            for (_, e) in &b.rejected {
+                prop_assert_eq!(e, &TxValidityError::Custom(DispatchError::Swap(SwapFailure::SlippageTooHigh)));
+            }
             prop_assert_eq!(ch.rt.state_root(), ch.rt.recompute_state_root());
         }
     }

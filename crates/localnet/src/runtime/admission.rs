@@ -1,0 +1,63 @@
+//! Refusing calls that would certainly fail, before they cost anything.
+//!
+//! Subtensor's transaction extension (`SubtensorTransactionExtension::validate`) checks staking
+//! calls when they enter the pool and again when a block includes them; a call that fails the
+//! check is never included, so the signer pays no fee and its nonce is not used. We do the same
+//! for the check that matters most to traders: a fill-or-kill limit order (`allow_partial =
+//! false`) whose whole amount cannot trade before the price reaches the limit is refused with
+//! `SlippageTooHigh`. Everything else is left to dispatch, which fails with the same error names
+//! but charges the fee, as the chain does for the checks its extension does not make.
+
+use std::collections::BTreeMap;
+
+use chain::{Call, DispatchError, NetUid, Side, SwapFailure, TxValidityError};
+use dtao::amm::{Pool, PriceLimit};
+
+use super::Runtime;
+
+impl Runtime {
+    /// Checks `call` against `pools` (the pools the next block will trade against).
+    pub(super) fn admission_check(
+        &self,
+        call: &Call,
+        pools: &BTreeMap<NetUid, Pool>,
+    ) -> Result<(), TxValidityError> {
+        let pool = |netuid: &NetUid| {
+            pools.get(netuid).or_else(|| self.state.subnets.get(netuid).map(|s| &s.pool))
+        };
+        let fill_or_kill = |netuid: &NetUid, side: Side, amount: u64, limit: u64| {
+            let stable = self.state.subnets.get(netuid).is_some_and(|s| s.is_stable());
+            match pool(netuid) {
+                Some(pool) if !stable => {
+                    let max_input = pool.max_input_to_limit(side, PriceLimit::Rao(limit));
+                    if amount > max_input {
+                        return Err(TxValidityError::Custom(DispatchError::Swap(
+                            SwapFailure::SlippageTooHigh,
+                        )));
+                    }
+                    Ok(())
+                }
+                // A missing subnet or the root's 1:1 mechanism: dispatch decides.
+                _ => Ok(()),
+            }
+        };
+        match call {
+            Call::AddStakeLimit {
+                netuid,
+                amount_staked,
+                limit_price,
+                allow_partial: false,
+                ..
+            } => fill_or_kill(netuid, Side::Buy, *amount_staked, *limit_price),
+            Call::RemoveStakeLimit {
+                netuid,
+                amount_unstaked,
+                limit_price,
+                allow_partial: false,
+                ..
+            } => fill_or_kill(netuid, Side::Sell, *amount_unstaked, *limit_price),
+            Call::Proxy { call, .. } => self.admission_check(call, pools),
+            _ => Ok(()),
+        }
+    }
+}
