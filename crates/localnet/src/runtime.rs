@@ -41,7 +41,10 @@
 //!   nonce (stale / future), mortality, fee payable, duplicates. Fee =
 //!   `tx_fee_base + tx_fee_per_byte × encoded length + tip`, paid in TAO by the signer whether
 //!   the call succeeds or not, and recycled (since runtime v444). A failed call changes nothing
-//!   but the fee and the nonce: every call checks everything before it writes.
+//!   but the fee and the nonce: every call checks everything before it writes. Like Subtensor's
+//!   transaction extension, admission (in [`Runtime::validate`] and again at inclusion)
+//!   refuses a fill-or-kill limit order that cannot fill, with
+//!   `TxValidityError::Custom(SlippageTooHigh)`: no fee, nonce unused.
 //! - **Blocks** ([`Runtime::produce_block`]): initialisation in the chain's order — block
 //!   emission from `TotalIssuance`, subnet shares by a pluggable rule ([`ShareRuleKind`],
 //!   default: price × (1 − MinerBurned) through the Hill gate), injection terms, the chain buy

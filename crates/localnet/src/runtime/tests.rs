@@ -317,6 +317,24 @@ fn add_and_remove_stake_move_exactly_the_quote() {
 }
 
 #[test]
+fn swap_fees_go_to_the_block_author_if_there_is_one() {
+    let k = keyring();
+    let author = id(&kp("//Author"));
+    let mut g = genesis(&k);
+    g.params.block_author = Some(author);
+    let mut net = Net { k: keyring(), rt: Runtime::new(&g).unwrap() };
+    let quote = net.rt.quote(1, Side::Buy, 100 * TAO).unwrap();
+    net.ok(&k.dave, Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: 100 * TAO });
+    assert_eq!(net.rt.account(&author).free, quote.fee);
+    assert_eq!(net.rt.emission_totals().burned, 0);
+    // Without an author the fee is burned (and counted).
+    let mut net = Net::new();
+    let quote = net.rt.quote(1, Side::Buy, 100 * TAO).unwrap();
+    net.ok(&k.dave, Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: 100 * TAO });
+    assert_eq!(net.rt.emission_totals().burned, quote.fee);
+}
+
+#[test]
 fn limit_orders_fill_or_kill_and_partial() {
     let mut net = Net::new();
     let k = keyring();
