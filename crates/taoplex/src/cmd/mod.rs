@@ -3,9 +3,12 @@
 pub(crate) mod calc;
 pub(crate) mod dojo;
 pub(crate) mod node;
+pub(crate) mod stake;
+pub(crate) mod submit;
 pub(crate) mod terminal;
 pub(crate) mod up;
 pub(crate) mod wallet;
+pub(crate) mod wallet_online;
 
 use std::process::ExitCode;
 
@@ -23,6 +26,9 @@ pub(crate) enum Command {
     /// Dojo human-preference subnet tools: score ratings, export datasets, generate tasks.
     #[command(subcommand)]
     Dojo(dojo::DojoCommand),
+    /// Stake, unstake, swap, move and transfer stake, with quotes and limit prices.
+    #[command(subcommand)]
+    Stake(stake::StakeCommand),
     /// Run the localnet: a local dTAO chain with a JSON-RPC server on 127.0.0.1:9944.
     Node(node::NodeArgs),
     /// Start the suite on this machine: the localnet with its market simulation.
@@ -37,6 +43,7 @@ pub(crate) fn run(command: Command) -> ExitCode {
         Command::Calc(c) => calc::run(c),
         Command::Wallet(c) => wallet::run(c),
         Command::Dojo(c) => dojo::run(c),
+        Command::Stake(c) => stake::run(c),
         Command::Node(a) => node::run(a),
         Command::Up(a) => up::run(a),
         Command::Terminal(a) => terminal::run(a),

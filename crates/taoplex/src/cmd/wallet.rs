@@ -6,7 +6,7 @@
 //! stderr meanwhile. Secrets are held in zeroizing buffers and printed only once: a new mnemonic,
 //! with a warning to write it down.
 //!
-//! `show` and `transfer` need the chain client and are not here yet.
+//! `show` and `transfer` talk to a chain (`--rpc`, default the localnet); see `wallet_online`.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -61,6 +61,29 @@ pub(crate) enum WalletCommand {
         /// Replace an existing hotkey (its key is lost unless you have its mnemonic).
         #[arg(long)]
         overwrite: bool,
+    },
+    /// Addresses, free TAO and stakes (with what they would sell for now), from the chain.
+    Show {
+        #[command(flatten)]
+        wallet: WalletArgs,
+        #[command(flatten)]
+        chain: super::submit::ChainArgs,
+    },
+    /// Send free TAO to another coldkey (shows the fee first; asks unless --yes).
+    Transfer {
+        #[command(flatten)]
+        wallet: WalletArgs,
+        #[command(flatten)]
+        chain: super::submit::ChainArgs,
+        /// Recipient coldkey (SS58).
+        #[arg(long)]
+        dest: String,
+        /// TAO to send, e.g. `1.5` or `0.25 TAO`.
+        #[arg(long, value_parser = super::wallet_online::parse_tao, allow_negative_numbers = true)]
+        amount: dtao::units::Tao,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
     },
     /// List wallets and their hotkeys with addresses (reads public files only; no password).
     List {
@@ -120,7 +143,7 @@ pub(crate) struct WalletArgs {
 pub(crate) struct HotkeyArg {
     /// Hotkey name.
     #[arg(long, env = "BT_WALLET_HOTKEY", default_value = "default")]
-    hotkey: String,
+    pub(crate) hotkey: String,
 }
 
 /// Options of a newly generated key.
@@ -157,7 +180,7 @@ fn parse_n_words(s: &str) -> Result<usize, String> {
 }
 
 impl WalletArgs {
-    fn wallet(&self, hotkey: Option<&HotkeyArg>) -> Wallet {
+    pub(crate) fn wallet(&self, hotkey: Option<&HotkeyArg>) -> Wallet {
         let hk = hotkey.map_or(keys::wallet::DEFAULT_NAME, |h| h.hotkey.as_str());
         Wallet::new(&self.wallet_path, self.name.as_str(), hk)
     }
@@ -207,6 +230,14 @@ pub(crate) fn run(cmd: WalletCommand) -> ExitCode {
 fn execute(cmd: WalletCommand) -> anyhow::Result<ExitCode> {
     let kdf = KdfParams::default();
     match cmd {
+        WalletCommand::Show { wallet, chain } => {
+            super::wallet_online::block_on(super::wallet_online::show(wallet, chain))?;
+        }
+        WalletCommand::Transfer { wallet, chain, dest, amount, yes } => {
+            super::wallet_online::block_on(super::wallet_online::transfer(
+                wallet, chain, dest, amount, yes,
+            ))?;
+        }
         WalletCommand::NewColdkey { wallet, new } => {
             let w = wallet.wallet(None);
             w.check_coldkey_absent(new.overwrite)?;
@@ -346,7 +377,7 @@ fn list(root: &std::path::Path) -> anyhow::Result<()> {
     out(text.trim_end())
 }
 
-fn open_coldkey(w: &Wallet, kdf: &KdfParams) -> anyhow::Result<Keypair> {
+pub(crate) fn open_coldkey(w: &Wallet, kdf: &KdfParams) -> anyhow::Result<Keypair> {
     if !w.coldkey_is_encrypted()? {
         return Ok(w.coldkey(None, kdf)?);
     }
@@ -356,7 +387,7 @@ fn open_coldkey(w: &Wallet, kdf: &KdfParams) -> anyhow::Result<Keypair> {
     })?)
 }
 
-fn open_hotkey(w: &Wallet, kdf: &KdfParams) -> anyhow::Result<Keypair> {
+pub(crate) fn open_hotkey(w: &Wallet, kdf: &KdfParams) -> anyhow::Result<Keypair> {
     match w.hotkey(None, kdf) {
         Err(keys::Error::PasswordRequired { .. }) => {
             let password = existing_password(&format!("hotkey {:?}", w.hotkey_name()))?;
@@ -367,7 +398,7 @@ fn open_hotkey(w: &Wallet, kdf: &KdfParams) -> anyhow::Result<Keypair> {
 }
 
 /// A password for an existing key: `TAOPLEX_WALLET_PASSWORD`, else a prompt.
-fn existing_password(what: &str) -> anyhow::Result<Zeroizing<String>> {
+pub(crate) fn existing_password(what: &str) -> anyhow::Result<Zeroizing<String>> {
     if let Some(pw) = env_password() {
         return Ok(pw);
     }
@@ -404,7 +435,7 @@ fn prompt(text: &str) -> anyhow::Result<Zeroizing<String>> {
 }
 
 /// Runs a slow step with a spinner on stderr (hidden when stderr is not a terminal).
-fn with_spinner<T>(message: &str, f: impl FnOnce() -> T) -> T {
+pub(crate) fn with_spinner<T>(message: &str, f: impl FnOnce() -> T) -> T {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_message(message.to_owned());
     bar.enable_steady_tick(Duration::from_millis(100));
@@ -426,7 +457,7 @@ fn show_mnemonic(pair: &Keypair) -> anyhow::Result<()> {
 }
 
 /// Prints a line to stdout.
-fn out(line: &str) -> anyhow::Result<()> {
+pub(crate) fn out(line: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}").context("cannot write to stdout")
 }

@@ -3,4 +3,5 @@
 
 mod calc;
 mod node;
+mod stake;
 mod wallet;

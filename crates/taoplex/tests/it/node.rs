@@ -82,14 +82,14 @@ fn small_genesis() -> Genesis {
 }
 
 /// A `taoplex node` process, killed when dropped.
-struct NodeProcess {
+pub(crate) struct NodeProcess {
     child: Child,
-    url: String,
+    pub(crate) url: String,
     log: PathBuf,
 }
 
 impl NodeProcess {
-    fn start(data_dir: &Path, extra: &[&str]) -> Self {
+    pub(crate) fn start(data_dir: &Path, extra: &[&str]) -> Self {
         let log = data_dir.with_extension(format!("{}.log", std::process::id()));
         let log_file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_taoplex"))
@@ -127,7 +127,7 @@ impl NodeProcess {
         Self { child, url, log }
     }
 
-    async fn client(&self) -> RpcChain {
+    pub(crate) async fn client(&self) -> RpcChain {
         RpcChain::connect(self.url.clone()).await.unwrap()
     }
 
@@ -303,8 +303,18 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
         limit_price: spot + spot / 100,
         allow_partial: false,
     };
-    let status = include(&node, alice.sign(call, head)).await;
-    assert_eq!(in_block_result(&status), Err(DispatchError::Swap(SwapFailure::SlippageTooHigh)));
+    // Refused before inclusion, as Subtensor's transaction extension does: no fee, nonce unused.
+    let refused = node.submit_and_watch(alice.sign(call, head)).await.err().unwrap();
+    assert!(
+        matches!(
+            &refused,
+            chain::ChainError::Invalid(TxValidityError::Custom(DispatchError::Swap(
+                SwapFailure::SlippageTooHigh
+            )))
+        ),
+        "{refused:?}"
+    );
+    alice.nonce -= 1;
 
     // Rate limit: a second staking operation on the same (hotkey, coldkey, subnet) in a block.
     let head = node.header(BlockId::Head).await.unwrap().number;

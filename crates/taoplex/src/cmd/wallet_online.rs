@@ -1,0 +1,91 @@
+//! The wallet commands that need a chain: `wallet show` and `wallet transfer`.
+
+use anyhow::Context;
+use chain::{AccountId, Call, Side};
+use dtao::units::{Alpha, Tao};
+use keys::KdfParams;
+
+use super::submit::{ChainArgs, confirm, sign_and_watch};
+use super::wallet::{WalletArgs, open_coldkey, out};
+
+/// Parses a positive TAO amount.
+pub(crate) fn parse_tao(s: &str) -> Result<Tao, String> {
+    let tao = s.parse::<Tao>().map_err(|e| e.to_string())?;
+    if tao.is_zero() {
+        return Err("the amount must be above zero".into());
+    }
+    Ok(tao)
+}
+
+/// Runs an async wallet command on a small runtime.
+pub(crate) fn block_on<T>(f: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(f)
+}
+
+/// `wallet show`: addresses, balance, stakes and their exit value.
+pub(crate) async fn show(wallet: WalletArgs, chain: ChainArgs) -> anyhow::Result<()> {
+    let w = wallet.wallet(None);
+    let coldkey = AccountId::from(w.coldkeypub()?);
+    let chain = chain.connect().await?;
+    let account = chain.account(coldkey).await?;
+    out(&format!("wallet {:?}\n  coldkey     {coldkey}", w.name()))?;
+    for name in w.hotkey_names()? {
+        let hk = wallet.wallet(Some(&super::wallet::HotkeyArg { hotkey: name.clone() }));
+        if let Ok(public) = hk.hotkeypub() {
+            out(&format!("  hotkey      {name}  {public}"))?;
+        }
+    }
+    out(&format!("  free        {}", Tao::from_rao(account.free)))?;
+    let mut total = 0u64;
+    for stake in chain.stakes(coldkey).await? {
+        let value = chain.quote(stake.netuid, Side::Sell, stake.alpha).await.map(|q| q.amount_out);
+        total = total.saturating_add(*value.as_ref().unwrap_or(&0));
+        out(&format!(
+            "  stake       subnet {:>3}  {}  on {}  worth {}",
+            stake.netuid,
+            Alpha::from_rao(stake.alpha),
+            stake.hotkey,
+            value.map_or_else(|_| "—".to_string(), |v| Tao::from_rao(v).to_string())
+        ))?;
+    }
+    out(&format!(
+        "  total       {} (free + stakes at their exit value)",
+        Tao::from_rao(account.free.saturating_add(total))
+    ))
+}
+
+/// `wallet transfer`: send free TAO.
+pub(crate) async fn transfer(
+    wallet: WalletArgs,
+    chain: ChainArgs,
+    dest: String,
+    amount: Tao,
+    yes: bool,
+) -> anyhow::Result<()> {
+    let dest: AccountId =
+        dest.parse().with_context(|| format!("{dest:?} is not an SS58 address"))?;
+    let w = wallet.wallet(None);
+    let from = AccountId::from(w.coldkeypub()?);
+    let chain = chain.connect().await?;
+    let call = Call::Transfer { dest, amount: amount.rao() };
+    let fee = chain.estimate_fee(from, call.clone()).await?;
+    let free = chain.account(from).await?.free;
+    out(&format!("send {amount} from {from} to {dest}"))?;
+    out(&format!(
+        "  transaction fee {}; free balance {}",
+        Tao::from_rao(fee),
+        Tao::from_rao(free)
+    ))?;
+    confirm(yes)?;
+    let pair = tokio::task::block_in_place(|| open_coldkey(&w, &KdfParams::default()))?;
+    let inclusion = sign_and_watch(chain.as_ref(), &pair, call).await?;
+    if let Err(e) = inclusion.result {
+        anyhow::bail!("the chain refused the transfer: {e}");
+    }
+    out(&format!("sent {amount} to {dest}"))
+}
