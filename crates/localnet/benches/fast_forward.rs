@@ -82,6 +82,20 @@ fn fast_forward_one_tempo(bencher: Bencher) {
     );
 }
 
+/// Snapshot (JSON) of the whole state after the setup block.
+#[divan::bench(sample_count = 5)]
+fn snapshot(bencher: Bencher) {
+    let rt = chain();
+    bencher.bench_local(|| rt.snapshot());
+}
+
+/// Restore, including the full state-root recomputation that checks it.
+#[divan::bench(sample_count = 5)]
+fn restore(bencher: Bencher) {
+    let bytes = chain().snapshot();
+    bencher.bench_local(|| Runtime::restore(&bytes).unwrap());
+}
+
 fn main() {
     divan::main();
 }
