@@ -3,13 +3,15 @@
 //! the market's event feed.
 //!
 //! Messages (JSON text frames):
-//! - `{"type":"block","block":N,"timestamp_ms":T,"age_ms":A,"rows":[{"n":netuid,"c":[[key,sort,tao,usd,class],…]},…]}`
-//!   when a new block is stored: every overview number, formatted as the pages show it.
+//! - `{"type":"block","full":bool,"block":N,"timestamp_ms":T,"age_ms":A,"usd":U,"rows":[{"n":netuid,"name":…,"c":[[key,sort,tao,usd,class],…]},…]}`
+//!   when a new block is stored: overview numbers, formatted as the pages show them. A client
+//!   first gets the full snapshot (`full: true`, every cell), then one delta per block with
+//!   only the cells that changed — small messages make the fan-out to many clients cheap.
 //! - `{"type":"event","event":FeedEvent}` for each market event as it is indexed.
 //!
-//! A new client first receives the last block message, so it is current at once. A slow client
-//! that falls behind skips to the newest message (it only ever needs the latest numbers).
+//! A slow client that falls behind (its deltas dropped) is sent the full snapshot again.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
@@ -34,7 +36,7 @@ const CAPACITY: usize = 64;
 #[derive(Clone)]
 pub struct Live {
     tx: broadcast::Sender<Utf8Bytes>,
-    last_block: Arc<Mutex<Option<(u64, Utf8Bytes)>>>,
+    last_block: Arc<Mutex<Option<Snapshot>>>,
     clients: Arc<std::sync::atomic::AtomicUsize>,
     closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
@@ -45,9 +47,22 @@ impl Default for Live {
     }
 }
 
+/// One formatted cell as sent: (key, sort value, τ text, $ text, class).
+type CellMsg = (&'static str, f64, String, Option<String>, &'static str);
+
+/// The last published block: its full message (for new and lagging clients) and its cells
+/// (to compute the next delta).
+struct Snapshot {
+    block: u64,
+    full: Utf8Bytes,
+    cells: HashMap<(u16, &'static str), CellMsg>,
+}
+
 #[derive(Serialize)]
 struct BlockMsg<'a> {
     r#type: &'static str,
+    /// True for a full snapshot, false for a delta (only the cells that changed).
+    full: bool,
     block: u64,
     timestamp_ms: u64,
     age_ms: u64,
@@ -59,7 +74,7 @@ struct BlockMsg<'a> {
 struct RowMsg<'a> {
     n: u16,
     name: &'a str,
-    c: Vec<(&'static str, f64, String, Option<String>, &'static str)>,
+    c: Vec<CellMsg>,
 }
 
 #[derive(Serialize)]
@@ -92,11 +107,12 @@ impl Live {
 
     /// The last block published, if any.
     pub fn last_block(&self) -> Option<u64> {
-        self.last_block.lock().ok().and_then(|l| l.as_ref().map(|(b, _)| *b))
+        self.last_block.lock().ok().and_then(|l| l.as_ref().map(|s| s.block))
     }
 
-    fn last_block_msg(&self) -> Option<Utf8Bytes> {
-        self.last_block.lock().ok().and_then(|l| l.as_ref().map(|(_, m)| m.clone()))
+    /// The full message of the last block (what a new client gets first).
+    pub fn last_block_msg(&self) -> Option<Utf8Bytes> {
+        self.last_block.lock().ok().and_then(|l| l.as_ref().map(|s| s.full.clone()))
     }
 
     /// Closes every stream client's connection (server shutdown).
@@ -110,17 +126,41 @@ impl Live {
         let _ = self.tx.send(msg);
     }
 
-    /// Publishes an overview as a block message (if it is newer than the last one), with
-    /// cells formatted for `usd` and the age computed at `now_ms`. Returns whether it was sent.
+    /// Publishes an overview (if it is newer than the last one): listeners get a delta with
+    /// only the cells that changed; the full snapshot is kept for new and lagging clients.
+    /// Cells are formatted for `usd`, the age computed at `now_ms`. Returns whether it was sent.
     pub fn publish_overview(&self, o: &Overview, usd: Option<f64>, now_ms: u64) -> bool {
-        if self.last_block().is_some_and(|b| b >= o.as_of_block) {
+        let Ok(mut last) = self.last_block.lock() else { return false };
+        if last.as_ref().is_some_and(|s| s.block >= o.as_of_block) {
             return false;
         }
-        let Some(msg) = block_message(o, usd, now_ms) else { return false };
-        if let Ok(mut l) = self.last_block.lock() {
-            *l = Some((o.as_of_block, msg.clone()));
-        }
-        self.publish_raw(msg);
+        let rows = rows_of(o, usd);
+        let cells: HashMap<(u16, &'static str), CellMsg> =
+            rows.iter().flat_map(|r| r.c.iter().map(move |c| ((r.n, c.0), c.clone()))).collect();
+        let Some(full) = message(o, usd, now_ms, true, &rows) else { return false };
+        let delta = match last.as_ref() {
+            None => full.clone(),
+            Some(prev) => {
+                let changed: Vec<RowMsg<'_>> = rows
+                    .iter()
+                    .filter_map(|r| {
+                        let c: Vec<CellMsg> =
+                            r.c.iter()
+                                .filter(|c| prev.cells.get(&(r.n, c.0)) != Some(*c))
+                                .cloned()
+                                .collect();
+                        (!c.is_empty()).then_some(RowMsg { n: r.n, name: r.name, c })
+                    })
+                    .collect();
+                match message(o, usd, now_ms, false, &changed) {
+                    Some(d) => d,
+                    None => return false,
+                }
+            }
+        };
+        *last = Some(Snapshot { block: o.as_of_block, full, cells });
+        drop(last);
+        self.publish_raw(delta);
         true
     }
 
@@ -132,10 +172,8 @@ impl Live {
     }
 }
 
-/// The block message of an overview.
-pub fn block_message(o: &Overview, usd: Option<f64>, now_ms: u64) -> Option<Utf8Bytes> {
-    let rows = o
-        .rows
+fn rows_of(o: &Overview, usd: Option<f64>) -> Vec<RowMsg<'_>> {
+    o.rows
         .iter()
         .map(|r| RowMsg {
             n: r.netuid,
@@ -147,16 +185,31 @@ pub fn block_message(o: &Overview, usd: Option<f64>, now_ms: u64) -> Option<Utf8
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
+
+fn message(
+    o: &Overview,
+    usd: Option<f64>,
+    now_ms: u64,
+    full: bool,
+    rows: &[RowMsg<'_>],
+) -> Option<Utf8Bytes> {
     let msg = BlockMsg {
         r#type: "block",
+        full,
         block: o.as_of_block,
         timestamp_ms: o.as_of_timestamp_ms,
         age_ms: now_ms.saturating_sub(o.as_of_timestamp_ms),
         usd,
-        rows,
+        rows: rows.iter().map(|r| RowMsg { n: r.n, name: r.name, c: r.c.clone() }).collect(),
     };
     serde_json::to_string(&msg).ok().map(Utf8Bytes::from)
+}
+
+/// The full block message of an overview (every cell).
+pub fn block_message(o: &Overview, usd: Option<f64>, now_ms: u64) -> Option<Utf8Bytes> {
+    message(o, usd, now_ms, true, &rows_of(o, usd))
 }
 
 /// Starts the task that publishes a block message for every newly stored block (checked at
@@ -247,7 +300,11 @@ async fn serve_client(socket: WebSocket, live: Live) {
             }
             msg = rx.recv() => match msg {
                 Ok(m) => if sink.send(Message::Text(m)).await.is_err() { break },
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                // Fell behind: deltas were lost, so resynchronise with the full snapshot.
+                Err(broadcast::error::RecvError::Lagged(_)) => match live.last_block_msg() {
+                    Some(full) => if sink.send(Message::Text(full)).await.is_err() { break },
+                    None => continue,
+                },
                 Err(broadcast::error::RecvError::Closed) => break,
             },
             inc = incoming.next() => match inc {

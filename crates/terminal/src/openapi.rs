@@ -153,10 +153,11 @@ pub fn document() -> Value {
         },
         "x-websocket": {
             "/api/v1/stream": {
-                "description": "Live updates as JSON text frames. On connect, the last block message; then one `block` message per indexed block and one `event` message per market event. A client that falls behind skips to the newest message.",
+                "description": "Live updates as JSON text frames. On connect, the full snapshot of the last block (`full: true`); then one `block` delta per indexed block (only the cells that changed) and one `event` message per market event. A client that falls behind is sent the full snapshot again.",
                 "messages": {
                     "block": { "type": "object", "properties": {
                         "type": { "const": "block" },
+                        "full": { "type": "boolean", "description": "A full snapshot (true) or a delta of the changed cells (false)." },
                         "block": { "type": "integer" },
                         "timestamp_ms": { "type": "integer" },
                         "age_ms": { "type": "integer" },

@@ -370,10 +370,10 @@ pub(crate) async fn subnet(
                         (stat(t.col_volume, m(r.volume_24h), &as_of))
                         (stat(t.flow_24h, html! { span class=(fmt::change_class(Some(fmt::tokens_signed(&r.net_flow_24h)))) { (fmt::tao_signed(&r.net_flow_24h)) } }, &as_of))
                         (stat(t.flow_7d, html! { span class=(fmt::change_class(Some(fmt::tokens_signed(&r.net_flow_7d)))) { (fmt::tao_signed(&r.net_flow_7d)) } }, &as_of))
-                        @for (bps, amount) in &d.max_buy_for_impact {
+                        @for (bps, amount) in d.max_buy_for_impact.iter().filter(|(_, a)| a != "0") {
                             (stat(&format!("{} ({}% {})", t.max_buy, bps / 100, t.impact), html! { (fmt::tao_compact(amount.parse().unwrap_or(0))) }, &as_of))
                         }
-                        @for (bps, amount) in &d.max_sell_for_impact {
+                        @for (bps, amount) in d.max_sell_for_impact.iter().filter(|(_, a)| a != "0") {
                             (stat(&format!("{} ({}% {})", t.max_sell, bps / 100, t.impact), html! { (fmt::compact(fmt::tokens(amount.parse().unwrap_or(0)))) " α" }, &as_of))
                         }
                     }

@@ -81,8 +81,8 @@ async fn column(c: &Client, key: &str) -> Vec<Value> {
     js(c, &script).await.as_array().unwrap().clone()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_in_headless_chromium() {
+/// Chromium through chromedriver, or `None` (with a loud notice) when not configured.
+async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
     let (Ok(chromium), Ok(chromedriver)) =
         (std::env::var("TAOPLEX_CHROMIUM"), std::env::var("TAOPLEX_CHROMEDRIVER"))
     else {
@@ -93,18 +93,13 @@ async fn pages_in_headless_chromium() {
             "!! SKIPPED terminal browser tests: set TAOPLEX_CHROMIUM and TAOPLEX_CHROMEDRIVER"
         );
         eprintln!(
-            "!! (e.g. eval \"$(.ci/setup-chromium --env)\" or /usr/bin/chromium + /usr/bin/chromedriver)"
+            "!! (.ci/setup-chromium installs both; it prints the chromedriver path, then the chromium path)"
         );
         eprintln!(
             "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
         );
-        return;
+        return None;
     };
-    let f = fixture_with(Config { rate_limit: None, ..Config::default() }, Some(412.35));
-    let live = spawn_live(f.state.clone());
-    let (addr, stop, server) = start(f.state.clone()).await;
-    let base = format!("http://{addr}");
-
     let (driver, port) = start_driver(&chromedriver);
     let profile = tempfile::tempdir().unwrap();
     let mut caps = serde_json::Map::new();
@@ -125,6 +120,17 @@ async fn pages_in_headless_chromium() {
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("connect to chromedriver");
+
+    Some((driver, c, profile))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_headless_chromium() {
+    let Some((driver, c, _profile)) = browser().await else { return };
+    let f = fixture_with(Config { rate_limit: None, ..Config::default() }, Some(412.35));
+    let live = spawn_live(f.state.clone());
+    let (addr, stop, server) = start(f.state.clone()).await;
+    let base = format!("http://{addr}");
 
     // ---- overview loads, dark by default
     c.goto(&base).await.unwrap();
@@ -280,4 +286,29 @@ async fn pages_in_headless_chromium() {
     stop.send(()).unwrap();
     server.await.unwrap();
     live.shutdown().await;
+}
+
+/// The pages on real data: a localnet with its market simulation, indexed by `market`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_localnet_in_chromium() {
+    let Some((driver, c, _profile)) = browser().await else { return };
+    let r = crate::real::real(150).await;
+    let (addr, stop, server) = start(r.state.clone()).await;
+    let base = format!("http://{addr}");
+    c.goto(&base).await.unwrap();
+    c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
+    assert!(visible_rows(&c).await > 0);
+    shot(&c, "localnet-overview").await;
+    let n = js(&c, "return document.querySelector('#markets tbody tr:not([data-netuid=\"0\"])').dataset.netuid").await;
+    c.goto(&format!("{base}/subnets/{}", n.as_str().unwrap())).await.unwrap();
+    c.wait().for_element(Locator::Css("#chart[data-loaded]")).await.unwrap();
+    c.find(Locator::Css("#tf button[data-interval='1m']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#chart[data-interval='1m'][data-loaded]")).await.unwrap();
+    js(&c, "return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))").await;
+    shot(&c, "localnet-subnet").await;
+    c.close().await.unwrap();
+    drop(driver);
+    stop.send(()).unwrap();
+    server.await.unwrap();
+    r.node.shutdown().await;
 }

@@ -260,6 +260,24 @@ impl FixtureMarket {
         d.overview = Arc::new(o);
     }
 
+    /// Moves to the next block with every subnet's price, market cap and pool times `factor`
+    /// (the worst case for live deltas). Returns the overview.
+    pub fn next_block_all(&self, factor: f64) -> Arc<Overview> {
+        let mut d = self.data.write().unwrap();
+        let mut o = (*d.overview).clone();
+        o.as_of_block += 1;
+        o.as_of_timestamp_ms += 12_000;
+        for r in &mut o.rows {
+            r.as_of_block = o.as_of_block;
+            r.price = (r.price as f64 * factor) as u64;
+            r.market_cap = (r.market_cap as f64 * factor) as u64;
+            r.tao_in_pool = (r.tao_in_pool as f64 * factor) as u64;
+            r.change_1h = r.change_1h.map(|c| c + factor - 1.0);
+        }
+        d.overview = Arc::new(o);
+        d.overview.clone()
+    }
+
     /// Moves to the next block: subnet `netuid`'s price times `factor`. Returns the overview.
     pub fn next_block(&self, netuid: NetUid, factor: f64) -> Arc<Overview> {
         let mut d = self.data.write().unwrap();

@@ -47,6 +47,7 @@ async fn stream_delivers_the_current_block_then_each_new_one() {
     let first = next_json(&mut ws).await;
     assert_eq!(first["type"], "block");
     assert_eq!(first["block"], LAST_BLOCK);
+    assert_eq!(first["full"], true);
     assert_eq!(first["rows"].as_array().unwrap().len(), 23);
 
     // A new block on the chain: the price of SN2 goes up 10%.
@@ -54,6 +55,22 @@ async fn stream_delivers_the_current_block_then_each_new_one() {
     f.chain.heads.send(header(o.as_of_block)).unwrap();
     let m = next_json(&mut ws).await;
     assert_eq!(m["block"], LAST_BLOCK + 1);
+    // A delta: only SN2 changed, and only its price and 1h change.
+    assert_eq!(m["full"], false);
+    assert_eq!(m["rows"].as_array().unwrap().len(), 1, "{m}");
+    let keys: Vec<&str> =
+        m["rows"][0]["c"].as_array().unwrap().iter().map(|c| c[0].as_str().unwrap()).collect();
+    assert_eq!(keys, ["price", "change_1h"]);
+    // A client connecting now gets the full snapshot of the new block.
+    let (mut late, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream")).await.unwrap();
+    let snap = next_json(&mut late).await;
+    assert_eq!(
+        (snap["full"].clone(), snap["block"].clone()),
+        (serde_json::json!(true), serde_json::json!(LAST_BLOCK + 1))
+    );
+    assert_eq!(snap["rows"].as_array().unwrap().len(), 23);
+    drop(late);
     let row = m["rows"].as_array().unwrap().iter().find(|r| r["n"] == 2).unwrap().clone();
     let price = row["c"].as_array().unwrap().iter().find(|c| c[0] == "price").unwrap();
     assert_eq!(

@@ -7,6 +7,7 @@ mod browser;
 mod fixture;
 mod live;
 mod pages;
+mod real;
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
