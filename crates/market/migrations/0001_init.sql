@@ -1,5 +1,7 @@
--- taoplex market store, version 1. One text for SQLite and PostgreSQL: the runner replaces
--- BLOB with BYTEA for PostgreSQL. Amounts are BIGINT rao (every amount < 2^63).
+-- taoplex market store, version 1. One text for SQLite and PostgreSQL; for PostgreSQL the
+-- runner turns BLOB into BYTEA, INTEGER PRIMARY KEY into BIGINT PRIMARY KEY and drops
+-- WITHOUT ROWID (SQLite: rowid-alias keys and clustered composite keys, one b-tree per table).
+-- Amounts are BIGINT rao (every amount < 2^63).
 
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -7,7 +9,7 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 
 CREATE TABLE IF NOT EXISTS blocks (
-    number BIGINT PRIMARY KEY,
+    number INTEGER PRIMARY KEY,
     hash TEXT NOT NULL,
     parent_hash TEXT NOT NULL,
     timestamp_ms BIGINT NOT NULL,
@@ -17,7 +19,7 @@ CREATE TABLE IF NOT EXISTS blocks (
 
 -- Per-block pool state of every subnet, CHUNK_BLOCKS consecutive blocks per row (codec.rs).
 CREATE TABLE IF NOT EXISTS pool_chunks (
-    first_block BIGINT PRIMARY KEY,
+    first_block INTEGER PRIMARY KEY,
     last_block BIGINT NOT NULL,
     data BLOB NOT NULL
 );
@@ -40,9 +42,9 @@ CREATE TABLE IF NOT EXISTS trades (
     fee_alpha BIGINT NOT NULL,
     price BIGINT NOT NULL,
     PRIMARY KEY (block, extrinsic, seq)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trades_netuid ON trades (netuid, block);
-CREATE INDEX IF NOT EXISTS trades_dest_netuid ON trades (dest_netuid, block);
+CREATE INDEX IF NOT EXISTS trades_dest_netuid ON trades (dest_netuid, block) WHERE dest_netuid IS NOT NULL;
 CREATE INDEX IF NOT EXISTS trades_coldkey ON trades (coldkey, block);
 
 CREATE TABLE IF NOT EXISTS emissions (
@@ -53,7 +55,7 @@ CREATE TABLE IF NOT EXISTS emissions (
     owner_cut BIGINT NOT NULL,
     owner_miner_burned BIGINT NOT NULL,
     PRIMARY KEY (block, netuid)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS emissions_netuid ON emissions (netuid, block);
 
 CREATE TABLE IF NOT EXISTS subnet_changes (
@@ -64,7 +66,7 @@ CREATE TABLE IF NOT EXISTS subnet_changes (
     name TEXT NOT NULL,
     value TEXT NOT NULL,
     PRIMARY KEY (block, seq)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS subnet_changes_netuid ON subnet_changes (netuid, block);
 
 CREATE TABLE IF NOT EXISTS feed_events (
@@ -76,7 +78,7 @@ CREATE TABLE IF NOT EXISTS feed_events (
     data TEXT NOT NULL,
     timestamp_ms BIGINT NOT NULL,
     PRIMARY KEY (block, seq)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS feed_events_kind ON feed_events (kind, block);
 CREATE INDEX IF NOT EXISTS feed_events_netuid ON feed_events (netuid, block);
 
@@ -92,11 +94,11 @@ CREATE TABLE IF NOT EXISTS candles_h1 (
     sell_volume BIGINT NOT NULL,
     trades BIGINT NOT NULL,
     PRIMARY KEY (netuid, bucket)
-);
+) WITHOUT ROWID;
 
 -- Latest known subnet metadata (SubnetInfo as JSON) from the last exact snapshot.
 CREATE TABLE IF NOT EXISTS subnets (
-    netuid BIGINT PRIMARY KEY,
+    netuid INTEGER PRIMARY KEY,
     info TEXT NOT NULL,
     updated_block BIGINT NOT NULL,
     active BIGINT NOT NULL
@@ -110,5 +112,5 @@ CREATE TABLE IF NOT EXISTS stakes (
     alpha BIGINT NOT NULL,
     as_of_block BIGINT NOT NULL,
     PRIMARY KEY (coldkey, hotkey, netuid)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS stakes_netuid ON stakes (netuid, alpha);

@@ -17,7 +17,7 @@ use crate::types::{BlockRow, Candle, FeedEvent, Interval, PoolState, Trade, Trad
 /// Indexer settings.
 #[derive(Debug, Clone)]
 pub struct IndexerConfig {
-    /// Blocks per write transaction during backfill (default 1024).
+    /// Blocks per write transaction during backfill (default 2048).
     pub batch_blocks: usize,
     /// Blocks fetched from the chain concurrently (default 64).
     pub fetch_concurrency: usize,
@@ -33,7 +33,7 @@ pub struct IndexerConfig {
 impl Default for IndexerConfig {
     fn default() -> Self {
         Self {
-            batch_blocks: 1024,
+            batch_blocks: 2048,
             fetch_concurrency: 64,
             feed: FeedConfig::default(),
             discover_holders: true,
@@ -426,11 +426,11 @@ impl Indexer {
         }
         let head = self.chain.header(BlockId::Head).await?.number;
         let dirty = std::mem::take(&mut t.dirty);
+        let mut all = Vec::with_capacity(dirty.len());
         for coldkey in dirty {
-            let stakes = self.chain.stakes(coldkey).await?;
-            self.store.replace_stakes(&coldkey, &stakes, head).await?;
+            all.push((coldkey, self.chain.stakes(coldkey).await?));
         }
-        Ok(())
+        self.store.replace_stakes_many(&all, head).await
     }
 
     fn build_batch(&self, t: &mut Tracker, blocks: &[Block]) -> Result<(Batch, Vec<FeedEvent>)> {

@@ -57,7 +57,7 @@
 //! - **Compact pool states, written in batches.** 128 subnets × every block would be millions
 //!   of rows; states are stored as delta-varint chunks of up to 64 blocks (one row each; see
 //!   `codec`), about 15–25 bytes per subnet-block, and every table is written with multi-row
-//!   inserts inside one transaction per batch (1024 blocks by default). This is what makes
+//!   inserts inside one transaction per batch (2048 blocks by default). This is what makes
 //!   backfill fast (see `benches/backfill.rs`).
 //! - **Restart without gaps or duplicates.** A batch must continue the stored chain exactly
 //!   (checked inside its transaction, with the parent hash), so a crash loses at most the

@@ -21,8 +21,8 @@ use crate::types::{
     Trade, TradeKind,
 };
 
-/// The migrations, in order: (version, SQL). SQLite and PostgreSQL share the text; `BLOB`
-/// becomes `BYTEA` on PostgreSQL.
+/// The migrations, in order: (version, SQL). SQLite and PostgreSQL share the text; see the
+/// migration's header for the three rewrites applied on PostgreSQL.
 const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
 
 /// Where the store lives.
@@ -304,7 +304,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(std::time::Duration::from_secs(30))
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", "-65536")
+            // Statement journals of multi-row inserts stay in memory instead of temp files.
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         Ok(Self { db: Db::Sqlite(pool) })
     }
@@ -359,7 +361,13 @@ impl Store {
                 if done.is_some() {
                     continue;
                 }
-                let text = if postgres { sql.replace("BLOB", "BYTEA") } else { (*sql).to_string() };
+                let text = if postgres {
+                    sql.replace("BLOB", "BYTEA")
+                        .replace("INTEGER PRIMARY KEY", "BIGINT PRIMARY KEY")
+                        .replace(") WITHOUT ROWID;", ");")
+                } else {
+                    (*sql).to_string()
+                };
                 let mut tx = pool.begin().await?;
                 let applied = async {
                     sqlx::raw_sql(AssertSqlSafe(text)).execute(&mut *tx).await?;
@@ -373,6 +381,7 @@ impl Store {
                 match applied {
                     Ok(()) => tx.commit().await?,
                     Err(source) => {
+                        let _ = tx.rollback().await;
                         return Err(MarketError::Migration { version: *version, source });
                     }
                 }
@@ -468,6 +477,7 @@ impl Store {
         let first_parent = first.parent_hash;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
+            let written = async {
             // Continuity is checked inside the transaction, so two writers cannot both pass.
             let last: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM blocks")
                 .fetch_one(&mut *tx).await?;
@@ -586,7 +596,18 @@ impl Store {
                 sqlx::query("UPDATE subnets SET active = 0 WHERE netuid = $1")
                     .bind(i64::from(*netuid)).execute(&mut *tx).await?;
             }
-            tx.commit().await?;
+                Ok::<(), MarketError>(())
+            }
+            .await;
+            // Roll back explicitly: a dropped transaction would hold SQLite's write lock until
+            // its connection is next used.
+            match written {
+                Ok(()) => tx.commit().await?,
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    return Err(e);
+                }
+            }
             Ok(())
         })
     }
@@ -897,19 +918,40 @@ impl Store {
         stakes: &[chain::StakeInfo],
         as_of: BlockNumber,
     ) -> Result<()> {
-        let c = key_bytes(coldkey);
+        self.replace_stakes_many(&[(*coldkey, stakes.to_vec())], as_of).await
+    }
+
+    /// Replaces the stake rows of several coldkeys, in one transaction.
+    pub async fn replace_stakes_many(
+        &self,
+        stakes: &[(AccountId, Vec<chain::StakeInfo>)],
+        as_of: BlockNumber,
+    ) -> Result<()> {
         let as_of = to_i64(as_of, "block")?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM stakes WHERE coldkey = $1").bind(c.clone()).execute(&mut *tx).await?;
-            for s in stakes.iter().filter(|s| s.alpha > 0) {
-                sqlx::query("INSERT INTO stakes (coldkey, hotkey, netuid, alpha, as_of_block) VALUES ($1, $2, $3, $4, $5) \
-                    ON CONFLICT (coldkey, hotkey, netuid) DO UPDATE SET alpha = excluded.alpha, as_of_block = excluded.as_of_block")
-                    .bind(c.clone()).bind(key_bytes(&s.hotkey)).bind(i64::from(s.netuid))
-                    .bind(to_i64(s.alpha, "alpha")?).bind(as_of)
-                    .execute(&mut *tx).await?;
+            let written = async {
+            for (coldkey, list) in stakes {
+                let c = key_bytes(coldkey);
+                sqlx::query("DELETE FROM stakes WHERE coldkey = $1").bind(c.clone()).execute(&mut *tx).await?;
+                for s in list.iter().filter(|s| s.alpha > 0) {
+                    sqlx::query("INSERT INTO stakes (coldkey, hotkey, netuid, alpha, as_of_block) VALUES ($1, $2, $3, $4, $5) \
+                        ON CONFLICT (coldkey, hotkey, netuid) DO UPDATE SET alpha = excluded.alpha, as_of_block = excluded.as_of_block")
+                        .bind(c.clone()).bind(key_bytes(&s.hotkey)).bind(i64::from(s.netuid))
+                        .bind(to_i64(s.alpha, "alpha")?).bind(as_of)
+                        .execute(&mut *tx).await?;
+                }
             }
-            tx.commit().await?;
+                Ok::<(), MarketError>(())
+            }
+            .await;
+            match written {
+                Ok(()) => tx.commit().await?,
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    return Err(e);
+                }
+            }
             Ok(())
         })
     }
