@@ -782,9 +782,102 @@ fn owner_burning_shows_in_miner_burned_and_lowers_the_share() {
             param: Hyperparameter::RecycleOrBurn(RecycleOrBurn::Recycle),
         },
     );
+    let burned_before = net.rt.state.subnets[&1].alpha_burned;
+    let mut recycled = 0;
     for _ in 0..12 {
-        net.block(vec![]);
+        let b = net.block(vec![]);
+        for e in &b.block.events {
+            if let Event::AlphaRecycled { netuid: 1, amount } = e.event {
+                recycled += amount;
+            }
+        }
     }
+    assert!(recycled > 0);
+    assert_eq!(net.rt.state.subnets[&1].alpha_burned, burned_before);
+}
+
+#[test]
+fn root_stakers_share_in_dividends_when_prices_sum_above_one() {
+    let k = keyring();
+    let mut g = genesis(&k);
+    for s in &mut g.subnets {
+        s.moving_price = 600_000_000;
+        s.alpha_in = 10_000 * TAO * 10 / 6;
+    }
+    let mut net = Net { k: keyring(), rt: Runtime::new(&g).unwrap() };
+    net.block(vec![]);
+    assert!(net.rt.state.subnets[&1].pending_root > 0, "root alpha is kept");
+    let before = net.stake(&k.v1, &k.bob, 1);
+    let mut epoch = false;
+    for _ in 0..12 {
+        let b = net.block(vec![]);
+        epoch |= b
+            .block
+            .events
+            .iter()
+            .any(|e| matches!(e.event, Event::EpochCompleted { netuid: 1, .. }));
+    }
+    assert!(epoch);
+    assert!(net.stake(&k.v1, &k.bob, 1) > before);
+}
+
+#[test]
+fn more_named_rejections() {
+    let mut net = Net::new();
+    let k = keyring();
+    // Weights: version key and rate limit.
+    net.ok(
+        &k.alice,
+        Call::SetHyperparameter { netuid: 1, param: Hyperparameter::WeightsRateLimit(50) },
+    );
+    net.rt.state.subnets.get_mut(&1).unwrap().hyperparameters.weights_version_key = 5;
+    net.rt.digests.mark_subnet(1);
+    let old = Call::SetWeights { netuid: 1, dests: vec![3], weights: vec![1], version_key: 4 };
+    assert_eq!(net.err(&k.v1, old), DispatchError::IncorrectWeightVersionKey { expected: 5 });
+    net.ok(&k.v1, Call::SetWeights { netuid: 1, dests: vec![3], weights: vec![1], version_key: 5 });
+    let again = Call::SetWeights { netuid: 1, dests: vec![3], weights: vec![2], version_key: 5 };
+    assert!(matches!(net.err(&k.v1, again), DispatchError::SettingWeightsTooFast { .. }));
+    let stranger = kp("//Dave//m3");
+    net.ok(&k.alice, Call::Transfer { dest: id(&stranger), amount: TAO });
+    let call = Call::SetWeights { netuid: 2, dests: vec![], weights: vec![], version_key: 0 };
+    assert_eq!(net.err(&stranger, call), DispatchError::HotKeyNotRegisteredInSubNet { netuid: 2 });
+    // Stake transfers can be disabled.
+    net.ok(
+        &k.alice,
+        Call::SetHyperparameter { netuid: 1, param: Hyperparameter::TransferEnabled(false) },
+    );
+    let give = Call::TransferStake {
+        destination_coldkey: id(&k.dave),
+        hotkey: id(&k.v1),
+        origin_netuid: 1,
+        destination_netuid: 1,
+        alpha_amount: TAO,
+    };
+    assert_eq!(net.err(&k.bob, give), DispatchError::TransferDisallowed { netuid: 1 });
+    // Registration closed, and a full subnet whose neurons are all immune.
+    net.ok(
+        &k.alice,
+        Call::SetHyperparameter { netuid: 2, param: Hyperparameter::RegistrationAllowed(false) },
+    );
+    let reg = Call::BurnedRegister { netuid: 2, hotkey: id(&kp("//Dave//new")) };
+    assert_eq!(net.err(&k.dave, reg), DispatchError::SubNetRegistrationDisabled { netuid: 2 });
+    for param in [
+        Hyperparameter::ImmunityPeriod(60_000),
+        Hyperparameter::MaxAllowedValidators(2),
+        Hyperparameter::MaxAllowedUids(5),
+    ] {
+        net.ok(&k.alice, Call::SetHyperparameter { netuid: 1, param });
+    }
+    let reg = Call::BurnedRegister { netuid: 1, hotkey: id(&kp("//Dave//new")) };
+    assert_eq!(net.err(&k.dave, reg), DispatchError::NoNeuronIdAvailable { netuid: 1 });
+    // start_call waits for the delay.
+    let mut g = genesis(&k);
+    g.params.start_call_delay = 10_000;
+    let mut net = Net { k: keyring(), rt: Runtime::new(&g).unwrap() };
+    assert!(matches!(
+        net.err(&k.alice, Call::StartCall { netuid: 3 }),
+        DispatchError::NeedWaitingMoreBlocksToStarCall { .. }
+    ));
 }
 
 #[test]
