@@ -53,8 +53,9 @@
 //!   `dtao::yuma::run_epoch` with stake weight α + τ·root: miner incentive is staked to the
 //!   miner, incentive on the owner's own hotkeys is withheld (burned or recycled per
 //!   `RecycleOrBurn`) and becomes `MinerBurned`, dividends pay an 18 % hotkey take and the
-//!   rest to nominators, the root pot goes to validators by dividends × τ·root stake and on to
-//!   their root nominators, the owner cut is staked to the owner hotkey. Then the
+//!   rest to nominators, the root pot goes to validators by dividends × τ·root stake (with
+//!   no dividends, by active stake, then stake, as the alpha pot) and on to their root
+//!   nominators, the owner cut is staked to the owner hotkey. Then the
 //!   transactions, with events per extrinsic (`Phase::ApplyExtrinsic(i)`, then
 //!   `ExtrinsicSuccess` / `ExtrinsicFailed`), and the header (parent hash, extrinsics root,
 //!   state root).

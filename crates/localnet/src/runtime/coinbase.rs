@@ -503,18 +503,26 @@ impl Runtime {
         // Root pot: to validators by dividends × τ·root stake, then to their root stakers.
         if root_pot > 0 {
             let tau = I64F64::saturating_from_num(dtao::emission::tao_weight_fraction(tao_weight));
-            let w: Vec<u128> = (0..k)
-                .map(|i| {
-                    let d = out
-                        .dividends
-                        .get(i)
-                        .map_or(0, |x| u128::try_from(x.to_bits()).unwrap_or(0));
-                    let r = I64F64::saturating_from_num(root_stake.get(i).copied().unwrap_or(0))
-                        .saturating_mul(tau)
-                        .saturating_to_num::<u64>();
-                    d.saturating_mul(u128::from(r))
+            // By dividends; with none, by active stake, then by stake (as the alpha pot).
+            let by = [&out.dividends, &out.active_stake, &out.stake];
+            let w: Vec<u128> = by
+                .iter()
+                .map(|v| {
+                    (0..k)
+                        .map(|i| {
+                            let d =
+                                v.get(i).map_or(0, |x| u128::try_from(x.to_bits()).unwrap_or(0));
+                            let r = I64F64::saturating_from_num(
+                                root_stake.get(i).copied().unwrap_or(0),
+                            )
+                            .saturating_mul(tau)
+                            .saturating_to_num::<u64>();
+                            d.saturating_mul(u128::from(r))
+                        })
+                        .collect::<Vec<u128>>()
                 })
-                .collect();
+                .find(|w| w.iter().any(|x| *x > 0))
+                .unwrap_or_default();
             match apportion(root_pot, &w) {
                 Some(parts) => {
                     for (i, part) in parts.iter().enumerate() {

@@ -805,7 +805,9 @@ fn root_stakers_share_in_dividends_when_prices_sum_above_one() {
         s.alpha_in = 10_000 * TAO * 10 / 6;
     }
     let mut net = Net { k: keyring(), rt: Runtime::new(&g).unwrap() };
-    net.block(vec![]);
+    // Dave stakes on root only, on v1.
+    net.ok(&k.dave, Call::AddStake { hotkey: id(&k.v1), netuid: 0, amount_staked: 50_000 * TAO });
+    assert_eq!(net.stake(&k.v1, &k.dave, 1), 0);
     assert!(net.rt.state.subnets[&1].pending_root > 0, "root alpha is kept");
     let before = net.stake(&k.v1, &k.bob, 1);
     let mut epoch = false;
@@ -819,6 +821,8 @@ fn root_stakers_share_in_dividends_when_prices_sum_above_one() {
     }
     assert!(epoch);
     assert!(net.stake(&k.v1, &k.bob, 1) > before);
+    // His share of v1's root dividends arrives as alpha stake on subnet 1.
+    assert!(net.stake(&k.v1, &k.dave, 1) > 0);
 }
 
 #[test]
