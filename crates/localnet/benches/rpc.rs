@@ -103,3 +103,31 @@ fn pipelined_subnet_queries(bencher: Bencher) {
         })
     });
 }
+
+/// Fast-forward through [`Node`] on the default genesis: the node's overhead (pool, block log
+/// with an fsync per 64 blocks, snapshots every 1,000 blocks, announcements) on top of the
+/// runtime, with and without the market simulation (intensity 1) and persistence.
+#[divan::bench(sample_count = 5, args = ["bare", "persist", "sim", "sim+persist"])]
+fn node_fast_forward(bencher: Bencher, mode: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = generate(&GenesisOptions::default());
+    let sim = mode
+        .contains("sim")
+        .then(|| Box::new(localnet::sim::Simulation::new(&genesis, 1.0)) as Box<_>);
+    let node = Node::start(
+        &genesis,
+        NodeConfig {
+            production: BlockProduction::Manual,
+            data_dir: mode.contains("persist").then(|| dir.path().to_path_buf()),
+            tx_source: sim,
+            ..NodeConfig::default()
+        },
+    )
+    .unwrap();
+    const BLOCKS: u64 = 360;
+    bencher
+        .counter(ItemsCount::new(BLOCKS))
+        .bench_local(|| rt.block_on(node.fast_forward(BLOCKS)).unwrap());
+    node.shutdown_blocking();
+}

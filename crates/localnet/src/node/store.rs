@@ -4,6 +4,7 @@
 //! <data-dir>/LOCK                         held (flock) while a node runs
 //! <data-dir>/genesis.json                 the genesis the chain started from
 //! <data-dir>/blocks.log                   "TPXLOG01", then one record per block
+//! <data-dir>/blocks.jsonl                 every block in full (JSON lines), to serve after a restart
 //! <data-dir>/snapshots/<number>.snapshot  the runtime after block <number>
 //! ```
 //!
@@ -16,12 +17,17 @@
 //! A snapshot is written to a temporary file, fsync'd and renamed, after the log is synced up
 //! to its block; it records the log offset just past its block's record, so a restart reads
 //! only the log after it. The two newest snapshots are kept.
+//!
+//! The block archive holds each block as the node announced it (extrinsics, results, events),
+//! synced with the log. It is a cache for serving old blocks after a restart: on open its tail
+//! is read back (a torn last line is dropped), and only a run of blocks that links by parent
+//! hash down from the recovered chain is used.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use chain::{BlockNumber, Hash, SignedTransaction};
+use chain::{Block, BlockNumber, Hash, SignedTransaction};
 use parity_scale_codec::{Decode, Encode};
 
 use super::NodeError;
@@ -33,6 +39,8 @@ const RECORD_HEADER: usize = 12;
 /// A record larger than this is treated as corrupt (no block is this large).
 const MAX_RECORD: usize = 256 << 20;
 const SNAPSHOTS_KEPT: usize = 2;
+/// How much of the block archive's end a restart reads back.
+const ARCHIVE_TAIL_BYTES: u64 = 64 << 20;
 
 /// One block as the log keeps it: enough to produce it again.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
@@ -66,6 +74,7 @@ pub(crate) struct Store {
     /// Bytes of the log written (synced or not).
     log_len: u64,
     dirty: bool,
+    archive: File,
     _lock: File,
 }
 
@@ -149,7 +158,14 @@ impl Store {
             }
         }
         let log_len = log.seek(SeekFrom::End(0)).map_err(io_err(&log_path))?;
-        Ok(Self { dir: dir.to_path_buf(), log, log_len, dirty: false, _lock: lock })
+        let archive_path = dir.join("blocks.jsonl");
+        let archive = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(&archive_path)
+            .map_err(io_err(&archive_path))?;
+        Ok(Self { dir: dir.to_path_buf(), log, log_len, dirty: false, archive, _lock: lock })
     }
 
     fn log_path(&self) -> PathBuf {
@@ -225,14 +241,83 @@ impl Store {
         Ok(self.log_len)
     }
 
-    /// Makes every appended record durable.
+    /// Makes every appended record (and archived block) durable.
     pub(crate) fn sync(&mut self) -> Result<(), NodeError> {
         if self.dirty {
             let path = self.log_path();
             self.log.sync_data().map_err(io_err(&path))?;
+            let path = self.archive_path();
+            self.archive.sync_data().map_err(io_err(&path))?;
             self.dirty = false;
         }
         Ok(())
+    }
+
+    fn archive_path(&self) -> PathBuf {
+        self.dir.join("blocks.jsonl")
+    }
+
+    /// Appends blocks to the archive (synced by [`Store::sync`]).
+    pub(crate) fn archive_blocks<'a>(
+        &mut self,
+        blocks: impl Iterator<Item = &'a Block>,
+    ) -> Result<(), NodeError> {
+        let mut buf = Vec::new();
+        for b in blocks {
+            serde_json::to_writer(&mut buf, b).map_err(|e| NodeError::Corrupt {
+                path: self.archive_path(),
+                what: format!("cannot encode block {}: {e}", b.header.number),
+            })?;
+            buf.push(b'\n');
+        }
+        let path = self.archive_path();
+        self.archive.write_all(&buf).map_err(io_err(&path))?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// The archived blocks that end at `head` and link by parent hash, oldest first, at most
+    /// `max` of them (read from the archive's last [`ARCHIVE_TAIL_BYTES`]).
+    pub(crate) fn archived_chain(&self, head: &Block, max: usize) -> Vec<Block> {
+        let path = self.archive_path();
+        let Ok(mut f) = File::open(&path) else { return Vec::new() };
+        let Ok(len) = f.metadata().map(|m| m.len()) else { return Vec::new() };
+        let start = len.saturating_sub(ARCHIVE_TAIL_BYTES);
+        let mut bytes = Vec::new();
+        if f.seek(SeekFrom::Start(start)).is_err() || f.read_to_end(&mut bytes).is_err() {
+            return Vec::new();
+        }
+        // Skip a partial first line when reading from the middle.
+        let body = if start > 0 {
+            match bytes.iter().position(|b| *b == b'\n') {
+                Some(i) => &bytes[i + 1..],
+                None => return Vec::new(),
+            }
+        } else {
+            &bytes[..]
+        };
+        let mut by_number = std::collections::BTreeMap::new();
+        for line in body.split(|b| *b == b'\n') {
+            // A torn or damaged line (from a crash) is skipped; later lines win.
+            if let Ok(b) = serde_json::from_slice::<Block>(line) {
+                by_number.insert(b.header.number, b);
+            }
+        }
+        let mut out = Vec::new();
+        let mut parent = head.header.parent_hash;
+        let mut number = head.header.number;
+        while out.len() < max && number > 0 {
+            number -= 1;
+            match by_number.remove(&number) {
+                Some(b) if b.header.hash == parent => {
+                    parent = b.header.parent_hash;
+                    out.push(b);
+                }
+                _ => break,
+            }
+        }
+        out.reverse();
+        out
     }
 
     /// Writes a snapshot of the runtime after block `number` (the log must be synced past it).

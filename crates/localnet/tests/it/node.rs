@@ -510,6 +510,8 @@ async fn a_restart_resumes_with_the_same_state_root() {
         some_work(&reference, tx, 7).await;
     }
     let expected = reference.head();
+    let early: Vec<Header> =
+        (START..START + 8).map(|n| reference.header(BlockRef::Number(n)).unwrap()).collect();
     assert_eq!(expected.state_root, reference.state_root().await);
     reference.shutdown().await;
 
@@ -534,8 +536,13 @@ async fn a_restart_resumes_with_the_same_state_root() {
     some_work(&node, &txs[2], 7).await;
     assert_eq!(node.head(), expected);
     assert_eq!(node.state_root().await, expected.state_root);
-    // Old blocks replayed from the log are served again.
+    // Blocks from before the restart are served again: replayed ones, and older ones (before
+    // the snapshot it resumed from) from the block archive, genesis included.
     assert_eq!(node.header(BlockRef::Number(START + 20)).unwrap().number, START + 20);
+    for h in &early {
+        assert_eq!(&node.header(BlockRef::Number(h.number)).unwrap(), h);
+    }
+    assert_eq!(node.block(BlockRef::Number(START + 1)).unwrap().extrinsics.len(), 1);
     node.shutdown().await;
 
     // Without snapshots, a full replay from the genesis gives the same root.
