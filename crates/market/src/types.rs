@@ -185,8 +185,9 @@ pub struct Trade {
 }
 
 impl Trade {
-    /// TAO that entered `netuid`'s pool from users (buys; the destination of moves handled by
-    /// [`Trade::flows`]).
+    /// Signed TAO flow per subnet, rao: a buy `+tao`, a sell `−tao`, a cross-subnet move `−tao`
+    /// on its origin and `+tao` on its destination; a same-subnet move (hotkey change) none.
+    /// Candle volumes and net flows are built from this.
     pub fn flows(&self) -> Vec<(NetUid, i128)> {
         let tao = i128::from(self.tao);
         match self.kind {
