@@ -492,3 +492,30 @@ impl Market {
         Ok(Portfolio { coldkey, positions, spot_total, exit_total, as_of_block: last })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The terminal shares these across axum handlers and tasks.
+    #[test]
+    fn handles_are_shareable_and_their_futures_send() {
+        fn shareable<T: Send + Sync>() {}
+        fn send<T: Send>(_: &T) {}
+        shareable::<Market>();
+        shareable::<Indexer>();
+        shareable::<Store>();
+        let _ = |m: &Market| {
+            send(&m.overview());
+            send(&m.subnet(1));
+            send(&m.candles(1, Interval::H1, 0, 1));
+            send(&m.trades(&TradeFilter::default()));
+            send(&m.events(&EventFilter::default()));
+            send(&m.portfolio(AccountId([0; 32])));
+        };
+        let _ = |i: &Indexer| {
+            send(&i.sync());
+            send(&i.run(tokio::sync::watch::channel(false).1));
+        };
+    }
+}
