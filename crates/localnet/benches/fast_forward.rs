@@ -1,8 +1,9 @@
 //! Fast-forward: blocks per second of the runtime on the default genesis (128 subnets, up to
 //! 256 neurons each, validators' weights set, epochs on), with no transactions.
 //!
-//! Measured (Nov 2026, the 2-core dev VM, load average ≈ 6 from parallel builds): median
-//! 99 ms per 360 blocks, i.e. ≈ 3,600 blocks/s (goal: 2,000).
+//! Measured (Nov 2026, the 2-core dev VM while other builds ran, load average 6–10): median
+//! 99–134 ms per 360 blocks, i.e. ≈ 2,700–3,600 blocks/s (fastest sample 4,200; goal
+//! 2,000). Snapshot ≈ 120–210 ms, restore with its root check ≈ 85 ms.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use chain::{AccountId, Call, Mortality, SignedTransaction};
