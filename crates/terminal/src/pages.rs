@@ -60,8 +60,38 @@ fn ctx(
     }
 }
 
+/// Rendered overview pages by (block, language, light theme, USD price bits): the page is the
+/// same for everyone who asks within a block, so it is rendered once per block and variant.
+#[derive(Default)]
+pub(crate) struct PageCache(std::sync::Mutex<Vec<(PageKey, std::sync::Arc<str>)>>);
+
+type PageKey = (u64, Lang, bool, Option<u64>);
+
+/// Variants kept (languages × themes × a price change).
+const PAGE_CACHE_ENTRIES: usize = 8;
+
+impl PageCache {
+    fn get(&self, key: &PageKey) -> Option<std::sync::Arc<str>> {
+        self.0.lock().ok()?.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, key: PageKey, page: std::sync::Arc<str>) {
+        if let Ok(mut v) = self.0.lock() {
+            v.retain(|(k, _)| k.0 == key.0 && k != &key);
+            if v.len() >= PAGE_CACHE_ENTRIES {
+                v.remove(0);
+            }
+            v.push((key, page));
+        }
+    }
+}
+
 fn respond(c: &Ctx, status: StatusCode, body: Markup) -> Response {
-    let mut r = (status, axum::response::Html(body.into_string())).into_response();
+    respond_str(c, status, body.into_string().into())
+}
+
+fn respond_str(c: &Ctx, status: StatusCode, body: std::sync::Arc<str>) -> Response {
+    let mut r = (status, axum::response::Html(body.to_string())).into_response();
     if c.set_lang_cookie {
         let v = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", c.lang.code());
         if let Ok(v) = HeaderValue::from_str(&v) {
@@ -69,6 +99,19 @@ fn respond(c: &Ctx, status: StatusCode, body: Markup) -> Response {
         }
     }
     r
+}
+
+/// Stands for the age in a cached page; replaced per request (the age changes, the page not).
+const AGE_UNKNOWN: u64 = u64::MAX;
+const AGE_MS_TOKEN: &str = "__TAOPLEX_AGE_MS__";
+const AGE_TOKEN: &str = "__TAOPLEX_AGE__";
+
+fn age_ms_text(age_ms: u64) -> String {
+    if age_ms == AGE_UNKNOWN { AGE_MS_TOKEN.to_string() } else { age_ms.to_string() }
+}
+
+fn age_text(age_ms: u64) -> String {
+    if age_ms == AGE_UNKNOWN { AGE_TOKEN.to_string() } else { fmt::age(age_ms) }
 }
 
 fn hue(netuid: u16) -> String {
@@ -91,7 +134,7 @@ fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup) -> Markup 
                 script type="module" src=(asset_url("app.js")) {}
                 @for s in extra_scripts { script defer src=(asset_url(s)) {} }
             }
-            body data-page=(c.page) data-lang=(c.lang.code()) data-usd=[usd_attr] data-block=(c.block) data-age-ms=(c.age_ms) {
+            body data-page=(c.page) data-lang=(c.lang.code()) data-usd=[usd_attr] data-block=(c.block) data-age-ms=(age_ms_text(c.age_ms)) {
                 header.top {
                     div.bar {
                         a.brand href="/" { span.logo { "τ" } span { "taoplex" } small { (t.tagline) } }
@@ -121,7 +164,7 @@ fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup) -> Markup 
                         span #live-label { (t.live) }
                         " · " (t.as_of_block) " "
                         b #block { "#" (c.block) }
-                        ", " span #age { (fmt::age(c.age_ms)) } " " (t.ago)
+                        ", " span #age { (age_text(c.age_ms)) } " " (t.ago)
                         span.src { " · " (t.source) }
                         @if let Some(q) = &c.usd {
                             span.src { " · " (t.usd_from) " " (q.source) ": $" (fmt::grouped(q.usd_per_tao, 2)) }
@@ -153,6 +196,18 @@ pub(crate) async fn overview(State(s): State<AppState>, uri: Uri, headers: Heade
         Err(e) => return ApiError::from(e).into_page(Lang::negotiate(None, &headers)),
     };
     let c = ctx(&s, &uri, &headers, "overview", Some(&o));
+    let key: PageKey =
+        (o.as_of_block, c.lang, c.light, c.usd.as_ref().map(|q| q.usd_per_tao.to_bits()));
+    let age_ms = c.age_ms;
+    let with_age = |page: &str| -> std::sync::Arc<str> {
+        page.replacen(AGE_MS_TOKEN, &age_ms.to_string(), 1)
+            .replacen(AGE_TOKEN, &fmt::age(age_ms), 1)
+            .into()
+    };
+    if let Some(page) = s.page_cache.get(&key) {
+        return respond_str(&c, StatusCode::OK, with_age(&page));
+    }
+    let c = Ctx { age_ms: AGE_UNKNOWN, ..c };
     let t = c.t();
     let usd = c.usd.as_ref().map(|q| q.usd_per_tao);
     let mut rows: Vec<&market::OverviewRow> = o.rows.iter().collect();
@@ -233,7 +288,9 @@ pub(crate) async fn overview(State(s): State<AppState>, uri: Uri, headers: Heade
             p #nomatch.empty hidden { (t.no_match) }
         }
     };
-    respond(&c, StatusCode::OK, layout(&c, t.overview_title, &[], main))
+    let page: std::sync::Arc<str> = layout(&c, t.overview_title, &[], main).into_string().into();
+    s.page_cache.put(key, page.clone());
+    respond_str(&c, StatusCode::OK, with_age(&page))
 }
 
 fn stat(label: &str, value: Markup, title: &str) -> Markup {

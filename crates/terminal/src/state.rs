@@ -66,6 +66,7 @@ pub struct AppState {
     pub live: Live,
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) overview_cache: crate::api::SharedOverviewCache,
+    pub(crate) page_cache: Arc<crate::pages::PageCache>,
 }
 
 impl AppState {
@@ -87,6 +88,7 @@ impl AppState {
             live: Live::new(),
             limiter,
             overview_cache: Default::default(),
+            page_cache: Default::default(),
         }
     }
 }

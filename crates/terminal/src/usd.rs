@@ -1,13 +1,15 @@
 //! The TAO/USD price: from configuration ([`FixedUsd`]) or polled from a price feed URL
 //! ([`UsdFeed`]). Never a constant in the code: with no source, the $ view is disabled.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde::Serialize;
+use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::task::{StopSignal, TaskHandle, stopped};
@@ -60,14 +62,20 @@ impl UsdSource for FixedUsd {
 /// A price polled from an `http://` URL answering JSON: a bare number, or an object holding a
 /// number under `usd`, `price` or `tao_usd` at any depth (CoinGecko's `{"bittensor":{"usd":…}}`
 /// works). HTTPS feeds go through a local proxy: the terminal links no TLS stack.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct UsdFeed {
-    latest: RwLock<Option<UsdQuote>>,
+    latest: watch::Sender<Option<UsdQuote>>,
+}
+
+impl Default for UsdFeed {
+    fn default() -> Self {
+        Self { latest: watch::channel(None).0 }
+    }
 }
 
 impl UsdSource for UsdFeed {
     fn quote(&self) -> Option<UsdQuote> {
-        self.latest.read().ok().and_then(|q| q.clone())
+        self.latest.borrow().clone()
     }
 }
 
@@ -82,9 +90,12 @@ impl UsdFeed {
 
     /// Sets the price (what a poll does).
     pub fn set(&self, quote: UsdQuote) {
-        if let Ok(mut q) = self.latest.write() {
-            *q = Some(quote);
-        }
+        self.latest.send_replace(Some(quote));
+    }
+
+    /// Watches the price (each successful poll).
+    pub fn subscribe(&self) -> watch::Receiver<Option<UsdQuote>> {
+        self.latest.subscribe()
     }
 }
 
@@ -95,8 +106,7 @@ async fn poll(
     clock: Arc<dyn Clock>,
     mut stop: StopSignal,
 ) {
-    let client: Client<_, Empty<bytes_alias::Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let mut ticker = tokio::time::interval(every);
     loop {
         tokio::select! {
@@ -114,12 +124,8 @@ async fn poll(
     }
 }
 
-mod bytes_alias {
-    pub(crate) type Bytes = axum::body::Bytes;
-}
-
 async fn fetch(
-    client: &Client<hyper_util::client::legacy::connect::HttpConnector, Empty<bytes_alias::Bytes>>,
+    client: &Client<hyper_util::client::legacy::connect::HttpConnector, Empty<Bytes>>,
     url: &str,
 ) -> Result<f64, String> {
     let uri: axum::http::Uri = url.parse().map_err(|e| format!("bad URL: {e}"))?;

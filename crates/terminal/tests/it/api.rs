@@ -246,3 +246,28 @@ async fn openapi_document_matches_its_snapshot() {
         "the OpenAPI document changed; review it and rerun with UPDATE_SNAPSHOTS=1 to accept"
     );
 }
+
+#[tokio::test]
+async fn usd_price_feed_is_polled_from_a_url() {
+    use axum::routing::get as route;
+    let app = axum::Router::new().route(
+        "/price",
+        route(|| async { axum::Json(serde_json::json!({"bittensor": {"usd": 401.25}})) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let clock = std::sync::Arc::new(terminal::ManualClock::new(7));
+    let (feed, task) = terminal::UsdFeed::spawn(
+        format!("http://{addr}/price"),
+        std::time::Duration::from_secs(60),
+        clock,
+    );
+    let mut rx = feed.subscribe();
+    rx.changed().await.unwrap();
+    let q = terminal::UsdSource::quote(&*feed).unwrap();
+    assert_eq!((q.usd_per_tao, q.as_of_ms), (401.25, 7));
+    assert!(q.source.ends_with("/price"));
+    task.shutdown().await;
+    server.abort();
+}

@@ -23,6 +23,16 @@ async fn overview_page_has_every_subnet_column_and_freshness() {
     assert!(html.contains("data-theme=\"dark\""), "dark by default");
     // No inline script anywhere (the CSP forbids it).
     assert!(!html.contains("<script>") && !html.contains("onclick"));
+    // The page is cached per block, but its age is not: a later request says a later age.
+    let f = fixture();
+    let clock = f.clock.clone();
+    let app2 = router(f.state);
+    let (_, _, first) = get(&app2, "/").await;
+    clock.advance_ms(30_000);
+    let (_, _, second) = get(&app2, "/").await;
+    assert!(first.contains("data-age-ms=\"12000\"") && first.contains(">12 s<"));
+    assert!(second.contains("data-age-ms=\"42000\"") && second.contains(">42 s<"));
+    assert!(!second.contains("__TAOPLEX"));
     // Logos on other hosts are not loaded.
     assert!(!html.contains("example.invalid"));
 }
