@@ -5,8 +5,9 @@
 //! deliberately flawed. The miner's human workers score every output from 1 to 100, rank them
 //! and say why. Because the validator knows which outputs it broke and how badly (the hidden
 //! **ground truth**), it can tell a careful team from a careless or automated one without
-//! knowing the right answer itself. This crate is the core of that loop; the network transport,
-//! the worker platform and submitting weights through the `Chain` trait come later.
+//! knowing the right answer itself. This crate is the core of that loop, its transport
+//! ([`transport`]) and the submission of weights through the `Chain` trait; the worker platform
+//! comes later.
 //!
 //! # Principal types
 //!
@@ -73,6 +74,15 @@
 //! (`process_weights_for_netuid`, max-upscaling to `u16::MAX`, round half to even, zeros
 //! dropped, uids sorted) and checks the subnet's limits and version key.
 //!
+//! ## Transport
+//!
+//! [`transport`] speaks Bittensor's axon/dendrite protocol (SDK 10.2): a
+//! [`transport::Dendrite`] signs `{nonce}.{dendrite}.{axon}.{uuid}.{body_hash}` with its hotkey
+//! (the body hash is the SDK's, over Python `str()` of the hash fields); a [`transport::Axon`]
+//! (axum) refuses unknown synapses (404), unparseable requests (400), a wrong body hash,
+//! signature or nonce (401), callers not registered or under-staked in its
+//! [`transport::Metagraph`] (403), overload (503) and slow handlers (408).
+//!
 //! # Example
 //!
 //! ```
@@ -119,6 +129,7 @@ pub mod ratings;
 pub mod scoring;
 pub mod simulate;
 pub mod task;
+pub mod transport;
 pub mod weights;
 
 pub use aggregate::{

@@ -13,3 +13,4 @@ mod export;
 mod generator;
 mod llm;
 mod scoring;
+mod transport;
