@@ -6,16 +6,17 @@
 //! [`Simulation::transactions_for_block`] what the agents want to do next, given the chain as
 //! it is ([`Runtime`] at the head), and submits what comes back:
 //!
-//! - **noise traders** buy and sell small amounts (0.005–0.2 % of a pool) on subnets chosen in
-//!   proportion to their pool size; most orders are market orders, some carry a limit price
-//!   with 0.5–2 % tolerance (fill-or-kill or partial);
-//! - **momentum traders** buy the subnet whose price rose most over their lookback (50–300
-//!   blocks) and sell what fell;
+//! - **noise traders** buy (on subnets chosen in proportion to pool size) or sell (out of
+//!   what they hold) 0.5–10 % of their wealth, at most 0.2 % of the pool, with even odds; most
+//!   orders are market orders, some carry a limit price with 0.5–2 % tolerance (fill-or-kill
+//!   or partial);
+//! - **momentum traders** buy one of the three subnets whose price rose most over their
+//!   lookback (50–300 blocks), cut what fell and take some profit on what rose;
 //! - **whales** now and then buy or sell 1–5 % of a large pool with a limit 3–10 % away and
 //!   partial fills, moving the price several percent;
-//! - **miners** sell part of the stake their emission piles up, once per tempo each;
+//! - **miners** sell part of the stake their emission piles up, about every other tempo;
 //!   **validators** sell part of their own stake now and then, and set weights on every subnet
-//!   they validate: in the first tempo after genesis, then every few tempos (within the
+//!   they validate: in the first two tempos after genesis, then every few tempos (within the
 //!   activity cutoff). Weights follow each miner's hidden quality with noise, so Yuma pays the
 //!   good miners most;
 //! - **owners**: the owners of not-yet-started subnets call `start_call` some hours in; one
@@ -26,10 +27,11 @@
 //!
 //! # Intensity
 //! [`SimOptions::intensity`] scales the traders: 0 means no transactions at all; 1.0 (the
-//! default) averages ≈ 2 transactions per block on the default genesis (noise 1.2, momentum
-//! 0.15, whales 0.004, miners ≈ 0.4, weights ≈ 0.5 after the first tempo), cheap enough to
-//! sign that fast-forward keeps its 2,000 blocks/s. Emission sellers and weights do not grow
-//! past intensity 1.
+//! default) averages ≈ 1.7 transactions per block on the default genesis (noise 1.0,
+//! momentum 0.15, whales 0.004, miners ≈ 0.2, validators' weights ≈ 0.35 and sells 0.02;
+//! weights ≈ 0.85 in the first two tempos). Signing costs ≈ 40 µs a transaction (sr25519 in
+//! release builds), so the simulation takes ≈ 80 µs a block at intensity 1; scale it down for
+//! faster fast-forward. Emission sellers and weights do not grow past intensity 1.
 //!
 //! # Determinism and nonces
 //! The random stream of block `n` is seeded from (genesis seed, n), and every decision reads
@@ -71,7 +73,7 @@ const MAX_WEIGHTS_PER_BLOCK: usize = 4;
 /// Options of the simulation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimOptions {
-    /// How busy the market is: 0 = no transactions, 1.0 = the default ≈ 2 per block.
+    /// How busy the market is: 0 = no transactions, 1.0 = the default ≈ 1.7 per block.
     pub intensity: f64,
     /// Blocks after genesis at which the burning owner starts burning. Default 900 (3 h).
     pub burn_after: u64,
@@ -79,13 +81,13 @@ pub struct SimOptions {
     /// twice as late, …). Default 2,400 (8 h).
     pub start_fresh_after: u64,
     /// Validators set weights every this many tempos (after a first set in the first tempo).
-    /// Default 3 (1,080 blocks, well within the 5,000-block activity cutoff).
+    /// Default 4 (1,440 blocks, well within the 5,000-block activity cutoff).
     pub weights_every_tempos: u64,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
-        Self { intensity: 1.0, burn_after: 900, start_fresh_after: 2_400, weights_every_tempos: 3 }
+        Self { intensity: 1.0, burn_after: 900, start_fresh_after: 2_400, weights_every_tempos: 4 }
     }
 }
 
@@ -195,6 +197,8 @@ pub struct Simulation {
     weights_due: BTreeMap<(NetUid, usize), (BlockNumber, u16)>,
     last_weights: BTreeMap<(NetUid, usize), BlockNumber>,
     market: Market,
+    /// Emission sellers' positions after their last sale: (signer, hotkey, netuid) → alpha.
+    baselines: BTreeMap<(usize, AccountId, NetUid), u64>,
     recent: VecDeque<(BlockNumber, Hash, usize)>,
     stats: SimStats,
 }
@@ -250,6 +254,7 @@ impl Simulation {
             weights_due: BTreeMap::new(),
             last_weights: BTreeMap::new(),
             market: Market::default(),
+            baselines: BTreeMap::new(),
             recent: VecDeque::new(),
             stats: SimStats::default(),
         };
@@ -325,7 +330,7 @@ impl Simulation {
                 let Ok(uid) = u16::try_from(i + 1) else { break };
                 if let Some(v) = validator_of_hot.get(&n.hotkey) {
                     validator_hotkeys.push(n.hotkey);
-                    let phase = phase_of(seed, &[3, u64::from(s.netuid), *v as u64], tempo);
+                    let phase = phase_of(seed, &[3, u64::from(s.netuid), *v as u64], 2 * tempo);
                     let due = genesis.start_block + 1 + phase;
                     sim.weights_queue.insert((due, s.netuid, *v, uid));
                     sim.weights_due.insert((s.netuid, *v), (due, uid));
@@ -584,17 +589,42 @@ impl Simulation {
         if self.noise.is_empty() {
             return;
         }
-        let n = poisson(rng, 1.2 * self.opts.intensity);
+        let n = poisson(rng, self.opts.intensity);
         for _ in 0..n {
             let idx = self.noise[rng.gen_range(0..self.noise.len())];
-            let Some(pool) = self.market.pick_by_size(rng).cloned() else { return };
-            let value = to_u64(pool.tao as f64 * log_uniform(rng, 5e-5, 2e-3)).max(MIN_TRADE);
+            let Some(who) = self.account_of(idx) else { continue };
+            let want_sell = rng.gen_bool(0.5);
+            // Positions by TAO worth; trades are sized on the trader's wealth, so buys and
+            // sells balance, and capped at 0.2 % of the pool.
+            let held: Vec<(f64, NetUid)> = runtime
+                .stakes(&who)
+                .iter()
+                .filter(|s| s.netuid != 0)
+                .filter_map(|s| {
+                    let p = self.market.pool(s.netuid)?;
+                    Some((s.alpha as f64 * p.price as f64 / TAO as f64, s.netuid))
+                })
+                .collect();
+            let wealth = runtime.account(&who).free as f64 + held.iter().map(|h| h.0).sum::<f64>();
+            // Buys go anywhere (by pool size); sells come out of what the trader holds.
+            let pool = if want_sell {
+                let w: Vec<f64> = held.iter().map(|h| h.0).collect();
+                let Some(netuid) = weighted_index(rng, &w).and_then(|i| held.get(i)).map(|h| h.1)
+                else {
+                    continue;
+                };
+                self.market.pool(netuid).cloned()
+            } else {
+                self.market.pick_by_size(rng).cloned()
+            };
+            let Some(pool) = pool else { continue };
+            let value = (wealth * log_uniform(rng, 0.005, 0.1)).min(pool.tao as f64 * 0.002);
+            let value = to_u64(value).max(MIN_TRADE);
             let style = if rng.gen_bool(0.3) {
                 Style::Limit { tolerance: uniform(rng, 0.005, 0.02), partial: rng.gen_bool(0.5) }
             } else {
                 Style::Market
             };
-            let want_sell = rng.gen_bool(0.5);
             self.trade(rng, runtime, idx, &pool, value, want_sell, None, style, now, ctx, out);
         }
     }
@@ -615,25 +645,36 @@ impl Simulation {
             let k = rng.gen_range(0..self.momentum.len());
             let (idx, lookback) = (self.momentum[k].signer, self.momentum[k].lookback);
             let Some(who) = self.account_of(idx) else { continue };
-            // Sell a loser first, if any.
-            let loser = runtime
-                .stakes(&who)
-                .into_iter()
-                .filter(|s| s.netuid != 0)
-                .filter_map(|s| Some((self.market.change(s.netuid, lookback)?, s)))
-                .filter(|(c, _)| *c < -0.02)
-                .min_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-            if let Some((_, s)) = loser {
-                let Some(pool) = self.market.pool(s.netuid).cloned() else { continue };
-                let fraction = uniform(rng, 0.5, 1.0);
+            let held: Vec<StakeInfo> =
+                runtime.stakes(&who).into_iter().filter(|s| s.netuid != 0).collect();
+            // Cut a loser first, else take some profit, else buy a riser.
+            let mut moves: Vec<(f64, StakeInfo)> = held
+                .iter()
+                .filter_map(|s| Some((self.market.change(s.netuid, lookback)?, s.clone())))
+                .collect();
+            moves.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+            let exit = match (moves.first(), moves.last()) {
+                (Some((c, s)), _) if *c < -0.02 => Some((s.netuid, uniform(rng, 0.5, 1.0))),
+                (_, Some((c, s))) if *c > 0.05 && rng.gen_bool(0.5) => {
+                    Some((s.netuid, uniform(rng, 0.3, 0.6)))
+                }
+                _ => None,
+            };
+            if let Some((netuid, fraction)) = exit {
+                let Some(pool) = self.market.pool(netuid).cloned() else { continue };
+                // A fraction of the position, at most 0.5 % of the pool per trade.
+                let position: u64 =
+                    held.iter().filter(|s| s.netuid == netuid).map(|s| s.alpha).max().unwrap_or(0);
+                let worth = u128::from(position) * u128::from(pool.price) / u128::from(TAO);
+                let value = (worth as f64 * fraction).min(pool.tao as f64 * 0.005);
                 self.trade(
                     rng,
                     runtime,
                     idx,
                     &pool,
-                    0,
+                    to_u64(value).max(MIN_TRADE),
                     true,
-                    Some(fraction),
+                    None,
                     Style::Market,
                     now,
                     ctx,
@@ -641,30 +682,42 @@ impl Simulation {
                 );
                 continue;
             }
-            let best = self
+            let mut risers: Vec<(f64, PoolView)> = self
                 .market
                 .tradeable()
                 .filter_map(|p| Some((self.market.change(p.netuid, lookback)?, p.clone())))
-                .max_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-            if let Some((change, pool)) = best
-                && change > 0.02
-            {
-                let free = runtime.account(&who).free as f64;
-                let value = (free * uniform(rng, 0.05, 0.15)).min(pool.tao as f64 * 0.005);
-                self.trade(
-                    rng,
-                    runtime,
-                    idx,
-                    &pool,
-                    to_u64(value),
-                    false,
-                    None,
-                    Style::Market,
-                    now,
-                    ctx,
-                    out,
-                );
+                .filter(|(c, _)| *c > 0.02)
+                .collect();
+            risers.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+            risers.truncate(3);
+            if risers.is_empty() {
+                continue;
             }
+            let (_, pool) = risers.swap_remove(rng.gen_range(0..risers.len()));
+            // No chasing a pool it already holds 1 % of.
+            let holding: u64 = held
+                .iter()
+                .filter(|s| s.netuid == pool.netuid)
+                .map(|s| (u128::from(s.alpha) * u128::from(pool.price) / u128::from(TAO)) as u64)
+                .sum();
+            if holding > pool.tao / 100 {
+                continue;
+            }
+            let free = runtime.account(&who).free as f64;
+            let value = (free * uniform(rng, 0.05, 0.15)).min(pool.tao as f64 * 0.005);
+            self.trade(
+                rng,
+                runtime,
+                idx,
+                &pool,
+                to_u64(value),
+                false,
+                None,
+                Style::Market,
+                now,
+                ctx,
+                out,
+            );
         }
     }
 
@@ -682,19 +735,39 @@ impl Simulation {
         let n = poisson(rng, 0.004 * self.opts.intensity);
         for _ in 0..n {
             let idx = self.whales[rng.gen_range(0..self.whales.len())];
-            let Some(pool) = self.market.pick_large(rng, 20).cloned() else { return };
             let Some(who) = self.account_of(idx) else { continue };
+            let want_sell = rng.gen_bool(0.5);
+            // Sells come out of a holding (by worth), buys go to one of the 20 largest pools.
+            let pool = if want_sell {
+                let held: Vec<(f64, NetUid)> = runtime
+                    .stakes(&who)
+                    .iter()
+                    .filter(|s| s.netuid != 0)
+                    .filter_map(|s| {
+                        let p = self.market.pool(s.netuid)?;
+                        Some((s.alpha as f64 * p.price as f64, s.netuid))
+                    })
+                    .collect();
+                let w: Vec<f64> = held.iter().map(|h| h.0).collect();
+                let Some(netuid) = weighted_index(rng, &w).and_then(|i| held.get(i)).map(|h| h.1)
+                else {
+                    continue;
+                };
+                self.market.pool(netuid).cloned()
+            } else {
+                self.market.pick_large(rng, 20).cloned()
+            };
+            let Some(pool) = pool else { continue };
             let free = runtime.account(&who).free;
             let value = to_u64(pool.tao as f64 * uniform(rng, 0.01, 0.05))
                 .min(free.saturating_sub(FEE_MARGIN) / 10 * 8);
-            let want_sell = rng.gen_bool(0.45);
             let fraction = want_sell.then(|| uniform(rng, 0.3, 1.0));
             let style = Style::Limit { tolerance: uniform(rng, 0.03, 0.10), partial: true };
             self.trade(rng, runtime, idx, &pool, value, want_sell, fraction, style, now, ctx, out);
         }
     }
 
-    /// Miners sell part of their piled-up incentive once per tempo; validators now and then
+    /// Miners sell part of their piled-up incentive about every other tempo; validators now and then
     /// sell part of their own stake.
     fn emission_sellers_act<R: Rng>(
         &mut self,
@@ -709,20 +782,19 @@ impl Simulation {
             let (cold, netuid, phase) =
                 (self.miners[m].cold, self.miners[m].netuid, self.miners[m].phase);
             let tempo = self.subnets.get(&netuid).map_or(360, |s| s.tempo);
-            if !(now + phase).is_multiple_of(tempo) || !rng.gen_bool(p) {
+            if !(now + phase).is_multiple_of(tempo) || !rng.gen_bool(0.5 * p) {
                 continue;
             }
-            let Some(pool) = self.market.pool(netuid).cloned() else { continue };
-            if !pool.started {
-                continue;
-            }
+            let Some(who) = self.account_of(cold) else { continue };
+            let held: Vec<StakeInfo> =
+                runtime.stakes(&who).into_iter().filter(|s| s.netuid == netuid).collect();
             let style = if rng.gen_bool(0.2) {
                 Style::Limit { tolerance: 0.05, partial: true }
             } else {
                 Style::Market
             };
-            let fraction = uniform(rng, 0.2, 0.6);
-            self.trade(rng, runtime, cold, &pool, 0, true, Some(fraction), style, now, ctx, out);
+            let fraction = uniform(rng, 0.6, 1.0);
+            self.sell_growth(runtime, cold, held, fraction, style, now, ctx, out);
         }
         for v in 0..self.validators.len() {
             let (cold, hot, phase) =
@@ -738,24 +810,48 @@ impl Simulation {
                 .into_iter()
                 .filter(|s| s.netuid != 0 && s.hotkey == hotkey)
                 .collect();
-            let w: Vec<f64> = own.iter().map(|s| s.alpha as f64).collect();
-            let Some(pick) = weighted_index(rng, &w).and_then(|i| own.get(i)) else { continue };
-            let Some(pool) = self.market.pool(pick.netuid).cloned() else { continue };
-            let fraction = uniform(rng, 0.05, 0.25);
-            self.trade(
-                rng,
-                runtime,
-                cold,
-                &pool,
-                0,
-                true,
-                Some(fraction),
-                Style::Market,
-                now,
-                ctx,
-                out,
-            );
+            let fraction = uniform(rng, 0.1, 0.4);
+            self.sell_growth(runtime, cold, own, fraction, Style::Market, now, ctx, out);
         }
+    }
+
+    /// Sells `fraction` of what one of `positions` grew by since the agent last looked (its
+    /// emission), choosing the one that grew most. Holdings seen for the first time are only
+    /// recorded: what an agent held at genesis (or at a restart) it keeps.
+    #[allow(clippy::too_many_arguments)]
+    fn sell_growth(
+        &mut self,
+        runtime: &Runtime,
+        idx: usize,
+        positions: Vec<StakeInfo>,
+        fraction: f64,
+        style: Style,
+        now: BlockNumber,
+        ctx: &SigningContext,
+        out: &mut Vec<SignedTransaction>,
+    ) {
+        let mut best: Option<(u64, StakeInfo)> = None;
+        for p in positions {
+            let base = self.baselines.entry((idx, p.hotkey, p.netuid)).or_insert(p.alpha);
+            if p.alpha < *base {
+                *base = p.alpha;
+            }
+            let growth = p.alpha - *base;
+            if best.as_ref().is_none_or(|(g, _)| growth > *g) {
+                best = Some((growth, p));
+            }
+        }
+        let Some((growth, p)) = best else { return };
+        let Some(pool) = self.market.pool(p.netuid) else { return };
+        let alpha = to_u64(growth as f64 * fraction).min(p.alpha);
+        let worth = (u128::from(alpha) * u128::from(pool.price) / u128::from(TAO)) as u64;
+        if worth < MIN_TRADE {
+            return;
+        }
+        let Some(nonce) = self.claim(idx, runtime, now) else { return };
+        self.baselines.insert((idx, p.hotkey, p.netuid), p.alpha - alpha);
+        let intent = Intent::Sell { netuid: p.netuid, hotkey: p.hotkey, alpha };
+        self.execute(runtime, idx, nonce, intent, style, now, ctx, out);
     }
 
     /// Validators' weights: due jobs, at most a few per block, each hotkey once per block.
@@ -916,7 +1012,7 @@ mod tests {
         let jobs = sim.weights_queue.len();
         let validators: usize = sim.subnets.values().map(|p| p.validator_hotkeys.len()).sum();
         assert_eq!(jobs, validators);
-        assert!(sim.weights_queue.iter().all(|(d, ..)| *d <= g.start_block + 360));
+        assert!(sim.weights_queue.iter().all(|(d, ..)| *d <= g.start_block + 720));
     }
 
     #[test]
