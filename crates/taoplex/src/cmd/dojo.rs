@@ -364,11 +364,17 @@ fn generate(seed: u64, count: u64, out: Option<&Path>, shape: Shape) -> Result<(
 fn simulate(input: &Path, miners: usize, seed: u64, out: Option<&Path>) -> Result<(), Failure> {
     use std::io::BufRead;
     let sims: Vec<SimulatedMiner> = (0..miners)
-        .map(|i| SimulatedMiner { hotkey: format!("5SimMiner{i:03}"), noise: 4.0 * i as f64, workers: 1 + i % 3 })
+        .map(|i| SimulatedMiner {
+            hotkey: format!("5SimMiner{i:03}"),
+            noise: 4.0 * i as f64,
+            workers: 1 + i % 3,
+        })
         .collect();
     let file = File::open(input).with_context(|| format!("opening {}", input.display()))?;
     let mut w: Box<dyn Write> = match out {
-        Some(p) => Box::new(BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     for (n, line) in BufReader::new(file).lines().enumerate() {
@@ -376,8 +382,9 @@ fn simulate(input: &Path, miners: usize, seed: u64, out: Option<&Path>) -> Resul
         if line.trim().is_empty() {
             continue;
         }
-        let task: Task = serde_json::from_str(&line)
-            .map_err(|e| Failure::Usage(format!("{} line {}: not a task: {e}", input.display(), n + 1)))?;
+        let task: Task = serde_json::from_str(&line).map_err(|e| {
+            Failure::Usage(format!("{} line {}: not a task: {e}", input.display(), n + 1))
+        })?;
         let done = dojo::simulate::simulate(&task, &sims, seed, 1_700_000_000 + 3600 * n as u64);
         serde_json::to_writer(&mut w, &done).context("writing the ratings store")?;
         writeln!(w)?;
