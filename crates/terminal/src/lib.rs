@@ -71,14 +71,16 @@
 //!
 //! # Performance
 //! `cargo bench -p terminal --bench load` (fixture data for 128 subnets, client and server in
-//! one process on loopback; 2-core shared machine, load average 8–9 from other builds, so the
-//! numbers are noisy lower bounds):
-//! - `GET /api/v1/overview` (105 KB, serialised once per block): 13,900 req/s with 8 clients,
-//!   p50 0.23 ms, p99 8.7 ms; 8,600 req/s with 64 clients, p99 23 ms. With `wrk -t2 -c8`
-//!   against `-- --serve`: 21,300 req/s, p50 0.20 ms, p99 9.9 ms.
-//! - `GET /` (305 KB page, rendered once per block and variant): 5,500 req/s with 8 clients.
-//! - One block to 1,000 stream clients (every subnet changed, a 30 KB delta): all delivered in
-//!   94–205 ms over five runs.
+//! one process on loopback, 2-core shared machine; first figure at load average ~4, second
+//! while other builds pushed it to 8–9):
+//! - `GET /api/v1/overview` (105 KB, serialised once per block), 8 clients: 31,600 req/s,
+//!   p50 0.22 ms, p99 3.2 ms (13,900 req/s, p99 8.7 ms). 64 clients: 16,500 req/s, p99 11 ms
+//!   (8,600 req/s, p99 23 ms). `wrk -t2 -c8 --latency` against `-- --serve`: 21,300 req/s,
+//!   p99 9.9 ms under load.
+//! - `GET /` (305 KB page, rendered once per block and variant), 8 clients: 9,200 req/s
+//!   (5,500 req/s).
+//! - One block to 1,000 stream clients (every subnet changed: a 30 KB delta): all delivered in
+//!   75–205 ms over six runs (106 ms at load ~4).
 //!
 //! ## Feature flags
 //! None.
