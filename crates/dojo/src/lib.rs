@@ -83,6 +83,15 @@
 //! signature or nonce (401), callers not registered or under-staked in its
 //! [`transport::Metagraph`] (403), overload (503) and slow handlers (408).
 //!
+//! ## Weights on chain
+//!
+//! [`chain_weights::WeightSetter`] takes an `Arc<dyn chain::Chain>`, the validator's hotkey, a
+//! netuid and scores keyed by hotkey; maps hotkeys to UIDs from `neurons(netuid)`, converts
+//! with [`scores_to_weights`], and once per `max(tempo, weights_rate_limit)` sends
+//! `set_weights`, or `commit_weights` then `reveal_weights` when the subnet has commit–reveal
+//! on. A submission inside the rate limit is not sent; the chain's result comes back as the
+//! inclusion block or the named `DispatchError`.
+//!
 //! # Example
 //!
 //! ```
@@ -119,6 +128,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod aggregate;
+pub mod chain_weights;
 pub mod agreement;
 pub mod defence;
 pub mod error;

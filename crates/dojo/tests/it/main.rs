@@ -8,6 +8,7 @@
 )]
 
 mod browser;
+mod chain_weights;
 mod datasets;
 mod export;
 mod generator;
