@@ -29,9 +29,10 @@
 //! [`SimOptions::intensity`] scales the traders: 0 means no transactions at all; 1.0 (the
 //! default) averages ≈ 1.7 transactions per block on the default genesis (noise 1.0,
 //! momentum 0.15, whales 0.004, miners ≈ 0.2, validators' weights ≈ 0.35 and sells 0.02;
-//! weights ≈ 0.85 in the first two tempos). Signing costs ≈ 40 µs a transaction (sr25519 in
-//! release builds), so the simulation takes ≈ 80 µs a block at intensity 1; scale it down for
-//! faster fast-forward. Emission sellers and weights do not grow past intensity 1.
+//! weights ≈ 0.85 in the first two tempos). Signing costs 20–40 µs a transaction (sr25519,
+//! release build), so the simulation takes ≈ 40–80 µs a block at intensity 1 (measured with
+//! the runtime on the default genesis: ≈ 3,700 blocks/s together on an idle 2-core VM); scale
+//! it down for faster fast-forward. Emission sellers and weights do not grow past intensity 1.
 //!
 //! # Determinism and nonces
 //! The random stream of block `n` is seeded from (genesis seed, n), and every decision reads
