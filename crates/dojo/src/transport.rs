@@ -16,6 +16,8 @@
 //! Differences from the SDK, all stricter: the axon takes the hash fields from its own route,
 //! never from the body; the nonce time window applies to every dendrite version; a nonce is
 //! checked and recorded atomically after the signature verifies, so concurrent replays fail.
+//! The `timeout` header is not signed, so the axon caps it ([`AxonConfig::max_timeout_secs`])
+//! before it widens the first-nonce window.
 
 mod axon;
 mod dendrite;

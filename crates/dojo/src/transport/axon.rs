@@ -25,6 +25,9 @@ use super::synapse::{
     request_message, response_message, sdk_version_int, signature_hex, uuid4,
 };
 
+/// Nonce entries kept before old ones are pruned.
+const NONCE_PRUNE_AT: usize = 100_000;
+
 /// Who may call: registered on the subnet, with at least `min_stake` alpha, and a validator
 /// permit when `require_validator_permit`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,6 +51,10 @@ pub struct AxonConfig {
     pub blacklist: BlacklistPolicy,
     /// Requests served at once; more are refused with 503.
     pub max_in_flight: usize,
+    /// Largest timeout honoured, seconds. The `timeout` header is not signed, so it cannot
+    /// be allowed to widen the first-nonce window without bound; it also bounds how long a
+    /// handler may run and how long nonces are remembered.
+    pub max_timeout_secs: f64,
 }
 
 impl AxonConfig {
@@ -59,6 +66,7 @@ impl AxonConfig {
             external_port: 0,
             blacklist: BlacklistPolicy::default(),
             max_in_flight: 256,
+            max_timeout_secs: 60.0,
         }
     }
 }
@@ -103,6 +111,7 @@ struct Inner {
 /// recomputed from the body with the route's hash fields and compared with
 /// `computed_body_hash` (401) → signature of the caller's hotkey over the request message
 /// (401) → nonce per `hotkey:uuid`: a first nonce must be newer than now − (4 s + timeout),
+/// the timeout capped at [`AxonConfig::max_timeout_secs`],
 /// later ones strictly increase (401) → blacklist against the [`super::Metagraph`] (403) →
 /// in-flight limit (503) → handler within the timeout (408; a handler error is 500).
 pub struct Axon {
@@ -312,7 +321,8 @@ async fn pipeline(
             inner.routes.keys().collect::<Vec<_>>()
         )));
     };
-    let p = parse(headers, body)?;
+    let mut p = parse(headers, body)?;
+    p.timeout = p.timeout.min(inner.config.max_timeout_secs.max(0.0));
 
     // Verify: body hash, signature, nonce.
     let recomputed = body_hash(&p.body, &route.hash_fields);
@@ -356,6 +366,13 @@ async fn pipeline(
             Some(_) => {}
         }
         nonces.insert(key, p.nonce);
+        if nonces.len() > NONCE_PRUNE_AT {
+            // Safe to forget: a replay of any of these nonces is older than the widest
+            // first-nonce window and is refused as too old.
+            let widest = ALLOWED_DELTA_NS.saturating_add(secs_to_ns(inner.config.max_timeout_secs));
+            let horizon = now.saturating_sub(widest);
+            nonces.retain(|_, last| *last > horizon);
+        }
     }
 
     // Blacklist.

@@ -339,6 +339,13 @@ async fn refusals_carry_the_sdk_status_codes() {
     let r = dendrite(VALIDATOR, &fresh_clock).call(&h.target, &hello()).await.unwrap();
     assert_eq!(r.status, 200);
 
+    // The unsigned timeout header cannot widen the window past the axon's cap (60 s).
+    let old_clock = Arc::new(ManualClock::new(NOW - 100_000_000_000));
+    let slow = hello().timeout(1_000.0);
+    let r = dendrite(VALIDATOR, &old_clock).call(&h.target, &slow).await.unwrap();
+    assert_eq!(r.status, 401);
+    assert!(msg(&r).contains("too old"), "{}", msg(&r));
+
     // Repeated nonce: the same signed request twice; then an older nonce.
     let d = dendrite(VALIDATOR, &h.clock);
     let req = d.prepare_with_nonce(&h.target, &hello(), NOW + 10);
