@@ -1,7 +1,7 @@
 //! Scores → on-chain u16 weights, the way the Bittensor SDK prepares them
 //! (`process_weights_for_netuid`, then `convert_weights_and_uids_for_emit`), and the checks
-//! Subtensor applies to a `set_weights` call. Pure functions; submission through the `Chain`
-//! trait is not part of this crate yet.
+//! Subtensor applies to a `set_weights` call. Pure functions; [`crate::chain_weights`]
+//! submits the result through the `Chain` trait (set, or commit then reveal).
 
 use serde::{Deserialize, Serialize};
 

@@ -204,8 +204,24 @@ pub(crate) fn tokio_main(
         .block_on(f)
 }
 
-/// Starts the node and its RPC server, and serves until Ctrl-C or SIGTERM.
-pub(crate) async fn serve(args: NodeArgs, what: &str) -> anyhow::Result<()> {
+/// A started node with its RPC server.
+pub(crate) struct RunningNode {
+    pub(crate) node: Node,
+    server: RpcServer,
+    pub(crate) data_dir: PathBuf,
+}
+
+impl RunningNode {
+    /// Stops the RPC server, then the node (which flushes its log).
+    pub(crate) async fn stop(self) {
+        self.server.shutdown().await;
+        self.node.shutdown().await;
+    }
+}
+
+/// Starts the node (fast-forwarding if asked) and its RPC server, and prints where it listens
+/// as the first line on stdout.
+pub(crate) async fn start(args: NodeArgs, what: &str) -> anyhow::Result<RunningNode> {
     let setup = NodeSetup::from_args(&args)?;
     let NodeSetup { genesis, config, rpc, fast_forward } = setup;
     let data_dir = config.data_dir.clone().unwrap_or_default();
@@ -238,14 +254,20 @@ pub(crate) async fn serve(args: NodeArgs, what: &str) -> anyhow::Result<()> {
     );
     let _ = out.flush();
     drop(out);
+    Ok(RunningNode { node, server, data_dir })
+}
+
+/// Starts the node and its RPC server, and serves until Ctrl-C or SIGTERM.
+pub(crate) async fn serve(args: NodeArgs, what: &str) -> anyhow::Result<()> {
+    let running = start(args, what).await?;
     wait_for_signal().await;
     tracing::info!("shutting down");
-    server.shutdown().await;
-    node.shutdown().await;
+    running.stop().await;
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub(crate) async fn wait_for_signal() {
     #[cfg(unix)]
     {
         let mut term =

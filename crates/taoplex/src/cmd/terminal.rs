@@ -119,13 +119,53 @@ async fn connect(
 }
 
 async fn serve(args: TerminalArgs) -> anyhow::Result<()> {
+    let dir = data_dir(&args)?;
+    let (chain, embedded) = connect(&args, &dir).await?;
+    let result = run_with(&args, chain, &dir, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    if let Some(Embedded(node)) = embedded {
+        node.shutdown().await;
+    }
+    result
+}
+
+impl TerminalArgs {
+    /// The terminal as `taoplex up` runs it: on `addr`, market data in `<data_dir>/market`.
+    pub(crate) fn for_up(
+        addr: SocketAddr,
+        data_dir: PathBuf,
+        database_url: Option<String>,
+        usd_price: Option<f64>,
+    ) -> Self {
+        Self {
+            addr,
+            data_dir: Some(data_dir),
+            database_url,
+            rpc: "embedded".into(),
+            usd_price,
+            price_feed: None,
+            price_feed_every: 60,
+            whale_tao: 500,
+            rate_limit: 20.0,
+        }
+    }
+}
+
+/// Indexes `chain` into the market store under `dir` (or PostgreSQL) and serves the terminal
+/// until `shutdown` resolves; then stops the indexer and the live stream.
+pub(crate) async fn run_with(
+    args: &TerminalArgs,
+    chain: Arc<dyn Chain>,
+    dir: &std::path::Path,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     if let Some(p) = args.usd_price
         && !(p.is_finite() && p > 0.0)
     {
         bail!("--usd-price must be a positive number, not {p}");
     }
-    let dir = data_dir(&args)?;
-    let (chain, embedded) = connect(&args, &dir).await?;
     let store_config = match &args.database_url {
         Some(url) => StoreConfig::Postgres { url: url.clone(), schema: None },
         None => StoreConfig::SqliteDir(dir.join("market")),
@@ -188,20 +228,13 @@ async fn serve(args: TerminalArgs) -> anyhow::Result<()> {
         );
         let _ = out.flush();
     }
-    terminal::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .context("the terminal server failed")?;
+    terminal::serve(listener, state, shutdown).await.context("the terminal server failed")?;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
     let _ = indexer_task.await;
     live.shutdown().await;
     if let Some(t) = feed_task {
         t.shutdown().await;
-    }
-    if let Some(Embedded(node)) = embedded {
-        node.shutdown().await;
     }
     Ok(())
 }

@@ -5,3 +5,4 @@ mod calc;
 mod node;
 mod stake;
 mod wallet;
+mod up;

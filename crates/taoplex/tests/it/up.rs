@@ -1,0 +1,94 @@
+//! `taoplex up` on a fresh data directory: the chain serves JSON-RPC, the terminal serves the
+//! market, and the market follows the chain's blocks.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Up(Child);
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The first whitespace-separated word of `line` starting with `prefix`.
+fn url(line: &str, prefix: &str) -> String {
+    line.split_whitespace()
+        .find(|w| w.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix} in {line:?}"))
+        .trim_end_matches(',')
+        .to_string()
+}
+
+/// A plain HTTP/1.1 GET on loopback: the status line and the body.
+fn fetch(addr: &str, path: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (head.lines().next().unwrap_or_default().to_string(), body.to_string())
+}
+
+/// The body of a 200 answer, waiting (bounded) while the terminal answers 503 because the
+/// indexer has not stored its first blocks yet.
+fn get(addr: &str, path: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, body) = fetch(addr, path);
+        if status.starts_with("HTTP/1.1 200") {
+            return body;
+        }
+        assert!(status.starts_with("HTTP/1.1 503"), "{path}: {status}\n{body}");
+        assert!(Instant::now() < deadline, "{path} still not ready: {body}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+fn as_of_block(addr: &str) -> u64 {
+    let status: serde_json::Value = serde_json::from_str(&get(addr, "/api/v1/status")).unwrap();
+    status["as_of_block"].as_u64().unwrap()
+}
+
+#[test]
+fn up_runs_the_chain_and_the_terminal_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taoplex"))
+        .arg("up")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--rpc-addr", "127.0.0.1:0", "--terminal-addr", "127.0.0.1:0"])
+        .args(["--block-time", "250ms"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let up = Up(child);
+    let chain_line = lines.next().unwrap().unwrap();
+    let terminal_line = lines.next().unwrap().unwrap();
+    assert!(chain_line.starts_with("taoplex up: JSON-RPC on ws://127.0.0.1:"), "{chain_line}");
+    let http = url(&terminal_line, "http://");
+    let addr = http.trim_start_matches("http://").to_string();
+
+    // Every subnet of the generated genesis is on the overview, root included.
+    let overview: serde_json::Value =
+        serde_json::from_str(&get(&addr, "/api/v1/overview?limit=200")).unwrap();
+    assert_eq!(overview["total"], 129, "{overview}");
+    assert!(get(&addr, "/").contains("<table"), "the overview page renders");
+
+    // The market follows the chain: the block the numbers are as of advances.
+    let first = as_of_block(&addr);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while as_of_block(&addr) <= first {
+        assert!(Instant::now() < deadline, "the terminal stayed at block {first}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    drop(up);
+}
