@@ -135,6 +135,7 @@ pub mod error;
 pub mod export;
 pub mod feedback;
 pub mod generate;
+pub mod platform;
 pub mod ratings;
 pub mod scoring;
 pub mod simulate;

@@ -13,5 +13,6 @@ mod datasets;
 mod export;
 mod generator;
 mod llm;
+mod platform;
 mod scoring;
 mod transport;
