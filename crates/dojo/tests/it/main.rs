@@ -14,5 +14,6 @@ mod export;
 mod generator;
 mod llm;
 mod platform;
+mod platform_browser;
 mod scoring;
 mod transport;
