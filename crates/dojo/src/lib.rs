@@ -128,8 +128,8 @@
 #![doc = include_str!("../README.md")]
 
 pub mod aggregate;
-pub mod chain_weights;
 pub mod agreement;
+pub mod chain_weights;
 pub mod defence;
 pub mod error;
 pub mod export;

@@ -4,5 +4,5 @@
 mod calc;
 mod node;
 mod stake;
-mod wallet;
 mod up;
+mod wallet;
