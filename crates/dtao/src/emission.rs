@@ -31,7 +31,10 @@ pub use ema::{
     DEFAULT_EMA_PRICE_HALVING_BLOCKS, DEFAULT_FLOW_EMA_SMOOTHING_FACTOR, blocks_since_start_call,
     default_moving_alpha, update_moving_price, update_tao_flow_ema,
 };
-pub use injection::{InjectionTerms, injection_terms, root_proportion, tao_weight_fraction};
+pub use injection::{
+    InjectionTerms, injection_terms, injection_terms_with_alpha_emission, root_proportion,
+    tao_weight_fraction,
+};
 pub use shares::{
     BarMode, DEFAULT_EMISSION_BAR_RANK, EMISSION_BAR_UPDATE_INTERVAL, PriceBurnGateRule,
     PriceBurnRule, PriceEmaRule, ShareRule, SubnetEmission, SubnetShare, SubnetShareInput,

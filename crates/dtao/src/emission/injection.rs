@@ -60,7 +60,26 @@ pub fn injection_terms(
     root_tao_rao: u64,
     tao_weight: u64,
 ) -> InjectionTerms {
-    let alpha_emission_rao = block_emission(alpha_issuance_rao);
+    injection_terms_with_alpha_emission(
+        tao_emission,
+        block_emission(alpha_issuance_rao),
+        alpha_issuance_rao,
+        spot_price,
+        root_tao_rao,
+        tao_weight,
+    )
+}
+
+/// [`injection_terms`] with the subnet's alpha block emission already known (it is
+/// `block_emission(alpha_issuance_rao)`; a caller that caches the halving table passes it in).
+pub fn injection_terms_with_alpha_emission(
+    tao_emission: U96F32,
+    alpha_emission_rao: u64,
+    alpha_issuance_rao: u64,
+    spot_price: U64F64,
+    root_tao_rao: u64,
+    tao_weight: u64,
+) -> InjectionTerms {
     let alpha_emission = U96F32::saturating_from_num(alpha_emission_rao);
     let price = U96F32::saturating_from_num(spot_price);
     let root_proportion = root_proportion(root_tao_rao, tao_weight, alpha_issuance_rao);

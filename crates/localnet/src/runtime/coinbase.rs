@@ -11,7 +11,7 @@ use dtao::amm::{CurveKind, Pool, PriceLimit, Side};
 use dtao::emission::{
     InjectionTerms, PriceBurnRule, PriceEmaRule, SubnetEmission, SubnetShareInput,
     blocks_since_start_call, default_moving_alpha, default_share_rule, halving_threshold_rao,
-    root_proportion, root_sell_flag, split_alpha_out, subnet_block_emissions, update_moving_price,
+    root_sell_flag, split_alpha_out, subnet_block_emissions, update_moving_price,
 };
 use dtao::fixed::{I32F32, I64F64, I96F32, U64F64, U96F32};
 use dtao::yuma::{EpochInput, Matrix, RegistrationMasks, YumaParams, run_epoch, stake_weight};
@@ -67,29 +67,14 @@ pub(crate) fn injection_terms_cached(
     root_tao_rao: u64,
     tao_weight: u64,
 ) -> InjectionTerms {
-    let alpha_emission_rao = block_emission_cached(alpha_issuance_rao);
-    let alpha_emission = U96F32::saturating_from_num(alpha_emission_rao);
-    let price = U96F32::saturating_from_num(spot_price);
-    let root_proportion = root_proportion(root_tao_rao, tao_weight, alpha_issuance_rao);
-    let alpha_in_cap = root_proportion.saturating_mul(alpha_emission);
-    let mut tao_in = tao_emission;
-    let mut alpha_in = tao_emission.checked_div(price).unwrap_or_default();
-    let capped = alpha_in > alpha_in_cap;
-    if capped {
-        alpha_in = alpha_in_cap;
-        tao_in = alpha_in.saturating_mul(price);
-    }
-    let excess = tao_emission.saturating_sub(tao_in);
-    InjectionTerms {
-        alpha_emission_rao,
-        root_proportion,
-        alpha_in_cap,
-        capped,
-        tao_in_rao: tao_in.saturating_to_num::<u64>(),
-        alpha_in_rao: alpha_in.saturating_to_num::<u64>(),
-        alpha_out_rao: alpha_emission_rao,
-        excess_tao_rao: excess.saturating_to_num::<u64>(),
-    }
+    dtao::emission::injection_terms_with_alpha_emission(
+        tao_emission,
+        block_emission_cached(alpha_issuance_rao),
+        alpha_issuance_rao,
+        spot_price,
+        root_tao_rao,
+        tao_weight,
+    )
 }
 
 /// An I32F32 proportion as parts of 65535 (floored).
