@@ -29,6 +29,22 @@ use serde_json::{Value, json};
 /// `taoplex dojo` subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum DojoCommand {
+    /// Serve the worker platform where humans rate tasks (in memory: a demo organisation with
+    /// generated tasks; persistence and the miner's task feed come with the miner command).
+    WorkerPlatform {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        addr: std::net::SocketAddr,
+        /// Generated tasks to load.
+        #[arg(long, default_value_t = 20)]
+        tasks: u64,
+        /// Seed of the generated tasks.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Invite keys to issue for the demo organisation.
+        #[arg(long, default_value_t = 5)]
+        invites: u32,
+    },
     /// Score one task's ratings from a JSON file and show every step of the formula.
     ///
     /// Input: {"ground_truth": {"<output id>": <rank, 0 = best; equal ranks tie>, ...},
@@ -138,6 +154,9 @@ pub(crate) fn run(cmd: DojoCommand) -> ExitCode {
         }
         DojoCommand::Simulate { input, miners, seed, out } => {
             simulate(&input, miners, seed, out.as_deref())
+        }
+        DojoCommand::WorkerPlatform { addr, tasks, seed, invites } => {
+            worker_platform(addr, tasks, seed, invites)
         }
     };
     match result {
@@ -391,6 +410,72 @@ fn simulate(input: &Path, miners: usize, seed: u64, out: Option<&Path>) -> Resul
     }
     w.flush()?;
     Ok(())
+}
+
+/// Serves the worker platform with a demo organisation, `count` generated tasks and `invites`
+/// invite keys, until Ctrl-C.
+fn worker_platform(
+    addr: std::net::SocketAddr,
+    count: u64,
+    seed: u64,
+    invites: u32,
+) -> Result<(), Failure> {
+    use dojo::platform::{MemoryStore, PlatformState, PlatformTask, router};
+    use dojo::transport::{Clock, SystemClock};
+
+    const DAY_NS: u64 = 86_400 * 1_000_000_000;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let clock = std::sync::Arc::new(SystemClock);
+        let state = PlatformState::new(std::sync::Arc::new(MemoryStore::new()), clock.clone());
+        // The demo organisation's password is random and shown once: nothing here persists.
+        let password = hex::encode(rand_bytes());
+        let miner =
+            state.create_miner("demo-miner", &password).await.context("creating the miner")?;
+        let generator =
+            ProceduralGenerator { shape: TaskShape::TwoViableTwoFlawed, category: None };
+        for s in seed..seed.saturating_add(count) {
+            let task = generator.generate(s).with_context(|| format!("generating task {s}"))?;
+            let platform_task = PlatformTask {
+                task,
+                miner: miner.id,
+                expires_at_ns: clock.now_ns().saturating_add(DAY_NS),
+                max_results: 5,
+            };
+            state.add_task(platform_task).await.context("adding a task")?;
+        }
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}; use --addr"))?;
+        let local = listener.local_addr().context("no local address")?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "taoplex dojo worker-platform: http://{local} ({count} tasks, in memory)")?;
+        writeln!(out, "  organisation login: demo-miner / {password} (shown once)")?;
+        for _ in 0..invites {
+            let key = state.issue_invite(miner.id).await.context("issuing an invite")?;
+            writeln!(out, "  invite: http://{local}/signup?invite={key}")?;
+        }
+        out.flush()?;
+        drop(out);
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("the worker platform failed")?;
+        Ok(())
+    })
+}
+
+/// 16 random bytes from the OS.
+fn rand_bytes() -> [u8; 16] {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
 }
 
 #[cfg(test)]
