@@ -1,9 +1,11 @@
 //! Fast-forward: blocks per second of the runtime on the default genesis (128 subnets, up to
-//! 256 neurons each, validators' weights set, epochs on), with no transactions.
+//! 256 neurons each, validators' weights set, epochs on), without and with the market simulation.
 //!
 //! Measured (Nov 2026, the 2-core dev VM while other builds ran, load average 6–10): median
 //! 99–134 ms per 360 blocks, i.e. ≈ 2,700–3,600 blocks/s (fastest sample 4,200; goal
-//! 2,000). Snapshot ≈ 120–210 ms, restore with its root check ≈ 85 ms.
+//! 2,000). On a quieter machine: 50 ms per tempo (≈ 7,200 blocks/s) without transactions and
+//! 131 ms (≈ 2,750 blocks/s) with the market simulation signing its transactions. Snapshot
+//! ≈ 70–210 ms, restore with its root check ≈ 45–85 ms.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use chain::{AccountId, Call, Mortality, SignedTransaction};
@@ -11,6 +13,7 @@ use divan::Bencher;
 use divan::counter::ItemsCount;
 use localnet::Runtime;
 use localnet::genesis::{GenesisOptions, SimRole, generate};
+use localnet::sim::Simulation;
 
 /// Blocks per measured iteration: one default tempo, so every subnet runs one epoch.
 const BLOCKS: u64 = 360;
@@ -81,6 +84,28 @@ fn fast_forward_one_tempo(bencher: Bencher) {
             rt
         },
     );
+}
+
+/// The same tempo with the market simulation on: each block the agents build and sign their
+/// transactions, which the runtime verifies and applies.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn fast_forward_one_tempo_with_simulation(bencher: Bencher) {
+    let genesis = generate(&GenesisOptions::default());
+    let rt = Runtime::new(&genesis).unwrap();
+    let t0 = rt.head().header.timestamp_ms;
+    bencher
+        .counter(ItemsCount::new(BLOCKS))
+        .with_inputs(|| (rt.clone(), Simulation::new(&genesis, 1.0)))
+        .bench_local_values(|(mut rt, mut sim)| {
+            for i in 1..=BLOCKS {
+                let txs = sim.transactions_for_block(&rt);
+                let produced = rt.produce_block(txs, t0 + i * 12_000);
+                for (hash, _) in &produced.rejected {
+                    sim.on_rejected(hash);
+                }
+            }
+            rt
+        });
 }
 
 /// Snapshot (JSON) of the whole state after the setup block.
