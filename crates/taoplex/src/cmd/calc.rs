@@ -38,10 +38,10 @@ pub(crate) enum CurveArg {
 #[command(group(clap::ArgGroup::new("side").required(true).args(["buy", "sell"])))]
 pub(crate) struct SwapArgs {
     /// TAO in the pool (`SubnetTAO`), e.g. `25000` or `25000 TAO`.
-    #[arg(long, value_parser = parse_tao, allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::tao, allow_negative_numbers = true)]
     tao_reserve: Tao,
     /// Alpha in the pool (`SubnetAlphaIn`), e.g. `1400000` or `1400000α`.
-    #[arg(long, value_parser = parse_alpha, allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::alpha, allow_negative_numbers = true)]
     alpha_reserve: Alpha,
     /// TAO weight of the weighted pool, in (0.01, 0.99).
     #[arg(long, default_value = "0.5", value_parser = parse_weight)]
@@ -53,10 +53,10 @@ pub(crate) struct SwapArgs {
     #[arg(long, value_enum, default_value_t = CurveArg::Weighted)]
     curve: CurveArg,
     /// Buy alpha with this much TAO.
-    #[arg(long, value_parser = parse_tao, allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::tao, allow_negative_numbers = true)]
     buy: Option<Tao>,
     /// Sell this much alpha for TAO.
-    #[arg(long, value_parser = parse_alpha, allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::alpha, allow_negative_numbers = true)]
     sell: Option<Alpha>,
     /// Limit price in TAO per alpha: the highest a buy may pay, the lowest a sell may accept.
     #[arg(long, value_parser = parse_price, allow_negative_numbers = true)]
@@ -65,7 +65,7 @@ pub(crate) struct SwapArgs {
     #[arg(long, requires = "limit_price")]
     partial: bool,
     /// Slippage tolerance in percent for the minimum received.
-    #[arg(long, default_value = "0.5", value_parser = parse_tolerance)]
+    #[arg(long, default_value = "0.5", value_parser = super::args::tolerance)]
     slippage: u16,
     /// Machine-readable output (rao integers as strings).
     #[arg(long)]
@@ -76,19 +76,11 @@ pub(crate) struct SwapArgs {
 #[derive(Debug, Args)]
 pub(crate) struct EmissionArgs {
     /// Total TAO issued so far (`TotalIssuance`), e.g. `10600000`.
-    #[arg(long, value_parser = parse_tao, allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::tao, allow_negative_numbers = true)]
     issuance: Tao,
     /// Machine-readable output (rao integers as strings).
     #[arg(long)]
     json: bool,
-}
-
-fn parse_tao(s: &str) -> Result<Tao, String> {
-    s.parse::<Tao>().map_err(|e| e.to_string())
-}
-
-fn parse_alpha(s: &str) -> Result<Alpha, String> {
-    s.parse::<Alpha>().map_err(|e| e.to_string())
 }
 
 /// A price in TAO per alpha, exact to 9 decimals, as rao per alpha.
@@ -105,18 +97,6 @@ fn parse_price(s: &str) -> Result<u64, String> {
 fn parse_weight(s: &str) -> Result<u64, String> {
     let parts = parse_fraction(s, 18)?;
     Balancer::new(parts).map(|b| b.quote_weight()).map_err(|e| e.to_string())
-}
-
-/// A percentage with up to two decimals, as basis points, at most 100 %.
-fn parse_tolerance(s: &str) -> Result<u16, String> {
-    let s = s.trim().trim_end_matches('%');
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if frac.len() > 2 || int.is_empty() && frac.is_empty() {
-        return Err(format!("{s:?}: give a percentage with at most two decimals, e.g. 0.5"));
-    }
-    let bps: u32 =
-        format!("{int}{frac:0<2}").parse().map_err(|_| format!("{s:?} is not a percentage"))?;
-    u16::try_from(bps).ok().filter(|b| *b <= 10_000).ok_or_else(|| format!("{s}% is above 100%"))
 }
 
 fn parse_fraction(s: &str, decimals: usize) -> Result<u64, String> {
@@ -327,9 +307,5 @@ mod tests {
         assert_eq!(parse_price("0.0101").unwrap(), 10_100_000);
         assert!(parse_price("0").is_err());
         assert!(parse_price("-1").is_err());
-        assert_eq!(parse_tolerance("0.5").unwrap(), 50);
-        assert_eq!(parse_tolerance("2%").unwrap(), 200);
-        assert!(parse_tolerance("0.125").is_err());
-        assert!(parse_tolerance("101").is_err());
     }
 }

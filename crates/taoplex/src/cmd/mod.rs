@@ -1,5 +1,6 @@
 //! Subcommands. Each module owns one subcommand's arguments and its run function.
 
+pub(crate) mod args;
 pub(crate) mod calc;
 pub(crate) mod dojo;
 pub(crate) mod node;

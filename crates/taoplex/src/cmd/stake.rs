@@ -46,7 +46,7 @@ pub(crate) struct TradeArgs {
     #[command(flatten)]
     chain: ChainArgs,
     /// Slippage tolerance in percent: the limit price and the minimum received.
-    #[arg(long, default_value = "0.5", value_parser = parse_tolerance)]
+    #[arg(long, default_value = "0.5", value_parser = super::args::tolerance)]
     slippage: u16,
     /// Fill what the limit price allows instead of failing the whole order.
     #[arg(long)]
@@ -85,7 +85,7 @@ pub(crate) struct AddArgs {
     #[command(flatten)]
     hotkey: HotkeyTarget,
     /// TAO to stake, including the swap fee (e.g. `10`, `0.5 TAO`).
-    #[arg(long, value_parser = parse_tao, allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::positive_tao, allow_negative_numbers = true)]
     amount: Tao,
     #[command(flatten)]
     trade: TradeArgs,
@@ -100,7 +100,7 @@ pub(crate) struct RemoveArgs {
     #[command(flatten)]
     hotkey: HotkeyTarget,
     /// Alpha to unstake (e.g. `12.5`); or `--all`.
-    #[arg(long, value_parser = parse_alpha, allow_negative_numbers = true, required_unless_present = "all")]
+    #[arg(long, value_parser = super::args::positive_alpha, allow_negative_numbers = true, required_unless_present = "all")]
     amount: Option<Alpha>,
     /// Exit the whole position.
     #[arg(long, conflicts_with = "amount")]
@@ -121,7 +121,7 @@ pub(crate) struct SwapArgs {
     #[arg(long)]
     to: NetUid,
     /// Alpha of the origin subnet.
-    #[arg(long, value_parser = parse_alpha, allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::positive_alpha, allow_negative_numbers = true)]
     amount: Alpha,
     #[command(flatten)]
     trade: TradeArgs,
@@ -143,7 +143,7 @@ pub(crate) struct MoveArgs {
     #[arg(long)]
     to: Option<NetUid>,
     /// Alpha of the origin subnet.
-    #[arg(long, value_parser = parse_alpha, allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::positive_alpha, allow_negative_numbers = true)]
     amount: Alpha,
     #[command(flatten)]
     trade: TradeArgs,
@@ -164,7 +164,7 @@ pub(crate) struct TransferArgs {
     #[arg(long)]
     to: Option<NetUid>,
     /// Alpha of the origin subnet.
-    #[arg(long, value_parser = parse_alpha, allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::positive_alpha, allow_negative_numbers = true)]
     amount: Alpha,
     #[command(flatten)]
     trade: TradeArgs,
@@ -177,34 +177,6 @@ pub(crate) struct UnstakeAllArgs {
     hotkey: HotkeyTarget,
     #[command(flatten)]
     trade: TradeArgs,
-}
-
-fn parse_tao(s: &str) -> Result<Tao, String> {
-    let tao = s.parse::<Tao>().map_err(|e| e.to_string())?;
-    if tao.is_zero() {
-        return Err("the amount must be above zero".into());
-    }
-    Ok(tao)
-}
-
-fn parse_alpha(s: &str) -> Result<Alpha, String> {
-    let alpha = s.parse::<Alpha>().map_err(|e| e.to_string())?;
-    if alpha.is_zero() {
-        return Err("the amount must be above zero".into());
-    }
-    Ok(alpha)
-}
-
-/// A percentage with up to two decimals, as basis points, at most 100 %.
-pub(crate) fn parse_tolerance(s: &str) -> Result<u16, String> {
-    let s = s.trim().trim_end_matches('%');
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if frac.len() > 2 || (int.is_empty() && frac.is_empty()) {
-        return Err(format!("{s:?}: give a percentage with at most two decimals, e.g. 0.5"));
-    }
-    let bps: u32 =
-        format!("{int}{frac:0<2}").parse().map_err(|_| format!("{s:?} is not a percentage"))?;
-    u16::try_from(bps).ok().filter(|b| *b <= 10_000).ok_or_else(|| format!("{s}% is above 100%"))
 }
 
 /// Runs `taoplex stake`.

@@ -79,7 +79,7 @@ pub(crate) enum WalletCommand {
         #[arg(long)]
         dest: String,
         /// TAO to send, e.g. `1.5` or `0.25 TAO`.
-        #[arg(long, value_parser = super::wallet_online::parse_tao, allow_negative_numbers = true)]
+        #[arg(long, value_parser = super::args::positive_tao, allow_negative_numbers = true)]
         amount: dtao::units::Tao,
         /// Do not ask for confirmation.
         #[arg(long)]

@@ -8,15 +8,6 @@ use keys::KdfParams;
 use super::submit::{ChainArgs, confirm, sign_and_watch};
 use super::wallet::{WalletArgs, open_coldkey, out};
 
-/// Parses a positive TAO amount.
-pub(crate) fn parse_tao(s: &str) -> Result<Tao, String> {
-    let tao = s.parse::<Tao>().map_err(|e| e.to_string())?;
-    if tao.is_zero() {
-        return Err("the amount must be above zero".into());
-    }
-    Ok(tao)
-}
-
 /// Runs an async wallet command on a small runtime.
 pub(crate) fn block_on<T>(f: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
     tokio::runtime::Builder::new_multi_thread()
