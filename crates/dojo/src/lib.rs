@@ -130,12 +130,14 @@
 pub mod aggregate;
 pub mod agreement;
 pub mod chain_weights;
+pub mod db;
 pub mod defence;
 pub mod error;
 pub mod export;
 pub mod feedback;
 pub mod generate;
 pub mod platform;
+pub mod protocol;
 pub mod ratings;
 pub mod scoring;
 pub mod simulate;
