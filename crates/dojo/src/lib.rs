@@ -143,6 +143,7 @@ pub mod scoring;
 pub mod simulate;
 pub mod task;
 pub mod transport;
+pub mod validator;
 pub mod weights;
 
 pub use aggregate::{

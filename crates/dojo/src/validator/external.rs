@@ -1,0 +1,1 @@
+//! External tasks (in progress).
