@@ -136,6 +136,7 @@ pub mod error;
 pub mod export;
 pub mod feedback;
 pub mod generate;
+pub mod miner;
 pub mod platform;
 pub mod protocol;
 pub mod ratings;

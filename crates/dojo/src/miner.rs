@@ -1,0 +1,1 @@
+//! The Dojo miner (in progress).
