@@ -12,6 +12,8 @@
 //!
 //! Malformed input exits with 2 and names the offending field; runtime failures exit with 1.
 
+mod localnet;
+
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
@@ -44,6 +46,20 @@ pub(crate) enum DojoCommand {
         /// Invite keys to issue for the demo organisation.
         #[arg(long, default_value_t = 5)]
         invites: u32,
+    },
+    /// Write a genesis file for a small local chain holding only a Dojo subnet (netuid 1): a
+    /// validator and two miners with development keys (`//Dojo//Validator`,
+    /// `//Dojo//Miner1`, `//Dojo//Miner2`). Start it with `taoplex node --genesis FILE`.
+    Genesis {
+        /// Where to write the genesis (JSON).
+        #[arg(long)]
+        out: PathBuf,
+        /// The subnet's tempo: blocks between Yuma epochs.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(2..))]
+        tempo: u16,
+        /// Seed recorded in the genesis.
+        #[arg(long, default_value_t = 52)]
+        seed: u64,
     },
     /// Score one task's ratings from a JSON file and show every step of the formula.
     ///
@@ -155,6 +171,7 @@ pub(crate) fn run(cmd: DojoCommand) -> ExitCode {
         DojoCommand::Simulate { input, miners, seed, out } => {
             simulate(&input, miners, seed, out.as_deref())
         }
+        DojoCommand::Genesis { out, tempo, seed } => write_genesis(&out, tempo, seed),
         DojoCommand::WorkerPlatform { addr, tasks, seed, invites } => {
             worker_platform(addr, tasks, seed, invites)
         }
@@ -468,6 +485,20 @@ fn worker_platform(
             .context("the worker platform failed")?;
         Ok(())
     })
+}
+
+fn write_genesis(out: &Path, tempo: u16, seed: u64) -> Result<(), Failure> {
+    let genesis = localnet::dojo_only_genesis(tempo, seed)?;
+    let json = serde_json::to_vec_pretty(&genesis).context("encoding the genesis")?;
+    std::fs::write(out, json).with_context(|| format!("cannot write {}", out.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "wrote {}: Dojo on netuid 1 (tempo {tempo}); start it with `taoplex node --genesis {}`",
+        out.display(),
+        out.display()
+    )?;
+    Ok(())
 }
 
 /// 16 random bytes from the OS.
