@@ -229,6 +229,9 @@ struct Shared {
     queue: Option<Arc<dyn TaskQueue>>,
     clock: Arc<dyn Clock>,
     dendrite: Dendrite,
+    /// One lock per axon (by hotkey): the axon requires each dendrite's nonces to arrive in
+    /// increasing order, so two loops must not race requests to the same miner.
+    axon_locks: Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>,
     generator: ProceduralGenerator,
     generated: AtomicU64,
     view: Mutex<Arc<View>>,
@@ -316,6 +319,7 @@ impl Validator {
             queue,
             clock,
             dendrite,
+            axon_locks: Mutex::new(BTreeMap::new()),
             generator: ProceduralGenerator::default(),
             generated: AtomicU64::new(generated),
             view: Mutex::new(Arc::new(view)),
@@ -463,6 +467,8 @@ impl Shared {
     /// Signs and sends `synapse`; a refusal, an error status, a transport failure or an
     /// answer not signed by the miner's hotkey is a reason, not an answer.
     async fn call(&self, target: &AxonTarget, synapse: &Synapse) -> CallResult {
+        let axon_lock = lock(&self.axon_locks).entry(target.hotkey.to_ss58()).or_default().clone();
+        let _one_at_a_time = axon_lock.lock().await;
         let response =
             self.dendrite.call(target, synapse).await.map_err(|e| clip(&e.to_string()))?;
         if !response.is_success() {

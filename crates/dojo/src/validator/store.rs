@@ -782,7 +782,7 @@ impl ValidatorStore {
         for (id, source, state, created, expire, note) in rows {
             let (sent, acked): (i64, i64) = on_db!(&self.db, pool => {
                 sqlx::query_as(
-                    "SELECT COUNT(*), COALESCE(SUM(ack), 0) FROM validator_dispatches
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(ack), 0) AS BIGINT) FROM validator_dispatches
                      WHERE task_id = $1",
                 )
                 .bind(&id)
