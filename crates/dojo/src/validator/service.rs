@@ -1179,3 +1179,79 @@ async fn status_handler(State(handle): State<ValidatorHandle>) -> Response {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validator::Timings;
+
+    fn worker(id: &str, scores: &[(&str, f64)]) -> WorkerResult {
+        WorkerResult {
+            worker_id: id.into(),
+            scores: scores.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            ranking: vec![],
+            rationale: "good; <script>".into(),
+            elapsed_secs: 60.0,
+        }
+    }
+
+    fn task() -> Task {
+        let mut t = ProceduralGenerator::default().generate(3).unwrap();
+        t.outputs.truncate(2);
+        t.outputs[0].id = "a".into();
+        t.outputs[1].id = "b".into();
+        t
+    }
+
+    #[test]
+    fn invalid_worker_results_are_dropped_with_the_first_reason() {
+        let ok = worker("w1", &[("a", 90.0), ("b", 10.0)]);
+        let mut slow_clock = worker("w6", &[("a", 90.0), ("b", 10.0)]);
+        slow_clock.elapsed_secs = f64::INFINITY;
+        let results = vec![
+            worker("w0", &[("a", 101.0), ("b", 10.0)]),
+            ok.clone(),
+            worker("w1", &[("a", 80.0), ("b", 20.0)]),
+            worker("w2", &[("a", 80.0), ("b", 20.0), ("x", 5.0)]),
+            worker("w3", &[("a", 80.0)]),
+            slow_clock,
+            worker("w4", &[("a", 70.0), ("b", 30.0)]),
+            worker("w5", &[("a", 60.0), ("b", 40.0)]),
+        ];
+        let (kept, rejected, reason) = validate_results(&task(), 2, results);
+        assert_eq!(kept.iter().map(|w| w.worker_id.as_str()).collect::<Vec<_>>(), ["w1", "w4"]);
+        assert_eq!(rejected, 6);
+        assert!(reason.unwrap().contains("outside [1, 100]"));
+        assert_eq!(kept[0].rationale, "invalid", "rationales are sanitised");
+        assert_eq!(kept[0].scores, ok.scores);
+
+        let (_, _, reason) =
+            validate_results(&task(), 4, vec![worker("w", &[("a", 1.0), ("c", 1.0)])]);
+        assert!(reason.unwrap().contains("unknown output \"c\""));
+        let (_, _, reason) = validate_results(&task(), 4, vec![worker("w", &[("a", 1.0)])]);
+        assert!(reason.unwrap().contains("did not score output b"));
+    }
+
+    #[test]
+    fn long_reasons_are_clipped() {
+        let long = "x".repeat(1000);
+        assert_eq!(clip(&long).chars().count(), MAX_REASON_CHARS + 1);
+        assert_eq!(clip("short"), "short");
+    }
+
+    #[test]
+    fn timings_and_config_checks() {
+        assert_eq!(Timings::production().task_interval, Duration::from_secs(900));
+        assert_eq!(Timings::production().tick(), Duration::from_secs(1));
+        assert_eq!(Timings::fast().tick(), Duration::from_millis(100));
+        let c = ValidatorConfig::new(1);
+        assert!(c.validate().is_ok());
+        let mut bad = c.clone();
+        bad.timings.task_deadline = Duration::ZERO;
+        assert!(bad.validate().unwrap_err().to_string().contains("task_deadline"));
+        let bad = ValidatorConfig { ema_alpha: 0.0, ..c.clone() };
+        assert!(bad.validate().is_err());
+        let bad = ValidatorConfig { max_results: 0, ..c };
+        assert!(bad.validate().is_err());
+    }
+}

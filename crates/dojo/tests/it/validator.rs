@@ -40,6 +40,8 @@ use crate::transport::{MINER1, MINER2, NETUID, VALIDATOR, dojo_genesis, id, kp, 
 
 const NOW: u64 = 1_800_000_000_000_000_000;
 const SMALL: &str = "//Dojo//small";
+/// The subnet owner's hotkey: 1,000 α and a validator permit, so a validator, not a miner.
+const OWNER_HOT: &str = "//Dojo//owner";
 const SEC: u64 = 1_000_000_000;
 
 /// How a fake miner's humans rate.
@@ -51,6 +53,8 @@ enum Kind {
     Random,
     /// Out-of-range scores, unknown and missing outputs.
     Garbage,
+    /// Takes tasks, but never answers a results request in time.
+    Slow,
 }
 
 #[derive(Default)]
@@ -109,7 +113,9 @@ fn results_for(kind: Kind, task: &dojo::Task, hotkey: &str) -> Vec<WorkerResult>
                 .map(|o| {
                     let v = match kind {
                         Kind::Careful => truthful_score(gt.ranks[&o.id], max),
-                        Kind::Random | Kind::Garbage => f64::from(rng.gen_range(1u32..=100)),
+                        Kind::Random | Kind::Garbage | Kind::Slow => {
+                            f64::from(rng.gen_range(1u32..=100))
+                        }
                     };
                     (o.id.clone(), v)
                 })
@@ -179,6 +185,9 @@ async fn fake_miner(
                     let request =
                         ResultsRequest::from_fields(&r.fields).map_err(|e| e.to_string())?;
                     seen.lock().unwrap().results_asked.push(request.task_id.clone());
+                    if kind == Kind::Slow {
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                    }
                     let stored = oracle
                         .task(&request.task_id)
                         .await
@@ -218,6 +227,11 @@ struct Net {
 async fn net(axons: &[(&str, u16)]) -> Net {
     let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Instant);
     for (uri, port) in axons {
+        if chain.account(id(uri)).await.unwrap().free == 0 {
+            // The owner's hotkey holds no TAO for the fee.
+            let amount = 10 * crate::transport::TAO;
+            submit(&chain, "//Alice", Call::Transfer { dest: id(uri), amount }).await;
+        }
         serve_axon(&chain, uri, *port).await;
     }
     Net { node, chain, clock: Arc::new(ManualClock::new(NOW)) }
@@ -238,8 +252,17 @@ async fn start(
     store: &ValidatorStore,
     queue: Option<Arc<dyn TaskQueue>>,
 ) -> ValidatorHandle {
+    start_with(config(), net, store, queue).await
+}
+
+async fn start_with(
+    config: ValidatorConfig,
+    net: &Net,
+    store: &ValidatorStore,
+    queue: Option<Arc<dyn TaskQueue>>,
+) -> ValidatorHandle {
     let clock: Arc<dyn Clock> = net.clock.clone();
-    Validator::start(config(), net.chain.clone(), kp(VALIDATOR), store.clone(), queue, clock)
+    Validator::start(config, net.chain.clone(), kp(VALIDATOR), store.clone(), queue, clock)
         .await
         .unwrap()
 }
@@ -411,7 +434,9 @@ async fn the_careful_miner_earns_the_higher_ema_weight_and_incentive() {
 async fn garbage_and_unreachable_miners_are_recorded_and_the_round_goes_on() {
     let ((l1, p1), (l2, p2), (dead, p3)) = (listener().await, listener().await, listener().await);
     drop(dead); // nothing listens on p3
-    let net = net(&[(MINER1, p1), (MINER2, p2), (SMALL, p3)]).await;
+    let net = net(&[(MINER1, p1), (MINER2, p2), (SMALL, p3), (OWNER_HOT, p3)]).await;
+    let owner = neuron(&net.chain, OWNER_HOT).await;
+    assert!(owner.validator_permit && owner.stake >= config().min_validator_stake, "{owner:?}");
     let store = memory_store().await;
     let careful =
         fake_miner(&net.chain, MINER1, Kind::Careful, l1, store.clone(), net.clock.clone()).await;
@@ -429,7 +454,8 @@ async fn garbage_and_unreachable_miners_are_recorded_and_the_round_goes_on() {
         .into_iter()
         .map(|d| (d.hotkey.clone(), d))
         .collect();
-    assert_eq!(dispatches.len(), 3, "the small-stake hotkey is a miner");
+    assert_eq!(dispatches.len(), 3, "the small-stake hotkey is a miner, the owner is not");
+    assert!(!dispatches.contains_key(&ss58(OWNER_HOT)));
     let unreachable = &dispatches[&ss58(SMALL)];
     assert!(!unreachable.ack);
     assert!(unreachable.reason.as_deref().unwrap().contains("failed"), "{unreachable:?}");
@@ -566,14 +592,15 @@ impl TaskQueue for MemoryQueue {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue() {
+async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue_without_the_slow_miner()
+{
     let ((l1, p1), (l2, p2)) = (listener().await, listener().await);
     let net = net(&[(MINER1, p1), (MINER2, p2)]).await;
     let store = memory_store().await;
     let careful =
         fake_miner(&net.chain, MINER1, Kind::Careful, l1, store.clone(), net.clock.clone()).await;
-    let random =
-        fake_miner(&net.chain, MINER2, Kind::Random, l2, store.clone(), net.clock.clone()).await;
+    let slow =
+        fake_miner(&net.chain, MINER2, Kind::Slow, l2, store.clone(), net.clock.clone()).await;
     // An external task (the fake miners rate it by its generated ranks; the validator does
     // not score queued tasks whatever they carry).
     let mut task = ProceduralGenerator::default().generate(7).unwrap();
@@ -584,7 +611,9 @@ async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue() {
         deadline_secs: 2,
         max_results: 2,
     });
-    let v = start(&net, &store, Some(queue.clone())).await;
+    let mut config = config();
+    config.timings.request_timeout = Duration::from_secs(1);
+    let v = start_with(config, &net, &store, Some(queue.clone())).await;
 
     until("the queued dispatch", &v, || async { !queue.dispatched.lock().unwrap().is_empty() })
         .await;
@@ -601,15 +630,23 @@ async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue() {
     .await;
     let (id1, responses) = queue.completed.lock().unwrap()[0].clone();
     assert_eq!(id1, "ext-1");
-    assert_eq!(responses.len(), 2);
-    assert!(responses.iter().all(|r| r.results.len() == 2), "max_results caps each miner");
+    assert_eq!(responses.len(), 1, "the slow miner has no response");
+    assert_eq!(responses[0].hotkey, ss58(MINER1));
+    assert_eq!(responses[0].results.len(), 2, "max_results caps each miner");
+    assert_eq!(slow.seen.lock().unwrap().results_asked, vec!["ext-1".to_string()]);
+    let results = store.results("ext-1").await.unwrap();
+    let late = results.iter().find(|r| r.hotkey == ss58(MINER2)).unwrap();
+    assert_eq!(late.outcome, ResultOutcome::Unreachable);
+    assert!(late.reason.as_deref().unwrap().starts_with("HTTP 408"), "{late:?}");
+    let capped = results.iter().find(|r| r.hotkey == ss58(MINER1)).unwrap();
+    assert_eq!(capped.rejected, 1);
     assert_eq!(store.task("ext-1").await.unwrap().unwrap().state, TaskState::Completed);
     assert!(store.scores("ext-1").await.unwrap().is_empty(), "queued tasks are not scored");
     assert!(careful.seen.lock().unwrap().notices.iter().all(|n| n.task_id != "ext-1"));
 
     v.shutdown().await;
     careful.server.shutdown().await;
-    random.server.shutdown().await;
+    slow.server.shutdown().await;
     net.node.shutdown().await;
 }
 
