@@ -5,8 +5,63 @@
 //! Tasks come from the generator or from a [`TaskQueue`] (external clients' tasks, see
 //! [`external`]); results of queued tasks go back to the queue instead of into miner scores
 //! (they have no ground truth).
+//!
+//! # Principal types
+//!
+//! - [`ValidatorConfig`] and [`Timings`] ([`Timings::production`] is Dojo v1's schedule,
+//!   [`Timings::fast`] seconds for tests and demos);
+//! - [`ValidatorStore`]: tasks (with their ground truth), dispatches, results, per-task
+//!   scores with every step, the EMA and the weights, on SQLite or PostgreSQL;
+//! - [`Validator::start`] → [`ValidatorHandle`] ([`ValidatorHandle::status`],
+//!   [`ValidatorHandle::shutdown`]); [`status_router`] serves `GET /status`.
+//!
+//! # One task's life
+//!
+//! ```text
+//! round (every task_interval, if a miner serves an axon)
+//!   task = queue.next_task() or generator(seed, n)      store: pending (task JSON + ground truth)
+//!   per miner: TaskRequest(task.present(seed, hotkey))  store: dispatches (ack / reason)
+//!                                                        store: dispatched | failed (no ack)
+//! collection (expire_at + results_grace has passed)
+//!   per acking miner: ResultsRequest → ResultsReply      validate, sanitise, drop invalid
+//!   generated: mean per output → score_task(ground truth) → EMA      store: one transaction
+//!              → ScoreNotice(score, ground truth) to each miner
+//!   queued:    queue.completed(task_id, responses)
+//! weights (every weights_check): WeightSetter::step(EMA by hotkey)
+//! ```
+//!
+//! # Design decisions
+//!
+//! - **Each collected task is one scoring run.** v1 batched the tasks of an hour; scoring one
+//!   task at a time lets a task's results, scores and the new EMA be written in one
+//!   transaction, so a restart never scores a task twice nor loses one. With one task per
+//!   run, the run aggregate (`0.8·mean + 0.2·Σ/N`) equals the task score.
+//! - **Miners that took a task but return nothing valid** get no task score; the EMA decays
+//!   them by `1 − α` like any miner absent from a run, and the reason is stored.
+//! - **Resume**: on start, tasks left `pending` by a crash become `dispatched` if any miner
+//!   took them (else `failed`); `dispatched` tasks are collected when due; the EMA and the
+//!   generator's round counter come from the store; the next round is one interval after
+//!   the last task. A commit awaiting its reveal is kept in memory only: after a restart the
+//!   commit is lost and weights are committed afresh when due.
+//! - **Secret seed**: the generator and the per-miner output order derive from
+//!   [`ValidatorConfig::seed`]; a miner who knew it could rebuild the ground truth.
+//! - **No logging dependency**: the crate does not log; events (dispatches, refusals,
+//!   invalid results, weights, store or chain failures) are kept in the status.
 
+mod config;
 pub mod external;
+mod service;
+pub mod store;
+
+pub use config::{Timings, ValidatorConfig};
+pub use service::{
+    EventLevel, MinerStatus, Validator, ValidatorEvent, ValidatorHandle, ValidatorStatus,
+    status_router,
+};
+pub use store::{
+    Collection, DispatchRecord, MinerResult, MinerTaskScore, ResultOutcome, StoredTask, TaskCounts,
+    TaskSource, TaskState, TaskSummary, ValidatorStore, WeightsKind, WeightsRecord,
+};
 
 use async_trait::async_trait;
 
@@ -34,4 +89,27 @@ pub trait TaskQueue: Send + Sync + 'static {
     async fn dispatched(&self, task_id: &str, expire_at_ns: u64, miners: usize);
     /// The results collected after expiry, one response per miner that answered.
     async fn completed(&self, task_id: &str, responses: &[MinerResponse]);
+}
+
+/// Why the validator could not start (or its status could not be read).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidatorError {
+    /// A configuration value cannot run.
+    #[error("invalid validator configuration: {0}")]
+    Config(String),
+    /// The chain could not be read.
+    #[error("chain: {0}")]
+    Chain(#[from] chain::ChainError),
+    /// The validator's hotkey has no UID on the subnet.
+    #[error("hotkey {hotkey} is not registered on subnet {netuid}; register it first")]
+    NotRegistered {
+        /// The hotkey (SS58).
+        hotkey: String,
+        /// The subnet.
+        netuid: chain::NetUid,
+    },
+    /// The store failed.
+    #[error("validator store: {0}")]
+    Store(#[from] crate::db::DbError),
 }

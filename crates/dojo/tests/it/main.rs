@@ -17,3 +17,4 @@ mod platform;
 mod platform_browser;
 mod scoring;
 mod transport;
+mod validator;
