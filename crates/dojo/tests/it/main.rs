@@ -11,6 +11,7 @@ mod browser;
 mod chain_weights;
 mod datasets;
 mod export;
+mod external;
 mod generator;
 mod llm;
 mod platform;
