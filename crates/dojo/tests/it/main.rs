@@ -14,6 +14,7 @@ mod export;
 mod external;
 mod generator;
 mod llm;
+mod miner;
 mod platform;
 mod platform_browser;
 mod scoring;
