@@ -30,7 +30,8 @@
 //!   digest bytes). The server keeps only that digest, and the client can compute it from its
 //!   secret ([`webhook_signature`]). Deliveries are retried with exponential backoff
 //!   ([`ExternalConfig::webhook_attempts`]); each attempt's outcome is persisted
-//!   ([`ExternalTasks::webhook_delivery`]). Redirects are not followed.
+//!   ([`ExternalTasks::webhook_delivery`]), and deliveries a stopped validator left pending
+//!   are resumed by [`ExternalTasks::open`]. Redirects are not followed.
 //!
 //! The HTTP face is [`router`]; its OpenAPI 3.1 document is [`openapi_document`].
 
@@ -346,7 +347,7 @@ impl ExternalTasks {
             .timeout_global(Some(config.webhook_timeout))
             .build()
             .into();
-        Ok(Self {
+        let tasks = Self {
             db,
             config,
             clock,
@@ -354,7 +355,26 @@ impl ExternalTasks {
             buckets: Mutex::new(HashMap::new()),
             deliveries: Mutex::new(JoinSet::new()),
             last_error: Mutex::new(None),
-        })
+        };
+        tasks.resume_webhooks().await?;
+        Ok(tasks)
+    }
+
+    /// Restarts the deliveries a previous run left unfinished (finished tasks whose webhook
+    /// is still pending), each with a fresh set of attempts.
+    async fn resume_webhooks(&self) -> Result<(), ExternalError> {
+        let ids: Vec<(String,)> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT id FROM external_tasks WHERE webhook_state = 'pending' \
+                 AND state IN ('completed', 'failed') ORDER BY created_at_ns, id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        for (id,) in ids {
+            self.start_webhook(&id).await?;
+        }
+        Ok(())
     }
 
     /// The configuration.
@@ -754,17 +774,19 @@ impl ExternalTasks {
         Ok(())
     }
 
+    /// Starts (or, after a restart, continues) the webhook delivery of a finished task.
     async fn start_webhook(&self, task_id: &str) -> Result<(), ExternalError> {
-        let row: Option<(Option<String>, String)> = on_db!(&self.db, pool => {
+        let row: Option<(Option<String>, String, i64)> = on_db!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT t.webhook_url, k.secret_sha256 FROM external_tasks t \
+                "SELECT t.webhook_url, k.secret_sha256, t.webhook_attempts FROM external_tasks t \
                  JOIN external_keys k ON k.id = t.key_id WHERE t.id = $1",
             )
             .bind(task_id)
             .fetch_optional(pool)
             .await?
         });
-        let Some((Some(url), key_hex)) = row else { return Ok(()) };
+        let Some((Some(url), key_hex, done)) = row else { return Ok(()) };
+        let done = u32::try_from(done).unwrap_or(0);
         let Some(row) = self.task_row(task_id).await? else { return Ok(()) };
         let body = serde_json::to_vec(&status_of(row)?)
             .map_err(|e| ExternalError::Internal(e.to_string()))?;
@@ -780,7 +802,8 @@ impl ExternalTasks {
             url,
             signature: sign_with_digest(&key, &body),
             body,
-            attempts: self.config.webhook_attempts.max(1),
+            first: done.saturating_add(1),
+            last: done.saturating_add(self.config.webhook_attempts.max(1)),
             backoff: self.config.webhook_backoff,
         };
         let mut set = self
@@ -828,14 +851,17 @@ struct Delivery {
     url: String,
     signature: String,
     body: Vec<u8>,
-    attempts: u32,
+    /// Number of the first attempt this run makes (attempts before a restart count).
+    first: u32,
+    /// Number of the last attempt.
+    last: u32,
     backoff: Duration,
 }
 
 impl Delivery {
     async fn run(self) {
         let mut wait = self.backoff;
-        for attempt in 1..=self.attempts {
+        for attempt in self.first..=self.last {
             let (agent, url, body, sig) =
                 (self.agent.clone(), self.url.clone(), self.body.clone(), self.signature.clone());
             let outcome =
@@ -850,7 +876,7 @@ impl Delivery {
             let delivered = error.is_none();
             let state = if delivered {
                 "delivered"
-            } else if attempt == self.attempts {
+            } else if attempt == self.last {
                 "failed"
             } else {
                 "pending"
@@ -860,7 +886,7 @@ impl Delivery {
             if delivered {
                 return;
             }
-            if attempt < self.attempts {
+            if attempt < self.last {
                 tokio::time::sleep(wait).await;
                 wait = wait.saturating_mul(2);
             }

@@ -36,6 +36,11 @@ pub(crate) async fn sqlite_db() -> (Db, tempfile::TempDir) {
 
 /// A fresh PostgreSQL schema, or `None` (loudly) when `TAOPLEX_TEST_PG_URL` is unset.
 pub(crate) async fn pg_db(prefix: &str) -> Option<Db> {
+    Some(Db::open(&pg_config(prefix)?).await.unwrap())
+}
+
+/// The configuration of a fresh PostgreSQL schema (opened again, it is the same database).
+pub(crate) fn pg_config(prefix: &str) -> Option<DbConfig> {
     static N: AtomicU32 = AtomicU32::new(0);
     let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
         eprintln!(
@@ -53,7 +58,7 @@ pub(crate) async fn pg_db(prefix: &str) -> Option<Db> {
         nanos,
         N.fetch_add(1, Ordering::Relaxed)
     );
-    Some(Db::open(&DbConfig::Postgres { url, schema: Some(schema) }).await.unwrap())
+    Some(DbConfig::Postgres { url, schema: Some(schema) })
 }
 
 macro_rules! both_backends {
@@ -605,6 +610,61 @@ both_backends!(
     undeliverable_webhook_is_recorded_sqlite,
     undeliverable_webhook_is_recorded_postgres,
     undeliverable_webhook_is_recorded
+);
+
+async fn pending_webhooks_resume_after_a_restart(db: Db) {
+    // After a first failed attempt the delivery waits an hour: the validator "stops" then.
+    let slow = ExternalConfig {
+        webhook_attempts: 2,
+        webhook_backoff: Duration::from_secs(3600),
+        ..ExternalConfig::default()
+    };
+    let clock = Arc::new(ManualClock::new(T0));
+    let tasks = ExternalTasks::open(db.clone(), slow.clone(), clock.clone()).await.unwrap();
+    let issued = tasks.issue_key("hooked").await.unwrap();
+    let key = tasks.authenticate(&issued.secret).await.unwrap();
+    let (hooks, url, server) = hook_server().await;
+    let mut body = task_json();
+    body["webhook_url"] = json!(url);
+    let status = tasks.submit(&key, serde_json::from_value(body).unwrap()).await.unwrap();
+    tasks.next_task().await.unwrap();
+    tasks.dispatched(&status.id, T0, 0).await;
+    let mut first = None;
+    for _ in 0..1000 {
+        let d = tasks.webhook_delivery(&status.id).await.unwrap().unwrap();
+        if d.attempts == 1 {
+            first = Some(d);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let first = first.expect("the first attempt is recorded");
+    assert_eq!(first.state, WebhookState::Pending);
+    assert_eq!(first.last_status, Some(500));
+    drop(tasks);
+
+    // Reopened: the pending delivery continues, counting the earlier attempt.
+    let tasks = ExternalTasks::open(db, ExternalConfig::default(), clock).await.unwrap();
+    tasks.wait_for_webhooks().await;
+    let d = tasks.webhook_delivery(&status.id).await.unwrap().unwrap();
+    assert_eq!(d.state, WebhookState::Delivered);
+    assert_eq!(d.attempts, 2);
+    assert_eq!(d.last_status, Some(204));
+    let got = hooks.received.lock().unwrap().clone();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].1, got[1].1);
+    let sent: ExternalTaskStatus = serde_json::from_slice(&got[1].1).unwrap();
+    assert_eq!(sent.state, ExternalState::Failed);
+    assert_eq!(
+        got[1].0[SIGNATURE_HEADER].to_str().unwrap(),
+        webhook_signature(&issued.secret, &got[1].1)
+    );
+    server.abort();
+}
+both_backends!(
+    pending_webhooks_resume_after_a_restart_sqlite,
+    pending_webhooks_resume_after_a_restart_postgres,
+    pending_webhooks_resume_after_a_restart
 );
 
 #[tokio::test]

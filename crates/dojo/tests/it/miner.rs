@@ -445,3 +445,69 @@ async fn an_unregistered_hotkey_cannot_start() {
     assert!(matches!(err, MinerError::Config(_)), "{err}");
     node.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_platform_key_is_reported_to_the_validator() {
+    let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Instant);
+    let platform = fake_platform().await;
+    let clock = Arc::new(ManualClock::new(NOW));
+    let config =
+        MinerConfig { platform_api_key: "not-the-key".into(), ..config(&platform.url, false) };
+    let db = Db::open(&DbConfig::Memory).await.unwrap();
+    let miner = Miner::start(config, chain, kp(MINER1), db, clock.clone()).await.unwrap();
+    let validator = Dendrite::new(kp(VALIDATOR)).with_clock(clock);
+    let r = validator
+        .call(&target(&miner, MINER1), &task_synapse(presented("vt-1", 2), NOW + HOUR))
+        .await
+        .unwrap();
+    let a = ack(&r);
+    assert!(!a.ack);
+    let reason = a.reason.unwrap();
+    assert!(reason.contains("401") && reason.contains("invalid API key"), "{reason}");
+    assert!(!reason.contains("not-the-key"));
+    assert!(platform.state.lock().unwrap().tasks.is_empty());
+    miner.shutdown().await;
+    platform.server.abort();
+    node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_task_mapping_and_scores_live_in_postgres() {
+    let Some(pg) = crate::external::pg_config("miner") else { return };
+    let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Instant);
+    let platform = fake_platform().await;
+    let clock = Arc::new(ManualClock::new(NOW));
+    let validator = Dendrite::new(kp(VALIDATOR)).with_clock(clock.clone());
+    let start = |db: Db| {
+        Miner::start(config(&platform.url, false), chain.clone(), kp(MINER1), db, clock.clone())
+    };
+    let miner = start(Db::open(&pg).await.unwrap()).await.unwrap();
+    let r = validator
+        .call(&target(&miner, MINER1), &task_synapse(presented("vt-pg", 3), NOW + HOUR))
+        .await
+        .unwrap();
+    assert!(ack(&r).ack);
+    let pid = platform.state.lock().unwrap().tasks.keys().next().unwrap().clone();
+    let results = vec![worker("w1", [70.0, 20.0, 5.0])];
+    platform.state.lock().unwrap().results.insert(pid, results.clone());
+    let notice = ScoreNotice { task_id: "vt-pg".into(), score: 0.25, ground_truth: None };
+    let r = validator.call(&target(&miner, MINER1), &score_synapse(&notice)).await.unwrap();
+    assert_eq!(r.status, 200, "{r:?}");
+    // A repeated notice replaces the score rather than counting twice.
+    let notice = ScoreNotice { score: 0.5, ..notice };
+    let r = validator.call(&target(&miner, MINER1), &score_synapse(&notice)).await.unwrap();
+    assert_eq!(r.status, 200, "{r:?}");
+    miner.shutdown().await;
+
+    let miner = start(Db::open(&pg).await.unwrap()).await.unwrap();
+    let r = validator.call(&target(&miner, MINER1), &results_synapse("vt-pg")).await.unwrap();
+    assert_eq!(ResultsReply::from_fields(&r.body).unwrap().results, results);
+    let status = miner.status().await;
+    assert_eq!(status.scores_total, 1);
+    assert_eq!(status.mean_score, Some(0.5));
+    assert!(!status.recent_scores[0].ground_truth_revealed);
+    assert_eq!(status.counts.tasks_forwarded_total, 1);
+    miner.shutdown().await;
+    platform.server.abort();
+    node.shutdown().await;
+}
