@@ -77,8 +77,8 @@ pub const PLATFORM_TIMEOUT: Duration = Duration::from_secs(8);
 /// Scores listed as "recent" on the status page.
 pub const RECENT_SCORES: u32 = 20;
 
-/// How a miner runs.
-#[derive(Debug, Clone)]
+/// How a miner runs. Its `Debug` output leaves out the platform key.
+#[derive(Clone)]
 pub struct MinerConfig {
     /// The subnet.
     pub netuid: NetUid,
@@ -96,6 +96,21 @@ pub struct MinerConfig {
     pub blacklist: BlacklistPolicy,
     /// Publish the axon's address on chain when it differs from the chain's record.
     pub serve_on_chain: bool,
+}
+
+impl std::fmt::Debug for MinerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MinerConfig")
+            .field("netuid", &self.netuid)
+            .field("axon_addr", &self.axon_addr)
+            .field("external_ip", &self.external_ip)
+            .field("status_addr", &self.status_addr)
+            .field("platform_url", &self.platform_url)
+            .field("platform_api_key", &"<redacted>")
+            .field("blacklist", &self.blacklist)
+            .field("serve_on_chain", &self.serve_on_chain)
+            .finish()
+    }
 }
 
 /// Why the miner could not start.

@@ -125,12 +125,15 @@ pub struct ExternalLimits {
 }
 
 impl Default for ExternalLimits {
+    /// 512 KiB per output and 1 MiB per task: the task travels to each miner in one synapse,
+    /// and the axon (axum's default body limit) takes requests up to 2 MB, which leaves room
+    /// for JSON escaping and the synapse's other fields.
     fn default() -> Self {
         Self {
             max_prompt_chars: 8_000,
-            max_output_bytes: 1 << 20,
-            max_task_bytes: 4 << 20,
-            max_body_bytes: (4 << 20) + (64 << 10),
+            max_output_bytes: 512 << 10,
+            max_task_bytes: 1 << 20,
+            max_body_bytes: (1 << 20) + (64 << 10),
             min_deadline_secs: 60,
             max_deadline_secs: 7 * 24 * 3600,
         }
