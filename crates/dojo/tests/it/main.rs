@@ -14,6 +14,8 @@ mod export;
 mod generator;
 mod llm;
 mod platform;
+mod platform_api;
 mod platform_browser;
+mod platform_store;
 mod scoring;
 mod transport;

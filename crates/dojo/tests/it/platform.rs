@@ -14,8 +14,8 @@ use dojo::transport::ManualClock;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-const T0: u64 = 1_700_000_000_000_000_000;
-const HOUR: u64 = 3_600_000_000_000;
+pub(crate) const T0: u64 = 1_700_000_000_000_000_000;
+pub(crate) const HOUR: u64 = 3_600_000_000_000;
 
 pub(crate) struct App {
     pub router: Router,
@@ -31,13 +31,13 @@ pub(crate) struct Resp {
 }
 
 impl Resp {
-    fn cookie(&self) -> Option<String> {
+    pub(crate) fn cookie(&self) -> Option<String> {
         let v = self.headers.get(header::SET_COOKIE)?.to_str().ok()?;
         let (kv, _) = v.split_once(';')?;
         let (k, val) = kv.split_once('=')?;
         (k == SESSION_COOKIE && !val.is_empty()).then(|| val.to_string())
     }
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let i = self.body.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
         self.body[i..i + 64].to_string()
     }
@@ -84,9 +84,19 @@ impl App {
     }
 
     pub(crate) async fn with_store(store: Arc<dyn PlatformStore>) -> App {
+        App::build(store, |s| s).await
+    }
+
+    /// An app over `store` whose state `configure` adjusts, with the miner `acme-miner`.
+    pub(crate) async fn build(
+        store: Arc<dyn PlatformStore>,
+        configure: impl FnOnce(PlatformState) -> PlatformState,
+    ) -> App {
         let clock = Arc::new(ManualClock::new(T0));
-        let state = PlatformState::new(store, clock.clone())
-            .with_argon2_params(argon2::Params::new(8, 1, 1, None).unwrap());
+        let state = configure(
+            PlatformState::new(store, clock.clone())
+                .with_argon2_params(argon2::Params::new(8, 1, 1, None).unwrap()),
+        );
         let miner = state.create_miner("acme-miner", "miner password 1").await.unwrap();
         App { router: platform::router(state.clone()), state, clock, miner: miner.id }
     }
@@ -103,7 +113,7 @@ impl App {
             .unwrap();
     }
 
-    async fn send(&self, req: Request<Body>) -> Resp {
+    pub(crate) async fn send(&self, req: Request<Body>) -> Resp {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -139,7 +149,7 @@ impl App {
     }
 
     /// Anonymous session: (cookie, csrf).
-    async fn anon(&self, path: &str) -> (String, String) {
+    pub(crate) async fn anon(&self, path: &str) -> (String, String) {
         let r = self.get(path, None).await;
         assert_eq!(r.status, StatusCode::OK);
         (r.cookie().unwrap(), r.csrf())
@@ -196,8 +206,8 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
-const GOOD: [(&str, &str); 4] = [("a", "90"), ("b", "80"), ("c", "40"), ("d", "10")];
-const WHY: &str = "A is complete and clear, D misses the point of the prompt entirely.";
+pub(crate) const GOOD: [(&str, &str); 4] = [("a", "90"), ("b", "80"), ("c", "40"), ("d", "10")];
+pub(crate) const WHY: &str = "A is complete and clear, D misses the point of the prompt entirely.";
 
 #[tokio::test]
 async fn signup_needs_a_valid_unused_invite_and_joins_the_team() {
