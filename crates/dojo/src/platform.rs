@@ -42,17 +42,25 @@
 //!   are single [`PlatformStore`] calls, so a database implementation makes each a
 //!   transaction; the handler checks the same rules first only to answer early.
 
+mod api;
 mod error;
+mod limit;
 mod pages;
+mod sql;
 mod store;
 
 use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -60,23 +68,31 @@ use maud::Markup;
 use rand::RngCore;
 use rand::rngs::OsRng;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 pub use error::PlatformError;
+pub use limit::LoginLimit;
 pub use pages::{FRAME_CSP, PAGE_CSP};
+pub use sql::SqlStore;
 pub use store::{
-    Account, AccountId, Invite, MemoryStore, PlatformStore, PlatformTask, Role, Session, Submission,
+    Account, AccountId, ApiKey, Invite, MemoryStore, PlatformStore, PlatformTask, Role, Session,
+    Submission,
 };
 
 use crate::feedback::{Feedback, sanitise_feedback};
-use crate::task::Modality;
+use crate::task::{Modality, OutputId};
 use crate::transport::Clock;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "dojo_session";
 /// Shortest accepted password, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Default idle timeout of a session: 7 days.
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(7 * 86_400);
 /// Seed of the per-worker output shuffle.
 const PRESENT_SEED: u64 = 0x646f_6a6f;
+/// Expired sessions are purged at most this often (ns): on a login or sign-up.
+const PURGE_EVERY_NS: u64 = 3_600_000_000_000;
 
 /// Shared state of the platform.
 #[derive(Clone)]
@@ -84,17 +100,51 @@ pub struct PlatformState {
     store: Arc<dyn PlatformStore>,
     clock: Arc<dyn Clock>,
     argon2_params: Params,
+    session_idle_ns: u64,
+    secure_cookies: bool,
+    login_limit: LoginLimit,
+    limiter: Arc<limit::Limiter>,
+    last_purge_ns: Arc<AtomicU64>,
 }
 
 impl PlatformState {
-    /// State over `store` and `clock`, hashing with argon2id at the crate's default cost.
+    /// State over `store` and `clock`, hashing with argon2id at the crate's default cost,
+    /// sessions idle out after [`DEFAULT_SESSION_IDLE`], logins limited by
+    /// [`LoginLimit::default`], cookies without `Secure`.
     pub fn new(store: Arc<dyn PlatformStore>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock, argon2_params: Params::default() }
+        Self {
+            store,
+            clock,
+            argon2_params: Params::default(),
+            session_idle_ns: duration_ns(DEFAULT_SESSION_IDLE),
+            secure_cookies: false,
+            login_limit: LoginLimit::default(),
+            limiter: Arc::default(),
+            last_purge_ns: Arc::default(),
+        }
     }
 
     /// Replaces the argon2id cost (tests use a tiny one).
     pub fn with_argon2_params(mut self, params: Params) -> Self {
         self.argon2_params = params;
+        self
+    }
+
+    /// Sessions unused for `idle` end (the next request must log in again).
+    pub fn with_session_idle_timeout(mut self, idle: Duration) -> Self {
+        self.session_idle_ns = duration_ns(idle).max(1);
+        self
+    }
+
+    /// Marks the session cookie `Secure` (serve over HTTPS, or behind a TLS proxy).
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
+
+    /// Replaces the login rate limits.
+    pub fn with_login_limit(mut self, limit: LoginLimit) -> Self {
+        self.login_limit = limit;
         self
     }
 
@@ -145,42 +195,67 @@ impl PlatformState {
         self.store.create_miner(username, hash).await
     }
 
+    async fn miner_account(&self, miner: AccountId) -> Result<(), PlatformError> {
+        match self.store.account(miner).await? {
+            Some(Account { role: Role::Miner, .. }) => Ok(()),
+            _ => Err(PlatformError::Forbidden),
+        }
+    }
+
     /// Issues a new invite key for `miner`.
     pub async fn issue_invite(&self, miner: AccountId) -> Result<String, PlatformError> {
-        match self.store.account(miner).await {
-            Some(Account { role: Role::Miner, .. }) => {}
-            _ => return Err(PlatformError::Forbidden),
-        }
+        self.miner_account(miner).await?;
         let key = random_hex();
-        self.store.add_invite(Invite { key: key.clone(), miner, used_by: None }).await?;
+        let invite =
+            Invite { key: key.clone(), miner, used_by: None, issued_at_ns: self.clock.now_ns() };
+        self.store.add_invite(invite).await?;
+        Ok(key)
+    }
+
+    /// Issues a new API key for `miner` (the miner API's `x-api-key`). Only its SHA-256 is
+    /// stored: the key is shown this once.
+    pub async fn issue_api_key(&self, miner: AccountId) -> Result<String, PlatformError> {
+        self.miner_account(miner).await?;
+        let key = random_hex();
+        let record =
+            ApiKey { key_hash: sha256_hex(&key), miner, created_at_ns: self.clock.now_ns() };
+        self.store.add_api_key(record).await?;
         Ok(key)
     }
 
     /// Adds a task for `miner`'s team, open until `expires_at_ns`, for up to `max_results`.
     pub async fn add_task(&self, task: PlatformTask) -> Result<(), PlatformError> {
-        self.store.add_task(task).await
+        self.store.add_task(task, None).await
     }
 
     /// Quality of one worker over all its submissions.
-    pub async fn worker_quality(&self, worker: AccountId) -> Quality {
-        let Some(Account { role: Role::Worker { miner }, .. }) = self.store.account(worker).await
+    pub async fn worker_quality(&self, worker: AccountId) -> Result<Quality, PlatformError> {
+        let Some(Account { role: Role::Worker { miner }, .. }) = self.store.account(worker).await?
         else {
-            return Quality::default();
+            return Ok(Quality::default());
         };
+        let tasks = self.tasks_by_id(miner).await?;
         let mut q = Quality::default();
-        for t in self.store.tasks(miner).await {
-            for s in self.store.submissions(&t.task.id).await {
-                if s.worker == worker {
-                    q.add(&t, &s);
-                }
+        for s in self.store.team_submissions(miner).await? {
+            if s.worker == worker
+                && let Some(t) = tasks.get(&s.task_id)
+            {
+                q.add(t, &s);
             }
         }
-        q
+        Ok(q)
+    }
+
+    async fn tasks_by_id(
+        &self,
+        miner: AccountId,
+    ) -> Result<BTreeMap<String, PlatformTask>, PlatformError> {
+        Ok(self.store.tasks(miner).await?.into_iter().map(|t| (t.task.id.clone(), t)).collect())
     }
 
     /// Team and per-worker stats of `miner`.
-    pub async fn team_stats(&self, miner: AccountId) -> TeamStats {
-        let members = self.store.members(miner).await;
+    pub async fn team_stats(&self, miner: AccountId) -> Result<TeamStats, PlatformError> {
+        let members = self.store.members(miner).await?;
         let mut by_worker: BTreeMap<AccountId, WorkerStats> = members
             .iter()
             .map(|m| {
@@ -195,18 +270,189 @@ impl PlatformState {
                 )
             })
             .collect();
+        let tasks = self.tasks_by_id(miner).await?;
         let mut total = 0;
-        for t in self.store.tasks(miner).await {
-            for s in self.store.submissions(&t.task.id).await {
-                if let Some(w) = by_worker.get_mut(&s.worker) {
-                    w.submissions += 1;
-                    w.quality.add(&t, &s);
-                    total += 1;
+        for s in self.store.team_submissions(miner).await? {
+            if let (Some(w), Some(t)) = (by_worker.get_mut(&s.worker), tasks.get(&s.task_id)) {
+                w.submissions += 1;
+                w.quality.add(t, &s);
+                total += 1;
+            }
+        }
+        Ok(TeamStats { workers: by_worker.into_values().collect(), submissions: total })
+    }
+
+    /// A fresh anonymous or logged-in session: (the client's token, the stored session).
+    async fn new_session(
+        &self,
+        account: Option<AccountId>,
+    ) -> Result<(String, Session), PlatformError> {
+        let token = random_hex();
+        let s = Session {
+            id: sha256_hex(&token),
+            csrf: random_hex(),
+            account,
+            last_seen_ns: self.clock.now_ns(),
+        };
+        self.store.put_session(s.clone()).await?;
+        Ok((token, s))
+    }
+
+    /// The live session of `token`: `Ok(None)` if there is none, [`PlatformError::SessionExpired`]
+    /// (and the session deleted) if it idled out. Refreshes `last_seen` coarsely, so a busy
+    /// session costs one write a minute, not one per request.
+    async fn live_session(&self, token: &str) -> Result<Option<Session>, PlatformError> {
+        let id = sha256_hex(token);
+        let Some(s) = self.store.session(&id).await? else { return Ok(None) };
+        let now = self.clock.now_ns();
+        let idle = now.saturating_sub(s.last_seen_ns);
+        if idle >= self.session_idle_ns {
+            self.store.delete_session(&id).await?;
+            return Err(PlatformError::SessionExpired);
+        }
+        if idle >= (self.session_idle_ns / 8).min(60_000_000_000) {
+            self.store.touch_session(&id, now).await?;
+        }
+        Ok(Some(s))
+    }
+
+    /// The logged-in account of a session token.
+    async fn account_of_token(&self, token: &str) -> Result<(Session, Account), PlatformError> {
+        let s = self.live_session(token).await?.ok_or(PlatformError::NotLoggedIn)?;
+        let id = s.account.ok_or(PlatformError::NotLoggedIn)?;
+        let a = self.store.account(id).await?.ok_or(PlatformError::NotLoggedIn)?;
+        Ok((s, a))
+    }
+
+    /// Checks a username and password, rate-limited per username and per client address.
+    async fn authenticate(
+        &self,
+        username: &str,
+        password: String,
+        ip: Option<IpAddr>,
+    ) -> Result<AccountId, PlatformError> {
+        let l = self.login_limit;
+        let mut keys = vec![(format!("u:{}", username.to_ascii_lowercase()), l.per_username)];
+        if let Some(ip) = ip {
+            keys.push((format!("ip:{ip}"), l.per_ip));
+        }
+        let window_ns = l.window_secs.saturating_mul(1_000_000_000);
+        self.limiter
+            .attempt(&keys, window_ns, self.clock.now_ns())
+            .map_err(|retry_after_secs| PlatformError::TooManyAttempts { retry_after_secs })?;
+        let account = self.store.account_by_username(username).await?;
+        // Verify against a real hash either way so timing does not reveal unknown usernames.
+        let (hash, id) = match &account {
+            Some(a) => (a.password_hash.clone(), Some(a.id)),
+            None => (self.hash_password("not a password".into()).await?, None),
+        };
+        match id {
+            Some(id) if self.verify_password(password, hash).await => {
+                self.maybe_purge().await?;
+                Ok(id)
+            }
+            _ => Err(PlatformError::BadCredentials),
+        }
+    }
+
+    /// Signs a worker up with an invite key (the rules of the form and the JSON API).
+    async fn sign_up(
+        &self,
+        invite: &str,
+        username: &str,
+        password: String,
+    ) -> Result<Account, PlatformError> {
+        validate_credentials(username, &password)?;
+        let invite = invite.trim();
+        if invite.is_empty() {
+            return Err(PlatformError::InviteUnknown);
+        }
+        let hash = self.hash_password(password).await?;
+        let account = self.store.redeem_invite(invite, username, hash).await?;
+        self.maybe_purge().await?;
+        Ok(account)
+    }
+
+    /// Deletes idle sessions, at most once per [`PURGE_EVERY_NS`].
+    async fn maybe_purge(&self) -> Result<(), PlatformError> {
+        let now = self.clock.now_ns();
+        let last = self.last_purge_ns.load(Ordering::Relaxed);
+        if now.saturating_sub(last) >= PURGE_EVERY_NS
+            && self
+                .last_purge_ns
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.store.purge_sessions(now.saturating_sub(self.session_idle_ns)).await?;
+        }
+        Ok(())
+    }
+
+    /// Validates a worker's answer to a task and stores it atomically. `raw_score` gives the
+    /// score sent for an output id, as text.
+    async fn accept_result(
+        &self,
+        worker: &Account,
+        task: &PlatformTask,
+        raw_score: impl Fn(&str) -> Option<String>,
+        explanation: &str,
+    ) -> Result<(), PlatformError> {
+        let (min, max) = (task.task.criteria.score_min, task.task.criteria.score_max);
+        let mut scores = BTreeMap::new();
+        for o in &task.task.outputs {
+            let got = raw_score(&o.id).unwrap_or_default();
+            let got = got.trim();
+            match got.parse::<u32>() {
+                Ok(v) if (min..=max).contains(&v) => {
+                    scores.insert(o.id.clone(), v);
+                }
+                _ => {
+                    return Err(PlatformError::Score {
+                        output: o.id.clone(),
+                        got: got.chars().take(20).collect(),
+                        min,
+                        max,
+                    });
                 }
             }
         }
-        TeamStats { workers: by_worker.into_values().collect(), submissions: total }
+        let explanation = match sanitise_feedback(explanation) {
+            Feedback::Valid { text } => text,
+            Feedback::Invalid { reason } => return Err(PlatformError::Explanation(reason)),
+        };
+        let now = self.clock.now_ns();
+        self.store
+            .submit(
+                Submission {
+                    task_id: task.task.id.clone(),
+                    worker: worker.id,
+                    scores,
+                    explanation,
+                    submitted_at_ns: now,
+                    shown_at_ns: None,
+                },
+                now,
+            )
+            .await
     }
+
+    /// A task of `worker`'s team, 404 for any other.
+    async fn team_task(&self, worker: &Account, id: &str) -> Result<PlatformTask, PlatformError> {
+        let miner = worker_miner(worker)?;
+        match self.store.task(id).await? {
+            Some(t) if t.miner == miner => Ok(t),
+            _ => Err(PlatformError::NotFound),
+        }
+    }
+}
+
+fn duration_ns(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// SHA-256 of a secret, hex: what the store keeps of session tokens and API keys.
+fn sha256_hex(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// How often a worker scored known-flawed outputs above viable ones.
@@ -226,20 +472,15 @@ impl Quality {
     fn add(&mut self, task: &PlatformTask, s: &Submission) {
         let Some(gt) = &task.task.ground_truth else { return };
         self.tasks += 1;
-        let viable: Vec<u32> = gt
-            .ranks
-            .iter()
-            .filter(|(_, r)| **r == 0)
-            .filter_map(|(id, _)| s.scores.get(id))
-            .copied()
-            .collect();
-        let flawed: Vec<u32> = gt
-            .ranks
-            .iter()
-            .filter(|(_, r)| **r > 0)
-            .filter_map(|(id, _)| s.scores.get(id))
-            .copied()
-            .collect();
+        let scored = |flawed: bool| -> Vec<u32> {
+            gt.ranks
+                .iter()
+                .filter(|(_, r)| (**r > 0) == flawed)
+                .filter_map(|(id, _)| s.scores.get(id))
+                .copied()
+                .collect()
+        };
+        let (viable, flawed) = (scored(false), scored(true));
         for v in &viable {
             for f in &flawed {
                 self.pairs += 1;
@@ -280,7 +521,11 @@ pub struct TeamStats {
     pub submissions: u64,
 }
 
-/// The platform's router.
+/// The platform's router: the HTML pages, the miner API and the worker API.
+///
+/// Per-address login limiting needs the client's address: serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()` (as [`serve`] does); without it only
+/// the per-username limit applies.
 pub fn router(state: PlatformState) -> Router {
     Router::new()
         .route("/", get(home))
@@ -293,7 +538,32 @@ pub fn router(state: PlatformState) -> Router {
         .route("/tasks/{id}/frames/{output}", get(frame))
         .route("/team", get(team))
         .route("/team/invites", post(new_invite))
+        .route("/team/api-keys", post(new_api_key))
+        .merge(api::routes())
         .with_state(state)
+}
+
+/// Serves the platform on `listener` until `shutdown` completes, with the client addresses
+/// the per-address login limit needs.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: PlatformState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The client's IP address, when the server records it (see [`router`]).
+struct ClientIp(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    }
 }
 
 fn random_hex() -> String {
@@ -329,56 +599,56 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn set_cookie(token: &str) -> HeaderValue {
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"))
-        .unwrap_or_else(|_| HeaderValue::from_static("dojo_session=; Max-Age=0"))
+fn cookie_header(st: &PlatformState, value: &str, extra: &str) -> HeaderValue {
+    let secure = if st.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/{secure}{extra}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("dojo_session=; Max-Age=0"))
 }
 
-/// A fresh anonymous or logged-in session.
-async fn new_session(st: &PlatformState, account: Option<AccountId>) -> Session {
-    let s = Session { token: random_hex(), csrf: random_hex(), account };
-    st.store.put_session(s.clone()).await;
-    s
-}
-
-/// The request's session, creating an anonymous one if there is none. Returns whether it is new.
-async fn session_or_new(st: &PlatformState, headers: &HeaderMap) -> (Session, bool) {
-    if let Some(tok) = cookie_token(headers)
-        && let Some(s) = st.store.session(&tok).await
-    {
-        return (s, false);
+/// The request's session, creating an anonymous one if there is none (or it expired).
+/// Returns the new token when one was created.
+async fn session_or_new(
+    st: &PlatformState,
+    headers: &HeaderMap,
+) -> Result<(Session, Option<String>), PlatformError> {
+    if let Some(tok) = cookie_token(headers) {
+        match st.live_session(&tok).await {
+            Ok(Some(s)) => return Ok((s, None)),
+            Ok(None) | Err(PlatformError::SessionExpired) => {}
+            Err(e) => return Err(e),
+        }
     }
-    (new_session(st, None).await, true)
+    let (token, s) = st.new_session(None).await?;
+    Ok((s, Some(token)))
 }
 
-fn page(markup: Markup, new_cookie: Option<&str>) -> Response {
+fn page(st: &PlatformState, markup: Markup, new_cookie: Option<&str>) -> Response {
     let mut resp = axum::response::Html(markup.into_string()).into_response();
     pages::security_headers(resp.headers_mut());
     if let Some(tok) = new_cookie {
-        resp.headers_mut().insert(header::SET_COOKIE, set_cookie(tok));
+        resp.headers_mut().insert(header::SET_COOKIE, cookie_header(st, tok, ""));
     }
     resp
 }
 
-fn redirect(to: &str, new_cookie: Option<&str>) -> Response {
+fn redirect(st: &PlatformState, to: &str, new_cookie: Option<&str>) -> Response {
     let mut resp = Redirect::to(to).into_response();
     pages::security_headers(resp.headers_mut());
     if let Some(tok) = new_cookie {
-        resp.headers_mut().insert(header::SET_COOKIE, set_cookie(tok));
+        resp.headers_mut().insert(header::SET_COOKIE, cookie_header(st, tok, ""));
     }
     resp
 }
 
-/// The logged-in account of the request.
+/// The logged-in account of the request's cookie.
 async fn logged_in(
     st: &PlatformState,
     headers: &HeaderMap,
 ) -> Result<(Session, Account), PlatformError> {
     let tok = cookie_token(headers).ok_or(PlatformError::NotLoggedIn)?;
-    let s = st.store.session(&tok).await.ok_or(PlatformError::NotLoggedIn)?;
-    let id = s.account.ok_or(PlatformError::NotLoggedIn)?;
-    let a = st.store.account(id).await.ok_or(PlatformError::NotLoggedIn)?;
-    Ok((s, a))
+    st.account_of_token(&tok).await
 }
 
 /// Checks the CSRF token of a POST against the session's, in constant time.
@@ -398,16 +668,20 @@ async fn posted_session(
     csrf: Option<&str>,
 ) -> Result<Session, PlatformError> {
     let tok = cookie_token(headers).ok_or(PlatformError::Csrf)?;
-    let s = st.store.session(&tok).await.ok_or(PlatformError::Csrf)?;
+    let s = match st.live_session(&tok).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Err(PlatformError::Csrf),
+        Err(e) => return Err(e),
+    };
     check_csrf(&s, csrf)?;
     Ok(s)
 }
 
 async fn home(State(st): State<PlatformState>, headers: HeaderMap) -> Response {
     match logged_in(&st, &headers).await {
-        Ok((_, Account { role: Role::Miner, .. })) => redirect("/team", None),
-        Ok(_) => redirect("/tasks", None),
-        Err(_) => redirect("/login", None),
+        Ok((_, Account { role: Role::Miner, .. })) => redirect(&st, "/team", None),
+        Ok(_) => redirect(&st, "/tasks", None),
+        Err(_) => redirect(&st, "/login", None),
     }
 }
 
@@ -418,9 +692,12 @@ async fn css() -> Response {
     resp
 }
 
-async fn login_form(State(st): State<PlatformState>, headers: HeaderMap) -> Response {
-    let (s, new) = session_or_new(&st, &headers).await;
-    page(pages::login_page(&s.csrf), new.then_some(s.token.as_str()))
+async fn login_form(
+    State(st): State<PlatformState>,
+    headers: HeaderMap,
+) -> Result<Response, PlatformError> {
+    let (s, new) = session_or_new(&st, &headers).await?;
+    Ok(page(&st, pages::login_page(&s.csrf), new.as_deref()))
 }
 
 #[derive(Deserialize)]
@@ -434,22 +711,15 @@ struct LoginForm {
 
 async fn login(
     State(st): State<PlatformState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PlatformError> {
     let old = posted_session(&st, &headers, f.csrf.as_deref()).await?;
-    let account = st.store.account_by_username(&f.username).await;
-    // Verify against a real hash either way so timing does not reveal unknown usernames.
-    let (hash, id) = match &account {
-        Some(a) => (a.password_hash.clone(), Some(a.id)),
-        None => (st.hash_password("not a password".into()).await?, None),
-    };
-    if !st.verify_password(f.password, hash).await || id.is_none() {
-        return Err(PlatformError::BadCredentials);
-    }
-    st.store.delete_session(&old.token).await;
-    let s = new_session(&st, id).await;
-    Ok(redirect("/", Some(&s.token)))
+    let id = st.authenticate(&f.username, f.password, ip).await?;
+    st.store.delete_session(&old.id).await?;
+    let (token, _) = st.new_session(Some(id)).await?;
+    Ok(redirect(&st, "/", Some(&token)))
 }
 
 #[derive(Deserialize)]
@@ -461,12 +731,9 @@ async fn signup_form(
     State(st): State<PlatformState>,
     headers: HeaderMap,
     Query(q): Query<InviteQuery>,
-) -> Response {
-    let (s, new) = session_or_new(&st, &headers).await;
-    page(
-        pages::signup_page(&s.csrf, q.invite.as_deref().unwrap_or("")),
-        new.then_some(s.token.as_str()),
-    )
+) -> Result<Response, PlatformError> {
+    let (s, new) = session_or_new(&st, &headers).await?;
+    Ok(page(&st, pages::signup_page(&s.csrf, q.invite.as_deref().unwrap_or("")), new.as_deref()))
 }
 
 #[derive(Deserialize)]
@@ -486,16 +753,10 @@ async fn signup(
     Form(f): Form<SignupForm>,
 ) -> Result<Response, PlatformError> {
     let old = posted_session(&st, &headers, f.csrf.as_deref()).await?;
-    validate_credentials(&f.username, &f.password)?;
-    let invite = f.invite.trim();
-    if invite.is_empty() {
-        return Err(PlatformError::InviteUnknown);
-    }
-    let hash = st.hash_password(f.password).await?;
-    let account = st.store.redeem_invite(invite, &f.username, hash).await?;
-    st.store.delete_session(&old.token).await;
-    let s = new_session(&st, Some(account.id)).await;
-    Ok(redirect("/tasks", Some(&s.token)))
+    let account = st.sign_up(&f.invite, &f.username, f.password).await?;
+    st.store.delete_session(&old.id).await?;
+    let (token, _) = st.new_session(Some(account.id)).await?;
+    Ok(redirect(&st, "/tasks", Some(&token)))
 }
 
 #[derive(Deserialize)]
@@ -509,12 +770,9 @@ async fn logout(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, PlatformError> {
     let s = posted_session(&st, &headers, f.csrf.as_deref()).await?;
-    st.store.delete_session(&s.token).await;
-    let mut resp = redirect("/login", None);
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("dojo_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-    );
+    st.store.delete_session(&s.id).await?;
+    let mut resp = redirect(&st, "/login", None);
+    resp.headers_mut().insert(header::SET_COOKIE, cookie_header(&st, "", "; Max-Age=0"));
     Ok(resp)
 }
 
@@ -525,38 +783,50 @@ fn worker_miner(a: &Account) -> Result<AccountId, PlatformError> {
     }
 }
 
+/// Per task of the worker's team: the task, its result count, whether the worker submitted.
+async fn team_tasks(
+    st: &PlatformState,
+    a: &Account,
+) -> Result<Vec<(PlatformTask, usize, bool)>, PlatformError> {
+    let miner = worker_miner(a)?;
+    let mut counts: BTreeMap<String, (usize, bool)> = BTreeMap::new();
+    for s in st.store.team_submissions(miner).await? {
+        let e = counts.entry(s.task_id).or_default();
+        e.0 += 1;
+        e.1 |= s.worker == a.id;
+    }
+    Ok(st
+        .store
+        .tasks(miner)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let (n, mine) = counts.get(&t.task.id).copied().unwrap_or_default();
+            (t, n, mine)
+        })
+        .collect())
+}
+
 async fn inbox(
     State(st): State<PlatformState>,
     headers: HeaderMap,
 ) -> Result<Response, PlatformError> {
     let (s, a) = logged_in(&st, &headers).await?;
-    let miner = worker_miner(&a)?;
     let now = st.clock.now_ns();
-    let mut rows = Vec::new();
-    for t in st.store.tasks(miner).await {
-        let subs = st.store.submissions(&t.task.id).await;
-        let submitted = subs.iter().any(|x| x.worker == a.id);
-        let state = match store::check_open(&t, &subs, a.id, now) {
-            Ok(()) => "open",
-            Err(PlatformError::Expired) => "expired",
-            Err(PlatformError::Full { .. }) => "full",
-            Err(_) => "done",
-        };
-        rows.push(pages::InboxRow { task: t, submitted, state });
-    }
-    Ok(page(pages::inbox_page(&s.csrf, &a.username, &rows), None))
-}
-
-async fn team_task(
-    st: &PlatformState,
-    a: &Account,
-    id: &str,
-) -> Result<PlatformTask, PlatformError> {
-    let miner = worker_miner(a)?;
-    match st.store.task(id).await {
-        Some(t) if t.miner == miner => Ok(t),
-        _ => Err(PlatformError::NotFound),
-    }
+    let rows = team_tasks(&st, &a)
+        .await?
+        .into_iter()
+        .map(|(task, n, submitted)| {
+            let state = match store::check_open(&task, submitted, n, now) {
+                Ok(()) => "open",
+                Err(PlatformError::Expired) => "expired",
+                Err(PlatformError::Full { .. }) => "full",
+                Err(_) => "done",
+            };
+            pages::InboxRow { task, submitted, state }
+        })
+        .collect::<Vec<_>>();
+    Ok(page(&st, pages::inbox_page(&s.csrf, &a.username, &rows), None))
 }
 
 async fn task_page(
@@ -565,11 +835,14 @@ async fn task_page(
     Path(id): Path<String>,
 ) -> Result<Response, PlatformError> {
     let (s, a) = logged_in(&st, &headers).await?;
-    let t = team_task(&st, &a, &id).await?;
-    let subs = st.store.submissions(&id).await;
-    let notice = store::check_open(&t, &subs, a.id, st.clock.now_ns()).err().map(|e| e.to_string());
+    let t = st.team_task(&a, &id).await?;
+    let now = st.clock.now_ns();
+    st.store.record_view(&id, a.id, now).await?;
+    let subs = st.store.submissions(&id).await?;
+    let mine = subs.iter().any(|x| x.worker == a.id);
+    let notice = store::check_open(&t, mine, subs.len(), now).err().map(|e| e.to_string());
     let presented = t.task.present(PRESENT_SEED, &a.username);
-    Ok(page(pages::task_page(&s.csrf, &presented, notice.as_deref()), None))
+    Ok(page(&st, pages::task_page(&s.csrf, &presented, notice.as_deref()), None))
 }
 
 async fn frame(
@@ -578,7 +851,7 @@ async fn frame(
     Path((id, output)): Path<(String, String)>,
 ) -> Result<Response, PlatformError> {
     let (_, a) = logged_in(&st, &headers).await?;
-    let t = team_task(&st, &a, &id).await?;
+    let t = st.team_task(&a, &id).await?;
     let o = t.task.output(&output).ok_or(PlatformError::NotFound)?;
     if o.modality != Modality::Html {
         return Err(PlatformError::NotFound);
@@ -605,53 +878,38 @@ async fn submit(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PlatformError> {
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
-    let s = posted_session(&st, &headers, csrf).await?;
-    let id_ = s.account.ok_or(PlatformError::NotLoggedIn)?;
-    let a = st.store.account(id_).await.ok_or(PlatformError::NotLoggedIn)?;
-    let t = team_task(&st, &a, &id).await?;
-    let now = st.clock.now_ns();
-    store::check_open(&t, &st.store.submissions(&id).await, a.id, now)?;
-    let (min, max) = (t.task.criteria.score_min, t.task.criteria.score_max);
-    let mut scores = BTreeMap::new();
-    for o in &t.task.outputs {
-        let key = format!("score:{}", o.id);
-        let got = fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v.trim()).unwrap_or("");
-        match got.parse::<u32>() {
-            Ok(v) if (min..=max).contains(&v) => {
-                scores.insert(o.id.clone(), v);
-            }
-            _ => {
-                return Err(PlatformError::Score {
-                    output: o.id.clone(),
-                    got: got.chars().take(20).collect(),
-                    min,
-                    max,
-                });
-            }
-        }
-    }
-    let raw =
-        fields.iter().find(|(k, _)| k == "explanation").map(|(_, v)| v.as_str()).unwrap_or("");
-    let explanation = match sanitise_feedback(raw) {
-        Feedback::Valid { text } => text,
-        Feedback::Invalid { reason } => return Err(PlatformError::Explanation(reason)),
-    };
-    st.store
-        .submit(
-            Submission {
-                task_id: id.clone(),
-                worker: a.id,
-                scores,
-                explanation,
-                submitted_at_ns: now,
-            },
-            now,
-        )
-        .await?;
-    let mut resp = page(pages::message_page("Thank you", "Your result was submitted."), None);
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let s = posted_session(&st, &headers, field("csrf")).await?;
+    let account = s.account.ok_or(PlatformError::NotLoggedIn)?;
+    let a = st.store.account(account).await?.ok_or(PlatformError::NotLoggedIn)?;
+    let t = st.team_task(&a, &id).await?;
+    let explanation = field("explanation").unwrap_or("");
+    st.accept_result(
+        &a,
+        &t,
+        |o: &str| field(&format!("score:{o}")).map(str::to_string),
+        explanation,
+    )
+    .await?;
+    let mut resp = page(&st, pages::message_page("Thank you", "Your result was submitted."), None);
     *resp.status_mut() = StatusCode::OK;
     Ok(resp)
+}
+
+async fn team_page(
+    st: &PlatformState,
+    s: &Session,
+    a: &Account,
+    new_api_key: Option<&str>,
+) -> Result<Response, PlatformError> {
+    if a.role != Role::Miner {
+        return Err(PlatformError::Forbidden);
+    }
+    let invites = st.store.invites(a.id).await?;
+    let keys = st.store.api_keys(a.id).await?.len();
+    let stats = st.team_stats(a.id).await?;
+    let view = pages::TeamView { invites: &invites, stats: &stats, api_keys: keys, new_api_key };
+    Ok(page(st, pages::team_page(&s.csrf, &a.username, &view), None))
 }
 
 async fn team(
@@ -659,12 +917,7 @@ async fn team(
     headers: HeaderMap,
 ) -> Result<Response, PlatformError> {
     let (s, a) = logged_in(&st, &headers).await?;
-    if a.role != Role::Miner {
-        return Err(PlatformError::Forbidden);
-    }
-    let invites = st.store.invites(a.id).await;
-    let stats = st.team_stats(a.id).await;
-    Ok(page(pages::team_page(&s.csrf, &a.username, &invites, &stats), None))
+    team_page(&st, &s, &a, None).await
 }
 
 async fn new_invite(
@@ -675,5 +928,23 @@ async fn new_invite(
     let s = posted_session(&st, &headers, f.csrf.as_deref()).await?;
     let id = s.account.ok_or(PlatformError::NotLoggedIn)?;
     st.issue_invite(id).await?;
-    Ok(redirect("/team", None))
+    Ok(redirect(&st, "/team", None))
+}
+
+/// Issues an API key and shows it on the team page, once (a redirect would lose it).
+async fn new_api_key(
+    State(st): State<PlatformState>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PlatformError> {
+    let s = posted_session(&st, &headers, f.csrf.as_deref()).await?;
+    let id = s.account.ok_or(PlatformError::NotLoggedIn)?;
+    let a = st.store.account(id).await?.ok_or(PlatformError::NotLoggedIn)?;
+    let key = st.issue_api_key(a.id).await?;
+    team_page(&st, &s, &a, Some(&key)).await
+}
+
+/// Output ids a JSON result scored that the task does not have.
+fn unknown_outputs(t: &PlatformTask, scores: &BTreeMap<OutputId, u32>) -> Option<String> {
+    scores.keys().find(|k| t.task.output(k).is_none()).cloned()
 }

@@ -1,7 +1,9 @@
 //! The platform's one error type and its mapping to HTTP responses.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+
+use crate::protocol::ApiError;
 
 /// Everything a platform request can fail with. Messages are shown to the person as they are.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -13,9 +15,30 @@ pub enum PlatformError {
     /// The CSRF token is missing or wrong.
     #[error("the form was stale or did not come from this site; reload the page and try again")]
     Csrf,
+    /// The session was idle for longer than the platform's timeout.
+    #[error("your session expired; please log in again")]
+    SessionExpired,
     /// Wrong username or password.
     #[error("wrong username or password")]
     BadCredentials,
+    /// Too many login attempts for this username or from this address.
+    #[error("too many login attempts; wait {retry_after_secs} seconds and try again")]
+    TooManyAttempts {
+        /// Seconds until the next attempt is accepted.
+        retry_after_secs: u64,
+    },
+    /// The miner API's `x-api-key` is missing or unknown.
+    #[error("missing or unknown API key; send the miner's key in the x-api-key header")]
+    BadApiKey,
+    /// A task with this id exists already.
+    #[error("task {0} already exists")]
+    TaskExists(String),
+    /// The ground truth may be revealed only once the task expired.
+    #[error("the task has not expired yet; reveal its ground truth after it expires")]
+    NotExpired,
+    /// The request body is not what the endpoint takes.
+    #[error("bad request: {0}")]
+    BadRequest(String),
     /// The invite key does not exist.
     #[error("this invite key is not valid; ask your team's miner for a new one")]
     InviteUnknown,
@@ -74,7 +97,12 @@ impl PlatformError {
     /// The HTTP status for this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            PlatformError::NotLoggedIn | PlatformError::BadCredentials => StatusCode::UNAUTHORIZED,
+            PlatformError::NotLoggedIn
+            | PlatformError::SessionExpired
+            | PlatformError::BadCredentials
+            | PlatformError::BadApiKey => StatusCode::UNAUTHORIZED,
+            PlatformError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            PlatformError::BadRequest(_) => StatusCode::BAD_REQUEST,
             PlatformError::Csrf | PlatformError::Forbidden => StatusCode::FORBIDDEN,
             PlatformError::InviteUnknown
             | PlatformError::InviteUsed
@@ -83,11 +111,43 @@ impl PlatformError {
             | PlatformError::Explanation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PlatformError::UsernameTaken
             | PlatformError::AlreadySubmitted
+            | PlatformError::TaskExists(_)
+            | PlatformError::NotExpired
             | PlatformError::Full { .. } => StatusCode::CONFLICT,
             PlatformError::Expired => StatusCode::GONE,
             PlatformError::NotFound => StatusCode::NOT_FOUND,
             PlatformError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// `Retry-After` for rate-limited answers.
+    fn retry_after(&self, resp: &mut Response) {
+        if let PlatformError::TooManyAttempts { retry_after_secs } = self {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+    }
+
+    /// The error as a JSON API answer: `{"error": message}` with `status`.
+    pub(crate) fn json(&self, status: StatusCode) -> Response {
+        let body = ApiError { error: self.to_string() };
+        let mut resp = (status, axum::Json(body)).into_response();
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        resp.headers_mut()
+            .insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        self.retry_after(&mut resp);
+        resp
+    }
+}
+
+impl From<crate::db::DbError> for PlatformError {
+    fn from(e: crate::db::DbError) -> Self {
+        PlatformError::Internal(e.to_string())
+    }
+}
+
+impl From<sqlx::Error> for PlatformError {
+    fn from(e: sqlx::Error) -> Self {
+        PlatformError::Internal(format!("database: {e}"))
     }
 }
 
@@ -97,6 +157,7 @@ impl IntoResponse for PlatformError {
         let page = super::pages::message_page("Something went wrong", &self.to_string());
         let mut resp = (status, axum::response::Html(page.into_string())).into_response();
         super::pages::security_headers(resp.headers_mut());
+        self.retry_after(&mut resp);
         resp
     }
 }

@@ -192,13 +192,21 @@ fn pct(n: u64, d: u64) -> String {
     if d == 0 { "—".to_string() } else { format!("{:.1}%", n as f64 * 100.0 / d as f64) }
 }
 
-/// The miner's team page: invites and per-worker stats with quality feedback.
-pub(super) fn team_page(
-    csrf: &str,
-    username: &str,
-    invites: &[Invite],
-    stats: &TeamStats,
-) -> Markup {
+/// What the miner's team page shows.
+pub(super) struct TeamView<'a> {
+    /// Invite keys issued.
+    pub(super) invites: &'a [Invite],
+    /// Per-worker stats.
+    pub(super) stats: &'a TeamStats,
+    /// Number of API keys issued.
+    pub(super) api_keys: usize,
+    /// A key just issued, shown this once.
+    pub(super) new_api_key: Option<&'a str>,
+}
+
+/// The miner's team page: invites, API keys and per-worker stats with quality feedback.
+pub(super) fn team_page(csrf: &str, username: &str, v: &TeamView<'_>) -> Markup {
+    let stats = v.stats;
     layout(
         "Your team",
         Some(csrf),
@@ -217,9 +225,20 @@ pub(super) fn team_page(
                 button #new-invite type="submit" { "Issue an invite key" }
             }
             ul #invites {
-                @for i in invites {
+                @for i in v.invites {
                     li { code.invite { (i.key) } @if i.used_by.is_some() { " (used)" } }
                 }
+            }
+            h2 { "API keys" }
+            p { (v.api_keys) " issued. The miner sends one in the " code { "x-api-key" }
+                " header of the miner API." }
+            @if let Some(k) = v.new_api_key {
+                p #new-api-key-notice { "Your new API key (shown only this once; copy it now): "
+                    code #new-api-key { (k) } }
+            }
+            form method="post" action="/team/api-keys" {
+                input type="hidden" name="csrf" value=(csrf);
+                button #new-api-key-button type="submit" { "Issue an API key" }
             }
         },
     )

@@ -1,4 +1,5 @@
-//! The platform's state behind a small async trait, and its in-memory implementation.
+//! The platform's state behind a small async trait, and its in-memory implementation
+//! ([`MemoryStore`]); the database one is [`super::SqlStore`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -6,7 +7,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::error::PlatformError;
-use crate::task::{OutputId, Task};
+use crate::task::{GroundTruth, OutputId, Task};
 
 /// Account identifier.
 pub type AccountId = u64;
@@ -28,7 +29,7 @@ pub enum Role {
 pub struct Account {
     /// Identifier.
     pub id: AccountId,
-    /// Unique login name.
+    /// Unique login name (unique ignoring ASCII case).
     pub username: String,
     /// Argon2id PHC string.
     pub password_hash: String,
@@ -36,32 +37,48 @@ pub struct Account {
     pub role: Role,
 }
 
-/// A browser session (anonymous until login).
+/// A session (anonymous until login), browser cookie or API bearer token alike.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
-    /// The cookie value: 256 random bits, hex.
-    pub token: String,
-    /// The CSRF token every POST of this session must carry.
+    /// SHA-256 (hex) of the token the client holds; the token itself is never stored.
+    pub id: String,
+    /// The CSRF token every form POST of this session must carry.
     pub csrf: String,
     /// The logged-in account, if any.
     pub account: Option<AccountId>,
+    /// Last use, ns since the Unix epoch (refreshed coarsely; drives the idle timeout).
+    pub last_seen_ns: u64,
 }
 
 /// An invite key issued by a miner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invite {
-    /// The key (random, hex).
+    /// The key (random, hex). Kept in clear: the miner's team page lists unused keys.
     pub key: String,
     /// The issuing miner.
     pub miner: AccountId,
     /// The worker who used it, once used.
     pub used_by: Option<AccountId>,
+    /// When it was issued, ns since the Unix epoch.
+    pub issued_at_ns: u64,
+}
+
+/// A miner's API key, as stored: only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// SHA-256 (hex) of the key.
+    pub key_hash: String,
+    /// The miner it authenticates.
+    pub miner: AccountId,
+    /// When it was issued, ns since the Unix epoch.
+    pub created_at_ns: u64,
 }
 
 /// A task on the platform: the validator's task for one miner, with its deadline and cap.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlatformTask {
-    /// The task (its ground truth stays on the server, never rendered).
+    /// The task; `task.id` is the platform's id. Its ground truth, if known, stays on the
+    /// server and is never rendered.
     pub task: Task,
     /// The miner whose team rates it.
     pub miner: AccountId,
@@ -84,14 +101,17 @@ pub struct Submission {
     pub explanation: String,
     /// Time of submission, ns since the Unix epoch.
     pub submitted_at_ns: u64,
+    /// When the worker first opened the task ([`PlatformStore::record_view`]); filled in by
+    /// the store when it accepts the submission (what the caller passes is ignored).
+    pub shown_at_ns: Option<u64>,
 }
 
 /// Storage of the worker platform. Operations that must be atomic (redeeming an invite,
-/// accepting a submission) are single calls so a database implementation can make each one
+/// accepting a submission) are single calls so a database implementation makes each one a
 /// transaction.
 #[async_trait]
 pub trait PlatformStore: Send + Sync + 'static {
-    /// Creates a miner account; fails if the username is taken.
+    /// Creates a miner account; fails if the username is taken (ignoring ASCII case).
     async fn create_miner(
         &self,
         username: &str,
@@ -106,51 +126,97 @@ pub trait PlatformStore: Send + Sync + 'static {
     ) -> Result<Account, PlatformError>;
     /// Records a new invite key of `miner`.
     async fn add_invite(&self, invite: Invite) -> Result<(), PlatformError>;
-    /// Invites issued by `miner`.
-    async fn invites(&self, miner: AccountId) -> Vec<Invite>;
+    /// Invites issued by `miner`, oldest first.
+    async fn invites(&self, miner: AccountId) -> Result<Vec<Invite>, PlatformError>;
     /// Account by id.
-    async fn account(&self, id: AccountId) -> Option<Account>;
-    /// Account by username.
-    async fn account_by_username(&self, username: &str) -> Option<Account>;
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, PlatformError>;
+    /// Account by username (ignoring ASCII case).
+    async fn account_by_username(&self, username: &str) -> Result<Option<Account>, PlatformError>;
     /// Workers of `miner`, by id.
-    async fn members(&self, miner: AccountId) -> Vec<Account>;
+    async fn members(&self, miner: AccountId) -> Result<Vec<Account>, PlatformError>;
     /// Stores (or replaces) a session.
-    async fn put_session(&self, session: Session);
-    /// Session by token.
-    async fn session(&self, token: &str) -> Option<Session>;
+    async fn put_session(&self, session: Session) -> Result<(), PlatformError>;
+    /// Session by id (the token's hash).
+    async fn session(&self, id: &str) -> Result<Option<Session>, PlatformError>;
+    /// Marks a session used at `now_ns`.
+    async fn touch_session(&self, id: &str, now_ns: u64) -> Result<(), PlatformError>;
     /// Deletes a session.
-    async fn delete_session(&self, token: &str);
-    /// Adds a task; fails if its id exists.
-    async fn add_task(&self, task: PlatformTask) -> Result<(), PlatformError>;
-    /// Task by id.
-    async fn task(&self, id: &str) -> Option<PlatformTask>;
+    async fn delete_session(&self, id: &str) -> Result<(), PlatformError>;
+    /// Deletes every session last used before `before_ns`; returns how many.
+    async fn purge_sessions(&self, before_ns: u64) -> Result<u64, PlatformError>;
+    /// Records a miner's API key (its hash).
+    async fn add_api_key(&self, key: ApiKey) -> Result<(), PlatformError>;
+    /// API key by hash.
+    async fn api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, PlatformError>;
+    /// API keys of `miner`, oldest first.
+    async fn api_keys(&self, miner: AccountId) -> Result<Vec<ApiKey>, PlatformError>;
+    /// Adds a task; `source_id` is the validator's task id when it came through the miner API.
+    /// Fails with [`PlatformError::TaskExists`] if the platform id exists or the miner already
+    /// has a task with that `source_id`.
+    async fn add_task(
+        &self,
+        task: PlatformTask,
+        source_id: Option<String>,
+    ) -> Result<(), PlatformError>;
+    /// Task by platform id (with its ground truth once revealed).
+    async fn task(&self, id: &str) -> Result<Option<PlatformTask>, PlatformError>;
+    /// The validator's id of a task added through the miner API.
+    async fn task_source(&self, id: &str) -> Result<Option<String>, PlatformError>;
     /// Tasks of `miner`, by id.
-    async fn tasks(&self, miner: AccountId) -> Vec<PlatformTask>;
-    /// Atomically accepts a submission: refused if the worker already submitted, the task
-    /// expired at `now_ns`, or it has its maximum results.
+    async fn tasks(&self, miner: AccountId) -> Result<Vec<PlatformTask>, PlatformError>;
+    /// Sets (or replaces) the ground truth of a task.
+    async fn reveal_ground_truth(
+        &self,
+        task_id: &str,
+        ground_truth: GroundTruth,
+    ) -> Result<(), PlatformError>;
+    /// Records that `worker` opened the task at `now_ns`, unless it had before.
+    async fn record_view(
+        &self,
+        task_id: &str,
+        worker: AccountId,
+        now_ns: u64,
+    ) -> Result<(), PlatformError>;
+    /// Atomically accepts a submission: refused if the worker already submitted (409), the
+    /// task expired at `now_ns` (410), or it has its maximum results (409), in that order.
     async fn submit(&self, submission: Submission, now_ns: u64) -> Result<(), PlatformError>;
-    /// Submissions for a task.
-    async fn submissions(&self, task_id: &str) -> Vec<Submission>;
+    /// Submissions for a task, in order of submission.
+    async fn submissions(&self, task_id: &str) -> Result<Vec<Submission>, PlatformError>;
+    /// Submissions for every task of `miner`, by task then order of submission.
+    async fn team_submissions(&self, miner: AccountId) -> Result<Vec<Submission>, PlatformError>;
 }
 
-/// Checks whether `worker` may still submit to `task` given its existing submissions.
+/// Checks whether `worker` may still submit to `task`: `already` says whether it did, `count`
+/// how many results the task has.
 pub(crate) fn check_open(
     task: &PlatformTask,
-    existing: &[Submission],
-    worker: AccountId,
+    already: bool,
+    count: usize,
     now_ns: u64,
 ) -> Result<(), PlatformError> {
-    if existing.iter().any(|s| s.worker == worker) {
+    if already {
         return Err(PlatformError::AlreadySubmitted);
     }
     if now_ns >= task.expires_at_ns {
         return Err(PlatformError::Expired);
     }
-    let n = u32::try_from(existing.len()).unwrap_or(u32::MAX);
+    let n = u32::try_from(count).unwrap_or(u32::MAX);
     if n >= task.max_results {
         return Err(PlatformError::Full { max_results: task.max_results });
     }
     Ok(())
+}
+
+/// Orders submissions the way every store returns them.
+pub(crate) fn sort_submissions(subs: &mut [Submission]) {
+    subs.sort_by(|a, b| {
+        (&a.task_id, a.submitted_at_ns, a.worker).cmp(&(&b.task_id, b.submitted_at_ns, b.worker))
+    });
+}
+
+struct StoredTask {
+    task: PlatformTask,
+    source_id: Option<String>,
 }
 
 #[derive(Default)]
@@ -159,7 +225,9 @@ struct Inner {
     next_id: AccountId,
     invites: BTreeMap<String, Invite>,
     sessions: HashMap<String, Session>,
-    tasks: BTreeMap<String, PlatformTask>,
+    api_keys: HashMap<String, ApiKey>,
+    tasks: BTreeMap<String, StoredTask>,
+    views: HashMap<(String, AccountId), u64>,
     submissions: BTreeMap<String, Vec<Submission>>,
 }
 
@@ -177,7 +245,7 @@ impl Inner {
     }
 }
 
-/// The in-memory store (state is lost on restart; persistence comes later).
+/// The in-memory store: state is lost on restart (tests, demos, the load benchmark's baseline).
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
@@ -246,71 +314,179 @@ impl PlatformStore for MemoryStore {
         })
     }
 
-    async fn invites(&self, miner: AccountId) -> Vec<Invite> {
-        self.with(|i| i.invites.values().filter(|v| v.miner == miner).cloned().collect())
+    async fn invites(&self, miner: AccountId) -> Result<Vec<Invite>, PlatformError> {
+        Ok(self.with(|i| {
+            let mut v: Vec<Invite> =
+                i.invites.values().filter(|v| v.miner == miner).cloned().collect();
+            v.sort_by(|a, b| (a.issued_at_ns, &a.key).cmp(&(b.issued_at_ns, &b.key)));
+            v
+        }))
     }
 
-    async fn account(&self, id: AccountId) -> Option<Account> {
-        self.with(|i| i.accounts.get(&id).cloned())
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, PlatformError> {
+        Ok(self.with(|i| i.accounts.get(&id).cloned()))
     }
 
-    async fn account_by_username(&self, username: &str) -> Option<Account> {
-        self.with(|i| {
+    async fn account_by_username(&self, username: &str) -> Result<Option<Account>, PlatformError> {
+        Ok(self.with(|i| {
             i.accounts.values().find(|a| a.username.eq_ignore_ascii_case(username)).cloned()
-        })
+        }))
     }
 
-    async fn members(&self, miner: AccountId) -> Vec<Account> {
-        self.with(|i| {
+    async fn members(&self, miner: AccountId) -> Result<Vec<Account>, PlatformError> {
+        Ok(self.with(|i| {
             i.accounts.values().filter(|a| a.role == Role::Worker { miner }).cloned().collect()
-        })
+        }))
     }
 
-    async fn put_session(&self, session: Session) {
+    async fn put_session(&self, session: Session) -> Result<(), PlatformError> {
         self.with(|i| {
-            i.sessions.insert(session.token.clone(), session);
+            i.sessions.insert(session.id.clone(), session);
         });
+        Ok(())
     }
 
-    async fn session(&self, token: &str) -> Option<Session> {
-        self.with(|i| i.sessions.get(token).cloned())
+    async fn session(&self, id: &str) -> Result<Option<Session>, PlatformError> {
+        Ok(self.with(|i| i.sessions.get(id).cloned()))
     }
 
-    async fn delete_session(&self, token: &str) {
+    async fn touch_session(&self, id: &str, now_ns: u64) -> Result<(), PlatformError> {
         self.with(|i| {
-            i.sessions.remove(token);
-        });
-    }
-
-    async fn add_task(&self, task: PlatformTask) -> Result<(), PlatformError> {
-        self.with(|i| {
-            if i.tasks.contains_key(&task.task.id) {
-                return Err(PlatformError::Internal(format!("task {} exists", task.task.id)));
+            if let Some(s) = i.sessions.get_mut(id) {
+                s.last_seen_ns = s.last_seen_ns.max(now_ns);
             }
-            i.tasks.insert(task.task.id.clone(), task);
+        });
+        Ok(())
+    }
+
+    async fn delete_session(&self, id: &str) -> Result<(), PlatformError> {
+        self.with(|i| {
+            i.sessions.remove(id);
+        });
+        Ok(())
+    }
+
+    async fn purge_sessions(&self, before_ns: u64) -> Result<u64, PlatformError> {
+        Ok(self.with(|i| {
+            let n = i.sessions.len();
+            i.sessions.retain(|_, s| s.last_seen_ns >= before_ns);
+            (n - i.sessions.len()) as u64
+        }))
+    }
+
+    async fn add_api_key(&self, key: ApiKey) -> Result<(), PlatformError> {
+        self.with(|i| {
+            if i.api_keys.contains_key(&key.key_hash) {
+                return Err(PlatformError::Internal("duplicate API key".into()));
+            }
+            i.api_keys.insert(key.key_hash.clone(), key);
             Ok(())
         })
     }
 
-    async fn task(&self, id: &str) -> Option<PlatformTask> {
-        self.with(|i| i.tasks.get(id).cloned())
+    async fn api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, PlatformError> {
+        Ok(self.with(|i| i.api_keys.get(key_hash).cloned()))
     }
 
-    async fn tasks(&self, miner: AccountId) -> Vec<PlatformTask> {
-        self.with(|i| i.tasks.values().filter(|t| t.miner == miner).cloned().collect())
+    async fn api_keys(&self, miner: AccountId) -> Result<Vec<ApiKey>, PlatformError> {
+        Ok(self.with(|i| {
+            let mut v: Vec<ApiKey> =
+                i.api_keys.values().filter(|k| k.miner == miner).cloned().collect();
+            v.sort_by(|a, b| (a.created_at_ns, &a.key_hash).cmp(&(b.created_at_ns, &b.key_hash)));
+            v
+        }))
     }
 
-    async fn submit(&self, submission: Submission, now_ns: u64) -> Result<(), PlatformError> {
+    async fn add_task(
+        &self,
+        task: PlatformTask,
+        source_id: Option<String>,
+    ) -> Result<(), PlatformError> {
         self.with(|i| {
-            let task = i.tasks.get(&submission.task_id).ok_or(PlatformError::NotFound)?;
+            if i.tasks.contains_key(&task.task.id) {
+                return Err(PlatformError::TaskExists(task.task.id.clone()));
+            }
+            if let Some(src) = &source_id
+                && i.tasks
+                    .values()
+                    .any(|t| t.task.miner == task.miner && t.source_id.as_ref() == Some(src))
+            {
+                return Err(PlatformError::TaskExists(src.clone()));
+            }
+            i.tasks.insert(task.task.id.clone(), StoredTask { task, source_id });
+            Ok(())
+        })
+    }
+
+    async fn task(&self, id: &str) -> Result<Option<PlatformTask>, PlatformError> {
+        Ok(self.with(|i| i.tasks.get(id).map(|t| t.task.clone())))
+    }
+
+    async fn task_source(&self, id: &str) -> Result<Option<String>, PlatformError> {
+        Ok(self.with(|i| i.tasks.get(id).and_then(|t| t.source_id.clone())))
+    }
+
+    async fn tasks(&self, miner: AccountId) -> Result<Vec<PlatformTask>, PlatformError> {
+        Ok(self.with(|i| {
+            i.tasks.values().filter(|t| t.task.miner == miner).map(|t| t.task.clone()).collect()
+        }))
+    }
+
+    async fn reveal_ground_truth(
+        &self,
+        task_id: &str,
+        ground_truth: GroundTruth,
+    ) -> Result<(), PlatformError> {
+        self.with(|i| {
+            let t = i.tasks.get_mut(task_id).ok_or(PlatformError::NotFound)?;
+            t.task.task.ground_truth = Some(ground_truth);
+            Ok(())
+        })
+    }
+
+    async fn record_view(
+        &self,
+        task_id: &str,
+        worker: AccountId,
+        now_ns: u64,
+    ) -> Result<(), PlatformError> {
+        self.with(|i| {
+            i.views.entry((task_id.to_string(), worker)).or_insert(now_ns);
+        });
+        Ok(())
+    }
+
+    async fn submit(&self, mut submission: Submission, now_ns: u64) -> Result<(), PlatformError> {
+        self.with(|i| {
+            let task = &i.tasks.get(&submission.task_id).ok_or(PlatformError::NotFound)?.task;
             let existing = i.submissions.get(&submission.task_id).map(Vec::as_slice).unwrap_or(&[]);
-            check_open(task, existing, submission.worker, now_ns)?;
+            let already = existing.iter().any(|s| s.worker == submission.worker);
+            check_open(task, already, existing.len(), now_ns)?;
+            submission.shown_at_ns =
+                i.views.get(&(submission.task_id.clone(), submission.worker)).copied();
             i.submissions.entry(submission.task_id.clone()).or_default().push(submission);
             Ok(())
         })
     }
 
-    async fn submissions(&self, task_id: &str) -> Vec<Submission> {
-        self.with(|i| i.submissions.get(task_id).cloned().unwrap_or_default())
+    async fn submissions(&self, task_id: &str) -> Result<Vec<Submission>, PlatformError> {
+        Ok(self.with(|i| {
+            let mut v = i.submissions.get(task_id).cloned().unwrap_or_default();
+            sort_submissions(&mut v);
+            v
+        }))
+    }
+
+    async fn team_submissions(&self, miner: AccountId) -> Result<Vec<Submission>, PlatformError> {
+        Ok(self.with(|i| {
+            let mut v: Vec<Submission> = i
+                .submissions
+                .iter()
+                .filter(|(id, _)| i.tasks.get(*id).is_some_and(|t| t.task.miner == miner))
+                .flat_map(|(_, s)| s.iter().cloned())
+                .collect();
+            sort_submissions(&mut v);
+            v
+        }))
     }
 }

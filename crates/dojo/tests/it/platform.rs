@@ -6,14 +6,16 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use dojo::platform::{self, MemoryStore, PlatformState, PlatformTask, Role, SESSION_COOKIE};
+use dojo::platform::{
+    self, MemoryStore, PlatformState, PlatformStore, PlatformTask, Role, SESSION_COOKIE,
+};
 use dojo::task::{Criteria, GroundTruth, Modality, Output, Task, TaskShape};
 use dojo::transport::ManualClock;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-const T0: u64 = 1_700_000_000_000_000_000;
-const HOUR: u64 = 3_600_000_000_000;
+pub(crate) const T0: u64 = 1_700_000_000_000_000_000;
+pub(crate) const HOUR: u64 = 3_600_000_000_000;
 
 pub(crate) struct App {
     pub router: Router,
@@ -29,13 +31,13 @@ pub(crate) struct Resp {
 }
 
 impl Resp {
-    fn cookie(&self) -> Option<String> {
+    pub(crate) fn cookie(&self) -> Option<String> {
         let v = self.headers.get(header::SET_COOKIE)?.to_str().ok()?;
         let (kv, _) = v.split_once(';')?;
         let (k, val) = kv.split_once('=')?;
         (k == SESSION_COOKIE && !val.is_empty()).then(|| val.to_string())
     }
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let i = self.body.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
         self.body[i..i + 64].to_string()
     }
@@ -78,9 +80,23 @@ pub(crate) fn text_task(id: &str) -> Task {
 
 impl App {
     pub(crate) async fn new() -> App {
+        App::with_store(Arc::new(MemoryStore::new())).await
+    }
+
+    pub(crate) async fn with_store(store: Arc<dyn PlatformStore>) -> App {
+        App::build(store, |s| s).await
+    }
+
+    /// An app over `store` whose state `configure` adjusts, with the miner `acme-miner`.
+    pub(crate) async fn build(
+        store: Arc<dyn PlatformStore>,
+        configure: impl FnOnce(PlatformState) -> PlatformState,
+    ) -> App {
         let clock = Arc::new(ManualClock::new(T0));
-        let state = PlatformState::new(Arc::new(MemoryStore::new()), clock.clone())
-            .with_argon2_params(argon2::Params::new(8, 1, 1, None).unwrap());
+        let state = configure(
+            PlatformState::new(store, clock.clone())
+                .with_argon2_params(argon2::Params::new(8, 1, 1, None).unwrap()),
+        );
         let miner = state.create_miner("acme-miner", "miner password 1").await.unwrap();
         App { router: platform::router(state.clone()), state, clock, miner: miner.id }
     }
@@ -97,7 +113,7 @@ impl App {
             .unwrap();
     }
 
-    async fn send(&self, req: Request<Body>) -> Resp {
+    pub(crate) async fn send(&self, req: Request<Body>) -> Resp {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -133,7 +149,7 @@ impl App {
     }
 
     /// Anonymous session: (cookie, csrf).
-    async fn anon(&self, path: &str) -> (String, String) {
+    pub(crate) async fn anon(&self, path: &str) -> (String, String) {
         let r = self.get(path, None).await;
         assert_eq!(r.status, StatusCode::OK);
         (r.cookie().unwrap(), r.csrf())
@@ -190,8 +206,8 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
-const GOOD: [(&str, &str); 4] = [("a", "90"), ("b", "80"), ("c", "40"), ("d", "10")];
-const WHY: &str = "A is complete and clear, D misses the point of the prompt entirely.";
+pub(crate) const GOOD: [(&str, &str); 4] = [("a", "90"), ("b", "80"), ("c", "40"), ("d", "10")];
+pub(crate) const WHY: &str = "A is complete and clear, D misses the point of the prompt entirely.";
 
 #[tokio::test]
 async fn signup_needs_a_valid_unused_invite_and_joins_the_team() {
@@ -214,7 +230,7 @@ async fn signup_needs_a_valid_unused_invite_and_joins_the_team() {
     assert_eq!(cookie.len(), 64);
     assert!(cookie.chars().all(|c| c.is_ascii_hexdigit()));
 
-    let alice = app.state.store().account_by_username("alice").await.unwrap();
+    let alice = app.state.store().account_by_username("alice").await.unwrap().unwrap();
     assert_eq!(alice.role, Role::Worker { miner: app.miner });
     assert!(alice.password_hash.starts_with("$argon2id$"));
     let inbox = app.get("/tasks", Some(&cookie)).await;
@@ -225,7 +241,7 @@ async fn signup_needs_a_valid_unused_invite_and_joins_the_team() {
     let r = app.try_signup(&key, "bob").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("already been used"));
-    assert!(app.state.store().account_by_username("bob").await.is_none());
+    assert!(app.state.store().account_by_username("bob").await.unwrap().is_none());
     // Weak password and taken username.
     let key2 = app.state.issue_invite(app.miner).await.unwrap();
     let (c, csrf) = app.anon("/signup").await;
@@ -243,7 +259,7 @@ async fn signup_needs_a_valid_unused_invite_and_joins_the_team() {
     assert!(r.body.contains("username is taken"));
     // A worker cannot issue invites.
     assert!(app.state.issue_invite(alice.id).await.is_err());
-    let stats = app.state.team_stats(app.miner).await;
+    let stats = app.state.team_stats(app.miner).await.unwrap();
     assert_eq!(stats.workers.len(), 1);
 }
 
@@ -336,7 +352,7 @@ async fn posts_without_the_sessions_csrf_token_are_refused() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(r.body.contains("reload the page"));
     }
-    assert!(app.state.store().account_by_username("dave").await.is_none());
+    assert!(app.state.store().account_by_username("dave").await.unwrap().is_none());
 
     // Submission with another session's token.
     let w = app.worker("erin").await;
@@ -344,7 +360,7 @@ async fn posts_without_the_sessions_csrf_token_are_refused() {
     form.extend([("score:a", "90"), ("score:b", "80"), ("score:c", "40"), ("score:d", "10")]);
     let r = app.post("/tasks/t1", Some(&w), &form).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(app.state.store().submissions("t1").await.is_empty());
+    assert!(app.state.store().submissions("t1").await.unwrap().is_empty());
 
     // Miner's invite form.
     let (c, csrf) = app.anon("/login").await;
@@ -356,7 +372,7 @@ async fn posts_without_the_sessions_csrf_token_are_refused() {
         )
         .await;
     let m = r.cookie().unwrap();
-    let before = app.state.store().invites(app.miner).await.len();
+    let before = app.state.store().invites(app.miner).await.unwrap().len();
     assert_eq!(
         app.post("/team/invites", Some(&m), &[("csrf", &csrf)]).await.status,
         StatusCode::FORBIDDEN
@@ -366,7 +382,7 @@ async fn posts_without_the_sessions_csrf_token_are_refused() {
         app.post("/team/invites", Some(&m), &[("csrf", &team.csrf())]).await.status,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(app.state.store().invites(app.miner).await.len(), before + 1);
+    assert_eq!(app.state.store().invites(app.miner).await.unwrap().len(), before + 1);
 }
 
 #[tokio::test]
@@ -376,14 +392,14 @@ async fn one_submission_per_worker_per_task() {
     let w = app.worker("frank").await;
     let r = app.submit(&w, "t1", &GOOD, WHY).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let subs = app.state.store().submissions("t1").await;
+    let subs = app.state.store().submissions("t1").await.unwrap();
     assert_eq!(subs.len(), 1);
     assert_eq!(subs[0].scores["a"], 90);
     assert_eq!(subs[0].explanation, WHY);
     let r = app.submit(&w, "t1", &GOOD, WHY).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("already submitted"), "{}", r.body);
-    assert_eq!(app.state.store().submissions("t1").await.len(), 1);
+    assert_eq!(app.state.store().submissions("t1").await.unwrap().len(), 1);
     // The page says so too.
     let page = app.get("/tasks/t1", Some(&w)).await;
     assert!(page.body.contains("already submitted"));
@@ -403,7 +419,7 @@ async fn no_submission_after_expiry() {
     let r = app.post("/tasks/t1", Some(&w), &form).await;
     assert_eq!(r.status, StatusCode::GONE);
     assert!(r.body.contains("expired"));
-    assert!(app.state.store().submissions("t1").await.is_empty());
+    assert!(app.state.store().submissions("t1").await.unwrap().is_empty());
     assert!(app.get("/tasks", Some(&w)).await.body.contains("expired"));
 }
 
@@ -421,7 +437,7 @@ async fn no_submission_once_the_task_is_full() {
     let r = app.post("/tasks/t1", Some(&w2), &form).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("maximum of 1 results"), "{}", r.body);
-    assert_eq!(app.state.store().submissions("t1").await.len(), 1);
+    assert_eq!(app.state.store().submissions("t1").await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -448,12 +464,12 @@ async fn scores_must_be_whole_numbers_from_1_to_100_and_the_explanation_is_requi
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{why:?}");
         assert!(r.body.contains("explanation of the best and worst"));
     }
-    assert!(app.state.store().submissions("t1").await.is_empty());
+    assert!(app.state.store().submissions("t1").await.unwrap().is_empty());
     // Bounds are accepted, and the explanation is stored sanitised.
     let edge = [("a", "100"), ("b", "1"), ("c", "1"), ("d", "1")];
     let r = app.submit(&w, "t1", &edge, "A is <best>; D (worst) is broken").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let subs = app.state.store().submissions("t1").await;
+    let subs = app.state.store().submissions("t1").await.unwrap();
     assert_eq!(subs[0].explanation, "A is best D worst is broken");
 }
 
@@ -472,7 +488,7 @@ async fn quality_feedback_counts_flawed_outputs_rated_above_viable_ones() {
     let bad = [("a", "10"), ("b", "50"), ("c", "50"), ("d", "90")];
     assert_eq!(app.submit(&careless, "t1", &bad, WHY).await.status, StatusCode::OK);
 
-    let stats = app.state.team_stats(app.miner).await;
+    let stats = app.state.team_stats(app.miner).await.unwrap();
     assert_eq!(stats.submissions, 3);
     let by: BTreeMap<_, _> = stats.workers.iter().map(|w| (w.username.as_str(), w)).collect();
     let c = by["careful"];
@@ -488,7 +504,7 @@ async fn quality_feedback_counts_flawed_outputs_rated_above_viable_ones() {
     );
     assert_eq!(l.quality.inversion_rate(), Some(0.75));
     assert_eq!(by["idle"].quality.inversion_rate(), None);
-    assert_eq!(app.state.worker_quality(l.worker).await, l.quality);
+    assert_eq!(app.state.worker_quality(l.worker).await.unwrap(), l.quality);
 
     // The miner sees it on its team page.
     let (ck, csrf) = app.anon("/login").await;

@@ -217,7 +217,7 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 
-    let subs = app.state.store().submissions("t-browser").await;
+    let subs = app.state.store().submissions("t-browser").await.unwrap();
     assert_eq!(subs.len(), 1);
     assert_eq!(subs[0].scores["a"], 90);
     assert_eq!(subs[0].scores["b"], 5);
