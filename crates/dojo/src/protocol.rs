@@ -242,7 +242,9 @@ pub mod external {
     use super::*;
     use crate::task::{Criteria, Modality};
 
-    /// Header of a webhook delivery's signature: `sha256=<hex HMAC-SHA256(key secret, body)>`.
+    /// Header of a webhook delivery's signature: `sha256=<hex HMAC-SHA256(K, body)>` where K is
+    /// the 32-byte SHA-256 of the API key's secret (the validator stores only that hash; the
+    /// client, knowing the secret, computes the same K).
     pub const SIGNATURE_HEADER: &str = "x-dojo-signature";
 
     /// One output of an external task.

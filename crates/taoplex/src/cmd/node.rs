@@ -114,7 +114,15 @@ pub(crate) fn default_data_dir() -> anyhow::Result<PathBuf> {
     Ok(base.join("taoplex").join("localnet"))
 }
 
-fn resolve_genesis(args: &NodeArgs, data_dir: &std::path::Path) -> anyhow::Result<Genesis> {
+/// What `taoplex up` adds to a freshly generated genesis (the Dojo subnet); not applied to a
+/// genesis file or to a chain already in the data directory.
+pub(crate) type GenesisExtension = fn(&mut Genesis) -> anyhow::Result<()>;
+
+fn resolve_genesis(
+    args: &NodeArgs,
+    data_dir: &std::path::Path,
+    extension: Option<GenesisExtension>,
+) -> anyhow::Result<Genesis> {
     let stored = Node::stored_genesis(data_dir)
         .with_context(|| format!("cannot read the chain in {}", data_dir.display()))?;
     if let Some(path) = &args.genesis {
@@ -141,16 +149,23 @@ fn resolve_genesis(args: &NodeArgs, data_dir: &std::path::Path) -> anyhow::Resul
         ..GenesisOptions::default()
     };
     tracing::info!(seed = options.seed, "generating the genesis");
-    Ok(localnet::genesis::generate(&options))
+    let mut genesis = localnet::genesis::generate(&options);
+    if let Some(extend) = extension {
+        extend(&mut genesis)?;
+    }
+    Ok(genesis)
 }
 
 impl NodeSetup {
-    pub(crate) fn from_args(args: &NodeArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(
+        args: &NodeArgs,
+        extension: Option<GenesisExtension>,
+    ) -> anyhow::Result<Self> {
         let data_dir = match &args.data_dir {
             Some(d) => d.clone(),
             None => default_data_dir()?,
         };
-        let genesis = resolve_genesis(args, &data_dir)?;
+        let genesis = resolve_genesis(args, &data_dir, extension)?;
         let (production, block_time) = match args.block_time {
             BlockTime::Every(d) => (BlockProduction::Interval, d),
             BlockTime::Instant => (BlockProduction::Instant, DEFAULT_BLOCK_TIME),
@@ -221,8 +236,12 @@ impl RunningNode {
 
 /// Starts the node (fast-forwarding if asked) and its RPC server, and prints where it listens
 /// as the first line on stdout.
-pub(crate) async fn start(args: NodeArgs, what: &str) -> anyhow::Result<RunningNode> {
-    let setup = NodeSetup::from_args(&args)?;
+pub(crate) async fn start(
+    args: NodeArgs,
+    what: &str,
+    extension: Option<GenesisExtension>,
+) -> anyhow::Result<RunningNode> {
+    let setup = NodeSetup::from_args(&args, extension)?;
     let NodeSetup { genesis, config, rpc, fast_forward } = setup;
     let data_dir = config.data_dir.clone().unwrap_or_default();
     let node = tokio::task::spawn_blocking(move || Node::start(&genesis, config))
@@ -259,7 +278,7 @@ pub(crate) async fn start(args: NodeArgs, what: &str) -> anyhow::Result<RunningN
 
 /// Starts the node and its RPC server, and serves until Ctrl-C or SIGTERM.
 pub(crate) async fn serve(args: NodeArgs, what: &str) -> anyhow::Result<()> {
-    let running = start(args, what).await?;
+    let running = start(args, what, None).await?;
     wait_for_signal().await;
     tracing::info!("shutting down");
     running.stop().await;

@@ -1,5 +1,6 @@
 //! `taoplex up` on a fresh data directory: the chain serves JSON-RPC, the terminal serves the
-//! market, and the market follows the chain's blocks.
+//! market, the market follows the chain's blocks, and Dojo runs on the chain's Dojo subnet (two
+//! teams' worker platforms and miners, a validator that sees both miners' axons on chain).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -63,6 +64,7 @@ fn up_runs_the_chain_and_the_terminal_together() {
         .arg("--data-dir")
         .arg(dir.path())
         .args(["--rpc-addr", "127.0.0.1:0", "--terminal-addr", "127.0.0.1:0"])
+        .args(["--dojo-platform-addr", "127.0.0.1:0", "--dojo-validator-addr", "127.0.0.1:0"])
         .args(["--block-time", "250ms"])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -72,15 +74,35 @@ fn up_runs_the_chain_and_the_terminal_together() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let up = Up(child);
     let chain_line = lines.next().unwrap().unwrap();
-    let terminal_line = lines.next().unwrap().unwrap();
     assert!(chain_line.starts_with("taoplex up: JSON-RPC on ws://127.0.0.1:"), "{chain_line}");
+    // Dojo's lines come next, then the terminal's.
+    let mut dojo_lines = Vec::new();
+    let terminal_line = loop {
+        let line = lines.next().unwrap().unwrap();
+        if line.starts_with("dojo") || line.starts_with("  ") {
+            dojo_lines.push(line);
+        } else {
+            break line;
+        }
+    };
     let http = url(&terminal_line, "http://");
     let addr = http.trim_start_matches("http://").to_string();
 
-    // Every subnet of the generated genesis is on the overview, root included.
-    let overview: serde_json::Value =
-        serde_json::from_str(&get(&addr, "/api/v1/overview?limit=200")).unwrap();
-    assert_eq!(overview["total"], 129, "{overview}");
+    // Every subnet of the generated genesis is on the overview, root and Dojo included.
+    // (The genesis block may be indexed before its pools; the next answers have them.)
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let overview: serde_json::Value =
+            serde_json::from_str(&get(&addr, "/api/v1/overview?limit=200")).unwrap();
+        if overview["total"] == 130 {
+            break;
+        }
+        assert!(
+            overview["total"] == 0 && Instant::now() < deadline,
+            "128 subnets, the Dojo subnet and root: {overview}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
     assert!(get(&addr, "/").contains("<table"), "the overview page renders");
 
     // The market follows the chain: the block the numbers are as of advances.
@@ -89,6 +111,33 @@ fn up_runs_the_chain_and_the_terminal_together() {
     while as_of_block(&addr) <= first {
         assert!(Instant::now() < deadline, "the terminal stayed at block {first}");
         std::thread::sleep(Duration::from_millis(250));
+    }
+
+    // Dojo: both teams' platforms serve their sign-up page, and the validator finds both
+    // miners' axons, which the miners published on chain when they started.
+    let dojo = dojo_lines.join("\n");
+    let platforms: Vec<String> = dojo_lines
+        .iter()
+        .filter(|l| l.starts_with("dojo team"))
+        .map(|l| url(l, "http://").trim_start_matches("http://").to_string())
+        .collect();
+    assert_eq!(platforms.len(), 2, "{dojo}");
+    assert_eq!(dojo.matches("invite: http://").count(), 4, "two invites per team: {dojo}");
+    for platform in &platforms {
+        assert!(get(platform, "/signup").contains("invite"), "{platform}");
+    }
+    let validator_line = dojo_lines.iter().find(|l| l.starts_with("dojo validator")).unwrap();
+    let validator = url(validator_line, "http://");
+    let validator = validator.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let status: serde_json::Value = serde_json::from_str(&get(&validator, "/status")).unwrap();
+        if status["active_miners"] == 2 {
+            assert!(status["uid"].is_u64(), "the validator is registered: {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the validator never saw both miners: {status}");
+        std::thread::sleep(Duration::from_millis(500));
     }
     drop(up);
 }

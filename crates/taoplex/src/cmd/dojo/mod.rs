@@ -12,7 +12,12 @@
 //!
 //! Malformed input exits with 2 and names the offending field; runtime failures exit with 1.
 
-mod localnet;
+pub(crate) mod localnet;
+mod net;
+mod serve;
+pub(crate) mod up;
+
+pub(crate) use serve::{ApiKeyCommand, MinerArgs, ValidatorArgs};
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -31,22 +36,42 @@ use serde_json::{Value, json};
 /// `taoplex dojo` subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum DojoCommand {
-    /// Serve the worker platform where humans rate tasks (in memory: a demo organisation with
-    /// generated tasks; persistence and the miner's task feed come with the miner command).
+    /// Serve the worker platform where a miner's team of humans rates tasks. Its state (accounts,
+    /// tasks, results) persists in SQLite, or PostgreSQL by URL.
     WorkerPlatform {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8090")]
         addr: std::net::SocketAddr,
-        /// Generated tasks to load.
+        /// Database: a SQLite file path, `postgres://…`, or `:memory:` [default: <user data
+        /// dir>/taoplex/dojo/platform.sqlite].
+        #[arg(long, env = "TAOPLEX_PLATFORM_DB")]
+        db: Option<String>,
+        /// The miner organisation's account (created, with a password shown once, if missing).
+        #[arg(long, default_value = "demo-miner")]
+        organisation: String,
+        /// File holding the organisation's API key for its miner: read if it exists, otherwise
+        /// a key is issued and written there (mode 0600).
+        #[arg(long)]
+        api_key_file: Option<PathBuf>,
+        /// Generated demo tasks to load (not for a platform fed by a miner).
         #[arg(long, default_value_t = 20)]
         tasks: u64,
         /// Seed of the generated tasks.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Invite keys to issue for the demo organisation.
+        /// Invite keys to issue now.
         #[arg(long, default_value_t = 5)]
         invites: u32,
     },
+    /// Run a Dojo miner: serve the axon, forward the validators' tasks to the team's worker
+    /// platform and return its humans' results.
+    Miner(MinerArgs),
+    /// Run a Dojo validator: send tasks to miners, score their humans' ratings against the
+    /// known-flawed outputs, set weights; serve the status and external task API.
+    Validator(ValidatorArgs),
+    /// Manage the API keys of the validator's external task API.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
     /// Write a genesis file for a small local chain holding only a Dojo subnet (netuid 1): a
     /// validator and two miners with development keys (`//Dojo//Validator`,
     /// `//Dojo//Miner1`, `//Dojo//Miner2`). Start it with `taoplex node --genesis FILE`.
@@ -160,7 +185,7 @@ impl From<std::io::Error> for Failure {
 
 /// Runs a `taoplex dojo` subcommand.
 pub(crate) fn run(cmd: DojoCommand) -> ExitCode {
-    let result = match cmd {
+    let result: Result<(), Failure> = match cmd {
         DojoCommand::Score { file, json } => score(&file, json),
         DojoCommand::Export { input, format, out, margin } => {
             export(&input, format, out.as_deref(), margin)
@@ -172,9 +197,28 @@ pub(crate) fn run(cmd: DojoCommand) -> ExitCode {
             simulate(&input, miners, seed, out.as_deref())
         }
         DojoCommand::Genesis { out, tempo, seed } => write_genesis(&out, tempo, seed),
-        DojoCommand::WorkerPlatform { addr, tasks, seed, invites } => {
-            worker_platform(addr, tasks, seed, invites)
-        }
+        DojoCommand::WorkerPlatform {
+            addr,
+            db,
+            organisation,
+            api_key_file,
+            tasks,
+            seed,
+            invites,
+        } => db_config(db.as_deref(), "platform.sqlite").map_err(Failure::Runtime).and_then(|db| {
+            serve::worker_platform(net::PlatformOptions {
+                addr,
+                db,
+                organisation,
+                api_key_file,
+                invites,
+                demo_tasks: tasks,
+                seed,
+            })
+        }),
+        DojoCommand::Miner(args) => serve::miner(args),
+        DojoCommand::Validator(args) => serve::validator(args),
+        DojoCommand::ApiKey(cmd) => serve::api_key(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -431,62 +475,6 @@ fn simulate(input: &Path, miners: usize, seed: u64, out: Option<&Path>) -> Resul
 
 /// Serves the worker platform with a demo organisation, `count` generated tasks and `invites`
 /// invite keys, until Ctrl-C.
-fn worker_platform(
-    addr: std::net::SocketAddr,
-    count: u64,
-    seed: u64,
-    invites: u32,
-) -> Result<(), Failure> {
-    use dojo::platform::{MemoryStore, PlatformState, PlatformTask, router};
-    use dojo::transport::{Clock, SystemClock};
-
-    const DAY_NS: u64 = 86_400 * 1_000_000_000;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let clock = std::sync::Arc::new(SystemClock);
-        let state = PlatformState::new(std::sync::Arc::new(MemoryStore::new()), clock.clone());
-        // The demo organisation's password is random and shown once: nothing here persists.
-        let password = hex::encode(rand_bytes());
-        let miner =
-            state.create_miner("demo-miner", &password).await.context("creating the miner")?;
-        let generator =
-            ProceduralGenerator { shape: TaskShape::TwoViableTwoFlawed, category: None };
-        for s in seed..seed.saturating_add(count) {
-            let task = generator.generate(s).with_context(|| format!("generating task {s}"))?;
-            let platform_task = PlatformTask {
-                task,
-                miner: miner.id,
-                expires_at_ns: clock.now_ns().saturating_add(DAY_NS),
-                max_results: 5,
-            };
-            state.add_task(platform_task).await.context("adding a task")?;
-        }
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr}; use --addr"))?;
-        let local = listener.local_addr().context("no local address")?;
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "taoplex dojo worker-platform: http://{local} ({count} tasks, in memory)")?;
-        writeln!(out, "  organisation login: demo-miner / {password} (shown once)")?;
-        for _ in 0..invites {
-            let key = state.issue_invite(miner.id).await.context("issuing an invite")?;
-            writeln!(out, "  invite: http://{local}/signup?invite={key}")?;
-        }
-        out.flush()?;
-        drop(out);
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("the worker platform failed")?;
-        Ok(())
-    })
-}
-
 fn write_genesis(out: &Path, tempo: u16, seed: u64) -> Result<(), Failure> {
     let genesis = localnet::dojo_only_genesis(tempo, seed)?;
     let json = serde_json::to_vec_pretty(&genesis).context("encoding the genesis")?;
@@ -501,8 +489,20 @@ fn write_genesis(out: &Path, tempo: u16, seed: u64) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A `--db` value, or `<user data dir>/taoplex/dojo/<default_file>`.
+fn db_config(db: Option<&str>, default_file: &str) -> anyhow::Result<dojo::db::DbConfig> {
+    match db {
+        Some(s) => Ok(dojo::db::DbConfig::parse(s)),
+        None => {
+            let base = dirs::data_dir()
+                .context("cannot find the user data directory (no HOME?); give one with --db")?;
+            Ok(dojo::db::DbConfig::Sqlite(base.join("taoplex").join("dojo").join(default_file)))
+        }
+    }
+}
+
 /// 16 random bytes from the OS.
-fn rand_bytes() -> [u8; 16] {
+pub(crate) fn rand_bytes() -> [u8; 16] {
     use rand::RngCore;
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
