@@ -1,4 +1,5 @@
-//! `taoplex dojo worker-platform`: serves the sign-up page for its invite links.
+//! `taoplex dojo worker-platform`: serves the sign-up page for its invite links, keeps its state
+//! in its database across restarts, and keeps the miner's API key in a 0600 file.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -23,8 +24,8 @@ fn get(addr: &str, path: &str) -> String {
     response
 }
 
-#[test]
-fn the_platform_serves_its_invite_links() {
+/// Starts the platform on `db` and returns it with its startup lines (up to the invite).
+fn start(db: &std::path::Path, key_file: &std::path::Path) -> (Server, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_taoplex"))
         .args([
             "dojo",
@@ -36,17 +37,37 @@ fn the_platform_serves_its_invite_links() {
             "--invites",
             "1",
         ])
+        .arg("--db")
+        .arg(db)
+        .arg("--api-key-file")
+        .arg(key_file)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let lines: Vec<String> =
-        BufReader::new(child.stdout.take().unwrap()).lines().take(3).map(|l| l.unwrap()).collect();
-    let _server = Server(child);
+    let mut lines = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let done = line.contains("invite:");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    (Server(child), lines)
+}
+
+#[test]
+fn the_platform_serves_its_invite_links_and_keeps_its_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, key_file) = (dir.path().join("platform.sqlite"), dir.path().join("miner.key"));
+    let (server, lines) = start(&db, &key_file);
     let url = lines[0].split_whitespace().find(|w| w.starts_with("http://")).unwrap();
     let addr = url.trim_start_matches("http://");
-    assert!(lines[1].contains("demo-miner"), "{lines:?}");
-    let invite = lines[2].split_whitespace().find(|w| w.starts_with("http://")).unwrap();
+    assert!(lines[1].contains("organisation login: demo-miner"), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("miner API key in")), "{lines:?}");
+    let invite =
+        lines.last().unwrap().split_whitespace().find(|w| w.starts_with("http://")).unwrap();
     let path = invite.trim_start_matches(url);
     let signup = get(addr, path);
     assert!(signup.starts_with("HTTP/1.1 200"), "{signup}");
@@ -56,4 +77,20 @@ fn the_platform_serves_its_invite_links() {
     );
     // The inbox is for signed-in workers only.
     assert!(get(addr, "/tasks").starts_with("HTTP/1.1 401"));
+
+    // The miner's API key is in a file only its owner can read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    drop(server);
+
+    // Restarted on the same database: the organisation exists (no new password), the key file
+    // is reused, and the demo tasks are not added twice.
+    let (_server, lines) = start(&db, &key_file);
+    assert!(!lines.iter().any(|l| l.contains("organisation login")), "{lines:?}");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), key);
 }
