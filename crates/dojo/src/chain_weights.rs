@@ -400,7 +400,7 @@ impl WeightSetter {
     }
 
     /// Runs the setter as an owned task: a step on every new head with the latest `scores`;
-    /// each step's result goes to the returned task's [`WeightSetterTask::outcomes`] (dropped
+    /// each step's result goes to the returned task's `outcomes` channel (dropped
     /// when nobody reads). Ends on [`WeightSetterTask::shutdown`] or when the head stream ends.
     pub async fn spawn(
         mut self,

@@ -5,9 +5,9 @@
 //! deliberately flawed. The miner's human workers score every output from 1 to 100, rank them
 //! and say why. Because the validator knows which outputs it broke and how badly (the hidden
 //! **ground truth**), it can tell a careful team from a careless or automated one without
-//! knowing the right answer itself. This crate is the core of that loop, its transport
-//! ([`transport`]) and the submission of weights through the `Chain` trait; the worker platform
-//! comes later.
+//! knowing the right answer itself. This crate is that loop: the task model and scoring, the
+//! transport ([`transport`]), weights through the `Chain` trait, and the three services —
+//! [`validator`], [`miner`] and the worker [`platform`] where the humans rate.
 //!
 //! # Principal types
 //!
@@ -91,6 +91,25 @@
 //! `set_weights`, or `commit_weights` then `reveal_weights` when the subnet has commit–reveal
 //! on. A submission inside the rate limit is not sent; the chain's result comes back as the
 //! inclusion block or the named `DispatchError`.
+//!
+//! # The network
+//!
+//! ```text
+//! validator ──TaskSynapse/TaskResultSynapse/ScoreResultSynapse (signed)──> miner ──x-api-key──> platform <── humans
+//!     │  ^ external clients: /api/v1/external/* (bearer keys), signed webhooks
+//!     └──set_weights──> Chain ──Yuma──> miner incentive and emission
+//! ```
+//!
+//! - [`protocol`]: every message between the processes, in one file.
+//! - [`validator`]: rounds (a generated or [`validator::external`] task, shuffled per miner,
+//!   sent to every active miner), collection after expiry, scoring, EMA, weights; its
+//!   [`validator::ValidatorStore`] keeps tasks with their ground truth, dispatches, results,
+//!   scores and weights; a restart resumes.
+//! - [`miner`]: an axon that relays tasks to its team's platform, returns the humans' results
+//!   and forwards the ground truth revealed with each score, so the platform can tell workers
+//!   how often they rated flawed outputs above viable ones.
+//! - [`platform`]: the web app and JSON APIs for humans and for the miner.
+//! - [`db`]: SQLite by default, PostgreSQL by URL, for all three.
 //!
 //! # Example
 //!
