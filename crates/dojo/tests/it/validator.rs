@@ -225,7 +225,12 @@ struct Net {
 
 /// A localnet (instant blocks) where each `(uri, port)` serves an axon.
 async fn net(axons: &[(&str, u16)]) -> Net {
-    let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Instant);
+    net_with(false, axons).await
+}
+
+/// [`net`] with commit–reveal on or off.
+async fn net_with(commit_reveal: bool, axons: &[(&str, u16)]) -> Net {
+    let (node, chain) = start_node(&dojo_genesis(commit_reveal), BlockProduction::Instant);
     for (uri, port) in axons {
         if chain.account(id(uri)).await.unwrap().free == 0 {
             // The owner's hotkey holds no TAO for the fee.
@@ -423,6 +428,52 @@ async fn the_careful_miner_earns_the_higher_ema_weight_and_incentive() {
     assert!(ema_of(&ss58(MINER1)) > ema_of(&ss58(MINER2)));
     let recent = status["recent_tasks"].as_array().unwrap();
     assert!(recent.iter().any(|t| t["state"] == json!("scored") && t["scored"] == json!(2)));
+
+    v.shutdown().await;
+    careful.server.shutdown().await;
+    random.server.shutdown().await;
+    net.node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_commit_reveal_the_weights_are_committed_then_revealed() {
+    let ((l1, p1), (l2, p2)) = (listener().await, listener().await);
+    let net = net_with(true, &[(MINER1, p1), (MINER2, p2)]).await;
+    let store = memory_store().await;
+    let careful =
+        fake_miner(&net.chain, MINER1, Kind::Careful, l1, store.clone(), net.clock.clone()).await;
+    let random =
+        fake_miner(&net.chain, MINER2, Kind::Random, l2, store.clone(), net.clock.clone()).await;
+    let v = start(&net, &store, None).await;
+    until("the first dispatch", &v, || async { count(&store, TaskState::Dispatched).await == 1 })
+        .await;
+    past_deadline(&net.clock);
+    until("a committed weight", &v, || async {
+        net.clock.advance(Timings::fast().weights_check.as_nanos() as u64);
+        store.weights_history().await.unwrap().iter().any(|w| w.kind == WeightsKind::Committed)
+    })
+    .await;
+    let committed = store.last_weights().await.unwrap().unwrap();
+    assert_eq!(committed.kind, WeightsKind::Committed);
+    let status = v.status().await.unwrap();
+    let note = status.weights_note.unwrap();
+    assert!(note.starts_with("committed") || note.starts_with("awaiting the reveal"), "{note}");
+
+    // The reveal period is 3 blocks: once the chain is there, the next check reveals.
+    net.node.handle().fast_forward(3).await.unwrap();
+    until("the reveal", &v, || async {
+        net.clock.advance(Timings::fast().weights_check.as_nanos() as u64);
+        store.weights_history().await.unwrap().iter().any(|w| w.kind == WeightsKind::Revealed)
+    })
+    .await;
+    let revealed = store.last_weights().await.unwrap().unwrap();
+    assert_eq!(revealed.kind, WeightsKind::Revealed);
+    assert!(revealed.block >= committed.block + 3);
+    assert_eq!(
+        (revealed.uids.clone(), revealed.weights.clone()),
+        (committed.uids, committed.weights)
+    );
+    assert_eq!(neuron(&net.chain, VALIDATOR).await.last_update, revealed.block);
 
     v.shutdown().await;
     careful.server.shutdown().await;
