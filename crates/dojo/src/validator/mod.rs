@@ -15,6 +15,30 @@
 //! - [`Validator::start`] → [`ValidatorHandle`] ([`ValidatorHandle::status`],
 //!   [`ValidatorHandle::shutdown`]); [`status_router`] serves `GET /status`.
 //!
+//! # Example
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use dojo::db::{Db, DbConfig};
+//! use dojo::transport::SystemClock;
+//! use dojo::validator::{Timings, Validator, ValidatorConfig, ValidatorStore, status_router};
+//!
+//! # async fn run(chain: Arc<dyn chain::Chain>, hotkey: keys::Keypair)
+//! #     -> Result<(), Box<dyn std::error::Error>> {
+//! let store = ValidatorStore::open(Db::open(&DbConfig::parse("validator.sqlite")).await?).await?;
+//! let config = ValidatorConfig { timings: Timings::fast(), ..ValidatorConfig::new(1) };
+//! let handle = Validator::start(config, chain, hotkey, store, None, Arc::new(SystemClock)).await?;
+//!
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8091").await?;
+//! let server = tokio::spawn(axum::serve(listener, status_router(handle.clone())).into_future());
+//! // … until asked to stop:
+//! handle.shutdown().await;
+//! server.abort();
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # One task's life
 //!
 //! ```text
@@ -43,6 +67,13 @@
 //!   generator's round counter come from the store; the next round is one interval after
 //!   the last task. A commit awaiting its reveal is kept in memory only: after a restart the
 //!   commit is lost and weights are committed afresh when due.
+//! - **One request at a time per miner.** An axon accepts a dendrite's nonces only in
+//!   increasing order; the loops share one dendrite, so requests to the same axon are
+//!   serialised (different miners are still contacted `dispatch_concurrency` at a time).
+//! - **Untrusted answers.** Every worker result is checked (scores in range for exactly the
+//!   task's outputs, a consistent ranking, a finite time, each worker once, at most
+//!   `max_results`), rationales are sanitised, an answer not signed by the miner's hotkey is
+//!   refused, and miners' texts are clipped before they are stored.
 //! - **Secret seed**: the generator and the per-miner output order derive from
 //!   [`ValidatorConfig::seed`]; a miner who knew it could rebuild the ground truth.
 //! - **No logging dependency**: the crate does not log; events (dispatches, refusals,

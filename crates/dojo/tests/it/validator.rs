@@ -55,6 +55,8 @@ enum Kind {
     Garbage,
     /// Takes tasks, but never answers a results request in time.
     Slow,
+    /// Refuses every task.
+    Refusing,
 }
 
 #[derive(Default)]
@@ -113,7 +115,7 @@ fn results_for(kind: Kind, task: &dojo::Task, hotkey: &str) -> Vec<WorkerResult>
                 .map(|o| {
                     let v = match kind {
                         Kind::Careful => truthful_score(gt.ranks[&o.id], max),
-                        Kind::Random | Kind::Garbage | Kind::Slow => {
+                        Kind::Random | Kind::Garbage | Kind::Slow | Kind::Refusing => {
                             f64::from(rng.gen_range(1u32..=100))
                         }
                     };
@@ -172,7 +174,12 @@ async fn fake_miner(
                 async move {
                     let request = TaskRequest::from_fields(&r.fields).map_err(|e| e.to_string())?;
                     seen.lock().unwrap().tasks.push(request);
-                    Ok(TaskAck { ack: true, reason: None }.to_fields())
+                    let ack = if kind == Kind::Refusing {
+                        TaskAck { ack: false, reason: Some("the platform is full".into()) }
+                    } else {
+                        TaskAck { ack: true, reason: None }
+                    };
+                    Ok(ack.to_fields())
                 }
             },
         )
@@ -225,7 +232,12 @@ struct Net {
 
 /// A localnet (instant blocks) where each `(uri, port)` serves an axon.
 async fn net(axons: &[(&str, u16)]) -> Net {
-    let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Instant);
+    net_with(false, axons).await
+}
+
+/// [`net`] with commit–reveal on or off.
+async fn net_with(commit_reveal: bool, axons: &[(&str, u16)]) -> Net {
+    let (node, chain) = start_node(&dojo_genesis(commit_reveal), BlockProduction::Instant);
     for (uri, port) in axons {
         if chain.account(id(uri)).await.unwrap().free == 0 {
             // The owner's hotkey holds no TAO for the fee.
@@ -431,6 +443,52 @@ async fn the_careful_miner_earns_the_higher_ema_weight_and_incentive() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_commit_reveal_the_weights_are_committed_then_revealed() {
+    let ((l1, p1), (l2, p2)) = (listener().await, listener().await);
+    let net = net_with(true, &[(MINER1, p1), (MINER2, p2)]).await;
+    let store = memory_store().await;
+    let careful =
+        fake_miner(&net.chain, MINER1, Kind::Careful, l1, store.clone(), net.clock.clone()).await;
+    let random =
+        fake_miner(&net.chain, MINER2, Kind::Random, l2, store.clone(), net.clock.clone()).await;
+    let v = start(&net, &store, None).await;
+    until("the first dispatch", &v, || async { count(&store, TaskState::Dispatched).await == 1 })
+        .await;
+    past_deadline(&net.clock);
+    until("a committed weight", &v, || async {
+        net.clock.advance(Timings::fast().weights_check.as_nanos() as u64);
+        store.weights_history().await.unwrap().iter().any(|w| w.kind == WeightsKind::Committed)
+    })
+    .await;
+    let committed = store.last_weights().await.unwrap().unwrap();
+    assert_eq!(committed.kind, WeightsKind::Committed);
+    let status = v.status().await.unwrap();
+    let note = status.weights_note.unwrap();
+    assert!(note.starts_with("committed") || note.starts_with("awaiting the reveal"), "{note}");
+
+    // The reveal period is 3 blocks: once the chain is there, the next check reveals.
+    net.node.handle().fast_forward(3).await.unwrap();
+    until("the reveal", &v, || async {
+        net.clock.advance(Timings::fast().weights_check.as_nanos() as u64);
+        store.weights_history().await.unwrap().iter().any(|w| w.kind == WeightsKind::Revealed)
+    })
+    .await;
+    let revealed = store.last_weights().await.unwrap().unwrap();
+    assert_eq!(revealed.kind, WeightsKind::Revealed);
+    assert!(revealed.block >= committed.block + 3);
+    assert_eq!(
+        (revealed.uids.clone(), revealed.weights.clone()),
+        (committed.uids, committed.weights)
+    );
+    assert_eq!(neuron(&net.chain, VALIDATOR).await.last_update, revealed.block);
+
+    v.shutdown().await;
+    careful.server.shutdown().await;
+    random.server.shutdown().await;
+    net.node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn garbage_and_unreachable_miners_are_recorded_and_the_round_goes_on() {
     let ((l1, p1), (l2, p2), (dead, p3)) = (listener().await, listener().await, listener().await);
     drop(dead); // nothing listens on p3
@@ -592,10 +650,10 @@ impl TaskQueue for MemoryQueue {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue_without_the_slow_miner()
-{
-    let ((l1, p1), (l2, p2)) = (listener().await, listener().await);
-    let net = net(&[(MINER1, p1), (MINER2, p2)]).await;
+async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue_without_the_slow_and_the_refusing_miner()
+ {
+    let ((l1, p1), (l2, p2), (l3, p3)) = (listener().await, listener().await, listener().await);
+    let net = net(&[(MINER1, p1), (MINER2, p2), (SMALL, p3)]).await;
     let store = memory_store().await;
     let careful =
         fake_miner(&net.chain, MINER1, Kind::Careful, l1, store.clone(), net.clock.clone()).await;
@@ -603,6 +661,8 @@ async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue_witho
         fake_miner(&net.chain, MINER2, Kind::Slow, l2, store.clone(), net.clock.clone()).await;
     // An external task (the fake miners rate it by its generated ranks; the validator does
     // not score queued tasks whatever they carry).
+    let refusing =
+        fake_miner(&net.chain, SMALL, Kind::Refusing, l3, store.clone(), net.clock.clone()).await;
     let mut task = ProceduralGenerator::default().generate(7).unwrap();
     task.id = "ext-1".into();
     let queue = Arc::new(MemoryQueue::default());
@@ -622,6 +682,10 @@ async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue_witho
     let stored = store.task("ext-1").await.unwrap().unwrap();
     assert_eq!(stored.source, TaskSource::Queued);
     assert_eq!(careful.seen.lock().unwrap().tasks[0].max_results, 2);
+    let refused = store.dispatches("ext-1").await.unwrap();
+    let refused = refused.iter().find(|d| d.hotkey == ss58(SMALL)).unwrap();
+    assert!(!refused.ack);
+    assert_eq!(refused.reason.as_deref(), Some("the platform is full"));
 
     past_deadline(&net.clock);
     until("the queued task completed", &v, || async {
@@ -634,6 +698,7 @@ async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue_witho
     assert_eq!(responses[0].hotkey, ss58(MINER1));
     assert_eq!(responses[0].results.len(), 2, "max_results caps each miner");
     assert_eq!(slow.seen.lock().unwrap().results_asked, vec!["ext-1".to_string()]);
+    assert!(refusing.seen.lock().unwrap().results_asked.is_empty(), "it did not take the task");
     let results = store.results("ext-1").await.unwrap();
     let late = results.iter().find(|r| r.hotkey == ss58(MINER2)).unwrap();
     assert_eq!(late.outcome, ResultOutcome::Unreachable);
@@ -647,6 +712,7 @@ async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue_witho
     v.shutdown().await;
     careful.server.shutdown().await;
     slow.server.shutdown().await;
+    refusing.server.shutdown().await;
     net.node.shutdown().await;
 }
 
