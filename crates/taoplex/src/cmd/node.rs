@@ -209,9 +209,9 @@ pub(crate) fn run(args: NodeArgs) -> ExitCode {
     }
 }
 
-pub(crate) fn tokio_main(
-    f: impl std::future::Future<Output = anyhow::Result<()>>,
-) -> anyhow::Result<()> {
+pub(crate) fn tokio_main<T>(
+    f: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

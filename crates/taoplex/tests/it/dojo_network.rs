@@ -398,6 +398,27 @@ async fn careful_raters_earn_their_miner_more_than_random_ones() {
     assert!(n1.emission > n2.emission, "emission {} vs {}", n1.emission, n2.emission);
     assert!(rated_careful >= 3 && rated_random >= 3, "{rated_careful} {rated_random}");
 
+    // What the validator collected exports as a dataset (raw: one row per task with every
+    // human's ratings and explanation).
+    let dataset = path("dataset.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_taoplex"))
+        .args([
+            "dojo",
+            "export",
+            "--validator-db",
+            &validator_db,
+            "--format",
+            "raw",
+            "--out",
+            &dataset,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = std::fs::read_to_string(&dataset).unwrap();
+    assert!(rows.lines().count() >= 3, "{rows}");
+    assert!(rows.contains("does everything the prompt asks"), "the careful rater's explanation");
+
     // Each miner's status page reports the tasks it forwarded and the scores it received.
     for miner in &miners {
         let (code, s) =

@@ -2,10 +2,12 @@
 //!
 //! - `score FILE [--json]` scores one task's ratings against its ground truth and prints every
 //!   miner's value at every step of the formula (a validator's debugging tool).
-//! - `export --input STORE --format dpo|sft|raw [--out FILE]` writes a dataset as JSON Lines.
-//!   Until the validator's database lands, the ratings store is a JSON Lines file with one
-//!   completed task per line (`dojo::CompletedTask`: the task with its hidden ground truth and
-//!   the miners' responses with their workers' results).
+//! - `export --validator-db DB | --input STORE --format dpo|sft|raw [--out FILE]` writes a
+//!   dataset as JSON Lines, from what a validator collected (its database) or from a JSON Lines
+//!   ratings store with one completed task per line (`dojo::CompletedTask`: the task with its
+//!   hidden ground truth and the miners' responses with their workers' results).
+//! - `genesis`, `worker-platform`, `miner`, `validator`, `api-key`: the Dojo network (see
+//!   `serve.rs` and `net.rs`).
 //! - `generate --seed N --count K [--out DIR]` generates tasks procedurally, offline.
 //! - `simulate --input TASKS --miners M [--out FILE]` rates generated tasks with simulated
 //!   miners (noisier and noisier) into a ratings store, to try `score` and `export` on.
@@ -100,8 +102,12 @@ pub(crate) enum DojoCommand {
     /// Export rated tasks as a JSON Lines dataset that Hugging Face `datasets` loads as is.
     Export {
         /// Ratings store: JSON Lines, one completed task (task + miner responses) per line.
+        #[arg(long, required_unless_present = "validator_db", conflicts_with = "validator_db")]
+        input: Option<PathBuf>,
+        /// Export what a validator collected instead: its database (SQLite path or
+        /// `postgres://…`, as `dojo validator --db`).
         #[arg(long)]
-        input: PathBuf,
+        validator_db: Option<String>,
         /// Row format.
         #[arg(long, value_enum)]
         format: Format,
@@ -187,8 +193,12 @@ impl From<std::io::Error> for Failure {
 pub(crate) fn run(cmd: DojoCommand) -> ExitCode {
     let result: Result<(), Failure> = match cmd {
         DojoCommand::Score { file, json } => score(&file, json),
-        DojoCommand::Export { input, format, out, margin } => {
-            export(&input, format, out.as_deref(), margin)
+        DojoCommand::Export { input, validator_db, format, out, margin } => {
+            match (input, validator_db) {
+                (Some(input), _) => export(&input, format, out.as_deref(), margin),
+                (None, Some(db)) => export_validator(&db, format, out.as_deref(), margin),
+                (None, None) => Err(Failure::Usage("give --input or --validator-db".into())),
+            }
         }
         DojoCommand::Generate { seed, count, out, shape } => {
             generate(seed, count, out.as_deref(), shape)
@@ -367,13 +377,51 @@ fn score(path: &Path, as_json: bool) -> Result<(), Failure> {
 fn export(input: &Path, format: Format, out: Option<&Path>, margin: f64) -> Result<(), Failure> {
     let file = File::open(input)
         .with_context(|| format!("opening the ratings store {}", input.display()))?;
+    export_from(BufReader::new(file), &input.display().to_string(), format, out, margin)
+}
+
+/// Exports every task a validator scored or completed, read from its database.
+fn export_validator(
+    db: &str,
+    format: Format,
+    out: Option<&Path>,
+    margin: f64,
+) -> Result<(), Failure> {
+    let config = dojo::db::DbConfig::parse(db);
+    if let dojo::db::DbConfig::Sqlite(path) = &config
+        && !path.exists()
+    {
+        return Err(Failure::Usage(format!("no validator database at {}", path.display())));
+    }
+    let tasks = crate::cmd::node::tokio_main(async {
+        let db =
+            dojo::db::Db::open(&config).await.context("cannot open the validator's database")?;
+        let store = dojo::validator::ValidatorStore::open(db)
+            .await
+            .context("cannot read the validator's database")?;
+        store.completed_tasks(0).await.context("reading the collected tasks")
+    })?;
+    let mut lines = Vec::new();
+    for task in &tasks {
+        serde_json::to_writer(&mut lines, task).context("encoding a task")?;
+        lines.push(b'\n');
+    }
+    export_from(std::io::Cursor::new(lines), db, format, out, margin)
+}
+
+fn export_from(
+    reader: impl std::io::BufRead,
+    source: &str,
+    format: Format,
+    out: Option<&Path>,
+    margin: f64,
+) -> Result<(), Failure> {
     let format = match format {
         Format::Dpo => ExportFormat::Dpo,
         Format::Sft => ExportFormat::Sft,
         Format::Raw => ExportFormat::Raw,
     };
     let opts = ExportOptions { margin, ..ExportOptions::default() };
-    let reader = BufReader::new(file);
     let result = match out {
         Some(p) => {
             let f = File::create(p).with_context(|| format!("creating {}", p.display()))?;
@@ -391,9 +439,7 @@ fn export(input: &Path, format: Format, out: Option<&Path>, margin: f64) -> Resu
             );
             Ok(())
         }
-        Err(dojo::DojoError::Rating(msg)) => {
-            Err(Failure::Usage(format!("{}: {msg}", input.display())))
-        }
+        Err(dojo::DojoError::Rating(msg)) => Err(Failure::Usage(format!("{source}: {msg}"))),
         Err(e) => Err(Failure::Runtime(anyhow::Error::new(e).context("exporting"))),
     }
 }
