@@ -43,12 +43,13 @@
 //!
 //! ```text
 //! round (every task_interval, if a miner serves an axon)
-//!   task = queue.next_task() or generator(seed, n)      store: pending (task JSON + ground truth)
-//!   per miner: TaskRequest(task.present(seed, hotkey))  store: dispatches (ack / reason)
+//!   task = queue.next_task() or generator(seed, n, now)  store: pending (task + ground truth)
+//!   per miner: TaskRequest(task.present(seed, hotkey))   store: dispatches (ack / reason)
 //!                                                        store: dispatched | failed (no ack)
 //! collection (expire_at + results_grace has passed)
 //!   per acking miner: ResultsRequest → ResultsReply      validate, sanitise, drop invalid
-//!   generated: mean per output → score_task(ground truth) → EMA      store: one transaction
+//!   generated: mean per output → score_task(ground truth) → EMA
+//!                                                        store: one transaction
 //!              → ScoreNotice(score, ground truth) to each miner
 //!   queued:    queue.completed(task_id, responses)
 //! weights (every weights_check): WeightSetter::step(EMA by hotkey)
@@ -74,8 +75,9 @@
 //!   task's outputs, a consistent ranking, a finite time, each worker once, at most
 //!   `max_results`), rationales are sanitised, an answer not signed by the miner's hotkey is
 //!   refused, and miners' texts are clipped before they are stored.
-//! - **Secret seed**: the generator and the per-miner output order derive from
-//!   [`ValidatorConfig::seed`]; a miner who knew it could rebuild the ground truth.
+//! - **Secret seed**: the generator (with the round number and the time) and the per-miner
+//!   output order derive from [`ValidatorConfig::seed`]; a miner who knew it could rebuild
+//!   the ground truth.
 //! - **No logging dependency**: the crate does not log; events (dispatches, refusals,
 //!   invalid results, weights, store or chain failures) are kept in the status.
 

@@ -511,7 +511,12 @@ impl Shared {
             return Ok((q.task, TaskSource::Queued, deadline, max_results));
         }
         let n = self.generated.fetch_add(1, Ordering::SeqCst);
-        let seed = derive_seed(self.config.seed, &["validator-task", &n.to_string()]);
+        // The time is mixed in so that a validator restarted with an empty store and the same
+        // seed never re-sends a task whose ground truth it already revealed.
+        let seed = derive_seed(
+            self.config.seed,
+            &["validator-task", &n.to_string(), &self.now().to_string()],
+        );
         let generator = self.generator.clone();
         let task = tokio::task::spawn_blocking(move || generator.generate(seed))
             .await

@@ -512,7 +512,7 @@ impl ValidatorStore {
             if let Some(ema) = &c.ema {
                 sqlx::query("DELETE FROM validator_ema").execute(&mut *tx).await?;
                 for (uid, (hotkey, score)) in ema.hotkeys.iter().zip(&ema.scores).enumerate() {
-                    let uid = to_i64(uid as u64, "uid")?;
+                    let uid = i64::try_from(uid).map_err(|_| DbError::Invalid(format!("uid {uid} too large")))?;
                     sqlx::query(
                         "INSERT INTO validator_ema (uid, hotkey, score) VALUES ($1, $2, $3)",
                     )
@@ -768,7 +768,7 @@ impl ValidatorStore {
 
     /// The latest `n` tasks, newest first, with their counts.
     pub async fn recent_tasks(&self, n: usize) -> Result<Vec<TaskSummary>, DbError> {
-        let limit = to_i64(n as u64, "limit")?;
+        let limit = i64::try_from(n).unwrap_or(i64::MAX);
         let rows: Vec<(String, String, String, i64, i64, Option<String>)> = on_db!(&self.db, pool => {
             sqlx::query_as(
                 "SELECT id, source, state, created_at_ns, expire_at_ns, note

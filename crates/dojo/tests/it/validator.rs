@@ -716,6 +716,47 @@ async fn a_queued_task_goes_out_first_and_its_results_go_back_to_the_queue_witho
     net.node.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispatch_cut_short_is_settled_on_start() {
+    let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Manual);
+    let store = memory_store().await;
+    let g = ProceduralGenerator::default();
+    let (taken, untaken) = (g.generate(100).unwrap(), g.generate(101).unwrap());
+    for t in [&taken, &untaken] {
+        store
+            .insert_task(t, TaskSource::Generated, NOW - 10 * SEC, NOW + 100 * SEC, 4)
+            .await
+            .unwrap();
+    }
+    let record = DispatchRecord {
+        hotkey: ss58(MINER1),
+        uid: 2,
+        coldkey: None,
+        ack: true,
+        reason: None,
+        sent_at_ns: NOW - SEC,
+    };
+    // The crash came after one miner's answer was recorded, before the state moved on.
+    store.record_dispatches(&taken.id, &[record], TaskState::Pending, None).await.unwrap();
+
+    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(NOW));
+    let v =
+        Validator::start(config(), chain, kp(VALIDATOR), store.clone(), None, clock).await.unwrap();
+    let t = store.task(&taken.id).await.unwrap().unwrap();
+    assert_eq!(t.state, TaskState::Dispatched, "collected when due");
+    let t = store.task(&untaken.id).await.unwrap().unwrap();
+    assert_eq!(t.state, TaskState::Failed);
+    assert_eq!(t.note.as_deref(), Some("interrupted before any miner took it"));
+    // No miner serves an axon: rounds are skipped, and the status says so.
+    until("a skipped round", &v, || async {
+        v.events().iter().any(|e| e.message.contains("round skipped"))
+    })
+    .await;
+    assert_eq!(v.status().await.unwrap().active_miners, 0);
+    v.shutdown().await;
+    node.shutdown().await;
+}
+
 #[tokio::test]
 async fn start_refuses_an_unregistered_hotkey_and_a_bad_config() {
     let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Manual);
