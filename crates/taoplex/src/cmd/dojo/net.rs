@@ -313,14 +313,43 @@ pub(crate) struct RunningValidator {
     /// Where the API listens.
     pub(crate) api_addr: SocketAddr,
     server: Running,
+    logger: tokio::task::JoinHandle<()>,
 }
 
 impl RunningValidator {
     /// Stops the API, then the loops.
     pub(crate) async fn stop(self) {
+        self.logger.abort();
         self.server.stop().await;
         self.handle.shutdown().await;
     }
+}
+
+/// Logs the validator's events (it keeps them for its status; the operator wants them in the
+/// log too), each once.
+fn log_events(handle: dojo::validator::ValidatorHandle) -> tokio::task::JoinHandle<()> {
+    use dojo::validator::EventLevel;
+    tokio::spawn(async move {
+        let mut last_ns = 0;
+        loop {
+            let seen = last_ns;
+            for event in handle.events().into_iter().filter(|e| e.at_ns > seen) {
+                last_ns = event.at_ns;
+                match event.level {
+                    EventLevel::Info => {
+                        tracing::info!(target: "dojo::validator", "{}", event.message)
+                    }
+                    EventLevel::Warn => {
+                        tracing::warn!(target: "dojo::validator", "{}", event.message)
+                    }
+                    EventLevel::Error => {
+                        tracing::error!(target: "dojo::validator", "{}", event.message)
+                    }
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    })
 }
 
 /// Starts a validator with its external task API.
@@ -349,5 +378,6 @@ pub(crate) async fn start_validator(
     let listener = bind(options.api_addr, "--api-addr").await?;
     let api_addr = listener.local_addr().context("no local address")?;
     let server = Running::serve(listener, app, "the validator API");
-    Ok(RunningValidator { handle, api_addr, server })
+    let logger = log_events(handle.clone());
+    Ok(RunningValidator { handle, api_addr, server, logger })
 }
