@@ -1,31 +1,63 @@
-//! The worker platform: the web app where a miner's team of humans rates task outputs.
+//! The worker platform: the web app where a miner's team of humans rates task outputs, and
+//! the JSON APIs its miner and scripted workers use.
 //!
-//! [`router`] builds the axum app over a [`PlatformState`]: a [`PlatformStore`] (in memory
-//! for now, [`MemoryStore`]), a [`Clock`] and the argon2id cost.
+//! [`router`] builds the axum app over a [`PlatformState`]: a [`PlatformStore`]
+//! ([`MemoryStore`], or [`SqlStore`] over SQLite or PostgreSQL), a [`Clock`], the argon2id
+//! cost, the session idle timeout, the login limits and the cookie flags. [`serve`] runs it
+//! with the client addresses the per-address login limit needs.
+//!
+//! ```text
+//!  browser ── /login /signup /tasks /tasks/{id} /team ... (cookie session + CSRF) ──┐
+//!  scripts ── /api/v1/worker/* (Authorization: Bearer <session token>) ─────────────┤ PlatformState
+//!  miner ──── /api/v1/tasks* (x-api-key) ───────────────────────────────────────────┘  └ PlatformStore
+//! ```
 //!
 //! - **Accounts.** A miner (the organisation) account is created by the operator
-//!   ([`PlatformState::create_miner`]); it issues invite keys on its team page. A worker signs
-//!   up with an unused invite key and joins that miner's team. Passwords are hashed with
-//!   argon2id (the `argon2` crate's default parameters unless [`PlatformState::with_argon2_params`]
-//!   says otherwise) on the blocking pool.
+//!   ([`PlatformState::create_miner`]); it issues invite keys and API keys on its team page
+//!   (CSRF-protected forms; an API key is shown once) or programmatically
+//!   ([`PlatformState::issue_invite`], [`PlatformState::issue_api_key`]). A worker signs up
+//!   with an unused invite key and joins that miner's team. Passwords are hashed with argon2id
+//!   (the `argon2` crate's default parameters unless [`PlatformState::with_argon2_params`] says
+//!   otherwise) on the blocking pool.
 //! - **Sessions and CSRF.** Every visitor gets a session cookie (`dojo_session`, 256 random
-//!   bits, `HttpOnly; SameSite=Strict; Path=/`) with its own CSRF token; every POST must carry
-//!   that token in its `csrf` field. Logging in or signing up replaces the session (no
-//!   fixation).
+//!   bits, `HttpOnly; SameSite=Strict; Path=/`, plus `Secure` with
+//!   [`PlatformState::with_secure_cookies`]) with its own CSRF token; every form POST must
+//!   carry that token in its `csrf` field. Logging in or signing up replaces the session (no
+//!   fixation). The worker API's bearer tokens are sessions of the same kind (no cookie, so
+//!   no CSRF exposure). A session unused for the idle timeout (default 7 days,
+//!   [`PlatformState::with_session_idle_timeout`]) ends; its last use is refreshed at most
+//!   once a minute, and idle sessions are purged at most hourly on a login or sign-up.
+//! - **Secrets at rest.** The store keeps only the SHA-256 of session tokens and API keys
+//!   (both are 256 random bits, so a plain hash suffices); a leaked database logs nobody in.
+//!   Invite keys are kept in clear because the team page lists them.
+//! - **Login rate limits.** Per username (any case) and per client IP, [`LoginLimit`]
+//!   (default 10 attempts a minute each) for the form and the JSON login alike; the next
+//!   attempt gets 429 with `Retry-After` and says how long to wait. Counting happens before the
+//!   password check, so parallel guesses count too. The counters live in the process (one
+//!   platform process per miner); the address comes from the connection ([`serve`]), not from
+//!   a `X-Forwarded-For` header anyone could set.
 //! - **Tasks.** `/tasks` is the inbox, `/tasks/{id}` shows the prompt and the outputs side by
 //!   side, each output shuffled per worker ([`crate::Task::present`]). Text is escaped, images
 //!   are shown only from `data:` URLs, HTML apps run in `<iframe sandbox="allow-scripts">`
 //!   (never `allow-same-origin`, so the app has an opaque origin: no cookies, no storage of the
-//!   platform, no DOM of the page).
+//!   platform, no DOM of the page). Opening a task records when the worker first saw it; the
+//!   miner API reports `elapsed_secs` from then to the submission.
 //! - **Submission rules** ([`PlatformError`] gives each its message and status): one result per
 //!   worker per task (409), none at or after expiry (410), none once the task has its maximum
 //!   results (409), every score a whole number in the criterion's range (422), and a written
 //!   explanation of the best and worst output accepted by [`crate::feedback::sanitise_feedback`]
-//!   (422).
-//! - **Quality feedback.** For each submitted task with a ground truth, every (viable, flawed)
-//!   pair of outputs (rank 0 versus rank > 0) counts as an *inversion* when the worker scored
-//!   the flawed output strictly above the viable one, a *tie* when equal. The miner's team page
-//!   shows these per worker ([`PlatformState::team_stats`]).
+//!   (422). The form and the worker API share one implementation of these rules.
+//! - **Miner API** ([`crate::protocol::platform_api`]): `POST /api/v1/tasks` puts a
+//!   validator's task on the platform under a fresh platform id (the validator's `task_id` is
+//!   kept and shown to workers in the JSON task; it is unique per miner, so two miners may share
+//!   a platform), `GET /api/v1/tasks/{id}/results` returns every result, `POST
+//!   /api/v1/tasks/{id}/ground-truth` reveals the ranks after expiry. Errors are
+//!   `{"error": message}`.
+//! - **Quality feedback.** For each submitted task with a ground truth (the generator's, or one
+//!   revealed by the miner), every (viable, flawed) pair of outputs (rank 0 versus rank > 0)
+//!   counts as an *inversion* when the worker scored the flawed output strictly above the
+//!   viable one, a *tie* when equal. The miner's team page shows these per worker
+//!   ([`PlatformState::team_stats`]).
 //!
 //! # Design decisions
 //!
@@ -39,8 +71,12 @@
 //!   opens the URL directly) and the same policy as a `<meta http-equiv>` at the top of the
 //!   document; the page embeds it in `<iframe sandbox="allow-scripts" src=...>`.
 //! - **One atomic store call per state change.** Redeeming an invite and accepting a submission
-//!   are single [`PlatformStore`] calls, so a database implementation makes each a
-//!   transaction; the handler checks the same rules first only to answer early.
+//!   are single [`PlatformStore`] calls, so a database implementation makes each a transaction
+//!   (see [`SqlStore`] for how each engine serialises them). Handlers validate scores and the
+//!   explanation first and leave the open/full/expired/duplicate decision to the store, so the
+//!   hot path is one write transaction.
+//! - **Every store call can fail.** The trait returns `Result` throughout, so a database
+//!   error is a 500 ("internal error", details not shown), never a silently empty answer.
 
 mod api;
 mod error;
@@ -298,12 +334,15 @@ impl PlatformState {
         Ok((token, s))
     }
 
-    /// The live session of `token`: `Ok(None)` if there is none, [`PlatformError::SessionExpired`]
-    /// (and the session deleted) if it idled out. Refreshes `last_seen` coarsely, so a busy
-    /// session costs one write a minute, not one per request.
-    async fn live_session(&self, token: &str) -> Result<Option<Session>, PlatformError> {
+    /// The live session of `token` and its account: `Ok(None)` if there is none,
+    /// [`PlatformError::SessionExpired`] (and the session deleted) if it idled out. Refreshes
+    /// `last_seen` coarsely, so a busy session costs one write a minute, not one per request.
+    async fn live_session(
+        &self,
+        token: &str,
+    ) -> Result<Option<(Session, Option<Account>)>, PlatformError> {
         let id = sha256_hex(token);
-        let Some(s) = self.store.session(&id).await? else { return Ok(None) };
+        let Some((s, a)) = self.store.session_account(&id).await? else { return Ok(None) };
         let now = self.clock.now_ns();
         let idle = now.saturating_sub(s.last_seen_ns);
         if idle >= self.session_idle_ns {
@@ -313,15 +352,15 @@ impl PlatformState {
         if idle >= (self.session_idle_ns / 8).min(60_000_000_000) {
             self.store.touch_session(&id, now).await?;
         }
-        Ok(Some(s))
+        Ok(Some((s, a)))
     }
 
     /// The logged-in account of a session token.
     async fn account_of_token(&self, token: &str) -> Result<(Session, Account), PlatformError> {
-        let s = self.live_session(token).await?.ok_or(PlatformError::NotLoggedIn)?;
-        let id = s.account.ok_or(PlatformError::NotLoggedIn)?;
-        let a = self.store.account(id).await?.ok_or(PlatformError::NotLoggedIn)?;
-        Ok((s, a))
+        match self.live_session(token).await? {
+            Some((s, Some(a))) => Ok((s, a)),
+            _ => Err(PlatformError::NotLoggedIn),
+        }
     }
 
     /// Checks a username and password, rate-limited per username and per client address.
@@ -615,7 +654,7 @@ async fn session_or_new(
 ) -> Result<(Session, Option<String>), PlatformError> {
     if let Some(tok) = cookie_token(headers) {
         match st.live_session(&tok).await {
-            Ok(Some(s)) => return Ok((s, None)),
+            Ok(Some((s, _))) => return Ok((s, None)),
             Ok(None) | Err(PlatformError::SessionExpired) => {}
             Err(e) => return Err(e),
         }
@@ -669,7 +708,7 @@ async fn posted_session(
 ) -> Result<Session, PlatformError> {
     let tok = cookie_token(headers).ok_or(PlatformError::Csrf)?;
     let s = match st.live_session(&tok).await {
-        Ok(Some(s)) => s,
+        Ok(Some((s, _))) => s,
         Ok(None) => return Err(PlatformError::Csrf),
         Err(e) => return Err(e),
     };

@@ -138,6 +138,18 @@ pub trait PlatformStore: Send + Sync + 'static {
     async fn put_session(&self, session: Session) -> Result<(), PlatformError>;
     /// Session by id (the token's hash).
     async fn session(&self, id: &str) -> Result<Option<Session>, PlatformError>;
+    /// Session by id with its logged-in account, if any (one read on a database).
+    async fn session_account(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Session, Option<Account>)>, PlatformError> {
+        let Some(s) = self.session(id).await? else { return Ok(None) };
+        let a = match s.account {
+            Some(a) => self.account(a).await?,
+            None => None,
+        };
+        Ok(Some((s, a)))
+    }
     /// Marks a session used at `now_ns`.
     async fn touch_session(&self, id: &str, now_ns: u64) -> Result<(), PlatformError>;
     /// Deletes a session.

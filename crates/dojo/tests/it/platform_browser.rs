@@ -1,8 +1,11 @@
-//! The worker platform in headless Chromium (chromedriver + fantoccini): a worker signs up with
-//! an invite key, opens a task, rates and explains, and submits; an HTML output that tries to
-//! read the parent's cookie and DOM and to reach the platform's own server over `fetch`, an
-//! image and a beacon cannot. The output runs (it reports into its own DOM) and the test reads
-//! those reports from inside the frame, then checks on the server that no probe request arrived.
+//! The worker platform in headless Chromium (chromedriver + fantoccini): the miner puts a task
+//! on the platform through its API, a worker signs up with an invite key, opens the task, rates
+//! every output, explains, and submits, and the miner reads the result back through its API.
+//! One HTML output is hostile: it tries to read the parent's cookie and DOM, its own cookie and
+//! storage, to reach the platform's own server over `fetch`, an image, a beacon, a WebSocket, a
+//! popup, top-level navigation and a form post. The output runs (it reports into its own DOM),
+//! the test reads those reports from inside the frame, and then checks on the server that no
+//! probe request arrived.
 //!
 //! Reads `TAOPLEX_CHROMIUM` and `TAOPLEX_CHROMEDRIVER`; without them the test prints a notice
 //! and skips.
@@ -18,7 +21,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-use crate::platform::{App, text_task};
+use crate::platform::{App, HOUR, T0, text_task};
+use dojo::protocol::platform_api::CreateTask;
 use dojo::task::Modality;
 
 struct Driver(Child);
@@ -91,9 +95,11 @@ async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
 
 /// The hostile output: every attempt writes its outcome into the output's own DOM.
 fn probe_html(base: &str) -> String {
+    let ws = base.replacen("http://", "ws://", 1);
     format!(
         r#"<!doctype html><html><body>
 <p id="parent">pending</p><p id="own-cookie">pending</p><p id="fetch">pending</p><p id="img">pending</p><p id="beacon">pending</p>
+<p id="ws">pending</p><p id="popup">pending</p><p id="top">pending</p><p id="storage">pending</p><p id="form">pending</p>
 <script>
 function report(id, v) {{ document.getElementById(id).textContent = v; }}
 try {{ report('parent', 'read:' + window.parent.document.cookie); }} catch (e) {{ report('parent', 'blocked:' + e.name); }}
@@ -109,8 +115,51 @@ img.onerror = function () {{ report('img', 'error'); }};
 img.src = '{base}/probe/img';
 try {{ report('beacon', navigator.sendBeacon('{base}/probe/beacon', 'x') ? 'queued' : 'blocked'); }}
 catch (e) {{ report('beacon', 'blocked:' + e.name); }}
+try {{
+  var ws = new WebSocket('{ws}/probe/ws');
+  ws.onopen = function () {{ report('ws', 'reached'); }};
+  ws.onerror = function () {{ report('ws', 'error'); }};
+}} catch (e) {{ report('ws', 'blocked:' + e.name); }}
+try {{ report('popup', window.open('{base}/probe/popup') ? 'opened' : 'blocked'); }}
+catch (e) {{ report('popup', 'blocked:' + e.name); }}
+try {{ window.top.location.href = '{base}/probe/top'; report('top', 'not thrown'); }}
+catch (e) {{ report('top', 'blocked:' + e.name); }}
+try {{ report('storage', 'read:' + window.localStorage.length); }}
+catch (e) {{ report('storage', 'blocked:' + e.name); }}
+// Last: a form post would navigate this frame away if it were allowed.
+var form = document.createElement('form');
+form.method = 'post'; form.action = '{base}/probe/form';
+document.body.appendChild(form);
+try {{ form.submit(); report('form', 'not thrown'); }} catch (e) {{ report('form', 'blocked:' + e.name); }}
 </script></body></html>"#
     )
+}
+
+/// A miner API call over the loopback server: POST with a body, GET without.
+async fn api(
+    base: &str,
+    path: &str,
+    key: &str,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build::<_, http_body_util::Full<axum::body::Bytes>>(HttpConnector::new());
+    let (method, bytes) = match body {
+        Some(v) => ("POST", v.to_string()),
+        None => ("GET", String::new()),
+    };
+    let req = axum::http::Request::builder()
+        .method(method)
+        .uri(format!("{base}{path}"))
+        .header("x-api-key", key)
+        .header("content-type", "application/json")
+        .body(http_body_util::Full::new(axum::body::Bytes::from(bytes)))
+        .unwrap();
+    let resp = client.request(req).await.unwrap();
+    let status = resp.status();
+    let body = http_body_util::BodyExt::collect(resp.into_body()).await.unwrap().to_bytes();
+    assert!(status.is_success(), "{path}: {status} {}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).unwrap()
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
@@ -144,10 +193,16 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
             .await
     });
 
-    let mut task = text_task("t-browser");
-    task.outputs[1].modality = Modality::Html;
-    task.outputs[1].content = probe_html(&base);
-    app.add_task(task, 4).await;
+    // The task comes through the miner API, as the miner forwards a validator's task.
+    let mut task = text_task("t-browser").present(0, "miner-hotkey");
+    let b = task.outputs.iter().position(|o| o.id == "b").unwrap();
+    task.outputs[b].modality = Modality::Html;
+    task.outputs[b].content = probe_html(&base);
+    let api_key = app.state.issue_api_key(app.miner).await.unwrap();
+    let body = CreateTask { task, expire_at_ns: T0 + HOUR, max_results: 4 };
+    let created =
+        api(&base, "/api/v1/tasks", &api_key, Some(serde_json::to_value(&body).unwrap())).await;
+    let task_id = created["id"].as_str().unwrap().to_string();
     let key = app.state.issue_invite(app.miner).await.unwrap();
 
     // ---- sign up with the invite key
@@ -162,7 +217,7 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
     assert_eq!(session.http_only(), Some(true));
 
     // ---- open the task
-    c.find(Locator::LinkText("t-browser")).await.unwrap().click().await.unwrap();
+    c.find(Locator::LinkText(&task_id)).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("prompt")).await.unwrap();
     assert_eq!(c.execute("return document.cookie", vec![]).await.unwrap(), json!(""));
 
@@ -170,7 +225,9 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
     let frame = c.find(Locator::Css("section[data-output='b'] iframe")).await.unwrap();
     assert_eq!(frame.attr("sandbox").await.unwrap().as_deref(), Some("allow-scripts"));
     frame.enter_frame().await.unwrap();
-    for id in ["parent", "own-cookie", "fetch", "img", "beacon"] {
+    for id in
+        ["parent", "own-cookie", "fetch", "img", "beacon", "ws", "popup", "top", "storage", "form"]
+    {
         c.wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::XPath(&format!("//p[@id='{id}'][text()!='pending']")))
@@ -182,7 +239,15 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
     let fetch = text_of(&c, "#fetch").await;
     let img = text_of(&c, "#img").await;
     let beacon = text_of(&c, "#beacon").await;
-    eprintln!("browser: parent={parent} own-cookie={own} fetch={fetch} img={img} beacon={beacon}");
+    let ws = text_of(&c, "#ws").await;
+    let popup = text_of(&c, "#popup").await;
+    let top = text_of(&c, "#top").await;
+    let storage = text_of(&c, "#storage").await;
+    let form = text_of(&c, "#form").await;
+    eprintln!(
+        "browser: parent={parent} own-cookie={own} fetch={fetch} img={img} beacon={beacon} \
+         ws={ws} popup={popup} top={top} storage={storage} form={form}"
+    );
     assert!(parent.starts_with("blocked:"), "parent DOM readable: {parent}");
     assert!(!own.contains("dojo_session"), "session cookie readable: {own}");
     assert!(fetch.starts_with("blocked:"), "fetch: {fetch}");
@@ -191,7 +256,16 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
     // `sendBeacon` answers "queued" before the CSP check runs, so its return value proves
     // nothing; whether it went out is checked on the server below, after the browser closed.
     assert!(beacon == "queued" || beacon.starts_with("blocked"), "beacon: {beacon}");
+    // A CSP-blocked WebSocket fails with an error event (or throws, in older engines).
+    assert!(ws == "error" || ws.starts_with("blocked:"), "ws: {ws}");
+    assert!(popup.starts_with("blocked"), "popup: {popup}");
+    assert!(storage.starts_with("blocked:"), "storage of the opaque origin: {storage}");
+    assert!(top.starts_with("blocked:"), "top navigation: {top}");
+    // The sandbox drops the form post without throwing; the page below is still the task page
+    // and the server check at the end shows the post never left.
+    assert!(form == "not thrown" || form.starts_with("blocked:"), "form: {form}");
     c.enter_parent_frame().await.unwrap();
+    assert!(c.current_url().await.unwrap().path().starts_with("/tasks/"), "top navigated");
 
     // ---- rate, explain, submit
     for (id, v) in [("a", "90"), ("b", "5"), ("c", "40"), ("d", "10")] {
@@ -212,16 +286,22 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
     c.wait().for_element(Locator::Id("message")).await.unwrap();
     assert_eq!(text_of(&c, "#message").await, "Your result was submitted.");
 
+    // The miner collects the result through its API.
+    let results = api(&base, &format!("/api/v1/tasks/{task_id}/results"), &api_key, None).await;
+    assert_eq!(results["results"][0]["scores"]["b"], json!(5.0));
+    assert!(results["results"][0]["elapsed_secs"].as_f64().unwrap() >= 0.0);
+
     c.close().await.unwrap();
     drop(driver);
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 
-    let subs = app.state.store().submissions("t-browser").await.unwrap();
+    let subs = app.state.store().submissions(&task_id).await.unwrap();
     assert_eq!(subs.len(), 1);
     assert_eq!(subs[0].scores["a"], 90);
     assert_eq!(subs[0].scores["b"], 5);
     let seen = seen.lock().unwrap().clone();
-    assert!(seen.iter().any(|p| p == "/tasks/t-browser/frames/b"), "the frame loaded: {seen:?}");
+    let frame_path = format!("/tasks/{task_id}/frames/b");
+    assert!(seen.contains(&frame_path), "the frame loaded: {seen:?}");
     assert!(!seen.iter().any(|p| p.starts_with("/probe")), "a probe reached the server: {seen:?}");
 }
