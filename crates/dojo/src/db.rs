@@ -148,8 +148,7 @@ impl Db {
     async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Self, DbError> {
         let mut options = PgConnectOptions::from_str(url)?;
         if let Some(schema) = schema {
-            if schema.is_empty() || !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
+            if schema.is_empty() || !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(DbError::Invalid(format!(
                     "schema name {schema:?} must be letters, digits and underscores"
                 )));
@@ -247,8 +246,10 @@ mod tests {
         db.migrate("one", m).await.unwrap();
         db.migrate("two", &[(1, "CREATE TABLE c (z BIGINT)")]).await.unwrap();
         let Db::Sqlite(pool) = &db else { panic!("sqlite") };
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM dojo_migrations").fetch_one(pool).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dojo_migrations")
+            .fetch_one(pool)
+            .await
+            .unwrap();
         assert_eq!(n, 2);
     }
 }

@@ -259,6 +259,12 @@ impl PlatformState {
         Ok(key)
     }
 
+    /// The miner an API key authenticates, if the key is known (to check a key kept in a file
+    /// still belongs to this platform's database).
+    pub async fn api_key_owner(&self, key: &str) -> Result<Option<AccountId>, PlatformError> {
+        Ok(self.store.api_key(&sha256_hex(key)).await?.map(|k| k.miner))
+    }
+
     /// Adds a task for `miner`'s team, open until `expires_at_ns`, for up to `max_results`.
     pub async fn add_task(&self, task: PlatformTask) -> Result<(), PlatformError> {
         self.store.add_task(task, None).await

@@ -93,4 +93,26 @@ fn the_platform_serves_its_invite_links_and_keeps_its_state() {
     let (_server, lines) = start(&db, &key_file);
     assert!(!lines.iter().any(|l| l.contains("organisation login")), "{lines:?}");
     assert_eq!(std::fs::read_to_string(&key_file).unwrap(), key);
+
+    // A key file that belongs to another database is refused, not silently used.
+    let out = Command::new(env!("CARGO_BIN_EXE_taoplex"))
+        .args([
+            "dojo",
+            "worker-platform",
+            "--addr",
+            "127.0.0.1:0",
+            "--tasks",
+            "0",
+            "--invites",
+            "0",
+        ])
+        .arg("--db")
+        .arg(dir.path().join("other.sqlite"))
+        .arg("--api-key-file")
+        .arg(&key_file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("remove the file to issue a new one"), "{stderr}");
 }

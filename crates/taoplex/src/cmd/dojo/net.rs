@@ -216,7 +216,17 @@ pub(crate) async fn start_platform(options: &PlatformOptions) -> anyhow::Result<
             }
         };
     let api_key = match &options.api_key_file {
-        Some(path) if path.exists() => read_secret_file(path)?,
+        Some(path) if path.exists() => {
+            let key = read_secret_file(path)?;
+            if state.api_key_owner(&key).await? != Some(miner.id) {
+                bail!(
+                    "the API key in {} is not {:?}'s key on this platform's database; remove the file to issue a new one",
+                    path.display(),
+                    options.organisation
+                );
+            }
+            key
+        }
         Some(path) => {
             let key = state.issue_api_key(miner.id).await.context("issuing an API key")?;
             write_secret_file(path, &key)?;
