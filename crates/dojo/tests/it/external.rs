@@ -3,7 +3,6 @@
 //! the OpenAPI document. HTTP goes through `oneshot`; the webhook receiver is a real local
 //! axum server.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,50 +26,16 @@ use tower::ServiceExt;
 const T0: u64 = 1_800_000_000_000_000_000;
 const SEC: u64 = 1_000_000_000;
 
-/// A fresh SQLite database in a temporary directory.
-pub(crate) async fn sqlite_db() -> (Db, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&DbConfig::Sqlite(dir.path().join("dojo.sqlite"))).await.unwrap();
-    (db, dir)
-}
-
-/// A fresh PostgreSQL schema, or `None` (loudly) when `TAOPLEX_TEST_PG_URL` is unset.
-pub(crate) async fn pg_db(prefix: &str) -> Option<Db> {
-    Some(Db::open(&pg_config(prefix)?).await.unwrap())
-}
-
-/// The configuration of a fresh PostgreSQL schema (opened again, it is the same database).
-pub(crate) fn pg_config(prefix: &str) -> Option<DbConfig> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
-        eprintln!(
-            "\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL {prefix} tests.\n"
-        );
-        return None;
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let schema = format!(
-        "{prefix}_test_{}_{}_{}",
-        std::process::id(),
-        nanos,
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    Some(DbConfig::Postgres { url, schema: Some(schema) })
-}
-
 macro_rules! both_backends {
     ($sqlite:ident, $pg:ident, $body:path) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $sqlite() {
-            let (db, _dir) = sqlite_db().await;
+            let (db, _dir) = crate::sqlite_db().await;
             $body(db).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $pg() {
-            if let Some(db) = pg_db("external").await {
+            if let Some(db) = crate::pg_db("external").await {
                 $body(db).await;
             }
         }

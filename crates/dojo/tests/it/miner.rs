@@ -473,7 +473,7 @@ async fn a_wrong_platform_key_is_reported_to_the_validator() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_task_mapping_and_scores_live_in_postgres() {
-    let Some(pg) = crate::external::pg_config("miner") else { return };
+    let Some(pg) = crate::pg_config("miner") else { return };
     let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Instant);
     let platform = fake_platform().await;
     let clock = Arc::new(ManualClock::new(NOW));

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use dojo::db::{Db, DbConfig};
 use dojo::platform::{
@@ -27,27 +26,7 @@ pub(crate) async fn sqlite_store() -> (Arc<dyn PlatformStore>, tempfile::TempDir
 /// A fresh PostgreSQL schema per call, or `None` (with a loud notice) without
 /// `TAOPLEX_TEST_PG_URL`.
 pub(crate) async fn pg_store() -> Option<Arc<dyn PlatformStore>> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
-        eprintln!(
-            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-             !!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL platform store tests.\n\
-             !!! Set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run them.\n\
-             !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-        );
-        return None;
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let schema = format!(
-        "platform_test_{}_{}_{}",
-        std::process::id(),
-        nanos,
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    let db = Db::open(&DbConfig::Postgres { url, schema: Some(schema) }).await.unwrap();
+    let db = crate::pg_db("platform").await?;
     Some(Arc::new(SqlStore::open(db).await.unwrap()))
 }
 

@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -775,28 +774,6 @@ async fn start_refuses_an_unregistered_hotkey_and_a_bad_config() {
 
 // ---- The store on both engines ----
 
-async fn pg_db() -> Option<Db> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
-        eprintln!(
-            "\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the validator store on PostgreSQL.\n\
-             !!! Set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run it.\n"
-        );
-        return None;
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let schema = format!(
-        "validator_test_{}_{}_{}",
-        std::process::id(),
-        nanos,
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    Some(Db::open(&DbConfig::Postgres { url, schema: Some(schema) }).await.unwrap())
-}
-
 fn steps(score: f64) -> MinerSteps {
     MinerSteps {
         raw: vec![90.0, 10.0],
@@ -996,7 +973,7 @@ async fn the_store_on_a_sqlite_file() {
 
 #[tokio::test]
 async fn the_store_on_postgresql() {
-    if let Some(db) = pg_db().await {
+    if let Some(db) = crate::pg_db("validator").await {
         store_suite(db).await;
     }
 }
