@@ -6,6 +6,7 @@ use chain::NetUid;
 
 use super::ValidatorError;
 use crate::aggregate::DEFAULT_EMA_ALPHA;
+use crate::defence::DefencePolicy;
 
 /// The validator's schedule. Every value is wall time on the injected clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +101,11 @@ pub struct ValidatorConfig {
     pub status_tasks: usize,
     /// Events kept for the status.
     pub status_events: usize,
+    /// The defences against careless, automated and copied raters ([`crate::defence`]) applied
+    /// when scoring generated tasks; `None` scores exactly as Dojo v1 did. Their minimum time
+    /// per output must fit the schedule: with a deadline of seconds no human can take 5 s an
+    /// output, so second-scale test schedules lower it.
+    pub defences: Option<DefencePolicy>,
 }
 
 /// One alpha in rao.
@@ -120,6 +126,7 @@ impl ValidatorConfig {
             ema_alpha: DEFAULT_EMA_ALPHA,
             status_tasks: 20,
             status_events: 100,
+            defences: Some(DefencePolicy::default()),
         }
     }
 

@@ -48,7 +48,7 @@
 //!                                                        store: dispatched | failed (no ack)
 //! collection (expire_at + results_grace has passed)
 //!   per acking miner: ResultsRequest → ResultsReply      validate, sanitise, drop invalid
-//!   generated: mean per output → score_task(ground truth) → EMA
+//!   generated: score_with_defences(task, responses) (or score_task, v1 exact) → EMA
 //!                                                        store: one transaction
 //!              → ScoreNotice(score, ground truth) to each miner
 //!   queued:    queue.completed(task_id, responses)
@@ -61,6 +61,10 @@
 //!   task at a time lets a task's results, scores and the new EMA be written in one
 //!   transaction, so a restart never scores a task twice nor loses one. With one task per
 //!   run, the run aggregate (`0.8·mean + 0.2·Σ/N`) equals the task score.
+//! - **The defences are on by default** ([`ValidatorConfig::defences`]): answers faster than a
+//!   human are discarded, constant raters get 0, identical rating vectors share one score and a
+//!   task with fewer distinct raters than the quorum pays less (see [`crate::defence`]); each
+//!   miner's penalties are stored with its score. `None` scores exactly as Dojo v1.
 //! - **Miners that took a task but return nothing valid** get no task score; the EMA decays
 //!   them by `1 − α` like any miner absent from a run, and the reason is stored.
 //! - **Resume**: on start, tasks left `pending` by a crash become `dispatched` if any miner

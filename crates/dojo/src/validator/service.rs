@@ -43,14 +43,16 @@ use super::store::{
 use super::{TaskQueue, ValidatorError};
 use crate::aggregate::{DEFAULT_QUALITY_WEIGHT, MovingScores, aggregate_run};
 use crate::chain_weights::{WeightSetter, WeightsOutcome};
+use crate::defence::{Penalty, score_with_defences};
+use crate::error::DojoError;
 use crate::generate::ProceduralGenerator;
 use crate::protocol::{
     ApiError, ResultsReply, ResultsRequest, ScoreNotice, SynapseFields, TaskAck, TaskRequest,
     synapses,
 };
 use crate::ratings::{MinerResponse, WorkerResult, mean_of};
-use crate::scoring::score_task;
-use crate::task::{Task, derive_seed};
+use crate::scoring::{MinerSteps, score_task};
+use crate::task::{GroundTruth, Task, derive_seed};
 use crate::transport::{AxonTarget, Clock, Dendrite, Metagraph, Synapse};
 
 /// Longest reason kept from a miner's answer (a hostile miner chooses its text).
@@ -209,6 +211,18 @@ pub struct ValidatorStatus {
     pub recent_tasks: Vec<TaskSummary>,
     /// The latest events, newest last.
     pub events: Vec<ValidatorEvent>,
+}
+
+/// One generated task's scoring, with or without the defences.
+struct Scored {
+    /// Score per miner that took part.
+    scores: BTreeMap<String, f64>,
+    /// The §4.1 steps per scored miner.
+    steps: BTreeMap<String, MinerSteps>,
+    /// Why a miner has no score.
+    excluded: BTreeMap<String, String>,
+    /// Penalties per miner.
+    penalties: BTreeMap<String, Vec<Penalty>>,
 }
 
 #[derive(Debug, Default)]
@@ -802,6 +816,55 @@ impl Shared {
         }
     }
 
+    /// Scores a generated task's valid results: with the configured defences, or exactly as
+    /// Dojo v1 (§4.1) without them.
+    fn score_results(
+        &self,
+        task: &Task,
+        gt: &GroundTruth,
+        results: &[MinerResult],
+    ) -> Result<Scored, DojoError> {
+        let answered = results.iter().filter(|r| !r.results.is_empty());
+        match &self.config.defences {
+            Some(policy) => {
+                let responses: Vec<MinerResponse> = answered
+                    .map(|r| MinerResponse {
+                        hotkey: r.hotkey.clone(),
+                        coldkey: None,
+                        results: r.results.clone(),
+                        received_at: r.received_at_ns / 1_000_000_000,
+                    })
+                    .collect();
+                let defended = score_with_defences(task, &responses, policy)?;
+                Ok(Scored {
+                    steps: defended.ground_truth.map(|g| g.miners).unwrap_or_default(),
+                    excluded: defended
+                        .excluded
+                        .iter()
+                        .map(|(h, e)| (h.clone(), e.to_string()))
+                        .collect(),
+                    scores: defended.scores,
+                    penalties: defended.penalties,
+                })
+            }
+            None => {
+                let ratings: BTreeMap<String, _> =
+                    answered.map(|r| (r.hotkey.clone(), mean_of(r.results.iter()))).collect();
+                let plain = score_task(gt, &ratings)?;
+                Ok(Scored {
+                    scores: plain.scores(),
+                    excluded: plain
+                        .excluded
+                        .iter()
+                        .map(|(h, e)| (h.clone(), e.to_string()))
+                        .collect(),
+                    steps: plain.miners,
+                    penalties: BTreeMap::new(),
+                })
+            }
+        }
+    }
+
     async fn score(
         &self,
         t: StoredTask,
@@ -814,12 +877,7 @@ impl Shared {
             self.fail(&id, results, "the generated task has no ground truth").await;
             return;
         };
-        let ratings: BTreeMap<String, _> = results
-            .iter()
-            .filter(|r| !r.results.is_empty())
-            .map(|r| (r.hotkey.clone(), mean_of(r.results.iter())))
-            .collect();
-        let scored = match score_task(&gt, &ratings) {
+        let scored = match self.score_results(&t.task, &gt, &results) {
             Ok(s) => s,
             Err(e) => {
                 self.fail(&id, results, &format!("scoring failed: {e}")).await;
@@ -832,25 +890,24 @@ impl Shared {
                 let mut s = MinerTaskScore {
                     hotkey: r.hotkey.clone(),
                     uid: r.uid,
-                    score: None,
-                    steps: None,
+                    score: scored.scores.get(&r.hotkey).copied(),
+                    steps: scored.steps.get(&r.hotkey).cloned(),
                     excluded: None,
+                    penalties: scored.penalties.get(&r.hotkey).cloned().unwrap_or_default(),
                 };
-                if let Some(steps) = scored.miners.get(&r.hotkey) {
-                    s.score = Some(steps.score);
-                    s.steps = Some(steps.clone());
-                } else if let Some(ex) = scored.excluded.get(&r.hotkey) {
-                    s.excluded = Some(ex.to_string());
-                } else {
-                    s.excluded = Some(format!(
-                        "no valid results: {}",
-                        r.reason.as_deref().unwrap_or("none returned")
-                    ));
+                if s.score.is_none() {
+                    s.excluded = Some(match scored.excluded.get(&r.hotkey) {
+                        Some(ex) => ex.clone(),
+                        None => format!(
+                            "no valid results: {}",
+                            r.reason.as_deref().unwrap_or("none returned")
+                        ),
+                    });
                 }
                 s
             })
             .collect();
-        let run = aggregate_run(&[scored.scores()], DEFAULT_QUALITY_WEIGHT);
+        let run = aggregate_run(std::slice::from_ref(&scored.scores), DEFAULT_QUALITY_WEIGHT);
         let view = self.view();
         {
             // Held across the save so the weights loop never sees an EMA the store lacks.

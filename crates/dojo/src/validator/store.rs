@@ -13,13 +13,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::MovingScores;
 use crate::db::{Db, DbError, to_i64, to_u64};
+use crate::defence::Penalty;
 use crate::on_db;
 use crate::ratings::{CompletedTask, MinerResponse, WorkerResult};
 use crate::scoring::MinerSteps;
 use crate::task::Task;
 
 /// The validator's migrations (component `validator`).
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_validator.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_validator.sql")),
+    (2, include_str!("migrations/0002_penalties.sql")),
+];
 
 /// Where a task came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,6 +202,9 @@ pub struct MinerTaskScore {
     pub steps: Option<MinerSteps>,
     /// Why the miner has no score (no valid results, missing ratings, …).
     pub excluded: Option<String>,
+    /// The defences that reduced the score (too fast, constant, copied, below quorum).
+    #[serde(default)]
+    pub penalties: Vec<Penalty>,
 }
 
 /// How weights were submitted.
@@ -323,7 +330,7 @@ fn uid_of(v: i64, table: &'static str) -> Result<u16, DbError> {
 type TaskRow = (String, String, String, String, i64, i64, i64, Option<String>);
 type DispatchRow = (String, i64, Option<String>, i64, Option<String>, i64);
 type ResultRow = (String, i64, String, Option<String>, String, i64, i64);
-type ScoreRow = (String, i64, Option<f64>, Option<String>, Option<String>);
+type ScoreRow = (String, i64, Option<f64>, Option<String>, Option<String>, Option<String>);
 
 fn task_from_row(r: TaskRow) -> Result<StoredTask, DbError> {
     const T: &str = "validator_tasks";
@@ -467,7 +474,13 @@ impl ValidatorStore {
         let scores = c
             .scores
             .iter()
-            .map(|s| Ok((s, s.steps.as_ref().map(|st| json(st, "score steps")).transpose()?)))
+            .map(|s| {
+                let steps = s.steps.as_ref().map(|st| json(st, "score steps")).transpose()?;
+                let penalties = (!s.penalties.is_empty())
+                    .then(|| json(&s.penalties, "penalties"))
+                    .transpose()?;
+                Ok((s, steps, penalties))
+            })
             .collect::<Result<Vec<_>, DbError>>()?;
         on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
@@ -492,13 +505,14 @@ impl ValidatorStore {
                 .execute(&mut *tx)
                 .await?;
             }
-            for (s, steps) in scores {
+            for (s, steps, penalties) in scores {
                 sqlx::query(
-                    "INSERT INTO validator_scores (task_id, hotkey, uid, score, steps_json, excluded)
-                     VALUES ($1, $2, $3, $4, $5, $6)
+                    "INSERT INTO validator_scores
+                     (task_id, hotkey, uid, score, steps_json, excluded, penalties_json)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
                      ON CONFLICT (task_id, hotkey) DO UPDATE SET uid = excluded.uid,
                      score = excluded.score, steps_json = excluded.steps_json,
-                     excluded = excluded.excluded",
+                     excluded = excluded.excluded, penalties_json = excluded.penalties_json",
                 )
                 .bind(&c.task_id)
                 .bind(&s.hotkey)
@@ -506,6 +520,7 @@ impl ValidatorStore {
                 .bind(s.score)
                 .bind(steps.as_deref())
                 .bind(s.excluded.as_deref())
+                .bind(penalties.as_deref())
                 .execute(&mut *tx)
                 .await?;
             }
@@ -718,7 +733,7 @@ impl ValidatorStore {
         const T: &str = "validator_scores";
         let rows: Vec<ScoreRow> = on_db!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT hotkey, uid, score, steps_json, excluded FROM validator_scores
+                "SELECT hotkey, uid, score, steps_json, excluded, penalties_json FROM validator_scores
                  WHERE task_id = $1 ORDER BY hotkey",
             )
             .bind(task_id)
@@ -726,13 +741,17 @@ impl ValidatorStore {
             .await?
         });
         rows.into_iter()
-            .map(|(hotkey, uid, score, steps, excluded)| {
+            .map(|(hotkey, uid, score, steps, excluded, penalties)| {
                 Ok(MinerTaskScore {
                     hotkey,
                     uid: uid_of(uid, T)?,
                     score,
                     steps: steps.map(|s| parse_json(&s, T)).transpose()?,
                     excluded,
+                    penalties: penalties
+                        .map(|p| parse_json(&p, T))
+                        .transpose()?
+                        .unwrap_or_default(),
                 })
             })
             .collect()

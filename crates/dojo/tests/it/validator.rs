@@ -12,6 +12,7 @@ use std::time::Duration;
 use chain::{AxonInfo, BlockId, Call, Chain, DEFAULT_MORTALITY, Mortality, SignedTransaction};
 use chain::{NeuronInfo, TxStatus};
 use dojo::db::{Db, DbConfig};
+use dojo::defence::{DefencePolicy, Penalty};
 use dojo::protocol::{
     ResultsReply, ResultsRequest, ScoreNotice, SynapseFields, TaskAck, TaskRequest, synapses,
 };
@@ -56,6 +57,8 @@ enum Kind {
     Slow,
     /// Refuses every task.
     Refusing,
+    /// Rates every output the same.
+    Constant,
 }
 
 #[derive(Default)]
@@ -114,6 +117,7 @@ fn results_for(kind: Kind, task: &dojo::Task, hotkey: &str) -> Vec<WorkerResult>
                 .map(|o| {
                     let v = match kind {
                         Kind::Careful => truthful_score(gt.ranks[&o.id], max),
+                        Kind::Constant => 50.0,
                         Kind::Random | Kind::Garbage | Kind::Slow | Kind::Refusing => {
                             f64::from(rng.gen_range(1u32..=100))
                         }
@@ -254,8 +258,14 @@ async fn listener() -> (TcpListener, u16) {
     (l, port)
 }
 
+/// Fast timings and v1's exact scoring (the defences have their own test).
 fn config() -> ValidatorConfig {
-    ValidatorConfig { timings: Timings::fast(), seed: 42, ..ValidatorConfig::new(NETUID) }
+    ValidatorConfig {
+        timings: Timings::fast(),
+        seed: 42,
+        defences: None,
+        ..ValidatorConfig::new(NETUID)
+    }
 }
 
 async fn start(
@@ -865,6 +875,7 @@ async fn store_suite(db: Db) {
             score: Some(1.0),
             steps: Some(steps(1.0)),
             excluded: None,
+            penalties: vec![],
         },
         MinerTaskScore {
             hotkey: "b".into(),
@@ -872,6 +883,7 @@ async fn store_suite(db: Db) {
             score: None,
             steps: None,
             excluded: Some("no valid results".into()),
+            penalties: vec![],
         },
     ];
     let mut ema = MovingScores::new(0.3);
@@ -976,4 +988,43 @@ async fn the_store_on_postgresql() {
     if let Some(db) = crate::pg_db("validator").await {
         store_suite(db).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_the_defences_a_constant_rater_gets_nothing_and_the_penalty_is_stored() {
+    let ((l1, p1), (l2, p2)) = (listener().await, listener().await);
+    let net = net(&[(MINER1, p1), (MINER2, p2)]).await;
+    let store = memory_store().await;
+    let _careful =
+        fake_miner(&net.chain, MINER1, Kind::Careful, l1, store.clone(), net.clock.clone()).await;
+    let _constant =
+        fake_miner(&net.chain, MINER2, Kind::Constant, l2, store.clone(), net.clock.clone()).await;
+    let config = ValidatorConfig { defences: Some(DefencePolicy::default()), ..config() };
+    let v = start_with(config, &net, &store, None).await;
+
+    until("the first dispatch", &v, || async { count(&store, TaskState::Dispatched).await == 1 })
+        .await;
+    let t = store.tasks_in_state(TaskState::Dispatched).await.unwrap().remove(0);
+    past_deadline(&net.clock);
+    until("the task scored", &v, || async { count(&store, TaskState::Scored).await >= 1 }).await;
+    let scores: BTreeMap<String, MinerTaskScore> = store
+        .scores(&t.task.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.hotkey.clone(), s))
+        .collect();
+    let constant = &scores[&ss58(MINER2)];
+    assert_eq!(constant.score, Some(0.0), "{constant:?}");
+    assert!(constant.penalties.contains(&Penalty::Constant), "{constant:?}");
+    // Alone in the pool, the careful rater is below the quorum of 3: a third of a full score,
+    // scaled by its quality (1 for ratings that are an affine image of the ground truth).
+    let careful = &scores[&ss58(MINER1)];
+    let score = careful.score.unwrap();
+    assert!((score - 1.0 / 3.0).abs() < 1e-9, "{careful:?}");
+    assert!(
+        careful.penalties.iter().any(|p| matches!(p, Penalty::BelowQuorum { raters: 1, .. })),
+        "{careful:?}"
+    );
+    v.shutdown().await;
 }

@@ -238,7 +238,8 @@ impl Oracle {
 async fn weights_on_chain(chain: &RpcChain, validator: AccountId) -> Option<BTreeMap<u16, u16>> {
     let head = chain.header(BlockId::Head).await.unwrap().number;
     for number in (head.saturating_sub(400)..=head).rev() {
-        let block = chain.block(BlockId::Number(number)).await.unwrap();
+        // (Blocks before the chain's first are not there.)
+        let Ok(block) = chain.block(BlockId::Number(number)).await else { break };
         for x in block.extrinsics {
             if x.signer != validator {
                 continue;

@@ -314,6 +314,8 @@ pub(crate) struct ValidatorOptions {
     pub(crate) api_addr: SocketAddr,
     /// The schedule.
     pub(crate) timings: dojo::validator::Timings,
+    /// The defences against careless, automated and copied raters.
+    pub(crate) defences: dojo::DefencePolicy,
 }
 
 /// A running validator and its HTTP API.
@@ -378,8 +380,11 @@ pub(crate) async fn start_validator(
             .await
             .context("preparing the external task store")?,
     );
-    let config =
-        ValidatorConfig { timings: options.timings, ..ValidatorConfig::new(options.netuid) };
+    let config = ValidatorConfig {
+        timings: options.timings,
+        defences: Some(options.defences.clone()),
+        ..ValidatorConfig::new(options.netuid)
+    };
     let queue: Arc<dyn dojo::validator::TaskQueue> = tasks.clone();
     let handle = Validator::start(config, chain, hotkey, store, Some(queue), clock)
         .await

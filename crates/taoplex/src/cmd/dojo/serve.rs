@@ -73,7 +73,8 @@ pub(crate) struct ValidatorArgs {
     /// Where the HTTP API (status, external tasks, OpenAPI document) listens.
     #[arg(long, default_value = "127.0.0.1:8093")]
     api_addr: SocketAddr,
-    /// Timings in seconds instead of production minutes (tests and demos).
+    /// Timings in seconds instead of production minutes, and no minimum rating time (tests and
+    /// scripted raters).
     #[arg(long)]
     fast: bool,
 }
@@ -200,8 +201,20 @@ pub(super) fn validator(args: ValidatorArgs) -> Result<(), Failure> {
         } else {
             dojo::validator::Timings::production()
         };
-        let options =
-            ValidatorOptions { netuid: args.netuid, db, api_addr: args.api_addr, timings };
+        // Seconds-scale rounds leave no human 5 s an output: the fast mode (tests, scripted
+        // raters) keeps every defence but the minimum time.
+        let defences = if args.fast {
+            dojo::DefencePolicy { min_secs_per_output: 0.0, ..dojo::DefencePolicy::default() }
+        } else {
+            dojo::DefencePolicy::default()
+        };
+        let options = ValidatorOptions {
+            netuid: args.netuid,
+            db,
+            api_addr: args.api_addr,
+            timings,
+            defences,
+        };
         let validator = start_validator(chain, hotkey, &options).await?;
         let mut out = std::io::stdout().lock();
         writeln!(

@@ -147,6 +147,7 @@ pub(crate) async fn start(
             db: DbConfig::Sqlite(dir.join("validator.sqlite")),
             api_addr: validator_addr,
             timings: DEMO_TIMINGS,
+            defences: dojo::DefencePolicy::default(),
         },
     )
     .await
