@@ -935,11 +935,18 @@ impl Shared {
             .collect();
         self.event(
             if problems.is_empty() { EventLevel::Info } else { EventLevel::Warn },
-            format!(
-                "task {id} scored: {answered} of {} miners answered [{}]{problems}",
-                results.len(),
-                summary.join(", ")
-            ),
+            if summary.is_empty() {
+                format!(
+                    "task {id} failed: {answered} of {} miners answered, none with a score{problems}",
+                    results.len()
+                )
+            } else {
+                format!(
+                    "task {id} scored: {answered} of {} miners answered [{}]{problems}",
+                    results.len(),
+                    summary.join(", ")
+                )
+            },
         );
         self.send_notices(&id, &gt.ranks, &scores, &view).await;
     }
