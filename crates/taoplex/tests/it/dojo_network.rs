@@ -7,10 +7,8 @@
 //! `set_weights` extrinsics on chain) and the higher incentive and emission on chain.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chain::client::RpcChain;
@@ -20,85 +18,10 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::node::NodeProcess;
+use crate::process::Process as Service;
 
-/// How long a process may take to print its address.
-const START: Duration = Duration::from_secs(60);
 /// How long the whole loop may take to show its result before the test gives up.
 const PATIENCE: Duration = Duration::from_secs(240);
-
-/// A `taoplex` service process, killed when dropped; its stderr goes to a log shown on failure.
-struct Service {
-    name: String,
-    child: Child,
-    log: PathBuf,
-    lines: Vec<String>,
-}
-
-impl Service {
-    /// Starts `taoplex <args>` and collects stdout lines until `done` says the startup output
-    /// is complete.
-    fn start(name: &str, dir: &Path, args: &[&str], done: impl Fn(&[String]) -> bool) -> Self {
-        let log = dir.join(format!("{name}.log"));
-        let log_file = std::fs::File::create(&log).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_taoplex"))
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log_file))
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut service = Service { name: name.to_string(), child, log, lines: Vec::new() };
-        let deadline = Instant::now() + START;
-        while !done(&service.lines) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => service.lines.push(line),
-                Err(e) => panic!(
-                    "{name} did not start ({e}); stdout so far {:?}; log:\n{}",
-                    service.lines,
-                    std::fs::read_to_string(&service.log).unwrap_or_default()
-                ),
-            }
-        }
-        service
-    }
-
-    /// The first `http://` URL (or bare `host:port` after `prefix`) in the startup output.
-    fn url(&self, scheme: &str) -> String {
-        self.lines
-            .iter()
-            .flat_map(|l| l.split_whitespace())
-            .find(|w| w.starts_with(scheme))
-            .unwrap_or_else(|| panic!("{}: no {scheme} URL in {:?}", self.name, self.lines))
-            .trim_end_matches([',', ')', ';'])
-            .to_string()
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!(
-                "--- {} log ({}):\n{}",
-                self.name,
-                self.log.display(),
-                std::fs::read_to_string(&self.log).unwrap_or_default()
-            );
-        }
-    }
-}
 
 fn id(uri: &str) -> AccountId {
     AccountId::from(keys::Keypair::from_uri(uri).unwrap().public())

@@ -5,6 +5,7 @@ mod calc;
 mod dojo_network;
 mod dojo_platform;
 mod node;
+mod process;
 mod stake;
 mod up;
 mod wallet;

@@ -2,11 +2,11 @@
 //! `chain::client::RpcChain`: staking with limit prices, named rejections, `kill -9` and
 //! restart, and a run reproduced from its seed.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use crate::process::Process;
 use chain::client::RpcChain;
 use chain::{
     AccountId, BlockId, Call, Chain, ChainError, ChainResult, DispatchError, Event, Header,
@@ -81,50 +81,22 @@ fn small_genesis() -> Genesis {
     }
 }
 
-/// A `taoplex node` process, killed when dropped.
+/// A `taoplex node` process on a free loopback port, killed when dropped.
 pub(crate) struct NodeProcess {
-    child: Child,
+    process: Process,
     pub(crate) url: String,
-    log: PathBuf,
 }
 
 impl NodeProcess {
     pub(crate) fn start(data_dir: &Path, extra: &[&str]) -> Self {
-        let log = data_dir.with_extension(format!("{}.log", std::process::id()));
-        let log_file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_taoplex"))
-            .arg("node")
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["--rpc-addr", "127.0.0.1:0"])
-            .args(extra)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log_file))
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = match rx.recv_timeout(WAIT) {
-            Ok(l) if !l.is_empty() => l,
-            other => {
-                let _ = child.kill();
-                let log_text = std::fs::read_to_string(&log).unwrap_or_default();
-                panic!("the node did not start ({other:?}); its log:\n{log_text}");
-            }
-        };
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("ws://"))
-            .unwrap_or_else(|| panic!("no ws:// address in {line:?}"))
-            .to_string();
+        let data = data_dir.to_str().unwrap();
+        let mut args = vec!["node", "--data-dir", data, "--rpc-addr", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let logs = data_dir.parent().unwrap();
+        let process = Process::start("node", logs, &args, |lines| !lines.is_empty());
+        let url = process.url("ws://");
         assert!(url.starts_with("ws://127.0.0.1:"), "{url}");
-        Self { child, url, log }
+        Self { process, url }
     }
 
     pub(crate) async fn client(&self) -> RpcChain {
@@ -132,23 +104,8 @@ impl NodeProcess {
     }
 
     /// SIGKILL: no shutdown path runs.
-    fn kill_9(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!(
-                "node log ({}):\n{}",
-                self.log.display(),
-                std::fs::read_to_string(&self.log).unwrap_or_default()
-            );
-        }
+    fn kill_9(self) {
+        self.process.kill_9();
     }
 }
 
