@@ -475,6 +475,21 @@ impl Indexer {
                     batch.subnets.push((info.clone(), h.number));
                 }
                 t.states = fresh;
+            } else if t.states.is_empty()
+                && let Some(later) =
+                    t.snapshots.range(h.number..).next().map(|(_, s)| s.infos.clone())
+            {
+                // Nothing known before this block (the first blocks of a fresh index, produced
+                // before the indexer first read the head): start from the nearest later head,
+                // marked derived, rather than store an empty market for them.
+                let mut seeded = BTreeMap::new();
+                for info in &later {
+                    seeded.insert(info.netuid, PoolState { exact: false, ..state_of(info) });
+                    t.pools.insert(info.netuid, (info.pool.fee_rate, info.pool.curve.clone()));
+                    t.names.insert(info.netuid, info.identity.name.clone());
+                    batch.subnets.push((info.clone(), h.number));
+                }
+                t.states = seeded;
             } else {
                 let mut by_net: BTreeMap<NetUid, Vec<&Trade>> = BTreeMap::new();
                 for tr in &decoded.trades {

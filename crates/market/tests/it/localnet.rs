@@ -250,3 +250,50 @@ async fn indexes_a_real_localnet(store: Store) {
 }
 
 both_backends!(sqlite_localnet, pg_localnet, indexes_a_real_localnet);
+
+/// An index started after the chain has produced blocks: the blocks before the indexer's first
+/// look at the head are stored with every subnet (derived from that head, marked so), not as an
+/// empty market.
+async fn a_late_start_stores_no_empty_market(store: Store) {
+    let genesis = Genesis::dev();
+    let node = Node::start(
+        &genesis,
+        NodeConfig {
+            production: BlockProduction::Manual,
+            clock: Arc::new(ManualClock::new(0)),
+            ..NodeConfig::default()
+        },
+    )
+    .unwrap();
+    let chain: Arc<dyn Chain> = Arc::new(LocalChain::new(node.handle()));
+    node.fast_forward(30).await.unwrap();
+    let seen = chain.header(BlockId::Head).await.unwrap().number;
+    let netuids: BTreeSet<NetUid> =
+        chain.subnets().await.unwrap().iter().map(|s| s.netuid).collect();
+
+    let indexer = Indexer::new(chain.clone(), store.clone(), config());
+    indexer.observe_head().await.unwrap();
+    indexer.sync().await.unwrap();
+    let finalized = chain.header(BlockId::Finalized).await.unwrap().number;
+    assert!(finalized < seen, "every stored block precedes the indexer's first look");
+    let start = genesis.start_block;
+    let stored = store.states_range(start, finalized).await.unwrap();
+    assert_eq!(stored.first().map(|(n, _)| *n), Some(start));
+    for (n, states) in stored {
+        let got: BTreeSet<NetUid> = states.iter().map(|s| s.netuid).collect();
+        assert_eq!(got, netuids, "every subnet at block {n}");
+        assert!(states.iter().all(|s| !s.exact), "block {n} was derived");
+    }
+    // What the terminal shows meanwhile: the whole market, as of the last stored block.
+    let market = Market::new(&indexer, chain.clone(), FeedConfig::default());
+    let overview = market.overview().await.unwrap();
+    assert_eq!(overview.as_of_block, finalized);
+    assert_eq!(overview.rows.len(), netuids.len());
+    node.shutdown().await;
+}
+
+both_backends!(
+    a_late_start_stores_no_empty_market_sqlite,
+    a_late_start_stores_no_empty_market_postgres,
+    a_late_start_stores_no_empty_market
+);
