@@ -160,6 +160,7 @@ pub mod platform;
 pub mod protocol;
 pub mod ratings;
 pub mod scoring;
+mod secret;
 pub mod simulate;
 pub mod task;
 pub mod transport;

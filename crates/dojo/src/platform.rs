@@ -104,7 +104,6 @@ use maud::Markup;
 use rand::RngCore;
 use rand::rngs::OsRng;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 pub use error::PlatformError;
 pub use limit::LoginLimit;
@@ -116,6 +115,7 @@ pub use store::{
 };
 
 use crate::feedback::{Feedback, sanitise_feedback};
+use crate::secret::{random_hex, sha256_hex};
 use crate::task::{Modality, OutputId};
 use crate::transport::Clock;
 
@@ -241,7 +241,7 @@ impl PlatformState {
     /// Issues a new invite key for `miner`.
     pub async fn issue_invite(&self, miner: AccountId) -> Result<String, PlatformError> {
         self.miner_account(miner).await?;
-        let key = random_hex();
+        let key = random_hex(32);
         let invite =
             Invite { key: key.clone(), miner, used_by: None, issued_at_ns: self.clock.now_ns() };
         self.store.add_invite(invite).await?;
@@ -252,7 +252,7 @@ impl PlatformState {
     /// stored: the key is shown this once.
     pub async fn issue_api_key(&self, miner: AccountId) -> Result<String, PlatformError> {
         self.miner_account(miner).await?;
-        let key = random_hex();
+        let key = random_hex(32);
         let record =
             ApiKey { key_hash: sha256_hex(&key), miner, created_at_ns: self.clock.now_ns() };
         self.store.add_api_key(record).await?;
@@ -329,10 +329,10 @@ impl PlatformState {
         &self,
         account: Option<AccountId>,
     ) -> Result<(String, Session), PlatformError> {
-        let token = random_hex();
+        let token = random_hex(32);
         let s = Session {
             id: sha256_hex(&token),
-            csrf: random_hex(),
+            csrf: random_hex(32),
             account,
             last_seen_ns: self.clock.now_ns(),
         };
@@ -495,11 +495,6 @@ fn duration_ns(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// SHA-256 of a secret, hex: what the store keeps of session tokens and API keys.
-fn sha256_hex(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
 /// How often a worker scored known-flawed outputs above viable ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Quality {
@@ -609,12 +604,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
     }
-}
-
-fn random_hex() -> String {
-    let mut b = [0u8; 32];
-    OsRng.fill_bytes(&mut b);
-    hex::encode(b)
 }
 
 fn validate_credentials(username: &str, password: &str) -> Result<(), PlatformError> {

@@ -14,7 +14,7 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 
 use super::{
-    Account, ClientIp, PRESENT_SEED, PlatformError, PlatformState, PlatformTask, sha256_hex, store,
+    Account, ClientIp, PRESENT_SEED, PlatformError, PlatformState, PlatformTask, store,
     unknown_outputs, worker_miner,
 };
 use crate::protocol::platform_api::worker::{
@@ -24,6 +24,7 @@ use crate::protocol::platform_api::{
     API_KEY_HEADER, CreateTask, CreatedTask, RevealGroundTruth, TaskResults,
 };
 use crate::ratings::WorkerResult;
+use crate::secret::sha256_hex;
 use crate::task::{GroundTruth, Output, PresentedTask, Task, TaskShape};
 
 /// An API failure: the error and the status it is answered with.

@@ -59,6 +59,7 @@ use crate::protocol::external::{
     ExternalResult, ExternalState, ExternalTaskStatus, SIGNATURE_HEADER, SubmitExternalTask,
 };
 use crate::ratings::{MinerResponse, WorkerResult};
+use crate::secret::{random_hex, sha256_hex};
 use crate::task::{Criteria, Modality, Output, OutputId, Task, TaskShape};
 use crate::transport::Clock;
 
@@ -291,15 +292,6 @@ fn sign_with_digest(key: &[u8], body: &[u8]) -> String {
         }
         Err(_) => String::new(),
     }
-}
-
-fn random_hex(bytes: usize) -> String {
-    let v: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
-    hex::encode(v)
-}
-
-fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
 }
 
 #[derive(Debug, Clone, Copy)]
