@@ -3,7 +3,7 @@
 use parity_scale_codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use crate::primitives::{BlockNumber, NetUid};
+use crate::primitives::{BlockNumber, Hash, NetUid};
 
 /// Why a transaction never made it into a block (the pool's validity check). Nothing is
 /// charged for these.
@@ -310,7 +310,7 @@ impl From<dtao::amm::SwapError> for SwapFailure {
             E::PriceLimitExceeded { .. } => SwapFailure::PriceLimitExceeded,
             E::InsufficientLiquidity => SwapFailure::InsufficientLiquidity,
             E::SlippageTooHigh { .. } => SwapFailure::SlippageTooHigh,
-            _ => SwapFailure::OutsideDomain,
+            E::OutsideDomain => SwapFailure::OutsideDomain,
         }
     }
 }
@@ -336,7 +336,15 @@ pub enum ChainError {
         /// What failed.
         reason: String,
     },
-    /// The node answered with a JSON-RPC error.
+    /// A quote failed: the trade would fail in a block with this error (a
+    /// [`DispatchError::Swap`], or e.g. [`DispatchError::SubnetNotExists`]).
+    #[error("the quote failed: {0}")]
+    Quote(DispatchError),
+    /// The node failed at its own work (storage, block log, genesis), not at the request.
+    #[error("the node failed: {0}")]
+    Node(NodeFailure),
+    /// The node answered with a JSON-RPC error that has no typed variant here (an unknown
+    /// method, bad parameters, a limit).
     #[error("the node refused the request ({code}): {message}")]
     Rpc {
         /// JSON-RPC error code.
@@ -353,6 +361,62 @@ pub enum ChainError {
     /// The node is shutting down or the subscription ended.
     #[error("the chain connection closed")]
     Closed,
+}
+
+/// How a node failed at its own work, as a [`ChainError::Node`]: typed so that it crosses the
+/// JSON-RPC boundary (in the error's `data`) unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "failure", content = "details", rename_all = "PascalCase")]
+#[non_exhaustive]
+pub enum NodeFailure {
+    /// Reading or writing the data directory failed.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// The operating system's error.
+        reason: String,
+    },
+    /// The genesis cannot start a chain.
+    #[error("the genesis cannot start a chain: {reason}")]
+    Genesis {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The data directory holds another chain.
+    #[error(
+        "{dir} holds a chain with a different genesis; use another --data-dir, or remove it to start over"
+    )]
+    GenesisMismatch {
+        /// The data directory.
+        dir: String,
+    },
+    /// Another node runs on the data directory.
+    #[error("{dir} is in use by another node; stop it or use another --data-dir")]
+    Locked {
+        /// The data directory.
+        dir: String,
+    },
+    /// A file in the data directory is damaged.
+    #[error("{path}: {what}")]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        what: String,
+    },
+    /// Replaying the block log did not reproduce the logged state root.
+    #[error(
+        "replaying block {number} gave state root {got}, but the log recorded {expected}; start a new --data-dir"
+    )]
+    ReplayDiverged {
+        /// Block number.
+        number: BlockNumber,
+        /// Logged root.
+        expected: Hash,
+        /// Computed root.
+        got: Hash,
+    },
 }
 
 /// Result of a [`crate::Chain`] call.

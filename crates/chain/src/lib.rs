@@ -81,7 +81,9 @@ pub use call::{
     AxonInfo, Call, Hyperparameter, ProxyType, RecycleOrBurn, SubnetIdentity, weights_commit_hash,
 };
 pub use dtao::amm::{Side, SwapOutcome};
-pub use error::{ChainError, ChainResult, DispatchError, SwapFailure, TxValidityError};
+pub use error::{
+    ChainError, ChainResult, DispatchError, NodeFailure, SwapFailure, TxValidityError,
+};
 pub use event::{Event, EventRecord, Phase};
 /// An sr25519 signature over a [`Prepared::payload`] (re-exported from `keys`, so faces that
 /// only pass signatures along need no `keys` dependency).
@@ -123,7 +125,8 @@ pub trait Chain: Send + Sync {
     async fn stakes(&self, coldkey: AccountId) -> ChainResult<Vec<StakeInfo>>;
 
     /// What swapping `amount` on `netuid` would do now, exactly as the runtime would
-    /// (Subtensor's `sim_swap`). Swap errors come back as [`ChainError::Rpc`] with the name.
+    /// (Subtensor's `sim_swap`). A trade that would fail comes back as [`ChainError::Quote`]
+    /// with the chain's error (e.g. [`DispatchError::Swap`]).
     async fn quote(&self, netuid: NetUid, side: Side, amount: u64) -> ChainResult<SwapOutcome>;
 
     /// The transaction fee `call` would pay, rao.

@@ -11,7 +11,7 @@
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::error::{ChainError, DispatchError, TxValidityError};
+use crate::error::{ChainError, DispatchError, NodeFailure, TxValidityError};
 use crate::primitives::{BlockNumber, Hash, NetUid};
 use crate::view::{BlockId, PoolInfo};
 
@@ -132,7 +132,8 @@ pub mod codes {
     pub const METHOD_NOT_FOUND: i64 = -32601;
     /// Parameters missing, extra or of the wrong type (bad address, bad hex, ...).
     pub const INVALID_PARAMS: i64 = -32602;
-    /// The node failed; the message says how.
+    /// The node failed; the message says how and, when it failed at its own work (storage,
+    /// block log), `data` is the [`crate::NodeFailure`].
     pub const INTERNAL_ERROR: i64 = -32603;
     /// The transaction was refused by the pool; `data` is the [`crate::TxValidityError`].
     pub const INVALID_TRANSACTION: i64 = 1010;
@@ -190,19 +191,56 @@ impl RpcError {
         }
     }
 
+    /// A node that failed at its own work, with the failure as data.
+    pub fn node_failure(e: &NodeFailure) -> Self {
+        Self {
+            code: codes::INTERNAL_ERROR,
+            message: format!("the node failed: {e}"),
+            data: serde_json::to_value(e).ok(),
+        }
+    }
+
+    /// The answer for `e`, the inverse of [`RpcError::into_chain_error`]: typed errors travel
+    /// in `data`, so the client gets the same variant back.
+    pub fn from_chain_error(e: &ChainError) -> Self {
+        match e {
+            ChainError::Invalid(e) => Self::invalid_transaction(e),
+            ChainError::Quote(e) => Self::swap_failed(e),
+            ChainError::Node(e) => Self::node_failure(e),
+            ChainError::NotFound(what) => Self::new(codes::NOT_FOUND, what.clone()),
+            ChainError::Closed => Self::new(codes::SHUTTING_DOWN, "the node is shutting down"),
+            ChainError::Rpc { code, message } => Self::new(*code, message.clone()),
+            ChainError::Transport { .. } | ChainError::Decode(_) => {
+                Self::new(codes::INTERNAL_ERROR, e.to_string())
+            }
+        }
+    }
+
     /// The [`ChainError`] a client reports for this answer.
     pub fn into_chain_error(self) -> ChainError {
         match self.code {
-            codes::INVALID_TRANSACTION => {
-                match self.data.and_then(|d| serde_json::from_value::<TxValidityError>(d).ok()) {
-                    Some(e) => ChainError::Invalid(e),
-                    None => ChainError::Rpc { code: self.code, message: self.message },
-                }
-            }
+            codes::INVALID_TRANSACTION => match self.typed_data::<TxValidityError>() {
+                Some(e) => ChainError::Invalid(e),
+                None => ChainError::Rpc { code: self.code, message: self.message },
+            },
+            codes::SWAP_FAILED => match self.typed_data::<DispatchError>() {
+                Some(e) => ChainError::Quote(e),
+                None => ChainError::Rpc { code: self.code, message: self.message },
+            },
+            codes::INTERNAL_ERROR => match self.typed_data::<NodeFailure>() {
+                Some(e) => ChainError::Node(e),
+                None => ChainError::Rpc { code: self.code, message: self.message },
+            },
             codes::NOT_FOUND => ChainError::NotFound(self.message),
             codes::SHUTTING_DOWN => ChainError::Closed,
             code => ChainError::Rpc { code, message: self.message },
         }
+    }
+}
+
+impl RpcError {
+    fn typed_data<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        self.data.clone().and_then(|d| serde_json::from_value(d).ok())
     }
 }
 
@@ -377,6 +415,51 @@ mod tests {
         assert!(matches!(
             RpcError::new(codes::NOT_FOUND, "block 9").into_chain_error(),
             ChainError::NotFound(_)
+        ));
+    }
+
+    /// Every typed error crosses the JSON-RPC boundary as the same variant.
+    #[test]
+    fn typed_errors_survive_the_wire() {
+        let through = |e: ChainError| {
+            let wire = serde_json::to_string(&RpcError::from_chain_error(&e)).unwrap();
+            serde_json::from_str::<RpcError>(&wire).unwrap().into_chain_error()
+        };
+        let slippage = DispatchError::Swap(crate::SwapFailure::SlippageTooHigh);
+        assert!(matches!(
+            through(ChainError::Quote(slippage.clone())),
+            ChainError::Quote(e) if e == slippage
+        ));
+        let missing = DispatchError::SubnetNotExists { netuid: 9 };
+        assert!(matches!(
+            through(ChainError::Quote(missing.clone())),
+            ChainError::Quote(e) if e == missing
+        ));
+        let failure = NodeFailure::ReplayDiverged {
+            number: 7,
+            expected: Hash::of(b"a"),
+            got: Hash::of(b"b"),
+        };
+        assert!(matches!(
+            through(ChainError::Node(failure.clone())),
+            ChainError::Node(e) if e == failure
+        ));
+        let locked = NodeFailure::Locked { dir: "/tmp/chain".into() };
+        assert!(
+            matches!(through(ChainError::Node(locked.clone())), ChainError::Node(e) if e == locked)
+        );
+        assert!(matches!(
+            through(ChainError::Invalid(TxValidityError::BadSigningContext)),
+            ChainError::Invalid(TxValidityError::BadSigningContext)
+        ));
+        assert!(matches!(through(ChainError::Closed), ChainError::Closed));
+        assert!(
+            matches!(through(ChainError::NotFound("x".into())), ChainError::NotFound(w) if w == "x")
+        );
+        // Without typed data (an older node), the error stays an untyped Rpc error.
+        assert!(matches!(
+            RpcError::new(codes::SWAP_FAILED, "SlippageTooHigh").into_chain_error(),
+            ChainError::Rpc { code: codes::SWAP_FAILED, .. }
         ));
     }
 }

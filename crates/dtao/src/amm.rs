@@ -94,8 +94,10 @@ impl Side {
 }
 
 /// Why a swap cannot happen. Names are the chain's error names.
+///
+/// Deliberately exhaustive: a new variant must fail to compile where it is converted into the
+/// chain's `SwapFailure`, instead of hiding behind a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-#[non_exhaustive]
 pub enum SwapError {
     /// The net input exceeds 1000 × the input reserve.
     #[error(

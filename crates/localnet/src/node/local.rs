@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use chain::{
     AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult,
-    EventRecord, Header, NetUid, NeuronInfo, Prepared, Side, StakeInfo, SubnetInfo, SwapOutcome,
-    TxOptions, TxStatus,
+    EventRecord, Header, NetUid, NeuronInfo, NodeFailure, Prepared, Side, StakeInfo, SubnetInfo,
+    SwapOutcome, TxOptions, TxStatus,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -32,18 +32,30 @@ impl LocalChain {
 }
 
 impl From<NodeError> for ChainError {
+    /// Every variant named, so a new `NodeError` must decide its typed `ChainError` here.
     fn from(e: NodeError) -> Self {
+        let path = |p: &std::path::Path| p.display().to_string();
         match e {
             NodeError::Invalid(e) => ChainError::Invalid(e),
             NodeError::NotFound(what) => ChainError::NotFound(what),
             NodeError::Stopped => ChainError::Closed,
-            NodeError::Swap(e) => {
-                ChainError::Rpc { code: chain::rpc::codes::SWAP_FAILED, message: e.to_string() }
+            NodeError::Swap(e) => ChainError::Quote(e),
+            NodeError::Io { path: p, source } => {
+                ChainError::Node(NodeFailure::Io { path: path(&p), reason: source.to_string() })
             }
-            other => ChainError::Rpc {
-                code: chain::rpc::codes::INTERNAL_ERROR,
-                message: other.to_string(),
-            },
+            NodeError::Genesis(e) => {
+                ChainError::Node(NodeFailure::Genesis { reason: e.to_string() })
+            }
+            NodeError::GenesisMismatch { dir } => {
+                ChainError::Node(NodeFailure::GenesisMismatch { dir: path(&dir) })
+            }
+            NodeError::Locked { dir } => ChainError::Node(NodeFailure::Locked { dir: path(&dir) }),
+            NodeError::Corrupt { path: p, what } => {
+                ChainError::Node(NodeFailure::Corrupt { path: path(&p), what })
+            }
+            NodeError::ReplayDiverged { number, expected, got } => {
+                ChainError::Node(NodeFailure::ReplayDiverged { number, expected, got })
+            }
         }
     }
 }

@@ -59,14 +59,10 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// The same typed error `LocalChain` reports, carried in the answer's `data` so that
+/// `RpcChain` reports it too.
 fn node_error(e: NodeError) -> RpcError {
-    match e {
-        NodeError::Invalid(e) => RpcError::invalid_transaction(&e),
-        NodeError::NotFound(what) => RpcError::new(codes::NOT_FOUND, what),
-        NodeError::Swap(e) => RpcError::swap_failed(&e),
-        NodeError::Stopped => RpcError::new(codes::SHUTTING_DOWN, "the node is shutting down"),
-        other => RpcError::new(codes::INTERNAL_ERROR, other.to_string()),
-    }
+    RpcError::from_chain_error(&chain::ChainError::from(e))
 }
 
 fn decode_tx(hex: &str) -> Result<SignedTransaction, RpcError> {

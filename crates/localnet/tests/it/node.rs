@@ -7,15 +7,15 @@ use std::time::Duration;
 use chain::client::RpcChain;
 use chain::rpc::codes;
 use chain::{
-    AccountId, BlockId, Call, Chain, ChainError, ChainResult, Event, Hash, Header, Mortality,
-    Prepared, Side, SignedTransaction, Signer, SigningContext, TxOptions, TxStatus,
-    TxValidityError,
+    AccountId, BlockId, Call, Chain, ChainError, ChainResult, DispatchError, Event, Hash, Header,
+    Mortality, Prepared, Side, SignedTransaction, Signer, SigningContext, SwapFailure, TxOptions,
+    TxStatus, TxValidityError,
 };
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use localnet::genesis::{ChainParams, Genesis, GenesisAccount, GenesisStake, GenesisSubnet};
-use localnet::node::{BlockProduction, BlockRef, ManualClock, Node, NodeConfig};
+use localnet::node::{BlockProduction, BlockRef, ManualClock, Node, NodeConfig, NodeError};
 use localnet::rpc::{RpcConfig, RpcServer};
 use localnet::{LocalChain, runtime::default_hyperparameters};
 use serde_json::{Value, json};
@@ -266,8 +266,17 @@ async fn scenario(chain: Arc<dyn Chain>, produce: Produce) -> Hash {
         chain.submit(expired, signature).await.err(),
         Some(ChainError::Invalid(TxValidityError::Outdated { .. }))
     ));
+    // Failed quotes keep their type through both clients.
     let err = chain.quote(1, Side::Buy, u64::MAX).await.unwrap_err();
-    assert!(matches!(err, ChainError::Rpc { .. }), "{err:?}");
+    assert!(
+        matches!(err, ChainError::Quote(DispatchError::Swap(SwapFailure::SwapInputTooLarge))),
+        "{err:?}"
+    );
+    let err = chain.quote(9, Side::Buy, TAO).await.unwrap_err();
+    assert!(
+        matches!(err, ChainError::Quote(DispatchError::SubnetNotExists { netuid: 9 })),
+        "{err:?}"
+    );
 
     // A future nonce waits for the gap to fill, then both go in one block, in nonce order.
     let (t2, s2) = signed("//Alice", transfer.clone(), 2, window, &ctx);
@@ -649,7 +658,12 @@ async fn a_restart_resumes_with_the_same_state_root() {
     // Another genesis in the same directory is refused.
     let other = Genesis { seed: 8, ..genesis };
     let err = Node::start(&other, persistent(dir.path(), 5)).unwrap_err();
-    assert!(err.to_string().contains("different genesis"), "{err}");
+    assert!(
+        matches!(&err, NodeError::GenesisMismatch { dir: d } if d.as_path() == dir.path()),
+        "{err}"
+    );
+    // The message says what to do.
+    assert!(err.to_string().contains("use another --data-dir"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -177,7 +177,6 @@ fn error_name(e: &dtao::amm::SwapError) -> &'static str {
         InsufficientLiquidity => "InsufficientLiquidity",
         SlippageTooHigh { .. } => "SlippageTooHigh",
         OutsideDomain => "OutsideDomain",
-        _ => "SwapError",
     }
 }
 
