@@ -206,10 +206,7 @@ impl Market {
     }
 
     async fn last(&self) -> Result<BlockNumber> {
-        self.store
-            .last_block()
-            .await?
-            .ok_or_else(|| MarketError::Invalid("nothing indexed yet; wait for the indexer".into()))
+        self.store.last_block().await?.ok_or(MarketError::NothingIndexed)
     }
 
     async fn prices_at(&self, block: Option<BlockNumber>) -> Result<BTreeMap<NetUid, u64>> {

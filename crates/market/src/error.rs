@@ -77,6 +77,9 @@ pub enum MarketError {
     /// A request the caller can fix (bad range, page size, unknown interval, ...).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The store holds no block yet: the indexer has not stored its first one.
+    #[error("nothing indexed yet; wait for the indexer")]
+    NothingIndexed,
     /// No such subnet in the store.
     #[error("unknown subnet {0}; list subnets with the overview")]
     UnknownSubnet(NetUid),

@@ -125,7 +125,7 @@ impl From<market::MarketError> for ApiError {
             M::UnknownSubnet(n) => ApiError::NotFound(format!(
                 "unknown subnet {n}; list subnets with /api/v1/overview"
             )),
-            M::Invalid(m) if m.starts_with("nothing indexed yet") => ApiError::Unavailable(m),
+            M::NothingIndexed => ApiError::Unavailable(M::NothingIndexed.to_string()),
             M::Invalid(m) => ApiError::BadRequest(m),
             M::Chain(c) => ApiError::Chain(c.to_string()),
             other => ApiError::Internal(other.to_string()),
