@@ -8,7 +8,7 @@ fn main() {
     divan::main();
 }
 
-const E9: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as E9;
 
 fn reserves() -> Reserves {
     Reserves { tao: 25_000 * E9, alpha: 1_400_000 * E9 }

@@ -9,7 +9,7 @@
 //! chain's saturating arithmetic (the decay saturates at 0 before the minimum applies).
 
 /// `NetworkMinLockCost` default: 1000 TAO in rao.
-pub const MIN_LOCK_RAO: u64 = 1_000 * 1_000_000_000;
+pub const MIN_LOCK_RAO: u64 = 1_000 * crate::units::RAO_PER_TAO;
 
 /// `NetworkLockReductionInterval` runtime default, in blocks (14 days).
 pub const DEFAULT_LOCK_REDUCTION_INTERVAL: u64 = 100_800;
@@ -74,7 +74,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const TAO: u64 = 1_000_000_000;
+    use crate::units::RAO_PER_TAO as TAO;
 
     fn state(last_lock_tao: u64, block: u64) -> LockState {
         LockState { last_lock_rao: last_lock_tao * TAO, last_lock_block: block }

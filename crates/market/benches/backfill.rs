@@ -18,7 +18,7 @@ use market::{Indexer, IndexerConfig, Store, StoreConfig};
 
 const BLOCKS: u64 = 20_000;
 const SUBNETS: u16 = 128;
-const RAO: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as RAO;
 
 fn main() {
     divan::main();

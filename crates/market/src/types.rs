@@ -16,8 +16,8 @@ pub const BLOCKS_PER_DAY: u64 = 7_200;
 pub const BLOCKS_PER_WEEK: u64 = 50_400;
 /// Blocks per 30 days (30d window): 216,000.
 pub const BLOCKS_PER_30D: u64 = 216_000;
-/// Rao per whole token (TAO or alpha).
-pub const RAO: u64 = 1_000_000_000;
+/// Rao per whole token (TAO or alpha): the one constant, [`dtao::units::RAO_PER_TAO`].
+pub use dtao::units::RAO_PER_TAO as RAO;
 /// Alpha maximum supply used for FDV: 21M alpha, in rao.
 pub const ALPHA_MAX_SUPPLY: u64 = 21_000_000 * RAO;
 

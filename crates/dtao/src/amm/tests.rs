@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 use super::*;
 
-const E9: u64 = 1_000_000_000;
+use crate::units::RAO_PER_TAO as E9;
 
 /// The vector pool: y = 1e12 TAO rao, x = 1e14 alpha rao, w = ½ (p = 0.01).
 fn vector_pool() -> Pool {

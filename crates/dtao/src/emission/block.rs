@@ -9,10 +9,10 @@ use substrate_fixed::transcendental::log2;
 use substrate_fixed::types::I96F32;
 
 /// Total TAO supply in rao (21M TAO); no emission at or beyond it.
-pub const TOTAL_SUPPLY_RAO: u64 = 21_000_000_000_000_000;
+pub use crate::units::TOTAL_SUPPLY_RAO;
 
 /// Emission of era 0 (`DefaultBlockEmission`): 1 TAO per block, in rao.
-pub const DEFAULT_BLOCK_EMISSION_RAO: u64 = 1_000_000_000;
+pub const DEFAULT_BLOCK_EMISSION_RAO: u64 = crate::units::RAO_PER_TAO;
 
 /// Half the supply, the denominator the chain writes as `2 × 10.5e15`.
 const HALF_SUPPLY_RAO: u64 = 10_500_000_000_000_000;
@@ -131,7 +131,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const TAO: u64 = 1_000_000_000;
+    use crate::units::RAO_PER_TAO as TAO;
 
     #[test]
     fn e1_block_emission_vector() {

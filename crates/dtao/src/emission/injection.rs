@@ -111,7 +111,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const TAO: u64 = 1_000_000_000;
+    use crate::units::RAO_PER_TAO as TAO;
 
     #[test]
     fn root_proportion_formula() {

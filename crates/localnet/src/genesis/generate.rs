@@ -51,8 +51,8 @@ use super::{
     SimRole,
 };
 
-/// One TAO (or one alpha) in rao.
-pub const TAO: u64 = 1_000_000_000;
+/// One TAO (or one alpha) in rao: the one constant, [`dtao::units::RAO_PER_TAO`].
+pub use dtao::units::RAO_PER_TAO as TAO;
 
 /// Blocks per day at 12 s.
 pub const BLOCKS_PER_DAY: u64 = 7_200;

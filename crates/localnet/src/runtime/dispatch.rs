@@ -24,7 +24,7 @@ const MAX_PROXIES: usize = 32;
 const MAX_COMMITS: usize = 10;
 
 /// Rao per TAO: the stable mechanism's price.
-const ONE_TAO: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as ONE_TAO;
 
 /// A limit order: price in rao per alpha and whether a partial fill is acceptable.
 type Limit = Option<(u64, bool)>;

@@ -12,7 +12,7 @@ use crate::genesis::{
     ChainParams, Genesis, GenesisAccount, GenesisNeuron, GenesisStake, GenesisSubnet,
 };
 
-const TAO: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as TAO;
 const START: u64 = 1_000;
 
 struct Keys {

@@ -21,7 +21,7 @@ use localnet::{LocalChain, runtime::default_hyperparameters};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const TAO: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as TAO;
 const START: u64 = 100;
 const TREASURY: u64 = 21_000_000 * TAO - 20_200 * TAO - 1_300 * TAO;
 const WAIT: Duration = Duration::from_secs(60);

@@ -10,7 +10,7 @@ use localnet::genesis::{
 use localnet::runtime::{ProducedBlock, Runtime, default_hyperparameters};
 use proptest::prelude::*;
 
-const TAO: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as TAO;
 const START: u64 = 5_000;
 
 fn kp(uri: &str) -> keys::Keypair {

@@ -11,7 +11,7 @@ use market::{
 use crate::both_backends;
 use crate::mock::{MockChain, acct, buy, sell, subnet_info};
 
-const RAO: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as RAO;
 
 /// The scripted price of a subnet at a block: a base, a small wiggle, and SN1 10 % up from
 /// block 450 on.

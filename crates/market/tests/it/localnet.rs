@@ -14,7 +14,7 @@ use market::{
 
 use crate::both_backends;
 
-const RAO: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as RAO;
 
 fn config() -> IndexerConfig {
     IndexerConfig {

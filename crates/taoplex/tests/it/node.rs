@@ -16,7 +16,7 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 use localnet::genesis::{ChainParams, Genesis, GenesisAccount, GenesisStake, GenesisSubnet};
 
-const TAO: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as TAO;
 const START: u64 = 1_000;
 const WAIT: Duration = Duration::from_secs(120);
 

@@ -13,7 +13,7 @@ use localnet::genesis::{
 };
 
 /// One TAO in rao.
-const TAO: u64 = 1_000_000_000;
+use dtao::units::RAO_PER_TAO as TAO;
 
 /// The subnet owner's coldkey.
 pub(crate) const OWNER_COLD: &str = "//Dojo//Owner";
