@@ -158,6 +158,16 @@ mod signature_hex {
 mod tests {
     use super::*;
 
+    /// Hashes of the transactions in `the_encoding_and_hash_of_a_transaction_do_not_change`,
+    /// recorded with amounts as plain `u64`.
+    const GOLDEN: [&str; 5] = [
+        "0x6943a0f8942451469f5029f6f6b7d6beb334b00e045511b207e6c9785b629788",
+        "0x84d3c6de93774ffdbacba7d97d51bf1890507c5ddb3ce71cd7142bf17d9cd162",
+        "0x36ce8956cc5f76c49e25b5f9bddada89ea56839b0dd873e2623cb31f61de2144",
+        "0xf611aa75298a5bf2e32dcaf90a653c40a08c0df2937e7cbe4c2f719af6afa046",
+        "0x1786f3a3413782d8401844b231fff5378c5a64ba554b7988ca1df063664866ff",
+    ];
+
     fn context() -> SigningContext {
         SigningContext { genesis_hash: Hash::of(b"genesis"), spec_version: 1 }
     }
@@ -192,6 +202,59 @@ mod tests {
         let mut other_signer = tx.clone();
         other_signer.signer = AccountId::from(keys::Keypair::from_uri("//Bob").unwrap().public());
         assert_eq!(other_signer.verify_signature(&context()), Err(TxValidityError::BadProof));
+    }
+
+    /// The wire format of stored and replayed blocks: a change here breaks existing data dirs.
+    #[test]
+    fn the_encoding_and_hash_of_a_transaction_do_not_change() {
+        let bob = AccountId([2; 32]);
+        let calls = [
+            Call::Transfer { dest: bob, amount: 5_000_000_000 },
+            Call::AddStakeLimit {
+                hotkey: bob,
+                netuid: 3,
+                amount_staked: 10_000_000_000,
+                limit_price: 5_700_000,
+                allow_partial: true,
+            },
+            Call::RemoveStake { hotkey: bob, netuid: 3, amount_unstaked: 7 },
+            Call::SwapStakeLimit {
+                hotkey: bob,
+                origin_netuid: 1,
+                destination_netuid: 2,
+                alpha_amount: 9,
+                limit_price: 1,
+                allow_partial: false,
+            },
+            Call::MoveStake {
+                origin_hotkey: bob,
+                destination_hotkey: bob,
+                origin_netuid: 1,
+                destination_netuid: 2,
+                alpha_amount: 11,
+            },
+        ];
+        let hashes: Vec<String> = calls
+            .into_iter()
+            .map(|call| {
+                let tx = SignedTransaction {
+                    signer: AccountId([1; 32]),
+                    nonce: 4,
+                    mortality: Mortality::new(10, 64),
+                    tip: 3,
+                    call,
+                    signature: [9; 64],
+                };
+                let json = serde_json::to_value(&tx.call).unwrap();
+                for field in ["amount", "amount_staked", "amount_unstaked", "alpha_amount"] {
+                    if let Some(v) = json.get(field) {
+                        assert!(v.is_string(), "amounts travel as strings: {json}");
+                    }
+                }
+                tx.hash().to_hex()
+            })
+            .collect();
+        assert_eq!(hashes, GOLDEN);
     }
 
     #[test]
