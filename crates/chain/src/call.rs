@@ -163,8 +163,8 @@ pub enum Call {
         /// Recipient coldkey.
         dest: AccountId,
         /// TAO, rao.
-        #[serde(with = "u64_string")]
-        amount: u64,
+        #[serde(with = "crate::primitives::tao_string")]
+        amount: Tao,
     },
     /// Buy alpha with TAO and stake it to `hotkey` on `netuid`, at any price.
     AddStake {
@@ -173,8 +173,8 @@ pub enum Call {
         /// Subnet.
         netuid: NetUid,
         /// TAO, rao, including the swap fee.
-        #[serde(with = "u64_string")]
-        amount_staked: u64,
+        #[serde(with = "crate::primitives::tao_string")]
+        amount_staked: Tao,
     },
     /// `AddStake`, but never above `limit_price`.
     AddStakeLimit {
@@ -183,8 +183,8 @@ pub enum Call {
         /// Subnet.
         netuid: NetUid,
         /// TAO, rao.
-        #[serde(with = "u64_string")]
-        amount_staked: u64,
+        #[serde(with = "crate::primitives::tao_string")]
+        amount_staked: Tao,
         /// Highest price, rao per alpha.
         #[serde(with = "u64_string")]
         limit_price: u64,
@@ -198,8 +198,8 @@ pub enum Call {
         /// Subnet.
         netuid: NetUid,
         /// Alpha, rao.
-        #[serde(with = "u64_string")]
-        amount_unstaked: u64,
+        #[serde(with = "crate::primitives::alpha_string")]
+        amount_unstaked: Alpha,
     },
     /// `RemoveStake`, but never below `limit_price`.
     RemoveStakeLimit {
@@ -208,8 +208,8 @@ pub enum Call {
         /// Subnet.
         netuid: NetUid,
         /// Alpha, rao.
-        #[serde(with = "u64_string")]
-        amount_unstaked: u64,
+        #[serde(with = "crate::primitives::alpha_string")]
+        amount_unstaked: Alpha,
         /// Lowest price, rao per alpha.
         #[serde(with = "u64_string")]
         limit_price: u64,
@@ -234,8 +234,8 @@ pub enum Call {
         /// Subnet to enter.
         destination_netuid: NetUid,
         /// Alpha of the origin subnet, rao.
-        #[serde(with = "u64_string")]
-        alpha_amount: u64,
+        #[serde(with = "crate::primitives::alpha_string")]
+        alpha_amount: Alpha,
     },
     /// `SwapStake` with a limit on the origin/destination price ratio (× 10⁹).
     SwapStakeLimit {
@@ -246,8 +246,8 @@ pub enum Call {
         /// Subnet to enter.
         destination_netuid: NetUid,
         /// Alpha of the origin subnet, rao.
-        #[serde(with = "u64_string")]
-        alpha_amount: u64,
+        #[serde(with = "crate::primitives::alpha_string")]
+        alpha_amount: Alpha,
         /// Lowest origin/destination price ratio, × 10⁹.
         #[serde(with = "u64_string")]
         limit_price: u64,
@@ -265,8 +265,8 @@ pub enum Call {
         /// Subnet to enter.
         destination_netuid: NetUid,
         /// Alpha of the origin subnet, rao.
-        #[serde(with = "u64_string")]
-        alpha_amount: u64,
+        #[serde(with = "crate::primitives::alpha_string")]
+        alpha_amount: Alpha,
     },
     /// Give stake to another coldkey (and possibly move subnet).
     TransferStake {
@@ -279,8 +279,8 @@ pub enum Call {
         /// Subnet to enter.
         destination_netuid: NetUid,
         /// Alpha of the origin subnet, rao.
-        #[serde(with = "u64_string")]
-        alpha_amount: u64,
+        #[serde(with = "crate::primitives::alpha_string")]
+        alpha_amount: Alpha,
     },
     /// Unstake everything staked to `hotkey`, on every subnet including root.
     UnstakeAll {
@@ -470,10 +470,6 @@ fn tao(rao: u64) -> Tao {
     Tao::from_rao(rao)
 }
 
-fn alpha(rao: u64) -> Alpha {
-    Alpha::from_rao(rao)
-}
-
 /// A limit price (rao per alpha) as "0.0057 τ/α".
 fn price(rao_per_alpha: u64) -> String {
     format!("{} τ/α", Tao::from_rao(rao_per_alpha).to_decimal_string())
@@ -516,19 +512,19 @@ impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Call::Transfer { dest, amount } => {
-                write!(f, "send {} to {}", tao(*amount), short(dest))
+                write!(f, "send {} to {}", amount, short(dest))
             }
             Call::AddStake { hotkey, netuid, amount_staked } => write!(
                 f,
                 "stake {} on subnet {netuid} to {}, at any price",
-                tao(*amount_staked),
+                amount_staked,
                 short(hotkey)
             ),
             Call::AddStakeLimit { hotkey, netuid, amount_staked, limit_price, allow_partial } => {
                 write!(
                     f,
                     "stake {} on subnet {netuid} to {}, price no higher than {}, {}",
-                    tao(*amount_staked),
+                    amount_staked,
                     short(hotkey),
                     price(*limit_price),
                     fill(*allow_partial)
@@ -537,7 +533,7 @@ impl fmt::Display for Call {
             Call::RemoveStake { hotkey, netuid, amount_unstaked } => write!(
                 f,
                 "unstake {} on subnet {netuid} from {}, at any price",
-                alpha(*amount_unstaked),
+                amount_unstaked,
                 short(hotkey)
             ),
             Call::RemoveStakeLimit {
@@ -549,7 +545,7 @@ impl fmt::Display for Call {
             } => write!(
                 f,
                 "unstake {} on subnet {netuid} from {}, price no lower than {}, {}",
-                alpha(*amount_unstaked),
+                amount_unstaked,
                 short(hotkey),
                 price(*limit_price),
                 fill(*allow_partial)
@@ -570,7 +566,7 @@ impl fmt::Display for Call {
             Call::SwapStake { hotkey, origin_netuid, destination_netuid, alpha_amount } => write!(
                 f,
                 "swap {} staked to {} from subnet {origin_netuid} into subnet {destination_netuid}",
-                alpha(*alpha_amount),
+                alpha_amount,
                 short(hotkey)
             ),
             Call::SwapStakeLimit {
@@ -583,7 +579,7 @@ impl fmt::Display for Call {
             } => write!(
                 f,
                 "swap {} staked to {} from subnet {origin_netuid} into subnet {destination_netuid}, price ratio no lower than {}, {}",
-                alpha(*alpha_amount),
+                alpha_amount,
                 short(hotkey),
                 Tao::from_rao(*limit_price).to_decimal_string(),
                 fill(*allow_partial)
@@ -597,7 +593,7 @@ impl fmt::Display for Call {
             } => write!(
                 f,
                 "move {} from {} on subnet {origin_netuid} to {} on subnet {destination_netuid}",
-                alpha(*alpha_amount),
+                alpha_amount,
                 short(origin_hotkey),
                 short(destination_hotkey)
             ),
@@ -610,7 +606,7 @@ impl fmt::Display for Call {
             } => write!(
                 f,
                 "give {} staked to {} on subnet {origin_netuid} to coldkey {} on subnet {destination_netuid}",
-                alpha(*alpha_amount),
+                alpha_amount,
                 short(hotkey),
                 short(destination_coldkey)
             ),
@@ -689,14 +685,15 @@ mod tests {
 
     #[test]
     fn a_staking_proxy_may_stake_but_never_transfer() {
-        let stake = Call::AddStake { hotkey: someone(), netuid: 1, amount_staked: 1 };
-        let transfer = Call::Transfer { dest: someone(), amount: 1 };
+        let stake =
+            Call::AddStake { hotkey: someone(), netuid: 1, amount_staked: Tao::from_rao(1) };
+        let transfer = Call::Transfer { dest: someone(), amount: Tao::from_rao(1) };
         let give_stake = Call::TransferStake {
             destination_coldkey: someone(),
             hotkey: someone(),
             origin_netuid: 1,
             destination_netuid: 1,
-            alpha_amount: 1,
+            alpha_amount: Alpha::from_rao(1),
         };
         let weights =
             Call::SetWeights { netuid: 1, dests: vec![], weights: vec![], version_key: 0 };
@@ -715,7 +712,7 @@ mod tests {
         let stake = Call::AddStakeLimit {
             hotkey: bob,
             netuid: 1,
-            amount_staked: 10_000_000_000,
+            amount_staked: Tao::from_rao(10_000_000_000),
             limit_price: 5_700_000,
             allow_partial: false,
         };
@@ -728,12 +725,15 @@ mod tests {
             "as proxy for 5Grw…: stake 10 τ on subnet 1 to 5FHn…, price no higher than 0.0057 τ/α, fill or kill"
         );
         let cases = [
-            (Call::Transfer { dest: bob, amount: 1_500_000_000 }, "send 1.5 τ to 5FHn…"),
+            (
+                Call::Transfer { dest: bob, amount: Tao::from_rao(1_500_000_000) },
+                "send 1.5 τ to 5FHn…",
+            ),
             (
                 Call::RemoveStakeLimit {
                     hotkey: bob,
                     netuid: 3,
-                    amount_unstaked: 2_000_000_001,
+                    amount_unstaked: Alpha::from_rao(2_000_000_001),
                     limit_price: 1_000_000,
                     allow_partial: true,
                 },
@@ -781,7 +781,7 @@ mod tests {
         let call = Call::AddStakeLimit {
             hotkey: someone(),
             netuid: 3,
-            amount_staked: 18_446_744_073_709_551_615,
+            amount_staked: Tao::from_rao(18_446_744_073_709_551_615),
             limit_price: 10_000_000,
             allow_partial: true,
         };

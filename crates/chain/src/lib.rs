@@ -40,7 +40,7 @@
 //! let alice = keys::Keypair::from_uri("//Alice")?;
 //! let bob: AccountId = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".parse()?;
 //! let context = SigningContext { genesis_hash: Hash::of(b"genesis"), spec_version: 1 };
-//! let call = Call::Transfer { dest: bob, amount: 1_000_000_000 };
+//! let call = Call::Transfer { dest: bob, amount: "1 TAO".parse()? };
 //! let prepared = Prepared::localnet(alice.account(), call, 0, Mortality::new(0, 64), 0, context);
 //! assert_eq!(prepared.description, "send 1 τ to 5FHn…");
 //!
@@ -56,7 +56,8 @@
 //! ```
 //!
 //! # Design decisions
-//! - Amounts are `u64` rao everywhere and travel as JSON strings, never floats.
+//! - Amounts are integer rao everywhere ([`Tao`] / [`Alpha`] in [`Call`], `u64` rao in views)
+//!   and travel as JSON strings, never floats; the newtypes SCALE-encode as their `u64`.
 //! - Transactions are SCALE-encoded, so signatures are over canonical bytes and the wire
 //!   format is what a Substrate tool would expect of an extrinsic.
 //! - The trait is object-safe (`Arc<dyn Chain>`), with streams for subscriptions.
@@ -81,6 +82,7 @@ pub use call::{
     AxonInfo, Call, Hyperparameter, ProxyType, RecycleOrBurn, SubnetIdentity, weights_commit_hash,
 };
 pub use dtao::amm::{Side, SwapOutcome};
+pub use dtao::units::{Alpha, Tao};
 pub use error::{
     ChainError, ChainResult, DispatchError, NodeFailure, SwapFailure, TxValidityError,
 };
@@ -88,7 +90,9 @@ pub use event::{Event, EventRecord, Phase};
 /// An sr25519 signature over a [`Prepared::payload`] (re-exported from `keys`, so faces that
 /// only pass signatures along need no `keys` dependency).
 pub use keys::Signature;
-pub use primitives::{AccountId, BadHash, BlockNumber, Hash, NetUid, u64_string};
+pub use primitives::{
+    AccountId, BadHash, BlockNumber, Hash, NetUid, alpha_string, tao_string, u64_string,
+};
 pub use sign::{Prepared, Signer, TxOptions, prepare_localnet, sign_and_submit};
 pub use tx::{DEFAULT_MORTALITY, Mortality, SignedTransaction, SigningContext};
 pub use view::{

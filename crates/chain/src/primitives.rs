@@ -188,3 +188,33 @@ mod tests {
         );
     }
 }
+
+macro_rules! amount_string {
+    ($module:ident, $ty:ty, $doc:literal) => {
+        #[doc = $doc]
+        pub mod $module {
+            use serde::{Deserializer, Serializer};
+
+            /// Serialises the rao count as a string.
+            pub fn serialize<S: Serializer>(v: &$ty, s: S) -> Result<S::Ok, S::Error> {
+                super::u64_string::serialize(&v.rao(), s)
+            }
+
+            /// Accepts a rao count as a string or a number.
+            pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+                super::u64_string::deserialize(d).map(<$ty>::from_rao)
+            }
+        }
+    };
+}
+
+amount_string!(
+    tao_string,
+    dtao::units::Tao,
+    "Serde helpers carrying a [`dtao::units::Tao`] as its rao count in a decimal string."
+);
+amount_string!(
+    alpha_string,
+    dtao::units::Alpha,
+    "Serde helpers carrying a [`dtao::units::Alpha`] as its rao count in a decimal string."
+);

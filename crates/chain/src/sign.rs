@@ -195,6 +195,7 @@ mod bytes_hex {
 mod tests {
     use super::*;
     use crate::primitives::Hash;
+    use dtao::units::Tao;
 
     fn context() -> SigningContext {
         SigningContext { genesis_hash: Hash::of(b"genesis"), spec_version: 1 }
@@ -206,7 +207,7 @@ mod tests {
         let call = Call::AddStakeLimit {
             hotkey: bob,
             netuid: 1,
-            amount_staked: 10_000_000_000,
+            amount_staked: Tao::from_rao(10_000_000_000),
             limit_price: 5_700_000,
             allow_partial: false,
         };

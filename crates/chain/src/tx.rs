@@ -157,6 +157,7 @@ mod signature_hex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dtao::units::{Alpha, Tao};
 
     /// Hashes of the transactions in `the_encoding_and_hash_of_a_transaction_do_not_change`,
     /// recorded with amounts as plain `u64`.
@@ -174,7 +175,7 @@ mod tests {
 
     fn transfer() -> Call {
         let bob = AccountId::from(keys::Keypair::from_uri("//Bob").unwrap().public());
-        Call::Transfer { dest: bob, amount: 5_000_000_000 }
+        Call::Transfer { dest: bob, amount: Tao::from_rao(5_000_000_000) }
     }
 
     #[test]
@@ -209,20 +210,20 @@ mod tests {
     fn the_encoding_and_hash_of_a_transaction_do_not_change() {
         let bob = AccountId([2; 32]);
         let calls = [
-            Call::Transfer { dest: bob, amount: 5_000_000_000 },
+            Call::Transfer { dest: bob, amount: Tao::from_rao(5_000_000_000) },
             Call::AddStakeLimit {
                 hotkey: bob,
                 netuid: 3,
-                amount_staked: 10_000_000_000,
+                amount_staked: Tao::from_rao(10_000_000_000),
                 limit_price: 5_700_000,
                 allow_partial: true,
             },
-            Call::RemoveStake { hotkey: bob, netuid: 3, amount_unstaked: 7 },
+            Call::RemoveStake { hotkey: bob, netuid: 3, amount_unstaked: Alpha::from_rao(7) },
             Call::SwapStakeLimit {
                 hotkey: bob,
                 origin_netuid: 1,
                 destination_netuid: 2,
-                alpha_amount: 9,
+                alpha_amount: Alpha::from_rao(9),
                 limit_price: 1,
                 allow_partial: false,
             },
@@ -231,7 +232,7 @@ mod tests {
                 destination_hotkey: bob,
                 origin_netuid: 1,
                 destination_netuid: 2,
-                alpha_amount: 11,
+                alpha_amount: Alpha::from_rao(11),
             },
         ];
         let hashes: Vec<String> = calls

@@ -4,11 +4,13 @@
 //! rao, as on the chain (`TaoBalance`, `AlphaBalance`); no float ever holds a balance. Parsing is
 //! exact: `"1.5"`, `"0.002 TAO"`, `"12.3α"` and `"250000rao"` are all accepted, and anything that
 //! cannot be represented exactly (a tenth decimal, a negative sign, more than `u64::MAX` rao) is
-//! an [`AmountError`] that names the problem instead of being rounded.
+//! an [`AmountError`] that names the problem instead of being rounded. SCALE-encoded, an amount
+//! is exactly its `u64` of rao, so wrapping a field changes no encoding.
 
 use std::fmt;
 use std::str::FromStr;
 
+use parity_scale_codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// Rao per whole TAO (or per whole alpha): 10⁹.
@@ -190,6 +192,8 @@ macro_rules! amount_type {
             Hash,
             Serialize,
             Deserialize,
+            Encode,
+            Decode,
         )]
         #[serde(transparent)]
         pub struct $name(u64);

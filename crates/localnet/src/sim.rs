@@ -505,25 +505,25 @@ impl Simulation {
         };
         let call = match (intent, limit) {
             (Intent::Buy { netuid, hotkey, tao }, None) => {
-                Call::AddStake { hotkey, netuid, amount_staked: tao }
+                Call::AddStake { hotkey, netuid, amount_staked: chain::Tao::from_rao(tao) }
             }
             (Intent::Buy { netuid, hotkey, tao }, Some((spot, tol, partial))) => {
                 Call::AddStakeLimit {
                     hotkey,
                     netuid,
-                    amount_staked: tao,
+                    amount_staked: chain::Tao::from_rao(tao),
                     limit_price: to_u64(spot * (1.0 + tol)),
                     allow_partial: partial,
                 }
             }
             (Intent::Sell { netuid, hotkey, alpha }, None) => {
-                Call::RemoveStake { hotkey, netuid, amount_unstaked: alpha }
+                Call::RemoveStake { hotkey, netuid, amount_unstaked: chain::Alpha::from_rao(alpha) }
             }
             (Intent::Sell { netuid, hotkey, alpha }, Some((spot, tol, partial))) => {
                 Call::RemoveStakeLimit {
                     hotkey,
                     netuid,
-                    amount_unstaked: alpha,
+                    amount_unstaked: chain::Alpha::from_rao(alpha),
                     limit_price: to_u64(spot * (1.0 - tol)).max(1),
                     allow_partial: partial,
                 }

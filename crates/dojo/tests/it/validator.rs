@@ -237,7 +237,12 @@ async fn net_with(commit_reveal: bool, axons: &[(&str, u16)]) -> Net {
         if chain.account(id(uri)).await.unwrap().free == 0 {
             // The owner's hotkey holds no TAO for the fee.
             let amount = 10 * crate::transport::TAO;
-            submit(&chain, "//Alice", Call::Transfer { dest: id(uri), amount }).await;
+            submit(
+                &chain,
+                "//Alice",
+                Call::Transfer { dest: id(uri), amount: chain::Tao::from_rao(amount) },
+            )
+            .await;
         }
         serve_axon(&chain, uri, *port).await;
     }

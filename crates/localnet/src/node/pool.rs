@@ -171,7 +171,7 @@ mod tests {
         let dest = AccountId::from(keys::Keypair::from_uri("//Dave").unwrap().public());
         SignedTransaction::sign(
             &pair,
-            Call::Transfer { dest, amount: 1 },
+            Call::Transfer { dest, amount: chain::Tao::from_rao(1) },
             nonce,
             Mortality::new(0, 10),
             tip,

@@ -48,14 +48,14 @@ impl Runtime {
                 limit_price,
                 allow_partial: false,
                 ..
-            } => fill_or_kill(netuid, Side::Buy, *amount_staked, *limit_price),
+            } => fill_or_kill(netuid, Side::Buy, amount_staked.rao(), *limit_price),
             Call::RemoveStakeLimit {
                 netuid,
                 amount_unstaked,
                 limit_price,
                 allow_partial: false,
                 ..
-            } => fill_or_kill(netuid, Side::Sell, *amount_unstaked, *limit_price),
+            } => fill_or_kill(netuid, Side::Sell, amount_unstaked.rao(), *limit_price),
             Call::Proxy { call, .. } => self.admission_check(call, pools),
             _ => Ok(()),
         }

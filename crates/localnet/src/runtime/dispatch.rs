@@ -242,22 +242,22 @@ impl Runtime {
         events: &mut Vec<Event>,
     ) -> Result<(), DispatchError> {
         match call {
-            Call::Transfer { dest, amount } => self.transfer(who, *dest, *amount, events),
+            Call::Transfer { dest, amount } => self.transfer(who, *dest, amount.rao(), events),
             Call::AddStake { hotkey, netuid, amount_staked } => {
-                self.add_stake(who, *hotkey, *netuid, *amount_staked, None, events)
+                self.add_stake(who, *hotkey, *netuid, amount_staked.rao(), None, events)
             }
             Call::AddStakeLimit { hotkey, netuid, amount_staked, limit_price, allow_partial } => {
                 self.add_stake(
                     who,
                     *hotkey,
                     *netuid,
-                    *amount_staked,
+                    amount_staked.rao(),
                     Some((*limit_price, *allow_partial)),
                     events,
                 )
             }
             Call::RemoveStake { hotkey, netuid, amount_unstaked } => {
-                self.remove_stake(who, *hotkey, *netuid, Some(*amount_unstaked), None, events)
+                self.remove_stake(who, *hotkey, *netuid, Some(amount_unstaked.rao()), None, events)
             }
             Call::RemoveStakeLimit {
                 hotkey,
@@ -269,7 +269,7 @@ impl Runtime {
                 who,
                 *hotkey,
                 *netuid,
-                Some(*amount_unstaked),
+                Some(amount_unstaked.rao()),
                 Some((*limit_price, *allow_partial)),
                 events,
             ),
@@ -290,7 +290,7 @@ impl Runtime {
                     *hotkey,
                     *origin_netuid,
                     *destination_netuid,
-                    *alpha_amount,
+                    alpha_amount.rao(),
                     None,
                     events,
                 ),
@@ -309,7 +309,7 @@ impl Runtime {
                 *hotkey,
                 *origin_netuid,
                 *destination_netuid,
-                *alpha_amount,
+                alpha_amount.rao(),
                 Some((*limit_price, *allow_partial)),
                 events,
             ),
@@ -327,7 +327,7 @@ impl Runtime {
                 *destination_hotkey,
                 *origin_netuid,
                 *destination_netuid,
-                *alpha_amount,
+                alpha_amount.rao(),
                 None,
                 events,
             ),
@@ -345,7 +345,7 @@ impl Runtime {
                 *hotkey,
                 *origin_netuid,
                 *destination_netuid,
-                *alpha_amount,
+                alpha_amount.rao(),
                 None,
                 events,
             ),

@@ -232,7 +232,7 @@ fn transfer_charges_fee_and_keeps_alive() {
     let (alice, bob) = (id(&net.k.alice), id(&net.k.bob));
     let before = net.rt.account(&alice).free;
     let issuance = net.rt.total_issuance();
-    let call = Call::Transfer { dest: bob, amount: 5 * TAO };
+    let call = Call::Transfer { dest: bob, amount: chain::Tao::from_rao(5 * TAO) };
     let fee = net.rt.estimate_fee(&call);
     let events = net.ok(&net.k.alice.clone(), call);
     assert!(matches!(events[0], Event::Transfer { amount, .. } if amount == 5 * TAO));
@@ -244,17 +244,23 @@ fn transfer_charges_fee_and_keeps_alive() {
     assert!(net.rt.total_issuance() <= issuance + e - fee);
 
     let free = net.rt.account(&alice).free;
-    let keep_alive = Call::Transfer { dest: bob, amount: free - 100_000_000 };
+    let keep_alive = Call::Transfer { dest: bob, amount: chain::Tao::from_rao(free - 100_000_000) };
     let fee = net.rt.estimate_fee(&keep_alive);
-    let all = Call::Transfer { dest: bob, amount: free - fee - 1 };
+    let all = Call::Transfer { dest: bob, amount: chain::Tao::from_rao(free - fee - 1) };
     assert_eq!(net.err(&net.k.alice.clone(), all), DispatchError::KeepAlive);
     let nobody = id(&kp("//Nobody"));
     assert_eq!(
-        net.err(&net.k.alice.clone(), Call::Transfer { dest: nobody, amount: 10 }),
+        net.err(
+            &net.k.alice.clone(),
+            Call::Transfer { dest: nobody, amount: chain::Tao::from_rao(10) }
+        ),
         DispatchError::ExistentialDeposit { minimum: 500 }
     );
     assert!(matches!(
-        net.err(&net.k.alice.clone(), Call::Transfer { dest: bob, amount: u64::MAX }),
+        net.err(
+            &net.k.alice.clone(),
+            Call::Transfer { dest: bob, amount: chain::Tao::from_rao(u64::MAX) }
+        ),
         DispatchError::InsufficientBalance { .. }
     ));
 }
@@ -268,7 +274,11 @@ fn add_and_remove_stake_move_exactly_the_quote() {
     // after that block's emission injection.
     let quote = net.rt.quote(1, Side::Buy, amount).unwrap();
     let free = net.rt.account(&id(&k.dave)).free;
-    let call = Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: amount };
+    let call = Call::AddStake {
+        hotkey: id(&k.m1),
+        netuid: 1,
+        amount_staked: chain::Tao::from_rao(amount),
+    };
     let fee = net.rt.estimate_fee(&call);
     let events = net.ok(&k.dave, call);
     assert_eq!(
@@ -295,7 +305,7 @@ fn add_and_remove_stake_move_exactly_the_quote() {
     let call = Call::RemoveStakeLimit {
         hotkey: id(&k.m1),
         netuid: 1,
-        amount_unstaked: alpha,
+        amount_unstaked: chain::Alpha::from_rao(alpha),
         limit_price: q.spot_before_rao() / 2,
         allow_partial: false,
     };
@@ -324,13 +334,27 @@ fn swap_fees_go_to_the_block_author_if_there_is_one() {
     g.params.block_author = Some(author);
     let mut net = Net { k: keyring(), rt: Runtime::new(&g).unwrap() };
     let quote = net.rt.quote(1, Side::Buy, 100 * TAO).unwrap();
-    net.ok(&k.dave, Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: 100 * TAO });
+    net.ok(
+        &k.dave,
+        Call::AddStake {
+            hotkey: id(&k.m1),
+            netuid: 1,
+            amount_staked: chain::Tao::from_rao(100 * TAO),
+        },
+    );
     assert_eq!(net.rt.account(&author).free, quote.fee);
     assert_eq!(net.rt.emission_totals().burned, 0);
     // Without an author the fee is burned (and counted).
     let mut net = Net::new();
     let quote = net.rt.quote(1, Side::Buy, 100 * TAO).unwrap();
-    net.ok(&k.dave, Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: 100 * TAO });
+    net.ok(
+        &k.dave,
+        Call::AddStake {
+            hotkey: id(&k.m1),
+            netuid: 1,
+            amount_staked: chain::Tao::from_rao(100 * TAO),
+        },
+    );
     assert_eq!(net.rt.emission_totals().burned, quote.fee);
 }
 
@@ -343,7 +367,7 @@ fn limit_orders_fill_or_kill_and_partial() {
     let call = Call::AddStakeLimit {
         hotkey: id(&k.m1),
         netuid: 1,
-        amount_staked: 1000 * TAO,
+        amount_staked: chain::Tao::from_rao(1000 * TAO),
         limit_price: limit,
         allow_partial: false,
     };
@@ -361,7 +385,7 @@ fn limit_orders_fill_or_kill_and_partial() {
     let call = Call::AddStakeLimit {
         hotkey: id(&k.m1),
         netuid: 1,
-        amount_staked: 1000 * TAO,
+        amount_staked: chain::Tao::from_rao(1000 * TAO),
         limit_price: limit,
         allow_partial: true,
     };
@@ -375,7 +399,7 @@ fn limit_orders_fill_or_kill_and_partial() {
     let call = Call::AddStakeLimit {
         hotkey: id(&k.m1),
         netuid: 1,
-        amount_staked: 10 * TAO,
+        amount_staked: chain::Tao::from_rao(10 * TAO),
         limit_price: price / 2,
         allow_partial: true,
     };
@@ -386,25 +410,50 @@ fn limit_orders_fill_or_kill_and_partial() {
 fn staking_rejections_are_named() {
     let mut net = Net::new();
     let k = keyring();
-    let small = Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: 1_000_000 };
+    let small = Call::AddStake {
+        hotkey: id(&k.m1),
+        netuid: 1,
+        amount_staked: chain::Tao::from_rao(1_000_000),
+    };
     assert!(matches!(net.err(&k.dave, small), DispatchError::AmountTooLow { .. }));
-    let none = Call::AddStake { hotkey: id(&k.m1), netuid: 9, amount_staked: TAO };
+    let none =
+        Call::AddStake { hotkey: id(&k.m1), netuid: 9, amount_staked: chain::Tao::from_rao(TAO) };
     assert_eq!(net.err(&k.dave, none), DispatchError::SubnetNotExists { netuid: 9 });
-    let off = Call::AddStake { hotkey: id(&k.m1), netuid: 3, amount_staked: TAO };
+    let off =
+        Call::AddStake { hotkey: id(&k.m1), netuid: 3, amount_staked: chain::Tao::from_rao(TAO) };
     assert_eq!(net.err(&k.dave, off), DispatchError::SubtokenDisabled { netuid: 3 });
-    let ghost = Call::AddStake { hotkey: id(&kp("//Ghost")), netuid: 1, amount_staked: TAO };
+    let ghost = Call::AddStake {
+        hotkey: id(&kp("//Ghost")),
+        netuid: 1,
+        amount_staked: chain::Tao::from_rao(TAO),
+    };
     assert_eq!(net.err(&k.dave, ghost), DispatchError::HotKeyAccountNotExists);
-    let rich = Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: 2_000_000 * TAO };
+    let rich = Call::AddStake {
+        hotkey: id(&k.m1),
+        netuid: 1,
+        amount_staked: chain::Tao::from_rao(2_000_000 * TAO),
+    };
     assert!(matches!(net.err(&k.dave, rich), DispatchError::InsufficientBalance { .. }));
-    let unstake = Call::RemoveStake { hotkey: id(&k.m1), netuid: 1, amount_unstaked: TAO };
+    let unstake = Call::RemoveStake {
+        hotkey: id(&k.m1),
+        netuid: 1,
+        amount_unstaked: chain::Alpha::from_rao(TAO),
+    };
     assert!(matches!(net.err(&k.dave, unstake), DispatchError::NotEnoughStakeToWithdraw { .. }));
 
     // One staking operation per (hotkey, coldkey, netuid) per block.
-    let a = net.sign(&k.dave, Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: TAO });
+    let a = net.sign(
+        &k.dave,
+        Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: chain::Tao::from_rao(TAO) },
+    );
     let nonce = net.rt.account(&id(&k.dave)).nonce + 1;
     let b = net.sign_nonce(
         &k.dave,
-        Call::RemoveStake { hotkey: id(&k.m1), netuid: 1, amount_unstaked: 1_000 },
+        Call::RemoveStake {
+            hotkey: id(&k.m1),
+            netuid: 1,
+            amount_unstaked: chain::Alpha::from_rao(1_000),
+        },
         nonce,
     );
     let block = net.block(vec![a, b]);
@@ -419,7 +468,7 @@ fn staking_rejections_are_named() {
 fn transaction_validity_errors_are_named() {
     let mut net = Net::new();
     let k = keyring();
-    let call = Call::Transfer { dest: id(&k.bob), amount: TAO };
+    let call = Call::Transfer { dest: id(&k.bob), amount: chain::Tao::from_rao(TAO) };
     let mut bad = net.sign(&k.alice, call.clone());
     bad.signature[0] ^= 1;
     assert_eq!(net.rt.validate(&bad), Err(TxValidityError::BadProof));
@@ -457,11 +506,12 @@ fn staking_proxy_may_stake_but_not_transfer() {
         net.err(&k.dave, Call::AddProxy { delegate: id(&k.bob), proxy_type: ProxyType::Staking }),
         DispatchError::DuplicateProxy
     );
-    let stake = Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: TAO };
+    let stake =
+        Call::AddStake { hotkey: id(&k.m1), netuid: 1, amount_staked: chain::Tao::from_rao(TAO) };
     let events = net.ok(&k.bob, Call::Proxy { real: id(&k.dave), call: Box::new(stake) });
     assert!(matches!(events[0], Event::StakeAdded { coldkey, .. } if coldkey == id(&k.dave)));
     assert!(net.stake(&k.m1, &k.dave, 1) > 0);
-    let steal = Call::Transfer { dest: id(&k.bob), amount: TAO };
+    let steal = Call::Transfer { dest: id(&k.bob), amount: chain::Tao::from_rao(TAO) };
     assert_eq!(
         net.err(&k.bob, Call::Proxy { real: id(&k.dave), call: Box::new(steal.clone()) }),
         DispatchError::CallFiltered { proxy_type: "staking".into(), call: "transfer".into() }
@@ -486,7 +536,7 @@ fn moves_swaps_and_transfers_of_stake() {
             hotkey: id(&k.v1),
             origin_netuid: 1,
             destination_netuid: 2,
-            alpha_amount: alpha,
+            alpha_amount: chain::Alpha::from_rao(alpha),
         },
     );
     let names: Vec<_> = events.iter().map(Event::name).collect();
@@ -503,7 +553,7 @@ fn moves_swaps_and_transfers_of_stake() {
             destination_hotkey: id(&k.v2),
             origin_netuid: 1,
             destination_netuid: 1,
-            alpha_amount: alpha,
+            alpha_amount: chain::Alpha::from_rao(alpha),
         },
     );
     assert!(matches!(events[0], Event::StakeRemoved { fee: 0, .. }));
@@ -516,7 +566,7 @@ fn moves_swaps_and_transfers_of_stake() {
             hotkey: id(&k.v2),
             origin_netuid: 1,
             destination_netuid: 1,
-            alpha_amount: alpha,
+            alpha_amount: chain::Alpha::from_rao(alpha),
         },
     );
     assert_eq!(net.stake(&k.v2, &k.dave, 1), alpha);
@@ -525,7 +575,7 @@ fn moves_swaps_and_transfers_of_stake() {
         hotkey: id(&k.v1),
         origin_netuid: 1,
         destination_netuid: 2,
-        alpha_amount: alpha,
+        alpha_amount: chain::Alpha::from_rao(alpha),
         limit_price: 10 * TAO,
         allow_partial: false,
     };
@@ -554,7 +604,8 @@ fn registration_start_call_and_neurons() {
         net.err(&k.bob, Call::RegisterNetwork { hotkey: id(&hot), identity: None }),
         DispatchError::NetworkTxRateLimitExceeded { .. }
     ));
-    let stake = Call::AddStake { hotkey: id(&hot), netuid: 4, amount_staked: TAO };
+    let stake =
+        Call::AddStake { hotkey: id(&hot), netuid: 4, amount_staked: chain::Tao::from_rao(TAO) };
     assert_eq!(net.err(&k.bob, stake.clone()), DispatchError::SubtokenDisabled { netuid: 4 });
     assert_eq!(
         net.err(&k.alice, Call::StartCall { netuid: 4 }),
@@ -589,7 +640,7 @@ fn registration_start_call_and_neurons() {
     );
 
     // Axons are served by the hotkey.
-    net.ok(&k.alice, Call::Transfer { dest: id(&m3), amount: 10 * TAO });
+    net.ok(&k.alice, Call::Transfer { dest: id(&m3), amount: chain::Tao::from_rao(10 * TAO) });
     let axon =
         chain::AxonInfo { ip: "10.0.0.1".into(), port: 8091, ip_type: 4, protocol: 0, version: 1 };
     net.ok(&m3, Call::ServeAxon { netuid: 1, axon: axon.clone() });
@@ -806,7 +857,14 @@ fn root_stakers_share_in_dividends_when_prices_sum_above_one() {
     }
     let mut net = Net { k: keyring(), rt: Runtime::new(&g).unwrap() };
     // Dave stakes on root only, on v1.
-    net.ok(&k.dave, Call::AddStake { hotkey: id(&k.v1), netuid: 0, amount_staked: 50_000 * TAO });
+    net.ok(
+        &k.dave,
+        Call::AddStake {
+            hotkey: id(&k.v1),
+            netuid: 0,
+            amount_staked: chain::Tao::from_rao(50_000 * TAO),
+        },
+    );
     assert_eq!(net.stake(&k.v1, &k.dave, 1), 0);
     assert!(net.rt.state.subnets[&1].pending_root > 0, "root alpha is kept");
     let before = net.stake(&k.v1, &k.bob, 1);
@@ -842,7 +900,7 @@ fn more_named_rejections() {
     let again = Call::SetWeights { netuid: 1, dests: vec![3], weights: vec![2], version_key: 5 };
     assert!(matches!(net.err(&k.v1, again), DispatchError::SettingWeightsTooFast { .. }));
     let stranger = kp("//Dave//m3");
-    net.ok(&k.alice, Call::Transfer { dest: id(&stranger), amount: TAO });
+    net.ok(&k.alice, Call::Transfer { dest: id(&stranger), amount: chain::Tao::from_rao(TAO) });
     let call = Call::SetWeights { netuid: 2, dests: vec![], weights: vec![], version_key: 0 };
     assert_eq!(net.err(&stranger, call), DispatchError::HotKeyNotRegisteredInSubNet { netuid: 2 });
     // Stake transfers can be disabled.
@@ -855,7 +913,7 @@ fn more_named_rejections() {
         hotkey: id(&k.v1),
         origin_netuid: 1,
         destination_netuid: 1,
-        alpha_amount: TAO,
+        alpha_amount: chain::Alpha::from_rao(TAO),
     };
     assert_eq!(net.err(&k.bob, give), DispatchError::TransferDisallowed { netuid: 1 });
     // Registration closed, and a full subnet whose neurons are all immune.
@@ -893,7 +951,7 @@ fn snapshot_restore_and_determinism() {
         let call = Call::AddStake {
             hotkey: id(&k.m1),
             netuid: 1 + (i % 2) as u16,
-            amount_staked: TAO + i,
+            amount_staked: chain::Tao::from_rao(TAO + i),
         };
         // sr25519 signatures are randomised: both chains get the same signed bytes.
         let tx = a.sign(&k.dave, call);
@@ -954,16 +1012,16 @@ proptest! {
         let hots = [&k.v1, &k.v2, &k.m1, &k.owner_hot];
         for op in ops {
             let (who, call): (&keys::Keypair, Call) = match op {
-                Op::Stake(c, n, a) => (colds[c as usize], Call::AddStake { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_staked: a }),
-                Op::Unstake(c, n, a) => (colds[c as usize], Call::RemoveStake { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_unstaked: a }),
+                Op::Stake(c, n, a) => (colds[c as usize], Call::AddStake { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_staked: chain::Tao::from_rao(a) }),
+                Op::Unstake(c, n, a) => (colds[c as usize], Call::RemoveStake { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_unstaked: chain::Alpha::from_rao(a) }),
                 Op::Limit(c, n, a, p, partial) => (colds[c as usize], if p % 2 == 0 {
-                    Call::AddStakeLimit { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_staked: a, limit_price: u64::from(p) * 10_000, allow_partial: partial }
+                    Call::AddStakeLimit { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_staked: chain::Tao::from_rao(a), limit_price: u64::from(p) * 10_000, allow_partial: partial }
                 } else {
-                    Call::RemoveStakeLimit { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_unstaked: a, limit_price: u64::from(p) * 10_000, allow_partial: partial }
+                    Call::RemoveStakeLimit { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_unstaked: chain::Alpha::from_rao(a), limit_price: u64::from(p) * 10_000, allow_partial: partial }
                 }),
-                Op::Swap(c, n, a) => (colds[c as usize], Call::SwapStake { hotkey: id(hots[c as usize]), origin_netuid: u16::from(n), destination_netuid: u16::from((n + 1) % 3), alpha_amount: a }),
-                Op::Move(c, n, a) => (colds[c as usize], Call::MoveStake { origin_hotkey: id(hots[c as usize]), destination_hotkey: id(hots[(c as usize + 1) % 4]), origin_netuid: u16::from(n), destination_netuid: u16::from(n), alpha_amount: a }),
-                Op::Transfer(c, a) => (colds[c as usize], Call::Transfer { dest: id(colds[(c as usize + 1) % 4]), amount: a }),
+                Op::Swap(c, n, a) => (colds[c as usize], Call::SwapStake { hotkey: id(hots[c as usize]), origin_netuid: u16::from(n), destination_netuid: u16::from((n + 1) % 3), alpha_amount: chain::Alpha::from_rao(a) }),
+                Op::Move(c, n, a) => (colds[c as usize], Call::MoveStake { origin_hotkey: id(hots[c as usize]), destination_hotkey: id(hots[(c as usize + 1) % 4]), origin_netuid: u16::from(n), destination_netuid: u16::from(n), alpha_amount: chain::Alpha::from_rao(a) }),
+                Op::Transfer(c, a) => (colds[c as usize], Call::Transfer { dest: id(colds[(c as usize + 1) % 4]), amount: chain::Tao::from_rao(a) }),
                 Op::Weights(v, m) => ([&k.v1, &k.v2][v as usize], Call::SetWeights { netuid: 1, dests: vec![u16::from(m)], weights: vec![1], version_key: 0 }),
                 Op::Register(c) => (colds[c as usize], Call::RegisterNetwork { hotkey: id(hots[c as usize]), identity: None }),
                 Op::UnstakeAll(c) => (colds[c as usize], Call::UnstakeAll { hotkey: id(hots[c as usize]) }),

@@ -156,7 +156,7 @@ async fn scenario(chain: Arc<dyn Chain>, produce: Produce) -> Hash {
     let call = Call::AddStakeLimit {
         hotkey: hot,
         netuid: 1,
-        amount_staked: amount,
+        amount_staked: chain::Tao::from_rao(amount),
         limit_price: quote.spot_before_rao() * 2,
         allow_partial: false,
     };
@@ -226,7 +226,7 @@ async fn scenario(chain: Arc<dyn Chain>, produce: Produce) -> Hash {
     assert_eq!(next(&mut heads).await.number, START + 3);
 
     // Named rejections.
-    let transfer = Call::Transfer { dest: id("//Bob"), amount: TAO };
+    let transfer = Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao(TAO) };
     let window = Mortality::new(head3.number, 64);
     let (stale, signature) = signed("//Alice", transfer.clone(), 0, window, &ctx);
     assert!(matches!(
@@ -347,7 +347,7 @@ async fn instant_mode_makes_a_block_when_a_transaction_arrives() {
     let node = Node::start(&genesis, config(BlockProduction::Instant)).unwrap();
     let chain = LocalChain::new(node.handle());
     let ctx = node.signing_context();
-    let call = Call::Transfer { dest: id("//Alice"), amount: TAO };
+    let call = Call::Transfer { dest: id("//Alice"), amount: chain::Tao::from_rao(TAO) };
     let (prepared, signature) = signed("//Bob", call, 0, Mortality::new(START, 64), &ctx);
     let mut watch = chain.submit(prepared, signature).await.unwrap();
     assert!(matches!(next(&mut watch).await, TxStatus::Ready { .. }));
@@ -380,7 +380,8 @@ async fn a_proxy_key_prepares_and_signs_a_stake_for_the_real_account() {
     let alice_before = chain.account(alice).await.unwrap().free;
     let bob_before = chain.account(bob).await.unwrap().free;
 
-    let stake = Call::AddStake { hotkey: hot, netuid: 1, amount_staked: 10 * TAO };
+    let stake =
+        Call::AddStake { hotkey: hot, netuid: 1, amount_staked: chain::Tao::from_rao(10 * TAO) };
     let prepared =
         chain.prepare(bob, Call::proxied(alice, stake), TxOptions::default()).await.unwrap();
     assert_eq!(prepared.signer, bob);
@@ -432,7 +433,7 @@ async fn expired_transactions_are_dropped() {
     let genesis = small_genesis();
     let node = Node::start(&genesis, config(BlockProduction::Manual)).unwrap();
     let ctx = node.signing_context();
-    let call = Call::Transfer { dest: id("//Alice"), amount: TAO };
+    let call = Call::Transfer { dest: id("//Alice"), amount: chain::Tao::from_rao(TAO) };
     let tx = SignedTransaction::sign(&pair("//Bob"), call, 1, Mortality::new(START, 3), 0, &ctx);
     let (_, mut statuses) = node.submit_and_watch(tx).await.unwrap();
     assert!(matches!(statuses.recv().await, Some(TxStatus::Ready { .. })));
@@ -591,7 +592,13 @@ fn transfers(genesis: &Genesis) -> Vec<SignedTransaction> {
     let ctx = localnet::Runtime::new(genesis).unwrap().signing_context();
     (0..3)
         .map(|nonce| {
-            sign("//Alice", Call::Transfer { dest: id("//Bob"), amount: TAO }, nonce, START, &ctx)
+            sign(
+                "//Alice",
+                Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao(TAO) },
+                nonce,
+                START,
+                &ctx,
+            )
         })
         .collect()
 }

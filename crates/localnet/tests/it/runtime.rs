@@ -218,7 +218,7 @@ fn stake_and_unstake_with_limits_move_exactly_the_quote() {
     let call = Call::AddStakeLimit {
         hotkey: id(&c.v1),
         netuid: 2,
-        amount_staked: amount,
+        amount_staked: chain::Tao::from_rao(amount),
         limit_price: price * 2,
         allow_partial: false,
     };
@@ -249,7 +249,7 @@ fn stake_and_unstake_with_limits_move_exactly_the_quote() {
     let call = Call::RemoveStakeLimit {
         hotkey: id(&c.v1),
         netuid: 2,
-        amount_unstaked: alpha,
+        amount_unstaked: chain::Alpha::from_rao(alpha),
         limit_price: quote.spot_after_rao() - 1,
         allow_partial: false,
     };
@@ -276,7 +276,7 @@ fn stake_and_unstake_with_limits_move_exactly_the_quote() {
     let call = Call::AddStakeLimit {
         hotkey: id(&c.v1),
         netuid: 2,
-        amount_staked: 10_000 * TAO,
+        amount_staked: chain::Tao::from_rao(10_000 * TAO),
         limit_price: limit,
         allow_partial: true,
     };
@@ -289,8 +289,14 @@ fn stake_and_unstake_with_limits_move_exactly_the_quote() {
 
     // On an emitting subnet the quote already includes the next block's injection.
     let quote = ch.rt.quote(1, Side::Buy, amount).unwrap();
-    let (r, events, _) =
-        ch.call(&c.dave, Call::AddStake { hotkey: id(&c.v1), netuid: 1, amount_staked: amount });
+    let (r, events, _) = ch.call(
+        &c.dave,
+        Call::AddStake {
+            hotkey: id(&c.v1),
+            netuid: 1,
+            amount_staked: chain::Tao::from_rao(amount),
+        },
+    );
     r.unwrap();
     assert!(matches!(events[0], Event::StakeAdded { alpha, .. } if alpha == quote.amount_out));
 }
@@ -300,7 +306,7 @@ fn every_rejection_has_its_name() {
     let mut ch = Chain::new();
     let c = cast();
     let ctx = ch.rt.signing_context();
-    let transfer = Call::Transfer { dest: id(&c.bob), amount: TAO };
+    let transfer = Call::Transfer { dest: id(&c.bob), amount: chain::Tao::from_rao(TAO) };
 
     // Refused before inclusion: nothing charged.
     let mut forged = ch.tx(&c.dave, transfer.clone());
@@ -329,7 +335,10 @@ fn every_rejection_has_its_name() {
     assert_eq!(b.rejected.len(), 3);
 
     // Failed in a block: fee charged, nothing else.
-    let e = ch.fails(&c.dave, Call::Transfer { dest: id(&c.bob), amount: 10_000_000 * TAO });
+    let e = ch.fails(
+        &c.dave,
+        Call::Transfer { dest: id(&c.bob), amount: chain::Tao::from_rao(10_000_000 * TAO) },
+    );
     assert!(matches!(e, DispatchError::InsufficientBalance { .. }));
     // A fill-or-kill order that cannot fill never reaches a block (Subtensor's transaction
     // extension refuses it): no fee, nonce unused.
@@ -339,7 +348,7 @@ fn every_rejection_has_its_name() {
         Call::AddStakeLimit {
             hotkey: id(&c.v1),
             netuid: 2,
-            amount_staked: 10_000 * TAO,
+            amount_staked: chain::Tao::from_rao(10_000 * TAO),
             limit_price: ch.rt.subnet(2).unwrap().pool.price + 1_000,
             allow_partial: false,
         },
@@ -349,14 +358,25 @@ fn every_rejection_has_its_name() {
     let b = ch.block(vec![over_limit]);
     assert_eq!(b.rejected.len(), 1);
     assert_eq!(ch.rt.account(&id(&c.dave)), before);
-    let e =
-        ch.fails(&c.dave, Call::AddStake { hotkey: id(&c.v1), netuid: 2, amount_staked: 1_000 });
+    let e = ch.fails(
+        &c.dave,
+        Call::AddStake { hotkey: id(&c.v1), netuid: 2, amount_staked: chain::Tao::from_rao(1_000) },
+    );
     assert!(matches!(e, DispatchError::AmountTooLow { .. }));
 
     // Rate limit: two staking operations on one (hotkey, coldkey, netuid) in one block.
-    let a = ch.tx(&c.dave, Call::AddStake { hotkey: id(&c.v1), netuid: 2, amount_staked: TAO });
-    let mut b2 =
-        ch.tx(&c.dave, Call::RemoveStake { hotkey: id(&c.v1), netuid: 2, amount_unstaked: TAO });
+    let a = ch.tx(
+        &c.dave,
+        Call::AddStake { hotkey: id(&c.v1), netuid: 2, amount_staked: chain::Tao::from_rao(TAO) },
+    );
+    let mut b2 = ch.tx(
+        &c.dave,
+        Call::RemoveStake {
+            hotkey: id(&c.v1),
+            netuid: 2,
+            amount_unstaked: chain::Alpha::from_rao(TAO),
+        },
+    );
     b2 = SignedTransaction::sign(&c.dave, b2.call, b2.nonce + 1, b2.mortality, 0, &ctx);
     let b = ch.block(vec![a, b2]);
     assert_eq!(b.block.extrinsics[1].result, Err(DispatchError::StakingOperationRateLimitExceeded));
@@ -365,7 +385,8 @@ fn every_rejection_has_its_name() {
     ch.call(&c.dave, Call::AddProxy { delegate: id(&c.eve), proxy_type: ProxyType::Staking })
         .0
         .unwrap();
-    let stake = Call::AddStake { hotkey: id(&c.v1), netuid: 2, amount_staked: TAO };
+    let stake =
+        Call::AddStake { hotkey: id(&c.v1), netuid: 2, amount_staked: chain::Tao::from_rao(TAO) };
     let (r, events, _) = ch.call(&c.eve, Call::Proxy { real: id(&c.dave), call: Box::new(stake) });
     r.unwrap();
     assert!(matches!(events[0], Event::StakeAdded { coldkey, .. } if coldkey == id(&c.dave)));
@@ -437,7 +458,7 @@ fn snapshots_restore_and_runs_are_deterministic() {
         let call = Call::AddStake {
             hotkey: id(&c.v2),
             netuid: 1 + (i % 2) as u16,
-            amount_staked: TAO + i,
+            amount_staked: chain::Tao::from_rao(TAO + i),
         };
         let tx = a.tx(&c.dave, call);
         let x = a.block(vec![tx.clone()]);
@@ -487,12 +508,12 @@ proptest! {
         let hots = [&c.v1, &c.v2, &c.v1, &c.m1];
         for op in ops {
             let (who, call) = match op {
-                Op::Stake(a, n, x) => (colds[a], Call::AddStake { hotkey: id(hots[a]), netuid: n, amount_staked: x }),
-                Op::Unstake(a, n, x) => (colds[a], Call::RemoveStake { hotkey: id(hots[a]), netuid: n, amount_unstaked: x }),
-                Op::Limit(a, n, x, p, partial, true) => (colds[a], Call::AddStakeLimit { hotkey: id(hots[a]), netuid: n, amount_staked: x, limit_price: p, allow_partial: partial }),
-                Op::Limit(a, n, x, p, partial, false) => (colds[a], Call::RemoveStakeLimit { hotkey: id(hots[a]), netuid: n, amount_unstaked: x, limit_price: p, allow_partial: partial }),
-                Op::Move(a, o, d, x) => (colds[a], Call::SwapStake { hotkey: id(hots[a]), origin_netuid: o, destination_netuid: d, alpha_amount: x }),
-                Op::Transfer(a, b, x) => (colds[a], Call::Transfer { dest: id(colds[b]), amount: x }),
+                Op::Stake(a, n, x) => (colds[a], Call::AddStake { hotkey: id(hots[a]), netuid: n, amount_staked: chain::Tao::from_rao(x) }),
+                Op::Unstake(a, n, x) => (colds[a], Call::RemoveStake { hotkey: id(hots[a]), netuid: n, amount_unstaked: chain::Alpha::from_rao(x) }),
+                Op::Limit(a, n, x, p, partial, true) => (colds[a], Call::AddStakeLimit { hotkey: id(hots[a]), netuid: n, amount_staked: chain::Tao::from_rao(x), limit_price: p, allow_partial: partial }),
+                Op::Limit(a, n, x, p, partial, false) => (colds[a], Call::RemoveStakeLimit { hotkey: id(hots[a]), netuid: n, amount_unstaked: chain::Alpha::from_rao(x), limit_price: p, allow_partial: partial }),
+                Op::Move(a, o, d, x) => (colds[a], Call::SwapStake { hotkey: id(hots[a]), origin_netuid: o, destination_netuid: d, alpha_amount: chain::Alpha::from_rao(x) }),
+                Op::Transfer(a, b, x) => (colds[a], Call::Transfer { dest: id(colds[b]), amount: chain::Tao::from_rao(x) }),
                 Op::Weights(v, m) => ([&c.v1, &c.v2][v], Call::SetWeights { netuid: 1, dests: vec![m], weights: vec![1], version_key: 0 }),
                 Op::Idle => { ch.block(vec![]); continue; }
             };

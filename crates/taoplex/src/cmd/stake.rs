@@ -365,7 +365,7 @@ async fn add(args: AddArgs) -> anyhow::Result<()> {
     let call = Call::AddStakeLimit {
         hotkey,
         netuid: args.netuid,
-        amount_staked: amount,
+        amount_staked: args.amount,
         limit_price: limit,
         allow_partial: args.trade.partial,
     };
@@ -401,7 +401,7 @@ async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
         Call::RemoveStakeLimit {
             hotkey,
             netuid: args.netuid,
-            amount_unstaked: amount,
+            amount_unstaked: chain::Alpha::from_rao(amount),
             limit_price: limit,
             allow_partial: args.trade.partial,
         }
@@ -438,7 +438,7 @@ async fn swap(args: SwapArgs) -> anyhow::Result<()> {
         hotkey,
         origin_netuid: args.from,
         destination_netuid: args.to,
-        alpha_amount: amount,
+        alpha_amount: args.amount,
         limit_price: limit,
         allow_partial: args.trade.partial,
     };
@@ -462,7 +462,7 @@ async fn move_stake(args: MoveArgs) -> anyhow::Result<()> {
         destination_hotkey: destination,
         origin_netuid: args.from,
         destination_netuid: to,
-        alpha_amount: args.amount.rao(),
+        alpha_amount: args.amount,
     };
     report(&sign_and_watch(chain.as_ref(), &pair, call).await?)
 }
@@ -485,7 +485,7 @@ async fn transfer(args: TransferArgs) -> anyhow::Result<()> {
         hotkey,
         origin_netuid: args.from,
         destination_netuid: to,
-        alpha_amount: args.amount.rao(),
+        alpha_amount: args.amount,
     };
     report(&sign_and_watch(chain.as_ref(), &pair, call).await?)
 }

@@ -63,7 +63,7 @@ pub(crate) async fn transfer(
     let w = wallet.wallet(None);
     let from = AccountId::from(w.coldkeypub()?);
     let chain = chain.connect().await?;
-    let call = Call::Transfer { dest, amount: amount.rao() };
+    let call = Call::Transfer { dest, amount };
     let fee = chain.estimate_fee(from, call.clone()).await?;
     let free = chain.account(from).await?.free;
     out(&format!("send {amount} from {from} to {dest}"))?;

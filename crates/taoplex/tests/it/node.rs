@@ -192,7 +192,7 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
     let call = Call::AddStakeLimit {
         hotkey: hot,
         netuid: 1,
-        amount_staked: amount,
+        amount_staked: chain::Tao::from_rao(amount),
         limit_price: quote.spot_before_rao() * 11 / 10,
         allow_partial: false,
     };
@@ -234,7 +234,7 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
     let call = Call::RemoveStakeLimit {
         hotkey: hot,
         netuid: 1,
-        amount_unstaked: alpha,
+        amount_unstaked: chain::Alpha::from_rao(alpha),
         limit_price: sell.spot_before_rao() * 9 / 10,
         allow_partial: false,
     };
@@ -261,7 +261,7 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
     let call = Call::AddStakeLimit {
         hotkey: id("//Owner2//hot"),
         netuid: 2,
-        amount_staked: 300 * TAO,
+        amount_staked: chain::Tao::from_rao(300 * TAO),
         limit_price: spot + spot / 100,
         allow_partial: false,
     };
@@ -282,8 +282,8 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
     // Rate limit: a second staking operation on the same (hotkey, coldkey, subnet) in a block.
     let head = node.header(BlockId::Head).await.unwrap().number;
     let stake = |n| Call::AddStake { hotkey: id("//Owner3//hot"), netuid: 3, amount_staked: n };
-    let first = alice.sign(stake(TAO), head);
-    let second = alice.sign(stake(2 * TAO), head);
+    let first = alice.sign(stake(chain::Tao::from_rao(TAO)), head);
+    let second = alice.sign(stake(chain::Tao::from_rao(2 * TAO)), head);
     let mut w1 = node.submit(first.0, first.1).await.unwrap();
     let mut w2 = node.submit(second.0, second.1).await.unwrap();
     next(&mut w1).await;
@@ -297,7 +297,11 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
 
     // Insufficient balance.
     let head = node.header(BlockId::Head).await.unwrap().number;
-    let call = Call::AddStake { hotkey: hot, netuid: 1, amount_staked: 1_000_000 * TAO };
+    let call = Call::AddStake {
+        hotkey: hot,
+        netuid: 1,
+        amount_staked: chain::Tao::from_rao(1_000_000 * TAO),
+    };
     let status = include(&node, bob.sign(call, head)).await;
     assert!(
         matches!(in_block_result(&status), Err(DispatchError::InsufficientBalance { .. })),
@@ -306,7 +310,7 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
 
     // Pool rejections by name: bad signature, stale nonce, expired.
     let head = node.header(BlockId::Head).await.unwrap().number;
-    let transfer = Call::Transfer { dest: id("//Bob"), amount: TAO };
+    let transfer = Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao(TAO) };
     let (forged, mut signature) = alice.sign(transfer.clone(), head);
     alice.nonce -= 1;
     signature.0[10] ^= 0x55;
@@ -350,7 +354,11 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
     let head = node.header(BlockId::Head).await.unwrap().number;
     let stake_for_alice = Call::Proxy {
         real: alice_id,
-        call: Box::new(Call::AddStake { hotkey: hot, netuid: 1, amount_staked: TAO }),
+        call: Box::new(Call::AddStake {
+            hotkey: hot,
+            netuid: 1,
+            amount_staked: chain::Tao::from_rao(TAO),
+        }),
     };
     let status = include(&node, bob.sign(stake_for_alice, head)).await;
     let TxStatus::InBlock { events: tx_events, .. } = &status else { unreachable!() };
@@ -381,7 +389,8 @@ async fn kill_9_loses_no_finalized_block_and_resumes_with_the_same_root() {
     let mut alice = Signer { uri: "//Alice", nonce: 0, ctx };
     for i in 0..5u64 {
         let head = node.header(BlockId::Head).await.unwrap().number;
-        let call = Call::Transfer { dest: id("//Bob"), amount: (i + 1) * TAO };
+        let call =
+            Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao((i + 1) * TAO) };
         let (prepared, signature) = alice.sign(call, head);
         // The status stream is not needed: dropping it unwatches, the transaction stays.
         drop(node.submit(prepared, signature).await.unwrap());
