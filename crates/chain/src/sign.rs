@@ -25,6 +25,7 @@ use crate::view::{BlockId, TxStatus};
 /// How to prepare a transaction. The default takes the nonce from the chain, lives
 /// [`DEFAULT_MORTALITY`] blocks from the head and offers no tip.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TxOptions {
     /// The nonce to sign with; `None` reads the account's next nonce from the chain.
     pub nonce: Option<u64>,
@@ -236,6 +237,13 @@ mod tests {
             "stake 10 τ on subnet 1 to 5FHn…, price no higher than 0.0057 τ/α, fill or kill"
         );
         assert_eq!(serde_json::from_value::<Prepared>(json).unwrap(), prepared);
+    }
+
+    #[test]
+    fn options_default_what_json_leaves_out() {
+        assert_eq!(serde_json::from_str::<TxOptions>("{}").unwrap(), TxOptions::default());
+        let options: TxOptions = serde_json::from_str(r#"{"nonce": 4, "tip": "10"}"#).unwrap();
+        assert_eq!(options, TxOptions { nonce: Some(4), mortality_period: None, tip: 10 });
     }
 
     #[test]
