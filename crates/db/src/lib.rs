@@ -5,6 +5,8 @@ mod error;
 mod migrate;
 mod pool;
 pub mod row;
+#[cfg(feature = "test-utils")]
+pub mod test_utils;
 
 pub use config::{Backend, DbConfig, Settings};
 pub use error::DbError;

@@ -3,33 +3,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use dojo_db::on_db;
-use dojo_db::{Db, DbError, to_i64, to_u64};
+use db::on_db;
+use db::{Db, DbError, Legacy, Migrations, to_i64, to_u64};
 
 /// Database component name of the miner's store.
 pub const COMPONENT: &str = "miner";
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE miner_tasks (
-        validator_hotkey TEXT NOT NULL,
-        validator_task_id TEXT NOT NULL,
-        platform_id TEXT NOT NULL,
-        received_at_ns BIGINT NOT NULL,
-        expire_at_ns BIGINT NOT NULL,
-        PRIMARY KEY (validator_hotkey, validator_task_id)
-    );
-    CREATE TABLE miner_scores (
-        validator_hotkey TEXT NOT NULL,
-        validator_task_id TEXT NOT NULL,
-        score DOUBLE PRECISION NOT NULL,
-        received_at_ns BIGINT NOT NULL,
-        ground_truth_revealed BIGINT NOT NULL,
-        reveal_error TEXT,
-        PRIMARY KEY (validator_hotkey, validator_task_id)
-    );
-    CREATE INDEX miner_scores_recent ON miner_scores (received_at_ns);",
-)];
+/// The miner's migrations (component [`COMPONENT`], folders `migrations/{sqlite,postgres}`);
+/// databases migrated by the old runner (`dojo_migrations`) are adopted.
+pub(crate) fn migrations() -> Migrations {
+    Migrations::new(
+        COMPONENT,
+        sqlx::migrate!("migrations/sqlite"),
+        sqlx::migrate!("migrations/postgres"),
+    )
+    .with_legacy(Legacy::dojo(COMPONENT))
+}
 
 /// A score a validator sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,7 +45,7 @@ pub(crate) struct MinerStore {
 
 impl MinerStore {
     pub(crate) async fn open(db: Db) -> Result<Self, DbError> {
-        db.migrate(COMPONENT, MIGRATIONS).await?;
+        db.migrate(&migrations()).await?;
         Ok(Self { db })
     }
 

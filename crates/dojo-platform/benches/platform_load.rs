@@ -35,8 +35,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use db::{Db, DbConfig};
 use dojo_core::task::{Criteria, GroundTruth, Modality, Output, Task, TaskShape};
-use dojo_db::{Db, DbConfig};
 use dojo_platform::{
     self as platform, MemoryStore, PlatformState, PlatformStore, PlatformTask, SqlStore,
 };

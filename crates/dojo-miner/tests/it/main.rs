@@ -14,12 +14,17 @@ mod node;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use dojo_db::DbConfig;
+use db::DbConfig;
 
 /// The configuration of a fresh PostgreSQL schema (opened again, it is the same database).
 pub(crate) fn pg_config(prefix: &str) -> Option<DbConfig> {
     static N: AtomicU32 = AtomicU32::new(0);
     let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
+        // CI must not skip the PostgreSQL suite silently.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL {prefix} tests must run in CI"
+        );
         eprintln!(
             "\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL {prefix} tests.\n"
         );

@@ -16,7 +16,7 @@ mod platform_store;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use dojo_db::{Db, DbConfig};
+use db::{Db, DbConfig};
 
 /// A fresh PostgreSQL schema, or `None` (loudly) when `TAOPLEX_TEST_PG_URL` is unset.
 pub(crate) async fn pg_db(prefix: &str) -> Option<Db> {
@@ -27,6 +27,11 @@ pub(crate) async fn pg_db(prefix: &str) -> Option<Db> {
 pub(crate) fn pg_config(prefix: &str) -> Option<DbConfig> {
     static N: AtomicU32 = AtomicU32::new(0);
     let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
+        // CI must not skip the PostgreSQL suite silently.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL {prefix} tests must run in CI"
+        );
         eprintln!(
             "\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL {prefix} tests.\n"
         );

@@ -9,9 +9,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use db::{Db, DbConfig};
 use dojo_core::protocol::external::{ExternalState, ExternalTaskStatus, SIGNATURE_HEADER};
 use dojo_core::ratings::{MinerResponse, WorkerResult};
-use dojo_db::{Db, DbConfig};
 use dojo_transport::ManualClock;
 use dojo_validator::TaskQueue;
 use dojo_validator::external::{

@@ -285,33 +285,11 @@ async fn reopening_runs_no_migration_twice_and_keeps_data() {
 // ---- Stores made before the `db` crate ----
 
 /// What the old hand-made runner (`Store::migrate` before the `db` crate) did to a fresh
-/// database, step for step: its bookkeeping table, then the one SQLite text, rewritten for
-/// PostgreSQL by string replacement, and its version row, in one transaction.
+/// database: version 1 as it was then (`old/0001_init.sql`, one text rewritten for PostgreSQL)
+/// recorded in `schema_migrations`.
 async fn old_runner_migrate(db: &db::Db) {
     const OLD_V1: &str = include_str!("old/0001_init.sql");
-    let postgres = db.backend() == db::Backend::Postgres;
-    db::on_db!(db, pool => {
-        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
-            .execute(pool)
-            .await
-            .unwrap();
-        let text = if postgres {
-            OLD_V1
-                .replace("BLOB", "BYTEA")
-                .replace("INTEGER PRIMARY KEY", "BIGINT PRIMARY KEY")
-                .replace(") WITHOUT ROWID;", ");")
-        } else {
-            OLD_V1.to_string()
-        };
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(text)).execute(&mut *tx).await.unwrap();
-        sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
-            .bind(1_i64)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-    });
+    db::test_utils::market_old_runner(db, &[(1, OLD_V1)]).await.unwrap();
 }
 
 /// Rows as the old store wrote them: blocks 0..=3 (hashes as hex), one trade (accounts as
