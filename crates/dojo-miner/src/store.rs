@@ -165,3 +165,69 @@ impl MinerStore {
         to_u64(n, "miner_tasks")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use db::DbConfig;
+
+    use super::*;
+
+    /// A database made by the code before the `db` crate (Dojo's old runner recorded version 1
+    /// of `miner` in `dojo_migrations`, beside another component) is adopted: the mapping and
+    /// score it holds survive and the store keeps working.
+    async fn an_old_database_keeps_working(config: DbConfig) {
+        const V1: &str = include_str!("../migrations/sqlite/0001_init.sql");
+        let raw = Db::open(&config).await.unwrap();
+        db::test_utils::dojo_old_runner(&raw, COMPONENT, &[(1, V1)]).await.unwrap();
+        db::test_utils::dojo_old_runner(&raw, "other", &[(1, "SELECT 1")]).await.unwrap();
+        on_db!(&raw, pool => {
+            sqlx::query("INSERT INTO miner_tasks VALUES ('5V', 't1', 'p1', 10, 20)")
+                .execute(pool).await.unwrap();
+            sqlx::query("INSERT INTO miner_scores VALUES ('5V', 't1', 0.75, 30, 1, NULL)")
+                .execute(pool).await.unwrap();
+        });
+
+        let store = MinerStore::open(Db::open(&config).await.unwrap()).await.unwrap();
+        assert_eq!(store.platform_id("5V", "t1").await.unwrap().as_deref(), Some("p1"));
+        let old = ScoreRecord {
+            validator_hotkey: "5V".into(),
+            task_id: "t1".into(),
+            score: 0.75,
+            received_at_ns: 30,
+            ground_truth_revealed: true,
+            reveal_error: None,
+        };
+        assert_eq!(store.recent_scores(10).await.unwrap(), vec![old]);
+        store.insert_task("5V", "t2", "p2", 40, 50).await.unwrap();
+        assert_eq!(store.task_count().await.unwrap(), 2);
+        let recorded: i64 = on_db!(&raw, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations_miner")
+                .fetch_one(pool).await.unwrap()
+        });
+        assert_eq!(recorded, 1);
+    }
+
+    #[tokio::test]
+    async fn sqlite_database_made_by_the_old_runner_keeps_working() {
+        let dir = tempfile::tempdir().unwrap();
+        an_old_database_keeps_working(DbConfig::Sqlite(dir.path().join("miner.sqlite"))).await;
+    }
+
+    #[tokio::test]
+    async fn pg_database_made_by_the_old_runner_keeps_working() {
+        let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL tests must run in CI"
+            );
+            eprintln!("\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING a PostgreSQL miner test.\n");
+            return;
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let schema = format!("old_miner_test_{}_{nanos}", std::process::id());
+        an_old_database_keeps_working(DbConfig::parse(&url).with_schema(schema)).await;
+    }
+}

@@ -7,6 +7,7 @@
     unreachable_pub
 )]
 
+mod old_db;
 mod platform;
 mod platform_api;
 mod platform_browser;
