@@ -220,7 +220,12 @@ mod tests {
                 std::env::var("CI").as_deref() != Ok("true"),
                 "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL tests must run in CI"
             );
-            eprintln!("\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING a PostgreSQL miner test.\n");
+            // Straight to stderr: the test harness captures `eprintln!`, and this must be seen.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING a PostgreSQL miner test.\n"
+            );
             return;
         };
         let nanos = std::time::SystemTime::now()

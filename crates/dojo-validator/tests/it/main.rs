@@ -40,7 +40,10 @@ pub(crate) fn pg_config(prefix: &str) -> Option<DbConfig> {
             std::env::var("CI").as_deref() != Ok("true"),
             "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL {prefix} tests must run in CI"
         );
-        eprintln!(
+        // Straight to stderr: the test harness captures `eprintln!`, and this must be seen.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL {prefix} tests.\n"
         );
         return None;

@@ -34,7 +34,10 @@ pub fn pg_config() -> Option<StoreConfig> {
             std::env::var("CI").as_deref() != Ok("true"),
             "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL store tests must run in CI"
         );
-        eprintln!(
+        // Straight to stderr: the test harness captures `eprintln!`, and this must be seen.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
              !!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL store tests.\n\
              !!! Set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run them.\n\
