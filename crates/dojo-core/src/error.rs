@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-/// Everything that can go wrong in the `dojo` crate.
+/// Everything that can go wrong in Dojo's core and its task generation (`dojo-gen`).
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum DojoError {

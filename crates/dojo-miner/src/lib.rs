@@ -47,8 +47,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chain::{
-    AccountId, AxonInfo, BlockId, Call, Chain, ChainError, DEFAULT_MORTALITY, DispatchError,
-    Mortality, NetUid, SignedTransaction, TxStatus,
+    AccountId, AxonInfo, BlockId, Call, Chain, ChainError, DispatchError, NetUid, TxOptions,
+    TxStatus,
 };
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -635,19 +635,8 @@ async fn serve_axon(
     netuid: NetUid,
     axon: AxonInfo,
 ) -> Result<u64, MinerError> {
-    let account = AccountId::from(hotkey.public());
-    let info = chain.info().await?;
-    let head = chain.header(BlockId::Head).await?.number;
-    let nonce = chain.account(account).await?.nonce;
-    let tx = SignedTransaction::sign(
-        hotkey,
-        Call::ServeAxon { netuid, axon },
-        nonce,
-        Mortality::new(head, DEFAULT_MORTALITY),
-        0,
-        &info.signing,
-    );
-    let mut statuses = chain.submit_and_watch(tx).await?;
+    let call = Call::ServeAxon { netuid, axon };
+    let mut statuses = chain::sign_and_submit(chain, hotkey, call, TxOptions::default()).await?;
     while let Some(status) = statuses.next().await {
         match status? {
             TxStatus::Ready { .. } | TxStatus::Finalized { .. } => {}

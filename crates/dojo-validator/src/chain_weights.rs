@@ -32,8 +32,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chain::{
-    AccountId, BlockId, BlockNumber, Call, Chain, ChainError, DEFAULT_MORTALITY, DispatchError,
-    Hash, Mortality, NetUid, NeuronInfo, SignedTransaction, SubnetInfo, TxStatus,
+    AccountId, BlockId, BlockNumber, Call, Chain, ChainError, DispatchError, Hash, NetUid,
+    NeuronInfo, SubnetInfo, TxOptions, TxStatus,
 };
 use futures::StreamExt;
 use rand::{Rng, SeedableRng};
@@ -284,7 +284,7 @@ impl WeightSetter {
                     salt: pending.salt.clone(),
                     version_key: sub.version_key,
                 };
-                let result = self.submit("reveal_weights", call, view.head).await;
+                let result = self.submit("reveal_weights", call).await;
                 // Whatever happened, this commit cannot be revealed again.
                 self.pending = None;
                 let block = result?;
@@ -333,7 +333,7 @@ impl WeightSetter {
                 weights: submission.weights.clone(),
                 version_key: submission.version_key,
             };
-            let block = self.submit("set_weights", call, view.head).await?;
+            let block = self.submit("set_weights", call).await?;
             self.last_submitted = Some(block);
             return Ok(WeightsOutcome::Set { block, submission });
         }
@@ -347,7 +347,7 @@ impl WeightSetter {
             submission.version_key,
         );
         let call = Call::CommitWeights { netuid: self.netuid, commit_hash: hash };
-        let block = self.submit("commit_weights", call, view.head).await?;
+        let block = self.submit("commit_weights", call).await?;
         self.last_submitted = Some(block);
         let period = hp.commit_reveal_period;
         let commit = PendingCommit {
@@ -362,24 +362,12 @@ impl WeightSetter {
         Ok(WeightsOutcome::Committed { block, commit })
     }
 
-    /// Signs `call`, submits it and follows it into a block; returns the block number.
-    async fn submit(
-        &self,
-        name: &'static str,
-        call: Call,
-        head: BlockNumber,
-    ) -> Result<BlockNumber, WeightsError> {
-        let info = self.chain.info().await?;
-        let nonce = self.chain.account(self.account).await?.nonce;
-        let tx = SignedTransaction::sign(
-            &self.hotkey,
-            call,
-            nonce,
-            Mortality::new(head, DEFAULT_MORTALITY),
-            0,
-            &info.signing,
-        );
-        let mut statuses = self.chain.submit_and_watch(tx).await?;
+    /// Prepares `call`, signs it with the hotkey, submits it and follows it into a block;
+    /// returns the block number.
+    async fn submit(&self, name: &'static str, call: Call) -> Result<BlockNumber, WeightsError> {
+        let mut statuses =
+            chain::sign_and_submit(self.chain.as_ref(), &self.hotkey, call, TxOptions::default())
+                .await?;
         while let Some(status) = statuses.next().await {
             match status? {
                 TxStatus::Ready { .. } | TxStatus::Finalized { .. } => {}

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chain::{AxonInfo, BlockId, Call, Chain, DEFAULT_MORTALITY, Mortality, SignedTransaction};
+use chain::{AxonInfo, Call, Chain};
 use chain::{NeuronInfo, TxStatus};
 use db::{Db, DbConfig};
 use dojo_core::MovingScores;
@@ -76,18 +76,10 @@ struct FakeMiner {
 
 /// Signs `call` with `uri` and waits for it to be in a block.
 async fn submit(chain: &Arc<dyn Chain>, uri: &str, call: Call) {
-    let head = chain.header(BlockId::Head).await.unwrap().number;
-    let info = chain.info().await.unwrap();
-    let nonce = chain.account(id(uri)).await.unwrap().nonce;
-    let tx = SignedTransaction::sign(
-        &kp(uri),
-        call,
-        nonce,
-        Mortality::new(head, DEFAULT_MORTALITY),
-        0,
-        &info.signing,
-    );
-    let mut statuses = chain.submit_and_watch(tx).await.unwrap();
+    let mut statuses =
+        chain::sign_and_submit(chain.as_ref(), &kp(uri), call, chain::TxOptions::default())
+            .await
+            .unwrap();
     while let Some(status) = statuses.next().await {
         match status.unwrap() {
             TxStatus::InBlock { result, .. } => {

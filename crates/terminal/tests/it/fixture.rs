@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chain::{
     AccountId, AccountInfo, Block, BlockId, BlockNumber, Call, Chain, ChainError, ChainInfo,
     ChainResult, EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, PoolInfo,
-    RecycleOrBurn, SignedTransaction, StakeInfo, SubnetIdentity, SubnetInfo, TxStatus,
+    RecycleOrBurn, StakeInfo, SubnetIdentity, SubnetInfo, TxStatus,
 };
 use futures::stream::BoxStream;
 use market::analytics::{BurnPoint, Holder, Holders, Predictability};
@@ -549,12 +549,18 @@ impl Chain for FixtureChain {
     async fn estimate_fee(&self, _s: AccountId, _c: Call) -> ChainResult<u64> {
         nope()
     }
-    async fn submit(&self, _tx: SignedTransaction) -> ChainResult<Hash> {
+    async fn prepare(
+        &self,
+        _signer: AccountId,
+        _call: Call,
+        _options: chain::TxOptions,
+    ) -> ChainResult<chain::Prepared> {
         nope()
     }
-    async fn submit_and_watch(
+    async fn submit(
         &self,
-        _tx: SignedTransaction,
+        _prepared: chain::Prepared,
+        _signature: chain::Signature,
     ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
         nope()
     }
