@@ -21,9 +21,23 @@ pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
 /// A fresh PostgreSQL schema per call, or `None` (with a loud notice) when
 /// `TAOPLEX_TEST_PG_URL` is unset.
 pub async fn pg_store() -> Option<Store> {
+    Some(Store::open(&pg_config()?).await.unwrap())
+}
+
+/// The configuration of a fresh PostgreSQL schema, or `None` (with a loud notice) when
+/// `TAOPLEX_TEST_PG_URL` is unset. Under `CI=true` a missing URL fails the test instead: CI
+/// must not skip the PostgreSQL suite silently.
+pub fn pg_config() -> Option<StoreConfig> {
     static N: AtomicU32 = AtomicU32::new(0);
     let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
-        eprintln!(
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL store tests must run in CI"
+        );
+        // Straight to stderr: the test harness captures `eprintln!`, and this must be seen.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
              !!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL store tests.\n\
              !!! Set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run them.\n\
@@ -41,7 +55,7 @@ pub async fn pg_store() -> Option<Store> {
         nanos,
         N.fetch_add(1, Ordering::Relaxed)
     );
-    Some(Store::open(&StoreConfig::Postgres { url, schema: Some(schema) }).await.unwrap())
+    Some(StoreConfig::Postgres { url, schema: Some(schema) })
 }
 
 /// Runs an async test body on SQLite and, when configured, on PostgreSQL.
