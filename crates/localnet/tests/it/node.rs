@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chain::ManualClock;
 use chain::client::RpcChain;
 use chain::rpc::codes;
 use chain::{
@@ -14,7 +15,7 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use localnet::genesis::{ChainParams, Genesis, GenesisAccount, GenesisStake, GenesisSubnet};
-use localnet::node::{BlockProduction, BlockRef, ManualClock, Node, NodeConfig};
+use localnet::node::{BlockProduction, BlockRef, Node, NodeConfig};
 use localnet::rpc::{RpcConfig, RpcServer};
 use localnet::{LocalChain, runtime::default_hyperparameters};
 use serde_json::{Value, json};

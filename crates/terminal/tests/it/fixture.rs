@@ -4,6 +4,7 @@
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
+use chain::ManualClock;
 use chain::{
     AccountId, AccountInfo, Block, BlockId, BlockNumber, Call, Chain, ChainError, ChainInfo,
     ChainResult, EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, PoolInfo,
@@ -16,7 +17,7 @@ use market::{
     PoolState, Portfolio, Position, SubnetChange, SubnetDetail, TapeRow, Trade, TradeFilter,
     TradeKind,
 };
-use terminal::{AppState, Config, FixedUsd, ManualClock, MarketRead, NoUsd, UsdSource};
+use terminal::{AppState, Config, FixedUsd, MarketRead, NoUsd, UsdSource};
 use tokio::sync::broadcast;
 
 pub const RAO: u64 = 1_000_000_000;
@@ -593,7 +594,7 @@ pub struct Fixture {
 pub fn fixture_with(config: Config, usd: Option<f64>) -> Fixture {
     let market = FixtureMarket::new();
     let chain = FixtureChain::new();
-    let clock = Arc::new(ManualClock::new(NOW_MS));
+    let clock = Arc::new(ManualClock::from_ms(NOW_MS));
     let usd: Arc<dyn UsdSource> = match usd.and_then(|u| FixedUsd::new(u, NOW_MS)) {
         Some(f) => Arc::new(f),
         None => Arc::new(NoUsd),
