@@ -7,8 +7,6 @@ mod localnet;
 mod mock;
 mod store;
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use market::{Store, StoreConfig};
 
 /// A fresh SQLite store in a temporary directory (kept alive by the returned guard).
@@ -18,30 +16,13 @@ pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
     (store, dir)
 }
 
-/// A fresh PostgreSQL schema per call, or `None` (with a loud notice) when
-/// `TAOPLEX_TEST_PG_URL` is unset.
+/// A fresh PostgreSQL schema per call, or `None` after a notice when `TAOPLEX_TEST_PG_URL` is
+/// unset (under `CI=true` the test fails instead).
 pub async fn pg_store() -> Option<Store> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
-        eprintln!(
-            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-             !!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL store tests.\n\
-             !!! Set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run them.\n\
-             !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-        );
-        return None;
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let schema = format!(
-        "market_test_{}_{}_{}",
-        std::process::id(),
-        nanos,
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    Some(Store::open(&StoreConfig::Postgres { url, schema: Some(schema) }).await.unwrap())
+    let pg = test_support::pg::fresh_schema("market")?;
+    Some(
+        Store::open(&StoreConfig::Postgres { url: pg.url, schema: Some(pg.schema) }).await.unwrap(),
+    )
 }
 
 /// Runs an async test body on SQLite and, when configured, on PostgreSQL.
