@@ -8,6 +8,11 @@
 //! - [`process`] — [`process::Process`].
 //! - [`genesis`] — [`genesis::treasury_genesis`], [`genesis::pool_subnet`],
 //!   [`genesis::hyperparameters`].
+//! - `terminal` (feature `terminal`) — the terminal's fixture market and chain: 24 subnets
+//!   of hand-made data behind `MarketRead` and `Chain`, for its tests and its load bench.
+//!
+//! # Feature flags
+//! - `terminal`: the `terminal` module (pulls in `terminal` and `market`).
 // Test scaffolding fails a test by panicking: that is its error path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,6 +20,8 @@ pub mod browser;
 pub mod genesis;
 pub mod pg;
 pub mod process;
+#[cfg(feature = "terminal")]
+pub mod terminal;
 pub mod tools;
 
 pub use tools::{Missing, Tool, notice, require, require_all, under_ci};

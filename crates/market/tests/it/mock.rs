@@ -5,34 +5,21 @@ use std::sync::Mutex;
 
 use chain::{
     AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult, Event,
-    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo, RecycleOrBurn,
-    Side, SignedTransaction, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome,
+    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo, Side,
+    SignedTransaction, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome,
     TxStatus,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use tokio::sync::broadcast;
 
+/// localnet's defaults with commit-reveal off, as the market tests have always had.
 pub fn hyper() -> Hyperparameters {
     Hyperparameters {
-        tempo: 360,
-        fee_rate: 33,
-        weights_rate_limit: 100,
         commit_reveal_enabled: false,
         commit_reveal_period: 1,
-        max_allowed_validators: 64,
-        max_allowed_uids: 256,
-        immunity_period: 5000,
-        activity_cutoff: 5000,
-        kappa: 32767,
-        bonds_moving_average: 900_000,
-        burn: 1_000_000_000,
         min_burn: 1_000_000,
-        max_burn: 100_000_000_000,
-        recycle_or_burn: RecycleOrBurn::Burn,
-        transfer_enabled: true,
-        registration_allowed: true,
-        weights_version_key: 0,
+        ..test_support::genesis::hyperparameters()
     }
 }
 
