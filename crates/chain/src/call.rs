@@ -8,6 +8,10 @@
 use parity_scale_codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
+use std::fmt;
+
+use dtao::units::{Alpha, Tao};
+
 use crate::primitives::{AccountId, NetUid, u64_string};
 
 /// Proxy permissions, as Subtensor's `ProxyType` (the subset taoplex uses).
@@ -25,6 +29,15 @@ pub enum ProxyType {
 }
 
 impl ProxyType {
+    /// The type's name in plain words: "any", "staking", "non-transfer".
+    pub fn name(self) -> &'static str {
+        match self {
+            ProxyType::Any => "any",
+            ProxyType::Staking => "staking",
+            ProxyType::NonTransfer => "non-transfer",
+        }
+    }
+
     /// Whether a proxy of this type may dispatch `call` on behalf of the real account.
     pub fn allows(self, call: &Call) -> bool {
         match self {
@@ -431,6 +444,228 @@ impl Call {
     }
 }
 
+impl Call {
+    /// `call` dispatched as `real` by the signer, a proxy of `real` (`Proxy::proxy` with no
+    /// forced proxy type: the chain picks the proxy relation that permits the call).
+    pub fn proxied(real: AccountId, call: Call) -> Call {
+        Call::Proxy { real, call: Box::new(call) }
+    }
+
+    /// The call in plain words, for a confirm card: "stake 10 τ on subnet 1 to 5F1g…, price
+    /// no higher than 0.0057 τ/α, fill or kill". Amounts are exact (`dtao` units); accounts
+    /// are shortened to their first four SS58 characters.
+    pub fn describe(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// An account as a confirm card shows it: its first four SS58 characters.
+fn short(account: &AccountId) -> String {
+    let ss58 = account.to_ss58();
+    let head: String = ss58.chars().take(4).collect();
+    format!("{head}…")
+}
+
+fn tao(rao: u64) -> Tao {
+    Tao::from_rao(rao)
+}
+
+fn alpha(rao: u64) -> Alpha {
+    Alpha::from_rao(rao)
+}
+
+/// A limit price (rao per alpha) as "0.0057 τ/α".
+fn price(rao_per_alpha: u64) -> String {
+    format!("{} τ/α", Tao::from_rao(rao_per_alpha).to_decimal_string())
+}
+
+fn fill(allow_partial: bool) -> &'static str {
+    if allow_partial { "partial fill allowed" } else { "fill or kill" }
+}
+
+impl fmt::Display for Hyperparameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name();
+        match self {
+            Hyperparameter::Tempo(v)
+            | Hyperparameter::FeeRate(v)
+            | Hyperparameter::MaxAllowedValidators(v)
+            | Hyperparameter::MaxAllowedUids(v)
+            | Hyperparameter::ImmunityPeriod(v)
+            | Hyperparameter::ActivityCutoff(v)
+            | Hyperparameter::Kappa(v) => write!(f, "{name} to {v}"),
+            Hyperparameter::WeightsRateLimit(v)
+            | Hyperparameter::CommitRevealPeriod(v)
+            | Hyperparameter::BondsMovingAverage(v) => write!(f, "{name} to {v}"),
+            Hyperparameter::MinBurn(v) | Hyperparameter::MaxBurn(v) => {
+                write!(f, "{name} to {}", tao(*v))
+            }
+            Hyperparameter::CommitRevealEnabled(v)
+            | Hyperparameter::TransferEnabled(v)
+            | Hyperparameter::RegistrationAllowed(v) => write!(f, "{name} to {v}"),
+            Hyperparameter::RecycleOrBurn(RecycleOrBurn::Burn) => write!(f, "{name} to burn"),
+            Hyperparameter::RecycleOrBurn(RecycleOrBurn::Recycle) => {
+                write!(f, "{name} to recycle")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Call {
+    /// [`Call::describe`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Call::Transfer { dest, amount } => {
+                write!(f, "send {} to {}", tao(*amount), short(dest))
+            }
+            Call::AddStake { hotkey, netuid, amount_staked } => write!(
+                f,
+                "stake {} on subnet {netuid} to {}, at any price",
+                tao(*amount_staked),
+                short(hotkey)
+            ),
+            Call::AddStakeLimit { hotkey, netuid, amount_staked, limit_price, allow_partial } => {
+                write!(
+                    f,
+                    "stake {} on subnet {netuid} to {}, price no higher than {}, {}",
+                    tao(*amount_staked),
+                    short(hotkey),
+                    price(*limit_price),
+                    fill(*allow_partial)
+                )
+            }
+            Call::RemoveStake { hotkey, netuid, amount_unstaked } => write!(
+                f,
+                "unstake {} on subnet {netuid} from {}, at any price",
+                alpha(*amount_unstaked),
+                short(hotkey)
+            ),
+            Call::RemoveStakeLimit {
+                hotkey,
+                netuid,
+                amount_unstaked,
+                limit_price,
+                allow_partial,
+            } => write!(
+                f,
+                "unstake {} on subnet {netuid} from {}, price no lower than {}, {}",
+                alpha(*amount_unstaked),
+                short(hotkey),
+                price(*limit_price),
+                fill(*allow_partial)
+            ),
+            Call::RemoveStakeFullLimit { hotkey, netuid, limit_price } => match limit_price {
+                Some(limit) => write!(
+                    f,
+                    "unstake everything on subnet {netuid} from {}, price no lower than {}",
+                    short(hotkey),
+                    price(*limit)
+                ),
+                None => write!(
+                    f,
+                    "unstake everything on subnet {netuid} from {}, at any price",
+                    short(hotkey)
+                ),
+            },
+            Call::SwapStake { hotkey, origin_netuid, destination_netuid, alpha_amount } => write!(
+                f,
+                "swap {} staked to {} from subnet {origin_netuid} into subnet {destination_netuid}",
+                alpha(*alpha_amount),
+                short(hotkey)
+            ),
+            Call::SwapStakeLimit {
+                hotkey,
+                origin_netuid,
+                destination_netuid,
+                alpha_amount,
+                limit_price,
+                allow_partial,
+            } => write!(
+                f,
+                "swap {} staked to {} from subnet {origin_netuid} into subnet {destination_netuid}, price ratio no lower than {}, {}",
+                alpha(*alpha_amount),
+                short(hotkey),
+                Tao::from_rao(*limit_price).to_decimal_string(),
+                fill(*allow_partial)
+            ),
+            Call::MoveStake {
+                origin_hotkey,
+                destination_hotkey,
+                origin_netuid,
+                destination_netuid,
+                alpha_amount,
+            } => write!(
+                f,
+                "move {} from {} on subnet {origin_netuid} to {} on subnet {destination_netuid}",
+                alpha(*alpha_amount),
+                short(origin_hotkey),
+                short(destination_hotkey)
+            ),
+            Call::TransferStake {
+                destination_coldkey,
+                hotkey,
+                origin_netuid,
+                destination_netuid,
+                alpha_amount,
+            } => write!(
+                f,
+                "give {} staked to {} on subnet {origin_netuid} to coldkey {} on subnet {destination_netuid}",
+                alpha(*alpha_amount),
+                short(hotkey),
+                short(destination_coldkey)
+            ),
+            Call::UnstakeAll { hotkey } => {
+                write!(f, "unstake everything staked to {} on every subnet", short(hotkey))
+            }
+            Call::RegisterNetwork { hotkey, identity } => match identity {
+                Some(id) => write!(
+                    f,
+                    "register subnet {:?} with owner hotkey {}, paying the lock cost",
+                    id.name,
+                    short(hotkey)
+                ),
+                None => write!(
+                    f,
+                    "register a subnet with owner hotkey {}, paying the lock cost",
+                    short(hotkey)
+                ),
+            },
+            Call::StartCall { netuid } => write!(f, "start emission on subnet {netuid}"),
+            Call::SetSubnetIdentity { netuid, identity } => {
+                write!(f, "name subnet {netuid} {:?}", identity.name)
+            }
+            Call::SetHyperparameter { netuid, param } => {
+                write!(f, "set {param} on subnet {netuid}")
+            }
+            Call::BurnedRegister { netuid, hotkey } => write!(
+                f,
+                "register hotkey {} on subnet {netuid}, burning the registration cost",
+                short(hotkey)
+            ),
+            Call::ServeAxon { netuid, axon } => {
+                write!(f, "serve an axon at {}:{} on subnet {netuid}", axon.ip, axon.port)
+            }
+            Call::SetWeights { netuid, dests, .. } => {
+                write!(f, "set weights for {} UIDs on subnet {netuid}", dests.len())
+            }
+            Call::CommitWeights { netuid, .. } => write!(f, "commit weights on subnet {netuid}"),
+            Call::RevealWeights { netuid, uids, .. } => {
+                write!(f, "reveal weights for {} UIDs on subnet {netuid}", uids.len())
+            }
+            Call::AddProxy { delegate, proxy_type } => {
+                write!(f, "make {} a {} proxy of this account", short(delegate), proxy_type.name())
+            }
+            Call::RemoveProxy { delegate, proxy_type } => write!(
+                f,
+                "revoke {} as a {} proxy of this account",
+                short(delegate),
+                proxy_type.name()
+            ),
+            Call::Proxy { real, call } => write!(f, "as proxy for {}: {call}", short(real)),
+        }
+    }
+}
+
 /// The commit hash of `CommitWeights`: BLAKE2b-256 of SCALE(account, netuid, uids, values,
 /// salt, version_key), as Subtensor's commit–reveal v2.
 pub fn weights_commit_hash(
@@ -471,6 +706,74 @@ mod tests {
         assert!(!ProxyType::NonTransfer.allows(&stake));
         assert!(ProxyType::NonTransfer.allows(&weights));
         assert!(ProxyType::Any.allows(&transfer));
+    }
+
+    #[test]
+    fn calls_describe_themselves_for_a_confirm_card() {
+        let alice: AccountId = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".parse().unwrap();
+        let bob: AccountId = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".parse().unwrap();
+        let stake = Call::AddStakeLimit {
+            hotkey: bob,
+            netuid: 1,
+            amount_staked: 10_000_000_000,
+            limit_price: 5_700_000,
+            allow_partial: false,
+        };
+        assert_eq!(
+            stake.describe(),
+            "stake 10 τ on subnet 1 to 5FHn…, price no higher than 0.0057 τ/α, fill or kill"
+        );
+        assert_eq!(
+            Call::proxied(alice, stake).describe(),
+            "as proxy for 5Grw…: stake 10 τ on subnet 1 to 5FHn…, price no higher than 0.0057 τ/α, fill or kill"
+        );
+        let cases = [
+            (Call::Transfer { dest: bob, amount: 1_500_000_000 }, "send 1.5 τ to 5FHn…"),
+            (
+                Call::RemoveStakeLimit {
+                    hotkey: bob,
+                    netuid: 3,
+                    amount_unstaked: 2_000_000_001,
+                    limit_price: 1_000_000,
+                    allow_partial: true,
+                },
+                "unstake 2.000000001 α on subnet 3 from 5FHn…, price no lower than 0.001 τ/α, partial fill allowed",
+            ),
+            (
+                Call::RemoveStakeFullLimit { hotkey: bob, netuid: 3, limit_price: None },
+                "unstake everything on subnet 3 from 5FHn…, at any price",
+            ),
+            (
+                Call::AddProxy { delegate: bob, proxy_type: ProxyType::Staking },
+                "make 5FHn… a staking proxy of this account",
+            ),
+            (
+                Call::SetHyperparameter { netuid: 2, param: Hyperparameter::MinBurn(500_000_000) },
+                "set min_burn to 0.5 τ on subnet 2",
+            ),
+            (
+                Call::SetWeights {
+                    netuid: 2,
+                    dests: vec![0, 1],
+                    weights: vec![1, 2],
+                    version_key: 0,
+                },
+                "set weights for 2 UIDs on subnet 2",
+            ),
+        ];
+        for (call, text) in cases {
+            assert_eq!(call.describe(), text);
+            assert_eq!(call.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn proxied_is_the_proxy_call() {
+        let call = Call::UnstakeAll { hotkey: someone() };
+        assert_eq!(
+            Call::proxied(AccountId([1; 32]), call.clone()),
+            Call::Proxy { real: AccountId([1; 32]), call: Box::new(call) }
+        );
     }
 
     #[test]

@@ -23,8 +23,8 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::rpc::{BlockRef, PoolEntry, Request, RpcError, U64Str, methods, notifications};
 use crate::{
     AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult,
-    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, SignedTransaction, StakeInfo,
-    SubnetInfo, TxStatus,
+    EventRecord, Header, Hyperparameters, NetUid, NeuronInfo, Prepared, StakeInfo, SubnetInfo,
+    TxOptions, TxStatus, prepare_localnet,
 };
 use dtao::amm::{Side, SwapOutcome};
 
@@ -383,14 +383,24 @@ impl Chain for RpcChain {
         Ok(fee.0)
     }
 
-    async fn submit(&self, tx: SignedTransaction) -> ChainResult<Hash> {
-        self.request(methods::AUTHOR_SUBMIT_EXTRINSIC, (tx.to_hex(),)).await
+    async fn prepare(
+        &self,
+        signer: AccountId,
+        call: Call,
+        options: TxOptions,
+    ) -> ChainResult<Prepared> {
+        prepare_localnet(self, signer, call, options).await
     }
 
-    async fn submit_and_watch(
+    async fn submit(
         &self,
-        tx: SignedTransaction,
+        prepared: Prepared,
+        signature: keys::Signature,
     ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
+        // The node cannot tell "signed for another chain" from a bad signature (the
+        // transaction does not carry its context), so the client checks the context first.
+        let info = self.info().await?;
+        let tx = prepared.into_localnet_transaction(&info.signing, signature)?;
         let statuses = self
             .subscribe::<TxStatus>(
                 methods::AUTHOR_SUBMIT_AND_WATCH_EXTRINSIC,

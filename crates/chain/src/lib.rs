@@ -2,15 +2,26 @@
 //!
 //! Everything above the chain — the terminal, the bot, Dojo, the market indexer — talks to a
 //! dTAO chain only through [`Chain`]: read heads, blocks, events and state views; quote swaps
-//! the way the runtime would (`sim_swap`); submit [`SignedTransaction`]s and watch them go from
-//! the pool into a block and to finality. The embedded localnet and a remote node (over
-//! JSON-RPC) are two implementations of the same trait; faces never see which.
+//! the way the runtime would (`sim_swap`); and submit transactions in three steps,
+//! *prepare → sign → submit*, then watch them go from the pool into a block and to finality.
+//! The embedded localnet and a remote node (over JSON-RPC) are two implementations of the same
+//! trait; faces never see which.
+//!
+//! # Non-custodial submission
+//! [`Chain::prepare`] returns a [`Prepared`] transaction: the exact payload bytes to sign (in
+//! the implementation's own format), the call in plain words and a fee estimate. The key may
+//! live elsewhere — a browser, a sign link, a proxy key: it signs [`Prepared::payload`] and
+//! the signature comes back to [`Chain::submit`]. [`Signer`] is a key at hand (implemented for
+//! [`keys::Keypair`]); [`sign_and_submit`] does all three steps for it. Proxied calls are
+//! [`Call::proxied`].
 //!
 //! # Principal types
 //! - [`Call`]: what a transaction asks for (transfers, staking with and without limits,
-//!   registration, identity, hyperparameters, weights, proxies).
-//! - [`SignedTransaction`]: a call signed with sr25519 over a Substrate-shaped payload that
-//!   commits to the nonce, a [`Mortality`] window and the chain's [`SigningContext`].
+//!   registration, identity, hyperparameters, weights, proxies), in words by [`Call::describe`].
+//! - [`Prepared`], [`TxOptions`], [`Signer`]: the prepare → sign → submit steps.
+//! - [`SignedTransaction`]: the localnet wire format, a call signed with sr25519 over a
+//!   Substrate-shaped payload that commits to the nonce, a [`Mortality`] window and the chain's
+//!   [`SigningContext`].
 //! - [`Event`] / [`EventRecord`]: the chain's events with its field conventions.
 //! - [`TxValidityError`] (refused before inclusion) and [`DispatchError`] (failed in a block,
 //!   fee charged), named as on Subtensor.
@@ -22,14 +33,26 @@
 //!   [`SystemClock`] and [`ManualClock`] for tests.
 //!
 //! # Example
+//! A transaction prepared for the localnet format and signed by a key that sees only the
+//! payload (a [`Chain`] does the preparing with [`Chain::prepare`] and takes the signature back
+//! with [`Chain::submit`]):
 //! ```
-//! use chain::{AccountId, Call, Hash, Mortality, SignedTransaction, SigningContext};
+//! use chain::{AccountId, Call, Hash, Mortality, Prepared, Signer, SigningContext};
 //!
 //! let alice = keys::Keypair::from_uri("//Alice")?;
 //! let bob: AccountId = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".parse()?;
 //! let context = SigningContext { genesis_hash: Hash::of(b"genesis"), spec_version: 1 };
 //! let call = Call::Transfer { dest: bob, amount: 1_000_000_000 };
-//! let tx = SignedTransaction::sign(&alice, call, 0, Mortality::new(0, 64), 0, &context);
+//! let prepared = Prepared::localnet(alice.account(), call, 0, Mortality::new(0, 64), 0, context);
+//! assert_eq!(prepared.description, "send 1 τ to 5FHn…");
+//!
+//! // Elsewhere: the signer gets the payload bytes (as 0x-hex in the JSON) and signs them.
+//! let json = serde_json::to_string(&prepared)?;
+//! let received: Prepared = serde_json::from_str(&json)?;
+//! let signature = Signer::sign(&alice, &received.payload);
+//!
+//! // Back at the chain: the signed transaction, checked against the chain's context.
+//! let tx = prepared.into_localnet_transaction(&context, signature)?;
 //! assert!(tx.verify_signature(&context).is_ok());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -51,6 +74,7 @@ mod error;
 mod event;
 mod primitives;
 pub mod rpc;
+mod sign;
 mod tx;
 mod view;
 
@@ -63,7 +87,11 @@ pub use clock::{Clock, ManualClock, NANOS_PER_MILLI, SystemClock};
 pub use dtao::amm::{Side, SwapOutcome};
 pub use error::{ChainError, ChainResult, DispatchError, SwapFailure, TxValidityError};
 pub use event::{Event, EventRecord, Phase};
+/// An sr25519 signature over a [`Prepared::payload`] (re-exported from `keys`, so faces that
+/// only pass signatures along need no `keys` dependency).
+pub use keys::Signature;
 pub use primitives::{AccountId, BadHash, BlockNumber, Hash, NetUid, u64_string};
+pub use sign::{Prepared, Signer, TxOptions, prepare_localnet, sign_and_submit};
 pub use tx::{DEFAULT_MORTALITY, Mortality, SignedTransaction, SigningContext};
 pub use view::{
     AccountInfo, Block, BlockId, ChainInfo, ExtrinsicRecord, Header, Hyperparameters, NeuronInfo,
@@ -105,13 +133,26 @@ pub trait Chain: Send + Sync {
     /// The transaction fee `call` would pay, rao.
     async fn estimate_fee(&self, signer: AccountId, call: Call) -> ChainResult<u64>;
 
-    /// Submits a transaction to the pool; returns its hash once accepted.
-    async fn submit(&self, tx: SignedTransaction) -> ChainResult<Hash>;
-
-    /// Submits and follows a transaction: `Ready`, `InBlock`, `Finalized` (or `Dropped`).
-    async fn submit_and_watch(
+    /// Prepares `call` for `signer` to sign: the payload in this chain's format, the call in
+    /// words, a fee estimate. Nonce, mortality and tip come from `options` (by default: the
+    /// account's next nonce, [`DEFAULT_MORTALITY`] blocks from the head, no tip).
+    async fn prepare(
         &self,
-        tx: SignedTransaction,
+        signer: AccountId,
+        call: Call,
+        options: TxOptions,
+    ) -> ChainResult<Prepared>;
+
+    /// Submits a prepared transaction with the signer's `signature` over
+    /// [`Prepared::payload`] and follows it: `Ready`, `InBlock` (with the call's result and
+    /// events), `Finalized`, or `Dropped`. Refused before inclusion, as
+    /// [`ChainError::Invalid`]: a transaction prepared for another chain or runtime
+    /// ([`TxValidityError::BadSigningContext`]), a signature that does not verify
+    /// ([`TxValidityError::BadProof`]), a used nonce ([`TxValidityError::Stale`]).
+    async fn submit(
+        &self,
+        prepared: Prepared,
+        signature: Signature,
     ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>>;
 
     /// New best heads as they are produced.

@@ -46,8 +46,8 @@ mod market;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chain::{
-    AccountId, BlockNumber, Call, DEFAULT_MORTALITY, Hash, Mortality, NetUid, SignedTransaction,
-    SigningContext, StakeInfo,
+    AccountId, BlockNumber, Call, DEFAULT_MORTALITY, Hash, Mortality, NetUid, Prepared,
+    SignedTransaction, SigningContext, StakeInfo,
 };
 use keys::Keypair;
 use rand::{Rng, SeedableRng};
@@ -433,14 +433,25 @@ impl Simulation {
         out: &mut Vec<SignedTransaction>,
     ) {
         let Some(s) = self.signers.get_mut(idx) else { return };
-        let tx = SignedTransaction::sign(
-            &s.pair,
+        // The same pure preparation `Chain::prepare` uses, signed through `Signer`, so the
+        // simulation exercises the non-custodial path.
+        let prepared = Prepared::localnet(
+            s.account,
             call,
             nonce,
             Mortality::new(now, DEFAULT_MORTALITY),
             0,
-            ctx,
+            *ctx,
         );
+        let signature = chain::Signer::sign(&s.pair, &prepared.payload);
+        let tx = match prepared.into_localnet_transaction(ctx, signature) {
+            Ok(tx) => tx,
+            Err(e) => {
+                // Unreachable with the context it was prepared for; skip rather than panic.
+                tracing::warn!(error = %e, "the simulation could not build its transaction");
+                return;
+            }
+        };
         s.next_nonce = Some(nonce + 1);
         s.last_submit = now;
         s.acted_at = Some(now);

@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use chain::{
     AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult, Event,
-    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo, Side,
-    SignedTransaction, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome,
-    TxStatus,
+    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo,
+    Side, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome, TxStatus,
 };
 use divan::Bencher;
 use futures::StreamExt;
@@ -181,12 +180,18 @@ impl Chain for SynthChain {
     async fn estimate_fee(&self, _s: AccountId, _c: Call) -> ChainResult<u64> {
         Ok(0)
     }
-    async fn submit(&self, _tx: SignedTransaction) -> ChainResult<Hash> {
+    async fn prepare(
+        &self,
+        _signer: AccountId,
+        _call: Call,
+        _options: chain::TxOptions,
+    ) -> ChainResult<chain::Prepared> {
         Err(ChainError::Closed)
     }
-    async fn submit_and_watch(
+    async fn submit(
         &self,
-        _tx: SignedTransaction,
+        _prepared: chain::Prepared,
+        _signature: chain::Signature,
     ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
         Err(ChainError::Closed)
     }

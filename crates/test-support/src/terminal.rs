@@ -8,7 +8,7 @@ use chain::ManualClock;
 use chain::{
     AccountId, AccountInfo, Block, BlockId, BlockNumber, Call, Chain, ChainError, ChainInfo,
     ChainResult, EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, PoolInfo,
-    SignedTransaction, StakeInfo, SubnetIdentity, SubnetInfo, TxStatus,
+    StakeInfo, SubnetIdentity, SubnetInfo, TxStatus,
 };
 use futures::stream::BoxStream;
 use market::analytics::{BurnPoint, Holder, Holders, Predictability};
@@ -551,12 +551,18 @@ impl Chain for FixtureChain {
     async fn estimate_fee(&self, _s: AccountId, _c: Call) -> ChainResult<u64> {
         nope()
     }
-    async fn submit(&self, _tx: SignedTransaction) -> ChainResult<Hash> {
+    async fn prepare(
+        &self,
+        _signer: AccountId,
+        _call: Call,
+        _options: chain::TxOptions,
+    ) -> ChainResult<chain::Prepared> {
         nope()
     }
-    async fn submit_and_watch(
+    async fn submit(
         &self,
-        _tx: SignedTransaction,
+        _prepared: chain::Prepared,
+        _signature: chain::Signature,
     ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
         nope()
     }

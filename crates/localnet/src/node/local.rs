@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use chain::{
     AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult,
-    EventRecord, Hash, Header, NetUid, NeuronInfo, Side, SignedTransaction, StakeInfo, SubnetInfo,
-    SwapOutcome, TxStatus,
+    EventRecord, Header, NetUid, NeuronInfo, Prepared, Side, StakeInfo, SubnetInfo, SwapOutcome,
+    TxOptions, TxStatus,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -109,14 +109,21 @@ impl Chain for LocalChain {
         Ok(self.node.estimate_fee(&call).await)
     }
 
-    async fn submit(&self, tx: SignedTransaction) -> ChainResult<Hash> {
-        Ok(self.node.submit(tx).await?)
+    async fn prepare(
+        &self,
+        signer: AccountId,
+        call: Call,
+        options: TxOptions,
+    ) -> ChainResult<Prepared> {
+        chain::prepare_localnet(self, signer, call, options).await
     }
 
-    async fn submit_and_watch(
+    async fn submit(
         &self,
-        tx: SignedTransaction,
+        prepared: Prepared,
+        signature: keys::Signature,
     ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
+        let tx = prepared.into_localnet_transaction(&self.node.info().signing, signature)?;
         let (_, statuses) = self.node.submit_and_watch(tx).await?;
         let stream = futures::stream::unfold(statuses, |mut rx| async move {
             rx.recv().await.map(|s| (Ok(s), rx))

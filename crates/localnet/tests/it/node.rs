@@ -8,8 +8,9 @@ use chain::ManualClock;
 use chain::client::RpcChain;
 use chain::rpc::codes;
 use chain::{
-    AccountId, BlockId, Call, Chain, ChainError, ChainResult, Event, Hash, Header, Mortality, Side,
-    SignedTransaction, SigningContext, TxStatus, TxValidityError,
+    AccountId, BlockId, Call, Chain, ChainError, ChainResult, Event, Hash, Header, Mortality,
+    Prepared, Side, SignedTransaction, Signer, SigningContext, TxOptions, TxStatus,
+    TxValidityError,
 };
 use futures::StreamExt;
 use futures::future::BoxFuture;
@@ -73,6 +74,25 @@ fn sign(uri: &str, call: Call, nonce: u64, birth: u64, ctx: &SigningContext) -> 
     SignedTransaction::sign(&pair(uri), call, nonce, Mortality::new(birth, 64), 0, ctx)
 }
 
+/// `call` prepared for `ctx` by hand and signed by `uri`, which sees only the payload.
+fn signed(
+    uri: &str,
+    call: Call,
+    nonce: u64,
+    mortality: Mortality,
+    ctx: &SigningContext,
+) -> (Prepared, keys::Signature) {
+    let key = pair(uri);
+    let prepared = Prepared::localnet(key.account(), call, nonce, mortality, 0, *ctx);
+    let signature = Signer::sign(&key, &prepared.payload);
+    (prepared, signature)
+}
+
+/// The hash the transaction will have on chain.
+fn hash_of(prepared: &Prepared, signature: keys::Signature, ctx: &SigningContext) -> Hash {
+    prepared.clone().into_localnet_transaction(ctx, signature).unwrap().hash()
+}
+
 /// The same story through any [`Chain`]; returns the final state root.
 async fn scenario(chain: Arc<dyn Chain>, produce: Produce) -> Hash {
     let info = chain.info().await.unwrap();
@@ -115,14 +135,23 @@ async fn scenario(chain: Arc<dyn Chain>, produce: Produce) -> Hash {
         allow_partial: false,
     };
     let fee = chain.estimate_fee(alice, call.clone()).await.unwrap();
-    let tx = sign("//Alice", call, 0, head.number, &ctx);
-    let tx_hash = tx.hash();
-    let mut watch = chain.submit_and_watch(tx.clone()).await.unwrap();
+    // Prepared by the chain, signed by a key that only ever sees the payload bytes.
+    let prepared = chain.prepare(alice, call.clone(), TxOptions::default()).await.unwrap();
+    assert_eq!(
+        (prepared.signer, prepared.nonce, prepared.mortality, prepared.fee_estimate),
+        (alice, 0, Mortality::new(head.number, chain::DEFAULT_MORTALITY), fee)
+    );
+    assert_eq!(prepared.context, ctx);
+    assert_eq!(prepared.description, call.describe());
+    let payload = prepared.payload.clone();
+    let signature = pair("//Alice").sign(&payload);
+    let tx_hash = hash_of(&prepared, signature, &ctx);
+    let mut watch = chain.submit(prepared.clone(), signature).await.unwrap();
     assert_eq!(next(&mut watch).await, TxStatus::Ready { hash: tx_hash });
     // The same transaction again is refused by name.
     assert!(matches!(
-        chain.submit(tx).await,
-        Err(ChainError::Invalid(TxValidityError::AlreadyImported))
+        chain.submit(prepared, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::AlreadyImported))
     ));
     let block1 = produce(1).await;
     assert_eq!(block1.number, START + 1);
@@ -172,39 +201,59 @@ async fn scenario(chain: Arc<dyn Chain>, produce: Produce) -> Hash {
 
     // Named rejections.
     let transfer = Call::Transfer { dest: id("//Bob"), amount: TAO };
-    let stale = sign("//Alice", transfer.clone(), 0, head3.number, &ctx);
+    let window = Mortality::new(head3.number, 64);
+    let (stale, signature) = signed("//Alice", transfer.clone(), 0, window, &ctx);
     assert!(matches!(
-        chain.submit(stale).await,
-        Err(ChainError::Invalid(TxValidityError::Stale { got: 0, expected: 1 }))
+        chain.submit(stale, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::Stale { got: 0, expected: 1 }))
     ));
-    let mut forged = sign("//Alice", transfer.clone(), 1, head3.number, &ctx);
-    forged.signature[0] ^= 1;
+    let stale = chain
+        .prepare(alice, transfer.clone(), TxOptions { nonce: Some(0), ..TxOptions::default() })
+        .await
+        .unwrap();
+    let signature = pair("//Alice").sign(&stale.payload);
     assert!(matches!(
-        chain.submit(forged).await,
-        Err(ChainError::Invalid(TxValidityError::BadProof))
+        chain.submit(stale, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::Stale { got: 0, expected: 1 }))
     ));
-    let expired = SignedTransaction::sign(
-        &pair("//Alice"),
-        transfer.clone(),
-        1,
-        Mortality::new(START - 64, 8),
-        0,
-        &ctx,
-    );
+    let (forged, mut signature) = signed("//Alice", transfer.clone(), 1, window, &ctx);
+    signature.0[0] ^= 1;
     assert!(matches!(
-        chain.submit(expired).await,
-        Err(ChainError::Invalid(TxValidityError::Outdated { .. }))
+        chain.submit(forged, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::BadProof))
+    ));
+    let (by_bob, _) = signed("//Alice", transfer.clone(), 1, window, &ctx);
+    let signature = pair("//Bob").sign(&by_bob.payload);
+    assert!(matches!(
+        chain.submit(by_bob, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::BadProof))
+    ));
+    let other_chain = SigningContext { genesis_hash: Hash::of(b"another chain"), ..ctx };
+    let (elsewhere, signature) = signed("//Alice", transfer.clone(), 1, window, &other_chain);
+    assert!(matches!(
+        chain.submit(elsewhere, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::BadSigningContext))
+    ));
+    let (expired, signature) =
+        signed("//Alice", transfer.clone(), 1, Mortality::new(START - 64, 8), &ctx);
+    assert!(matches!(
+        chain.submit(expired, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::Outdated { .. }))
     ));
     let err = chain.quote(1, Side::Buy, u64::MAX).await.unwrap_err();
     assert!(matches!(err, ChainError::Rpc { .. }), "{err:?}");
 
     // A future nonce waits for the gap to fill, then both go in one block, in nonce order.
-    let t2 = sign("//Alice", transfer.clone(), 2, head3.number, &ctx);
-    let t1 = sign("//Alice", transfer, 1, head3.number, &ctx);
-    let h2 = chain.submit(t2).await.unwrap();
+    let (t2, s2) = signed("//Alice", transfer.clone(), 2, window, &ctx);
+    let (t1, s1) = signed("//Alice", transfer, 1, window, &ctx);
+    let h2 = hash_of(&t2, s2, &ctx);
+    let mut w2 = chain.submit(t2, s2).await.unwrap();
+    assert_eq!(next(&mut w2).await, TxStatus::Ready { hash: h2 });
     let b4 = produce(1).await;
     assert!(chain.block(BlockId::Hash(b4.hash)).await.unwrap().extrinsics.is_empty());
-    let h1 = chain.submit(t1).await.unwrap();
+    let h1 = hash_of(&t1, s1, &ctx);
+    let mut w1 = chain.submit(t1, s1).await.unwrap();
+    assert_eq!(next(&mut w1).await, TxStatus::Ready { hash: h1 });
     let b5 = produce(1).await;
     let hashes: Vec<Hash> = chain
         .block(BlockId::Number(b5.number))
@@ -263,8 +312,9 @@ async fn instant_mode_makes_a_block_when_a_transaction_arrives() {
     let node = Node::start(&genesis, config(BlockProduction::Instant)).unwrap();
     let chain = LocalChain::new(node.handle());
     let ctx = node.signing_context();
-    let tx = sign("//Bob", Call::Transfer { dest: id("//Alice"), amount: TAO }, 0, START, &ctx);
-    let mut watch = chain.submit_and_watch(tx).await.unwrap();
+    let call = Call::Transfer { dest: id("//Alice"), amount: TAO };
+    let (prepared, signature) = signed("//Bob", call, 0, Mortality::new(START, 64), &ctx);
+    let mut watch = chain.submit(prepared, signature).await.unwrap();
     assert!(matches!(next(&mut watch).await, TxStatus::Ready { .. }));
     let status = next(&mut watch).await;
     assert!(
@@ -276,6 +326,51 @@ async fn instant_mode_makes_a_block_when_a_transaction_arrives() {
     assert!(
         matches!(next(&mut watch).await, TxStatus::Finalized { number, .. } if number == START + 1)
     );
+    node.shutdown().await;
+}
+
+/// A proxy key acts for the real account: Alice makes Bob her staking proxy, then Bob's key
+/// prepares and signs a proxied stake that lands on Alice's coldkey, paid from her balance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_key_prepares_and_signs_a_stake_for_the_real_account() {
+    let genesis = small_genesis();
+    let node = Node::start(&genesis, config(BlockProduction::Instant)).unwrap();
+    let chain = LocalChain::new(node.handle());
+    let (alice, bob, hot) = (id("//Alice"), id("//Bob"), id("//Owner1//hot"));
+    let add = Call::AddProxy { delegate: bob, proxy_type: chain::ProxyType::Staking };
+    let mut watch =
+        chain::sign_and_submit(&chain, &pair("//Alice"), add, TxOptions::default()).await.unwrap();
+    assert!(matches!(next(&mut watch).await, TxStatus::Ready { .. }));
+    assert!(matches!(next(&mut watch).await, TxStatus::InBlock { result: Ok(()), .. }));
+    let alice_before = chain.account(alice).await.unwrap().free;
+    let bob_before = chain.account(bob).await.unwrap().free;
+
+    let stake = Call::AddStake { hotkey: hot, netuid: 1, amount_staked: 10 * TAO };
+    let prepared =
+        chain.prepare(bob, Call::proxied(alice, stake), TxOptions::default()).await.unwrap();
+    assert_eq!(prepared.signer, bob);
+    assert_eq!(
+        prepared.description,
+        format!(
+            "as proxy for 5Grw…: stake 10 τ on subnet 1 to {}…, at any price",
+            &hot.to_ss58()[..4]
+        )
+    );
+    // Only the proxy's key signs, and it sees only the payload.
+    let signature = pair("//Bob").sign(&prepared.payload);
+    let fee = prepared.fee_estimate;
+    let mut watch = chain.submit(prepared, signature).await.unwrap();
+    assert!(matches!(next(&mut watch).await, TxStatus::Ready { .. }));
+    let status = next(&mut watch).await;
+    let TxStatus::InBlock { result: Ok(()), events, .. } = status else {
+        panic!("expected a successful InBlock, got {status:?}");
+    };
+    assert!(events.iter().any(|r| matches!(r.event, Event::ProxyExecuted { result: Ok(()) })));
+    let stakes = chain.stakes(alice).await.unwrap();
+    assert!(stakes.iter().any(|s| s.netuid == 1 && s.hotkey == hot && s.alpha > 0), "{stakes:?}");
+    assert!(chain.stakes(bob).await.unwrap().is_empty());
+    assert_eq!(chain.account(alice).await.unwrap().free, alice_before - 10 * TAO);
+    assert_eq!(chain.account(bob).await.unwrap().free, bob_before - fee, "the proxy pays the fee");
     node.shutdown().await;
 }
 

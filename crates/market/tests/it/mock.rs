@@ -5,9 +5,8 @@ use std::sync::Mutex;
 
 use chain::{
     AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult, Event,
-    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo, Side,
-    SignedTransaction, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome,
-    TxStatus,
+    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo,
+    Side, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome, TxStatus,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -214,13 +213,19 @@ impl Chain for MockChain {
         Ok(0)
     }
 
-    async fn submit(&self, _tx: SignedTransaction) -> ChainResult<Hash> {
+    async fn prepare(
+        &self,
+        _signer: AccountId,
+        _call: Call,
+        _options: chain::TxOptions,
+    ) -> ChainResult<chain::Prepared> {
         Err(ChainError::Closed)
     }
 
-    async fn submit_and_watch(
+    async fn submit(
         &self,
-        _tx: SignedTransaction,
+        _prepared: chain::Prepared,
+        _signature: chain::Signature,
     ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
         Err(ChainError::Closed)
     }

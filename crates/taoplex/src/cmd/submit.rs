@@ -6,10 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use chain::{
-    BlockId, Call, Chain, DEFAULT_MORTALITY, DispatchError, EventRecord, Mortality,
-    SignedTransaction, TxStatus,
-};
+use chain::{Call, Chain, DispatchError, EventRecord, Signer, TxOptions, TxStatus};
 use clap::Args;
 use futures::StreamExt;
 use keys::Keypair;
@@ -67,21 +64,21 @@ pub(crate) fn confirm(yes: bool) -> anyhow::Result<()> {
     }
 }
 
-/// Signs `call` with `pair` (nonce and mortality from the chain), submits it, and prints
+/// Prepares `call` on the chain (nonce and mortality from the chain), signs the payload with
+/// `pair`, submits it, and prints
 /// `submitted` → `in block` → `finalized`. Returns once the block is final.
 pub(crate) async fn sign_and_watch(
     chain: &dyn Chain,
     pair: &Keypair,
     call: Call,
 ) -> anyhow::Result<Inclusion> {
-    let info = chain.info().await.context("cannot read the chain's signing context")?;
-    let signer = chain::AccountId::from(pair.public());
-    let nonce = chain.account(signer).await.context("cannot read the account's nonce")?.nonce;
-    let head = chain.header(BlockId::Head).await.context("cannot read the head")?;
-    let mortality = Mortality::new(head.number, DEFAULT_MORTALITY);
-    let tx = SignedTransaction::sign(pair, call, nonce, mortality, 0, &info.signing);
+    let prepared = chain
+        .prepare(pair.account(), call, TxOptions::default())
+        .await
+        .context("cannot prepare the transaction (signing context, nonce, head or fee)")?;
+    let signature = Signer::sign(pair, &prepared.payload);
     let mut statuses =
-        chain.submit_and_watch(tx).await.context("the node refused the transaction")?;
+        chain.submit(prepared, signature).await.context("the node refused the transaction")?;
     let mut inclusion = None;
     let watch = async {
         while let Some(status) = statuses.next().await {

@@ -10,8 +10,7 @@ use crate::process::{Process, taoplex};
 use chain::client::RpcChain;
 use chain::{
     AccountId, BlockId, Call, Chain, ChainError, ChainResult, DispatchError, Event, Header,
-    Mortality, ProxyType, Side, SignedTransaction, SigningContext, SwapFailure, TxStatus,
-    TxValidityError,
+    Mortality, Prepared, ProxyType, Side, SigningContext, SwapFailure, TxStatus, TxValidityError,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -101,24 +100,30 @@ struct Signer<'a> {
     ctx: SigningContext,
 }
 
+/// A prepared transaction and the signature over its payload.
+type Signed = (Prepared, chain::Signature);
+
 impl Signer<'_> {
-    fn sign(&mut self, call: Call, birth: u64) -> SignedTransaction {
-        let tx = SignedTransaction::sign(
-            &pair(self.uri),
+    /// Prepares `call` by hand (the nonce is this signer's count) and signs its payload.
+    fn sign(&mut self, call: Call, birth: u64) -> Signed {
+        let key = pair(self.uri);
+        let prepared = Prepared::localnet(
+            AccountId::from(key.public()),
             call,
             self.nonce,
             Mortality::new(birth, 64),
             0,
-            &self.ctx,
+            self.ctx,
         );
+        let signature = key.sign(&prepared.payload);
         self.nonce += 1;
-        tx
+        (prepared, signature)
     }
 }
 
 /// Submits, produces one block, and returns the `InBlock` status (result and events).
-async fn include(node: &RpcChain, tx: SignedTransaction) -> TxStatus {
-    let mut watch = node.submit_and_watch(tx).await.unwrap();
+async fn include(node: &RpcChain, (prepared, signature): Signed) -> TxStatus {
+    let mut watch = node.submit(prepared, signature).await.unwrap();
     assert!(matches!(next(&mut watch).await, TxStatus::Ready { .. }));
     node.fast_forward(1).await.unwrap();
     let status = next(&mut watch).await;
@@ -233,7 +238,8 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
         allow_partial: false,
     };
     // Refused before inclusion, as Subtensor's transaction extension does: no fee, nonce unused.
-    let refused = node.submit_and_watch(alice.sign(call, head)).await.err().unwrap();
+    let (prepared, signature) = alice.sign(call, head);
+    let refused = node.submit(prepared, signature).await.err().unwrap();
     assert!(
         matches!(
             &refused,
@@ -250,8 +256,8 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
     let stake = |n| Call::AddStake { hotkey: id("//Owner3//hot"), netuid: 3, amount_staked: n };
     let first = alice.sign(stake(TAO), head);
     let second = alice.sign(stake(2 * TAO), head);
-    let mut w1 = node.submit_and_watch(first).await.unwrap();
-    let mut w2 = node.submit_and_watch(second).await.unwrap();
+    let mut w1 = node.submit(first.0, first.1).await.unwrap();
+    let mut w2 = node.submit(second.0, second.1).await.unwrap();
     next(&mut w1).await;
     next(&mut w2).await;
     node.fast_forward(1).await.unwrap();
@@ -273,29 +279,30 @@ async fn stake_unstake_and_named_rejections_through_a_node_process() {
     // Pool rejections by name: bad signature, stale nonce, expired.
     let head = node.header(BlockId::Head).await.unwrap().number;
     let transfer = Call::Transfer { dest: id("//Bob"), amount: TAO };
-    let mut forged = alice.sign(transfer.clone(), head);
+    let (forged, mut signature) = alice.sign(transfer.clone(), head);
     alice.nonce -= 1;
-    forged.signature[10] ^= 0x55;
+    signature.0[10] ^= 0x55;
     assert!(matches!(
-        node.submit(forged).await,
-        Err(ChainError::Invalid(TxValidityError::BadProof))
+        node.submit(forged, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::BadProof))
     ));
-    let stale = Signer { uri: "//Alice", nonce: 0, ctx }.sign(transfer.clone(), head);
+    let (stale, signature) = Signer { uri: "//Alice", nonce: 0, ctx }.sign(transfer.clone(), head);
     assert!(matches!(
-        node.submit(stale).await,
-        Err(ChainError::Invalid(TxValidityError::Stale { got: 0, .. }))
+        node.submit(stale, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::Stale { got: 0, .. }))
     ));
-    let expired = SignedTransaction::sign(
-        &pair("//Alice"),
+    let expired = Prepared::localnet(
+        alice_id,
         transfer.clone(),
         alice.nonce,
         Mortality::new(START, 4),
         0,
-        &ctx,
+        ctx,
     );
+    let signature = pair("//Alice").sign(&expired.payload);
     assert!(matches!(
-        node.submit(expired).await,
-        Err(ChainError::Invalid(TxValidityError::Outdated { .. }))
+        node.submit(expired, signature).await.err(),
+        Some(ChainError::Invalid(TxValidityError::Outdated { .. }))
     ));
 
     // A Staking proxy may stake for Alice but never transfer her TAO.
@@ -347,7 +354,9 @@ async fn kill_9_loses_no_finalized_block_and_resumes_with_the_same_root() {
     for i in 0..5u64 {
         let head = node.header(BlockId::Head).await.unwrap().number;
         let call = Call::Transfer { dest: id("//Bob"), amount: (i + 1) * TAO };
-        node.submit(alice.sign(call, head)).await.unwrap();
+        let (prepared, signature) = alice.sign(call, head);
+        // The status stream is not needed: dropping it unwatches, the transaction stays.
+        drop(node.submit(prepared, signature).await.unwrap());
         node.fast_forward(3).await.unwrap();
     }
     let head = node.header(BlockId::Head).await.unwrap();

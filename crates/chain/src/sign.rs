@@ -1,0 +1,286 @@
+//! Non-custodial submission: *prepare → sign → submit*.
+//!
+//! [`crate::Chain::prepare`] turns a [`Call`] into a [`Prepared`] transaction: the exact bytes
+//! to sign (in the chain's own payload format), the call in plain words for a confirm card, and
+//! a fee estimate. Whoever holds the key — this process ([`Signer`]), a browser, a Telegram
+//! sign link, a proxy key — signs [`Prepared::payload`] and hands the signature back to
+//! [`crate::Chain::submit`], which follows the transaction to finality. The key never has to
+//! be where the chain connection is, and a [`Prepared`] travels as JSON in between.
+//!
+//! The payload format belongs to the [`crate::Chain`] implementation. The localnet format (used
+//! by `LocalChain` and [`crate::client::RpcChain`]) is [`SignedTransaction::signing_payload`];
+//! [`Prepared::localnet`] and [`Prepared::into_localnet_transaction`] are its pure halves, so
+//! code that signs in-process (the market simulation) builds the very same bytes.
+
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+
+use crate::Chain;
+use crate::call::Call;
+use crate::error::{ChainResult, TxValidityError};
+use crate::primitives::{AccountId, u64_string};
+use crate::tx::{DEFAULT_MORTALITY, Mortality, SignedTransaction, SigningContext};
+use crate::view::{BlockId, TxStatus};
+
+/// How to prepare a transaction. The default takes the nonce from the chain, lives
+/// [`DEFAULT_MORTALITY`] blocks from the head and offers no tip.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxOptions {
+    /// The nonce to sign with; `None` reads the account's next nonce from the chain.
+    pub nonce: Option<u64>,
+    /// Blocks the transaction stays valid from the head; `None` is [`DEFAULT_MORTALITY`].
+    pub mortality_period: Option<u64>,
+    /// Extra fee offered for priority, rao.
+    #[serde(with = "u64_string")]
+    pub tip: u64,
+}
+
+/// A transaction ready to sign: everything the signer needs to see and sign, and everything
+/// the chain needs to rebuild the transaction once a signature comes back. Serialises to JSON
+/// (payload as `0x`-hex, amounts as strings) so it can travel to a browser or a sign link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prepared {
+    /// The account that signs and pays.
+    pub signer: AccountId,
+    /// What the transaction asks for.
+    pub call: Call,
+    /// The signer's nonce.
+    pub nonce: u64,
+    /// Validity window.
+    pub mortality: Mortality,
+    /// Extra fee offered for priority, rao.
+    #[serde(with = "u64_string")]
+    pub tip: u64,
+    /// The chain and runtime the payload commits to.
+    pub context: SigningContext,
+    /// Exactly the bytes to sign, in the chain's payload format.
+    #[serde(with = "bytes_hex")]
+    pub payload: Vec<u8>,
+    /// The call in plain words, for a confirm card ([`Call::describe`]).
+    pub description: String,
+    /// The transaction fee the chain expects to charge (without tip), rao.
+    #[serde(with = "u64_string")]
+    pub fee_estimate: u64,
+}
+
+impl Prepared {
+    /// A transaction in the localnet payload format ([`SignedTransaction::signing_payload`]),
+    /// with no fee estimate yet (see [`Prepared::with_fee_estimate`]). Pure: no I/O.
+    pub fn localnet(
+        signer: AccountId,
+        call: Call,
+        nonce: u64,
+        mortality: Mortality,
+        tip: u64,
+        context: SigningContext,
+    ) -> Self {
+        let payload = SignedTransaction::signing_payload(&call, nonce, &mortality, tip, &context);
+        let description = call.describe();
+        Self { signer, call, nonce, mortality, tip, context, payload, description, fee_estimate: 0 }
+    }
+
+    /// The same transaction with `fee_rao` as its fee estimate.
+    pub fn with_fee_estimate(mut self, fee_rao: u64) -> Self {
+        self.fee_estimate = fee_rao;
+        self
+    }
+
+    /// The localnet transaction this prepared one becomes with `signature`. Refuses a
+    /// transaction prepared for another chain or runtime than `chain_context`
+    /// ([`TxValidityError::BadSigningContext`]) and one whose payload does not match its fields
+    /// ([`TxValidityError::Malformed`]). The signature itself is checked by the node.
+    pub fn into_localnet_transaction(
+        self,
+        chain_context: &SigningContext,
+        signature: keys::Signature,
+    ) -> Result<SignedTransaction, TxValidityError> {
+        if self.context != *chain_context {
+            return Err(TxValidityError::BadSigningContext);
+        }
+        let payload = SignedTransaction::signing_payload(
+            &self.call,
+            self.nonce,
+            &self.mortality,
+            self.tip,
+            &self.context,
+        );
+        if payload != self.payload {
+            return Err(TxValidityError::Malformed(
+                "the prepared payload does not match its call, nonce, mortality and tip; prepare the transaction again".into(),
+            ));
+        }
+        Ok(SignedTransaction {
+            signer: self.signer,
+            nonce: self.nonce,
+            mortality: self.mortality,
+            tip: self.tip,
+            call: self.call,
+            signature: signature.0,
+        })
+    }
+}
+
+/// Something that signs payloads for one account: a local key, or a bridge to a signer
+/// elsewhere.
+pub trait Signer: Send + Sync {
+    /// The account whose key signs.
+    fn account(&self) -> AccountId;
+
+    /// Signs `payload` (sr25519, `substrate` context).
+    fn sign(&self, payload: &[u8]) -> keys::Signature;
+}
+
+impl Signer for keys::Keypair {
+    fn account(&self) -> AccountId {
+        AccountId::from(self.public())
+    }
+
+    fn sign(&self, payload: &[u8]) -> keys::Signature {
+        keys::Keypair::sign(self, payload)
+    }
+}
+
+/// Prepares `call` for `signer`, signs it here and submits it: for callers that hold the key.
+/// Returns the status stream of [`crate::Chain::submit`].
+pub async fn sign_and_submit(
+    chain: &dyn Chain,
+    signer: &dyn Signer,
+    call: Call,
+    options: TxOptions,
+) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
+    let prepared = chain.prepare(signer.account(), call, options).await?;
+    let signature = signer.sign(&prepared.payload);
+    chain.submit(prepared, signature).await
+}
+
+/// [`crate::Chain::prepare`] in the localnet payload format from the chain's reads: signing
+/// context ([`crate::Chain::info`]), head, the account's nonce unless `options` gives one, and
+/// [`crate::Chain::estimate_fee`].
+pub async fn prepare_localnet<C: Chain + ?Sized>(
+    chain: &C,
+    signer: AccountId,
+    call: Call,
+    options: TxOptions,
+) -> ChainResult<Prepared> {
+    let info = chain.info().await?;
+    let head = chain.header(BlockId::Head).await?;
+    let nonce = match options.nonce {
+        Some(n) => n,
+        None => chain.account(signer).await?.nonce,
+    };
+    let fee = chain.estimate_fee(signer, call.clone()).await?;
+    let mortality =
+        Mortality::new(head.number, options.mortality_period.unwrap_or(DEFAULT_MORTALITY));
+    Ok(Prepared::localnet(signer, call, nonce, mortality, options.tip, info.signing)
+        .with_fee_estimate(fee))
+}
+
+mod bytes_hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("0x{}", hex::encode(v)))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        let digits = s.strip_prefix("0x").ok_or_else(|| {
+            serde::de::Error::custom(format!("{s:?} is not 0x-hex: the payload starts with 0x"))
+        })?;
+        hex::decode(digits).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::primitives::Hash;
+
+    fn context() -> SigningContext {
+        SigningContext { genesis_hash: Hash::of(b"genesis"), spec_version: 1 }
+    }
+
+    fn stake() -> (keys::Keypair, Prepared) {
+        let alice = keys::Keypair::from_uri("//Alice").unwrap();
+        let bob = AccountId::from(keys::Keypair::from_uri("//Bob").unwrap().public());
+        let call = Call::AddStakeLimit {
+            hotkey: bob,
+            netuid: 1,
+            amount_staked: 10_000_000_000,
+            limit_price: 5_700_000,
+            allow_partial: false,
+        };
+        let prepared = Prepared::localnet(
+            Signer::account(&alice),
+            call,
+            3,
+            Mortality::new(10, 64),
+            7,
+            context(),
+        )
+        .with_fee_estimate(18_446_744_073_709_551_615);
+        (alice, prepared)
+    }
+
+    #[test]
+    fn prepared_transactions_round_trip_through_json() {
+        let (_, prepared) = stake();
+        let json = serde_json::to_value(&prepared).unwrap();
+        assert_eq!(json["payload"], format!("0x{}", hex::encode(&prepared.payload)));
+        assert_eq!(json["fee_estimate"], "18446744073709551615", "amounts travel as strings");
+        assert_eq!(json["tip"], "7");
+        assert_eq!(json["call"]["amount_staked"], "10000000000");
+        assert_eq!(
+            json["description"],
+            "stake 10 τ on subnet 1 to 5FHn…, price no higher than 0.0057 τ/α, fill or kill"
+        );
+        assert_eq!(serde_json::from_value::<Prepared>(json).unwrap(), prepared);
+    }
+
+    #[test]
+    fn a_payload_without_0x_is_refused() {
+        let (_, prepared) = stake();
+        let mut json = serde_json::to_value(&prepared).unwrap();
+        json["payload"] = hex::encode(&prepared.payload).into();
+        let err = serde_json::from_value::<Prepared>(json).unwrap_err();
+        assert!(err.to_string().contains("starts with 0x"), "{err}");
+    }
+
+    #[test]
+    fn the_payload_signed_elsewhere_makes_the_transaction() {
+        let (alice, prepared) = stake();
+        // The signer sees only the payload bytes.
+        let payload = prepared.payload.clone();
+        let signature = Signer::sign(&alice, &payload);
+        let tx = prepared.clone().into_localnet_transaction(&context(), signature).unwrap();
+        assert_eq!(tx.verify_signature(&context()), Ok(()));
+        // sr25519 signatures are randomised: compare everything else.
+        let mut one_step = SignedTransaction::sign(
+            &alice,
+            prepared.call.clone(),
+            3,
+            Mortality::new(10, 64),
+            7,
+            &context(),
+        );
+        one_step.signature = tx.signature;
+        assert_eq!(tx, one_step, "the pure halves build the transaction signing in one step does");
+    }
+
+    #[test]
+    fn another_chain_or_a_tampered_payload_is_refused() {
+        let (alice, prepared) = stake();
+        let signature = Signer::sign(&alice, &prepared.payload);
+        let other = SigningContext { genesis_hash: Hash::of(b"other"), spec_version: 1 };
+        assert_eq!(
+            prepared.clone().into_localnet_transaction(&other, signature),
+            Err(TxValidityError::BadSigningContext)
+        );
+        let mut tampered = prepared;
+        tampered.nonce = 4;
+        assert!(matches!(
+            tampered.into_localnet_transaction(&context(), signature),
+            Err(TxValidityError::Malformed(_))
+        ));
+    }
+}
