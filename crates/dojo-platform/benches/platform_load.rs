@@ -35,12 +35,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use chain::{Clock, SystemClock};
 use dojo_core::task::{Criteria, GroundTruth, Modality, Output, Task, TaskShape};
 use dojo_db::{Db, DbConfig};
 use dojo_platform::{
     self as platform, MemoryStore, PlatformState, PlatformStore, PlatformTask, SqlStore,
 };
-use dojo_transport::{Clock, SystemClock};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;

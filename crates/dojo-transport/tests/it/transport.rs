@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use chain::{AccountId, Chain};
+use chain::{AccountId, Chain, ManualClock};
 use dojo_transport::{
-    Axon, AxonConfig, AxonServer, AxonTarget, BlacklistPolicy, Dendrite, ManualClock, Metagraph,
+    Axon, AxonConfig, AxonServer, AxonTarget, BlacklistPolicy, Dendrite, Metagraph,
     MetagraphWatcher, Synapse, body_hash, fixed_metagraph, headers, request_message,
 };
 use localnet::LocalChain;
