@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use chain::{
     AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult, Event,
-    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo,
-    Side, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome, TxStatus,
+    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo, Side,
+    SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome, TxStatus,
 };
 use divan::Bencher;
 use futures::StreamExt;

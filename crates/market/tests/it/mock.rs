@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use chain::{
     AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult, Event,
-    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo,
-    Side, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome, TxStatus,
+    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo, Side,
+    SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome, TxStatus,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
