@@ -6,6 +6,8 @@
 //!   [`browser::dump_dom`].
 //! - [`pg`] — [`pg::fresh_schema`].
 //! - [`process`] — [`process::Process`].
+//! - [`dojo`] — [`dojo::dojo_genesis`], [`dojo::start_node`]: an in-process localnet with a
+//!   Dojo subnet.
 //! - [`genesis`] — [`genesis::treasury_genesis`], [`genesis::pool_subnet`],
 //!   [`genesis::hyperparameters`].
 //! - `terminal` (feature `terminal`) — the terminal's fixture market and chain: 24 subnets
@@ -17,6 +19,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+pub mod dojo;
 pub mod genesis;
 pub mod pg;
 pub mod process;
