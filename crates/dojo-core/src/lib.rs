@@ -93,7 +93,7 @@
 //!   results and forwards the ground truth revealed with each score, so the platform can tell
 //!   workers how often they rated flawed outputs above viable ones.
 //! - `dojo-platform`: the web app and JSON APIs for humans and for the miner.
-//! - `dojo-db`: SQLite by default, PostgreSQL by URL, for all three.
+//! - `db` (the workspace's database layer): SQLite by default, PostgreSQL by URL, for all three.
 //!
 //! # Example
 //!

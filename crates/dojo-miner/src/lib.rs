@@ -61,11 +61,11 @@ pub use status::STATUS_CSP;
 pub use store::{COMPONENT, ScoreRecord};
 
 use self::store::MinerStore;
+use db::{Db, DbError};
 use dojo_core::protocol::platform_api::{CreateTask, RevealGroundTruth};
 use dojo_core::protocol::{
     ResultsReply, ResultsRequest, ScoreNotice, SynapseFields, TaskAck, TaskRequest, synapses,
 };
-use dojo_db::{Db, DbError};
 use dojo_transport::{
     Axon, AxonConfig, AxonServer, BlacklistPolicy, HandlerResult, MetagraphWatcher, SynapseRequest,
     TransportError, version_as_int,

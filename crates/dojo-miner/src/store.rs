@@ -3,33 +3,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use dojo_db::on_db;
-use dojo_db::{Db, DbError, to_i64, to_u64};
+use db::on_db;
+use db::{Db, DbError, Legacy, Migrations, to_i64, to_u64};
 
 /// Database component name of the miner's store.
 pub const COMPONENT: &str = "miner";
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE miner_tasks (
-        validator_hotkey TEXT NOT NULL,
-        validator_task_id TEXT NOT NULL,
-        platform_id TEXT NOT NULL,
-        received_at_ns BIGINT NOT NULL,
-        expire_at_ns BIGINT NOT NULL,
-        PRIMARY KEY (validator_hotkey, validator_task_id)
-    );
-    CREATE TABLE miner_scores (
-        validator_hotkey TEXT NOT NULL,
-        validator_task_id TEXT NOT NULL,
-        score DOUBLE PRECISION NOT NULL,
-        received_at_ns BIGINT NOT NULL,
-        ground_truth_revealed BIGINT NOT NULL,
-        reveal_error TEXT,
-        PRIMARY KEY (validator_hotkey, validator_task_id)
-    );
-    CREATE INDEX miner_scores_recent ON miner_scores (received_at_ns);",
-)];
+/// The miner's migrations (component [`COMPONENT`], folders `migrations/{sqlite,postgres}`);
+/// databases migrated by the old runner (`dojo_migrations`) are adopted.
+pub(crate) fn migrations() -> Migrations {
+    Migrations::new(
+        COMPONENT,
+        sqlx::migrate!("migrations/sqlite"),
+        sqlx::migrate!("migrations/postgres"),
+    )
+    .with_legacy(Legacy::dojo(COMPONENT))
+}
 
 /// A score a validator sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,7 +45,7 @@ pub(crate) struct MinerStore {
 
 impl MinerStore {
     pub(crate) async fn open(db: Db) -> Result<Self, DbError> {
-        db.migrate(COMPONENT, MIGRATIONS).await?;
+        db.migrate(&migrations()).await?;
         Ok(Self { db })
     }
 
@@ -174,5 +163,59 @@ impl MinerStore {
             sqlx::query_as("SELECT COUNT(*) FROM miner_tasks").fetch_one(pool).await?
         });
         to_u64(n, "miner_tasks")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use db::DbConfig;
+
+    use super::*;
+
+    /// A database made by the code before the `db` crate (Dojo's old runner recorded version 1
+    /// of `miner` in `dojo_migrations`, beside another component) is adopted: the mapping and
+    /// score it holds survive and the store keeps working.
+    async fn an_old_database_keeps_working(config: DbConfig) {
+        const V1: &str = include_str!("../migrations/sqlite/0001_init.sql");
+        let raw = Db::open(&config).await.unwrap();
+        db::test_utils::dojo_old_runner(&raw, COMPONENT, &[(1, V1)]).await.unwrap();
+        db::test_utils::dojo_old_runner(&raw, "other", &[(1, "SELECT 1")]).await.unwrap();
+        on_db!(&raw, pool => {
+            sqlx::query("INSERT INTO miner_tasks VALUES ('5V', 't1', 'p1', 10, 20)")
+                .execute(pool).await.unwrap();
+            sqlx::query("INSERT INTO miner_scores VALUES ('5V', 't1', 0.75, 30, 1, NULL)")
+                .execute(pool).await.unwrap();
+        });
+
+        let store = MinerStore::open(Db::open(&config).await.unwrap()).await.unwrap();
+        assert_eq!(store.platform_id("5V", "t1").await.unwrap().as_deref(), Some("p1"));
+        let old = ScoreRecord {
+            validator_hotkey: "5V".into(),
+            task_id: "t1".into(),
+            score: 0.75,
+            received_at_ns: 30,
+            ground_truth_revealed: true,
+            reveal_error: None,
+        };
+        assert_eq!(store.recent_scores(10).await.unwrap(), vec![old]);
+        store.insert_task("5V", "t2", "p2", 40, 50).await.unwrap();
+        assert_eq!(store.task_count().await.unwrap(), 2);
+        let recorded: i64 = on_db!(&raw, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations_miner")
+                .fetch_one(pool).await.unwrap()
+        });
+        assert_eq!(recorded, 1);
+    }
+
+    #[tokio::test]
+    async fn sqlite_database_made_by_the_old_runner_keeps_working() {
+        let dir = tempfile::tempdir().unwrap();
+        an_old_database_keeps_working(DbConfig::Sqlite(dir.path().join("miner.sqlite"))).await;
+    }
+
+    #[tokio::test]
+    async fn pg_database_made_by_the_old_runner_keeps_working() {
+        let Some(pg) = test_support::pg::fresh_schema("old_miner") else { return };
+        an_old_database_keeps_working(DbConfig::parse(&pg.url).with_schema(pg.schema)).await;
     }
 }

@@ -36,8 +36,8 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use chain::{Clock, SystemClock};
+use db::{Db, DbConfig};
 use dojo_core::task::{Criteria, GroundTruth, Modality, Output, Task, TaskShape};
-use dojo_db::{Db, DbConfig};
 use dojo_platform::{
     self as platform, MemoryStore, PlatformState, PlatformStore, PlatformTask, SqlStore,
 };

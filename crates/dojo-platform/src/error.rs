@@ -139,8 +139,8 @@ impl PlatformError {
     }
 }
 
-impl From<dojo_db::DbError> for PlatformError {
-    fn from(e: dojo_db::DbError) -> Self {
+impl From<db::DbError> for PlatformError {
+    fn from(e: db::DbError) -> Self {
         PlatformError::Internal(e.to_string())
     }
 }

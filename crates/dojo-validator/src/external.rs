@@ -53,6 +53,8 @@ pub use openapi::openapi_document;
 
 use super::{QueuedTask, TaskQueue};
 use chain::Clock;
+use db::on_db;
+use db::{Db, DbError, Legacy, Migrations, to_i64, to_u64};
 use dojo_core::feedback::sanitise_feedback;
 use dojo_core::protocol::external::{
     ExternalResult, ExternalState, ExternalTaskStatus, SIGNATURE_HEADER, SubmitExternalTask,
@@ -60,8 +62,6 @@ use dojo_core::protocol::external::{
 use dojo_core::ratings::{MinerResponse, WorkerResult};
 use dojo_core::secret::{random_hex, sha256_hex};
 use dojo_core::task::{Criteria, Modality, Output, OutputId, Task, TaskShape};
-use dojo_db::on_db;
-use dojo_db::{Db, DbError, to_i64, to_u64};
 
 /// Database component name of this store.
 pub const COMPONENT: &str = "external";
@@ -76,37 +76,17 @@ pub const MAX_URL_CHARS: usize = 2048;
 /// Longest rationale question.
 pub const MAX_QUERY_CHARS: usize = 1000;
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE external_keys (
-        id TEXT PRIMARY KEY,
-        label TEXT NOT NULL,
-        secret_sha256 TEXT NOT NULL UNIQUE,
-        created_at_ns BIGINT NOT NULL,
-        revoked_at_ns BIGINT
-    );
-    CREATE TABLE external_tasks (
-        id TEXT PRIMARY KEY,
-        key_id TEXT NOT NULL REFERENCES external_keys(id),
-        state TEXT NOT NULL,
-        task_json TEXT NOT NULL,
-        output_ids TEXT NOT NULL,
-        deadline_secs BIGINT NOT NULL,
-        max_results BIGINT NOT NULL,
-        webhook_url TEXT,
-        created_at_ns BIGINT NOT NULL,
-        claimed_at_ns BIGINT,
-        expire_at_ns BIGINT,
-        result_json TEXT,
-        error TEXT,
-        webhook_state TEXT NOT NULL,
-        webhook_attempts BIGINT NOT NULL,
-        webhook_last_status BIGINT,
-        webhook_last_error TEXT,
-        webhook_delivered_at_ns BIGINT
-    );
-    CREATE INDEX external_tasks_queue ON external_tasks (state, created_at_ns);",
-)];
+/// The external task API's migrations (component [`COMPONENT`], folders
+/// `migrations/external/{sqlite,postgres}`); databases migrated by the old runner
+/// (`dojo_migrations`) are adopted.
+pub fn migrations() -> Migrations {
+    Migrations::new(
+        COMPONENT,
+        sqlx::migrate!("migrations/external/sqlite"),
+        sqlx::migrate!("migrations/external/postgres"),
+    )
+    .with_legacy(Legacy::dojo(COMPONENT))
+}
 
 /// Size and range limits of submitted tasks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -335,7 +315,7 @@ impl ExternalTasks {
         config: ExternalConfig,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ExternalError> {
-        db.migrate(COMPONENT, MIGRATIONS).await?;
+        db.migrate(&migrations()).await?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)

@@ -20,7 +20,7 @@
 //! ```no_run
 //! use std::sync::Arc;
 //!
-//! use dojo_db::{Db, DbConfig};
+//! use db::{Db, DbConfig};
 //! use chain::SystemClock;
 //! use dojo_validator::{Timings, Validator, ValidatorConfig, ValidatorStore, status_router};
 //!
@@ -151,5 +151,5 @@ pub enum ValidatorError {
     },
     /// The store failed.
     #[error("validator store: {0}")]
-    Store(#[from] dojo_db::DbError),
+    Store(#[from] db::DbError),
 }

@@ -11,19 +11,24 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use db::on_db;
+use db::{Db, DbError, Legacy, Migrations, to_i64, to_u64};
 use dojo_core::aggregate::MovingScores;
 use dojo_core::defence::Penalty;
 use dojo_core::ratings::{CompletedTask, MinerResponse, WorkerResult};
 use dojo_core::scoring::MinerSteps;
 use dojo_core::task::Task;
-use dojo_db::on_db;
-use dojo_db::{Db, DbError, to_i64, to_u64};
 
-/// The validator's migrations (component `validator`).
-pub const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("migrations/0001_validator.sql")),
-    (2, include_str!("migrations/0002_penalties.sql")),
-];
+/// The validator's migrations (component `validator`, folders `migrations/validator/{sqlite,
+/// postgres}`); databases migrated by the old runner (`dojo_migrations`) are adopted.
+pub fn migrations() -> Migrations {
+    Migrations::new(
+        "validator",
+        sqlx::migrate!("migrations/validator/sqlite"),
+        sqlx::migrate!("migrations/validator/postgres"),
+    )
+    .with_legacy(Legacy::dojo("validator"))
+}
 
 /// Where a task came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -356,7 +361,7 @@ pub struct ValidatorStore {
 impl ValidatorStore {
     /// Applies the validator's migrations and wraps `db`.
     pub async fn open(db: Db) -> Result<Self, DbError> {
-        db.migrate("validator", MIGRATIONS).await?;
+        db.migrate(&migrations()).await?;
         Ok(Self { db })
     }
 

@@ -8,49 +8,16 @@ use crate::codec::CorruptChunk;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MarketError {
-    /// The database refused a query or the connection failed.
-    #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
-    /// A schema migration failed; the store is left at the previous version.
-    #[error(
-        "store migration {version} failed: {source}; the store is left at the previous version"
-    )]
-    Migration {
-        /// The migration's version.
-        version: i64,
-        /// Why.
-        source: sqlx::Error,
-    },
-    /// The data directory could not be created.
-    #[error("cannot create the data directory {path}: {source}")]
-    DataDir {
-        /// The directory.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
+    /// The database failed: a query, the connection, a migration, or a stored row this
+    /// version cannot read (the table and value are in the [`db::DbError`]).
+    #[error(transparent)]
+    Db(#[from] db::DbError),
     /// The chain client failed.
     #[error("chain error: {0}")]
     Chain(#[from] chain::ChainError),
     /// A stored pool-state chunk does not decode.
     #[error(transparent)]
     Corrupt(#[from] CorruptChunk),
-    /// A stored row holds a value this version cannot read.
-    #[error("bad stored row in {table}: {what}")]
-    BadRow {
-        /// Table.
-        table: &'static str,
-        /// What is wrong.
-        what: String,
-    },
-    /// An amount does not fit the store's signed 64-bit integers.
-    #[error("{what} = {value} does not fit in a signed 64-bit column")]
-    TooLarge {
-        /// Which value.
-        what: &'static str,
-        /// The value.
-        value: u64,
-    },
     /// A batch does not continue the stored chain (it would leave a gap or a duplicate).
     #[error(
         "batch starts at block {got} but the store expects block {expected}; nothing was written"
@@ -85,13 +52,8 @@ pub enum MarketError {
 /// Result of market operations.
 pub type Result<T> = std::result::Result<T, MarketError>;
 
-/// `u64` → `i64` for a column, or [`MarketError::TooLarge`].
-pub(crate) fn to_i64(value: u64, what: &'static str) -> Result<i64> {
-    i64::try_from(value).map_err(|_| MarketError::TooLarge { what, value })
-}
-
-/// `i64` column → `u64`, or [`MarketError::BadRow`].
-pub(crate) fn to_u64(value: i64, table: &'static str) -> Result<u64> {
-    u64::try_from(value)
-        .map_err(|_| MarketError::BadRow { table, what: format!("negative amount {value}") })
+impl From<sqlx::Error> for MarketError {
+    fn from(e: sqlx::Error) -> Self {
+        MarketError::Db(db::DbError::Sql(e))
+    }
 }

@@ -266,9 +266,8 @@ impl Indexer {
             t.names.insert(info.netuid, info.identity.name.clone());
         }
         if let Some(last) = self.store.last_block().await? {
-            let row = self.store.block(last).await?.ok_or_else(|| MarketError::BadRow {
-                table: "blocks",
-                what: format!("block {last} missing"),
+            let row = self.store.block(last).await?.ok_or_else(|| {
+                MarketError::Db(db::row::bad_row("blocks", format!("block {last} missing")))
             })?;
             t.last = Some((last, row.hash));
             let window = self.config.feed.window_blocks;

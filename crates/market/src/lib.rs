@@ -8,8 +8,10 @@
 //!   finalized heads (to store what became final). Progress for a progress bar comes on a
 //!   [`tokio::sync::watch`] channel ([`Indexer::progress`]), feed events on a
 //!   [`tokio::sync::broadcast`] ([`Indexer::subscribe`]).
-//! - [`Store`]: one schema with embedded migrations on SQLite ([`StoreConfig::SqliteDir`]) or
-//!   PostgreSQL ([`StoreConfig::Postgres`]); every write is a [`Batch`] in one transaction.
+//! - [`Store`]: one schema on SQLite ([`StoreConfig::SqliteDir`]) or PostgreSQL
+//!   ([`StoreConfig::Postgres`]) through the `db` crate, with `sqlx` migrations embedded from
+//!   `migrations/sqlite` and `migrations/postgres`; every write is a [`Batch`] in one
+//!   transaction.
 //! - [`Market`]: the read API — [`Market::overview`], [`Market::subnet`], [`Market::candles`],
 //!   [`Market::trades`], [`Market::holders`], [`Market::events`], [`Market::portfolio`],
 //!   [`Market::predictability`], [`Market::subscribe`], [`Market::tip`].

@@ -6,31 +6,43 @@
 //! all, and must continue the stored chain exactly (no gap, no duplicate).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::path::PathBuf;
 
 use chain::{AccountId, BlockNumber, Hash, NetUid, SubnetInfo};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, Database, Pool, Postgres, QueryBuilder, Row, Sqlite};
+use db::row::{
+    get_bytes, get_i64, get_opt_bytes, get_opt_i64, get_str, get_u64, query_builder as builder,
+    to_i64, to_u64,
+};
+use db::{Db, DbConfig, Legacy, Migrations, Settings, on_db};
+use sqlx::{AssertSqlSafe, Row};
+
+pub use db::Backend;
 
 use crate::codec::{CHUNK_BLOCKS, decode_chunk, encode_chunk};
-use crate::error::{MarketError, Result, to_i64, to_u64};
+use crate::error::{MarketError, Result};
 use crate::types::{
     BlockRow, Candle, ChangeKind, Emission, FeedEvent, FeedKind, PoolState, StakeRow, SubnetChange,
     Trade, TradeKind,
 };
 
-/// The migrations, in order: (version, SQL). SQLite and PostgreSQL share the text; see the
-/// migration's header for the three rewrites applied on PostgreSQL.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+/// The store's migrations: one folder per engine (`migrations/sqlite`, `migrations/postgres`),
+/// bookkept in `_sqlx_migrations_market`. Stores made before the `db` crate recorded their
+/// versions in `schema_migrations(version)`; they are adopted without re-running anything.
+fn migrations() -> Migrations {
+    Migrations::new(
+        "market",
+        sqlx::migrate!("migrations/sqlite"),
+        sqlx::migrate!("migrations/postgres"),
+    )
+    .with_legacy(Legacy::Versions { table: "schema_migrations" })
+}
 
 /// Where the store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreConfig {
     /// SQLite file `market.sqlite` in this directory (created if missing).
     SqliteDir(PathBuf),
-    /// A SQLite file at this path.
+    /// A SQLite file at this path (created if missing, with its directory).
     SqliteFile(PathBuf),
     /// PostgreSQL at this URL; `schema`, if set, is created if missing and used as the
     /// search path (tests use a fresh schema per run).
@@ -42,19 +54,17 @@ pub enum StoreConfig {
     },
 }
 
-/// Which engine a store runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// SQLite.
-    Sqlite,
-    /// PostgreSQL.
-    Postgres,
-}
-
-#[derive(Debug, Clone)]
-enum Db {
-    Sqlite(Pool<Sqlite>),
-    Postgres(Pool<Postgres>),
+impl StoreConfig {
+    /// The database this configuration names.
+    pub fn db_config(&self) -> DbConfig {
+        match self {
+            StoreConfig::SqliteDir(dir) => DbConfig::Sqlite(dir.join("market.sqlite")),
+            StoreConfig::SqliteFile(path) => DbConfig::Sqlite(path.clone()),
+            StoreConfig::Postgres { url, schema } => {
+                DbConfig::Postgres { url: url.clone(), schema: schema.clone() }
+            }
+        }
+    }
 }
 
 /// The market store. Cheap to clone (a connection pool).
@@ -118,54 +128,8 @@ pub struct TradeFilter {
     pub limit: u32,
 }
 
-macro_rules! on_db {
-    ($self:expr, $pool:ident => $body:expr) => {
-        match &$self.db {
-            Db::Sqlite($pool) => $body,
-            Db::Postgres($pool) => $body,
-        }
-    };
-}
-
-fn builder<DB: Database>(_pool: &Pool<DB>, sql: &str) -> QueryBuilder<DB> {
-    QueryBuilder::new(sql)
-}
-
-fn get_i64<R: Row>(row: &R, col: &str) -> Result<i64>
-where
-    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
-    Ok(row.try_get::<i64, _>(col)?)
-}
-
-fn get_u64<R: Row>(row: &R, col: &str, table: &'static str) -> Result<u64>
-where
-    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
-    to_u64(get_i64(row, col)?, table)
-}
-
-fn get_opt_i64<R: Row>(row: &R, col: &str) -> Result<Option<i64>>
-where
-    for<'r> Option<i64>: sqlx::Decode<'r, R::Database>,
-    i64: sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
-    Ok(row.try_get::<Option<i64>, _>(col)?)
-}
-
-fn get_str<R: Row>(row: &R, col: &str) -> Result<String>
-where
-    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
-    Ok(row.try_get::<String, _>(col)?)
-}
-
-fn bad(table: &'static str, what: impl ToString) -> MarketError {
-    MarketError::BadRow { table, what: what.to_string() }
+fn bad(table: &'static str, what: impl std::fmt::Display) -> MarketError {
+    db::row::bad_row(table, what).into()
 }
 
 fn netuid_of(v: i64, table: &'static str) -> Result<NetUid> {
@@ -180,23 +144,6 @@ fn u32_of(v: i64, table: &'static str) -> Result<u32> {
 /// SS58 checksum to compute on the write path.
 fn key_bytes(a: &AccountId) -> Vec<u8> {
     a.0.to_vec()
-}
-
-fn get_bytes<R: Row>(row: &R, col: &str) -> Result<Vec<u8>>
-where
-    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
-    Ok(row.try_get::<Vec<u8>, _>(col)?)
-}
-
-fn get_opt_bytes<R: Row>(row: &R, col: &str) -> Result<Option<Vec<u8>>>
-where
-    for<'r> Option<Vec<u8>>: sqlx::Decode<'r, R::Database>,
-    Vec<u8>: sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
-    Ok(row.try_get::<Option<Vec<u8>>, _>(col)?)
 }
 
 fn account_bytes(b: &[u8], table: &'static str) -> Result<AccountId> {
@@ -280,146 +227,57 @@ macro_rules! feed_from_row {
 impl Store {
     /// Opens (creating if needed) the store and runs pending migrations.
     pub async fn open(config: &StoreConfig) -> Result<Self> {
-        let store = match config {
-            StoreConfig::SqliteDir(dir) => {
-                std::fs::create_dir_all(dir).map_err(|source| MarketError::DataDir {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
-                Self::open_sqlite(&dir.join("market.sqlite")).await?
-            }
-            StoreConfig::SqliteFile(path) => Self::open_sqlite(path).await?,
-            StoreConfig::Postgres { url, schema } => {
-                Self::open_postgres(url, schema.as_deref()).await?
-            }
+        // A 64 MiB page cache per connection: backfill rereads recent pool chunks.
+        let settings = Settings {
+            postgres_connections: 8,
+            sqlite_cache_kib: Some(65_536),
+            ..Settings::default()
         };
-        store.migrate().await?;
-        Ok(store)
-    }
-
-    async fn open_sqlite(path: &Path) -> Result<Self> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(std::time::Duration::from_secs(30))
-            .pragma("cache_size", "-65536")
-            // Statement journals of multi-row inserts stay in memory instead of temp files.
-            .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        Ok(Self { db: Db::Sqlite(pool) })
-    }
-
-    async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Self> {
-        let mut options = PgConnectOptions::from_str(url)?;
-        if let Some(schema) = schema {
-            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || schema.is_empty() {
-                return Err(MarketError::Invalid(format!(
-                    "schema name {schema:?} must be letters, digits and underscores"
-                )));
-            }
-            let admin =
-                PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-            sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
-                .execute(&admin)
-                .await?;
-            admin.close().await;
-            options = options.options([("search_path", schema)]);
-        }
-        let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
-        Ok(Self { db: Db::Postgres(pool) })
+        let db = Db::open_with(&config.db_config(), &settings).await?;
+        db.migrate(&migrations()).await?;
+        Ok(Self { db })
     }
 
     /// The engine in use.
     pub fn backend(&self) -> Backend {
-        match self.db {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
-        }
+        self.db.backend()
     }
 
     /// Closes the connection pool.
     pub async fn close(&self) {
-        on_db!(self, pool => pool.close().await)
-    }
-
-    async fn migrate(&self) -> Result<()> {
-        let postgres = self.backend() == Backend::Postgres;
-        on_db!(self, pool => {
-            sqlx::raw_sql(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
-            )
-            .execute(pool)
-            .await?;
-            for (version, sql) in MIGRATIONS {
-                let done: Option<i64> =
-                    sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                        .bind(*version)
-                        .fetch_optional(pool)
-                        .await?;
-                if done.is_some() {
-                    continue;
-                }
-                let text = if postgres {
-                    sql.replace("BLOB", "BYTEA")
-                        .replace("INTEGER PRIMARY KEY", "BIGINT PRIMARY KEY")
-                        .replace(") WITHOUT ROWID;", ");")
-                } else {
-                    (*sql).to_string()
-                };
-                let mut tx = pool.begin().await?;
-                let applied = async {
-                    sqlx::raw_sql(AssertSqlSafe(text)).execute(&mut *tx).await?;
-                    sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
-                        .bind(*version)
-                        .execute(&mut *tx)
-                        .await?;
-                    Ok::<(), sqlx::Error>(())
-                }
-                .await;
-                match applied {
-                    Ok(()) => tx.commit().await?,
-                    Err(source) => {
-                        let _ = tx.rollback().await;
-                        return Err(MarketError::Migration { version: *version, source });
-                    }
-                }
-            }
-            Ok(())
-        })
+        self.db.close().await
     }
 
     /// The highest stored block, if any.
     pub async fn last_block(&self) -> Result<Option<BlockNumber>> {
-        let v: Option<i64> = on_db!(self, pool => {
+        let v: Option<i64> = on_db!(&self.db, pool => {
             sqlx::query_scalar("SELECT MAX(number) FROM blocks").fetch_one(pool).await?
         });
-        v.map(|v| to_u64(v, "blocks")).transpose()
+        Ok(v.map(|v| to_u64(v, "blocks")).transpose()?)
     }
 
     /// Number of stored blocks.
     pub async fn block_count(&self) -> Result<u64> {
-        let v: i64 = on_db!(self, pool => {
+        let v: i64 = on_db!(&self.db, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM blocks").fetch_one(pool).await?
         });
-        to_u64(v, "blocks")
+        Ok(to_u64(v, "blocks")?)
     }
 
     /// Stored block numbers in `[from, to]`, ascending (for gap checks).
     pub async fn block_numbers(&self, from: BlockNumber, to: BlockNumber) -> Result<Vec<u64>> {
         let (from, to) = (to_i64(from, "from")?, to_i64(to, "to")?);
-        let v: Vec<i64> = on_db!(self, pool => {
+        let v: Vec<i64> = on_db!(&self.db, pool => {
             sqlx::query_scalar("SELECT number FROM blocks WHERE number >= $1 AND number <= $2 ORDER BY number")
                 .bind(from).bind(to).fetch_all(pool).await?
         });
-        v.into_iter().map(|v| to_u64(v, "blocks")).collect()
+        Ok(v.into_iter().map(|v| to_u64(v, "blocks")).collect::<std::result::Result<_, _>>()?)
     }
 
     /// One stored block.
     pub async fn block(&self, number: BlockNumber) -> Result<Option<BlockRow>> {
         let n = to_i64(number, "block")?;
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let row = sqlx::query("SELECT number, hash, parent_hash, timestamp_ms, extrinsics, events FROM blocks WHERE number = $1")
                 .bind(n).fetch_optional(pool).await?;
             match row {
@@ -443,7 +301,7 @@ impl Store {
         to: BlockNumber,
     ) -> Result<BTreeMap<BlockNumber, u64>> {
         let (from, to) = (to_i64(from, "from")?, to_i64(to, "to")?);
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT number, timestamp_ms FROM blocks WHERE number >= $1 AND number <= $2")
                 .bind(from).bind(to).fetch_all(pool).await?;
             let mut out = BTreeMap::new();
@@ -475,7 +333,7 @@ impl Store {
         }
         let first_number = first.number;
         let first_parent = first.parent_hash;
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             let written = async {
             // Continuity is checked inside the transaction, so two writers cannot both pass.
@@ -615,7 +473,7 @@ impl Store {
     /// Pool states of every subnet at the end of `block` (`None` if not stored).
     pub async fn states_at(&self, block: BlockNumber) -> Result<Option<Vec<PoolState>>> {
         let n = to_i64(block, "block")?;
-        let row: Option<(i64, Vec<u8>)> = on_db!(self, pool => {
+        let row: Option<(i64, Vec<u8>)> = on_db!(&self.db, pool => {
             let row = sqlx::query("SELECT first_block, last_block, data FROM pool_chunks WHERE first_block <= $1 ORDER BY first_block DESC LIMIT 1")
                 .bind(n).fetch_optional(pool).await?;
             match row {
@@ -642,7 +500,7 @@ impl Store {
         to: BlockNumber,
     ) -> Result<Vec<(BlockNumber, Vec<PoolState>)>> {
         let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
-        let rows: Vec<(i64, Vec<u8>)> = on_db!(self, pool => {
+        let rows: Vec<(i64, Vec<u8>)> = on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT first_block, data FROM pool_chunks WHERE last_block >= $1 AND first_block <= $2 ORDER BY first_block")
                 .bind(f).bind(t).fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -702,7 +560,7 @@ impl Store {
             " ORDER BY block DESC, extrinsic DESC, seq DESC LIMIT ${}",
             binds.len()
         ));
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for b in binds {
                 q = match b { BindVal::I(v) => q.bind(v), BindVal::S(v) => q.bind(v), BindVal::B(v) => q.bind(v) };
@@ -724,7 +582,7 @@ impl Store {
         to: BlockNumber,
     ) -> Result<Vec<Trade>> {
         let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let rows = match netuid {
                 Some(n) => sqlx::query("SELECT * FROM trades WHERE block >= $1 AND block <= $2 AND (netuid = $3 OR dest_netuid = $3) ORDER BY block, extrinsic, seq")
                     .bind(f).bind(t).bind(i64::from(n)).fetch_all(pool).await?,
@@ -741,10 +599,10 @@ impl Store {
 
     /// Trade count.
     pub async fn trade_count(&self) -> Result<u64> {
-        let v: i64 = on_db!(self, pool => {
+        let v: i64 = on_db!(&self.db, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM trades").fetch_one(pool).await?
         });
-        to_u64(v, "trades")
+        Ok(to_u64(v, "trades")?)
     }
 
     /// Epoch emissions of a subnet (all subnets if `None`) in `[from, to]`, ascending.
@@ -755,7 +613,7 @@ impl Store {
         to: BlockNumber,
     ) -> Result<Vec<Emission>> {
         let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let rows = match netuid {
                 Some(n) => sqlx::query("SELECT * FROM emissions WHERE netuid = $1 AND block >= $2 AND block <= $3 ORDER BY block")
                     .bind(i64::from(n)).bind(f).bind(t).fetch_all(pool).await?,
@@ -780,7 +638,7 @@ impl Store {
 
     /// The last epoch's owner-burned amount per subnet (for burn started/stopped on resume).
     pub async fn last_burns(&self) -> Result<BTreeMap<NetUid, u64>> {
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT e.netuid AS netuid, e.owner_miner_burned AS burned FROM emissions e \
                 JOIN (SELECT netuid, MAX(block) AS block FROM emissions GROUP BY netuid) m \
                 ON e.netuid = m.netuid AND e.block = m.block")
@@ -801,7 +659,7 @@ impl Store {
         to: BlockNumber,
     ) -> Result<Vec<SubnetChange>> {
         let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let rows = match netuid {
                 Some(n) => sqlx::query("SELECT * FROM subnet_changes WHERE netuid = $1 AND block >= $2 AND block <= $3 ORDER BY block, seq")
                     .bind(i64::from(n)).bind(f).bind(t).fetch_all(pool).await?,
@@ -854,7 +712,7 @@ impl Store {
         }
         binds.push(BindVal::I(limit));
         sql.push_str(&format!(" ORDER BY block DESC, seq DESC LIMIT ${}", binds.len()));
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for b in binds {
                 q = match b { BindVal::I(v) => q.bind(v), BindVal::S(v) => q.bind(v), BindVal::B(v) => q.bind(v) };
@@ -876,7 +734,7 @@ impl Store {
         to: BlockNumber,
     ) -> Result<Vec<Candle>> {
         let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT * FROM candles_h1 WHERE netuid = $1 AND bucket >= $2 AND bucket <= $3 ORDER BY bucket")
                 .bind(i64::from(netuid)).bind(f).bind(t).fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -899,7 +757,7 @@ impl Store {
 
     /// Subnet metadata of every subnet ever seen, with whether it is still registered.
     pub async fn subnets(&self) -> Result<Vec<(SubnetInfo, bool)>> {
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT info, active FROM subnets ORDER BY netuid").fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
             for row in &rows {
@@ -928,7 +786,7 @@ impl Store {
         as_of: BlockNumber,
     ) -> Result<()> {
         let as_of = to_i64(as_of, "block")?;
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             let written = async {
             for (coldkey, list) in stakes {
@@ -958,7 +816,7 @@ impl Store {
 
     /// Stakes on a subnet, largest first.
     pub async fn stakes_on(&self, netuid: NetUid) -> Result<Vec<StakeRow>> {
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT * FROM stakes WHERE netuid = $1 ORDER BY alpha DESC, coldkey, hotkey")
                 .bind(i64::from(netuid)).fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -990,7 +848,7 @@ impl Store {
         from_bucket: BlockNumber,
     ) -> Result<Vec<(NetUid, Candle)>> {
         let f = to_i64(from_bucket, "from")?;
-        on_db!(self, pool => {
+        on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT * FROM candles_h1 WHERE bucket >= $1 ORDER BY netuid, bucket")
                 .bind(f).fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());

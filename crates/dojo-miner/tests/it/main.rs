@@ -12,7 +12,7 @@ mod node;
 
 // ---- Databases for the store suites ----
 
-use dojo_db::DbConfig;
+use db::DbConfig;
 
 /// The configuration of a fresh PostgreSQL schema (opened again, it is the same database), or
 /// `None` after a notice when `TAOPLEX_TEST_PG_URL` is unset (under `CI=true` the test fails).

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chain::{AxonInfo, Chain, ManualClock, NeuronInfo};
+use db::{Db, DbConfig};
 use dojo_core::protocol::platform_api::{
     API_KEY_HEADER, CreateTask, CreatedTask, RevealGroundTruth, TaskResults,
 };
@@ -21,7 +22,6 @@ use dojo_core::protocol::{
 };
 use dojo_core::ratings::WorkerResult;
 use dojo_core::task::{Criteria, Modality, PresentedOutput, PresentedTask};
-use dojo_db::{Db, DbConfig};
 use dojo_miner::{Miner, MinerConfig, MinerError, MinerHandle, MinerStatus, STATUS_CSP};
 use dojo_transport::{AxonTarget, BlacklistPolicy, Dendrite, Synapse, SynapseResponse};
 use localnet::node::BlockProduction;

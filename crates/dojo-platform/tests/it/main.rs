@@ -7,6 +7,7 @@
     unreachable_pub
 )]
 
+mod old_db;
 mod platform;
 mod platform_api;
 mod platform_browser;
@@ -14,7 +15,7 @@ mod platform_store;
 
 // ---- Databases for the store suites ----
 
-use dojo_db::{Db, DbConfig};
+use db::{Db, DbConfig};
 
 /// A fresh PostgreSQL schema, or `None` (loudly) when `TAOPLEX_TEST_PG_URL` is unset.
 pub(crate) async fn pg_db(prefix: &str) -> Option<Db> {

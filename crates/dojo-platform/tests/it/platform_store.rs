@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use db::{Db, DbConfig};
 use dojo_core::task::GroundTruth;
-use dojo_db::{Db, DbConfig};
 use dojo_platform::{
     ApiKey, Invite, PlatformError, PlatformStore, PlatformTask, Role, Session, SqlStore, Submission,
 };

@@ -10,9 +10,9 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use chain::ManualClock;
+use db::{Db, DbConfig};
 use dojo_core::protocol::external::{ExternalState, ExternalTaskStatus, SIGNATURE_HEADER};
 use dojo_core::ratings::{MinerResponse, WorkerResult};
-use dojo_db::{Db, DbConfig};
 use dojo_validator::TaskQueue;
 use dojo_validator::external::{
     self, ExternalConfig, ExternalTasks, KeyRateLimit, WebhookState, webhook_signature,

@@ -10,11 +10,12 @@
 mod chain_weights;
 mod external;
 mod node;
+mod old_db;
 mod validator;
 
 // ---- Databases for the store suites ----
 
-use dojo_db::{Db, DbConfig};
+use db::{Db, DbConfig};
 
 /// A fresh SQLite database in a temporary directory.
 pub(crate) async fn sqlite_db() -> (Db, tempfile::TempDir) {

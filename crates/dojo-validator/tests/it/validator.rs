@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use chain::{AxonInfo, Call, Chain, Clock, ManualClock};
 use chain::{NeuronInfo, TxStatus};
+use db::{Db, DbConfig};
 use dojo_core::MovingScores;
 use dojo_core::defence::{DefencePolicy, Penalty};
 use dojo_core::protocol::{
@@ -20,7 +21,6 @@ use dojo_core::ratings::{MinerResponse, WorkerResult};
 use dojo_core::scoring::MinerSteps;
 use dojo_core::simulate::truthful_score;
 use dojo_core::task::derive_seed;
-use dojo_db::{Db, DbConfig};
 use dojo_gen::ProceduralGenerator;
 use dojo_transport::{Axon, AxonConfig, AxonServer, Metagraph, SynapseRequest, fixed_metagraph};
 use dojo_validator::{

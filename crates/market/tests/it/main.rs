@@ -19,10 +19,14 @@ pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
 /// A fresh PostgreSQL schema per call, or `None` after a notice when `TAOPLEX_TEST_PG_URL` is
 /// unset (under `CI=true` the test fails instead).
 pub async fn pg_store() -> Option<Store> {
+    Some(Store::open(&pg_config()?).await.unwrap())
+}
+
+/// The configuration of a fresh PostgreSQL schema, or `None` after a notice when
+/// `TAOPLEX_TEST_PG_URL` is unset (under `CI=true` the test fails instead).
+pub fn pg_config() -> Option<StoreConfig> {
     let pg = test_support::pg::fresh_schema("market")?;
-    Some(
-        Store::open(&StoreConfig::Postgres { url: pg.url, schema: Some(pg.schema) }).await.unwrap(),
-    )
+    Some(StoreConfig::Postgres { url: pg.url, schema: Some(pg.schema) })
 }
 
 /// Runs an async test body on SQLite and, when configured, on PostgreSQL.

@@ -281,3 +281,81 @@ async fn reopening_runs_no_migration_twice_and_keeps_data() {
     assert_eq!(again.last_block().await.unwrap(), Some(3));
     assert_eq!(again.backend(), market::Backend::Sqlite);
 }
+
+// ---- Stores made before the `db` crate ----
+
+/// What the old hand-made runner (`Store::migrate` before the `db` crate) did to a fresh
+/// database: version 1 as it was then (`old/0001_init.sql`, one text rewritten for PostgreSQL)
+/// recorded in `schema_migrations`.
+async fn old_runner_migrate(db: &db::Db) {
+    const OLD_V1: &str = include_str!("old/0001_init.sql");
+    db::test_utils::market_old_runner(db, &[(1, OLD_V1)]).await.unwrap();
+}
+
+/// Rows as the old store wrote them: blocks 0..=3 (hashes as hex), one trade (accounts as
+/// bytes), a subnet.
+async fn old_rows(db: &db::Db) {
+    db::on_db!(db, pool => {
+        for n in 0..=3_u64 {
+            let b = block(n);
+            sqlx::query("INSERT INTO blocks (number, hash, parent_hash, timestamp_ms, extrinsics, events) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(i64::try_from(n).unwrap()).bind(b.hash.to_hex()).bind(b.parent_hash.to_hex())
+                .bind(i64::try_from(b.timestamp_ms).unwrap()).bind(1_i64).bind(2_i64)
+                .execute(pool).await.unwrap();
+        }
+        sqlx::query("INSERT INTO trades (block, extrinsic, seq, kind, netuid, dest_netuid, coldkey, hotkey, dest_coldkey, dest_hotkey, tao, alpha, alpha_dest, fee_tao, fee_alpha, price) \
+            VALUES (2, 0, 0, 'buy', 1, NULL, $1, $2, NULL, NULL, 1002, 2004, 0, 7, 0, 500000000)")
+            .bind(acct(1).0.to_vec()).bind(acct(100).0.to_vec())
+            .execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO subnets (netuid, info, updated_block, active) VALUES (7, $1, 3, 1)")
+            .bind(serde_json::to_string(&subnet_info(7, 123)).unwrap())
+            .execute(pool).await.unwrap();
+    });
+}
+
+/// A store made by the code before the `db` crate opens with its data, is adopted by sqlx
+/// (version 1 recorded, not re-run) and keeps working.
+async fn an_old_store_keeps_working(config: market::StoreConfig) {
+    let raw = db::Db::open(&config.db_config()).await.unwrap();
+    old_runner_migrate(&raw).await;
+    old_rows(&raw).await;
+
+    let store = Store::open(&config).await.unwrap();
+    assert_eq!(store.last_block().await.unwrap(), Some(3));
+    assert_eq!(store.block(2).await.unwrap(), Some(block(2)));
+    let trades = store.trades(&TradeFilter { limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(trades, vec![trade(2, 0, TradeKind::Buy, 1, 1_002)]);
+    assert_eq!(store.subnets().await.unwrap(), vec![(subnet_info(7, 123), true)]);
+    store.write_batch(&batch(4, 6)).await.unwrap();
+    assert_eq!(store.last_block().await.unwrap(), Some(6));
+    assert_eq!(store.states_at(5).await.unwrap().unwrap()[0], state(1, 5));
+    store.close().await;
+
+    let recorded: Vec<i64> = db::on_db!(&raw, pool => {
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations_market").fetch_all(pool).await.unwrap()
+    });
+    assert_eq!(recorded, vec![1]);
+    let old: Vec<i64> = db::on_db!(&raw, pool => {
+        sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(pool).await.unwrap()
+    });
+    assert_eq!(old, vec![1], "the old table is left as it was");
+    raw.close().await;
+
+    // And once more, now bookkept by sqlx only.
+    let again = Store::open(&config).await.unwrap();
+    assert_eq!(again.last_block().await.unwrap(), Some(6));
+    assert_eq!(again.trade_count().await.unwrap(), 1 + 6);
+}
+
+#[tokio::test]
+async fn sqlite_store_made_by_the_old_runner_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    an_old_store_keeps_working(market::StoreConfig::SqliteDir(dir.path().to_path_buf())).await;
+}
+
+#[tokio::test]
+async fn pg_store_made_by_the_old_runner_keeps_working() {
+    if let Some(config) = crate::pg_config() {
+        an_old_store_keeps_working(config).await;
+    }
+}

@@ -147,7 +147,7 @@ struct Oracle {
 
 impl Oracle {
     async fn open(path: &Path) -> Self {
-        let db = dojo_db::Db::open(&dojo_db::DbConfig::Sqlite(path.to_path_buf())).await.unwrap();
+        let db = db::Db::open(&db::DbConfig::Sqlite(path.to_path_buf())).await.unwrap();
         Oracle { store: dojo_validator::ValidatorStore::open(db).await.unwrap() }
     }
 

@@ -388,15 +388,14 @@ fn export_validator(
     out: Option<&Path>,
     margin: f64,
 ) -> Result<(), Failure> {
-    let config = dojo_db::DbConfig::parse(db);
-    if let dojo_db::DbConfig::Sqlite(path) = &config
+    let config = db::DbConfig::parse(db);
+    if let db::DbConfig::Sqlite(path) = &config
         && !path.exists()
     {
         return Err(Failure::Usage(format!("no validator database at {}", path.display())));
     }
     let tasks = crate::cmd::node::tokio_main(async {
-        let db =
-            dojo_db::Db::open(&config).await.context("cannot open the validator's database")?;
+        let db = db::Db::open(&config).await.context("cannot open the validator's database")?;
         let store = dojo_validator::ValidatorStore::open(db)
             .await
             .context("cannot read the validator's database")?;
@@ -538,13 +537,13 @@ fn write_genesis(out: &Path, tempo: u16, seed: u64) -> Result<(), Failure> {
 }
 
 /// A `--db` value, or `<user data dir>/taoplex/dojo/<default_file>`.
-fn db_config(db: Option<&str>, default_file: &str) -> anyhow::Result<dojo_db::DbConfig> {
+fn db_config(db: Option<&str>, default_file: &str) -> anyhow::Result<db::DbConfig> {
     match db {
-        Some(s) => Ok(dojo_db::DbConfig::parse(s)),
+        Some(s) => Ok(db::DbConfig::parse(s)),
         None => {
             let base = dirs::data_dir()
                 .context("cannot find the user data directory (no HOME?); give one with --db")?;
-            Ok(dojo_db::DbConfig::Sqlite(base.join("taoplex").join("dojo").join(default_file)))
+            Ok(db::DbConfig::Sqlite(base.join("taoplex").join("dojo").join(default_file)))
         }
     }
 }

@@ -244,7 +244,7 @@ pub(super) fn api_key(cmd: ApiKeyCommand) -> Result<(), Failure> {
     };
     tokio_main(async move {
         use dojo_validator::external::{ExternalConfig, ExternalTasks};
-        let db = dojo_db::Db::open(&db).await.context("cannot open the validator's database")?;
+        let db = db::Db::open(&db).await.context("cannot open the validator's database")?;
         let tasks = ExternalTasks::open(db, ExternalConfig::default(), Arc::new(SystemClock))
             .await
             .context("preparing the external task store")?;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chain::{Chain, NetUid};
-use dojo_db::DbConfig;
+use db::DbConfig;
 
 use super::localnet::{MINERS, VALIDATOR_HOT, dev_account};
 use super::net::{

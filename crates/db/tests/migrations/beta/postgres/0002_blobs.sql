@@ -1,0 +1,1 @@
+CREATE TABLE beta_blobs (id BIGINT PRIMARY KEY, data BYTEA NOT NULL);

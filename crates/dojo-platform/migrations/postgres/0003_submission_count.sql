@@ -1,0 +1,2 @@
+-- PostgreSQL counts in the submit statement itself (a data-modifying CTE): nothing to add.
+SELECT 1;
