@@ -8,6 +8,8 @@
 //! - [`process`] — [`process::Process`].
 //! - [`dojo`] — [`dojo::dojo_genesis`], [`dojo::start_node`]: an in-process localnet with a
 //!   Dojo subnet.
+//! - [`fake`] — [`fake::FakeChain`]: the one scripted `Chain` fake of the faces' tests and
+//!   benches.
 //! - [`genesis`] — [`genesis::treasury_genesis`], [`genesis::pool_subnet`],
 //!   [`genesis::hyperparameters`].
 //! - `terminal` (feature `terminal`) — the terminal's fixture market and chain: 24 subnets
@@ -20,6 +22,7 @@
 
 pub mod browser;
 pub mod dojo;
+pub mod fake;
 pub mod genesis;
 pub mod pg;
 pub mod process;

@@ -6,11 +6,9 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use chain::ManualClock;
 use chain::{
-    AccountId, AccountInfo, Block, BlockId, BlockNumber, Call, Chain, ChainError, ChainInfo,
-    ChainResult, EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, PoolInfo,
-    StakeInfo, SubnetIdentity, SubnetInfo, TxStatus,
+    AccountId, BlockNumber, Hash, Header, Hyperparameters, NetUid, NeuronInfo, PoolInfo,
+    SubnetIdentity, SubnetInfo,
 };
-use futures::stream::BoxStream;
 use market::analytics::{BurnPoint, Holder, Holders, Predictability};
 use market::{
     Candle, ChangeKind, EventFilter, FeedEvent, FeedKind, Interval, Overview, OverviewRow,
@@ -19,6 +17,8 @@ use market::{
 };
 use terminal::{AppState, Config, FixedUsd, MarketRead, NoUsd, UsdSource};
 use tokio::sync::broadcast;
+
+use crate::fake::FakeChain;
 
 /// Rao per TAO.
 pub const RAO: u64 = 1_000_000_000;
@@ -486,47 +486,14 @@ impl MarketRead for FixtureMarket {
     }
 }
 
-/// A chain that answers neurons and heads; everything else is "not found".
-pub struct FixtureChain {
-    /// New heads to subscribers.
-    pub heads: broadcast::Sender<Header>,
-}
-
-impl FixtureChain {
-    /// The fixture chain.
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self { heads: broadcast::channel(16).0 })
-    }
-}
-
-fn nope<T>() -> ChainResult<T> {
-    Err(ChainError::NotFound("not in the fixture".into()))
-}
-
-#[async_trait]
-impl Chain for FixtureChain {
-    async fn info(&self) -> ChainResult<ChainInfo> {
-        nope()
-    }
-    async fn header(&self, _at: BlockId) -> ChainResult<Header> {
-        nope()
-    }
-    async fn block(&self, _at: BlockId) -> ChainResult<Block> {
-        nope()
-    }
-    async fn account(&self, _who: AccountId) -> ChainResult<AccountInfo> {
-        nope()
-    }
-    async fn subnets(&self) -> ChainResult<Vec<SubnetInfo>> {
-        nope()
-    }
-    async fn subnet(&self, _netuid: NetUid) -> ChainResult<SubnetInfo> {
-        nope()
-    }
-    async fn neurons(&self, netuid: NetUid) -> ChainResult<Vec<NeuronInfo>> {
-        Ok((0..20u16)
+/// The fixture chain: the shared fake with 20 neurons on every subnet; tests announce heads
+/// by sending on its `heads`.
+pub fn fixture_chain() -> Arc<FakeChain> {
+    let chain = FakeChain::new(Vec::new());
+    chain.set_neurons_everywhere(
+        (0..20u16)
             .map(|uid| NeuronInfo {
-                netuid,
+                netuid: 0,
                 uid,
                 hotkey: account(u8::try_from(uid).unwrap() + 50),
                 coldkey: account(u8::try_from(uid).unwrap() + 80),
@@ -540,54 +507,9 @@ impl Chain for FixtureChain {
                 registered_at: 200_000,
                 last_update: LAST_BLOCK - 50,
             })
-            .collect())
-    }
-    async fn stakes(&self, _coldkey: AccountId) -> ChainResult<Vec<StakeInfo>> {
-        nope()
-    }
-    async fn quote(&self, _n: NetUid, _s: chain::Side, _a: u64) -> ChainResult<chain::SwapOutcome> {
-        nope()
-    }
-    async fn estimate_fee(&self, _s: AccountId, _c: Call) -> ChainResult<u64> {
-        nope()
-    }
-    async fn prepare(
-        &self,
-        _signer: AccountId,
-        _call: Call,
-        _options: chain::TxOptions,
-    ) -> ChainResult<chain::Prepared> {
-        nope()
-    }
-    async fn submit(
-        &self,
-        _prepared: chain::Prepared,
-        _signature: chain::Signature,
-    ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
-        nope()
-    }
-    async fn subscribe_heads(&self) -> ChainResult<BoxStream<'static, ChainResult<Header>>> {
-        use futures::StreamExt;
-        let rx = self.heads.subscribe();
-        Ok(futures::stream::unfold(rx, |mut rx| async move {
-            loop {
-                match rx.recv().await {
-                    Ok(h) => return Some((Ok(h), rx)),
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        })
-        .boxed())
-    }
-    async fn subscribe_finalized(&self) -> ChainResult<BoxStream<'static, ChainResult<Header>>> {
-        nope()
-    }
-    async fn subscribe_events(
-        &self,
-    ) -> ChainResult<BoxStream<'static, ChainResult<Vec<EventRecord>>>> {
-        nope()
-    }
+            .collect(),
+    );
+    Arc::new(chain)
 }
 
 /// A fixture app and handles on its parts.
@@ -597,7 +519,7 @@ pub struct Fixture {
     /// The market behind it.
     pub market: Arc<FixtureMarket>,
     /// The chain behind it.
-    pub chain: Arc<FixtureChain>,
+    pub chain: Arc<FakeChain>,
     /// The clock, at [`NOW_MS`].
     pub clock: Arc<ManualClock>,
 }
@@ -605,7 +527,7 @@ pub struct Fixture {
 /// The fixture with `config` and, when given, a fixed USD price per TAO.
 pub fn fixture_with(config: Config, usd: Option<f64>) -> Fixture {
     let market = FixtureMarket::new();
-    let chain = FixtureChain::new();
+    let chain = fixture_chain();
     let clock = Arc::new(ManualClock::from_ms(NOW_MS));
     let usd: Arc<dyn UsdSource> = match usd.and_then(|u| FixedUsd::new(u, NOW_MS)) {
         Some(f) => Arc::new(f),
