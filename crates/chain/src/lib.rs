@@ -29,6 +29,8 @@
 //!   [`StakeInfo`], [`TxStatus`].
 //! - [`client::RpcChain`]: the trait over a node's WebSocket JSON-RPC; [`rpc`] holds the
 //!   protocol (method names, error codes, parameter types) it shares with the localnet server.
+//! - [`Clock`]: the one injected wall clock (ns since the Unix epoch) of every service, with
+//!   [`SystemClock`] and [`ManualClock`] for tests.
 //!
 //! # Example
 //! A transaction prepared for the localnet format and signed by a key that sees only the
@@ -68,6 +70,7 @@
 
 mod call;
 pub mod client;
+mod clock;
 mod error;
 mod event;
 mod primitives;
@@ -81,6 +84,7 @@ use futures::stream::BoxStream;
 pub use call::{
     AxonInfo, Call, Hyperparameter, ProxyType, RecycleOrBurn, SubnetIdentity, weights_commit_hash,
 };
+pub use clock::{Clock, ManualClock, NANOS_PER_MILLI, SystemClock};
 pub use dtao::amm::{Side, SwapOutcome};
 pub use dtao::units::{Alpha, Tao};
 pub use error::{

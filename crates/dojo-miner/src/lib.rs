@@ -47,7 +47,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chain::{
-    AccountId, AxonInfo, BlockId, Call, Chain, ChainError, DispatchError, NetUid, TxOptions,
+    AccountId, AxonInfo, BlockId, Call, Chain, ChainError, Clock, DispatchError, NetUid, TxOptions,
     TxStatus,
 };
 use futures::StreamExt;
@@ -67,8 +67,8 @@ use dojo_core::protocol::{
     ResultsReply, ResultsRequest, ScoreNotice, SynapseFields, TaskAck, TaskRequest, synapses,
 };
 use dojo_transport::{
-    Axon, AxonConfig, AxonServer, BlacklistPolicy, Clock, HandlerResult, MetagraphWatcher,
-    SynapseRequest, TransportError, version_as_int,
+    Axon, AxonConfig, AxonServer, BlacklistPolicy, HandlerResult, MetagraphWatcher, SynapseRequest,
+    TransportError, version_as_int,
 };
 
 /// Blocks between metagraph reloads for the blacklist.

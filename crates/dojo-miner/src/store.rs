@@ -215,24 +215,7 @@ mod tests {
 
     #[tokio::test]
     async fn pg_database_made_by_the_old_runner_keeps_working() {
-        let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL tests must run in CI"
-            );
-            // Straight to stderr: the test harness captures `eprintln!`, and this must be seen.
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING a PostgreSQL miner test.\n"
-            );
-            return;
-        };
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let schema = format!("old_miner_test_{}_{nanos}", std::process::id());
-        an_old_database_keeps_working(DbConfig::parse(&url).with_schema(schema)).await;
+        let Some(pg) = test_support::pg::fresh_schema("old_miner") else { return };
+        an_old_database_keeps_working(DbConfig::parse(&pg.url).with_schema(pg.schema)).await;
     }
 }

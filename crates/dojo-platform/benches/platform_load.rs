@@ -35,12 +35,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use chain::{Clock, SystemClock};
 use db::{Db, DbConfig};
 use dojo_core::task::{Criteria, GroundTruth, Modality, Output, Task, TaskShape};
 use dojo_platform::{
     self as platform, MemoryStore, PlatformState, PlatformStore, PlatformTask, SqlStore,
 };
-use dojo_transport::{Clock, SystemClock};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -297,20 +297,13 @@ fn main() {
         run("sqlite", Arc::new(SqlStore::open(db.clone()).await.unwrap()), workers, tasks).await;
         db.close().await;
 
-        match std::env::var("TAOPLEX_TEST_PG_URL") {
-            Ok(url) => {
-                let schema = format!("platform_bench_{}", std::process::id());
-                let db = Db::open(&DbConfig::Postgres { url, schema: Some(schema) }).await.unwrap();
-                run(
-                    "postgres",
-                    Arc::new(SqlStore::open(db.clone()).await.unwrap()),
-                    workers,
-                    tasks,
-                )
+        // The one tool policy: under CI=true a missing PostgreSQL fails the run.
+        if let Some(pg) = test_support::pg::fresh_schema("platform_bench") {
+            let config = DbConfig::Postgres { url: pg.url, schema: Some(pg.schema) };
+            let db = Db::open(&config).await.unwrap();
+            run("postgres", Arc::new(SqlStore::open(db.clone()).await.unwrap()), workers, tasks)
                 .await;
-                db.close().await;
-            }
-            Err(_) => println!("postgres   skipped: set TAOPLEX_TEST_PG_URL to include it"),
+            db.close().await;
         }
     });
 }

@@ -116,10 +116,10 @@ pub use store::{
     Submission,
 };
 
+use chain::Clock;
 use dojo_core::feedback::{Feedback, sanitise_feedback};
 use dojo_core::secret::{random_hex, sha256_hex};
 use dojo_core::task::{Modality, OutputId};
-use dojo_transport::Clock;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "dojo_session";

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chain::AccountId;
+use chain::Clock;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, oneshot};
@@ -21,7 +22,7 @@ use super::error::{Refusal, TransportError};
 use super::metagraph::SharedMetagraph;
 use super::pystr::python_float_repr;
 use super::synapse::{
-    ALLOWED_DELTA_NS, Clock, DEFAULT_TIMEOUT_SECS, body_hash, headers as h, parse_signature,
+    ALLOWED_DELTA_NS, DEFAULT_TIMEOUT_SECS, body_hash, headers as h, parse_signature,
     request_message, response_message, sdk_version_int, signature_hex, uuid4,
 };
 

@@ -5,14 +5,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine;
-use chain::AccountId;
+use chain::{AccountId, Clock, SystemClock};
 use serde_json::{Map, Value};
 
 use super::error::TransportError;
 use super::pystr::python_float_repr;
 use super::synapse::{
-    Clock, Synapse, SystemClock, headers as h, parse_signature, request_message, response_message,
-    sdk_version_int, signature_hex, uuid4,
+    Synapse, headers as h, parse_signature, request_message, response_message, sdk_version_int,
+    signature_hex, uuid4,
 };
 
 /// How much longer than the synapse's timeout the dendrite waits for the axon's answer.

@@ -11,7 +11,7 @@
 //!
 //! The body hash is the SDK's: sha3-256 hex over the concatenated sha3-256 hex of Python
 //! `str(value)` of each hash field ([`pystr::python_str`]). Time comes from an injected
-//! [`Clock`].
+//! `chain::Clock` (nanoseconds since the Unix epoch).
 //!
 //! Differences from the SDK, all stricter: the axon takes the hash fields from its own route,
 //! never from the body; the nonce time window applies to every dendrite version; a nonce is
@@ -37,7 +37,7 @@ pub use metagraph::{
     Metagraph, MetagraphEntry, MetagraphWatcher, SharedMetagraph, fixed_metagraph,
 };
 pub use synapse::{
-    ALLOWED_DELTA_NS, Clock, DEFAULT_TIMEOUT_SECS, ManualClock, SDK_VERSION, Synapse, SystemClock,
-    body_hash, headers, parse_signature, request_message, response_message, sdk_version_int,
-    sha3_hex, signature_hex, uuid4, version_as_int,
+    ALLOWED_DELTA_NS, DEFAULT_TIMEOUT_SECS, SDK_VERSION, Synapse, body_hash, headers,
+    parse_signature, request_message, response_message, sdk_version_int, sha3_hex, signature_hex,
+    uuid4, version_as_int,
 };

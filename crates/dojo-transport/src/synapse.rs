@@ -1,8 +1,6 @@
 //! The request type, its body hash, the signed messages and the header names of Bittensor's
 //! axon/dendrite protocol (SDK 10.2).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use serde_json::{Map, Value};
 use sha3::{Digest, Sha3_256};
 
@@ -187,51 +185,6 @@ pub mod headers {
     pub const DENDRITE_HOTKEY: &str = "bt_header_dendrite_hotkey";
     /// Dendrite terminal: signature of the request message.
     pub const DENDRITE_SIGNATURE: &str = "bt_header_dendrite_signature";
-}
-
-/// Wall time in nanoseconds since the Unix epoch, injected so tests can fix it.
-pub trait Clock: Send + Sync + 'static {
-    /// Nanoseconds since the Unix epoch.
-    fn now_ns(&self) -> u64;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ns(&self) -> u64 {
-        let since =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
-    }
-}
-
-/// A clock that moves only when told to.
-#[derive(Debug, Default)]
-pub struct ManualClock(AtomicU64);
-
-impl ManualClock {
-    /// A clock at `ns`.
-    pub fn new(ns: u64) -> Self {
-        Self(AtomicU64::new(ns))
-    }
-
-    /// Sets the time.
-    pub fn set(&self, ns: u64) {
-        self.0.store(ns, Ordering::SeqCst);
-    }
-
-    /// Moves the time forward.
-    pub fn advance(&self, ns: u64) {
-        self.0.fetch_add(ns, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now_ns(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
-    }
 }
 
 #[cfg(test)]

@@ -52,6 +52,7 @@ pub use api::router;
 pub use openapi::openapi_document;
 
 use super::{QueuedTask, TaskQueue};
+use chain::Clock;
 use db::on_db;
 use db::{Db, DbError, Legacy, Migrations, to_i64, to_u64};
 use dojo_core::feedback::sanitise_feedback;
@@ -61,7 +62,6 @@ use dojo_core::protocol::external::{
 use dojo_core::ratings::{MinerResponse, WorkerResult};
 use dojo_core::secret::{random_hex, sha256_hex};
 use dojo_core::task::{Criteria, Modality, Output, OutputId, Task, TaskShape};
-use dojo_transport::Clock;
 
 /// Database component name of this store.
 pub const COMPONENT: &str = "external";

@@ -21,7 +21,7 @@
 //! use std::sync::Arc;
 //!
 //! use db::{Db, DbConfig};
-//! use dojo_transport::SystemClock;
+//! use chain::SystemClock;
 //! use dojo_validator::{Timings, Validator, ValidatorConfig, ValidatorStore, status_router};
 //!
 //! # async fn run(chain: Arc<dyn chain::Chain>, hotkey: keys::Keypair)

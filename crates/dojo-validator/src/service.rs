@@ -42,6 +42,7 @@ use super::store::{
 };
 use super::{TaskQueue, ValidatorError};
 use crate::chain_weights::{WeightSetter, WeightsOutcome};
+use chain::Clock;
 use dojo_core::aggregate::{DEFAULT_QUALITY_WEIGHT, MovingScores, aggregate_run};
 use dojo_core::defence::{Penalty, score_with_defences};
 use dojo_core::error::DojoError;
@@ -53,7 +54,7 @@ use dojo_core::ratings::{MinerResponse, WorkerResult, mean_of};
 use dojo_core::scoring::{MinerSteps, score_task};
 use dojo_core::task::{GroundTruth, Task, derive_seed};
 use dojo_gen::ProceduralGenerator;
-use dojo_transport::{AxonTarget, Clock, Dendrite, Metagraph, Synapse};
+use dojo_transport::{AxonTarget, Dendrite, Metagraph, Synapse};
 
 /// Longest reason kept from a miner's answer (a hostile miner chooses its text).
 const MAX_REASON_CHARS: usize = 300;

@@ -23,7 +23,7 @@
 //! In every mode [`NodeHandle::fast_forward`] produces blocks as fast as the runtime can, each
 //! timestamped `block_time` after the previous one, with the simulation (if any) taking its
 //! turn each block. Block timestamps are `max(clock, previous + block_time)` with an injected
-//! [`Clock`], so tests with a fixed clock are deterministic.
+//! [`Clock`] (`chain`'s, read in milliseconds), so tests with a fixed clock are deterministic.
 
 mod local;
 mod pool;
@@ -31,14 +31,14 @@ mod store;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chain::{
-    AccountId, AccountInfo, Block, BlockNumber, Call, ChainInfo, Hash, Header, NetUid, NeuronInfo,
-    Phase, Side, SignedTransaction, SigningContext, StakeInfo, SubnetInfo, SwapOutcome, TxStatus,
-    TxValidityError,
+    AccountId, AccountInfo, Block, BlockNumber, Call, ChainInfo, Clock, Hash, Header, NetUid,
+    NeuronInfo, Phase, Side, SignedTransaction, SigningContext, StakeInfo, SubnetInfo, SwapOutcome,
+    TxStatus, TxValidityError,
 };
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -61,46 +61,6 @@ const SYNC_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Subscribers that fall this many blocks behind miss the oldest.
 const BROADCAST_CAPACITY: usize = 4096;
-
-/// Wall-clock time, injected so that tests can fix it.
-pub trait Clock: Send + Sync + 'static {
-    /// Milliseconds since the Unix epoch.
-    fn now_ms(&self) -> u64;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> u64 {
-        let since =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-    }
-}
-
-/// A clock that only moves when told to (tests).
-#[derive(Debug, Default)]
-pub struct ManualClock(AtomicU64);
-
-impl ManualClock {
-    /// A clock at `ms`.
-    pub fn new(ms: u64) -> Self {
-        Self(AtomicU64::new(ms))
-    }
-
-    /// Sets the time.
-    pub fn set(&self, ms: u64) {
-        self.0.store(ms, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
 
 /// Something that adds transactions before each block (the market simulation).
 pub trait TxSource: Send + 'static {
@@ -160,7 +120,7 @@ impl Default for NodeConfig {
             history_blocks: 10_000,
             pool_capacity: 8_192,
             max_block_txs: 1_024,
-            clock: Arc::new(SystemClock),
+            clock: Arc::new(chain::SystemClock),
             tx_source: None,
         }
     }

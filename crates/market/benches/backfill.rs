@@ -4,17 +4,15 @@
 //! subnet's state for every block (128 pool states per block), as after downtime.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chain::{
-    AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult, Event,
-    EventRecord, Hash, Header, Hyperparameters, NetUid, NeuronInfo, Phase, PoolInfo, RecycleOrBurn,
-    Side, SigningContext, StakeInfo, SubnetIdentity, SubnetInfo, SwapOutcome, TxStatus,
+    AccountId, Event, EventRecord, Hyperparameters, NetUid, Phase, PoolInfo, SubnetIdentity,
+    SubnetInfo,
 };
 use divan::Bencher;
-use futures::StreamExt;
-use futures::stream::BoxStream;
 use market::{Indexer, IndexerConfig, Store, StoreConfig};
+use test_support::fake::FakeChain;
 
 const BLOCKS: u64 = 20_000;
 const SUBNETS: u16 = 128;
@@ -22,27 +20,6 @@ use dtao::units::RAO_PER_TAO as RAO;
 
 fn main() {
     divan::main();
-}
-
-struct SynthChain {
-    blocks: Vec<Block>,
-    head: Mutex<u64>,
-    subnets: Vec<SubnetInfo>,
-}
-
-fn header(number: u64) -> Header {
-    Header {
-        number,
-        hash: Hash::of(&number.to_le_bytes()),
-        parent_hash: if number == 0 {
-            Hash::default()
-        } else {
-            Hash::of(&(number - 1).to_le_bytes())
-        },
-        state_root: Hash::default(),
-        extrinsics_root: Hash::default(),
-        timestamp_ms: 1_700_000_000_000 + number * 12_000,
-    }
 }
 
 fn subnet(netuid: NetUid) -> SubnetInfo {
@@ -72,24 +49,10 @@ fn subnet(netuid: NetUid) -> SubnetInfo {
             volume: 0,
         },
         hyperparameters: Hyperparameters {
-            tempo: 360,
-            fee_rate: 33,
-            weights_rate_limit: 100,
             commit_reveal_enabled: false,
             commit_reveal_period: 1,
-            max_allowed_validators: 64,
-            max_allowed_uids: 256,
-            immunity_period: 5000,
-            activity_cutoff: 5000,
-            kappa: 32767,
-            bonds_moving_average: 900_000,
-            burn: RAO,
             min_burn: 1_000_000,
-            max_burn: 100 * RAO,
-            recycle_or_burn: RecycleOrBurn::Burn,
-            transfer_enabled: true,
-            registration_allowed: true,
-            weights_version_key: 0,
+            ..test_support::genesis::hyperparameters()
         },
         emission_share_ppb: 1_000_000_000 / u64::from(SUBNETS),
         tao_emission: 500_000_000 / u64::from(SUBNETS),
@@ -99,134 +62,59 @@ fn subnet(netuid: NetUid) -> SubnetInfo {
     }
 }
 
-impl SynthChain {
-    fn new() -> Self {
-        let mut blocks = Vec::with_capacity(BLOCKS as usize + 1);
-        for n in 0..=BLOCKS {
-            let mut events = Vec::new();
-            if n > 0 {
-                for i in 0..4u32 {
-                    let netuid = 1 + ((n * 31 + u64::from(i) * 17) % u64::from(SUBNETS)) as u16;
-                    let who = AccountId([(n % 200) as u8 + 10; 32]);
-                    let event = if i % 2 == 0 {
-                        Event::StakeAdded {
-                            coldkey: who,
-                            hotkey: AccountId([3; 32]),
-                            tao: 5 * RAO,
-                            alpha: 40 * RAO,
-                            netuid,
-                            fee: 2_517,
-                        }
-                    } else {
-                        Event::StakeRemoved {
-                            coldkey: who,
-                            hotkey: AccountId([3; 32]),
-                            tao: 3 * RAO,
-                            alpha: 25 * RAO,
-                            netuid,
-                            fee: 12_000,
-                        }
-                    };
-                    events.push(EventRecord { block: n, phase: Phase::ApplyExtrinsic(i), event });
+/// Blocks 1..=BLOCKS of trades and epochs over the 128 subnets, on the shared fake chain.
+fn synth_chain() -> FakeChain {
+    let chain = FakeChain::new((1..=SUBNETS).map(subnet).collect()).with_finality_depth(0);
+    for n in 1..=BLOCKS {
+        let mut events = Vec::new();
+        for i in 0..4u32 {
+            let netuid = 1 + ((n * 31 + u64::from(i) * 17) % u64::from(SUBNETS)) as u16;
+            let who = AccountId([(n % 200) as u8 + 10; 32]);
+            let event = if i % 2 == 0 {
+                Event::StakeAdded {
+                    coldkey: who,
+                    hotkey: AccountId([3; 32]),
+                    tao: 5 * RAO,
+                    alpha: 40 * RAO,
+                    netuid,
+                    fee: 2_517,
                 }
-                if n % 3 == 0 {
-                    let netuid = 1 + (n % u64::from(SUBNETS)) as u16;
-                    events.push(EventRecord {
-                        block: n,
-                        phase: Phase::Initialization,
-                        event: Event::EpochCompleted {
-                            netuid,
-                            incentive: 100 * RAO,
-                            dividends: 100 * RAO,
-                            owner_cut: 40 * RAO,
-                            owner_miner_burned: 0,
-                        },
-                    });
+            } else {
+                Event::StakeRemoved {
+                    coldkey: who,
+                    hotkey: AccountId([3; 32]),
+                    tao: 3 * RAO,
+                    alpha: 25 * RAO,
+                    netuid,
+                    fee: 12_000,
                 }
-            }
-            blocks.push(Block { header: header(n), extrinsics: vec![], events });
+            };
+            events.push(EventRecord { block: n, phase: Phase::ApplyExtrinsic(i), event });
         }
-        Self { blocks, head: Mutex::new(0), subnets: (1..=SUBNETS).map(subnet).collect() }
+        if n % 3 == 0 {
+            let netuid = 1 + (n % u64::from(SUBNETS)) as u16;
+            events.push(EventRecord {
+                block: n,
+                phase: Phase::Initialization,
+                event: Event::EpochCompleted {
+                    netuid,
+                    incentive: 100 * RAO,
+                    dividends: 100 * RAO,
+                    owner_cut: 40 * RAO,
+                    owner_miner_burned: 0,
+                },
+            });
+        }
+        chain.push_block(events);
     }
-}
-
-#[async_trait::async_trait]
-impl Chain for SynthChain {
-    async fn info(&self) -> ChainResult<ChainInfo> {
-        Ok(ChainInfo {
-            name: "synthetic".into(),
-            signing: SigningContext { genesis_hash: Hash::default(), spec_version: 1 },
-            block_time_ms: 12_000,
-            finality_depth: 0,
-            ss58_prefix: 42,
-            token_symbol: "TAO".into(),
-        })
-    }
-    async fn header(&self, at: BlockId) -> ChainResult<Header> {
-        Ok(self.block(at).await?.header)
-    }
-    async fn block(&self, at: BlockId) -> ChainResult<Block> {
-        let head = *self.head.lock().unwrap();
-        let n = match at {
-            BlockId::Number(n) => n,
-            _ => head,
-        };
-        self.blocks.get(n as usize).cloned().ok_or_else(|| ChainError::NotFound(format!("{n}")))
-    }
-    async fn account(&self, _who: AccountId) -> ChainResult<AccountInfo> {
-        Ok(AccountInfo::default())
-    }
-    async fn subnets(&self) -> ChainResult<Vec<SubnetInfo>> {
-        Ok(self.subnets.clone())
-    }
-    async fn subnet(&self, netuid: NetUid) -> ChainResult<SubnetInfo> {
-        Ok(subnet(netuid))
-    }
-    async fn neurons(&self, _netuid: NetUid) -> ChainResult<Vec<NeuronInfo>> {
-        Ok(Vec::new())
-    }
-    async fn stakes(&self, _coldkey: AccountId) -> ChainResult<Vec<StakeInfo>> {
-        Ok(Vec::new())
-    }
-    async fn quote(&self, _n: NetUid, _s: Side, _a: u64) -> ChainResult<SwapOutcome> {
-        Err(ChainError::Closed)
-    }
-    async fn estimate_fee(&self, _s: AccountId, _c: Call) -> ChainResult<u64> {
-        Ok(0)
-    }
-    async fn prepare(
-        &self,
-        _signer: AccountId,
-        _call: Call,
-        _options: chain::TxOptions,
-    ) -> ChainResult<chain::Prepared> {
-        Err(ChainError::Closed)
-    }
-    async fn submit(
-        &self,
-        _prepared: chain::Prepared,
-        _signature: chain::Signature,
-    ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
-        Err(ChainError::Closed)
-    }
-    async fn subscribe_heads(&self) -> ChainResult<BoxStream<'static, ChainResult<Header>>> {
-        Ok(futures::stream::empty().boxed())
-    }
-    async fn subscribe_finalized(&self) -> ChainResult<BoxStream<'static, ChainResult<Header>>> {
-        Ok(futures::stream::empty().boxed())
-    }
-    async fn subscribe_events(
-        &self,
-    ) -> ChainResult<BoxStream<'static, ChainResult<Vec<EventRecord>>>> {
-        Ok(futures::stream::empty().boxed())
-    }
+    chain
 }
 
 /// Backfills 20,000 blocks × 128 subnets into a fresh SQLite store; throughput in blocks/s.
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn backfill_sqlite_128_subnets(bencher: Bencher) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let chain = Arc::new(SynthChain::new());
+    let chain = Arc::new(synth_chain());
     bencher
         .counter(divan::counter::ItemsCount::new(BLOCKS))
         .with_inputs(|| {
@@ -234,11 +122,11 @@ fn backfill_sqlite_128_subnets(bencher: Bencher) {
                 let dir = tempfile::tempdir().unwrap();
                 let store =
                     Store::open(&StoreConfig::SqliteDir(dir.path().to_path_buf())).await.unwrap();
-                *chain.head.lock().unwrap() = 0;
+                chain.set_head(Some(0));
                 let config = IndexerConfig { discover_holders: false, ..IndexerConfig::default() };
                 let indexer = Indexer::new(chain.clone(), store, config);
                 indexer.observe_head().await.unwrap();
-                *chain.head.lock().unwrap() = BLOCKS;
+                chain.set_head(None);
                 (indexer, dir)
             })
         })

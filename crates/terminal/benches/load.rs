@@ -19,9 +19,6 @@
     dead_code
 )]
 
-#[path = "../tests/it/fixture.rs"]
-mod fixture;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,6 +27,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use terminal::{Config, serve};
+use test_support::terminal as fixture;
 use tokio_tungstenite::tungstenite::Message;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -37,7 +37,7 @@
 //! Chain --neurons()--> validators
 //! UsdSource (configuration | polled feed) --> $ columns, or the $ view disabled
 //! ```
-//! [`AppState`] holds trait objects ([`MarketRead`], `chain::Chain`, [`Clock`],
+//! [`AppState`] holds trait objects ([`MarketRead`], `chain::Chain`, `chain::Clock`,
 //! [`UsdSource`]) so tests run the whole router on fixtures; [`spawn_live`] starts the one
 //! background task, owned by the returned [`TaskHandle`].
 //!
@@ -45,7 +45,8 @@
 //! ```no_run
 //! # async fn demo(market: std::sync::Arc<market::Market>, chain: std::sync::Arc<dyn chain::Chain>) -> std::io::Result<()> {
 //! use std::sync::Arc;
-//! use terminal::{AppState, Config, SystemClock, NoUsd};
+//! use chain::SystemClock;
+//! use terminal::{AppState, Config, NoUsd};
 //! let state = AppState::new(market, chain, Arc::new(SystemClock), Arc::new(NoUsd), Config::default());
 //! let live = terminal::spawn_live(state.clone());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
@@ -90,7 +91,6 @@
 mod api;
 mod assets;
 mod cells;
-mod clock;
 mod error;
 pub mod fmt;
 mod i18n;
@@ -115,7 +115,6 @@ use axum::routing::get;
 pub use api::{BLOCK_TIME_MS, event_tao};
 pub use assets::{ASSETS, CHART_LIB, asset_url};
 pub use cells::{COLUMNS, Cell, row_cells, sparkline_points};
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, ApiResult};
 pub use i18n::{Catalogue, EN, Lang, ZH};
 pub use limit::CSP;

@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use chain::Chain;
 
-use crate::clock::Clock;
 use crate::limit::RateLimiter;
 use crate::live::Live;
 use crate::read::MarketRead;
 use crate::usd::UsdSource;
+use chain::Clock;
 
 /// Per-client rate limit: a token bucket per IP address.
 #[derive(Debug, Clone, Copy, PartialEq)]

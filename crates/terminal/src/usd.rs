@@ -11,8 +11,8 @@ use hyper_util::rt::TokioExecutor;
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::clock::Clock;
 use crate::task::{StopSignal, TaskHandle, stopped};
+use chain::Clock;
 
 /// A TAO/USD price and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -3,36 +3,13 @@
 //! PostgreSQL in a fresh schema.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, unreachable_pub)]
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use db::{Db, DbConfig, DbError, Legacy, Migrations, on_db};
 
-/// A fresh PostgreSQL schema's configuration. When `TAOPLEX_TEST_PG_URL` is unset the test
-/// passes with a notice on stderr, except under `CI=true`, where it fails.
+/// A fresh PostgreSQL schema's configuration, or `None` after a notice when
+/// `TAOPLEX_TEST_PG_URL` is unset (under `CI=true` the test fails instead).
 fn pg_config(prefix: &str) -> Option<DbConfig> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL {prefix} tests must run in CI"
-        );
-        // Straight to stderr: the test harness captures `eprintln!`, and this must be seen.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL {prefix} tests.\n"
-        );
-        return None;
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    Some(
-        DbConfig::parse(&url)
-            .with_schema(format!("{prefix}_test_{}_{nanos}_{n}", std::process::id())),
-    )
+    let pg = test_support::pg::fresh_schema(prefix)?;
+    Some(DbConfig::parse(&pg.url).with_schema(pg.schema))
 }
 
 fn alpha() -> Migrations {

@@ -27,12 +27,7 @@ print("datasets round trip ok")
 
 #[test]
 fn exported_files_load_with_python_datasets() {
-    let Ok(python) = std::env::var("TAOPLEX_PYTHON") else {
-        println!(
-            "\n!!!!!!!! TAOPLEX_PYTHON is not set: SKIPPING the Python `datasets` round trip !!!!!!!!\n"
-        );
-        return;
-    };
+    let Some(python) = test_support::require(test_support::Tool::Python) else { return };
     let dir = tempfile::tempdir().unwrap();
     let input = super::export::store(12);
     for (name, format) in

@@ -8,13 +8,12 @@
 //! `chromium --dump-dom` prints. Set `TAOPLEX_CHROMIUM` to the browser (CI always does);
 //! `TAOPLEX_BROWSER_TASKS` overrides the number of tasks (default 1,000).
 
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dojo_core::{FlawKind, Output};
 use dojo_gen::ProceduralGenerator;
 use serde_json::Value;
+use test_support::browser::dump_dom;
 
 const BATCH: usize = 50;
 
@@ -79,47 +78,6 @@ fn harness(outputs: &[&Output]) -> String {
     )
 }
 
-fn run_chromium(chromium: &str, page: &Path, profile: &Path) -> String {
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--mute-audio",
-            "--virtual-time-budget=60000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromium");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).unwrap();
-        s
-    });
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(300) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium took more than 300 s on {}", page.display());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    reader.join().unwrap()
-}
-
 fn report(dom: &str) -> Vec<Value> {
     let start = dom.find("<pre id=\"results\">").expect("no results element")
         + "<pre id=\"results\">".len();
@@ -171,12 +129,7 @@ fn check(o: &Output, r: &Value) -> Vec<String> {
 
 #[test]
 fn every_output_loads_without_script_errors() {
-    let Ok(chromium) = std::env::var("TAOPLEX_CHROMIUM") else {
-        println!(
-            "\n!!!!!!!! TAOPLEX_CHROMIUM is not set: SKIPPING the headless-browser check of generated outputs !!!!!!!!\n"
-        );
-        return;
-    };
+    let Some(chromium) = test_support::browser::chromium() else { return };
     let n: u64 =
         std::env::var("TAOPLEX_BROWSER_TASKS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let g = ProceduralGenerator::default();
@@ -219,7 +172,7 @@ fn every_output_loads_without_script_errors() {
                     let outs: Vec<&Output> = batch.iter().map(|(_, o)| *o).collect();
                     std::fs::write(&page, harness(&outs)).unwrap();
                     let profile = dir.path().join(format!("profile-{i}"));
-                    let dom = run_chromium(&chromium, &page, &profile);
+                    let dom = dump_dom(&chromium, &page, &profile, Duration::from_secs(300));
                     let reports = report(&dom);
                     assert_eq!(reports.len(), batch.len());
                     for ((task, o), r) in batch.iter().zip(&reports) {

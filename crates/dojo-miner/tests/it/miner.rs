@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chain::{AxonInfo, Chain, NeuronInfo};
+use chain::{AxonInfo, Chain, ManualClock, NeuronInfo};
 use db::{Db, DbConfig};
 use dojo_core::protocol::platform_api::{
     API_KEY_HEADER, CreateTask, CreatedTask, RevealGroundTruth, TaskResults,
@@ -23,9 +23,7 @@ use dojo_core::protocol::{
 use dojo_core::ratings::WorkerResult;
 use dojo_core::task::{Criteria, Modality, PresentedOutput, PresentedTask};
 use dojo_miner::{Miner, MinerConfig, MinerError, MinerHandle, MinerStatus, STATUS_CSP};
-use dojo_transport::{
-    AxonTarget, BlacklistPolicy, Dendrite, ManualClock, Synapse, SynapseResponse,
-};
+use dojo_transport::{AxonTarget, BlacklistPolicy, Dendrite, Synapse, SynapseResponse};
 use localnet::node::BlockProduction;
 use serde_json::{Value, json};
 

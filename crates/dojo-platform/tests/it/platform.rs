@@ -6,11 +6,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use chain::ManualClock;
 use dojo_core::task::{Criteria, GroundTruth, Modality, Output, Task, TaskShape};
 use dojo_platform::{
     MemoryStore, PlatformState, PlatformStore, PlatformTask, Role, SESSION_COOKIE,
 };
-use dojo_transport::ManualClock;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -410,9 +410,9 @@ async fn no_submission_after_expiry() {
     let app = App::new().await;
     app.add_task(text_task("t1"), 4).await;
     let w = app.worker("grace").await;
-    app.clock.set(T0 + HOUR - 1);
+    app.clock.set_ns(T0 + HOUR - 1);
     let page = app.get("/tasks/t1", Some(&w)).await;
-    app.clock.set(T0 + HOUR);
+    app.clock.set_ns(T0 + HOUR);
     let csrf = page.csrf();
     let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("explanation", WHY)];
     form.extend([("score:a", "90"), ("score:b", "80"), ("score:c", "40"), ("score:d", "10")]);

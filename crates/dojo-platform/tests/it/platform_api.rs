@@ -173,7 +173,7 @@ async fn miner_flow(store: Arc<dyn PlatformStore>) {
     assert_eq!(inbox.status, StatusCode::OK);
     assert_eq!(inbox.body[0]["id"], json!(id));
     assert_eq!(inbox.body[0]["submitted"], json!(false));
-    app.clock.set(T0 + 5 * SECOND);
+    app.clock.set_ns(T0 + 5 * SECOND);
     let t = call(&app, "GET", &format!("/api/v1/worker/tasks/{id}"), auth, None, None).await;
     assert_eq!(t.status, StatusCode::OK, "{}", t.body);
     let shown: PresentedTask = serde_json::from_value(t.body).unwrap();
@@ -181,7 +181,7 @@ async fn miner_flow(store: Arc<dyn PlatformStore>) {
     let mut order: Vec<&str> = shown.outputs.iter().map(|o| o.id.as_str()).collect();
     order.sort();
     assert_eq!(order, ["a", "b", "c", "d"]);
-    app.clock.set(T0 + 47 * SECOND);
+    app.clock.set_ns(T0 + 47 * SECOND);
     let scores = json!({"a": 95, "b": 90, "c": 50, "d": 90});
     let r = call(
         &app,
@@ -223,7 +223,7 @@ async fn miner_flow(store: Arc<dyn PlatformStore>) {
     let r = call(&app, "POST", &path, k, gt(good.clone()), None).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.error().contains("not expired"));
-    app.clock.set(T0 + HOUR);
+    app.clock.set_ns(T0 + HOUR);
     let r = call(&app, "POST", &path, k, gt(json!({"a": 1, "b": 0, "c": 2})), None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = call(&app, "POST", &path, k, gt(json!({"a": 1, "b": 0, "c": 3, "d": 3})), None).await;
@@ -377,7 +377,7 @@ async fn worker_flow(store: Arc<dyn PlatformStore>) {
     let h = bearer(&lena);
     let inbox = call(&app, "GET", "/api/v1/worker/tasks", auth_of(&h), None, None).await;
     assert_eq!(inbox.body[0]["submitted"], json!(true));
-    app.clock.set(T0 + HOUR);
+    app.clock.set_ns(T0 + HOUR);
     let r = result(&app, &noor, "t2", good(), WHY).await;
     assert_eq!(r.status, StatusCode::GONE);
     assert!(r.error().contains("expired"));
@@ -436,7 +436,7 @@ async fn logins_are_rate_limited_per_username_and_per_address() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("too many login attempts"));
     // A minute later olga may try again.
-    app.clock.set(T0 + 60 * SECOND);
+    app.clock.set_ns(T0 + 60 * SECOND);
     assert_eq!(login("olga", "worker password", [10, 0, 1, 2]).await.status, StatusCode::OK);
 
     // One address spraying many usernames.
@@ -465,13 +465,13 @@ async fn sessions_end_after_the_idle_timeout() {
     let h = bearer(&token);
     // Used every 50 minutes, the sessions live on.
     for step in 1..=3u64 {
-        app.clock.set(T0 + step * 50 * 60 * SECOND);
+        app.clock.set_ns(T0 + step * 50 * 60 * SECOND);
         let r = call(&app, "GET", "/api/v1/worker/tasks", auth_of(&h), None, None).await;
         assert_eq!(r.status, StatusCode::OK, "step {step}");
         assert_eq!(app.get("/tasks", Some(&cookie)).await.status, StatusCode::OK, "step {step}");
     }
     // An hour unused, they are gone.
-    app.clock.set(T0 + 150 * 60 * SECOND + 3_600 * SECOND);
+    app.clock.set_ns(T0 + 150 * 60 * SECOND + 3_600 * SECOND);
     let r = call(&app, "GET", "/api/v1/worker/tasks", auth_of(&h), None, None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.error(), "your session expired; please log in again");

@@ -7,91 +7,22 @@
 //! the test reads those reports from inside the frame, and then checks on the server that no
 //! probe request arrived.
 //!
-//! Reads `TAOPLEX_CHROMIUM` and `TAOPLEX_CHROMEDRIVER`; without them the test prints a notice
-//! and skips.
+//! Reads `TAOPLEX_CHROMIUM` and `TAOPLEX_CHROMEDRIVER`; without them the test fails under
+//! `CI=true` and elsewhere prints a notice and skips (`test_support::require`).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::Request;
 use axum::middleware::Next;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
+use test_support::browser::{Browser, browser};
 
 use crate::platform::{App, HOUR, T0, text_task};
 use dojo_core::protocol::platform_api::CreateTask;
 use dojo_core::task::Modality;
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_driver(path: &str) -> (Driver, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .arg("--allowed-ips=127.0.0.1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start chromedriver at {path}: {e}"));
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        let line = lines.next().expect("chromedriver exited before it started").unwrap();
-        if line.contains("started successfully") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    (Driver(child), port)
-}
-
-async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
-    let (Ok(chromium), Ok(chromedriver)) =
-        (std::env::var("TAOPLEX_CHROMIUM"), std::env::var("TAOPLEX_CHROMEDRIVER"))
-    else {
-        eprintln!(
-            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-        );
-        eprintln!(
-            "!! SKIPPED dojo worker-platform browser test: set TAOPLEX_CHROMIUM and TAOPLEX_CHROMEDRIVER"
-        );
-        eprintln!(
-            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-        );
-        return None;
-    };
-    let (driver, port) = start_driver(&chromedriver);
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1440,1000",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    let c = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("connect to chromedriver");
-    Some((driver, c, profile))
-}
 
 /// The hostile output: every attempt writes its outcome into the output's own DOM.
 fn probe_html(base: &str) -> String {
@@ -168,7 +99,9 @@ async fn text_of(c: &Client, css: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
-    let Some((driver, c, _profile)) = browser().await else { return };
+    let Some(Browser { client: c, driver, profile: _profile }) = browser(&[]).await else {
+        return;
+    };
     let app = App::new().await;
 
     // A real server on loopback that records every request it sees.

@@ -9,10 +9,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use chain::ManualClock;
 use db::{Db, DbConfig};
 use dojo_core::protocol::external::{ExternalState, ExternalTaskStatus, SIGNATURE_HEADER};
 use dojo_core::ratings::{MinerResponse, WorkerResult};
-use dojo_transport::ManualClock;
 use dojo_validator::TaskQueue;
 use dojo_validator::external::{
     self, ExternalConfig, ExternalTasks, KeyRateLimit, WebhookState, webhook_signature,
@@ -308,7 +308,7 @@ async fn rate_limited_per_key(db: Db) {
     assert!(error_of(&r).contains("retry in 10 s"), "{}", error_of(&r));
     // Another key has its own bucket; time refills the first one.
     assert_eq!(api.get(Some(&b.secret), "x").await.status, StatusCode::NOT_FOUND);
-    api.clock.advance(10 * SEC);
+    api.clock.advance_ns(10 * SEC);
     assert_eq!(api.get(Some(&a.secret), "x").await.status, StatusCode::NOT_FOUND);
 }
 both_backends!(rate_limited_per_key_sqlite, rate_limited_per_key_postgres, rate_limited_per_key);
@@ -333,7 +333,7 @@ async fn queue_flow(db: Db) {
     let first: ExternalTaskStatus = serde_json::from_value(first.json).unwrap();
     assert_eq!(first.state, ExternalState::Pending);
     assert_eq!(first.output_ids.len(), 3);
-    api.clock.advance(SEC);
+    api.clock.advance_ns(SEC);
     let mut second_body = task_json();
     second_body["prompt"] = json!("Second");
     let second = api.post(Some(&key.secret), second_body.to_string()).await;
@@ -423,7 +423,7 @@ async fn queue_flow(db: Db) {
     let third_id = third.json["id"].as_str().unwrap().to_string();
     assert_eq!(api.tasks.next_task().await.unwrap().task.id, third_id);
     assert!(api.tasks.next_task().await.is_none());
-    api.clock.advance(api.tasks.config().claim_timeout_secs * SEC + SEC);
+    api.clock.advance_ns(api.tasks.config().claim_timeout_secs * SEC + SEC);
     assert_eq!(api.tasks.next_task().await.unwrap().task.id, third_id);
     // Completed with no usable result: failed.
     api.tasks.dispatched(&third_id, expire, 1).await;

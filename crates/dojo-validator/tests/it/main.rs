@@ -15,8 +15,6 @@ mod validator;
 
 // ---- Databases for the store suites ----
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use db::{Db, DbConfig};
 
 /// A fresh SQLite database in a temporary directory.
@@ -31,32 +29,9 @@ pub(crate) async fn pg_db(prefix: &str) -> Option<Db> {
     Some(Db::open(&pg_config(prefix)?).await.unwrap())
 }
 
-/// The configuration of a fresh PostgreSQL schema (opened again, it is the same database).
+/// The configuration of a fresh PostgreSQL schema (opened again, it is the same database), or
+/// `None` after a notice when `TAOPLEX_TEST_PG_URL` is unset (under `CI=true` the test fails).
 pub(crate) fn pg_config(prefix: &str) -> Option<DbConfig> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let Ok(url) = std::env::var("TAOPLEX_TEST_PG_URL") else {
-        // CI must not skip the PostgreSQL suite silently.
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "TAOPLEX_TEST_PG_URL is not set under CI=true: the PostgreSQL {prefix} tests must run in CI"
-        );
-        // Straight to stderr: the test harness captures `eprintln!`, and this must be seen.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!! TAOPLEX_TEST_PG_URL is not set: SKIPPING the PostgreSQL {prefix} tests.\n"
-        );
-        return None;
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let schema = format!(
-        "{prefix}_test_{}_{}_{}",
-        std::process::id(),
-        nanos,
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    Some(DbConfig::Postgres { url, schema: Some(schema) })
+    let pg = test_support::pg::fresh_schema(prefix)?;
+    Some(DbConfig::Postgres { url: pg.url, schema: Some(pg.schema) })
 }

@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
+use chain::ManualClock;
 use db::{Db, DbConfig};
 use dojo_core::secret::sha256_hex;
-use dojo_transport::ManualClock;
 use dojo_validator::external::{ExternalConfig, ExternalTasks};
 use dojo_validator::{ValidatorStore, WeightsKind, WeightsRecord};
 

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chain::{AxonInfo, Call, Chain};
+use chain::{AxonInfo, Call, Chain, Clock, ManualClock};
 use chain::{NeuronInfo, TxStatus};
 use db::{Db, DbConfig};
 use dojo_core::MovingScores;
@@ -22,9 +22,7 @@ use dojo_core::scoring::MinerSteps;
 use dojo_core::simulate::truthful_score;
 use dojo_core::task::derive_seed;
 use dojo_gen::ProceduralGenerator;
-use dojo_transport::{
-    Axon, AxonConfig, AxonServer, Clock, ManualClock, Metagraph, SynapseRequest, fixed_metagraph,
-};
+use dojo_transport::{Axon, AxonConfig, AxonServer, Metagraph, SynapseRequest, fixed_metagraph};
 use dojo_validator::{
     Collection, DispatchRecord, MinerResult, MinerTaskScore, QueuedTask, ResultOutcome, TaskQueue,
     TaskSource, TaskState, Timings, Validator, ValidatorConfig, ValidatorHandle, ValidatorStore,
@@ -320,7 +318,7 @@ async fn count(store: &ValidatorStore, state: TaskState) -> u64 {
 /// Moves the clock past the current task's deadline and grace (the next round is due too).
 fn past_deadline(clock: &ManualClock) {
     let t = Timings::fast();
-    clock.advance((t.task_deadline + t.results_grace).as_nanos() as u64);
+    clock.advance_ns((t.task_deadline + t.results_grace).as_nanos() as u64);
 }
 
 async fn neuron(chain: &Arc<dyn Chain>, uri: &str) -> NeuronInfo {
@@ -463,7 +461,7 @@ async fn with_commit_reveal_the_weights_are_committed_then_revealed() {
         .await;
     past_deadline(&net.clock);
     until("a committed weight", &v, || async {
-        net.clock.advance(Timings::fast().weights_check.as_nanos() as u64);
+        net.clock.advance_ns(Timings::fast().weights_check.as_nanos() as u64);
         store.weights_history().await.unwrap().iter().any(|w| w.kind == WeightsKind::Committed)
     })
     .await;
@@ -476,7 +474,7 @@ async fn with_commit_reveal_the_weights_are_committed_then_revealed() {
     // The reveal period is 3 blocks: once the chain is there, the next check reveals.
     net.node.handle().fast_forward(3).await.unwrap();
     until("the reveal", &v, || async {
-        net.clock.advance(Timings::fast().weights_check.as_nanos() as u64);
+        net.clock.advance_ns(Timings::fast().weights_check.as_nanos() as u64);
         store.weights_history().await.unwrap().iter().any(|w| w.kind == WeightsKind::Revealed)
     })
     .await;

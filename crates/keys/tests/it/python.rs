@@ -2,7 +2,6 @@
 //! (CI sets it from `.ci/setup-python`). Uses the real key derivation parameters throughout, so
 //! each test takes several seconds and 512 MiB.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
@@ -11,21 +10,9 @@ use serde_json::Value;
 
 const PASSWORD: &str = "correct horse battery staple ✓";
 
-/// The interpreter, or `None` (with a loud notice) when `TAOPLEX_PYTHON` is unset.
+/// The interpreter, or `None` after a notice (under `CI=true` the test fails instead).
 fn python() -> Option<String> {
-    match std::env::var("TAOPLEX_PYTHON") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            // Straight to stderr: the test harness captures `eprintln!` of passing tests.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n!!!!!!!! TAOPLEX_PYTHON is not set: SKIPPING the bittensor-wallet interop \
-                 test.\n!!!!!!!! Run `export TAOPLEX_PYTHON=$(.ci/setup-python | tail -n1)` to \
-                 run it (CI always does).\n"
-            );
-            None
-        }
-    }
+    test_support::require(test_support::Tool::Python)
 }
 
 /// Runs `tests/py/<script>` and returns its last stdout line (Python prints progress lines).

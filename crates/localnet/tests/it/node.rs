@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chain::ManualClock;
 use chain::client::RpcChain;
 use chain::rpc::codes;
 use chain::{
@@ -14,16 +15,15 @@ use chain::{
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
-use localnet::genesis::{ChainParams, Genesis, GenesisAccount, GenesisStake, GenesisSubnet};
-use localnet::node::{BlockProduction, BlockRef, ManualClock, Node, NodeConfig, NodeError};
+use localnet::LocalChain;
+use localnet::genesis::Genesis;
+use localnet::node::{BlockProduction, BlockRef, Node, NodeConfig, NodeError};
 use localnet::rpc::{RpcConfig, RpcServer};
-use localnet::{LocalChain, runtime::default_hyperparameters};
 use serde_json::{Value, json};
+use test_support::genesis::{TAO, pool_subnet, treasury_genesis};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use dtao::units::RAO_PER_TAO as TAO;
 const START: u64 = 100;
-const TREASURY: u64 = 21_000_000 * TAO - 20_200 * TAO - 1_300 * TAO;
 const WAIT: Duration = Duration::from_secs(60);
 
 fn pair(uri: &str) -> keys::Keypair {
@@ -34,52 +34,26 @@ fn id(uri: &str) -> AccountId {
     AccountId::from(pair(uri).public())
 }
 
-fn subnet(netuid: u16, name: &str, tao: u64, alpha: u64) -> GenesisSubnet {
-    let owner = format!("//Owner{netuid}");
-    let hot = format!("//Owner{netuid}//hot");
-    let identity =
-        chain::SubnetIdentity { name: name.into(), symbol: "α".into(), ..Default::default() };
-    GenesisSubnet {
-        netuid,
-        identity,
-        owner_coldkey: id(&owner),
-        owner_hotkey: id(&hot),
-        registered_at: 10,
-        first_emission_block: Some(20),
-        tao_reserve: tao,
-        alpha_in: alpha,
-        moving_price: u64::try_from(u128::from(tao) * u128::from(TAO) / u128::from(alpha)).unwrap(),
-        hyperparameters: default_hyperparameters(),
-        neurons: vec![],
-        stakes: vec![GenesisStake { coldkey: id(&owner), hotkey: id(&hot), amount: 1_000 * TAO }],
-    }
-}
-
-/// A small hand-made chain: root plus two subnets, //Alice and //Bob funded.
+/// A small hand-made chain: root plus two subnets, //Alice and //Bob funded. Holding the rest
+/// of the 21M supply, //Treasury makes the chain emit nothing: pools move only by trades, so a
+/// quote before a block is exactly what the block does.
 pub(crate) fn small_genesis() -> Genesis {
-    Genesis {
-        chain_name: "taoplex test".into(),
-        seed: 7,
-        spec_version: 1,
-        start_block: START,
-        timestamp_ms: 1_700_000_000_000,
-        params: ChainParams { finality_depth: 2, ..ChainParams::default() },
-        accounts: vec![
-            // Holding the rest of the 21M supply, the chain emits nothing: pools move only by
-            // trades, so a quote before a block is exactly what the block does.
-            GenesisAccount { account: id("//Treasury"), free: TREASURY },
-            GenesisAccount { account: id("//Alice"), free: 10_000 * TAO },
-            GenesisAccount { account: id("//Bob"), free: 10_000 * TAO },
-            GenesisAccount { account: id("//Owner1"), free: 100 * TAO },
-            GenesisAccount { account: id("//Owner2"), free: 100 * TAO },
+    treasury_genesis(
+        "taoplex test",
+        7,
+        START,
+        1_700_000_000_000,
+        &[
+            ("//Alice", 10_000 * TAO),
+            ("//Bob", 10_000 * TAO),
+            ("//Owner1", 100 * TAO),
+            ("//Owner2", 100 * TAO),
         ],
-        root_stakes: vec![],
-        subnets: vec![
-            subnet(1, "Apex", 1_000 * TAO, 100_000 * TAO),
-            subnet(2, "Omron", 300 * TAO, 90_000 * TAO),
+        vec![
+            pool_subnet(1, "Apex", "α", 1_000 * TAO, 100_000 * TAO),
+            pool_subnet(2, "Omron", "α", 300 * TAO, 90_000 * TAO),
         ],
-        sim_accounts: vec![],
-    }
+    )
 }
 
 fn config(production: BlockProduction) -> NodeConfig {

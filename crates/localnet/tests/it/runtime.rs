@@ -7,7 +7,7 @@ use chain::{
 use localnet::genesis::{
     ChainParams, Genesis, GenesisAccount, GenesisNeuron, GenesisStake, GenesisSubnet,
 };
-use localnet::runtime::{ProducedBlock, Runtime, default_hyperparameters};
+use localnet::runtime::{ProducedBlock, Runtime};
 use proptest::prelude::*;
 
 use dtao::units::RAO_PER_TAO as TAO;
@@ -52,12 +52,7 @@ fn cast() -> Cast {
 }
 
 fn hyper() -> Hyperparameters {
-    Hyperparameters {
-        tempo: 12,
-        commit_reveal_enabled: false,
-        weights_rate_limit: 0,
-        ..default_hyperparameters()
-    }
+    test_support::genesis::fast_hyperparameters()
 }
 
 /// Subnet 1 emits; subnet 2 is tradable but its emission starts far in the future, so its

@@ -9,7 +9,7 @@ use market::{
 };
 
 use crate::both_backends;
-use crate::mock::{MockChain, acct, buy, sell, subnet_info};
+use crate::mock::{FakeChain, acct, buy, sell, subnet_info};
 
 use dtao::units::RAO_PER_TAO as RAO;
 
@@ -86,7 +86,7 @@ fn script(n: u64) -> Vec<(Option<u32>, Event)> {
 }
 
 /// Produces blocks `1..=to` on the mock, reading the head after each like `run` would.
-async fn produce(chain: &MockChain, indexer: Option<&Indexer>, from: u64, to: u64) {
+async fn produce(chain: &FakeChain, indexer: Option<&Indexer>, from: u64, to: u64) {
     for n in from..=to {
         chain.produce(script(n), state_at(n));
         if let Some(ix) = indexer {
@@ -96,7 +96,7 @@ async fn produce(chain: &MockChain, indexer: Option<&Indexer>, from: u64, to: u6
 }
 
 async fn indexes_what_the_chain_did(store: Store) {
-    let chain = Arc::new(MockChain::new(state_at(0)));
+    let chain = Arc::new(FakeChain::new(state_at(0)));
     chain.set_stakes(
         acct(1),
         vec![StakeInfo { coldkey: acct(1), hotkey: acct(100), netuid: 1, alpha: 77 * RAO }],
@@ -245,7 +245,7 @@ async fn indexes_what_the_chain_did(store: Store) {
 }
 
 async fn restart_resumes_without_gaps_or_duplicates(store: Store) {
-    let chain = Arc::new(MockChain::new(state_at(0)));
+    let chain = Arc::new(FakeChain::new(state_at(0)));
     let dyn_chain: Arc<dyn Chain> = chain.clone();
     {
         let indexer = Indexer::new(dyn_chain.clone(), store.clone(), config());
@@ -284,7 +284,7 @@ async fn restart_resumes_without_gaps_or_duplicates(store: Store) {
 }
 
 async fn follows_heads_and_finality(store: Store) {
-    let chain = Arc::new(MockChain::new(state_at(0)));
+    let chain = Arc::new(FakeChain::new(state_at(0)));
     let dyn_chain: Arc<dyn Chain> = chain.clone();
     let indexer = Arc::new(Indexer::new(dyn_chain, store.clone(), config()));
     let mut progress = indexer.progress();

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use chain::ManualClock;
 use chain::{BlockId, Chain, Event, NetUid, Phase};
-use localnet::node::{BlockProduction, ManualClock, Node, NodeConfig};
+use localnet::node::{BlockProduction, Node, NodeConfig};
 use localnet::sim::{SimOptions, Simulation};
 use localnet::{Genesis, LocalChain};
 use market::{

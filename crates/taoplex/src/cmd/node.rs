@@ -13,9 +13,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use chain::SystemClock;
 use clap::Args;
 use localnet::genesis::{Genesis, GenesisOptions};
-use localnet::node::{BlockProduction, DEFAULT_BLOCK_TIME, Node, NodeConfig, SystemClock};
+use localnet::node::{BlockProduction, DEFAULT_BLOCK_TIME, Node, NodeConfig};
 use localnet::rpc::{RpcConfig, RpcServer};
 
 /// Arguments of `taoplex node` (and `taoplex up`).

@@ -16,9 +16,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use chain::Chain;
+use chain::{Clock, SystemClock};
 use clap::Args;
 use market::{FeedConfig, Indexer, IndexerConfig, Market, Store, StoreConfig};
-use terminal::{AppState, Config, FixedUsd, NoUsd, RateLimit, SystemClock, UsdFeed, UsdSource};
+use terminal::{AppState, Config, FixedUsd, NoUsd, RateLimit, UsdFeed, UsdSource};
 
 use super::node::{init_tracing, tokio_main};
 
@@ -92,7 +93,7 @@ async fn connect(
         };
         let config = localnet::node::NodeConfig {
             data_dir: Some(node_dir.clone()),
-            clock: Arc::new(localnet::node::SystemClock),
+            clock: Arc::new(SystemClock),
             tx_source: Some(Box::new(localnet::sim::Simulation::new(&genesis, 1.0))),
             ..localnet::node::NodeConfig::default()
         };
@@ -188,9 +189,7 @@ pub(crate) async fn run_with(
         );
         feed_task = Some(task);
         feed
-    } else if let Some(p) =
-        args.usd_price.and_then(|p| FixedUsd::new(p, terminal::Clock::now_ms(&SystemClock)))
-    {
+    } else if let Some(p) = args.usd_price.and_then(|p| FixedUsd::new(p, clock.now_ms())) {
         Arc::new(p)
     } else {
         Arc::new(NoUsd)

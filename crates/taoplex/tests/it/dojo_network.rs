@@ -18,7 +18,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::node::NodeProcess;
-use crate::process::Process as Service;
+use crate::process::{Process as Service, taoplex};
 
 /// How long the whole loop may take to show its result before the test gives up.
 const PATIENCE: Duration = Duration::from_secs(240);
@@ -199,6 +199,7 @@ async fn careful_raters_earn_their_miner_more_than_random_ones() {
     let mut miners = Vec::new();
     for team in 1..=2 {
         let platform = Service::start(
+            taoplex(),
             &format!("platform{team}"),
             d,
             &[
@@ -221,6 +222,7 @@ async fn careful_raters_earn_their_miner_more_than_random_ones() {
         );
         let platform_url = platform.url("http://");
         let miner = Service::start(
+            taoplex(),
             &format!("miner{team}"),
             d,
             &[
@@ -250,6 +252,7 @@ async fn careful_raters_earn_their_miner_more_than_random_ones() {
     }
     let validator_db = path("validator.sqlite");
     let validator = Service::start(
+        taoplex(),
         "validator",
         d,
         &[

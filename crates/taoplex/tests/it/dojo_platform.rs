@@ -1,19 +1,12 @@
 //! `taoplex dojo worker-platform`: serves the sign-up page for its invite links, keeps its state
 //! in its database across restarts, and keeps the miner's API key in a 0600 file.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::process::{Process, taoplex};
 
 fn get(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
@@ -25,36 +18,28 @@ fn get(addr: &str, path: &str) -> String {
 }
 
 /// Starts the platform on `db` and returns it with its startup lines (up to the invite).
-fn start(db: &std::path::Path, key_file: &std::path::Path) -> (Server, Vec<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_taoplex"))
-        .args([
-            "dojo",
-            "worker-platform",
-            "--addr",
-            "127.0.0.1:0",
-            "--tasks",
-            "2",
-            "--invites",
-            "1",
-        ])
-        .arg("--db")
-        .arg(db)
-        .arg("--api-key-file")
-        .arg(key_file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = Vec::new();
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        let done = line.contains("invite:");
-        lines.push(line);
-        if done {
-            break;
-        }
-    }
-    (Server(child), lines)
+fn start(db: &std::path::Path, key_file: &std::path::Path) -> (Process, Vec<String>) {
+    let (db, key_file) = (db.to_str().unwrap(), key_file.to_str().unwrap());
+    let args = [
+        "dojo",
+        "worker-platform",
+        "--addr",
+        "127.0.0.1:0",
+        "--tasks",
+        "2",
+        "--invites",
+        "1",
+        "--db",
+        db,
+        "--api-key-file",
+        key_file,
+    ];
+    let logs = std::path::Path::new(db).parent().unwrap();
+    let server = Process::start(taoplex(), "platform", logs, &args, |lines| {
+        lines.last().is_some_and(|l| l.contains("invite:"))
+    });
+    let lines = server.lines.clone();
+    (server, lines)
 }
 
 #[test]
@@ -95,7 +80,7 @@ fn the_platform_serves_its_invite_links_and_keeps_its_state() {
     assert_eq!(std::fs::read_to_string(&key_file).unwrap(), key);
 
     // A key file that belongs to another database is refused, not silently used.
-    let out = Command::new(env!("CARGO_BIN_EXE_taoplex"))
+    let out = Command::new(taoplex())
         .args([
             "dojo",
             "worker-platform",

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::process::Process;
+use crate::process::{Process, taoplex};
 use chain::client::RpcChain;
 use chain::{
     AccountId, BlockId, Call, Chain, ChainError, ChainResult, DispatchError, Event, Header,
@@ -14,9 +14,9 @@ use chain::{
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use localnet::genesis::{ChainParams, Genesis, GenesisAccount, GenesisStake, GenesisSubnet};
+use localnet::genesis::Genesis;
+use test_support::genesis::{TAO, pool_subnet, treasury_genesis};
 
-use dtao::units::RAO_PER_TAO as TAO;
 const START: u64 = 1_000;
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -28,56 +28,28 @@ fn id(uri: &str) -> AccountId {
     AccountId::from(pair(uri).public())
 }
 
-fn subnet(netuid: u16, name: &str, tao: u64, alpha: u64) -> GenesisSubnet {
-    let owner = format!("//Owner{netuid}");
-    let hot = format!("//Owner{netuid}//hot");
-    let identity =
-        chain::SubnetIdentity { name: name.into(), symbol: "β".into(), ..Default::default() };
-    GenesisSubnet {
-        netuid,
-        identity,
-        owner_coldkey: id(&owner),
-        owner_hotkey: id(&hot),
-        registered_at: 10,
-        first_emission_block: Some(20),
-        tao_reserve: tao,
-        alpha_in: alpha,
-        moving_price: u64::try_from(u128::from(tao) * u128::from(TAO) / u128::from(alpha)).unwrap(),
-        hyperparameters: localnet::runtime::default_hyperparameters(),
-        neurons: vec![],
-        stakes: vec![GenesisStake { coldkey: id(&owner), hotkey: id(&hot), amount: 1_000 * TAO }],
-    }
-}
-
 /// A hand-made chain: three subnets, //Alice and //Bob funded. A treasury holds the rest of
 /// the 21M TAO supply, so block emission is zero and pools move only by trades: a quote taken
 /// before a block is then exactly what the block does.
 fn small_genesis() -> Genesis {
-    let pools = 1_000 * TAO + 400 * TAO + 50 * TAO;
-    let users = 20_000 * TAO + 300 * TAO;
-    Genesis {
-        chain_name: "taoplex e2e".into(),
-        seed: 11,
-        spec_version: 1,
-        start_block: START,
-        timestamp_ms: 1_750_000_000_000,
-        params: ChainParams { finality_depth: 2, ..ChainParams::default() },
-        accounts: vec![
-            GenesisAccount { account: id("//Treasury"), free: 21_000_000 * TAO - pools - users },
-            GenesisAccount { account: id("//Alice"), free: 10_000 * TAO },
-            GenesisAccount { account: id("//Bob"), free: 10_000 * TAO },
-            GenesisAccount { account: id("//Owner1"), free: 100 * TAO },
-            GenesisAccount { account: id("//Owner2"), free: 100 * TAO },
-            GenesisAccount { account: id("//Owner3"), free: 100 * TAO },
+    treasury_genesis(
+        "taoplex e2e",
+        11,
+        START,
+        1_750_000_000_000,
+        &[
+            ("//Alice", 10_000 * TAO),
+            ("//Bob", 10_000 * TAO),
+            ("//Owner1", 100 * TAO),
+            ("//Owner2", 100 * TAO),
+            ("//Owner3", 100 * TAO),
         ],
-        root_stakes: vec![],
-        subnets: vec![
-            subnet(1, "Apex", 1_000 * TAO, 100_000 * TAO),
-            subnet(2, "Omron", 400 * TAO, 80_000 * TAO),
-            subnet(3, "Tail", 50 * TAO, 40_000 * TAO),
+        vec![
+            pool_subnet(1, "Apex", "β", 1_000 * TAO, 100_000 * TAO),
+            pool_subnet(2, "Omron", "β", 400 * TAO, 80_000 * TAO),
+            pool_subnet(3, "Tail", "β", 50 * TAO, 40_000 * TAO),
         ],
-        sim_accounts: vec![],
-    }
+    )
 }
 
 /// A `taoplex node` process on a free loopback port, killed when dropped.
@@ -92,7 +64,7 @@ impl NodeProcess {
         let mut args = vec!["node", "--data-dir", data, "--rpc-addr", "127.0.0.1:0"];
         args.extend_from_slice(extra);
         let logs = data_dir.parent().unwrap();
-        let process = Process::start("node", logs, &args, |lines| !lines.is_empty());
+        let process = Process::start(taoplex(), "node", logs, &args, |lines| !lines.is_empty());
         let url = process.url("ws://");
         assert!(url.starts_with("ws://127.0.0.1:"), "{url}");
         Self { process, url }

@@ -257,7 +257,7 @@ async fn usd_price_feed_is_polled_from_a_url() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let clock = std::sync::Arc::new(terminal::ManualClock::new(7));
+    let clock = std::sync::Arc::new(chain::ManualClock::from_ms(7));
     let (feed, task) = terminal::UsdFeed::spawn(
         format!("http://{addr}/price"),
         std::time::Duration::from_secs(60),

@@ -4,64 +4,16 @@
 //! reload. Screenshots go to `target/screenshots/`.
 //!
 //! Reads `TAOPLEX_CHROMIUM` and `TAOPLEX_CHROMEDRIVER` (CI sets both, see `.ci/setup-chromium`);
-//! without them the test prints a notice and skips.
+//! without them the test fails under `CI=true` and elsewhere prints a notice and skips
+//! (`test_support::require`).
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use terminal::{Config, spawn_live};
+use test_support::browser::{Browser, browser, screenshot};
 
 use crate::fixture::{LAST_BLOCK, fixture_with, header};
 use crate::live::start;
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts chromedriver on a free loopback port and waits for its "started" line.
-fn start_driver(path: &str) -> (Driver, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .arg("--allowed-ips=127.0.0.1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start chromedriver at {path}: {e}"));
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        let line = lines.next().expect("chromedriver exited before it started").unwrap();
-        if line.contains("started successfully") {
-            break;
-        }
-    }
-    // Keep draining its output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Driver(child), port)
-}
-
-fn screenshots() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-async fn shot(c: &Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    let path = screenshots().join(format!("{name}.png"));
-    std::fs::write(&path, png).unwrap();
-    eprintln!("browser: screenshot {}", path.display());
-}
 
 async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.unwrap()
@@ -81,52 +33,13 @@ async fn column(c: &Client, key: &str) -> Vec<Value> {
     js(c, &script).await.as_array().unwrap().clone()
 }
 
-/// Chromium through chromedriver, or `None` (with a loud notice) when not configured.
-async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
-    let (Ok(chromium), Ok(chromedriver)) =
-        (std::env::var("TAOPLEX_CHROMIUM"), std::env::var("TAOPLEX_CHROMEDRIVER"))
-    else {
-        eprintln!(
-            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-        );
-        eprintln!(
-            "!! SKIPPED terminal browser tests: set TAOPLEX_CHROMIUM and TAOPLEX_CHROMEDRIVER"
-        );
-        eprintln!(
-            "!! (.ci/setup-chromium installs both; it prints the chromedriver path, then the chromium path)"
-        );
-        eprintln!(
-            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-        );
-        return None;
-    };
-    let (driver, port) = start_driver(&chromedriver);
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--hide-scrollbars", "--window-size=1440,1000",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    let c = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("connect to chromedriver");
-
-    Some((driver, c, profile))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_in_headless_chromium() {
-    let Some((driver, c, _profile)) = browser().await else { return };
+    let Some(Browser { client: c, driver, profile: _profile }) =
+        browser(&["--hide-scrollbars"]).await
+    else {
+        return;
+    };
     let f = fixture_with(Config { rate_limit: None, ..Config::default() }, Some(412.35));
     let live = spawn_live(f.state.clone());
     let (addr, stop, server) = start(f.state.clone()).await;
@@ -139,7 +52,7 @@ async fn pages_in_headless_chromium() {
     assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "dark");
     // Wait until the live stream is connected (the status dot turns green).
     c.wait().for_element(Locator::Css("#status.live")).await.unwrap();
-    shot(&c, "overview").await;
+    screenshot(&c, "overview").await;
 
     // ---- sorts: by name ascending, then by price descending and ascending
     c.find(Locator::Css("button.sort[data-k='name']")).await.unwrap().click().await.unwrap();
@@ -189,7 +102,7 @@ async fn pages_in_headless_chromium() {
     c.find(Locator::Css("#cur-usd")).await.unwrap().click().await.unwrap();
     let usd = js(&c, "const e = document.querySelector('#markets tr[data-netuid=\"1\"] td[data-k=\"price\"] .v-usd'); return getComputedStyle(e).display + ' ' + e.textContent").await;
     assert!(usd.as_str().unwrap().starts_with("inline $"), "{usd}");
-    shot(&c, "overview-usd").await;
+    screenshot(&c, "overview-usd").await;
     c.find(Locator::Css("#cur-tao")).await.unwrap().click().await.unwrap();
 
     // ---- a live block arrives without a reload
@@ -207,7 +120,7 @@ async fn pages_in_headless_chromium() {
     assert_ne!(before, after);
     assert_eq!(after, expected.as_str());
     assert_eq!(js(&c, "return window.__noReload").await, 42, "the page was not reloaded");
-    shot(&c, "overview-live").await;
+    screenshot(&c, "overview-live").await;
 
     // ---- subnet page: the chart draws candles
     c.goto(&format!("{base}/subnets/1")).await.unwrap();
@@ -231,7 +144,7 @@ async fn pages_in_headless_chromium() {
     js(&c, "return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))").await;
     let coloured = pixels().await;
     assert!(coloured > 200, "the chart canvas has {coloured} candle-coloured pixels");
-    shot(&c, "subnet").await;
+    screenshot(&c, "subnet").await;
     // Another timeframe loads.
     c.find(Locator::Css("#tf button[data-interval='1d']")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("#chart[data-interval='1d'][data-loaded]")).await.unwrap();
@@ -254,24 +167,24 @@ async fn pages_in_headless_chromium() {
         .for_element(Locator::XPath("//li[contains(@class,'new')]//span[contains(text(),'9,000')]"))
         .await
         .unwrap();
-    shot(&c, "events").await;
+    screenshot(&c, "events").await;
 
     // ---- light theme (remembered), Chinese, phone
     c.goto(&base).await.unwrap();
     c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
     c.find(Locator::Css("#theme")).await.unwrap().click().await.unwrap();
     assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "light");
-    shot(&c, "overview-light").await;
+    screenshot(&c, "overview-light").await;
     c.goto(&format!("{base}/subnets/1")).await.unwrap();
     c.wait().for_element(Locator::Css("#chart[data-loaded]")).await.unwrap();
     assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "light");
     js(&c, "return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))").await;
-    shot(&c, "subnet-light").await;
+    screenshot(&c, "subnet-light").await;
     c.find(Locator::Css("#theme")).await.unwrap().click().await.unwrap();
     c.goto(&format!("{base}/?lang=zh")).await.unwrap();
     c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
     assert_eq!(js(&c, "return document.querySelector('h1').textContent").await, "子网代币价格");
-    shot(&c, "overview-zh").await;
+    screenshot(&c, "overview-zh").await;
     c.goto(&format!("{base}/?lang=en")).await.unwrap();
     c.set_window_size(390, 844).await.unwrap();
     c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
@@ -279,7 +192,7 @@ async fn pages_in_headless_chromium() {
         js(&c, "return getComputedStyle(document.querySelector('#markets tbody tr')).display")
             .await;
     assert_eq!(card, "grid", "rows become cards on a phone");
-    shot(&c, "overview-phone").await;
+    screenshot(&c, "overview-phone").await;
 
     c.close().await.unwrap();
     drop(driver);
@@ -291,21 +204,25 @@ async fn pages_in_headless_chromium() {
 /// The pages on real data: a localnet with its market simulation, indexed by `market`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_localnet_in_chromium() {
-    let Some((driver, c, _profile)) = browser().await else { return };
+    let Some(Browser { client: c, driver, profile: _profile }) =
+        browser(&["--hide-scrollbars"]).await
+    else {
+        return;
+    };
     let r = crate::real::real(150).await;
     let (addr, stop, server) = start(r.state.clone()).await;
     let base = format!("http://{addr}");
     c.goto(&base).await.unwrap();
     c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
     assert!(visible_rows(&c).await > 0);
-    shot(&c, "localnet-overview").await;
+    screenshot(&c, "localnet-overview").await;
     let n = js(&c, "return document.querySelector('#markets tbody tr:not([data-netuid=\"0\"])').dataset.netuid").await;
     c.goto(&format!("{base}/subnets/{}", n.as_str().unwrap())).await.unwrap();
     c.wait().for_element(Locator::Css("#chart[data-loaded]")).await.unwrap();
     c.find(Locator::Css("#tf button[data-interval='1m']")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("#chart[data-interval='1m'][data-loaded]")).await.unwrap();
     js(&c, "return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))").await;
-    shot(&c, "localnet-subnet").await;
+    screenshot(&c, "localnet-subnet").await;
     c.close().await.unwrap();
     drop(driver);
     stop.send(()).unwrap();

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
+use chain::ManualClock;
 use chain::{BlockId, Chain};
-use localnet::node::{BlockProduction, ManualClock, Node, NodeConfig};
+use localnet::node::{BlockProduction, Node, NodeConfig};
 use localnet::sim::{SimOptions, Simulation};
 use localnet::{Genesis, LocalChain};
 use market::{FeedConfig, Indexer, IndexerConfig, Market, Store, StoreConfig};
@@ -55,7 +56,7 @@ pub async fn real(blocks: u64) -> Real {
     let state = AppState::new(
         market,
         chain.clone(),
-        Arc::new(terminal::ManualClock::new(0)),
+        Arc::new(ManualClock::new(0)),
         Arc::new(NoUsd),
         Config { rate_limit: None, ..Config::default() },
     );

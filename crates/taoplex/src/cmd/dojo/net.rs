@@ -14,12 +14,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chain::{Chain, NetUid};
+use chain::{Clock, SystemClock};
 use clap::Args;
 use db::{Db, DbConfig};
 use dojo_core::TaskShape;
 use dojo_gen::ProceduralGenerator;
 use dojo_platform::{PlatformState, PlatformTask, SqlStore, router as platform_router};
-use dojo_transport::{Clock, SystemClock};
 use tokio::sync::oneshot;
 
 use crate::cmd::wallet::{HotkeyArg, WalletArgs};

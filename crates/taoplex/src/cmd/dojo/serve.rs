@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chain::NetUid;
+use chain::SystemClock;
 use clap::{Args, Subcommand};
-use dojo_transport::SystemClock;
 
 use super::net::{
     MinerOptions, NeuronKeyArgs, PlatformOptions, ValidatorOptions, read_secret_file, start_miner,
