@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chain::client::RpcChain;
 use chain::{AccountId, BlockId, Call, Chain};
-use dojo::task::PresentedTask;
+use dojo_core::task::PresentedTask;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
@@ -142,13 +142,13 @@ impl Human {
 
 /// The test's window into the validator's database: the hidden ground truth of a task.
 struct Oracle {
-    store: dojo::validator::ValidatorStore,
+    store: dojo_validator::ValidatorStore,
 }
 
 impl Oracle {
     async fn open(path: &Path) -> Self {
-        let db = dojo::db::Db::open(&dojo::db::DbConfig::Sqlite(path.to_path_buf())).await.unwrap();
-        Oracle { store: dojo::validator::ValidatorStore::open(db).await.unwrap() }
+        let db = dojo_db::Db::open(&dojo_db::DbConfig::Sqlite(path.to_path_buf())).await.unwrap();
+        Oracle { store: dojo_validator::ValidatorStore::open(db).await.unwrap() }
     }
 
     async fn ground_truth(&self, task_id: &str) -> Option<BTreeMap<String, u32>> {

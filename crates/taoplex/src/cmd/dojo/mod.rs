@@ -4,7 +4,7 @@
 //!   miner's value at every step of the formula (a validator's debugging tool).
 //! - `export --validator-db DB | --input STORE --format dpo|sft|raw [--out FILE]` writes a
 //!   dataset as JSON Lines, from what a validator collected (its database) or from a JSON Lines
-//!   ratings store with one completed task per line (`dojo::CompletedTask`: the task with its
+//!   ratings store with one completed task per line (`dojo_core::CompletedTask`: the task with its
 //!   hidden ground truth and the miners' responses with their workers' results).
 //! - `genesis`, `worker-platform`, `miner`, `validator`, `api-key`: the Dojo network (see
 //!   `serve.rs` and `net.rs`).
@@ -29,10 +29,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
-use dojo::export::{ExportFormat, ExportOptions, export_jsonl};
-use dojo::scoring::{TaskScores, score_task};
-use dojo::simulate::SimulatedMiner;
-use dojo::{GroundTruth, ProceduralGenerator, Task, TaskShape};
+use dojo_core::export::{ExportFormat, ExportOptions, export_jsonl};
+use dojo_core::scoring::{TaskScores, score_task};
+use dojo_core::simulate::SimulatedMiner;
+use dojo_core::{GroundTruth, Task, TaskShape};
+use dojo_gen::ProceduralGenerator;
 use serde_json::{Value, json};
 
 /// `taoplex dojo` subcommands.
@@ -387,16 +388,16 @@ fn export_validator(
     out: Option<&Path>,
     margin: f64,
 ) -> Result<(), Failure> {
-    let config = dojo::db::DbConfig::parse(db);
-    if let dojo::db::DbConfig::Sqlite(path) = &config
+    let config = dojo_db::DbConfig::parse(db);
+    if let dojo_db::DbConfig::Sqlite(path) = &config
         && !path.exists()
     {
         return Err(Failure::Usage(format!("no validator database at {}", path.display())));
     }
     let tasks = crate::cmd::node::tokio_main(async {
         let db =
-            dojo::db::Db::open(&config).await.context("cannot open the validator's database")?;
-        let store = dojo::validator::ValidatorStore::open(db)
+            dojo_db::Db::open(&config).await.context("cannot open the validator's database")?;
+        let store = dojo_validator::ValidatorStore::open(db)
             .await
             .context("cannot read the validator's database")?;
         store.completed_tasks(0).await.context("reading the collected tasks")
@@ -439,7 +440,7 @@ fn export_from(
             );
             Ok(())
         }
-        Err(dojo::DojoError::Rating(msg)) => Err(Failure::Usage(format!("{source}: {msg}"))),
+        Err(dojo_core::DojoError::Rating(msg)) => Err(Failure::Usage(format!("{source}: {msg}"))),
         Err(e) => Err(Failure::Runtime(anyhow::Error::new(e).context("exporting"))),
     }
 }
@@ -511,7 +512,8 @@ fn simulate(input: &Path, miners: usize, seed: u64, out: Option<&Path>) -> Resul
         let task: Task = serde_json::from_str(&line).map_err(|e| {
             Failure::Usage(format!("{} line {}: not a task: {e}", input.display(), n + 1))
         })?;
-        let done = dojo::simulate::simulate(&task, &sims, seed, 1_700_000_000 + 3600 * n as u64);
+        let done =
+            dojo_core::simulate::simulate(&task, &sims, seed, 1_700_000_000 + 3600 * n as u64);
         serde_json::to_writer(&mut w, &done).context("writing the ratings store")?;
         writeln!(w)?;
     }
@@ -536,13 +538,13 @@ fn write_genesis(out: &Path, tempo: u16, seed: u64) -> Result<(), Failure> {
 }
 
 /// A `--db` value, or `<user data dir>/taoplex/dojo/<default_file>`.
-fn db_config(db: Option<&str>, default_file: &str) -> anyhow::Result<dojo::db::DbConfig> {
+fn db_config(db: Option<&str>, default_file: &str) -> anyhow::Result<dojo_db::DbConfig> {
     match db {
-        Some(s) => Ok(dojo::db::DbConfig::parse(s)),
+        Some(s) => Ok(dojo_db::DbConfig::parse(s)),
         None => {
             let base = dirs::data_dir()
                 .context("cannot find the user data directory (no HOME?); give one with --db")?;
-            Ok(dojo::db::DbConfig::Sqlite(base.join("taoplex").join("dojo").join(default_file)))
+            Ok(dojo_db::DbConfig::Sqlite(base.join("taoplex").join("dojo").join(default_file)))
         }
     }
 }

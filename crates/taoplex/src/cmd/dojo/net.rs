@@ -15,10 +15,11 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use chain::{Chain, NetUid};
 use clap::Args;
-use dojo::db::{Db, DbConfig};
-use dojo::platform::{PlatformState, PlatformTask, SqlStore, router as platform_router};
-use dojo::transport::{Clock, SystemClock};
-use dojo::{ProceduralGenerator, TaskShape};
+use dojo_core::TaskShape;
+use dojo_db::{Db, DbConfig};
+use dojo_gen::ProceduralGenerator;
+use dojo_platform::{PlatformState, PlatformTask, SqlStore, router as platform_router};
+use dojo_transport::{Clock, SystemClock};
 use tokio::sync::oneshot;
 
 use crate::cmd::wallet::{HotkeyArg, WalletArgs};
@@ -283,22 +284,19 @@ pub(crate) async fn start_miner(
     chain: Arc<dyn Chain>,
     hotkey: keys::Keypair,
     options: &MinerOptions,
-) -> anyhow::Result<dojo::miner::MinerHandle> {
+) -> anyhow::Result<dojo_miner::MinerHandle> {
     let db = Db::open(&options.db).await.context("cannot open the miner's database")?;
-    let config = dojo::miner::MinerConfig {
+    let config = dojo_miner::MinerConfig {
         netuid: options.netuid,
         axon_addr: options.axon_addr,
         external_ip: options.external_ip.clone(),
         status_addr: options.status_addr,
         platform_url: options.platform_url.clone(),
         platform_api_key: options.platform_api_key.clone(),
-        blacklist: dojo::transport::BlacklistPolicy {
-            min_stake: 0,
-            require_validator_permit: true,
-        },
+        blacklist: dojo_transport::BlacklistPolicy { min_stake: 0, require_validator_permit: true },
         serve_on_chain: true,
     };
-    dojo::miner::Miner::start(config, chain, hotkey, db, Arc::new(SystemClock))
+    dojo_miner::Miner::start(config, chain, hotkey, db, Arc::new(SystemClock))
         .await
         .context("the miner did not start")
 }
@@ -313,15 +311,15 @@ pub(crate) struct ValidatorOptions {
     /// Where its HTTP API (status, external tasks, OpenAPI) listens.
     pub(crate) api_addr: SocketAddr,
     /// The schedule.
-    pub(crate) timings: dojo::validator::Timings,
+    pub(crate) timings: dojo_validator::Timings,
     /// The defences against careless, automated and copied raters.
-    pub(crate) defences: dojo::DefencePolicy,
+    pub(crate) defences: dojo_core::DefencePolicy,
 }
 
 /// A running validator and its HTTP API.
 pub(crate) struct RunningValidator {
     /// The validator loops.
-    pub(crate) handle: dojo::validator::ValidatorHandle,
+    pub(crate) handle: dojo_validator::ValidatorHandle,
     /// Where the API listens.
     pub(crate) api_addr: SocketAddr,
     server: Running,
@@ -339,8 +337,8 @@ impl RunningValidator {
 
 /// Logs the validator's events (it keeps them for its status; the operator wants them in the
 /// log too), each once.
-fn log_events(handle: dojo::validator::ValidatorHandle) -> tokio::task::JoinHandle<()> {
-    use dojo::validator::EventLevel;
+fn log_events(handle: dojo_validator::ValidatorHandle) -> tokio::task::JoinHandle<()> {
+    use dojo_validator::EventLevel;
     tokio::spawn(async move {
         let mut last_ns = 0;
         loop {
@@ -370,7 +368,7 @@ pub(crate) async fn start_validator(
     hotkey: keys::Keypair,
     options: &ValidatorOptions,
 ) -> anyhow::Result<RunningValidator> {
-    use dojo::validator::{Validator, ValidatorConfig, ValidatorStore, external};
+    use dojo_validator::{Validator, ValidatorConfig, ValidatorStore, external};
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let db = Db::open(&options.db).await.context("cannot open the validator's database")?;
     let store =
@@ -385,11 +383,11 @@ pub(crate) async fn start_validator(
         defences: Some(options.defences.clone()),
         ..ValidatorConfig::new(options.netuid)
     };
-    let queue: Arc<dyn dojo::validator::TaskQueue> = tasks.clone();
+    let queue: Arc<dyn dojo_validator::TaskQueue> = tasks.clone();
     let handle = Validator::start(config, chain, hotkey, store, Some(queue), clock)
         .await
         .context("the validator did not start")?;
-    let app = external::router(tasks).merge(dojo::validator::status_router(handle.clone()));
+    let app = external::router(tasks).merge(dojo_validator::status_router(handle.clone()));
     let listener = bind(options.api_addr, "--api-addr").await?;
     let api_addr = listener.local_addr().context("no local address")?;
     let server = Running::serve(listener, app, "the validator API");

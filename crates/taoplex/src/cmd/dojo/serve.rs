@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chain::NetUid;
 use clap::{Args, Subcommand};
-use dojo::transport::SystemClock;
+use dojo_transport::SystemClock;
 
 use super::net::{
     MinerOptions, NeuronKeyArgs, PlatformOptions, ValidatorOptions, read_secret_file, start_miner,
@@ -197,16 +197,19 @@ pub(super) fn validator(args: ValidatorArgs) -> Result<(), Failure> {
     runtime_main(async move {
         let chain = args.chain.connect().await?;
         let timings = if args.fast {
-            dojo::validator::Timings::fast()
+            dojo_validator::Timings::fast()
         } else {
-            dojo::validator::Timings::production()
+            dojo_validator::Timings::production()
         };
         // Seconds-scale rounds leave no human 5 s an output: the fast mode (tests, scripted
         // raters) keeps every defence but the minimum time.
         let defences = if args.fast {
-            dojo::DefencePolicy { min_secs_per_output: 0.0, ..dojo::DefencePolicy::default() }
+            dojo_core::DefencePolicy {
+                min_secs_per_output: 0.0,
+                ..dojo_core::DefencePolicy::default()
+            }
         } else {
-            dojo::DefencePolicy::default()
+            dojo_core::DefencePolicy::default()
         };
         let options = ValidatorOptions {
             netuid: args.netuid,
@@ -240,8 +243,8 @@ pub(super) fn api_key(cmd: ApiKeyCommand) -> Result<(), Failure> {
         | ApiKeyCommand::Revoke { db, .. } => db_config(db.as_deref(), "validator.sqlite")?,
     };
     tokio_main(async move {
-        use dojo::validator::external::{ExternalConfig, ExternalTasks};
-        let db = dojo::db::Db::open(&db).await.context("cannot open the validator's database")?;
+        use dojo_validator::external::{ExternalConfig, ExternalTasks};
+        let db = dojo_db::Db::open(&db).await.context("cannot open the validator's database")?;
         let tasks = ExternalTasks::open(db, ExternalConfig::default(), Arc::new(SystemClock))
             .await
             .context("preparing the external task store")?;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chain::{Chain, NetUid};
-use dojo::db::DbConfig;
+use dojo_db::DbConfig;
 
 use super::localnet::{MINERS, VALIDATOR_HOT, dev_account};
 use super::net::{
@@ -21,7 +21,7 @@ use super::net::{
 
 /// The validator's schedule in `up`: production's shape at a demo's pace — a task a minute,
 /// five minutes for people to rate it, results collected ten seconds after.
-const DEMO_TIMINGS: dojo::validator::Timings = dojo::validator::Timings {
+const DEMO_TIMINGS: dojo_validator::Timings = dojo_validator::Timings {
     task_interval: Duration::from_secs(60),
     task_deadline: Duration::from_secs(300),
     results_grace: Duration::from_secs(10),
@@ -33,7 +33,7 @@ const DEMO_TIMINGS: dojo::validator::Timings = dojo::validator::Timings {
 /// Dojo's services in `up`.
 pub(crate) struct DojoUp {
     platforms: Vec<RunningPlatform>,
-    miners: Vec<dojo::miner::MinerHandle>,
+    miners: Vec<dojo_miner::MinerHandle>,
     validator: RunningValidator,
 }
 
@@ -147,7 +147,7 @@ pub(crate) async fn start(
             db: DbConfig::Sqlite(dir.join("validator.sqlite")),
             api_addr: validator_addr,
             timings: DEMO_TIMINGS,
-            defences: dojo::DefencePolicy::default(),
+            defences: dojo_core::DefencePolicy::default(),
         },
     )
     .await

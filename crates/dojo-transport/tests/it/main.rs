@@ -1,0 +1,10 @@
+//! Integration tests of the `dojo-transport` crate: one binary, a module per area.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod transport;
