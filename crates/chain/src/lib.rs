@@ -60,7 +60,7 @@ pub use dtao::amm::{Side, SwapOutcome};
 pub use error::{ChainError, ChainResult, DispatchError, SwapFailure, TxValidityError};
 pub use event::{Event, EventRecord, Phase};
 pub use primitives::{AccountId, BadHash, BlockNumber, Hash, NetUid, u64_string};
-pub use tx::{DEFAULT_MORTALITY, Mortality, SignedTransaction, SigningContext};
+pub use tx::{DEFAULT_MORTALITY, MAX_DECODE_DEPTH, Mortality, SignedTransaction, SigningContext};
 pub use view::{
     AccountInfo, Block, BlockId, ChainInfo, ExtrinsicRecord, Header, Hyperparameters, NeuronInfo,
     PoolInfo, StakeInfo, SubnetInfo, TxStatus, u128_string,
