@@ -7,12 +7,17 @@
 //! be used once, and a transaction dies after its window — no replay across chains, accounts or
 //! time.
 
-use parity_scale_codec::{Decode, Encode};
+use parity_scale_codec::{Decode, DecodeLimit, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::call::Call;
 use crate::error::TxValidityError;
 use crate::primitives::{AccountId, BlockNumber, Hash};
+
+/// How deeply [`SignedTransaction::from_hex`] lets SCALE types nest (as Substrate's
+/// `MAX_EXTRINSIC_DEPTH`, smaller): `Call::Proxy` holds a call, so without a bound a few hundred
+/// kilobytes of nested proxies overflow the decoding thread's stack.
+pub const MAX_DECODE_DEPTH: u32 = 64;
 
 /// Default mortality: 64 blocks (≈ 13 minutes at 12 s).
 pub const DEFAULT_MORTALITY: u64 = 64;
@@ -131,8 +136,12 @@ impl SignedTransaction {
         let bytes =
             hex::decode(digits).map_err(|e| TxValidityError::Malformed(format!("not hex: {e}")))?;
         let mut input = bytes.as_slice();
-        let tx = Self::decode(&mut input)
-            .map_err(|e| TxValidityError::Malformed(format!("not a transaction: {e}")))?;
+        let tx = <Self as DecodeLimit>::decode_with_depth_limit(MAX_DECODE_DEPTH, &mut input)
+            .map_err(|e| {
+                TxValidityError::Malformed(format!(
+                    "not a transaction (at most {MAX_DECODE_DEPTH} levels of nesting): {e}"
+                ))
+            })?;
         if !input.is_empty() {
             return Err(TxValidityError::Malformed(format!("{} trailing bytes", input.len())));
         }

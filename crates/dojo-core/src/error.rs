@@ -27,4 +27,16 @@ pub enum DojoError {
     /// JSON (de)serialisation failed.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
+    /// A task's responses could not be scored, so its raw export row would have no miner
+    /// scores to show.
+    #[error(
+        "task {task_id} cannot be scored for the raw export: {source}; fix or drop the task, or \
+         export dpo/sft, which need no miner scores"
+    )]
+    Unscoreable {
+        /// The task.
+        task_id: String,
+        /// Why scoring failed.
+        source: Box<DojoError>,
+    },
 }

@@ -229,8 +229,10 @@ fn write_raw<W: Write>(
     out: &mut W,
 ) -> Result<(), DojoError> {
     let means = t.output_means();
-    let scores =
-        score_with_defences(&t.task, &t.responses, policy).map(|d| d.scores).unwrap_or_default();
+    // Empty scores would read as "nobody earned anything": a failure is the caller's to see.
+    let scores = score_with_defences(&t.task, &t.responses, policy)
+        .map_err(|e| DojoError::Unscoreable { task_id: t.task.id.clone(), source: Box::new(e) })?
+        .scores;
     let row = RawRow {
         task_id: &t.task.id,
         prompt: &t.task.prompt,

@@ -407,6 +407,10 @@ pub struct MinerStatus {
     pub chain: Option<ChainStanding>,
     /// Why the chain could not be read.
     pub chain_error: Option<String>,
+    /// Why the miner's store could not be read; the stored facts (`scores_total`, `mean_score`,
+    /// `recent_scores`, `counts.tasks_forwarded_total`) are then unknown, not zero.
+    #[serde(default)]
+    pub store_error: Option<String>,
 }
 
 /// Starts miners (see the module docs).
@@ -449,9 +453,19 @@ impl StatusSource {
     async fn status(&self) -> MinerStatus {
         let s = &self.service;
         let c = &s.counters;
-        let (scores_total, mean_score) = s.store.score_summary().await.unwrap_or((0, None));
-        let recent_scores = s.store.recent_scores(RECENT_SCORES).await.unwrap_or_default();
-        let tasks_forwarded_total = s.store.task_count().await.unwrap_or(0);
+        // A store that cannot be read is reported, not shown as a miner with no scores.
+        let stored = async {
+            let (total, mean) = s.store.score_summary().await?;
+            let recent = s.store.recent_scores(RECENT_SCORES).await?;
+            let forwarded = s.store.task_count().await?;
+            Ok::<_, DbError>((total, mean, recent, forwarded))
+        }
+        .await;
+        let ((scores_total, mean_score, recent_scores, tasks_forwarded_total), store_error) =
+            match stored {
+                Ok(v) => (v, None),
+                Err(e) => ((0, None, Vec::new(), 0), Some(e.to_string())),
+            };
         let (chain, chain_error) = match self.standing().await {
             Ok(c) => (Some(c), None),
             Err(e) => (None, Some(e.to_string())),
@@ -464,7 +478,12 @@ impl StatusSource {
             external_ip: self.external_ip.clone(),
             platform_url: s.platform.base_url().to_string(),
             platform_reachable: s.platform.reachable().await,
-            last_platform_error: s.last_platform_error.lock().ok().and_then(|e| e.clone()),
+            // The slot is replaced whole: a poisoned lock still holds a valid value.
+            last_platform_error: s
+                .last_platform_error
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone(),
             counts: MinerCounts {
                 tasks_received: get(&c.tasks_received),
                 tasks_forwarded: get(&c.tasks_forwarded),
@@ -482,6 +501,7 @@ impl StatusSource {
             recent_scores,
             chain,
             chain_error,
+            store_error,
         }
     }
 

@@ -112,7 +112,11 @@ fn render(s: &MinerStatus) -> Markup {
                     tr { th { "Ground truths revealed / failed" } td { (c.ground_truths_revealed) " / " (c.ground_truth_failures) } }
                 }
                 h2 { "Scores" }
-                p { (s.scores_total) " scores, mean " (fmt_score(s.mean_score)) }
+                @if let Some(e) = &s.store_error {
+                    p.bad #store-error { "The miner's store could not be read (scores and the all-time count are unknown): " (e) }
+                } @else {
+                    p { (s.scores_total) " scores, mean " (fmt_score(s.mean_score)) }
+                }
                 table #scores {
                     tr { th { "Validator" } th { "Task" } th { "Score" } th { "Ground truth" } }
                     @for r in &s.recent_scores {

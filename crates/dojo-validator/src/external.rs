@@ -36,6 +36,8 @@
 //! The HTTP face is [`router`]; its OpenAPI 3.1 document is [`openapi_document`].
 
 mod api;
+#[cfg(test)]
+mod fuzz;
 mod openapi;
 
 use std::collections::{BTreeMap, HashMap};

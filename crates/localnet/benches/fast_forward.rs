@@ -112,13 +112,13 @@ fn fast_forward_one_tempo_with_simulation(bencher: Bencher) {
 #[divan::bench(sample_count = 5)]
 fn snapshot(bencher: Bencher) {
     let rt = chain();
-    bencher.bench_local(|| rt.snapshot());
+    bencher.bench_local(|| rt.snapshot().unwrap());
 }
 
 /// Restore, including the full state-root recomputation that checks it.
 #[divan::bench(sample_count = 5)]
 fn restore(bencher: Bencher) {
-    let bytes = chain().snapshot();
+    let bytes = chain().snapshot().unwrap();
     bencher.bench_local(|| Runtime::restore(&bytes).unwrap());
 }
 

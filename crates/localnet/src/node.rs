@@ -736,9 +736,18 @@ impl Producer {
         let bytes = rt.snapshot();
         let root = rt.state_root();
         drop(rt);
-        store.write_snapshot(number, root, self.log_offset, bytes)?;
+        match bytes {
+            Ok(bytes) => {
+                store.write_snapshot(number, root, self.log_offset, bytes)?;
+                tracing::debug!(block = number, "snapshot written");
+            }
+            // A snapshot only shortens recovery: the synced block log stays authoritative, so
+            // production goes on and recovery replays from the previous snapshot. Nothing is
+            // written: an empty file would be a snapshot that never restores. The next try
+            // waits for the next interval rather than failing again on every block.
+            Err(e) => tracing::error!(block = number, "snapshot skipped: {e}"),
+        }
         self.last_snapshot = number;
-        tracing::debug!(block = number, "snapshot written");
         Ok(())
     }
 }

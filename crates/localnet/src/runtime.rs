@@ -127,6 +127,20 @@ pub const MAX_FUTURE_NONCES: u64 = 256;
 #[error("invalid genesis: {0}")]
 pub struct GenesisError(pub String);
 
+/// The state could not be serialised into a snapshot.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot serialise the state at block {block} into a snapshot: {source}; no snapshot was \
+     written (the block log still holds every block) — report this as a bug"
+)]
+pub struct SnapshotError {
+    /// The block whose state failed to serialise.
+    pub block: BlockNumber,
+    /// What serde_json refused.
+    #[source]
+    pub source: serde_json::Error,
+}
+
 /// An invariant that failed: money created or lost somewhere.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invariant violated at block {block}: {what}")]
@@ -900,14 +914,17 @@ impl Runtime {
     }
 
     /// Serialises the whole state (for snapshots): JSON of the state and the head block.
-    pub fn snapshot(&self) -> Vec<u8> {
+    ///
+    /// Fails rather than returning bytes that [`Runtime::restore`] would refuse (an empty
+    /// snapshot used to stand in for a failure, and the node would have written it).
+    pub fn snapshot(&self) -> Result<Vec<u8>, SnapshotError> {
         #[derive(Serialize)]
         struct SnapshotRef<'a> {
             state: &'a State,
             head: &'a Block,
         }
         serde_json::to_vec(&SnapshotRef { state: &self.state, head: &self.head })
-            .unwrap_or_default()
+            .map_err(|source| SnapshotError { block: self.block_number(), source })
     }
 
     /// Restores a snapshot; fails if it does not reproduce its own state root.

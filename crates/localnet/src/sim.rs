@@ -558,14 +558,14 @@ impl Simulation {
         let free = runtime.account(&who).free;
         let position = Self::position(runtime, &who, pool.netuid);
         let price = pool.price.max(1);
-        let worth = |alpha: u64| (u128::from(alpha) * u128::from(price) / u128::from(TAO)) as u64;
+        let worth = |alpha: u64| market::tao_worth_floor(alpha, price);
         let can_sell = position.as_ref().is_some_and(|p| worth(p.alpha) >= 2 * MIN_TRADE);
         let can_buy = value >= MIN_TRADE && free >= value.saturating_add(FEE_MARGIN);
         let intent = if can_sell && (want_sell || !can_buy) {
             let Some(p) = position else { return };
             let mut alpha = match sell_fraction {
                 Some(f) => to_u64(p.alpha as f64 * f),
-                None => (u128::from(value) * u128::from(TAO) / u128::from(price)) as u64,
+                None => market::alpha_for_tao_floor(value, price),
             }
             .min(p.alpha);
             if worth(p.alpha - alpha) < 2 * MIN_TRADE {
@@ -710,8 +710,8 @@ impl Simulation {
             let holding: u64 = held
                 .iter()
                 .filter(|s| s.netuid == pool.netuid)
-                .map(|s| (u128::from(s.alpha) * u128::from(pool.price) / u128::from(TAO)) as u64)
-                .sum();
+                .map(|s| market::tao_worth_floor(s.alpha, pool.price))
+                .fold(0u64, u64::saturating_add);
             if holding > pool.tao / 100 {
                 continue;
             }
@@ -856,7 +856,7 @@ impl Simulation {
         let Some((growth, p)) = best else { return };
         let Some(pool) = self.market.pool(p.netuid) else { return };
         let alpha = to_u64(growth as f64 * fraction).min(p.alpha);
-        let worth = (u128::from(alpha) * u128::from(pool.price) / u128::from(TAO)) as u64;
+        let worth = market::tao_worth_floor(alpha, pool.price);
         if worth < MIN_TRADE {
             return;
         }

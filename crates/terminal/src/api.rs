@@ -1,7 +1,7 @@
 //! The public REST API, `/api/v1/...`. Amounts are integer rao as JSON strings; lists page with
 //! an opaque `before` cursor (the response's `next_cursor`) and a bounded `limit`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -147,17 +147,20 @@ pub(crate) async fn overview(State(s): State<AppState>, uri: Uri) -> ApiResult<R
     let usd = s.usd.quote();
     let usd_bits = usd.as_ref().map(|q| q.usd_per_tao.to_bits());
     let default = uri.query().is_none_or(str::is_empty);
-    if default
-        && let Ok(c) = s.overview_cache.0.lock()
-        && let Some((b, u, bytes)) = c.as_ref()
-        && *b == o.as_of_block
-        && *u == usd_bits
-    {
-        return Ok(json_bytes(bytes.clone()));
+    if default {
+        let c = s.overview_cache.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((b, u, bytes)) = c.as_ref()
+            && *b == o.as_of_block
+            && *u == usd_bits
+        {
+            return Ok(json_bytes(bytes.clone()));
+        }
     }
     let bytes = overview_page(&o, usd, &p, 1000)?;
-    if default && let Ok(mut c) = s.overview_cache.0.lock() {
-        *c = Some((o.as_of_block, usd_bits, bytes.clone()));
+    if default {
+        // The cache is replaced whole, so a poisoned lock still holds a valid entry.
+        *s.overview_cache.0.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((o.as_of_block, usd_bits, bytes.clone()));
     }
     Ok(json_bytes(bytes))
 }

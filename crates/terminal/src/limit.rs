@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, header};
@@ -42,8 +42,13 @@ impl RateLimiter {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         ip.hash(&mut h);
         let shard = usize::try_from(h.finish() % SHARDS as u64).unwrap_or(0);
-        let Some(lock) = self.shards.get(shard) else { return Ok(()) };
-        let Ok(mut map) = lock.lock() else { return Ok(()) };
+        // `shard < SHARDS` by construction; were it not, refusing is the safe side.
+        let Some(lock) = self.shards.get(shard) else { return Err(1) };
+        // A panic while the lock was held leaves at worst one bucket half-updated, and every
+        // (tokens, last_ms) pair is a valid bucket: no invariant spans entries. So the map is
+        // taken back and limiting goes on; failing open here would lift the limit for every
+        // client of the shard for the life of the process.
+        let mut map = lock.lock().unwrap_or_else(PoisonError::into_inner);
         let cap = f64::from(limit.burst.max(1));
         let rate = limit.per_second.max(1e-6);
         if map.len() > PRUNE_AT {
@@ -143,5 +148,22 @@ mod tests {
         let other: IpAddr = "127.0.0.2".parse().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
         assert!(l.check(other, 500).is_ok());
         assert!(RateLimiter::new(None).check(ip, 0).is_ok());
+    }
+
+    #[test]
+    fn a_poisoned_shard_still_limits() {
+        let l = RateLimiter::new(Some(RateLimit { per_second: 1.0, burst: 1 }));
+        let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        assert!(l.check(ip, 0).is_ok());
+        std::thread::scope(|s| {
+            let poisoner = s.spawn(|| {
+                let _guards: Vec<_> = l.shards.iter().map(|m| m.lock()).collect();
+                panic!("poison every shard");
+            });
+            assert!(poisoner.join().is_err());
+        });
+        assert!(l.shards.iter().all(Mutex::is_poisoned));
+        assert_eq!(l.check(ip, 0), Err(1), "the empty bucket survived the poisoning");
+        assert!(l.check(ip, 1_000).is_ok());
     }
 }

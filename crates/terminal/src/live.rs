@@ -12,7 +12,7 @@
 //! A slow client that falls behind (its deltas dropped) is sent the full snapshot again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::extract::State;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -100,6 +100,13 @@ impl Live {
         self.tx.subscribe()
     }
 
+    /// The last snapshot, even after a panic elsewhere poisoned its lock: it is only ever
+    /// replaced whole, so it is never half-written, and giving up on it would stop live updates
+    /// for the life of the process.
+    fn last(&self) -> MutexGuard<'_, Option<Snapshot>> {
+        self.last_block.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Connected stream clients.
     pub fn clients(&self) -> usize {
         self.clients.load(std::sync::atomic::Ordering::Relaxed)
@@ -107,12 +114,12 @@ impl Live {
 
     /// The last block published, if any.
     pub fn last_block(&self) -> Option<u64> {
-        self.last_block.lock().ok().and_then(|l| l.as_ref().map(|s| s.block))
+        self.last().as_ref().map(|s| s.block)
     }
 
     /// The full message of the last block (what a new client gets first).
     pub fn last_block_msg(&self) -> Option<Utf8Bytes> {
-        self.last_block.lock().ok().and_then(|l| l.as_ref().map(|s| s.full.clone()))
+        self.last().as_ref().map(|s| s.full.clone())
     }
 
     /// Closes every stream client's connection (server shutdown).
@@ -130,7 +137,7 @@ impl Live {
     /// only the cells that changed; the full snapshot is kept for new and lagging clients.
     /// Cells are formatted for `usd`, the age computed at `now_ms`. Returns whether it was sent.
     pub fn publish_overview(&self, o: &Overview, usd: Option<f64>, now_ms: u64) -> bool {
-        let Ok(mut last) = self.last_block.lock() else { return false };
+        let mut last = self.last();
         if last.as_ref().is_some_and(|s| s.block >= o.as_of_block) {
             return false;
         }

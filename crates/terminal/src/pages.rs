@@ -71,18 +71,23 @@ type PageKey = (u64, Lang, bool, Option<u64>);
 const PAGE_CACHE_ENTRIES: usize = 8;
 
 impl PageCache {
+    /// The entries, also after a panic poisoned the lock: each entry is a whole rendered page,
+    /// so the list stays valid, and a poisoned cache would otherwise never hit again.
+    fn entries(&self) -> std::sync::MutexGuard<'_, Vec<(PageKey, std::sync::Arc<str>)>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn get(&self, key: &PageKey) -> Option<std::sync::Arc<str>> {
-        self.0.lock().ok()?.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        self.entries().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 
     fn put(&self, key: PageKey, page: std::sync::Arc<str>) {
-        if let Ok(mut v) = self.0.lock() {
-            v.retain(|(k, _)| k.0 == key.0 && k != &key);
-            if v.len() >= PAGE_CACHE_ENTRIES {
-                v.remove(0);
-            }
-            v.push((key, page));
+        let mut v = self.entries();
+        v.retain(|(k, _)| k.0 == key.0 && k != &key);
+        if v.len() >= PAGE_CACHE_ENTRIES {
+            v.remove(0);
         }
+        v.push((key, page));
     }
 }
 

@@ -99,3 +99,23 @@ fn malformed_store_names_the_line() {
             .unwrap_err();
     assert!(e.to_string().contains("line 2"), "{e}");
 }
+
+#[test]
+fn raw_export_refuses_a_task_it_cannot_score() {
+    // A stored ground truth with every output tied cannot score miners: the raw row used to be
+    // written with empty miner scores, as if nobody had earned anything.
+    let mut task: CompletedTask = serde_json::from_str(store(1).lines().next().unwrap()).unwrap();
+    for rank in task.task.ground_truth.as_mut().unwrap().ranks.values_mut() {
+        *rank = 1;
+    }
+    let input = serde_json::to_string(&task).unwrap() + "\n";
+    let err =
+        export_jsonl(Cursor::new(&input), ExportFormat::Raw, &ExportOptions::default(), Vec::new())
+            .unwrap_err();
+    assert!(
+        matches!(&err, dojo_core::DojoError::Unscoreable { task_id, .. } if *task_id == task.task.id),
+        "{err}"
+    );
+    // Formats that need no miner scores still export it.
+    assert!(!export(ExportFormat::Sft, &input).is_empty());
+}

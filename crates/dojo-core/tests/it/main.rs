@@ -10,4 +10,5 @@
 mod aggregate;
 mod datasets;
 mod export;
+mod fuzz;
 mod scoring;

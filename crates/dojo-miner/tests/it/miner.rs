@@ -422,6 +422,37 @@ async fn platform_down_means_ack_false_with_a_reason() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_page_reports_a_store_it_cannot_read() {
+    let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Instant);
+    let db = Db::open(&DbConfig::Memory).await.unwrap();
+    let clock = Arc::new(ManualClock::new(NOW));
+    let miner = Miner::start(
+        config("http://127.0.0.1:9", false),
+        chain.clone(),
+        kp(MINER2),
+        db.clone(),
+        clock.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(miner.status().await.store_error, None);
+    // A closed pool: every store read fails. The page used to show "0 scores" as a fact.
+    db.close().await;
+    let status = miner.status().await;
+    let error = status.store_error.clone().expect("the store error is reported");
+    assert!(error.contains("closed"), "{error}");
+    let (code, _, html) = http_get(miner.status_addr(), "/").await;
+    assert_eq!(code, 200);
+    assert!(html.contains("store-error") && html.contains("could not be read"), "{html}");
+    assert!(!html.contains("0 scores, mean"), "{html}");
+    let (_, _, body) = http_get(miner.status_addr(), "/status.json").await;
+    let over_http: MinerStatus = serde_json::from_str(&body).unwrap();
+    assert_eq!(over_http.store_error, Some(error));
+    miner.shutdown().await;
+    node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unregistered_hotkey_cannot_start() {
     let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Instant);
     let db = Db::open(&DbConfig::Memory).await.unwrap();

@@ -26,6 +26,12 @@ pub struct Superellipse {
 }
 
 impl Superellipse {
+    /// The calibrated parameters `[a, b, Cx, Cy]`, all Q32: what identifies the curve exactly
+    /// (a state digest hashes them).
+    pub fn parameters_q32(&self) -> [u128; 4] {
+        [self.a, self.b, self.cx, self.cy]
+    }
+
     /// Calibrates the curve at reserves `(alpha, tao)` with quote weight `quote_weight`
     /// (Perquintill parts; ½ for a pool migrated from the default weighted pool).
     pub fn calibrate(reserves: Reserves, quote_weight: u64) -> Self {

@@ -221,36 +221,45 @@ fn pool_strategy() -> impl Strategy<Value = Pool> {
     )
 }
 
+/// Cases per swap property, and how many of them may be rejected (`prop_assume!`) before the
+/// property fails. No swap in these strategies' ranges fails today (5,000 seeded draws: none),
+/// so more than one rejection in eight cases means swaps started failing: that must fail the
+/// test, not shrink it to a handful of real cases.
+fn swap_properties() -> ProptestConfig {
+    ProptestConfig { cases: 512, max_global_rejects: 64, ..ProptestConfig::default() }
+}
+
+/// A refused swap rejects the case (it counts against `max_global_rejects`) instead of passing it.
+fn accepted(swap: Result<SwapOutcome, SwapError>) -> Result<SwapOutcome, TestCaseError> {
+    swap.map_err(|e| TestCaseError::reject(format!("swap refused: {e}")))
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(swap_properties())]
 
     #[test]
     fn buy_then_sell_never_profits(pool in pool_strategy(), tao in 1u64..=1_000 * E9) {
-        let Ok(buy) = pool.swap(Side::Buy, tao, PriceLimit::None, false) else { return Ok(()) };
+        let buy = accepted(pool.swap(Side::Buy, tao, PriceLimit::None, false))?;
         let mut pool = pool;
         pool.apply(&buy);
-        if let Ok(sell) = pool.swap(Side::Sell, buy.amount_out, PriceLimit::None, false) {
-            prop_assert!(sell.amount_out <= tao, "put {} got {}", tao, sell.amount_out);
-        }
+        let sell = accepted(pool.swap(Side::Sell, buy.amount_out, PriceLimit::None, false))?;
+        prop_assert!(sell.amount_out <= tao, "put {} got {}", tao, sell.amount_out);
     }
 
     #[test]
     fn output_is_monotone_in_input(pool in pool_strategy(), a in 1u64..=100 * E9, b in 1u64..=100 * E9) {
         let (small, large) = (a.min(b), a.max(b));
         for side in [Side::Buy, Side::Sell] {
-            if let (Ok(s), Ok(l)) = (
-                pool.swap(side, small, PriceLimit::None, false),
-                pool.swap(side, large, PriceLimit::None, false),
-            ) {
-                prop_assert!(s.amount_out <= l.amount_out);
-            }
+            let s = accepted(pool.swap(side, small, PriceLimit::None, false))?;
+            let l = accepted(pool.swap(side, large, PriceLimit::None, false))?;
+            prop_assert!(s.amount_out <= l.amount_out);
         }
     }
 
     #[test]
     fn no_rao_is_created_or_lost(pool in pool_strategy(), amount in 1u64..=1_000 * E9, sell in any::<bool>()) {
         let side = if sell { Side::Sell } else { Side::Buy };
-        let Ok(out) = pool.swap(side, amount, PriceLimit::None, false) else { return Ok(()) };
+        let out = accepted(pool.swap(side, amount, PriceLimit::None, false))?;
         let (before, after) = (out.reserves_before, out.reserves_after);
         match side {
             Side::Buy => {
@@ -278,18 +287,17 @@ proptest! {
             Side::Buy => spot + spot * bps / 10_000,
             Side::Sell => spot - spot * bps / 10_000,
         };
-        if let Ok(out) = pool.swap(side, amount, PriceLimit::Rao(limit), false) {
-            // Before the sell's author-fee leg, the user's leg must respect the limit; the fee
-            // leg only moves a sell's price further down by the fee's worth.
-            let user_leg = match side {
-                Side::Buy => Reserves { tao: out.reserves_before.tao + out.delta_in, alpha: out.reserves_before.alpha - out.amount_out },
-                Side::Sell => Reserves { tao: out.reserves_before.tao - out.amount_out, alpha: out.reserves_before.alpha + out.delta_in },
-            };
-            let price = crate::fixed::price_to_rao(pool.curve.spot_price(user_leg));
-            match side {
-                Side::Buy => prop_assert!(price <= limit, "{} > {}", price, limit),
-                Side::Sell => prop_assert!(price >= limit, "{} < {}", price, limit),
-            }
+        let out = accepted(pool.swap(side, amount, PriceLimit::Rao(limit), false))?;
+        // Before the sell's author-fee leg, the user's leg must respect the limit; the fee
+        // leg only moves a sell's price further down by the fee's worth.
+        let user_leg = match side {
+            Side::Buy => Reserves { tao: out.reserves_before.tao + out.delta_in, alpha: out.reserves_before.alpha - out.amount_out },
+            Side::Sell => Reserves { tao: out.reserves_before.tao - out.amount_out, alpha: out.reserves_before.alpha + out.delta_in },
+        };
+        let price = crate::fixed::price_to_rao(pool.curve.spot_price(user_leg));
+        match side {
+            Side::Buy => prop_assert!(price <= limit, "{} > {}", price, limit),
+            Side::Sell => prop_assert!(price >= limit, "{} < {}", price, limit),
         }
     }
 
@@ -311,4 +319,16 @@ fn outcomes_serialise_prices_above_one_tao_exactly() {
     assert!(out.spot_before_bits > u128::from(u64::MAX));
     let json = serde_json::to_string(&out).unwrap();
     assert_eq!(serde_json::from_str::<SwapOutcome>(&json).unwrap(), out);
+}
+
+#[test]
+fn refused_swaps_count_against_the_reject_limit() {
+    // A pool that refuses every trade must fail a swap property, not pass it with no case run.
+    let empty = Pool::balancer(Reserves { tao: 0, alpha: 0 });
+    let mut runner = proptest::test_runner::TestRunner::new(swap_properties());
+    let result = runner.run(&(1u64..=E9), |tao| {
+        accepted(empty.swap(Side::Buy, tao, PriceLimit::None, false))?;
+        Ok(())
+    });
+    assert!(matches!(result, Err(proptest::test_runner::TestError::Abort(_))), "{result:?}");
 }

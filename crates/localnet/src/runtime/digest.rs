@@ -242,9 +242,13 @@ fn core_digest(s: &Subnet) -> Hash {
             e.u8(0);
             e.u64(b.quote_weight());
         }
-        other => {
+        // Exact parameters, not a fallible serialisation (whose failure hashed as empty), and
+        // no wildcard: a new curve kind must decide what of it the state root commits to.
+        CurveKind::Superellipse(c) => {
             e.u8(1);
-            e.0.extend_from_slice(&serde_json::to_vec(other).unwrap_or_default());
+            for p in c.parameters_q32() {
+                e.u128(p);
+            }
         }
     }
     e.u64(s.alpha_out);

@@ -959,7 +959,7 @@ fn snapshot_restore_and_determinism() {
         let rb = b.block(vec![tx]);
         assert_eq!(ra.block.header, rb.block.header);
     }
-    let bytes = a.rt.snapshot();
+    let bytes = a.rt.snapshot().unwrap();
     let restored = Runtime::restore(&bytes).unwrap();
     assert_eq!(restored.state_root(), a.rt.state_root());
     assert_eq!(restored.recompute_state_root(), a.rt.state_root());
@@ -969,6 +969,25 @@ fn snapshot_restore_and_determinism() {
     let y = a.rt.produce_block(vec![], 5);
     assert_eq!(x.block.header, y.block.header);
     assert!(Runtime::restore(b"nope").is_err());
+}
+
+#[test]
+fn the_state_root_commits_to_a_superellipse_curve_exactly() {
+    let mut rt = Net::new().rt;
+    let balancer = rt.recompute_state_root();
+    let mut root_with = |quote_weight: u64| {
+        let s = rt.state.subnets.get_mut(&1).unwrap();
+        s.pool.curve = dtao::amm::CurveKind::Superellipse(dtao::amm::Superellipse::calibrate(
+            s.pool.reserves,
+            quote_weight,
+        ));
+        rt.recompute_state_root()
+    };
+    let half = root_with(dtao::amm::PERQUINTILL / 2);
+    let other = root_with(dtao::amm::PERQUINTILL / 3);
+    assert_ne!(half, balancer);
+    assert_ne!(half, other, "the digest must depend on the curve's parameters");
+    assert_eq!(root_with(dtao::amm::PERQUINTILL / 2), half);
 }
 
 #[derive(Debug, Clone)]
@@ -1001,34 +1020,131 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+/// Dispatch outcomes of random runs by call name: `(tried, succeeded)`.
+type Tally = std::collections::BTreeMap<&'static str, (usize, usize)>;
 
-    #[test]
-    fn random_calls_never_break_the_invariants(ops in proptest::collection::vec(op(), 1..40)) {
+#[test]
+fn random_calls_never_break_the_invariants() {
+    // The invariants are checked after every block (`Net::block`). A run whose calls all fail
+    // checks nothing, so the outcomes are counted over all cases and must clear a floor.
+    let config =
+        ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let tally = std::cell::RefCell::new(Tally::new());
+    let result = runner.run(&proptest::collection::vec(op(), 1..40), |ops| {
         let mut net = Net::new();
         let k = keyring();
         let colds = [&k.alice, &k.bob, &k.charlie, &k.dave];
         let hots = [&k.v1, &k.v2, &k.m1, &k.owner_hot];
         for op in ops {
             let (who, call): (&keys::Keypair, Call) = match op {
-                Op::Stake(c, n, a) => (colds[c as usize], Call::AddStake { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_staked: chain::Tao::from_rao(a) }),
-                Op::Unstake(c, n, a) => (colds[c as usize], Call::RemoveStake { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_unstaked: chain::Alpha::from_rao(a) }),
-                Op::Limit(c, n, a, p, partial) => (colds[c as usize], if p % 2 == 0 {
-                    Call::AddStakeLimit { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_staked: chain::Tao::from_rao(a), limit_price: u64::from(p) * 10_000, allow_partial: partial }
-                } else {
-                    Call::RemoveStakeLimit { hotkey: id(hots[c as usize]), netuid: u16::from(n), amount_unstaked: chain::Alpha::from_rao(a), limit_price: u64::from(p) * 10_000, allow_partial: partial }
-                }),
-                Op::Swap(c, n, a) => (colds[c as usize], Call::SwapStake { hotkey: id(hots[c as usize]), origin_netuid: u16::from(n), destination_netuid: u16::from((n + 1) % 3), alpha_amount: chain::Alpha::from_rao(a) }),
-                Op::Move(c, n, a) => (colds[c as usize], Call::MoveStake { origin_hotkey: id(hots[c as usize]), destination_hotkey: id(hots[(c as usize + 1) % 4]), origin_netuid: u16::from(n), destination_netuid: u16::from(n), alpha_amount: chain::Alpha::from_rao(a) }),
-                Op::Transfer(c, a) => (colds[c as usize], Call::Transfer { dest: id(colds[(c as usize + 1) % 4]), amount: chain::Tao::from_rao(a) }),
-                Op::Weights(v, m) => ([&k.v1, &k.v2][v as usize], Call::SetWeights { netuid: 1, dests: vec![u16::from(m)], weights: vec![1], version_key: 0 }),
-                Op::Register(c) => (colds[c as usize], Call::RegisterNetwork { hotkey: id(hots[c as usize]), identity: None }),
-                Op::UnstakeAll(c) => (colds[c as usize], Call::UnstakeAll { hotkey: id(hots[c as usize]) }),
-                Op::Empty => { net.block(vec![]); continue; }
+                Op::Stake(c, n, a) => (
+                    colds[c as usize],
+                    Call::AddStake {
+                        hotkey: id(hots[c as usize]),
+                        netuid: u16::from(n),
+                        amount_staked: chain::Tao::from_rao(a),
+                    },
+                ),
+                Op::Unstake(c, n, a) => (
+                    colds[c as usize],
+                    Call::RemoveStake {
+                        hotkey: id(hots[c as usize]),
+                        netuid: u16::from(n),
+                        amount_unstaked: chain::Alpha::from_rao(a),
+                    },
+                ),
+                Op::Limit(c, n, a, p, partial) => (
+                    colds[c as usize],
+                    if p % 2 == 0 {
+                        Call::AddStakeLimit {
+                            hotkey: id(hots[c as usize]),
+                            netuid: u16::from(n),
+                            amount_staked: chain::Tao::from_rao(a),
+                            limit_price: u64::from(p) * 10_000,
+                            allow_partial: partial,
+                        }
+                    } else {
+                        Call::RemoveStakeLimit {
+                            hotkey: id(hots[c as usize]),
+                            netuid: u16::from(n),
+                            amount_unstaked: chain::Alpha::from_rao(a),
+                            limit_price: u64::from(p) * 10_000,
+                            allow_partial: partial,
+                        }
+                    },
+                ),
+                Op::Swap(c, n, a) => (
+                    colds[c as usize],
+                    Call::SwapStake {
+                        hotkey: id(hots[c as usize]),
+                        origin_netuid: u16::from(n),
+                        destination_netuid: u16::from((n + 1) % 3),
+                        alpha_amount: chain::Alpha::from_rao(a),
+                    },
+                ),
+                Op::Move(c, n, a) => (
+                    colds[c as usize],
+                    Call::MoveStake {
+                        origin_hotkey: id(hots[c as usize]),
+                        destination_hotkey: id(hots[(c as usize + 1) % 4]),
+                        origin_netuid: u16::from(n),
+                        destination_netuid: u16::from(n),
+                        alpha_amount: chain::Alpha::from_rao(a),
+                    },
+                ),
+                Op::Transfer(c, a) => (
+                    colds[c as usize],
+                    Call::Transfer {
+                        dest: id(colds[(c as usize + 1) % 4]),
+                        amount: chain::Tao::from_rao(a),
+                    },
+                ),
+                Op::Weights(v, m) => (
+                    [&k.v1, &k.v2][v as usize],
+                    Call::SetWeights {
+                        netuid: 1,
+                        dests: vec![u16::from(m)],
+                        weights: vec![1],
+                        version_key: 0,
+                    },
+                ),
+                Op::Register(c) => (
+                    colds[c as usize],
+                    Call::RegisterNetwork { hotkey: id(hots[c as usize]), identity: None },
+                ),
+                Op::UnstakeAll(c) => {
+                    (colds[c as usize], Call::UnstakeAll { hotkey: id(hots[c as usize]) })
+                }
+                Op::Empty => {
+                    net.block(vec![]);
+                    continue;
+                }
             };
+            let name = call.name();
             let tx = net.sign(who, call);
-            net.block(vec![tx]);
+            let b = net.block(vec![tx]);
+            let ok = b.block.extrinsics.iter().filter(|x| x.result.is_ok()).count();
+            let mut tally = tally.borrow_mut();
+            let entry = tally.entry(name).or_default();
+            entry.0 += 1;
+            entry.1 += ok;
         }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let tally = tally.into_inner();
+    let (tried, ok) = tally.values().fold((0, 0), |(t, o), (dt, dk)| (t + dt, o + dk));
+    // Today 35–42 % of the ~400 random calls (24 cases) succeed; a floor of a fifth leaves room
+    // for the draw and still fails a runtime that refuses most of them.
+    assert!(ok * 5 >= tried, "only {ok} of {tried} random calls succeeded: {tally:?}");
+    // Kinds that succeed in 45–100 % of their 30–60 tries must each succeed at least once, so a
+    // regression refusing one of them cannot hide behind the others. (Unstakes, moves and swaps
+    // of these draws mostly fail with NotEnoughStakeToWithdraw: too rare to need.)
+    for name in ["add_stake", "transfer", "set_weights", "unstake_all"] {
+        let (t, o) = tally.get(name).copied().unwrap_or_default();
+        assert!(o > 0, "no {name} succeeded in {t} tries: {tally:?}");
     }
 }

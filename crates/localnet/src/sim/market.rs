@@ -6,8 +6,28 @@ use std::collections::{BTreeMap, VecDeque};
 use chain::{BlockNumber, NetUid};
 use rand::Rng;
 
+use crate::genesis::TAO;
 use crate::genesis::dmath::weighted_index;
 use crate::runtime::Runtime;
+
+/// TAO worth, rao, of `alpha` rao of alpha at `price` rao per alpha, floored.
+///
+/// Saturates at `u64::MAX` (a worth above all TAO there is): callers only compare it with trade
+/// thresholds, where "more than anything" is the exact answer.
+pub(super) fn tao_worth_floor(alpha: u64, price: u64) -> u64 {
+    u64::try_from(u128::from(alpha) * u128::from(price) / u128::from(TAO)).unwrap_or(u64::MAX)
+}
+
+/// Alpha, rao, that `tao` rao buys at `price` rao per alpha, floored.
+///
+/// Saturates at `u64::MAX` (also for a price of 0): callers clamp it to the position they sell
+/// from, so the saturated value never reaches a transaction.
+pub(super) fn alpha_for_tao_floor(tao: u64, price: u64) -> u64 {
+    (u128::from(tao) * u128::from(TAO))
+        .checked_div(u128::from(price))
+        .and_then(|alpha| u64::try_from(alpha).ok())
+        .unwrap_or(u64::MAX)
+}
 
 /// Blocks between snapshots (and price samples).
 pub(super) const SAMPLE_EVERY: u64 = 10;
@@ -104,5 +124,21 @@ impl Market {
         let now = *h.back()? as f64;
         let then = *h.get(h.len() - 1 - samples)? as f64;
         (then > 0.0).then(|| now / then - 1.0)
+    }
+}
+
+#[cfg(test)]
+mod conversion_tests {
+    use super::*;
+
+    #[test]
+    fn worth_and_amounts_are_floored_and_saturate_instead_of_wrapping() {
+        assert_eq!(tao_worth_floor(3 * TAO, TAO / 2), 3 * TAO / 2);
+        assert_eq!(tao_worth_floor(1, TAO - 1), 0);
+        // 2^64 rao of TAO worth used to wrap to a small number with `as u64`.
+        assert_eq!(tao_worth_floor(u64::MAX, 2 * TAO), u64::MAX);
+        assert_eq!(alpha_for_tao_floor(TAO, TAO / 4), 4 * TAO);
+        assert_eq!(alpha_for_tao_floor(u64::MAX, 1), u64::MAX);
+        assert_eq!(alpha_for_tao_floor(TAO, 0), u64::MAX);
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests of the localnet: one binary, a module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod fuzz;
 mod genesis;
 mod node;
 mod runtime;

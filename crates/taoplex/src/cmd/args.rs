@@ -32,6 +32,10 @@ pub(crate) fn tolerance(s: &str) -> Result<u16, String> {
     if frac.len() > 2 || (int.is_empty() && frac.is_empty()) {
         return Err(format!("{s:?}: give a percentage with at most two decimals, e.g. 0.5"));
     }
+    // Digits only: `u32::from_str` takes a leading '+', which let "+" and ".+1" through.
+    if !(int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(format!("{s:?} is not a percentage: use digits and one '.', e.g. 0.5"));
+    }
     let bps: u32 =
         format!("{int}{frac:0<2}").parse().map_err(|_| format!("{s:?} is not a percentage"))?;
     u16::try_from(bps).ok().filter(|b| *b <= 10_000).ok_or_else(|| format!("{s}% is above 100%"))
@@ -51,5 +55,59 @@ mod tests {
         assert_eq!(tolerance("2%").unwrap(), 200);
         assert!(tolerance("0.125").is_err());
         assert!(tolerance("101").is_err());
+    }
+
+    #[test]
+    fn fuzz_regression_signs_are_not_percentages() {
+        // Found by fuzz_tolerance_*: these were accepted as 0 %, 0.5 % and 0.01 %.
+        for s in ["+", "+.5", ".+1", "+1"] {
+            assert!(tolerance(s).unwrap_err().contains("not a percentage"), "{s}");
+        }
+    }
+
+    /// Fuzzing the CLI's own parsers (amounts go to `dtao::units`, fuzzed there).
+    mod fuzz {
+        use fuzz_support::{boundary_number, config, mutated_text, text};
+        use proptest::prelude::*;
+
+        use super::super::tolerance;
+
+        /// Accepted tolerances re-parse from their canonical form; refusals quote the input.
+        fn check(input: &str) -> Result<(), TestCaseError> {
+            match tolerance(input) {
+                Ok(bps) => {
+                    prop_assert!(bps <= 10_000);
+                    let canonical = format!("{}.{:02}", bps / 100, bps % 100);
+                    prop_assert_eq!(tolerance(&canonical), Ok(bps), "{:?}", input);
+                    let s = input.trim().trim_end_matches('%');
+                    let plain = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+                    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+                    prop_assert!(plain(int) && plain(frac), "{:?} accepted as {} bps", input, bps);
+                }
+                Err(e) => prop_assert!(!e.is_empty()),
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn fuzz_tolerance_arbitrary_text(input in text(12)) {
+                check(&input)?;
+            }
+
+            #[test]
+            fn fuzz_tolerance_mutated_forms(
+                input in mutated_text(["0.5", "2%", "100", "0.01", " 12.5 %"].map(String::from).to_vec()),
+            ) {
+                check(&input)?;
+            }
+
+            #[test]
+            fn fuzz_tolerance_boundary_numbers(n in boundary_number(), pct in any::<bool>()) {
+                check(&format!("{n}{}", if pct { "%" } else { "" }))?;
+            }
+        }
     }
 }
