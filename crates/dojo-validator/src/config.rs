@@ -99,7 +99,8 @@ pub struct ValidatorConfig {
     pub ema_alpha: f64,
     /// Tasks listed in the status.
     pub status_tasks: usize,
-    /// Events kept for the status.
+    /// Events kept for the status, and buffered for each subscriber
+    /// ([`super::ValidatorHandle::subscribe`]).
     pub status_events: usize,
     /// The defences against careless, automated and copied raters ([`dojo_core::defence`]) applied
     /// when scoring generated tasks; `None` scores exactly as Dojo v1 did. Their minimum time

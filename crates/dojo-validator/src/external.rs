@@ -48,6 +48,7 @@ use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 pub use api::router;
@@ -290,6 +291,8 @@ pub struct ExternalTasks {
     agent: ureq::Agent,
     buckets: Mutex<HashMap<String, Bucket>>,
     deliveries: Mutex<JoinSet<()>>,
+    /// Webhook attempts made since opening (see [`ExternalTasks::webhook_attempts_made`]).
+    attempts: watch::Sender<u64>,
     last_error: Mutex<Option<String>>,
 }
 
@@ -331,6 +334,7 @@ impl ExternalTasks {
             agent,
             buckets: Mutex::new(HashMap::new()),
             deliveries: Mutex::new(JoinSet::new()),
+            attempts: watch::Sender::new(0),
             last_error: Mutex::new(None),
         };
         tasks.resume_webhooks().await?;
@@ -599,6 +603,13 @@ impl ExternalTasks {
         }))
     }
 
+    /// The number of webhook attempts made since opening, moved after each attempt's outcome
+    /// is recorded (or failed to be): await `changed()` and read
+    /// [`ExternalTasks::webhook_delivery`] rather than polling it.
+    pub fn webhook_attempts_made(&self) -> watch::Receiver<u64> {
+        self.attempts.subscribe()
+    }
+
     /// Waits until every webhook delivery started so far has finished (delivered or out of
     /// attempts). Call before shutting down.
     pub async fn wait_for_webhooks(&self) {
@@ -775,6 +786,7 @@ impl ExternalTasks {
             db: self.db.clone(),
             agent: self.agent.clone(),
             clock: self.clock.clone(),
+            attempts: self.attempts.clone(),
             task_id: task_id.to_string(),
             url,
             signature: sign_with_digest(&key, &body),
@@ -824,6 +836,7 @@ struct Delivery {
     db: Db,
     agent: ureq::Agent,
     clock: Arc<dyn Clock>,
+    attempts: watch::Sender<u64>,
     task_id: String,
     url: String,
     signature: String,
@@ -860,6 +873,7 @@ impl Delivery {
             };
             // A failed write only loses the record of this attempt, not the delivery.
             let _ = self.record(attempt, state, status, error.as_deref(), delivered).await;
+            self.attempts.send_modify(|n| *n = n.saturating_add(1));
             if delivered {
                 return;
             }

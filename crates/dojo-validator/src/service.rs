@@ -15,6 +15,11 @@
 //! drives the validator in tests. Every failure of a miner (unreachable, slow, refusing,
 //! answering garbage) is recorded with its reason and never stops a loop; failures of the
 //! validator itself (chain, store) become status events and the loop tries again later.
+//!
+//! Events are kept for the status and streamed to subscribers
+//! ([`ValidatorHandle::subscribe`]: the binary logs them); [`ValidatorHandle::changes`] moves
+//! with every change a reader could see, so waiting for one (a test, a live page) needs no
+//! polling on a timer.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::future::Future;
@@ -32,7 +37,7 @@ use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinHandle;
 
 use super::config::ValidatorConfig;
@@ -254,6 +259,12 @@ struct Shared {
     setter: tokio::sync::Mutex<WeightSetter>,
     progress: Mutex<Progress>,
     events: Mutex<VecDeque<ValidatorEvent>>,
+    /// Every event as it is recorded (sent under the `events` lock, so a subscriber's
+    /// backlog and stream neither overlap nor leave a gap).
+    event_stream: broadcast::Sender<ValidatorEvent>,
+    /// Moves whenever the state others can read may have changed (see
+    /// [`ValidatorHandle::changes`]).
+    changes: watch::Sender<u64>,
     wake: Notify,
 }
 
@@ -342,6 +353,8 @@ impl Validator {
             setter: tokio::sync::Mutex::new(setter),
             progress: Mutex::new(Progress { next_task_at_ns, last_weights, ..Progress::default() }),
             events: Mutex::new(VecDeque::new()),
+            event_stream: broadcast::channel(config.status_events.max(1)).0,
+            changes: watch::Sender::new(0),
             wake: Notify::new(),
             config,
         });
@@ -455,11 +468,22 @@ impl Shared {
     }
 
     fn event(&self, level: EventLevel, message: String) {
-        let mut events = lock(&self.events);
-        events.push_back(ValidatorEvent { at_ns: self.now(), level, message });
-        while events.len() > self.config.status_events.max(1) {
-            events.pop_front();
+        let event = ValidatorEvent { at_ns: self.now(), level, message };
+        {
+            let mut events = lock(&self.events);
+            // No subscriber is not an error: the status keeps the event.
+            let _ = self.event_stream.send(event.clone());
+            events.push_back(event);
+            while events.len() > self.config.status_events.max(1) {
+                events.pop_front();
+            }
         }
+        self.changed();
+    }
+
+    /// Tells the waiters on [`ValidatorHandle::changes`] to look again.
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     async fn refresh_metagraph(&self) {
@@ -471,7 +495,10 @@ impl Shared {
         )
         .await
         {
-            Ok(view) => *lock(&self.view) = Arc::new(view),
+            Ok(view) => {
+                *lock(&self.view) = Arc::new(view);
+                self.changed();
+            }
             Err(e) => self.event(
                 EventLevel::Error,
                 format!("metagraph refresh failed (keeping the previous one): {e}"),
@@ -686,6 +713,8 @@ impl Shared {
                 continue;
             }
             self.collect(t).await;
+            // After the score notices, which record no event when all arrive.
+            self.changed();
         }
     }
 
@@ -1030,6 +1059,7 @@ impl Shared {
         };
         if scores.is_empty() {
             lock(&self.progress).weights_note = Some("no miner has a score yet".into());
+            self.changed();
             return;
         }
         let outcome = self.setter.lock().await.step(&scores).await;
@@ -1075,6 +1105,7 @@ impl Shared {
             lock(&self.progress).last_weights = Some(w);
         }
         lock(&self.progress).weights_note = Some(note);
+        self.changed();
     }
 }
 
@@ -1170,6 +1201,25 @@ impl ValidatorHandle {
     /// The latest events, oldest first.
     pub fn events(&self) -> Vec<ValidatorEvent> {
         lock(&self.shared.events).iter().cloned().collect()
+    }
+
+    /// The events kept so far (oldest first, as [`ValidatorHandle::events`]) and a receiver
+    /// of every event recorded after them: no event is in both, none is missed in between.
+    ///
+    /// The receiver buffers [`ValidatorConfig::status_events`] events; one that falls further
+    /// behind gets [`broadcast::error::RecvError::Lagged`] with the number it missed, then
+    /// the newer events. It closes when the validator is dropped.
+    pub fn subscribe(&self) -> (Vec<ValidatorEvent>, broadcast::Receiver<ValidatorEvent>) {
+        let events = lock(&self.shared.events);
+        (events.iter().cloned().collect(), self.shared.event_stream.subscribe())
+    }
+
+    /// A counter that moves whenever what [`ValidatorHandle::status`] and the store show may
+    /// have changed: an event recorded, a due task collected (its score notices sent), a
+    /// weights check done, the metagraph read. Await `changed()` on it and look again,
+    /// rather than polling on a timer; it stays put while nothing happens.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.shared.changes.subscribe()
     }
 
     /// The validator's state: identity, task counts, per-miner EMA, weights, recent tasks.

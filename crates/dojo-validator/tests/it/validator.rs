@@ -34,6 +34,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
+use tokio::sync::broadcast::error::TryRecvError;
 
 use crate::node::{MINER1, MINER2, NETUID, VALIDATOR, dojo_genesis, id, kp, start_node};
 
@@ -52,7 +53,7 @@ enum Kind {
     Random,
     /// Out-of-range scores, unknown and missing outputs.
     Garbage,
-    /// Takes tasks, but never answers a results request in time.
+    /// Takes tasks, but never answers a results request.
     Slow,
     /// Refuses every task.
     Refusing,
@@ -187,7 +188,8 @@ async fn fake_miner(
                         ResultsRequest::from_fields(&r.fields).map_err(|e| e.to_string())?;
                     seen.lock().unwrap().results_asked.push(request.task_id.clone());
                     if kind == Kind::Slow {
-                        tokio::time::sleep(Duration::from_secs(30)).await;
+                        // Never answers: the validator's request timeout cuts the call.
+                        std::future::pending::<()>().await;
                     }
                     let stored = oracle
                         .task(&request.task_id)
@@ -288,20 +290,32 @@ async fn memory_store() -> ValidatorStore {
     ValidatorStore::open(Db::open(&DbConfig::Memory).await.unwrap()).await.unwrap()
 }
 
-/// Polls `check` (waking the validator) until it holds; fails after 60 s with the events.
+/// The longest a test waits for the validator: generous, so a slow machine only slows a test,
+/// and a validator that never gets there fails it instead of hanging it.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Checks `check` whenever the validator's state changes (waking it after each miss, so it
+/// looks at a clock the test moved) until it holds; fails after [`PATIENCE`] with the events.
 async fn until<F, Fut>(what: &str, handle: &ValidatorHandle, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
 {
-    for _ in 0..1200 {
-        if check().await {
-            return;
+    let mut changes = handle.changes();
+    let holds = async {
+        loop {
+            // Marked seen before the check: a change during the check is not missed.
+            changes.borrow_and_update();
+            if check().await {
+                return;
+            }
+            handle.wake();
+            changes.changed().await.expect("the validator outlives its handle");
         }
-        handle.wake();
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    if tokio::time::timeout(PATIENCE, holds).await.is_err() {
+        panic!("timed out waiting for {what}; events: {:#?}", handle.events());
     }
-    panic!("timed out waiting for {what}; events: {:#?}", handle.events());
 }
 
 async fn count(store: &ValidatorStore, state: TaskState) -> u64 {
@@ -758,6 +772,68 @@ async fn a_dispatch_cut_short_is_settled_on_start() {
     })
     .await;
     assert_eq!(v.status().await.unwrap().active_miners, 0);
+    v.shutdown().await;
+    node.shutdown().await;
+}
+
+/// Moves the clock one round on and waits for that round's event (skipped: no miner serves).
+async fn next_skipped_round(v: &ValidatorHandle, clock: &ManualClock) {
+    clock.advance_ns(Timings::fast().task_interval.as_nanos() as u64);
+    let now = clock.now_ns();
+    until("the next skipped round", v, || async {
+        v.events().iter().any(|e| e.at_ns == now && e.message.contains("round skipped"))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_gets_the_backlog_then_every_later_event_and_changes_follow_them() {
+    let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Manual);
+    let clock = Arc::new(ManualClock::new(NOW));
+    let v =
+        Validator::start(config(), chain, kp(VALIDATOR), memory_store().await, None, clock.clone())
+            .await
+            .unwrap();
+    let (mut seen, mut stream) = v.subscribe();
+    assert!(seen[0].message.contains("started on subnet 1"), "{seen:?}");
+    let mut changes = v.changes();
+
+    // The next round's event comes down the stream, after whatever the backlog held.
+    clock.advance_ns(Timings::fast().task_interval.as_nanos() as u64);
+    v.wake();
+    tokio::time::timeout(PATIENCE, changes.changed())
+        .await
+        .expect("the validator acted on the moved clock")
+        .unwrap();
+    let now = clock.now_ns();
+    while !seen.iter().any(|e| e.at_ns == now && e.message.contains("round skipped")) {
+        let event = tokio::time::timeout(PATIENCE, stream.recv()).await.expect("an event");
+        seen.push(event.unwrap());
+    }
+    assert_eq!(seen, v.events(), "backlog and stream: no event twice, none missed");
+    v.shutdown().await;
+    node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_that_falls_behind_learns_how_many_events_it_missed() {
+    let (node, chain) = start_node(&dojo_genesis(false), BlockProduction::Manual);
+    let clock = Arc::new(ManualClock::new(NOW));
+    // The stream buffers as many events as the status keeps.
+    let config = ValidatorConfig { status_events: 1, ..config() };
+    let v =
+        Validator::start(config, chain, kp(VALIDATOR), memory_store().await, None, clock.clone())
+            .await
+            .unwrap();
+    let (_, mut stream) = v.subscribe();
+    for _ in 0..3 {
+        next_skipped_round(&v, &clock).await;
+    }
+    match stream.try_recv() {
+        Err(TryRecvError::Lagged(missed)) => assert!(missed >= 2, "missed {missed}"),
+        other => panic!("expected a lag, got {other:?}"),
+    }
+    assert_eq!(stream.try_recv().unwrap(), v.events()[0], "then the newest event");
     v.shutdown().await;
     node.shutdown().await;
 }

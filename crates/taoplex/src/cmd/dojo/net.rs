@@ -336,28 +336,31 @@ impl RunningValidator {
 }
 
 /// Logs the validator's events (it keeps them for its status; the operator wants them in the
-/// log too), each once.
-fn log_events(handle: dojo_validator::ValidatorHandle) -> tokio::task::JoinHandle<()> {
-    use dojo_validator::EventLevel;
+/// log too): those kept while it started, then each as it is recorded.
+fn log_events(handle: &dojo_validator::ValidatorHandle) -> tokio::task::JoinHandle<()> {
+    use dojo_validator::{EventLevel, ValidatorEvent};
+    use tokio::sync::broadcast::error::RecvError;
+    fn log(event: &ValidatorEvent) {
+        match event.level {
+            EventLevel::Info => tracing::info!(target: "dojo::validator", "{}", event.message),
+            EventLevel::Warn => tracing::warn!(target: "dojo::validator", "{}", event.message),
+            EventLevel::Error => tracing::error!(target: "dojo::validator", "{}", event.message),
+        }
+    }
+    let (backlog, mut events) = handle.subscribe();
     tokio::spawn(async move {
-        let mut last_ns = 0;
+        backlog.iter().for_each(log);
         loop {
-            let seen = last_ns;
-            for event in handle.events().into_iter().filter(|e| e.at_ns > seen) {
-                last_ns = event.at_ns;
-                match event.level {
-                    EventLevel::Info => {
-                        tracing::info!(target: "dojo::validator", "{}", event.message)
-                    }
-                    EventLevel::Warn => {
-                        tracing::warn!(target: "dojo::validator", "{}", event.message)
-                    }
-                    EventLevel::Error => {
-                        tracing::error!(target: "dojo::validator", "{}", event.message)
-                    }
-                }
+            match events.recv().await {
+                Ok(event) => log(&event),
+                Err(RecvError::Lagged(missed)) => tracing::warn!(
+                    target: "dojo::validator",
+                    "{missed} validator events were not logged: the logger fell behind \
+                     (GET /status shows the latest)"
+                ),
+                // The validator is gone.
+                Err(RecvError::Closed) => return,
             }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
     })
 }
@@ -391,6 +394,6 @@ pub(crate) async fn start_validator(
     let listener = bind(options.api_addr, "--api-addr").await?;
     let api_addr = listener.local_addr().context("no local address")?;
     let server = Running::serve(listener, app, "the validator API");
-    let logger = log_events(handle.clone());
+    let logger = log_events(&handle);
     Ok(RunningValidator { handle, api_addr, server, logger })
 }
