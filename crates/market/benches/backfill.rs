@@ -6,10 +6,7 @@
 
 use std::sync::Arc;
 
-use chain::{
-    AccountId, Event, EventRecord, Hyperparameters, NetUid, Phase, PoolInfo, SubnetIdentity,
-    SubnetInfo,
-};
+use chain::{AccountId, Event, EventRecord, NetUid, Phase, PoolInfo, SubnetIdentity, SubnetInfo};
 use divan::Bencher;
 use market::{Indexer, IndexerConfig, Store, StoreConfig};
 use test_support::fake::FakeChain;
@@ -48,12 +45,7 @@ fn subnet(netuid: NetUid) -> SubnetInfo {
             fee_rate: 33,
             volume: 0,
         },
-        hyperparameters: Hyperparameters {
-            commit_reveal_enabled: false,
-            commit_reveal_period: 1,
-            min_burn: 1_000_000,
-            ..test_support::genesis::hyperparameters()
-        },
+        hyperparameters: test_support::genesis::market_hyperparameters(),
         emission_share_ppb: 1_000_000_000 / u64::from(SUBNETS),
         tao_emission: 500_000_000 / u64::from(SUBNETS),
         miner_burned_ppb: 0,

@@ -1,16 +1,13 @@
 //! An in-process localnet with a Dojo subnet, for the Dojo tests that need a chain (transport,
 //! miner, validator).
 
-use std::sync::Arc;
-
-use chain::{AccountId, Chain};
-use localnet::LocalChain;
+use chain::AccountId;
 use localnet::genesis::{
     ChainParams, Genesis, GenesisAccount, GenesisNeuron, GenesisStake, GenesisSubnet,
 };
-use localnet::node::{BlockProduction, Node, NodeConfig};
 
 pub use crate::genesis::TAO;
+pub use crate::node::start_node;
 
 /// The Dojo subnet.
 pub const NETUID: u16 = 1;
@@ -95,19 +92,4 @@ pub fn dojo_genesis(commit_reveal: bool) -> Genesis {
         }],
         sim_accounts: vec![],
     }
-}
-
-/// A node on `genesis` with a manual clock at 0, and the `Chain` over it.
-pub fn start_node(genesis: &Genesis, production: BlockProduction) -> (Node, Arc<dyn Chain>) {
-    let node = Node::start(
-        genesis,
-        NodeConfig {
-            production,
-            clock: Arc::new(chain::ManualClock::new(0)),
-            ..NodeConfig::default()
-        },
-    )
-    .unwrap();
-    let chain: Arc<dyn Chain> = Arc::new(LocalChain::new(node.handle()));
-    (node, chain)
 }

@@ -35,6 +35,18 @@ pub fn fast_hyperparameters() -> Hyperparameters {
     }
 }
 
+/// The hyperparameters of the market tests' and benches' subnets (on `fake::FakeChain`):
+/// localnet's defaults with commit-reveal off, a reveal period of 1 and a minimum burn of
+/// 1,000,000 rao (0.001 TAO).
+pub fn market_hyperparameters() -> Hyperparameters {
+    Hyperparameters {
+        commit_reveal_enabled: false,
+        commit_reveal_period: 1,
+        min_burn: 1_000_000,
+        ..hyperparameters()
+    }
+}
+
 /// Subnet `netuid` with a pool of `tao_rao` and `alpha_rao` (moving price = spot), owned by
 /// `//Owner<netuid>` (hotkey `//Owner<netuid>//hot`, staked 1,000 α), registered at block 10
 /// and emitting from block 20, with default hyperparameters and no neurons.

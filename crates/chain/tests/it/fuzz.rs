@@ -2,9 +2,9 @@
 //! valid transactions truncated, extended, spliced and bit-flipped. See `docs/fuzzing.md`.
 
 use chain::{AccountId, Call, Hash, Mortality, SignedTransaction, SigningContext, TxValidityError};
-use fuzz_support::{bytes, config, mutated, text};
 use parity_scale_codec::Encode;
 use proptest::prelude::*;
+use test_support::fuzz::{bytes, config, mutated, text};
 
 fn context() -> SigningContext {
     SigningContext { genesis_hash: Hash([7; 32]), spec_version: 3 }

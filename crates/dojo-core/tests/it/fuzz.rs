@@ -5,10 +5,10 @@
 
 use dojo_core::protocol::{ResultsReply, ScoreNotice, TaskRequest};
 use dojo_core::{CompletedTask, DefencePolicy, ExportFormat, ExportOptions, score_with_defences};
-use fuzz_support::{boundary_number, bytes, config, mutated};
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use test_support::fuzz::{boundary_number, bytes, config, mutated};
 
 fn completed_tasks() -> &'static [String] {
     static T: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();

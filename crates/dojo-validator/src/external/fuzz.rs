@@ -3,9 +3,9 @@
 //! bodies respect every limit and validate again after a round trip; refusals are
 //! `ExternalError::Invalid` naming the field. See `docs/fuzzing.md`.
 
-use fuzz_support::{boundary_number, bytes, config, mutated};
 use proptest::prelude::*;
 use serde_json::json;
+use test_support::fuzz::{boundary_number, bytes, config, mutated};
 
 use super::*;
 

@@ -2,8 +2,8 @@
 //! documented forms, and boundary numbers with units. See `docs/fuzzing.md`.
 
 use dtao::units::{Alpha, AmountError, Tao};
-use fuzz_support::{boundary_number, config, mutated_text, text};
 use proptest::prelude::*;
+use test_support::fuzz::{boundary_number, config, mutated_text, text};
 
 const RAO_PER_TAO: u128 = 1_000_000_000;
 

@@ -1,10 +1,10 @@
 //! Fuzzing keyfile parsing (`Keyfile::read_public`/`read_keypair`): arbitrary bytes, mutations
 //! of valid JSON and `$NACL` files, and key fields of the wrong size. See `docs/fuzzing.md`.
 
-use fuzz_support::{bytes, config, mutated};
 use keys::keyfile::{Encryption, KdfParams, Keyfile, keypair_json, public_json};
 use keys::{Error, Keypair};
 use proptest::prelude::*;
+use test_support::fuzz::{bytes, config, mutated};
 
 /// Tiny Argon2 parameters: the fuzzer needs thousands of decryptions, not a real wallet's cost.
 const KDF: KdfParams = KdfParams { memory_kib: 8, iterations: 1, parallelism: 1 };

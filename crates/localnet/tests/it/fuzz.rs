@@ -8,11 +8,11 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chain::ManualClock;
 use chain::rpc::{codes, methods};
-use fuzz_support::{boundary_number, bytes, config, mutated};
 use localnet::node::{BlockProduction, Node, NodeConfig};
 use localnet::rpc::{RpcConfig, router};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use test_support::fuzz::{boundary_number, bytes, config, mutated};
 use tower::ServiceExt;
 
 struct Server {

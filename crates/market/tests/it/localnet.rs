@@ -4,14 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use chain::ManualClock;
 use chain::{BlockId, Chain, Event, NetUid, Phase};
-use localnet::node::{BlockProduction, Node, NodeConfig};
-use localnet::sim::{SimOptions, Simulation};
-use localnet::{Genesis, LocalChain};
+use localnet::Genesis;
+use localnet::node::{BlockProduction, Node};
+use localnet::sim::SimOptions;
 use market::{
     EventFilter, FeedConfig, FeedKind, Indexer, IndexerConfig, Interval, Market, Store, TradeFilter,
 };
+use test_support::node::{simulated_node, start_node};
 
 use crate::both_backends;
 
@@ -45,21 +45,10 @@ async fn produce(
 
 async fn indexes_a_real_localnet(store: Store) {
     let genesis = Genesis::dev();
-    let sim = Simulation::with_options(
+    let (node, chain) = simulated_node(
         &genesis,
         SimOptions { intensity: 4.0, burn_after: 100, ..SimOptions::default() },
     );
-    let node = Node::start(
-        &genesis,
-        NodeConfig {
-            production: BlockProduction::Manual,
-            clock: Arc::new(ManualClock::new(0)),
-            tx_source: Some(Box::new(sim)),
-            ..NodeConfig::default()
-        },
-    )
-    .unwrap();
-    let chain: Arc<dyn Chain> = Arc::new(LocalChain::new(node.handle()));
     let start = genesis.start_block;
     let mut prices = BTreeMap::new();
     prices.insert(
@@ -257,16 +246,7 @@ both_backends!(sqlite_localnet, pg_localnet, indexes_a_real_localnet);
 /// empty market.
 async fn a_late_start_stores_no_empty_market(store: Store) {
     let genesis = Genesis::dev();
-    let node = Node::start(
-        &genesis,
-        NodeConfig {
-            production: BlockProduction::Manual,
-            clock: Arc::new(ManualClock::new(0)),
-            ..NodeConfig::default()
-        },
-    )
-    .unwrap();
-    let chain: Arc<dyn Chain> = Arc::new(LocalChain::new(node.handle()));
+    let (node, chain) = start_node(&genesis, BlockProduction::Manual);
     node.fast_forward(30).await.unwrap();
     let seen = chain.header(BlockId::Head).await.unwrap().number;
     let netuids: BTreeSet<NetUid> =

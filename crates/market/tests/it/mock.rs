@@ -1,17 +1,8 @@
 //! The market tests' chain data: subnets and trade events for `test_support::fake::FakeChain`,
 //! whose blocks and head states are pushed by the test.
 
-use chain::{AccountId, Event, Hyperparameters, NetUid, PoolInfo, SubnetIdentity, SubnetInfo};
-
-/// localnet's defaults with commit-reveal off, as the market tests have always had.
-pub fn hyper() -> Hyperparameters {
-    Hyperparameters {
-        commit_reveal_enabled: false,
-        commit_reveal_period: 1,
-        min_burn: 1_000_000,
-        ..test_support::genesis::hyperparameters()
-    }
-}
+use chain::{AccountId, Event, NetUid, PoolInfo, SubnetIdentity, SubnetInfo};
+use test_support::genesis::market_hyperparameters;
 
 pub fn subnet_info(netuid: NetUid, price: u64) -> SubnetInfo {
     let alpha_in = 1_000_000 * 1_000_000_000u64;
@@ -38,7 +29,7 @@ pub fn subnet_info(netuid: NetUid, price: u64) -> SubnetInfo {
             fee_rate: 33,
             volume: 0,
         },
-        hyperparameters: hyper(),
+        hyperparameters: market_hyperparameters(),
         emission_share_ppb: 1_000_000_000 / 4,
         tao_emission: 1_000_000,
         miner_burned_ppb: 0,

@@ -67,8 +67,8 @@ mod tests {
 
     /// Fuzzing the CLI's own parsers (amounts go to `dtao::units`, fuzzed there).
     mod fuzz {
-        use fuzz_support::{boundary_number, config, mutated_text, text};
         use proptest::prelude::*;
+        use test_support::fuzz::{boundary_number, config, mutated_text, text};
 
         use super::super::tolerance;
 

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use chain::ManualClock;
-use chain::{BlockId, Chain};
-use localnet::node::{BlockProduction, Node, NodeConfig};
-use localnet::sim::{SimOptions, Simulation};
-use localnet::{Genesis, LocalChain};
+use chain::{BlockId, Chain, ManualClock};
+use localnet::Genesis;
+use localnet::node::Node;
+use localnet::sim::SimOptions;
 use market::{FeedConfig, Indexer, IndexerConfig, Market, Store, StoreConfig};
 use terminal::{AppState, Config, NoUsd, router};
+use test_support::node::simulated_node;
 
 use crate::{get, get_json};
 
@@ -24,20 +24,8 @@ pub struct Real {
 
 /// A localnet with `blocks` blocks produced and indexed.
 pub async fn real(blocks: u64) -> Real {
-    let genesis = Genesis::dev();
-    let sim =
-        Simulation::with_options(&genesis, SimOptions { intensity: 4.0, ..SimOptions::default() });
-    let node = Node::start(
-        &genesis,
-        NodeConfig {
-            production: BlockProduction::Manual,
-            clock: Arc::new(ManualClock::new(0)),
-            tx_source: Some(Box::new(sim)),
-            ..NodeConfig::default()
-        },
-    )
-    .unwrap();
-    let chain: Arc<dyn Chain> = Arc::new(LocalChain::new(node.handle()));
+    let (node, chain) =
+        simulated_node(&Genesis::dev(), SimOptions { intensity: 4.0, ..SimOptions::default() });
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&StoreConfig::SqliteDir(dir.path().to_path_buf())).await.unwrap();
     let feed = FeedConfig { whale_tao: 20_000_000_000, ..FeedConfig::default() };

@@ -1,4 +1,5 @@
-//! Structured-input fuzzing inside `cargo test` (a dev-dependency only).
+//! Structured-input fuzzing inside `cargo test`: proptest configuration from the environment,
+//! arbitrary inputs, mutations of valid inputs and boundary numbers.
 //!
 //! cargo-fuzz needs a nightly toolchain; these harnesses run on stable, inside each crate's test
 //! binary, as proptest properties named `fuzz_*`. A target feeds a boundary (a parser, a decoder,
@@ -18,7 +19,7 @@
 //! `TAOPLEX_FUZZ_SEED` (a `u64`: the same seed replays the same inputs). See `docs/fuzzing.md`.
 //!
 //! ```
-//! use fuzz_support::{config, mutated};
+//! use test_support::fuzz::{config, mutated};
 //! use proptest::test_runner::TestRunner;
 //!
 //! // In a crate's tests this is a `proptest!` block with `#![proptest_config(config())]`.
@@ -30,10 +31,6 @@
 //!     })
 //!     .unwrap();
 //! ```
-//!
-//! ## Feature flags
-//!
-//! None.
 
 use proptest::prelude::*;
 use proptest::sample::Index;
