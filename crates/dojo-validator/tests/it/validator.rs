@@ -25,8 +25,8 @@ use dojo_gen::ProceduralGenerator;
 use dojo_transport::{Axon, AxonConfig, AxonServer, Metagraph, SynapseRequest, fixed_metagraph};
 use dojo_validator::{
     Collection, DispatchRecord, MinerResult, MinerTaskScore, QueuedTask, ResultOutcome, TaskQueue,
-    TaskSource, TaskState, Timings, Validator, ValidatorConfig, ValidatorHandle, ValidatorStore,
-    WeightsKind, WeightsRecord, status_router,
+    TaskSource, TaskState, Timings, Validator, ValidatorConfig, ValidatorError, ValidatorHandle,
+    ValidatorStore, WeightsKind, WeightsRecord, status_router,
 };
 use futures::StreamExt;
 use localnet::node::{BlockProduction, Node};
@@ -847,10 +847,16 @@ async fn start_refuses_an_unregistered_hotkey_and_a_bad_config() {
         Validator::start(config(), chain.clone(), kp("//Eve"), store.clone(), None, clock.clone())
             .await
             .unwrap_err();
-    assert!(err.to_string().contains("not registered on subnet 1"), "{err}");
+    assert!(
+        matches!(&err, ValidatorError::NotRegistered { netuid: 1, hotkey } if *hotkey == kp("//Eve").public().to_ss58()),
+        "{err}"
+    );
     let bad = ValidatorConfig { dispatch_concurrency: 0, ..config() };
     let err = Validator::start(bad, chain, kp(VALIDATOR), store, None, clock).await.unwrap_err();
-    assert!(err.to_string().contains("dispatch_concurrency"), "{err}");
+    assert!(
+        matches!(&err, ValidatorError::Config(what) if what.contains("dispatch_concurrency")),
+        "{err}"
+    );
     node.shutdown().await;
 }
 
