@@ -59,9 +59,11 @@ impl Legacy {
     }
 }
 
-/// One component's migrations: a folder per engine, embedded with `sqlx::migrate!`.
+/// One component's migrations: a folder per engine, embedded with `sqlx::migrate!`. As the
+/// consuming crate writes it (the folders are resolved relative to that crate, so this sketch is
+/// not compiled here; the crate README's example is):
 ///
-/// ```ignore
+/// ```text
 /// let migrations = db::Migrations::new(
 ///     "market",
 ///     sqlx::migrate!("migrations/sqlite"),
