@@ -154,7 +154,18 @@ impl From<sqlx::Error> for PlatformError {
 impl IntoResponse for PlatformError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let page = super::pages::message_page("Something went wrong", &self.to_string());
+        // Without the request here the page is English and dark, the platform's defaults.
+        let chrome = super::pages::Chrome {
+            ui: super::i18n::Ui::default(),
+            nav: super::pages::Nav::None,
+            logout_csrf: None,
+        };
+        let page = super::pages::message_page(
+            &chrome,
+            "Something went wrong",
+            &self.to_string(),
+            ("/", "Back"),
+        );
         let mut resp = (status, axum::response::Html(page.into_string())).into_response();
         super::pages::security_headers(resp.headers_mut());
         self.retry_after(&mut resp);

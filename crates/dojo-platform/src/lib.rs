@@ -81,11 +81,14 @@
 #![doc = include_str!("../README.md")]
 
 mod api;
+mod assets;
 mod error;
+mod i18n;
 mod limit;
 mod pages;
 mod sql;
 mod store;
+mod views;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -120,6 +123,8 @@ use chain::Clock;
 use dojo_core::feedback::{Feedback, sanitise_feedback};
 use dojo_core::secret::{random_hex, sha256_hex};
 use dojo_core::task::{Modality, OutputId};
+use i18n::Ui;
+use pages::{Chrome, Nav};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "dojo_session";
@@ -571,14 +576,18 @@ pub struct TeamStats {
 pub fn router(state: PlatformState) -> Router {
     Router::new()
         .route("/", get(home))
-        .route("/static/platform.css", get(css))
+        .route("/static/{file}", get(assets::serve))
         .route("/login", get(login_form).post(login))
         .route("/signup", get(signup_form).post(signup))
         .route("/logout", post(logout))
         .route("/tasks", get(inbox))
         .route("/tasks/{id}", get(task_page).post(submit))
         .route("/tasks/{id}/frames/{output}", get(frame))
+        .route("/tasks/{id}/feedback", get(views::feedback))
+        .route("/me", get(views::me))
         .route("/team", get(team))
+        .route("/team/export/workers.csv", get(views::export_workers))
+        .route("/team/export/results.csv", get(views::export_results))
         .route("/team/invites", post(new_invite))
         .route("/team/api-keys", post(new_api_key))
         .merge(api::routes())
@@ -625,14 +634,7 @@ fn validate_credentials(username: &str, password: &str) -> Result<(), PlatformEr
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_string())
+    i18n::cookie(headers, SESSION_COOKIE)
 }
 
 fn cookie_header(st: &PlatformState, value: &str, extra: &str) -> HeaderValue {
@@ -660,13 +662,25 @@ async fn session_or_new(
     Ok((s, Some(token)))
 }
 
-fn page(st: &PlatformState, markup: Markup, new_cookie: Option<&str>) -> Response {
+fn page(st: &PlatformState, ui: Ui, markup: Markup, new_cookie: Option<&str>) -> Response {
     let mut resp = axum::response::Html(markup.into_string()).into_response();
     pages::security_headers(resp.headers_mut());
     if let Some(tok) = new_cookie {
         resp.headers_mut().insert(header::SET_COOKIE, cookie_header(st, tok, ""));
     }
+    if ui.remember_lang
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            ui.lang.code()
+        ))
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
     resp
+}
+
+fn chrome(ui: Ui, nav: Nav, csrf: Option<&str>) -> Chrome<'_> {
+    Chrome { ui, nav, logout_csrf: csrf }
 }
 
 fn redirect(st: &PlatformState, to: &str, new_cookie: Option<&str>) -> Response {
@@ -721,19 +735,13 @@ async fn home(State(st): State<PlatformState>, headers: HeaderMap) -> Response {
     }
 }
 
-async fn css() -> Response {
-    let mut resp = pages::CSS.into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css"));
-    resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    resp
-}
-
 async fn login_form(
     State(st): State<PlatformState>,
+    ui: Ui,
     headers: HeaderMap,
 ) -> Result<Response, PlatformError> {
     let (s, new) = session_or_new(&st, &headers).await?;
-    Ok(page(&st, pages::login_page(&s.csrf), new.as_deref()))
+    Ok(page(&st, ui, pages::login_page(&chrome(ui, Nav::None, None), &s.csrf), new.as_deref()))
 }
 
 #[derive(Deserialize)]
@@ -765,11 +773,14 @@ struct InviteQuery {
 
 async fn signup_form(
     State(st): State<PlatformState>,
+    ui: Ui,
     headers: HeaderMap,
     Query(q): Query<InviteQuery>,
 ) -> Result<Response, PlatformError> {
     let (s, new) = session_or_new(&st, &headers).await?;
-    Ok(page(&st, pages::signup_page(&s.csrf, q.invite.as_deref().unwrap_or("")), new.as_deref()))
+    let invite = q.invite.as_deref().unwrap_or("");
+    let markup = pages::signup_page(&chrome(ui, Nav::None, None), &s.csrf, invite);
+    Ok(page(&st, ui, markup, new.as_deref()))
 }
 
 #[derive(Deserialize)]
@@ -845,28 +856,49 @@ async fn team_tasks(
 
 async fn inbox(
     State(st): State<PlatformState>,
+    ui: Ui,
     headers: HeaderMap,
 ) -> Result<Response, PlatformError> {
     let (s, a) = logged_in(&st, &headers).await?;
     let now = st.clock.now_ns();
-    let rows = team_tasks(&st, &a)
-        .await?
-        .into_iter()
-        .map(|(task, n, submitted)| {
-            let state = match store::check_open(&task, submitted, n, now) {
-                Ok(()) => "open",
-                Err(PlatformError::Expired) => "expired",
-                Err(PlatformError::Full { .. }) => "full",
-                Err(_) => "done",
-            };
-            pages::InboxRow { task, submitted, state }
-        })
-        .collect::<Vec<_>>();
-    Ok(page(&st, pages::inbox_page(&s.csrf, &a.username, &rows), None))
+    let tasks = team_tasks(&st, &a).await?;
+    let mut sum = pages::InboxSummary { team_open: 0, team_needed: 0, done: 0, accuracy: None };
+    let mut rows = Vec::with_capacity(tasks.len());
+    for (task, n, submitted) in tasks {
+        let open = store::check_open(&task, false, n, now).is_ok();
+        if open {
+            sum.team_open += 1;
+            sum.team_needed += u64::from(task.max_results).saturating_sub(n as u64);
+        }
+        let state = if submitted {
+            sum.done += 1;
+            if views::feedback_ready(&task, n, now) {
+                pages::RowState::Scored
+            } else {
+                pages::RowState::Submitted
+            }
+        } else {
+            match store::check_open(&task, false, n, now) {
+                Ok(()) => pages::RowState::Open,
+                Err(PlatformError::Full { .. }) => pages::RowState::Full,
+                Err(_) => pages::RowState::Expired,
+            }
+        };
+        rows.push(pages::InboxRow { task, results: n, state });
+    }
+    // Open work first, the most urgent on top; then the rest, the latest first.
+    rows.sort_by_key(|r| {
+        let open = r.state == pages::RowState::Open;
+        (!open, if open { r.task.expires_at_ns } else { u64::MAX - r.task.expires_at_ns })
+    });
+    sum.accuracy = views::accuracy(&views::scored_tasks(&st, &a, now).await?);
+    let c = chrome(ui, Nav::Tasks, Some(&s.csrf));
+    Ok(page(&st, ui, pages::inbox_page(&c, &a.username, now, &sum, &rows), None))
 }
 
 async fn task_page(
     State(st): State<PlatformState>,
+    ui: Ui,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, PlatformError> {
@@ -878,7 +910,9 @@ async fn task_page(
     let mine = subs.iter().any(|x| x.worker == a.id);
     let notice = store::check_open(&t, mine, subs.len(), now).err().map(|e| e.to_string());
     let presented = t.task.present(PRESENT_SEED, &a.username);
-    Ok(page(&st, pages::task_page(&s.csrf, &presented, notice.as_deref()), None))
+    let c = chrome(ui, Nav::Tasks, Some(&s.csrf));
+    let markup = pages::task_page(&c, &presented, t.expires_at_ns, now, notice.as_deref());
+    Ok(page(&st, ui, markup, None))
 }
 
 async fn frame(
@@ -910,6 +944,7 @@ async fn frame(
 
 async fn submit(
     State(st): State<PlatformState>,
+    ui: Ui,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
@@ -927,13 +962,17 @@ async fn submit(
         explanation,
     )
     .await?;
-    let mut resp = page(&st, pages::message_page("Thank you", "Your result was submitted."), None);
+    let t = ui.t();
+    let c = chrome(ui, Nav::Tasks, Some(&s.csrf));
+    let markup = pages::message_page(&c, t.submitted_title, t.submitted, ("/tasks", t.next_task));
+    let mut resp = page(&st, ui, markup, None);
     *resp.status_mut() = StatusCode::OK;
     Ok(resp)
 }
 
 async fn team_page(
     st: &PlatformState,
+    ui: Ui,
     s: &Session,
     a: &Account,
     new_api_key: Option<&str>,
@@ -945,15 +984,17 @@ async fn team_page(
     let keys = st.store.api_keys(a.id).await?.len();
     let stats = st.team_stats(a.id).await?;
     let view = pages::TeamView { invites: &invites, stats: &stats, api_keys: keys, new_api_key };
-    Ok(page(st, pages::team_page(&s.csrf, &a.username, &view), None))
+    let c = chrome(ui, Nav::Team, Some(&s.csrf));
+    Ok(page(st, ui, pages::team_page(&c, &a.username, &view), None))
 }
 
 async fn team(
     State(st): State<PlatformState>,
+    ui: Ui,
     headers: HeaderMap,
 ) -> Result<Response, PlatformError> {
     let (s, a) = logged_in(&st, &headers).await?;
-    team_page(&st, &s, &a, None).await
+    team_page(&st, ui, &s, &a, None).await
 }
 
 async fn new_invite(
@@ -970,6 +1011,7 @@ async fn new_invite(
 /// Issues an API key and shows it on the team page, once (a redirect would lose it).
 async fn new_api_key(
     State(st): State<PlatformState>,
+    ui: Ui,
     headers: HeaderMap,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, PlatformError> {
@@ -977,7 +1019,7 @@ async fn new_api_key(
     let id = s.account.ok_or(PlatformError::NotLoggedIn)?;
     let a = st.store.account(id).await?.ok_or(PlatformError::NotLoggedIn)?;
     let key = st.issue_api_key(a.id).await?;
-    team_page(&st, &s, &a, Some(&key)).await
+    team_page(&st, ui, &s, &a, Some(&key)).await
 }
 
 /// Output ids a JSON result scored that the task does not have.

@@ -537,10 +537,12 @@ async fn the_task_page_renders_outputs_safely_under_a_strict_csp() {
     assert!(
         csp.starts_with("default-src 'none'")
             && !csp.contains("unsafe-inline")
-            && !csp.contains("script-src"),
+            && csp.contains("script-src 'self';"),
         "{csp}"
     );
-    assert!(!p.body.contains("<script"), "no script on the platform's own page");
+    // The only script is the platform's own file: nothing inline.
+    assert_eq!(p.body.matches("<script").count(), 1);
+    assert!(p.body.contains("<script type=\"module\" src=\"/static/platform.js\"></script>"));
     assert!(p.body.contains("Write a &lt;greeting&gt;"));
     assert!(p.body.contains("alpha &lt;b&gt;bold&lt;/b&gt;"));
     assert!(p.body.contains("<iframe sandbox=\"allow-scripts\""));

@@ -150,7 +150,7 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
     assert_eq!(session.http_only(), Some(true));
 
     // ---- open the task
-    c.find(Locator::LinkText(&task_id)).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(&format!("a[href='/tasks/{task_id}']"))).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("prompt")).await.unwrap();
     assert_eq!(c.execute("return document.cookie", vec![]).await.unwrap(), json!(""));
 
@@ -215,6 +215,7 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
         .send_keys("A answers the prompt best; B tries to snoop and shows nothing useful.")
         .await
         .unwrap();
+    c.find(Locator::Id("review")).await.unwrap().click().await.unwrap();
     c.find(Locator::Id("submit")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("message")).await.unwrap();
     assert_eq!(text_of(&c, "#message").await, "Your result was submitted.");
