@@ -86,7 +86,7 @@ fn layout(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                 header.top {
                     div.bar {
                         a.brand href="/" {
-                            span.logo aria-hidden="true" { "道" }
+                            span.logo aria-hidden="true" { "D" }
                             (t.brand) small { (t.brand_sub) }
                         }
                         @if c.nav != Nav::None {

@@ -13,6 +13,7 @@ mod platform_api;
 mod platform_browser;
 mod platform_pages;
 mod platform_store;
+mod platform_ui_browser;
 
 // ---- Databases for the store suites ----
 

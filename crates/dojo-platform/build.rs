@@ -1,0 +1,82 @@
+//! Fetches the front-end libraries from npm (pinned in `web/package-lock.json`) when they are
+//! missing and copies the files the platform embeds into `OUT_DIR`.
+//!
+//! `npm ci --ignore-scripts` installs exactly the locked versions into `web/node_modules`
+//! (git-ignored); no install script of any package runs. three.js's example modules import
+//! `'three'` by bare name, which a browser resolves only through an import map (an inline
+//! script the page CSP forbids), so the copies import the sibling file instead. axe-core is
+//! installed here too but only read by the browser tests, from `web/node_modules`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Files embedded in the binary: (path under `web/node_modules`, name in `OUT_DIR`).
+const VENDORED: &[(&str, &str)] = &[
+    ("three/build/three.module.min.js", "three.module.min.js"),
+    ("three/examples/jsm/loaders/GLTFLoader.js", "GLTFLoader.js"),
+    ("three/examples/jsm/controls/OrbitControls.js", "OrbitControls.js"),
+    ("three/examples/jsm/utils/BufferGeometryUtils.js", "BufferGeometryUtils.js"),
+];
+
+/// Installed for the tests only.
+const TEST_ONLY: &[&str] = &["axe-core/axe.min.js"];
+
+fn main() {
+    if let Err(message) = run() {
+        // A build script reports failure by exiting non-zero; the message is what the user sees.
+        eprintln!("\nerror: dojo-platform build script: {message}\n");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
+    let web = manifest.join("web");
+    let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
+    println!("cargo:rerun-if-changed=web/package.json");
+    println!("cargo:rerun-if-changed=web/package-lock.json");
+    let modules = web.join("node_modules");
+    let missing = VENDORED.iter().map(|(src, _)| *src).chain(TEST_ONLY.iter().copied());
+    if missing.into_iter().any(|src| !modules.join(src).is_file()) {
+        npm_ci(&web)?;
+    }
+    for (src, name) in VENDORED {
+        let from = modules.join(src);
+        println!("cargo:rerun-if-changed={}", from.display());
+        let text = std::fs::read_to_string(&from).map_err(|e| {
+            format!(
+                "cannot read {} after `npm ci`: {e}; delete {} and build again",
+                from.display(),
+                modules.display()
+            )
+        })?;
+        let text = text
+            .replace("from 'three';", "from './three.module.min.js';")
+            .replace("from '../utils/BufferGeometryUtils.js';", "from './BufferGeometryUtils.js';");
+        std::fs::write(out.join(name), text).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn npm_ci(web: &Path) -> Result<(), String> {
+    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
+    let status = Command::new(npm)
+        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(web)
+        .status()
+        .map_err(|e| {
+            format!(
+                "cannot run `{npm}` ({e}). The platform embeds three.js from npm: install \
+                 Node.js and npm (Debian: `apt-get install -y npm`), then build again. The \
+                 packages are pinned in {}/package-lock.json.",
+                web.display()
+            )
+        })?;
+    if !status.success() {
+        return Err(format!(
+            "`npm ci --ignore-scripts` failed in {} ({status}); check network access to the npm registry and build again",
+            web.display()
+        ));
+    }
+    Ok(())
+}
