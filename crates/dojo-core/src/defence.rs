@@ -236,6 +236,7 @@ mod tests {
                     model: "m".into(),
                     flaws: vec![],
                     interactions: vec![],
+                    annotations: vec![],
                 })
                 .collect(),
             ground_truth: Some(

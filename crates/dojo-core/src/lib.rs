@@ -132,6 +132,7 @@ pub mod defence;
 pub mod error;
 pub mod export;
 pub mod feedback;
+pub mod media;
 pub mod protocol;
 pub mod ratings;
 pub mod scoring;

@@ -252,8 +252,12 @@ pub mod external {
     pub struct ExternalOutput {
         /// Artefact kind.
         pub modality: Modality,
-        /// HTML document, text, or a `data:`/`https:` URI for images and 3D models.
+        /// HTML document, text, or a base64 `data:` URI for images (PNG, JPEG, WebP) and 3D
+        /// models (GLB); the bytes are sniffed, the declared type is not trusted.
         pub content: String,
+        /// Labelled boxes over an image ("is this box the ball?").
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub annotations: Vec<crate::task::Annotation>,
     }
 
     /// `POST /api/v1/external/tasks` (`Authorization: Bearer <key>`): 201 with
@@ -341,6 +345,7 @@ mod tests {
                     id: "a".into(),
                     modality: Modality::Text,
                     content: "🐱".into(),
+                    annotations: vec![],
                 }],
                 criteria: Criteria::default(),
             },

@@ -45,10 +45,18 @@ pub enum FlawKind {
     Jank,
     /// A visual glitch (flicker, misplaced element).
     VisualGlitch,
+    /// Image or 3D: two parts wear each other's texture.
+    SwappedTexture,
+    /// Image or 3D: a part has no texture (flat grey).
+    MissingTexture,
+    /// Image or 3D: a part the prompt asked for is missing.
+    MissingPart,
+    /// Image: a label (bounding box) sits on the wrong object.
+    WrongLabel,
 }
 
 impl FlawKind {
-    /// Every flaw kind, in declaration order.
+    /// The flaw kinds of HTML apps, in declaration order.
     pub const ALL: [FlawKind; 7] = [
         FlawKind::DropRequirement,
         FlawKind::AddUnrequestedFeature,
@@ -83,6 +91,22 @@ pub struct Flaw {
     pub interaction: Option<Interaction>,
 }
 
+/// A labelled box over an image output ("is this box the ball?"), in thousandths of the
+/// image's width and height from its top-left corner, so it holds at any displayed size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// What the box claims to contain.
+    pub label: String,
+    /// Left edge, 0–1000.
+    pub x: u16,
+    /// Top edge, 0–1000.
+    pub y: u16,
+    /// Width, 0–1000.
+    pub w: u16,
+    /// Height, 0–1000.
+    pub h: u16,
+}
+
 /// One output of a task, validator-side (with the hidden fields).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Output {
@@ -100,6 +124,9 @@ pub struct Output {
     /// Every interaction the output supports (HTML only); used by browser checks.
     #[serde(default)]
     pub interactions: Vec<Interaction>,
+    /// Labelled boxes drawn over an image output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<Annotation>,
 }
 
 impl Output {
@@ -243,6 +270,9 @@ pub struct PresentedOutput {
     pub modality: Modality,
     /// The artefact.
     pub content: String,
+    /// Labelled boxes drawn over an image output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<Annotation>,
 }
 
 /// A task as sent to one miner: outputs in a miner-specific order, hidden fields removed.
@@ -283,6 +313,7 @@ impl Task {
                 id: o.id.clone(),
                 modality: o.modality,
                 content: o.content.clone(),
+                annotations: o.annotations.clone(),
             })
             .collect();
         let mut rng = ChaCha20Rng::seed_from_u64(derive_seed(seed, &[&self.id, hotkey]));
@@ -329,6 +360,7 @@ mod tests {
                 })
                 .collect(),
             interactions: vec![],
+            annotations: vec![],
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod html;
 pub mod llm;
+pub mod media;
 pub mod spec;
 
 use rand::seq::SliceRandom;
@@ -83,6 +84,11 @@ pub fn apply_flaw(
             o.glitch_every = [60, 20, 7][usize::from(sev - 1)];
             format!("flickering stripe and jitter every {} frames", o.glitch_every)
         }
+        // Image and 3D flaws ([`media`]) leave an app unchanged, so [`flawed`] re-draws them.
+        FlawKind::SwappedTexture
+        | FlawKind::MissingTexture
+        | FlawKind::MissingPart
+        | FlawKind::WrongLabel => format!("{kind:?} applies to images and 3D models only"),
     };
     (o, Flaw { kind, severity: sev, description, interaction })
 }
@@ -163,6 +169,7 @@ impl ProceduralGenerator {
                 model: format!("procedural/viable-{}", i + 1),
                 flaws: vec![],
                 interactions: interactions(spec, &opts),
+                annotations: vec![],
             });
         }
         for sev in severities {
@@ -176,6 +183,7 @@ impl ProceduralGenerator {
                 content,
                 model: format!("procedural/flawed-{:?}", flaw.kind).to_lowercase(),
                 interactions: interactions(spec, &opts),
+                annotations: vec![],
                 flaws: vec![flaw],
             });
         }

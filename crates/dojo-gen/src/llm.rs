@@ -183,6 +183,10 @@ pub fn flaw_instruction(kind: FlawKind, severity: u8) -> String {
         FlawKind::Lag => format!("make every interaction respond only after about {} ms", [400, 900, 1800][usize::from(n - 1)]),
         FlawKind::Jank => "make the animation stutter".into(),
         FlawKind::VisualGlitch => "add a brief visual flicker now and then".into(),
+        FlawKind::SwappedTexture => "swap the colours or textures of two parts".into(),
+        FlawKind::MissingTexture => "draw one part in flat grey without its texture".into(),
+        FlawKind::MissingPart => format!("leave out {n} of the parts the request asked for"),
+        FlawKind::WrongLabel => "put a label on the wrong object".into(),
     }
 }
 
@@ -216,6 +220,7 @@ impl LlmTaskGenerator {
                 model: model.clone(),
                 flaws: vec![],
                 interactions: vec![],
+                annotations: vec![],
             });
         }
         for sev in sevs {
@@ -243,6 +248,7 @@ impl LlmTaskGenerator {
                     interaction: None,
                 }],
                 interactions: vec![],
+                annotations: vec![],
             });
         }
         for (i, o) in outputs.iter_mut().enumerate() {

@@ -157,6 +157,7 @@ fn task(id: &str) -> Task {
         model: "m".into(),
         flaws: vec![],
         interactions: vec![],
+        annotations: vec![],
     };
     Task {
         id: id.into(),

@@ -141,6 +141,7 @@ async fn create_task(
                 model: String::new(),
                 flaws: Vec::new(),
                 interactions: Vec::new(),
+                annotations: o.annotations.clone(),
             })
             .collect(),
         ground_truth: None,

@@ -577,6 +577,7 @@ pub fn router(state: PlatformState) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/static/{file}", get(assets::serve))
+        .route("/static/vendor/{file}", get(assets::serve_vendor))
         .route("/login", get(login_form).post(login))
         .route("/signup", get(signup_form).post(signup))
         .route("/logout", post(logout))
@@ -923,19 +924,23 @@ async fn frame(
     let (_, a) = logged_in(&st, &headers).await?;
     let t = st.team_task(&a, &id).await?;
     let o = t.task.output(&output).ok_or(PlatformError::NotFound)?;
-    if o.modality != Modality::Html {
-        return Err(PlatformError::NotFound);
-    }
-    let mut resp = pages::frame_document(&o.content).into_response();
+    let (doc, csp) = match o.modality {
+        Modality::Html => (
+            pages::frame_document(&o.content),
+            concat!(
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; ",
+                "img-src data:; sandbox allow-scripts; frame-ancestors 'self'"
+            ),
+        ),
+        Modality::Model3d if dojo_core::media::sniff(o.modality, &o.content).is_ok() => {
+            (pages::model_document(&o.content), pages::MODEL_FRAME_CSP)
+        }
+        _ => return Err(PlatformError::NotFound),
+    };
+    let mut resp = doc.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(concat!(
-            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; ",
-            "img-src data:; sandbox allow-scripts; frame-ancestors 'self'"
-        )),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

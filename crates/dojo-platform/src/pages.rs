@@ -12,6 +12,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::i18n::{Catalogue, Ui};
 use super::store::{Invite, PlatformTask};
 use super::{TeamStats, WorkerStats};
+use dojo_core::media::{decode_data_uri, png_size, sniff};
 use dojo_core::task::{Modality, PresentedOutput, PresentedTask};
 
 /// CSP of the platform's own pages: scripts and styles only from our own files (no inline
@@ -37,6 +38,32 @@ pub(super) fn security_headers(h: &mut HeaderMap) {
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// CSP of the 3D viewer's frame: our viewer script and three.js only, the model's textures
+/// as blob/data images, no network.
+pub(super) const MODEL_FRAME_CSP: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'unsafe-inline'; img-src blob: data:; connect-src blob: data:; \
+     sandbox allow-scripts; frame-ancestors 'self'";
+
+/// The 3D viewer document of a GLB output: a canvas, the model's data URI in an attribute,
+/// and the orbit viewer module (three.js, served from the binary).
+pub(super) fn model_document(data_uri: &str) -> String {
+    html! {
+        (DOCTYPE)
+        html {
+            head {
+                meta charset="utf-8";
+                style { "html,body{margin:0;height:100%;overflow:hidden;background:#1b2130}canvas{display:block;width:100%;height:100%;outline:none}" }
+                script type="module" src="/static/viewer3d.js" {}
+            }
+            body {
+                canvas #view tabindex="0" aria-label="3D model: drag to orbit, scroll to zoom" {}
+                div #model data-src=(data_uri) hidden {}
+            }
+        }
+    }
+    .into_string()
 }
 
 /// The document of an HTML output, with the frame CSP injected as the first element.
@@ -358,16 +385,50 @@ fn output_view(t: &Catalogue, task_id: &str, l: char, o: &PresentedOutput) -> Ma
             }
             Modality::Text => { div.viewer.text tabindex="0" aria-label={ (t.output) " " (l) } { (o.content) } }
             Modality::Image => {
-                @if o.content.starts_with("data:image/") {
+                @if sniff(Modality::Image, &o.content).is_ok() {
                     div.viewer.image tabindex="0" aria-label={ (t.output) " " (l) } {
-                        div.zoom { img alt={ (t.output) " " (l) } src=(o.content); }
+                        div.zoom {
+                            img alt={ (t.output) " " (l) } src=(o.content);
+                            @if !o.annotations.is_empty() { (overlay(o)) }
+                        }
                     }
                 } @else {
-                    p.error { "This image is not shown: only data: images are allowed." }
+                    p.error { "This image is not shown: only data: images are allowed (PNG, JPEG \
+                        or WebP, checked by their content)." }
                 }
             }
             Modality::Model3d => {
-                p.muted { "3D viewer not available yet. Model: " code { (preview(&o.content, 60)) } }
+                @if sniff(Modality::Model3d, &o.content).is_ok() {
+                    div.viewer.app.model {
+                        iframe sandbox="allow-scripts" title={ (t.output) " " (l) " (3D)" }
+                            src={ "/tasks/" (task_id) "/frames/" (o.id) } {}
+                    }
+                } @else {
+                    p.error { "This model is not shown: only binary glTF (GLB) data: URIs are allowed." }
+                }
+            }
+        }
+    }
+}
+
+/// The labelled boxes over an image, as SVG in the image's own proportions (PNG) so labels
+/// are not stretched; boxes come in thousandths of the width and height.
+fn overlay(o: &PresentedOutput) -> Markup {
+    let size = decode_data_uri(&o.content).ok().and_then(|b| png_size(&b));
+    let (w, h) = size.unwrap_or((1000, 1000));
+    let sx = |v: u16| f64::from(v) * f64::from(w) / 1000.0;
+    let sy = |v: u16| f64::from(v) * f64::from(h) / 1000.0;
+    let font = f64::from(h.min(w)) / 14.0;
+    html! {
+        svg.overlay viewBox={ "0 0 " (w) " " (h) } preserveAspectRatio="none" aria-hidden="true" {
+            @for a in &o.annotations {
+                rect.box x=(sx(a.x)) y=(sy(a.y)) width=(sx(a.w)) height=(sy(a.h)) {}
+                text.boxlabel x=(sx(a.x)) y=((sy(a.y) - font * 0.25).max(font)) font-size=(font) { (a.label) }
+            }
+        }
+        ul.boxes {
+            @for a in &o.annotations {
+                li { (a.label) ": " (a.x / 10) "–" ((a.x + a.w) / 10) "% × " (a.y / 10) "–" ((a.y + a.h) / 10) "%" }
             }
         }
     }

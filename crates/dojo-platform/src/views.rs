@@ -73,6 +73,10 @@ fn flaw_kind(k: FlawKind) -> &'static str {
         FlawKind::Lag => "interactions lag",
         FlawKind::Jank => "the animation stutters",
         FlawKind::VisualGlitch => "a visual glitch",
+        FlawKind::SwappedTexture => "textures or colours swapped",
+        FlawKind::MissingTexture => "a texture is missing",
+        FlawKind::MissingPart => "a part is missing",
+        FlawKind::WrongLabel => "a label is on the wrong object",
     }
 }
 

@@ -501,6 +501,7 @@ impl ExternalTasks {
                     model: "external".into(),
                     flaws: vec![],
                     interactions: vec![],
+                    annotations: o.annotations.clone(),
                 })
                 .collect(),
             ground_truth: None,
@@ -1128,8 +1129,8 @@ mod tests {
         SubmitExternalTask {
             prompt: "p".into(),
             outputs: vec![
-                ExternalOutput { modality: Modality::Text, content: "a".into() },
-                ExternalOutput { modality: Modality::Text, content: "b".into() },
+                ExternalOutput { modality: Modality::Text, content: "a".into(), annotations: vec![] },
+                ExternalOutput { modality: Modality::Text, content: "b".into(), annotations: vec![] },
             ],
             criteria: None,
             max_results: None,

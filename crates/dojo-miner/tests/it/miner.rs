@@ -163,6 +163,7 @@ fn presented(task_id: &str, outputs: usize) -> PresentedTask {
                 id: format!("out{i}"),
                 modality: Modality::Html,
                 content: format!("<p>app {i}</p>"),
+                annotations: vec![],
             })
             .collect(),
         criteria: Criteria::default(),

@@ -11,6 +11,7 @@ mod old_db;
 mod platform;
 mod platform_api;
 mod platform_browser;
+mod platform_media_browser;
 mod platform_pages;
 mod platform_store;
 mod platform_ui_browser;

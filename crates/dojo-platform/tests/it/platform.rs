@@ -54,6 +54,7 @@ fn out(id: &str, modality: Modality, content: &str) -> Output {
         model: format!("secret-model-{id}"),
         flaws: vec![],
         interactions: vec![],
+        annotations: vec![],
     }
 }
 

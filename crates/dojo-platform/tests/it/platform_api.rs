@@ -98,6 +98,7 @@ fn presented(id: &str) -> PresentedTask {
         id: id.into(),
         modality: Modality::Text,
         content: content.into(),
+        annotations: vec![],
     };
     PresentedTask {
         task_id: id.into(),
