@@ -114,6 +114,11 @@ async fn create_task(
         if o.id.is_empty() || !ids.insert(o.id.as_str()) {
             return Err(invalid(format!("output ids must be unique and non-empty: {:?}", o.id)));
         }
+        if let Err(e) = dojo_core::media::sniff(o.modality, &o.content)
+            .and_then(|_| dojo_core::media::check_annotations(o.modality, &o.annotations))
+        {
+            return Err(invalid(format!("output {:?}: {e}", o.id)));
+        }
     }
     if t.criteria.score_min > t.criteria.score_max {
         return Err(invalid(format!(

@@ -1047,14 +1047,16 @@ fn validate(req: &SubmitExternalTask, config: &ExternalConfig) -> Result<ValidTa
                 }
             }
             Modality::Image | Modality::Model3d => {
-                let lower = o.content.get(..8).unwrap_or(&o.content).to_ascii_lowercase();
-                if !(lower.starts_with("data:") || lower.starts_with("https://")) {
-                    return invalid(format!(
-                        "outputs[{i}].content: {} content must be a data: or https: URI",
-                        if o.modality == Modality::Image { "image" } else { "3D model" }
-                    ));
+                // The platform renders only bytes it has seen: a data: URI whose content is
+                // sniffed (PNG/JPEG/WebP, GLB); a URL would be fetched by every worker's browser.
+                if let Err(e) = dojo_core::media::sniff(o.modality, &o.content) {
+                    let what = if o.modality == Modality::Image { "image" } else { "3D model" };
+                    return invalid(format!("outputs[{i}].content: {what}: {e}"));
                 }
             }
+        }
+        if let Err(e) = dojo_core::media::check_annotations(o.modality, &o.annotations) {
+            return invalid(format!("outputs[{i}].annotations: {e}"));
         }
     }
     if total > limits.max_task_bytes {

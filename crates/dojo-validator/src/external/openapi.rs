@@ -136,10 +136,24 @@ pub fn openapi_document(config: &ExternalConfig) -> Value {
                         "content": {
                             "type": "string", "maxLength": l.max_output_bytes,
                             "description": format!(
-                                "html: the whole document; text: non-empty text; image and model3d: a data: or https: URI. \
+                                "html: the whole document; text: non-empty text; image: a base64 data: URI of a PNG, JPEG or WebP; model3d: a base64 data: URI of a GLB (bytes are sniffed). \
                                  At most {} bytes per output and {} bytes over all outputs.",
                                 l.max_output_bytes, l.max_task_bytes
                             )
+                        },
+                        "annotations": {
+                            "type": "array",
+                            "description": "Image only: labelled boxes shown over the image, in thousandths of its width and height.",
+                            "items": {
+                                "type": "object", "required": ["label", "x", "y", "w", "h"],
+                                "properties": {
+                                    "label": { "type": "string", "maxLength": 64 },
+                                    "x": { "type": "integer", "minimum": 0, "maximum": 1000 },
+                                    "y": { "type": "integer", "minimum": 0, "maximum": 1000 },
+                                    "w": { "type": "integer", "minimum": 1, "maximum": 1000 },
+                                    "h": { "type": "integer", "minimum": 1, "maximum": 1000 }
+                                }
+                            }
                         }
                     }
                 },

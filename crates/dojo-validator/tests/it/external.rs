@@ -203,14 +203,33 @@ async fn validation_failures(db: Db) {
         (
             "image not a URI",
             Box::new(|v| v["outputs"][2]["content"] = json!("http://example.com/cat.png")),
-            "outputs[2].content: image content must be a data: or https: URI",
+            "outputs[2].content: image: must be a base64 data: URI",
         ),
         (
             "3D not a URI",
             Box::new(|v| {
                 v["outputs"][1] = json!({"modality": "model3d", "content": "file:///etc/passwd"})
             }),
-            "outputs[1].content: 3D model content must be a data: or https: URI",
+            "outputs[1].content: 3D model: must be a base64 data: URI",
+        ),
+        (
+            "image bytes are not an image",
+            Box::new(|v| v["outputs"][2]["content"] = json!("data:image/png;base64,PHNjcmlwdD4=")),
+            "outputs[2].content: image: the bytes are not a PNG, JPEG or WebP image",
+        ),
+        (
+            "3D bytes are a PNG",
+            Box::new(|v| {
+                v["outputs"][1] = json!({"modality": "model3d", "content": "data:model/gltf-binary;base64,iVBORw0KGgo="})
+            }),
+            "outputs[1].content: 3D model: the bytes are not a binary glTF 2.0 (GLB) model",
+        ),
+        (
+            "box outside the image",
+            Box::new(|v| {
+                v["outputs"][2]["annotations"] = json!([{"label": "ball", "x": 900, "y": 0, "w": 200, "h": 10}])
+            }),
+            "outputs[2].annotations: annotation \"ball\": a box must be non-empty",
         ),
         (
             "empty text",
@@ -682,3 +701,148 @@ async fn openapi_document_lists_the_routes_and_the_webhook() {
         16
     );
 }
+
+/// A JSON call to the worker platform's router: (status, body).
+async fn platform_call(
+    router: &Router,
+    method: &str,
+    path: &str,
+    auth: (&str, &str),
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut b = Request::builder().method(method).uri(path).header(auth.0, auth.1);
+    let body = match body {
+        Some(v) => {
+            b = b.header(header::CONTENT_TYPE, "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    let resp = router.clone().oneshot(b.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// Image and GLB outputs go the whole way: the external API sniffs and queues them, the
+/// task reaches a worker platform through its miner API (the miner's part), a worker opens
+/// it and rates it by the flaws it sees, the miner collects the result, and the client gets
+/// the scored result in a signed webhook, viable output first.
+async fn image_and_glb_tasks_reach_a_scored_result_and_a_webhook(db: Db) {
+    use chain::Clock;
+    use dojo_core::protocol::platform_api::{CreateTask, TaskResults};
+    use dojo_core::task::TaskShape;
+    use dojo_gen::media::{MediaGenerator, MediaTask};
+    use dojo_platform::{MemoryStore, PlatformState};
+
+    let config = ExternalConfig { webhook_backoff: Duration::from_millis(10), ..ExternalConfig::default() };
+    let api = api(db, config).await;
+    let key = api.tasks.issue_key("media-client").await.unwrap();
+    let (hooks, url, server) = hook_server().await;
+
+    let platform = PlatformState::new(Arc::new(MemoryStore::new()), api.clock.clone())
+        .with_argon2_params(argon2::Params::new(8, 1, 1, None).unwrap());
+    let miner = platform.create_miner("media-miner", "miner password 1").await.unwrap();
+    let miner_key = platform.issue_api_key(miner.id).await.unwrap();
+    let invite = platform.issue_invite(miner.id).await.unwrap();
+    let router = dojo_platform::router(platform.clone());
+    let (s, signup) = platform_call(
+        &router,
+        "POST",
+        "/api/v1/worker/signup",
+        ("x-none", "-"),
+        Some(json!({"invite": invite, "username": "rater", "password": "worker password"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{signup}");
+    let bearer = format!("Bearer {}", signup["token"].as_str().unwrap());
+
+    for kind in [MediaTask::Image, MediaTask::Model3d] {
+        let generated = MediaGenerator { kind, shape: TaskShape::TwoViableTwoFlawed }.generate(3).unwrap();
+        let gt = generated.ground_truth.clone().unwrap();
+        let mut body = json!({
+            "prompt": generated.prompt,
+            "outputs": generated.outputs.iter().map(|o| json!({
+                "modality": o.modality, "content": o.content, "annotations": o.annotations,
+            })).collect::<Vec<_>>(),
+            "max_results": 1,
+            "deadline_secs": 600,
+            "webhook_url": url,
+        });
+        let r = api.post(Some(&key.secret), body.to_string()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{kind:?}: {:?}", r.json);
+        let status: ExternalTaskStatus = serde_json::from_value(r.json).unwrap();
+        // The same content under a lying type is refused with a clear 422.
+        body["outputs"][0]["content"] = json!(generated.outputs[0].content.replacen("base64,", "base64,AAAA", 1));
+        let bad = api.post(Some(&key.secret), body.to_string()).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.json["error"].as_str().unwrap().contains("the bytes are not"), "{:?}", bad.json);
+
+        // The validator hands it to a miner, which puts it on its platform.
+        let queued = api.tasks.next_task().await.unwrap();
+        assert_eq!(queued.task.id, status.id);
+        let expire = api.clock.now_ns() + 600 * SEC;
+        api.tasks.dispatched(&status.id, expire, 1).await;
+        let create = CreateTask { task: queued.task.present(0, "miner-hotkey"), expire_at_ns: expire, max_results: 1 };
+        let (s, created) = platform_call(
+            &router, "POST", "/api/v1/tasks", ("x-api-key", &miner_key),
+            Some(serde_json::to_value(&create).unwrap()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        let pid = created["id"].as_str().unwrap().to_string();
+
+        // The worker opens it, looks, and scores viable outputs high and flawed ones low.
+        let (s, shown) =
+            platform_call(&router, "GET", &format!("/api/v1/worker/tasks/{pid}"), ("authorization", &bearer), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(shown["outputs"].as_array().unwrap().len(), 4);
+        api.clock.advance_ns(90 * SEC);
+        let scores: serde_json::Map<String, Value> = queued
+            .task
+            .outputs
+            .iter()
+            .zip(&generated.outputs)
+            .map(|(q, g)| (q.id.clone(), json!(90 - 30 * gt.ranks[&g.id])))
+            .collect();
+        let (s, e) = platform_call(
+            &router, "POST", &format!("/api/v1/worker/tasks/{pid}/result"), ("authorization", &bearer),
+            Some(json!({"scores": scores, "explanation": "A and B show what was asked, the others have a visible flaw."})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}");
+
+        // The miner collects the result for the validator, which completes the task.
+        let (s, results) = platform_call(
+            &router, "GET", &format!("/api/v1/tasks/{pid}/results"), ("x-api-key", &miner_key), None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let results: TaskResults = serde_json::from_value(results).unwrap();
+        assert_eq!(results.results.len(), 1);
+        let response = MinerResponse { hotkey: "m".into(), coldkey: None, results: results.results, received_at: 0 };
+        api.tasks.completed(&status.id, &[response]).await;
+        api.tasks.wait_for_webhooks().await;
+
+        let got = hooks.received.lock().unwrap().clone();
+        let last: ExternalTaskStatus = serde_json::from_slice(&got.last().unwrap().1).unwrap();
+        assert_eq!(last.id, status.id);
+        assert_eq!(last.state, ExternalState::Completed, "{kind:?}: {last:?}");
+        let ranking = &last.result.as_ref().unwrap().ranking;
+        let viable: Vec<&String> = queued
+            .task
+            .outputs
+            .iter()
+            .zip(&generated.outputs)
+            .filter(|(_, g)| gt.ranks[&g.id] == 0)
+            .map(|(q, _)| &q.id)
+            .collect();
+        assert!(viable.contains(&&ranking[0]) && viable.contains(&&ranking[1]), "{kind:?}: {ranking:?}");
+    }
+    server.abort();
+}
+both_backends!(
+    image_and_glb_tasks_reach_a_scored_result_and_a_webhook_sqlite,
+    image_and_glb_tasks_reach_a_scored_result_and_a_webhook_postgres,
+    image_and_glb_tasks_reach_a_scored_result_and_a_webhook
+);
