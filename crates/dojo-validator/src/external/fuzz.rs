@@ -17,8 +17,8 @@ fn valid_bodies() -> Vec<Vec<u8>> {
             "prompt": "Build a to-do app",
             "outputs": [
                 {"modality": "html", "content": "<p>one</p>"},
-                {"modality": "image", "content": "data:image/png;base64,AAAA"},
-                {"modality": "model3d", "content": "https://example.com/m.glb"},
+                {"modality": "image", "content": "data:image/png;base64,iVBORw0KGgo="},
+                {"modality": "model3d", "content": "data:model/gltf-binary;base64,Z2xURgIAAAAMAAAA"},
             ],
             "criteria": {"score_min": 1, "score_max": 100, "ranking": true, "rationale_query": "Why?"},
             "max_results": 4,
