@@ -140,11 +140,17 @@ mod tests {
         let lying = format!("data:image/png;base64,{}", STANDARD.encode("<script>x</script>"));
         assert!(matches!(sniff(Modality::Image, &lying), Err(MediaError::Format(_))));
         let glb = [b"glTF".as_slice(), &2u32.to_le_bytes(), &12u32.to_le_bytes()].concat();
-        assert_eq!(sniff(Modality::Model3d, &data_uri(MediaKind::Glb, &glb)), Ok(Some(MediaKind::Glb)));
+        assert_eq!(
+            sniff(Modality::Model3d, &data_uri(MediaKind::Glb, &glb)),
+            Ok(Some(MediaKind::Glb))
+        );
         assert!(sniff(Modality::Image, &data_uri(MediaKind::Glb, &glb)).is_err());
         assert!(sniff(Modality::Model3d, &png).is_err());
         assert_eq!(sniff(Modality::Image, "https://x/y.png"), Err(MediaError::NotDataUri));
-        assert!(matches!(sniff(Modality::Image, "data:image/png;base64,@@"), Err(MediaError::Base64(_))));
+        assert!(matches!(
+            sniff(Modality::Image, "data:image/png;base64,@@"),
+            Err(MediaError::Base64(_))
+        ));
         assert_eq!(sniff(Modality::Text, "anything"), Ok(None));
     }
 

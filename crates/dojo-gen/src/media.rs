@@ -258,7 +258,8 @@ impl Mesh {
     fn face(&mut self, corners: &[[f32; 3]], uvs: &[[f32; 2]]) {
         let base = u16::try_from(self.pos.len()).unwrap_or(u16::MAX);
         let (a, b, c) = (corners[0], corners[1], corners[2]);
-        let (u, v) = ([b[0] - a[0], b[1] - a[1], b[2] - a[2]], [c[0] - a[0], c[1] - a[1], c[2] - a[2]]);
+        let (u, v) =
+            ([b[0] - a[0], b[1] - a[1], b[2] - a[2]], [c[0] - a[0], c[1] - a[1], c[2] - a[2]]);
         let n = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
         let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt().max(1e-6);
         for (p, t) in corners.iter().zip(uvs) {
@@ -346,7 +347,8 @@ fn glb(parts: &[Part], textures: &[Vec<u8>]) -> Vec<u8> {
     let mut meshes = Vec::new();
     let mut materials = Vec::new();
     for p in parts {
-        let f3 = |v: &[[f32; 3]]| v.iter().flatten().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+        let f3 =
+            |v: &[[f32; 3]]| v.iter().flatten().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
         let f2: Vec<u8> = p.mesh.uv.iter().flatten().flat_map(|x| x.to_le_bytes()).collect();
         let idx: Vec<u8> = p.mesh.idx.iter().flat_map(|x| x.to_le_bytes()).collect();
         let (mut lo, mut hi) = ([f32::MAX; 3], [f32::MIN; 3]);
@@ -360,15 +362,21 @@ fn glb(parts: &[Part], textures: &[Vec<u8>]) -> Vec<u8> {
         let pv = push_view(&mut bin, &f3(&p.mesh.pos), Some(34_962));
         accessors.push(json!({ "bufferView": pv, "componentType": 5126, "count": n, "type": "VEC3", "min": lo, "max": hi }));
         let nv = push_view(&mut bin, &f3(&p.mesh.nrm), Some(34_962));
-        accessors.push(json!({ "bufferView": nv, "componentType": 5126, "count": n, "type": "VEC3" }));
+        accessors
+            .push(json!({ "bufferView": nv, "componentType": 5126, "count": n, "type": "VEC3" }));
         let tv = push_view(&mut bin, &f2, Some(34_962));
-        accessors.push(json!({ "bufferView": tv, "componentType": 5126, "count": n, "type": "VEC2" }));
+        accessors
+            .push(json!({ "bufferView": tv, "componentType": 5126, "count": n, "type": "VEC2" }));
         let iv = push_view(&mut bin, &idx, Some(34_963));
         accessors.push(json!({ "bufferView": iv, "componentType": 5123, "count": p.mesh.idx.len(), "type": "SCALAR" }));
         let a = accessors.len() - 4;
         let pbr = match p.texture {
-            Some(t) => json!({ "baseColorTexture": { "index": t }, "metallicFactor": 0.0, "roughnessFactor": 0.9 }),
-            None => json!({ "baseColorFactor": [0.55, 0.55, 0.55, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.9 }),
+            Some(t) => {
+                json!({ "baseColorTexture": { "index": t }, "metallicFactor": 0.0, "roughnessFactor": 0.9 })
+            }
+            None => {
+                json!({ "baseColorFactor": [0.55, 0.55, 0.55, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.9 })
+            }
         };
         materials.push(json!({ "name": p.name, "pbrMetallicRoughness": pbr }));
         meshes.push(json!({ "name": p.name, "primitives": [{
@@ -443,7 +451,9 @@ impl House {
         let (mut walls, mut roof, mut chimney) = (Some(0), Some(1), Some(0));
         let (mut has_roof, mut has_chimney) = (true, true);
         match flaw {
-            Some((FlawKind::SwappedTexture, _)) => (walls, roof, chimney) = (Some(1), Some(0), Some(1)),
+            Some((FlawKind::SwappedTexture, _)) => {
+                (walls, roof, chimney) = (Some(1), Some(0), Some(1))
+            }
             Some((FlawKind::MissingTexture, 1)) => roof = None,
             Some((FlawKind::MissingTexture, _)) => (walls, roof, chimney) = (None, None, None),
             Some((FlawKind::MissingPart, 1)) => has_chimney = false,
@@ -477,7 +487,9 @@ fn model_output(house: &House, flaw: Option<(FlawKind, u8)>) -> Output {
     let flaws = flaw
         .map(|(k, s)| {
             let description = match (k, s) {
-                (FlawKind::SwappedTexture, _) => "the roof wears the brick texture and the walls the roof tiles",
+                (FlawKind::SwappedTexture, _) => {
+                    "the roof wears the brick texture and the walls the roof tiles"
+                }
                 (FlawKind::MissingTexture, 1) => "the roof has no texture",
                 (FlawKind::MissingTexture, _) => "no part has a texture",
                 (FlawKind::MissingPart, 1) => "the chimney is missing",
@@ -518,8 +530,12 @@ pub struct MediaGenerator {
 }
 
 /// The flaw kinds of image outputs.
-pub const IMAGE_FLAWS: [FlawKind; 4] =
-    [FlawKind::WrongLabel, FlawKind::MissingPart, FlawKind::SwappedTexture, FlawKind::MissingTexture];
+pub const IMAGE_FLAWS: [FlawKind; 4] = [
+    FlawKind::WrongLabel,
+    FlawKind::MissingPart,
+    FlawKind::SwappedTexture,
+    FlawKind::MissingTexture,
+];
 /// The flaw kinds of 3D outputs.
 pub const MODEL_FLAWS: [FlawKind; 3] =
     [FlawKind::SwappedTexture, FlawKind::MissingTexture, FlawKind::MissingPart];
@@ -539,7 +555,8 @@ impl MediaGenerator {
         };
         let mut kinds = pool.to_vec();
         kinds.shuffle(&mut rng);
-        let flaws: Vec<(FlawKind, u8)> = severities.iter().zip(kinds).map(|(s, k)| (k, *s)).collect();
+        let flaws: Vec<(FlawKind, u8)> =
+            severities.iter().zip(kinds).map(|(s, k)| (k, *s)).collect();
         let (prompt, mut outputs) = match self.kind {
             MediaTask::Image => {
                 let scene = Scene::random(&mut rng);
@@ -636,7 +653,8 @@ mod tests {
         let bytes = h.model(Some((FlawKind::MissingPart, 1)));
         let json_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
         let doc: serde_json::Value = serde_json::from_slice(&bytes[20..20 + json_len]).unwrap();
-        let names: Vec<&str> = doc["nodes"].as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> =
+            doc["nodes"].as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["walls", "roof"]);
         assert_eq!(doc["images"].as_array().unwrap().len(), 2);
         assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize, bytes.len());

@@ -1,5 +1,6 @@
 //! The miner's status page: server-rendered HTML (maud escapes every value; no scripts, a
-//! strict CSP) and the same facts as JSON.
+//! strict CSP) and the same facts as JSON. The page wears the terminal's visual language: its
+//! stylesheet (`crates/terminal/assets/app.css`) is embedded by path, one source of the tokens.
 
 use std::sync::Arc;
 
@@ -17,9 +18,7 @@ use super::{MinerStatus, StatusSource};
 pub const STATUS_CSP: &str = "default-src 'none'; style-src 'self'; base-uri 'none'; \
      form-action 'none'; frame-ancestors 'none'";
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}\
-table{border-collapse:collapse;margin-bottom:1rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;\
-text-align:left}.bad{color:#a00}.good{color:#070}";
+const CSS: &str = include_str!("../../terminal/assets/app.css");
 
 pub(super) fn router(source: Arc<StatusSource>) -> Router {
     Router::new()
@@ -59,14 +58,25 @@ fn render(s: &MinerStatus) -> Markup {
     let c = &s.counts;
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang="en" data-theme="dark" {
             head {
                 meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "Dojo miner · " (s.hotkey) }
                 link rel="stylesheet" href="/static/miner.css";
             }
             body {
-                h1 { "Dojo miner" }
+                header.top { div.bar { span.brand { span.logo aria-hidden="true" { "D" } "Dojo miner" } } }
+                main {
+                h1 { "Miner status" }
+                div.cards {
+                    div.card { span.k { "Tasks received" } b { (c.tasks_received) } }
+                    div.card { span.k { "Forwarded to the platform" } b { (c.tasks_forwarded) } }
+                    div.card { span.k { "Worker results returned" } b { (c.results_returned) } }
+                    div.card { span.k { "Mean score" } b { (fmt_score(s.mean_score)) } }
+                }
+                section.card {
+                h2 { "Identity" }
                 table #identity {
                     tr { th { "Hotkey" } td { code { (s.hotkey) } } }
                     tr { th { "Subnet / UID" } td { (s.netuid) " / " (s.uid) } }
@@ -75,14 +85,16 @@ fn render(s: &MinerStatus) -> Markup {
                         th { "Worker platform" }
                         td {
                             (s.platform_url) " "
-                            @if s.platform_reachable { span.good #platform { "reachable" } }
-                            @else { span.bad #platform { "unreachable" } }
+                            @if s.platform_reachable { span.up #platform { "reachable" } }
+                            @else { span.down #platform { "unreachable" } }
                         }
                     }
                     @if let Some(e) = &s.last_platform_error {
-                        tr { th { "Last platform error" } td.bad { (e) } }
+                        tr { th { "Last platform error" } td.down { (e) } }
                     }
                 }
+                }
+                section.card {
                 h2 { "Chain" }
                 @if let Some(ch) = &s.chain {
                     table #chain {
@@ -97,8 +109,10 @@ fn render(s: &MinerStatus) -> Markup {
                         }
                     }
                 } @else {
-                    p.bad { "The chain could not be read: " (s.chain_error.as_deref().unwrap_or("unknown error")) }
+                    p.down { "The chain could not be read: " (s.chain_error.as_deref().unwrap_or("unknown error")) }
                 }
+                }
+                section.card {
                 h2 { "Tasks since start" }
                 table #counts {
                     tr { th { "Received" } td { (c.tasks_received) } }
@@ -111,9 +125,11 @@ fn render(s: &MinerStatus) -> Markup {
                     tr { th { "Scores received" } td { (c.scores_received) } }
                     tr { th { "Ground truths revealed / failed" } td { (c.ground_truths_revealed) " / " (c.ground_truth_failures) } }
                 }
+                }
+                section.card {
                 h2 { "Scores" }
                 @if let Some(e) = &s.store_error {
-                    p.bad #store-error { "The miner's store could not be read (scores and the all-time count are unknown): " (e) }
+                    p.down #store-error { "The miner's store could not be read (scores and the all-time count are unknown): " (e) }
                 } @else {
                     p { (s.scores_total) " scores, mean " (fmt_score(s.mean_score)) }
                 }
@@ -126,13 +142,15 @@ fn render(s: &MinerStatus) -> Markup {
                             td { (format!("{:.4}", r.score)) }
                             td {
                                 @if r.ground_truth_revealed { "revealed" }
-                                @else if let Some(e) = &r.reveal_error { span.bad { (e) } }
+                                @else if let Some(e) = &r.reveal_error { span.down { (e) } }
                                 @else { "–" }
                             }
                         }
                     }
                 }
-                p { a href="/status.json" { "JSON" } }
+                }
+                p { a href="/status.json" { "The same as JSON" } }
+                }
             }
         }
     }

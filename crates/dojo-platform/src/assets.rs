@@ -22,10 +22,7 @@ const VENDOR: &[(&str, &[u8])] = &[
     ("three.module.min.js", include_bytes!(concat!(env!("OUT_DIR"), "/three.module.min.js"))),
     ("GLTFLoader.js", include_bytes!(concat!(env!("OUT_DIR"), "/GLTFLoader.js"))),
     ("OrbitControls.js", include_bytes!(concat!(env!("OUT_DIR"), "/OrbitControls.js"))),
-    (
-        "BufferGeometryUtils.js",
-        include_bytes!(concat!(env!("OUT_DIR"), "/BufferGeometryUtils.js")),
-    ),
+    ("BufferGeometryUtils.js", include_bytes!(concat!(env!("OUT_DIR"), "/BufferGeometryUtils.js"))),
 ];
 
 /// `GET /static/{file}`.

@@ -150,7 +150,12 @@ fn layout(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
 }
 
 /// A page with a single message.
-pub(super) fn message_page(c: &Chrome<'_>, title: &str, message: &str, back: (&str, &str)) -> Markup {
+pub(super) fn message_page(
+    c: &Chrome<'_>,
+    title: &str,
+    message: &str,
+    back: (&str, &str),
+) -> Markup {
     layout(
         c,
         title,

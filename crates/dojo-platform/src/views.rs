@@ -153,7 +153,8 @@ pub(super) async fn me(
 /// One CSV field: quoted, quotes doubled, and a leading `= + - @` defused so a spreadsheet
 /// never evaluates a worker's text as a formula.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.into() };
+    let s =
+        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.into() };
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 

@@ -1131,8 +1131,16 @@ mod tests {
         SubmitExternalTask {
             prompt: "p".into(),
             outputs: vec![
-                ExternalOutput { modality: Modality::Text, content: "a".into(), annotations: vec![] },
-                ExternalOutput { modality: Modality::Text, content: "b".into(), annotations: vec![] },
+                ExternalOutput {
+                    modality: Modality::Text,
+                    content: "a".into(),
+                    annotations: vec![],
+                },
+                ExternalOutput {
+                    modality: Modality::Text,
+                    content: "b".into(),
+                    annotations: vec![],
+                },
             ],
             criteria: None,
             max_results: None,

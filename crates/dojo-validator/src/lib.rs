@@ -91,6 +91,7 @@ pub mod chain_weights;
 mod config;
 pub mod external;
 mod service;
+mod status_page;
 pub mod store;
 
 pub use config::{Timings, ValidatorConfig};

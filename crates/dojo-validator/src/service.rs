@@ -1285,9 +1285,13 @@ impl ValidatorHandle {
 }
 
 /// `GET /status`: the [`ValidatorStatus`] as JSON (500 with `{"error": …}` if the store
-/// cannot be read).
+/// cannot be read); `GET /`: the same as a readable page (with `/static/app.css`).
 pub fn status_router(handle: ValidatorHandle) -> Router {
-    Router::new().route("/status", get(status_handler)).with_state(handle)
+    Router::new()
+        .route("/status", get(status_handler))
+        .route("/", get(crate::status_page::page))
+        .route("/static/app.css", get(crate::status_page::css))
+        .with_state(handle)
 }
 
 async fn status_handler(State(handle): State<ValidatorHandle>) -> Response {

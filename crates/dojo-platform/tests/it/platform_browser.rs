@@ -150,7 +150,12 @@ async fn worker_signs_up_rates_and_a_hostile_output_stays_boxed() {
     assert_eq!(session.http_only(), Some(true));
 
     // ---- open the task
-    c.find(Locator::Css(&format!("a[href='/tasks/{task_id}']"))).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(&format!("a[href='/tasks/{task_id}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait().for_element(Locator::Id("prompt")).await.unwrap();
     assert_eq!(c.execute("return document.cookie", vec![]).await.unwrap(), json!(""));
 

@@ -56,9 +56,10 @@ async fn image_and_3d_outputs_render_with_boxes_textures_and_zoom() {
         return;
     };
     let app = App::new().await;
-    let model = MediaGenerator { kind: MediaTask::Model3d, shape: TaskShape::OneOriginalThreeFlawed }
-        .generate(5)
-        .unwrap();
+    let model =
+        MediaGenerator { kind: MediaTask::Model3d, shape: TaskShape::OneOriginalThreeFlawed }
+            .generate(5)
+            .unwrap();
     let image = MediaGenerator { kind: MediaTask::Image, shape: TaskShape::TwoViableTwoFlawed }
         .generate(5)
         .unwrap();
@@ -90,7 +91,11 @@ async fn image_and_3d_outputs_render_with_boxes_textures_and_zoom() {
     c.wait().for_element(Locator::Id("prompt")).await.unwrap();
     for o in &model.outputs {
         let (drawn, red, total) = canvas_pixels(&c, &o.id).await;
-        eprintln!("3D {}: drawn {drawn} red {red} of {total} ({:?})", o.id, o.flaws.first().map(|f| f.kind));
+        eprintln!(
+            "3D {}: drawn {drawn} red {red} of {total} ({:?})",
+            o.id,
+            o.flaws.first().map(|f| f.kind)
+        );
         assert!(drawn * 20 > total, "{}: the model covers at least 5% of the view", o.id);
         if o.flaws.is_empty() {
             assert!(red * 50 > total, "the viable model's brick texture is visible: {red}/{total}");

@@ -171,7 +171,10 @@ async fn a_worker_rates_with_the_keyboard_alone_and_learns_from_the_feedback() {
     assert!(!card_a.attr("class").await.unwrap().unwrap().contains("expanded"));
     // P shows the app (the HTML output, wherever the shuffle put it) at phone width.
     let app_letter = c
-        .execute("return document.querySelector('.viewer.app').closest('section').dataset.letter", vec![])
+        .execute(
+            "return document.querySelector('.viewer.app').closest('section').dataset.letter",
+            vec![],
+        )
         .await
         .unwrap();
     let app_letter = app_letter.as_str().unwrap();
@@ -221,9 +224,11 @@ async fn a_worker_rates_with_the_keyboard_alone_and_learns_from_the_feedback() {
     check_page(&c, "feedback-en").await;
 
     // ---- the same pages in Chinese, then the rating page at phone width.
-    for (path, name) in
-        [("/tasks", "inbox-zh"), ("/tasks/t-other", "rate-zh"), ("/tasks/t-keys/feedback", "feedback-zh")]
-    {
+    for (path, name) in [
+        ("/tasks", "inbox-zh"),
+        ("/tasks/t-other", "rate-zh"),
+        ("/tasks/t-keys/feedback", "feedback-zh"),
+    ] {
         c.goto(&format!("{base}{path}?lang=zh")).await.unwrap();
         c.wait().for_element(Locator::Css("html[lang='zh']")).await.unwrap();
         check_page(&c, name).await;

@@ -219,15 +219,16 @@ async fn validation_failures(db: Db) {
         ),
         (
             "3D bytes are a PNG",
-            Box::new(|v| {
-                v["outputs"][1] = json!({"modality": "model3d", "content": "data:model/gltf-binary;base64,iVBORw0KGgo="})
-            }),
+            Box::new(
+                |v| v["outputs"][1] = json!({"modality": "model3d", "content": "data:model/gltf-binary;base64,iVBORw0KGgo="}),
+            ),
             "outputs[1].content: 3D model: the bytes are not a binary glTF 2.0 (GLB) model",
         ),
         (
             "box outside the image",
             Box::new(|v| {
-                v["outputs"][2]["annotations"] = json!([{"label": "ball", "x": 900, "y": 0, "w": 200, "h": 10}])
+                v["outputs"][2]["annotations"] =
+                    json!([{"label": "ball", "x": 900, "y": 0, "w": 200, "h": 10}])
             }),
             "outputs[2].annotations: annotation \"ball\": a box must be non-empty",
         ),
@@ -735,7 +736,8 @@ async fn image_and_glb_tasks_reach_a_scored_result_and_a_webhook(db: Db) {
     use dojo_gen::media::{MediaGenerator, MediaTask};
     use dojo_platform::{MemoryStore, PlatformState};
 
-    let config = ExternalConfig { webhook_backoff: Duration::from_millis(10), ..ExternalConfig::default() };
+    let config =
+        ExternalConfig { webhook_backoff: Duration::from_millis(10), ..ExternalConfig::default() };
     let api = api(db, config).await;
     let key = api.tasks.issue_key("media-client").await.unwrap();
     let (hooks, url, server) = hook_server().await;
@@ -758,7 +760,8 @@ async fn image_and_glb_tasks_reach_a_scored_result_and_a_webhook(db: Db) {
     let bearer = format!("Bearer {}", signup["token"].as_str().unwrap());
 
     for kind in [MediaTask::Image, MediaTask::Model3d] {
-        let generated = MediaGenerator { kind, shape: TaskShape::TwoViableTwoFlawed }.generate(3).unwrap();
+        let generated =
+            MediaGenerator { kind, shape: TaskShape::TwoViableTwoFlawed }.generate(3).unwrap();
         let gt = generated.ground_truth.clone().unwrap();
         let mut body = json!({
             "prompt": generated.prompt,
@@ -773,19 +776,31 @@ async fn image_and_glb_tasks_reach_a_scored_result_and_a_webhook(db: Db) {
         assert_eq!(r.status, StatusCode::CREATED, "{kind:?}: {:?}", r.json);
         let status: ExternalTaskStatus = serde_json::from_value(r.json).unwrap();
         // The same content under a lying type is refused with a clear 422.
-        body["outputs"][0]["content"] = json!(generated.outputs[0].content.replacen("base64,", "base64,AAAA", 1));
+        body["outputs"][0]["content"] =
+            json!(generated.outputs[0].content.replacen("base64,", "base64,AAAA", 1));
         let bad = api.post(Some(&key.secret), body.to_string()).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.json["error"].as_str().unwrap().contains("the bytes are not"), "{:?}", bad.json);
+        assert!(
+            bad.json["error"].as_str().unwrap().contains("the bytes are not"),
+            "{:?}",
+            bad.json
+        );
 
         // The validator hands it to a miner, which puts it on its platform.
         let queued = api.tasks.next_task().await.unwrap();
         assert_eq!(queued.task.id, status.id);
         let expire = api.clock.now_ns() + 600 * SEC;
         api.tasks.dispatched(&status.id, expire, 1).await;
-        let create = CreateTask { task: queued.task.present(0, "miner-hotkey"), expire_at_ns: expire, max_results: 1 };
+        let create = CreateTask {
+            task: queued.task.present(0, "miner-hotkey"),
+            expire_at_ns: expire,
+            max_results: 1,
+        };
         let (s, created) = platform_call(
-            &router, "POST", "/api/v1/tasks", ("x-api-key", &miner_key),
+            &router,
+            "POST",
+            "/api/v1/tasks",
+            ("x-api-key", &miner_key),
             Some(serde_json::to_value(&create).unwrap()),
         )
         .await;
@@ -793,8 +808,14 @@ async fn image_and_glb_tasks_reach_a_scored_result_and_a_webhook(db: Db) {
         let pid = created["id"].as_str().unwrap().to_string();
 
         // The worker opens it, looks, and scores viable outputs high and flawed ones low.
-        let (s, shown) =
-            platform_call(&router, "GET", &format!("/api/v1/worker/tasks/{pid}"), ("authorization", &bearer), None).await;
+        let (s, shown) = platform_call(
+            &router,
+            "GET",
+            &format!("/api/v1/worker/tasks/{pid}"),
+            ("authorization", &bearer),
+            None,
+        )
+        .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(shown["outputs"].as_array().unwrap().len(), 4);
         api.clock.advance_ns(90 * SEC);
@@ -814,13 +835,22 @@ async fn image_and_glb_tasks_reach_a_scored_result_and_a_webhook(db: Db) {
 
         // The miner collects the result for the validator, which completes the task.
         let (s, results) = platform_call(
-            &router, "GET", &format!("/api/v1/tasks/{pid}/results"), ("x-api-key", &miner_key), None,
+            &router,
+            "GET",
+            &format!("/api/v1/tasks/{pid}/results"),
+            ("x-api-key", &miner_key),
+            None,
         )
         .await;
         assert_eq!(s, StatusCode::OK);
         let results: TaskResults = serde_json::from_value(results).unwrap();
         assert_eq!(results.results.len(), 1);
-        let response = MinerResponse { hotkey: "m".into(), coldkey: None, results: results.results, received_at: 0 };
+        let response = MinerResponse {
+            hotkey: "m".into(),
+            coldkey: None,
+            results: results.results,
+            received_at: 0,
+        };
         api.tasks.completed(&status.id, &[response]).await;
         api.tasks.wait_for_webhooks().await;
 
@@ -837,7 +867,10 @@ async fn image_and_glb_tasks_reach_a_scored_result_and_a_webhook(db: Db) {
             .filter(|(_, g)| gt.ranks[&g.id] == 0)
             .map(|(q, _)| &q.id)
             .collect();
-        assert!(viable.contains(&&ranking[0]) && viable.contains(&&ranking[1]), "{kind:?}: {ranking:?}");
+        assert!(
+            viable.contains(&&ranking[0]) && viable.contains(&&ranking[1]),
+            "{kind:?}: {ranking:?}"
+        );
     }
     server.abort();
 }

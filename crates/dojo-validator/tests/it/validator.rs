@@ -454,6 +454,19 @@ async fn the_careful_miner_earns_the_higher_ema_weight_and_incentive() {
     assert!(ema_of(&ss58(MINER1)) > ema_of(&ss58(MINER2)));
     let recent = status["recent_tasks"].as_array().unwrap();
     assert!(recent.iter().any(|t| t["state"] == json!("scored") && t["scored"] == json!(2)));
+    // The same facts as a readable page.
+    let response = status_router(v.clone())
+        .oneshot(axum::http::Request::get("/").body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.starts_with("default-src 'none'") && !csp.contains("script"), "{csp}");
+    let body = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+    let page = String::from_utf8(body.to_vec()).unwrap();
+    assert!(page.contains(&ss58(MINER1)) && page.contains("<table id=\"miners\">"), "{page}");
+    assert!(page.contains(&format!("block {}", w.block)));
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/app.css\">"));
 
     v.shutdown().await;
     careful.server.shutdown().await;
