@@ -333,7 +333,7 @@ fn glb(parts: &[Part], textures: &[Vec<u8>]) -> Vec<u8> {
     let mut views = Vec::new();
     let mut accessors = Vec::new();
     let mut push_view = |bin: &mut Vec<u8>, bytes: &[u8], target: Option<u32>| -> usize {
-        while bin.len() % 4 != 0 {
+        while !bin.len().is_multiple_of(4) {
             bin.push(0);
         }
         let mut v = json!({ "buffer": 0, "byteOffset": bin.len(), "byteLength": bytes.len() });
@@ -387,7 +387,7 @@ fn glb(parts: &[Part], textures: &[Vec<u8>]) -> Vec<u8> {
         .iter()
         .map(|png| json!({ "bufferView": push_view(&mut bin, png, None), "mimeType": "image/png" }))
         .collect();
-    while bin.len() % 4 != 0 {
+    while !bin.len().is_multiple_of(4) {
         bin.push(0);
     }
     let nodes: Vec<_> =
@@ -407,7 +407,7 @@ fn glb(parts: &[Part], textures: &[Vec<u8>]) -> Vec<u8> {
         "accessors": accessors,
     });
     let mut text = doc.to_string().into_bytes();
-    while text.len() % 4 != 0 {
+    while !text.len().is_multiple_of(4) {
         text.push(b' ');
     }
     let total = 12 + 8 + text.len() + 8 + bin.len();
