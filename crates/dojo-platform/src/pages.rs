@@ -659,7 +659,8 @@ pub(super) fn me_page(c: &Chrome<'_>, done: usize, scored: &[ScoredTask]) -> Mar
 /// Bars of accuracy per scored task, and the running accuracy as a line (SVG attributes, no
 /// inline style, so the page CSP holds).
 fn accuracy_chart(scored: &[ScoredTask]) -> Markup {
-    let n = scored.len().max(1) as f64;
+    // At least 12 slots, so a few tasks make bars, not a wall.
+    let n = scored.len().max(12) as f64;
     let w = 600.0;
     let h = 120.0;
     let bw = w / n;
