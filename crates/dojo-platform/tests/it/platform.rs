@@ -171,6 +171,19 @@ impl App {
         .await
     }
 
+    /// Logs the miner in through the form; returns its session cookie.
+    pub(crate) async fn miner_cookie(&self) -> String {
+        let (ck, csrf) = self.anon("/login").await;
+        let r = self
+            .post(
+                "/login",
+                Some(&ck),
+                &[("csrf", &csrf), ("username", "acme-miner"), ("password", "miner password 1")],
+            )
+            .await;
+        r.cookie().unwrap()
+    }
+
     /// Signs a worker up with a fresh invite; returns its session cookie.
     pub(crate) async fn worker(&self, user: &str) -> String {
         let key = self.state.issue_invite(self.miner).await.unwrap();
@@ -508,15 +521,7 @@ async fn quality_feedback_counts_flawed_outputs_rated_above_viable_ones() {
     assert_eq!(app.state.worker_quality(l.worker).await.unwrap(), l.quality);
 
     // The miner sees it on its team page.
-    let (ck, csrf) = app.anon("/login").await;
-    let r = app
-        .post(
-            "/login",
-            Some(&ck),
-            &[("csrf", &csrf), ("username", "acme-miner"), ("password", "miner password 1")],
-        )
-        .await;
-    let team = app.get("/team", Some(&r.cookie().unwrap())).await;
+    let team = app.get("/team", Some(&app.miner_cookie().await)).await;
     assert_eq!(team.status, StatusCode::OK);
     let row = &team.body[team.body.find("data-worker=\"careless\"").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];

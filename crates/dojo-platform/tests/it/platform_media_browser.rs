@@ -10,6 +10,7 @@ use serde_json::json;
 use test_support::browser::{Browser, browser, screenshot};
 
 use crate::platform::App;
+use crate::platform_ui_browser::Loopback;
 use dojo_core::task::{FlawKind, TaskShape};
 use dojo_gen::media::{MediaGenerator, MediaTask};
 
@@ -68,17 +69,8 @@ async fn image_and_3d_outputs_render_with_boxes_textures_and_zoom() {
     app.add_task(image.clone(), 4).await;
     let invite = app.state.issue_invite(app.miner).await.unwrap();
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let router = app.router.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let served = Loopback::start(app.router.clone()).await;
+    let base = served.base.clone();
     c.goto(&format!("{base}/signup?invite={invite}")).await.unwrap();
     c.find(Locator::Id("username")).await.unwrap().send_keys("viewer-vic").await.unwrap();
     c.find(Locator::Id("password")).await.unwrap().send_keys("a long password").await.unwrap();
@@ -147,6 +139,5 @@ async fn image_and_3d_outputs_render_with_boxes_textures_and_zoom() {
 
     c.close().await.unwrap();
     drop(driver);
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }

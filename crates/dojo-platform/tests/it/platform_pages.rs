@@ -8,18 +8,6 @@ use dojo_platform::SESSION_COOKIE;
 
 use crate::platform::{App, GOOD, HOUR, WHY, text_task};
 
-async fn miner_cookie(app: &App) -> String {
-    let (ck, csrf) = app.anon("/login").await;
-    let r = app
-        .post(
-            "/login",
-            Some(&ck),
-            &[("csrf", &csrf), ("username", "acme-miner"), ("password", "miner password 1")],
-        )
-        .await;
-    r.cookie().unwrap()
-}
-
 #[tokio::test]
 async fn feedback_shows_the_flawed_outputs_only_after_the_task_closes() {
     let app = App::new().await;
@@ -66,7 +54,7 @@ async fn the_organisation_exports_quality_and_results_as_csv() {
     app.add_task(text_task("t1"), 4).await;
     let w = app.worker("kim").await;
     app.submit(&w, "t1", &GOOD, WHY).await;
-    let m = miner_cookie(&app).await;
+    let m = app.miner_cookie().await;
     let team = app.get("/team", Some(&m)).await;
     assert!(team.body.contains("href=\"/team/export/workers.csv\""));
     let workers = app.get("/team/export/workers.csv", Some(&m)).await;

@@ -20,6 +20,34 @@ const APP: &str = r#"<!doctype html><html><body style="margin:0;font:16px sans-s
 <div><h1 style="color:#38bdf8">Bouncing ball</h1><canvas id="c" width="200" height="120" style="background:#1e293b"></canvas></div>
 <script>const c=document.getElementById('c').getContext('2d');let x=20,v=3;setInterval(()=>{c.clearRect(0,0,200,120);c.fillStyle='#f97316';c.beginPath();c.arc(x,60,14,0,7);c.fill();x+=v;if(x>186||x<14)v=-v;},30);</script></body></html>"#;
 
+/// The platform served on a loopback port until [`Loopback::stop`].
+pub(crate) struct Loopback {
+    pub(crate) base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Loopback {
+    pub(crate) async fn start(router: axum::Router) -> Loopback {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Loopback { base, stop, server }
+    }
+
+    pub(crate) async fn stop(self) {
+        let _ = self.stop.send(());
+        self.server.await.unwrap().unwrap();
+    }
+}
+
 fn key(k: Key) -> String {
     char::from(k).to_string()
 }
@@ -97,17 +125,8 @@ async fn a_worker_rates_with_the_keyboard_alone_and_learns_from_the_feedback() {
     other.prompt = "Summarise the rules of chess for a ten-year-old.".into();
     app.add_task(other, 2).await;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let router = app.router.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let served = Loopback::start(app.router.clone()).await;
+    let base = served.base.clone();
 
     // Sign up (the form, typed).
     let invite = app.state.issue_invite(app.miner).await.unwrap();
@@ -243,6 +262,5 @@ async fn a_worker_rates_with_the_keyboard_alone_and_learns_from_the_feedback() {
 
     c.close().await.unwrap();
     drop(driver);
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
