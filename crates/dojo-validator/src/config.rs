@@ -107,6 +107,9 @@ pub struct ValidatorConfig {
     /// per output must fit the schedule: with a deadline of seconds no human can take 5 s an
     /// output, so second-scale test schedules lower it.
     pub defences: Option<DefencePolicy>,
+    /// Every this many generated tasks, one is an image or a 3D task (alternately) instead of
+    /// an app ([`dojo_gen::media`]); 0 generates apps only.
+    pub media_every: u64,
 }
 
 /// One alpha in rao.
@@ -128,6 +131,7 @@ impl ValidatorConfig {
             status_tasks: 20,
             status_events: 100,
             defences: Some(DefencePolicy::default()),
+            media_every: 4,
         }
     }
 

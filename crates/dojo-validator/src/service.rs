@@ -59,6 +59,7 @@ use dojo_core::ratings::{MinerResponse, WorkerResult, mean_of};
 use dojo_core::scoring::{MinerSteps, score_task};
 use dojo_core::task::{GroundTruth, Task, derive_seed};
 use dojo_gen::ProceduralGenerator;
+use dojo_gen::media::{MediaGenerator, MediaTask};
 use dojo_transport::{AxonTarget, Dendrite, Metagraph, Synapse};
 
 /// Longest reason kept from a miner's answer (a hostile miner chooses its text).
@@ -560,10 +561,17 @@ impl Shared {
             &["validator-task", &n.to_string(), &self.now().to_string()],
         );
         let generator = self.generator.clone();
-        let task = tokio::task::spawn_blocking(move || generator.generate(seed))
-            .await
-            .map_err(|e| format!("the generator thread failed: {e}"))?
-            .map_err(|e| format!("generating task {n} failed: {e}"))?;
+        let every = self.config.media_every;
+        let media = (every > 0 && n % every == every - 1).then(|| {
+            if (n / every).is_multiple_of(2) { MediaTask::Image } else { MediaTask::Model3d }
+        });
+        let task = tokio::task::spawn_blocking(move || match media {
+            Some(kind) => MediaGenerator { kind, shape: generator.shape }.generate(seed),
+            None => generator.generate(seed),
+        })
+        .await
+        .map_err(|e| format!("the generator thread failed: {e}"))?
+        .map_err(|e| format!("generating task {n} failed: {e}"))?;
         Ok((
             task,
             TaskSource::Generated,

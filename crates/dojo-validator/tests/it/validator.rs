@@ -20,7 +20,7 @@ use dojo_core::protocol::{
 use dojo_core::ratings::{MinerResponse, WorkerResult};
 use dojo_core::scoring::MinerSteps;
 use dojo_core::simulate::truthful_score;
-use dojo_core::task::derive_seed;
+use dojo_core::task::{Modality, derive_seed};
 use dojo_gen::ProceduralGenerator;
 use dojo_transport::{Axon, AxonConfig, AxonServer, Metagraph, SynapseRequest, fixed_metagraph};
 use dojo_validator::{
@@ -1118,4 +1118,39 @@ async fn with_the_defences_a_constant_rater_gets_nothing_and_the_penalty_is_stor
         "{careful:?}"
     );
     v.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn generated_rounds_include_image_and_3d_tasks_scored_like_apps() {
+    let ((l1, p1), (l2, p2)) = (listener().await, listener().await);
+    let net = net(&[(MINER1, p1), (MINER2, p2)]).await;
+    let store = memory_store().await;
+    let careful =
+        fake_miner(&net.chain, MINER1, Kind::Careful, l1, store.clone(), net.clock.clone()).await;
+    let random =
+        fake_miner(&net.chain, MINER2, Kind::Random, l2, store.clone(), net.clock.clone()).await;
+    let config = ValidatorConfig { media_every: 1, ..config() };
+    let v = start_with(config, &net, &store, None).await;
+    until("the first dispatch", &v, || async { count(&store, TaskState::Dispatched).await == 1 })
+        .await;
+    past_deadline(&net.clock);
+    until("task 1 scored and task 2 sent", &v, || async {
+        count(&store, TaskState::Scored).await == 1
+            && count(&store, TaskState::Dispatched).await == 1
+    })
+    .await;
+    let first = store.tasks_in_state(TaskState::Scored).await.unwrap().remove(0);
+    let second = store.tasks_in_state(TaskState::Dispatched).await.unwrap().remove(0);
+    assert!(first.task.outputs.iter().all(|o| o.modality == Modality::Image));
+    assert!(first.task.outputs.iter().any(|o| !o.annotations.is_empty()));
+    assert!(second.task.outputs.iter().all(|o| o.modality == Modality::Model3d));
+    // Scored by the same rules: the careful miner beats the random one.
+    let scores = store.scores(&first.task.id).await.unwrap();
+    let of = |h: &str| scores.iter().find(|s| s.hotkey == h).and_then(|s| s.score).unwrap_or(0.0);
+    assert!(of(&ss58(MINER1)) > of(&ss58(MINER2)), "{scores:?}");
+
+    v.shutdown().await;
+    careful.server.shutdown().await;
+    random.server.shutdown().await;
+    net.node.shutdown().await;
 }
