@@ -712,7 +712,7 @@ pub(super) fn team_page(c: &Chrome<'_>, username: &str, v: &TeamView<'_>) -> Mar
         c,
         t.team_title,
         html! {
-            p.sub { strong { (username) } ": " (stats.workers.len()) " · " (stats.submissions) }
+            p.sub { strong { (username) } }
             div.cards.summary {
                 div.card { span.k { (t.members) } b { (stats.workers.len()) } }
                 div.card { span.k { (t.col_submissions) } b { (stats.submissions) } }
@@ -770,10 +770,10 @@ fn worker_row(t: &Catalogue, w: &WorkerStats) -> Markup {
         tr data-worker=(w.username) {
             td data-label=(t.col_worker) { (w.username) }
             td.num data-label=(t.col_submissions) { (w.submissions) }
-            td.inversions { (w.quality.inversions) }
+            td.num.inversions data-label=(t.col_inversions) { (w.quality.inversions) }
             td.num data-label=(t.col_pairs) { (w.quality.pairs) }
             td.num data-label=(t.col_ties) { (w.quality.ties) }
-            td.rate { (rate(w.quality.inversions, w.quality.pairs)) }
+            td.num.rate data-label=(t.col_rate) { (rate(w.quality.inversions, w.quality.pairs)) }
         }
     }
 }

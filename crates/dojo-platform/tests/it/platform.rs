@@ -525,7 +525,10 @@ async fn quality_feedback_counts_flawed_outputs_rated_above_viable_ones() {
     assert_eq!(team.status, StatusCode::OK);
     let row = &team.body[team.body.find("data-worker=\"careless\"").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
-    assert!(row.contains("<td class=\"inversions\">3</td>") && row.contains("75.0%"), "{row}");
+    assert!(
+        row.contains("data-label=\"Flawed rated above viable\">3</td>") && row.contains("75.0%"),
+        "{row}"
+    );
 }
 
 #[tokio::test]

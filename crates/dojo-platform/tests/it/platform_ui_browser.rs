@@ -260,6 +260,21 @@ async fn a_worker_rates_with_the_keyboard_alone_and_learns_from_the_feedback() {
     c.goto(&format!("{base}/tasks")).await.unwrap();
     check_page(&c, "inbox-phone").await;
 
+    // ---- the organisation's page, as its miner.
+    c.set_window_size(1440, 1000).await.unwrap();
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/login?lang=en")).await.unwrap();
+    c.find(Locator::Id("username")).await.unwrap().send_keys("acme-miner").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys("miner password 1").await.unwrap();
+    press(&c, &key(Key::Enter)).await;
+    c.wait().for_element(Locator::Id("workers")).await.unwrap();
+    let row = c.find(Locator::Css("tr[data-worker='keyboard-kim']")).await.unwrap();
+    assert!(
+        row.text().await.unwrap().contains("50.0%"),
+        "kim put one flawed output above a viable one in two of four pairs"
+    );
+    check_page(&c, "team-en").await;
+
     c.close().await.unwrap();
     drop(driver);
     served.stop().await;

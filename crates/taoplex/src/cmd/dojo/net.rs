@@ -242,7 +242,19 @@ pub(crate) async fn start_platform(options: &PlatformOptions) -> anyhow::Result<
     const DAY_NS: u64 = 86_400 * 1_000_000_000;
     let generator = ProceduralGenerator { shape: TaskShape::TwoViableTwoFlawed, category: None };
     for s in options.seed..options.seed.saturating_add(options.demo_tasks) {
-        let task = generator.generate(s).with_context(|| format!("generating task {s}"))?;
+        // Apps, then an image and a 3D task: the demo shows every viewer.
+        let media = match (s - options.seed) % 3 {
+            1 => Some(dojo_gen::media::MediaTask::Image),
+            2 => Some(dojo_gen::media::MediaTask::Model3d),
+            _ => None,
+        };
+        let task = match media {
+            Some(kind) => {
+                dojo_gen::media::MediaGenerator { kind, shape: generator.shape }.generate(s)
+            }
+            None => generator.generate(s),
+        }
+        .with_context(|| format!("generating task {s}"))?;
         if state.store().task(&task.id).await?.is_some() {
             continue;
         }
