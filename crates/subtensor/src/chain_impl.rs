@@ -151,28 +151,8 @@ impl Subtensor {
         }
         if let Some(block) = update.get("inBlock").and_then(Value::as_str) {
             let block_hash = parse_hash("author_extrinsicUpdate", block)?;
-            let header = self.header_at(block_hash).await?;
             let index = self.extrinsic_index(block_hash, tx_hash).await?;
-            let events: Vec<EventRecord> = self
-                .events_at(BlockId::Hash(block_hash))
-                .await?
-                .into_iter()
-                .filter(|r| r.phase == chain::Phase::ApplyExtrinsic(index))
-                .collect();
-            let result = events
-                .iter()
-                .find_map(|r| match &r.event {
-                    chain::Event::ExtrinsicFailed { error, .. } => Some(Err(error.clone())),
-                    _ => None,
-                })
-                .unwrap_or(Ok(()));
-            return Ok(TxStatus::InBlock {
-                number: header.number,
-                block_hash,
-                index,
-                result,
-                events,
-            });
+            return Ok(self.in_block(block_hash, index).await?);
         }
         if let Some(block) = update.get("finalized").and_then(Value::as_str) {
             let block_hash = parse_hash("author_extrinsicUpdate", block)?;
@@ -186,8 +166,32 @@ impl Subtensor {
         Ok(TxStatus::Dropped { reason })
     }
 
+    /// [`TxStatus::InBlock`] of the extrinsic at `index` of block `block_hash`: its result
+    /// and its events.
+    pub(crate) async fn in_block(&self, block_hash: chain::Hash, index: u32) -> Result<TxStatus> {
+        let header = self.header_at(block_hash).await?;
+        let events: Vec<EventRecord> = self
+            .events_at(BlockId::Hash(block_hash))
+            .await?
+            .into_iter()
+            .filter(|r| r.phase == chain::Phase::ApplyExtrinsic(index))
+            .collect();
+        let result = events
+            .iter()
+            .find_map(|r| match &r.event {
+                chain::Event::ExtrinsicFailed { error, .. } => Some(Err(error.clone())),
+                _ => None,
+            })
+            .unwrap_or(Ok(()));
+        Ok(TxStatus::InBlock { number: header.number, block_hash, index, result, events })
+    }
+
     /// The index of the extrinsic with hash `tx_hash` in block `block_hash`.
-    async fn extrinsic_index(&self, block_hash: chain::Hash, tx_hash: chain::Hash) -> Result<u32> {
+    pub(crate) async fn extrinsic_index(
+        &self,
+        block_hash: chain::Hash,
+        tx_hash: chain::Hash,
+    ) -> Result<u32> {
         let block: Value =
             self.rpc.call("chain_getBlock", vec![json!(block_hash.to_hex())]).await?;
         let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
@@ -292,7 +296,7 @@ fn refusal(e: SubtensorError) -> ChainError {
     let lower = message.to_lowercase();
     let invalid = |v: TxValidityError| ChainError::Invalid(v);
     match code {
-        1010 | 1011 | 1012 | 1013 | 1014 => {
+        1010..=1014 => {
             if lower.contains("bad signature") || lower.contains("badproof") {
                 invalid(TxValidityError::BadProof)
             } else if lower.contains("outdated") || lower.contains("stale") {
@@ -422,7 +426,7 @@ impl chain::Chain for Subtensor {
             .await?;
         let mut stakes: Vec<StakeInfo> =
             stakes.into_iter().map(StakeLite::into_stake).filter(|s| s.alpha > 0).collect();
-        stakes.sort_by(|a, b| (a.netuid, a.hotkey).cmp(&(b.netuid, b.hotkey)));
+        stakes.sort_by_key(|s| (s.netuid, s.hotkey));
         Ok(stakes)
     }
 

@@ -113,10 +113,10 @@ impl Subtensor {
         let version: RuntimeVersion =
             self.rpc.call("state_getRuntimeVersion", vec![json!(hash.to_hex())]).await?;
         let mut runtimes = self.runtimes.lock().await;
-        if let Some(runtime) = runtimes.get(&version.spec_version) {
-            if runtime.version == version {
-                return Ok(runtime.clone());
-            }
+        if let Some(runtime) = runtimes.get(&version.spec_version)
+            && runtime.version == version
+        {
+            return Ok(runtime.clone());
         }
         let answer =
             self.state_call_raw("Metadata_metadata_at_version", &15u32.encode(), hash).await?;

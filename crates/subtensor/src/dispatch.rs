@@ -23,15 +23,15 @@ pub(crate) fn dispatch_error(runtime: &Runtime, value: &DispatchErrorValue) -> D
     let ValueDef::Variant(variant) = &value.value else {
         return module("Runtime", "DispatchError", "an error taoplex cannot read");
     };
-    if variant.name == "Module" {
-        if let Some((index, error)) = module_indices(&variant.values) {
-            let pallet = runtime.metadata().pallet_by_error_index(index);
-            let found = pallet.as_ref().and_then(|p| p.error_variant_by_index(error));
-            if let (Some(pallet), Some(found)) = (pallet, found) {
-                return named(pallet.name(), &found.name, &found.docs.join(" "));
-            }
-            return module("Runtime", "Module", &format!("pallet {index} error {error}"));
+    if variant.name == "Module"
+        && let Some((index, error)) = module_indices(&variant.values)
+    {
+        let pallet = runtime.metadata().pallet_by_error_index(index);
+        let found = pallet.as_ref().and_then(|p| p.error_variant_by_index(error));
+        if let (Some(pallet), Some(found)) = (pallet, found) {
+            return named(pallet.name(), &found.name, &found.docs.join(" "));
         }
+        return module("Runtime", "Module", &format!("pallet {index} error {error}"));
     }
     // Non-module errors (`BadOrigin`, `Token(FundsUnavailable)`, `Arithmetic(Overflow)`, …).
     let inner = match &variant.values {

@@ -84,7 +84,7 @@ pub fn decode_events(
             SubxtPhase::Finalization => Phase::Finalization,
         };
         let what = format!("event {}.{}", event.pallet_name(), event.event_name());
-        let fields = |e: subxt::error::EventsError| runtime.undecodable(&what, e.to_string());
+        let fields = |e: Box<subxt::error::EventsError>| runtime.undecodable(&what, e.to_string());
         let mapped = match (event.pallet_name(), event.event_name()) {
             ("TransactionPayment", "TransactionFeePaid") => {
                 let paid: FeePaid = decode(&event).map_err(fields)?;
@@ -237,8 +237,8 @@ pub fn decode_events(
 
 fn decode<T: DecodeAsFields>(
     event: &subxt::events::Event<'_, subxt::config::SubstrateConfig>,
-) -> Result<T, subxt::error::EventsError> {
-    event.decode_fields_unchecked_as::<T>()
+) -> Result<T, Box<subxt::error::EventsError>> {
+    event.decode_fields_unchecked_as::<T>().map_err(Box::new)
 }
 
 fn fee_of(fees: &HashMap<u32, u64>, phase: Phase) -> u64 {

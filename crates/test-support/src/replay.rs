@@ -53,6 +53,7 @@ pub fn metadata_v15_hex(finney: &Path, set: &str) -> String {
 #[derive(Default, Clone)]
 struct Answers {
     by_call: HashMap<String, Value>,
+    errors: HashMap<String, Value>,
     scripted: HashMap<String, Script>,
 }
 
@@ -137,6 +138,16 @@ impl Replay {
         self.answers.lock().unwrap().by_call.insert(key(method, &params), result);
     }
 
+    /// Answers `method` with exactly `params` by the JSON-RPC error `code`/`message` (a node's
+    /// refusal, e.g. the pool's `1010 Invalid Transaction`).
+    pub fn refuse(&self, method: &str, params: Value, code: i64, message: &str) {
+        self.answers
+            .lock()
+            .unwrap()
+            .errors
+            .insert(key(method, &params), json!({"code": code, "message": message}));
+    }
+
     /// Answers subscription `method` with exactly `params` by a subscription id, then sends
     /// `notifications` in order.
     pub fn subscription(&self, method: &str, params: Value, notifications: Vec<Value>) {
@@ -185,12 +196,14 @@ async fn connection(
         let params = request.get("params").cloned().unwrap_or(json!([]));
         requests.lock().unwrap().push((method.clone(), params.clone()));
         let k = key(&method, &params);
-        let (answer, script) = {
+        let (answer, script, error) = {
             let a = answers.lock().unwrap();
-            (a.by_call.get(&k).cloned(), a.scripted.get(&k).cloned())
+            (a.by_call.get(&k).cloned(), a.scripted.get(&k).cloned(), a.errors.get(&k).cloned())
         };
         let mut out = Vec::new();
-        if let Some(script) = script {
+        if let Some(error) = error {
+            out.push(json!({"jsonrpc": "2.0", "id": id, "error": error}));
+        } else if let Some(script) = script {
             let sub = format!("replay-{next_subscription}");
             next_subscription += 1;
             out.push(json!({"jsonrpc": "2.0", "id": id, "result": sub}));

@@ -7,12 +7,12 @@ use subtensor::runtime::{Runtime, RuntimeVersion};
 use test_support::replay::{FINNEY_GENESIS, Replay, finney_fixtures, metadata_v15_hex};
 
 /// The fixtures, or `None` (notice; a failure under CI).
-pub fn fixtures() -> Option<PathBuf> {
+pub(crate) fn fixtures() -> Option<PathBuf> {
     finney_fixtures()
 }
 
 /// The runtime of a recorded set, from its metadata file (spec 393 / 343, tx version 1).
-pub fn runtime(finney: &Path, set: &str) -> Runtime {
+pub(crate) fn runtime(finney: &Path, set: &str) -> Runtime {
     let spec: u32 = set.trim_start_matches("spec").parse().unwrap();
     let answer = hex::decode(metadata_v15_hex(finney, set).trim_start_matches("0x")).unwrap();
     let genesis: chain::Hash = FINNEY_GENESIS.parse().unwrap();
@@ -25,13 +25,13 @@ pub fn runtime(finney: &Path, set: &str) -> Runtime {
 }
 
 /// A replay server of `set` and a client connected to it.
-pub async fn replay(finney: &Path, set: &str) -> (Replay, Subtensor) {
+pub(crate) async fn replay(finney: &Path, set: &str) -> (Replay, Subtensor) {
     let replay = Replay::start(finney, set).await;
     let client = Subtensor::connect(&replay.url()).await.unwrap();
     (replay, client)
 }
 
 /// An account from its SS58 address.
-pub fn account(ss58: &str) -> chain::AccountId {
+pub(crate) fn account(ss58: &str) -> chain::AccountId {
     ss58.parse().unwrap()
 }

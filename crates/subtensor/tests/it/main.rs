@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
+mod encode;
 mod recorded;
 mod shield;
 mod signing;
+mod synthetic;
