@@ -27,7 +27,8 @@ fn fixture() -> Fixture {
     let runtime = runtime(&finney);
     let text = std::fs::read_to_string(finney.join("spec393/responses.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let storage = &json["seeds"]["test_get_events_proper_decoding"]["calls"]["state_getStorageAt"][0];
+    let storage =
+        &json["seeds"]["test_get_events_proper_decoding"]["calls"]["state_getStorageAt"][0];
     let events = hex::decode(storage["result"].as_str().unwrap().trim_start_matches("0x")).unwrap();
     let subnets: Vec<(u16, u64, u64)> =
         (0..128).map(|n| (n, 1_000_000_000_000 + u64::from(n), 2_000_000_000_000)).collect();
@@ -62,7 +63,11 @@ fn all_dynamic_info_128_subnets(bencher: divan::Bencher) {
     bencher.bench(|| {
         let all: Vec<Option<DynamicInfo>> = f
             .runtime
-            .decode_api("SubnetInfoRuntimeApi", "get_all_dynamic_info", divan::black_box(&f.dynamic_info))
+            .decode_api(
+                "SubnetInfoRuntimeApi",
+                "get_all_dynamic_info",
+                divan::black_box(&f.dynamic_info),
+            )
             .unwrap();
         assert_eq!(all.len(), 129);
         all

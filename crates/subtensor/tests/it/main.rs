@@ -5,6 +5,7 @@
 
 mod common;
 mod encode;
+mod live;
 mod recorded;
 mod shield;
 mod signing;
