@@ -94,6 +94,14 @@ impl From<SubtensorError> for ChainError {
                 ChainError::Rpc { code, message: format!("{method}: {message}") }
             }
             SubtensorError::NotFound(what) => ChainError::NotFound(what),
+            SubtensorError::RateLimited { endpoint, waited_ms } => {
+                let reason = SubtensorError::RateLimited { endpoint: endpoint.clone(), waited_ms }
+                    .to_string();
+                ChainError::Transport { endpoint, reason }
+            }
+            e @ (SubtensorError::Transaction(_) | SubtensorError::Shield(_)) => {
+                ChainError::Invalid(chain::TxValidityError::Malformed(e.to_string()))
+            }
             other => ChainError::Decode(other.to_string()),
         }
     }
