@@ -271,6 +271,17 @@ pub enum DispatchError {
     /// An arithmetic overflow the chain would also refuse.
     #[error("Overflow: the amounts overflow")]
     Overflow,
+    /// A live chain's named error with no typed variant here (`pallet.name`, e.g.
+    /// `SubtensorModule.DelegateTakeTooHigh`).
+    #[error("{pallet}.{name}: {description}")]
+    Module {
+        /// The pallet.
+        pallet: String,
+        /// The error's name.
+        name: String,
+        /// The chain's description of it (its doc comment), or the name.
+        description: String,
+    },
 }
 
 /// A pool error as carried in a [`DispatchError`]: the chain's swap error names.

@@ -290,6 +290,15 @@ pub enum Event {
         /// The inner call's result.
         result: Result<(), DispatchError>,
     },
+    /// An MEV-shielded (encrypted) transaction was accepted into a block (Subtensor's
+    /// `MevShield.EncryptedSubmitted`); the decrypted inner transaction follows in the same
+    /// block with its own events.
+    EncryptedSubmitted {
+        /// The wrapper's id (a hash).
+        id: Hash,
+        /// Who submitted it.
+        who: AccountId,
+    },
 }
 
 impl Event {
@@ -321,6 +330,7 @@ impl Event {
             Event::ProxyAdded { .. } => "ProxyAdded",
             Event::ProxyRemoved { .. } => "ProxyRemoved",
             Event::ProxyExecuted { .. } => "ProxyExecuted",
+            Event::EncryptedSubmitted { .. } => "EncryptedSubmitted",
         }
     }
 }

@@ -16,6 +16,8 @@
 //!   localnet on a manual clock, bare or with its market simulation, and its `Chain`.
 //! - `dojo` (feature `localnet`) — `dojo::dojo_genesis`, `dojo::start_node`: an in-process
 //!   localnet with a Dojo subnet.
+//! - `replay` (feature `replay`) — `replay::Replay`: a loopback JSON-RPC server answering
+//!   from the recorded finney traffic in `../shared/fixtures/finney`.
 //! - `terminal` (feature `terminal`) — the terminal's fixture market and chain: 24 subnets
 //!   of hand-made data behind `MarketRead` and `Chain`, for its tests and its load bench.
 //!
@@ -27,6 +29,7 @@
 //! - `chain`: the `fake` module (pulls in `chain` and `tokio`).
 //! - `localnet`: the `genesis`, `node` and `dojo` modules; implies `chain` (pulls in `localnet`,
 //!   `keys`, `dtao`).
+//! - `replay`: the `replay` module (pulls in `tokio` and `tokio-tungstenite`).
 //! - `terminal`: the `terminal` module; implies `localnet` (pulls in `terminal` and `market`).
 // Test scaffolding fails a test by panicking: that is its error path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -44,6 +47,8 @@ pub mod genesis;
 pub mod node;
 pub mod pg;
 pub mod process;
+#[cfg(feature = "replay")]
+pub mod replay;
 #[cfg(feature = "terminal")]
 pub mod terminal;
 pub mod tools;

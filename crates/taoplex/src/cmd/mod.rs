@@ -2,7 +2,9 @@
 
 pub(crate) mod args;
 pub(crate) mod calc;
+pub(crate) mod chain;
 pub(crate) mod dojo;
+pub(crate) mod network;
 pub(crate) mod node;
 pub(crate) mod stake;
 pub(crate) mod submit;
@@ -34,6 +36,9 @@ pub(crate) enum Command {
     Node(node::NodeArgs),
     /// Start the suite on this machine: the localnet with its market simulation.
     Up(up::UpArgs),
+    /// Inspect a chain (localnet, finney, testnet): runtime, heads, a block's events, a subnet.
+    #[command(subcommand)]
+    Chain(chain::ChainCommand),
     /// Run the web terminal (market pages, REST + WebSocket API) on 127.0.0.1:8080.
     Terminal(terminal::TerminalArgs),
 }
@@ -48,5 +53,6 @@ pub(crate) fn run(command: Command) -> ExitCode {
         Command::Node(a) => node::run(a),
         Command::Up(a) => up::run(a),
         Command::Terminal(a) => terminal::run(a),
+        Command::Chain(c) => chain::run(c),
     }
 }

@@ -358,7 +358,7 @@ async fn quoted_trade(
 
 async fn add(args: AddArgs) -> anyhow::Result<()> {
     let hotkey = resolve_hotkey(&args.trade.wallet, &args.hotkey.hotkey)?;
-    let chain = args.trade.chain.connect().await?;
+    let chain = args.trade.chain.connect_signing().await?;
     let amount = args.amount.rao();
     let limit = quoted_trade(chain.as_ref(), args.netuid, Side::Buy, amount, &args.trade).await?;
     let pair = signer(&args.trade).await?;
@@ -369,13 +369,13 @@ async fn add(args: AddArgs) -> anyhow::Result<()> {
         limit_price: limit,
         allow_partial: args.trade.partial,
     };
-    report(&sign_and_watch(chain.as_ref(), &pair, call).await?)
+    report(&sign_and_watch(&chain, &pair, call).await?)
 }
 
 async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
     let hotkey = resolve_hotkey(&args.trade.wallet, &args.hotkey.hotkey)?;
     let coldkey = coldkey_address(&args.trade.wallet.wallet(None))?;
-    let chain = args.trade.chain.connect().await?;
+    let chain = args.trade.chain.connect_signing().await?;
     let held = chain
         .stakes(coldkey)
         .await?
@@ -406,7 +406,7 @@ async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
             allow_partial: args.trade.partial,
         }
     };
-    report(&sign_and_watch(chain.as_ref(), &pair, call).await?)
+    report(&sign_and_watch(&chain, &pair, call).await?)
 }
 
 async fn swap(args: SwapArgs) -> anyhow::Result<()> {
@@ -414,7 +414,7 @@ async fn swap(args: SwapArgs) -> anyhow::Result<()> {
         bail!("--from and --to are the same subnet; nothing to swap");
     }
     let hotkey = resolve_hotkey(&args.trade.wallet, &args.hotkey.hotkey)?;
-    let chain = args.trade.chain.connect().await?;
+    let chain = args.trade.chain.connect_signing().await?;
     let amount = args.amount.rao();
     let sell =
         chain.quote(args.from, Side::Sell, amount).await.context("cannot quote the sell leg")?;
@@ -442,14 +442,14 @@ async fn swap(args: SwapArgs) -> anyhow::Result<()> {
         limit_price: limit,
         allow_partial: args.trade.partial,
     };
-    report(&sign_and_watch(chain.as_ref(), &pair, call).await?)
+    report(&sign_and_watch(&chain, &pair, call).await?)
 }
 
 async fn move_stake(args: MoveArgs) -> anyhow::Result<()> {
     let origin = resolve_hotkey(&args.trade.wallet, &args.from_hotkey)?;
     let destination = resolve_hotkey(&args.trade.wallet, &args.to_hotkey)?;
     let to = args.to.unwrap_or(args.from);
-    let chain = args.trade.chain.connect().await?;
+    let chain = args.trade.chain.connect_signing().await?;
     out(&format!(
         "move {} from hotkey {origin} (subnet {}) to hotkey {destination} (subnet {to})",
         alpha(args.amount.rao()),
@@ -464,7 +464,7 @@ async fn move_stake(args: MoveArgs) -> anyhow::Result<()> {
         destination_netuid: to,
         alpha_amount: args.amount,
     };
-    report(&sign_and_watch(chain.as_ref(), &pair, call).await?)
+    report(&sign_and_watch(&chain, &pair, call).await?)
 }
 
 async fn transfer(args: TransferArgs) -> anyhow::Result<()> {
@@ -472,7 +472,7 @@ async fn transfer(args: TransferArgs) -> anyhow::Result<()> {
         args.dest.parse().with_context(|| format!("{:?} is not an SS58 address", args.dest))?;
     let hotkey = resolve_hotkey(&args.trade.wallet, &args.hotkey.hotkey)?;
     let to = args.to.unwrap_or(args.from);
-    let chain = args.trade.chain.connect().await?;
+    let chain = args.trade.chain.connect_signing().await?;
     out(&format!(
         "give {} staked to {hotkey} (subnet {} → {to}) to coldkey {dest}",
         alpha(args.amount.rao()),
@@ -487,13 +487,13 @@ async fn transfer(args: TransferArgs) -> anyhow::Result<()> {
         destination_netuid: to,
         alpha_amount: args.amount,
     };
-    report(&sign_and_watch(chain.as_ref(), &pair, call).await?)
+    report(&sign_and_watch(&chain, &pair, call).await?)
 }
 
 async fn unstake_all(args: UnstakeAllArgs) -> anyhow::Result<()> {
     let hotkey = resolve_hotkey(&args.trade.wallet, &args.hotkey.hotkey)?;
     let coldkey = coldkey_address(&args.trade.wallet.wallet(None))?;
-    let chain = args.trade.chain.connect().await?;
+    let chain = args.trade.chain.connect_signing().await?;
     let stakes: Vec<_> =
         chain.stakes(coldkey).await?.into_iter().filter(|s| s.hotkey == hotkey).collect();
     if stakes.is_empty() {
@@ -516,5 +516,5 @@ async fn unstake_all(args: UnstakeAllArgs) -> anyhow::Result<()> {
     ))?;
     confirm(args.trade.yes)?;
     let pair = signer(&args.trade).await?;
-    report(&sign_and_watch(chain.as_ref(), &pair, Call::UnstakeAll { hotkey }).await?)
+    report(&sign_and_watch(&chain, &pair, Call::UnstakeAll { hotkey }).await?)
 }

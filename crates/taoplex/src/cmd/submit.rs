@@ -2,38 +2,21 @@
 //! from the pool to finality, printing each step.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use chain::{Call, Chain, DispatchError, EventRecord, Signer, TxOptions, TxStatus};
-use clap::Args;
+use chain::{Call, DispatchError, EventRecord, TxStatus};
 use futures::StreamExt;
 use keys::Keypair;
 
+use super::network::Connection;
 use super::wallet::out;
 
 /// How long to follow a transaction before giving up on seeing it finalized.
 const WATCH_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Where the chain is.
-#[derive(Debug, Clone, Args)]
-pub(crate) struct ChainArgs {
-    /// JSON-RPC endpoint of a node (the localnet listens on ws://127.0.0.1:9944).
-    #[arg(long, env = "TAOPLEX_RPC", default_value = "ws://127.0.0.1:9944")]
-    pub(crate) rpc: String,
-}
-
-impl ChainArgs {
-    /// Connects, with an error that says what to do when nothing listens.
-    pub(crate) async fn connect(&self) -> anyhow::Result<Arc<dyn Chain>> {
-        let client =
-            chain::client::RpcChain::connect(self.rpc.clone()).await.with_context(|| {
-                format!("no chain at {}; start one with `taoplex node` or pass --rpc", self.rpc)
-            })?;
-        Ok(Arc::new(client))
-    }
-}
+/// Where the chain is: `--network` (and the localnet's `--rpc`), see [`super::network`].
+pub(crate) use super::network::NetworkArgs as ChainArgs;
 
 /// What happened to a submitted transaction.
 #[derive(Debug)]
@@ -65,20 +48,16 @@ pub(crate) fn confirm(yes: bool) -> anyhow::Result<()> {
 }
 
 /// Prepares `call` on the chain (nonce and mortality from the chain), signs the payload with
-/// `pair`, submits it, and prints
-/// `submitted` → `in block` → `finalized`. Returns once the block is final.
+/// `pair`, submits it (through MEV Shield for trades on a live network, unless
+/// `--no-shield`), and prints `submitted` → `in block` → `finalized`. Returns once the block
+/// is final.
 pub(crate) async fn sign_and_watch(
-    chain: &dyn Chain,
+    chain: &Connection,
     pair: &Keypair,
     call: Call,
 ) -> anyhow::Result<Inclusion> {
-    let prepared = chain
-        .prepare(pair.account(), call, TxOptions::default())
-        .await
-        .context("cannot prepare the transaction (signing context, nonce, head or fee)")?;
-    let signature = Signer::sign(pair, &prepared.payload);
     let mut statuses =
-        chain.submit(prepared, signature).await.context("the node refused the transaction")?;
+        chain.sign_and_submit(pair, call).await.context("the node refused the transaction")?;
     let mut inclusion = None;
     let watch = async {
         while let Some(status) = statuses.next().await {

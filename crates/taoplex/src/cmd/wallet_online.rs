@@ -62,7 +62,7 @@ pub(crate) async fn transfer(
         dest.parse().with_context(|| format!("{dest:?} is not an SS58 address"))?;
     let w = wallet.wallet(None);
     let from = AccountId::from(w.coldkeypub()?);
-    let chain = chain.connect().await?;
+    let chain = chain.connect_signing().await?;
     let call = Call::Transfer { dest, amount };
     let fee = chain.estimate_fee(from, call.clone()).await?;
     let free = chain.account(from).await?.free;
@@ -74,7 +74,7 @@ pub(crate) async fn transfer(
     ))?;
     confirm(yes)?;
     let pair = tokio::task::block_in_place(|| open_coldkey(&w, &KdfParams::default()))?;
-    let inclusion = sign_and_watch(chain.as_ref(), &pair, call).await?;
+    let inclusion = sign_and_watch(&chain, &pair, call).await?;
     if let Err(e) = inclusion.result {
         anyhow::bail!("the chain refused the transfer: {e}");
     }

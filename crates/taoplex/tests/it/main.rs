@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod calc;
+mod chain;
 mod dojo_network;
 mod dojo_platform;
 mod node;

@@ -1,0 +1,155 @@
+//! `--network finney|test|local|<ws url>`: which chain a command talks to, the way btcli
+//! names them. `local` (the default) is taoplex's localnet over its JSON-RPC; `finney`,
+//! `test` and any other `ws://`/`wss://` URL is a real Subtensor node through the live client.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use chain::{Call, Chain, ChainResult, TxOptions, TxStatus};
+use clap::Args;
+use futures::stream::BoxStream;
+use subtensor::Subtensor;
+
+/// The localnet's default endpoint.
+const LOCAL_URL: &str = "ws://127.0.0.1:9944";
+
+/// Where the chain is.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct NetworkArgs {
+    /// The chain: `local` (taoplex's localnet), `finney` (Bittensor mainnet), `test`
+    /// (testnet), or a node's ws:// / wss:// URL.
+    #[arg(long, env = "TAOPLEX_NETWORK", default_value = "local")]
+    pub(crate) network: String,
+    /// The localnet's JSON-RPC endpoint, for `--network local` (an older name for the same
+    /// thing: a ws:// URL here is used as is).
+    #[arg(long, env = "TAOPLEX_RPC", default_value = LOCAL_URL)]
+    pub(crate) rpc: String,
+    /// Submit coldkey trades in the clear instead of through MEV Shield (live networks).
+    #[arg(long)]
+    pub(crate) no_shield: bool,
+}
+
+/// A network resolved to an endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    /// taoplex's localnet.
+    Local(String),
+    /// A Subtensor node.
+    Live(String),
+}
+
+impl NetworkArgs {
+    /// The endpoint `--network` names.
+    pub(crate) fn endpoint(&self) -> anyhow::Result<Endpoint> {
+        match self.network.as_str() {
+            "local" | "localnet" => Ok(Endpoint::Local(self.rpc.clone())),
+            name => {
+                if let Some(url) = subtensor::endpoint_of(name) {
+                    return Ok(Endpoint::Live(url.to_string()));
+                }
+                if name.starts_with("ws://") || name.starts_with("wss://") {
+                    return Ok(Endpoint::Live(name.to_string()));
+                }
+                bail!("--network {name:?} is none of local, finney, test or a ws:// / wss:// URL")
+            }
+        }
+    }
+
+    /// The network's name as pages and outputs show it.
+    pub(crate) fn label(&self) -> String {
+        match self.endpoint() {
+            Ok(Endpoint::Local(url)) => format!("local ({url})"),
+            Ok(Endpoint::Live(url)) => match self.network.as_str() {
+                "finney" | "test" => format!("{} ({url})", self.network),
+                _ => url,
+            },
+            Err(_) => self.network.clone(),
+        }
+    }
+
+    /// Connects, with an error that says what to do when nothing listens.
+    pub(crate) async fn connect(&self) -> anyhow::Result<Arc<dyn Chain>> {
+        Ok(self.connect_signing().await?.chain)
+    }
+
+    /// Connects for submitting with a key at hand: on a live network, coldkey trades go
+    /// through MEV Shield unless `--no-shield`.
+    pub(crate) async fn connect_signing(&self) -> anyhow::Result<Connection> {
+        match self.endpoint()? {
+            Endpoint::Local(url) => {
+                let client =
+                    chain::client::RpcChain::connect(url.clone()).await.with_context(|| {
+                        format!("no chain at {url}; start one with `taoplex node` or pass --rpc")
+                    })?;
+                Ok(Connection { chain: Arc::new(client), live: None })
+            }
+            Endpoint::Live(url) => {
+                let client = Subtensor::connect(&url)
+                    .await
+                    .with_context(|| format!("cannot connect to {}", self.label()))?
+                    .with_shield(!self.no_shield);
+                let live = Arc::new(client);
+                Ok(Connection { chain: live.clone(), live: Some(live) })
+            }
+        }
+    }
+}
+
+/// A connected chain; on a live network also the live client, which shields trades.
+pub(crate) struct Connection {
+    /// The chain.
+    pub(crate) chain: Arc<dyn Chain>,
+    live: Option<Arc<Subtensor>>,
+}
+
+impl Deref for Connection {
+    type Target = Arc<dyn Chain>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.chain
+    }
+}
+
+impl Connection {
+    /// Prepares, signs with `pair` and submits `call`: MEV-shielded on a live network for
+    /// trades (unless `--no-shield`), as is everywhere else.
+    pub(crate) async fn sign_and_submit(
+        &self,
+        pair: &keys::Keypair,
+        call: Call,
+    ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
+        match &self.live {
+            Some(live) => live.sign_and_submit(pair, call, TxOptions::default()).await,
+            None => {
+                chain::sign_and_submit(self.chain.as_ref(), pair, call, TxOptions::default()).await
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(network: &str) -> NetworkArgs {
+        NetworkArgs { network: network.into(), rpc: LOCAL_URL.into(), no_shield: false }
+    }
+
+    #[test]
+    fn networks_resolve_like_btcli() {
+        assert_eq!(args("local").endpoint().unwrap(), Endpoint::Local(LOCAL_URL.into()));
+        assert!(
+            matches!(args("finney").endpoint().unwrap(), Endpoint::Live(u) if u.starts_with("wss://entrypoint-finney"))
+        );
+        assert!(
+            matches!(args("test").endpoint().unwrap(), Endpoint::Live(u) if u.starts_with("wss://test.finney"))
+        );
+        assert_eq!(
+            args("ws://10.0.0.1:9944").endpoint().unwrap(),
+            Endpoint::Live("ws://10.0.0.1:9944".into())
+        );
+        let err = args("mainnet").endpoint().unwrap_err().to_string();
+        assert!(err.contains("none of local, finney, test"), "{err}");
+    }
+}
