@@ -20,10 +20,13 @@
 //! - `Manual`: blocks only when asked ([`NodeHandle::produce_block`],
 //!   [`NodeHandle::fast_forward`]).
 //!
-//! In every mode [`NodeHandle::fast_forward`] produces blocks as fast as the runtime can, each
-//! timestamped `block_time` after the previous one, with the simulation (if any) taking its
-//! turn each block. Block timestamps are `max(clock, previous + block_time)` with an injected
-//! [`Clock`] (`chain`'s, read in milliseconds), so tests with a fixed clock are deterministic.
+//! In every mode [`NodeHandle::fast_forward`] produces blocks as fast as the runtime can, with
+//! the simulation (if any) taking its turn each block. Block timestamps are
+//! `max(clock, previous + block_time)` with an injected [`Clock`] (`chain`'s, read in
+//! milliseconds), so tests with a fixed clock are deterministic; a fast-forward of `n` blocks
+//! stamps block `i` with `max(clock − (n − i)·block_time, previous + block_time)`: on a chain
+//! behind the wall clock the run ends at the present (a simulated week of history ends now),
+//! on one that is not, the blocks are `block_time` apart.
 
 mod local;
 mod pool;
@@ -581,8 +584,13 @@ impl Producer {
 
     fn fast_forward(&mut self, blocks: u64) -> Result<Header, NodeError> {
         let mut batch_start = Instant::now();
-        for _ in 0..blocks {
-            let ts = self.last_timestamp.saturating_add(self.block_time_ms);
+        for remaining in (0..blocks).rev() {
+            // A chain behind the wall clock catches up to it: the last block of the run is
+            // stamped now and the ones before it a block time apart, so a simulated history
+            // ends at the present (and "24h ago" is a day of blocks back).
+            let caught_up =
+                self.clock.now_ms().saturating_sub(remaining.saturating_mul(self.block_time_ms));
+            let ts = self.last_timestamp.saturating_add(self.block_time_ms).max(caught_up);
             self.produce(ts)?;
             if self.unannounced.len() >= SYNC_BATCH || batch_start.elapsed() >= SYNC_INTERVAL {
                 self.flush()?;
