@@ -68,6 +68,9 @@ fn parse_history(s: &str) -> Result<u64, String> {
     Ok(blocks)
 }
 
+/// Blocks produced beyond the history asked for (an hour).
+const HISTORY_MARGIN: u64 = 300;
+
 /// 30 days of blocks: the node keeps the history in memory until it is indexed.
 const MAX_HISTORY_BLOCKS: u64 = 30 * 7_200;
 
@@ -85,7 +88,10 @@ pub(crate) fn run(args: UpArgs) -> ExitCode {
 
 async fn up(args: UpArgs) -> anyhow::Result<()> {
     let extension: Option<GenesisExtension> = if args.no_dojo { None } else { Some(add_dojo) };
-    let running = start(args.node.clone(), "taoplex up", extension, args.history).await?;
+    // An hour more than asked, so that the window's first block is there at the finalized
+    // head too (the indexer stores finalized blocks): a day of history has its 24h changes.
+    let history = if args.history > 0 { args.history + HISTORY_MARGIN } else { 0 };
+    let running = start(args.node.clone(), "taoplex up", extension, history).await?;
     let chain: Arc<dyn chain::Chain> = Arc::new(localnet::LocalChain::new(running.node.handle()));
     let mut terminal = TerminalArgs::for_up(
         args.terminal_addr,

@@ -130,3 +130,69 @@ fn up_runs_the_chain_and_the_terminal_together() {
     }
     drop(up);
 }
+
+/// `taoplex up --history 1d` on a fresh data directory: the first page already shows a day of
+/// market — 24h changes, volumes and sparklines — and an events feed with every kind of event
+/// the simulation makes; the history ends now.
+#[test]
+fn up_starts_with_a_day_of_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taoplex"))
+        .arg("up")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--rpc-addr", "127.0.0.1:0", "--terminal-addr", "127.0.0.1:0", "--no-dojo"])
+        .args(["--history", "1d"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let up = Up(child);
+    let chain_line = lines.next().unwrap().unwrap();
+    assert!(chain_line.starts_with("taoplex up: JSON-RPC on"), "{chain_line}");
+    let terminal_line = lines.next().unwrap().unwrap();
+    let addr = url(&terminal_line, "http://").trim_start_matches("http://").to_string();
+
+    // Served only once the history is indexed: the very first answer is complete.
+    let (status, body) = fetch(&addr, "/api/v1/overview?limit=200");
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}: {body}");
+    let overview: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rows = overview["subnets"].as_array().unwrap();
+    let with = |what: &str, f: &dyn Fn(&serde_json::Value) -> bool| {
+        let n = rows.iter().filter(|r| f(r)).count();
+        assert!(n * 2 > rows.len(), "only {n} of {} subnets have {what}", rows.len());
+    };
+    with("a 24h change", &|r| r["change_24h"].is_f64());
+    with("24h volume", &|r| r["volume_24h"].as_str().is_some_and(|v| v != "0"));
+    with("a sparkline that moves", &|r| {
+        let points: Vec<u64> =
+            r["sparkline_7d"].as_array().unwrap().iter().filter_map(|p| p.as_u64()).collect();
+        points.len() >= 5 && points.iter().any(|p| *p != points[0])
+    });
+
+    // Every kind of event the simulation makes is in the feed.
+    for kind in [
+        "whale_trade",
+        "price_move",
+        "emission_share_jump",
+        "owner_burn_started",
+        "owner_burn_stopped",
+        "hyperparameter_changed",
+        "identity_changed",
+        "subnet_registered",
+        "subnet_deregistered",
+    ] {
+        let events: serde_json::Value =
+            serde_json::from_str(&get(&addr, &format!("/api/v1/events?kind={kind}&limit=1")))
+                .unwrap();
+        assert!(!events["events"].as_array().unwrap().is_empty(), "no {kind} event in a day");
+    }
+
+    // The history ends now: the head is stamped within minutes of the wall clock.
+    let status: serde_json::Value = serde_json::from_str(&get(&addr, "/api/v1/status")).unwrap();
+    let age_ms = status["age_ms"].as_u64().unwrap();
+    assert!(age_ms < 10 * 60_000, "the market is as of {age_ms} ms ago: {status}");
+    drop(up);
+}
