@@ -520,10 +520,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path(), &genesis()).unwrap();
         for n in [10, 20, 30] {
-            s.write_snapshot(n, Hash::of(b"r"), 99, vec![n as u8; 5]).unwrap();
+            s.write_snapshot(n, Hash::of(b"r"), 99, vec![n as u8; 5], Some(vec![n as u8; 3]))
+                .unwrap();
         }
         let snaps = s.snapshots().unwrap();
         assert_eq!(snaps.iter().map(|s| s.number).collect::<Vec<_>>(), vec![30, 20]);
+        // The source's state goes with its snapshot, and away with it.
+        assert_eq!(s.source_state(30), Some(vec![30; 3]));
+        assert_eq!(s.source_state(10), None);
         let newest = dir.path().join("snapshots").join(format!("{:012}.snapshot", 30));
         let mut bytes = fs::read(&newest).unwrap();
         let last = bytes.len() - 1;
