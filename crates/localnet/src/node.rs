@@ -20,10 +20,13 @@
 //! - `Manual`: blocks only when asked ([`NodeHandle::produce_block`],
 //!   [`NodeHandle::fast_forward`]).
 //!
-//! In every mode [`NodeHandle::fast_forward`] produces blocks as fast as the runtime can, each
-//! timestamped `block_time` after the previous one, with the simulation (if any) taking its
-//! turn each block. Block timestamps are `max(clock, previous + block_time)` with an injected
-//! [`Clock`] (`chain`'s, read in milliseconds), so tests with a fixed clock are deterministic.
+//! In every mode [`NodeHandle::fast_forward`] produces blocks as fast as the runtime can, with
+//! the simulation (if any) taking its turn each block. Block timestamps are
+//! `max(clock, previous + block_time)` with an injected [`Clock`] (`chain`'s, read in
+//! milliseconds), so tests with a fixed clock are deterministic; a fast-forward of `n` blocks
+//! stamps block `i` with `max(clock − (n − i)·block_time, previous + block_time)`: on a chain
+//! behind the wall clock the run ends at the present (a simulated week of history ends now),
+//! on one that is not, the blocks are `block_time` apart.
 
 mod local;
 mod pool;
@@ -66,11 +69,36 @@ const BROADCAST_CAPACITY: usize = 4096;
 pub trait TxSource: Send + 'static {
     /// Transactions to submit to the pool before the next block, given the current state.
     fn transactions_for_block(&mut self, runtime: &Runtime) -> Vec<SignedTransaction>;
+
+    /// The source's state, saved with each snapshot so that a restart resumes it (none by
+    /// default: the source starts afresh).
+    fn save(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Takes up a state [`TxSource::save`] returned; false if it cannot.
+    fn resume(&mut self, _state: &[u8]) -> bool {
+        false
+    }
 }
 
 impl TxSource for crate::sim::Simulation {
     fn transactions_for_block(&mut self, runtime: &Runtime) -> Vec<SignedTransaction> {
         crate::sim::Simulation::transactions_for_block(self, runtime)
+    }
+
+    fn save(&self) -> Option<Vec<u8>> {
+        Some(crate::sim::Simulation::save(self))
+    }
+
+    fn resume(&mut self, state: &[u8]) -> bool {
+        match crate::sim::Simulation::resume(self, state) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("the simulation starts afresh: {e}");
+                false
+            }
+        }
     }
 }
 
@@ -302,7 +330,7 @@ impl Node {
         let history_blocks = config.history_blocks.max(16);
         let finality_depth = config.finality_depth.unwrap_or(genesis.params.finality_depth);
         let (runtime, history, log_offset, snapshot_at) =
-            recover(genesis, store.as_mut(), history_blocks)?;
+            recover(genesis, store.as_mut(), history_blocks, config.tx_source.as_mut())?;
         let head = runtime.head().header.clone();
         let finalized = head.number.saturating_sub(finality_depth).max(genesis.start_block);
         let info = ChainInfo {
@@ -402,10 +430,14 @@ impl Drop for Node {
 
 type Recovered = (Runtime, VecDeque<Arc<Block>>, u64, BlockNumber);
 
+/// The runtime from the newest usable snapshot and the log after it. A transaction source is
+/// resumed from the state saved with that snapshot (or, from genesis, as it starts) and asked
+/// again for every replayed block, so that it continues as if the node had not stopped.
 fn recover(
     genesis: &Genesis,
     store: Option<&mut Store>,
     history_blocks: usize,
+    mut source: Option<&mut Box<dyn TxSource>>,
 ) -> Result<Recovered, NodeError> {
     let Some(store) = store else {
         let runtime = Runtime::new(genesis)?;
@@ -442,6 +474,14 @@ fn recover(
             (rt, Store::log_start(), genesis.start_block, records)
         }
     };
+    let source_follows = match source.as_deref_mut() {
+        Some(_) if snapshot_at == genesis.start_block => true,
+        Some(source) => store.source_state(snapshot_at).is_some_and(|state| source.resume(&state)),
+        None => false,
+    };
+    if !source_follows {
+        source = None;
+    }
     // Blocks before the restored state come from the archive, when it links up.
     let mut history: VecDeque<Arc<Block>> = store
         .archived_chain(runtime.head(), history_blocks.saturating_sub(records.len() + 1))
@@ -460,6 +500,10 @@ fn recover(
                     record.number
                 ),
             });
+        }
+        if let Some(source) = source.as_deref_mut() {
+            // Its transactions are in the record already; only its memory moves on.
+            let _ = source.transactions_for_block(&runtime);
         }
         let produced = runtime.produce_block(record.txs, record.timestamp_ms);
         let header = &produced.block.header;
@@ -581,8 +625,13 @@ impl Producer {
 
     fn fast_forward(&mut self, blocks: u64) -> Result<Header, NodeError> {
         let mut batch_start = Instant::now();
-        for _ in 0..blocks {
-            let ts = self.last_timestamp.saturating_add(self.block_time_ms);
+        for remaining in (0..blocks).rev() {
+            // A chain behind the wall clock catches up to it: the last block of the run is
+            // stamped now and the ones before it a block time apart, so a simulated history
+            // ends at the present (and "24h ago" is a day of blocks back).
+            let caught_up =
+                self.clock.now_ms().saturating_sub(remaining.saturating_mul(self.block_time_ms));
+            let ts = self.last_timestamp.saturating_add(self.block_time_ms).max(caught_up);
             self.produce(ts)?;
             if self.unannounced.len() >= SYNC_BATCH || batch_start.elapsed() >= SYNC_INTERVAL {
                 self.flush()?;
@@ -738,7 +787,8 @@ impl Producer {
         drop(rt);
         match bytes {
             Ok(bytes) => {
-                store.write_snapshot(number, root, self.log_offset, bytes)?;
+                let source = self.source.as_ref().and_then(|s| s.save());
+                store.write_snapshot(number, root, self.log_offset, bytes, source)?;
                 tracing::debug!(block = number, "snapshot written");
             }
             // A snapshot only shortens recovery: the synced block log stays authoritative, so

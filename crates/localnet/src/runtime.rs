@@ -561,14 +561,16 @@ impl Runtime {
     }
 
     /// The inclusion check in block `n`: as [`Runtime::validate`] but the nonce must be exact.
+    /// `signature_ok` is the outcome of [`SignedTransaction::verify_signature`] (checked before
+    /// the block, in parallel with its initialisation).
     fn check_inclusion(
         &self,
         tx: &SignedTransaction,
-        hash: &Hash,
+        signature_ok: bool,
         n: BlockNumber,
     ) -> Result<u64, TxValidityError> {
-        if !self.verified.contains(hash) {
-            tx.verify_signature(&self.signing_context())?;
+        if !signature_ok {
+            return Err(TxValidityError::BadProof);
         }
         tx.mortality.check(n)?;
         let account = self.state.accounts.get(&tx.signer).copied().unwrap_or_default();
@@ -600,7 +602,7 @@ impl Runtime {
         self.next_pools = OnceLock::new();
         let mut records = Vec::new();
         let mut init_events = Vec::new();
-        self.initialize_block(n, &mut init_events);
+        let bad_signatures = self.initialize_and_verify(n, &txs, &mut init_events);
         records.extend(init_events.into_iter().map(|event| EventRecord {
             block: n,
             phase: Phase::Initialization,
@@ -610,13 +612,14 @@ impl Runtime {
         let mut rejected = Vec::new();
         let mut extrinsics = Vec::new();
         let mut hashes = Vec::new();
-        for tx in txs {
+        for (position, tx) in txs.into_iter().enumerate() {
             let hash = tx.hash();
             if !seen.insert(hash) {
                 rejected.push((hash, TxValidityError::AlreadyImported));
                 continue;
             }
-            let fee = match self.check_inclusion(&tx, &hash, n) {
+            let signature_ok = !bad_signatures.contains(&position);
+            let fee = match self.check_inclusion(&tx, signature_ok, n) {
                 Ok(fee) => fee,
                 Err(e) => {
                     rejected.push((hash, e));
@@ -667,6 +670,56 @@ impl Runtime {
         header.hash = header_hash(&header);
         self.head = Block { header, extrinsics, events: records };
         ProducedBlock { block: self.head.clone(), rejected }
+    }
+
+    /// Runs block `n`'s initialisation (emission, prices, epochs) while a second thread checks
+    /// the signatures of `txs` not verified before (a signature's validity never depends on the
+    /// state, so the two are independent). Returns the positions of the bad signatures.
+    fn initialize_and_verify(
+        &mut self,
+        n: BlockNumber,
+        txs: &[SignedTransaction],
+        init_events: &mut Vec<Event>,
+    ) -> BTreeSet<usize> {
+        let unverified: Vec<usize> =
+            (0..txs.len()).filter(|i| !self.verified.contains(&txs[*i].hash())).collect();
+        if unverified.is_empty() {
+            self.initialize_block(n, init_events);
+            return BTreeSet::new();
+        }
+        let context = self.signing_context();
+        let check = move || -> BTreeSet<usize> {
+            unverified.into_iter().filter(|i| txs[*i].verify_signature(&context).is_err()).collect()
+        };
+        std::thread::scope(|scope| {
+            match std::thread::Builder::new().spawn_scoped(scope, check.clone()) {
+                Ok(checker) => {
+                    self.initialize_block(n, init_events);
+                    checker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                }
+                // No thread to be had: check on this one.
+                Err(_) => {
+                    self.initialize_block(n, init_events);
+                    check()
+                }
+            }
+        })
+    }
+
+    /// The TAO a subnet registration in the next block locks, rao.
+    pub fn network_lock_cost(&self) -> u64 {
+        let p = &self.state.params;
+        dtao::lock::lock_cost_rao(
+            dtao::lock::LockState {
+                last_lock_rao: self.state.lock_last_rao,
+                last_lock_block: self.state.lock_last_block,
+            },
+            dtao::lock::LockParams {
+                min_lock_rao: p.min_lock,
+                reduction_interval: p.lock_reduction_interval,
+            },
+            self.block_number().saturating_add(1),
+        )
     }
 
     /// The state root after the last block.

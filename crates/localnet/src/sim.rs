@@ -23,7 +23,20 @@
 //!   owner of an emitting subnet starts burning miner emission partway — it announces it in
 //!   the subnet's identity and the subnet's validators move 80–95 % of their weight to the
 //!   owner's hotkey (UID 0), so the epoch withholds that incentive (`MinerBurned`) and the
-//!   subnet's emission share falls.
+//!   subnet's emission share falls; it burns for `burn_for` blocks of every `burn_cycle`, and
+//!   removes the note (and its validators their owner weight) in between. Every `tune_every`
+//!   blocks an owner changes a hyperparameter (immunity period, bonds EMA or maximum burn);
+//! - **founders** (the whales, in turn) register a subnet every `found_every` blocks at the
+//!   chain's lock cost, and start its emission an hour later; at the subnet limit the chain
+//!   dissolves the weakest subnet past its immunity to make room (see `sim/agents.rs`);
+//! - a **proxied trader** makes another trader its staking proxy early on; afterwards every
+//!   other order of its goes in through the proxy.
+//!
+//! # Resuming
+//! [`Simulation::save`] captures everything the agents remember (nonces they wait on, weight
+//! schedules, the market as they last saw it, positions they track, the new agents' counters);
+//! the node saves it with every snapshot and, after a restart, resumes it and lets it decide
+//! again for every block it replays, so the next blocks are those an uninterrupted run makes.
 //!
 //! # Intensity
 //! [`SimOptions::intensity`] scales the traders: 0 means no transactions at all; 1.0 (the
@@ -41,7 +54,11 @@
 //! per block and waits while its last transaction is still pending; its nonce is the chain's,
 //! resynchronised after [`RESYNC_AFTER`] blocks or at once via [`Simulation::on_rejected`].
 
+mod agents;
 mod market;
+mod resume;
+
+pub use resume::ResumeError;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -84,16 +101,49 @@ pub struct SimOptions {
     /// Validators set weights every this many tempos (after a first set in the first tempo).
     /// Default 4 (1,440 blocks, well within the 5,000-block activity cutoff).
     pub weights_every_tempos: u64,
+    /// Blocks the burning owner burns for in each cycle. Default 3,600 (12 h).
+    pub burn_for: u64,
+    /// Blocks of a burn cycle (burning, then not). Default 14,400 (2 days).
+    pub burn_cycle: u64,
+    /// Blocks after genesis of the first subnet registration. Default 1,800 (6 h).
+    pub found_after: u64,
+    /// Blocks between subnet registrations. Default 7,200 (a day, the chain's rate limit).
+    pub found_every: u64,
+    /// Blocks between owners' hyperparameter changes. Default 2,400 (8 h).
+    pub tune_every: u64,
+    /// Blocks after genesis at which a trader makes another account its staking proxy.
+    /// Default 600 (2 h).
+    pub proxy_after: u64,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
-        Self { intensity: 1.0, burn_after: 900, start_fresh_after: 2_400, weights_every_tempos: 4 }
+        Self {
+            intensity: 1.0,
+            burn_after: 900,
+            start_fresh_after: 2_400,
+            weights_every_tempos: 4,
+            burn_for: 3_600,
+            burn_cycle: 14_400,
+            found_after: 1_800,
+            found_every: 7_200,
+            tune_every: 2_400,
+            proxy_after: 600,
+        }
     }
 }
 
 /// Counters of what the simulation did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    parity_scale_codec::Encode,
+    parity_scale_codec::Decode,
+)]
 pub struct SimStats {
     /// Blocks asked for.
     pub blocks: u64,
@@ -192,7 +242,11 @@ pub struct Simulation {
     subnets: BTreeMap<NetUid, SubnetPlan>,
     /// Burning subnet and the fraction of weight its validators give the owner.
     burner: Option<(NetUid, f64)>,
-    burn_started: bool,
+    /// Whether the burner's validators were last switched to burning.
+    burning: bool,
+    /// A trader and the account it makes its staking proxy (two noise traders).
+    proxy_pair: Option<(usize, usize)>,
+    agents: agents::AgentState,
     /// Weight jobs: (due block, netuid, validator agent, validator uid).
     weights_queue: BTreeSet<(BlockNumber, NetUid, usize, u16)>,
     weights_due: BTreeMap<(NetUid, usize), (BlockNumber, u16)>,
@@ -250,7 +304,9 @@ impl Simulation {
             owners: Vec::new(),
             subnets: BTreeMap::new(),
             burner: None,
-            burn_started: false,
+            burning: false,
+            proxy_pair: None,
+            agents: agents::AgentState::default(),
             weights_queue: BTreeSet::new(),
             weights_due: BTreeMap::new(),
             last_weights: BTreeMap::new(),
@@ -323,6 +379,9 @@ impl Simulation {
             }
         }
 
+        if let [real, delegate, ..] = sim.noise[..] {
+            sim.proxy_pair = Some((real, delegate));
+        }
         for s in &genesis.subnets {
             let tempo = u64::from(s.hyperparameters.tempo.max(1));
             let mut validator_hotkeys = Vec::new();
@@ -399,6 +458,9 @@ impl Simulation {
         let ctx = runtime.signing_context();
 
         self.owners_act(runtime, now, &ctx, &mut out);
+        self.founders_act(runtime, now, &ctx, &mut out);
+        self.tuners_act(runtime, now, &ctx, &mut rng, &mut out);
+        self.proxies_act(runtime, now, &ctx, &mut out);
         self.weights_act(runtime, now, &ctx, &mut rng, &mut out);
         self.emission_sellers_act(runtime, now, &ctx, &mut rng, &mut out);
         self.noise_act(runtime, now, &ctx, &mut rng, &mut out);
@@ -533,6 +595,7 @@ impl Simulation {
             Call::AddStake { .. } | Call::AddStakeLimit { .. } => self.stats.buys += 1,
             _ => self.stats.sells += 1,
         }
+        let (idx, nonce, call) = self.through_proxy(runtime, idx, nonce, call, now);
         self.sign(idx, nonce, call, now, ctx, out);
     }
 
@@ -875,13 +938,11 @@ impl Simulation {
         rng: &mut R,
         out: &mut Vec<SignedTransaction>,
     ) {
-        let burn_from = self.start_block + self.opts.burn_after;
         if let Some((netuid, _)) = self.burner
-            && !self.burn_started
-            && now >= burn_from
+            && self.burning != self.opts.burning_at(self.start_block, now)
         {
-            self.burn_started = true;
-            // The subnet's validators switch to the owner's weights at once.
+            self.burning = !self.burning;
+            // The subnet's validators switch to (or away from) the owner's weights at once.
             let jobs: Vec<((NetUid, usize), (BlockNumber, u16))> = self
                 .weights_due
                 .iter()
@@ -909,7 +970,10 @@ impl Simulation {
                 continue;
             };
             let Some(nonce) = self.claim(hot, runtime, now) else { continue };
-            let Some(plan) = self.subnets.get(&netuid) else {
+            // A subnet the chain dissolved (its netuid perhaps reused) gets no more weights.
+            let Some(plan) = self.subnets.get(&netuid).filter(|p| {
+                runtime.subnet(netuid).is_some_and(|s| s.owner_hotkey == p.owner_hotkey)
+            }) else {
                 self.weights_queue.remove(&job);
                 continue;
             };
@@ -918,7 +982,7 @@ impl Simulation {
                 .iter()
                 .map(|(u, q)| (*u, (q * (1.0 + 0.15 * normal(rng))).max(0.0)))
                 .collect();
-            let burning = self.burn_started && self.burner.is_some_and(|(n, _)| n == netuid);
+            let burning = self.burning && self.burner.is_some_and(|(n, _)| n == netuid);
             if burning {
                 let frac = self.burner.map_or(0.9, |(_, f)| f);
                 let total: f64 = row.iter().map(|(_, w)| w).sum();
@@ -983,16 +1047,18 @@ impl Simulation {
                     }
                 }
                 None => {
-                    if now < self.start_block + self.opts.burn_after {
-                        continue;
-                    }
                     let Some(s) = runtime.subnet(netuid) else { continue };
-                    const NOTE: &str = "Miner emission is burned while the network is rebuilt.";
-                    if s.identity.description.contains(NOTE) {
+                    const NOTE: &str = " Miner emission is burned while the network is rebuilt.";
+                    let burning = self.burning_now(now, netuid);
+                    if s.identity.description.contains(NOTE) == burning {
                         continue;
                     }
                     let mut identity = s.identity.clone();
-                    identity.description = format!("{} {NOTE}", identity.description);
+                    identity.description = if burning {
+                        format!("{}{NOTE}", identity.description)
+                    } else {
+                        identity.description.replace(NOTE, "")
+                    };
                     Call::SetSubnetIdentity { netuid, identity }
                 }
             };

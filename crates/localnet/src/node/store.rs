@@ -6,6 +6,7 @@
 //! <data-dir>/blocks.log                   "TPXLOG01", then one record per block
 //! <data-dir>/blocks.jsonl                 every block in full (JSON lines), to serve after a restart
 //! <data-dir>/snapshots/<number>.snapshot  the runtime after block <number>
+//! <data-dir>/snapshots/<number>.sim       the simulation's state after block <number>
 //! ```
 //!
 //! A log record is `len: u32 LE ‖ check: 8 bytes ‖ payload`, where `payload` is the SCALE
@@ -320,15 +321,24 @@ impl Store {
         out
     }
 
-    /// Writes a snapshot of the runtime after block `number` (the log must be synced past it).
+    /// Writes a snapshot of the runtime after block `number` (the log must be synced past it),
+    /// and the transaction source's state then, if it has one (first, so that a snapshot is
+    /// never without it).
     pub(crate) fn write_snapshot(
         &mut self,
         number: BlockNumber,
         state_root: Hash,
         log_offset: u64,
         runtime: Vec<u8>,
+        source: Option<Vec<u8>>,
     ) -> Result<(), NodeError> {
         self.sync()?;
+        if let Some(state) = source {
+            let mut bytes = Vec::with_capacity(state.len() + 32);
+            bytes.extend_from_slice(&Hash::of(&state).0);
+            bytes.extend_from_slice(&state);
+            write_atomically(&self.source_state_path(number), &bytes)?;
+        }
         let body = SnapshotFile { number, state_root, log_offset, runtime }.encode();
         let mut bytes = Vec::with_capacity(body.len() + 40);
         bytes.extend_from_slice(SNAPSHOT_MAGIC);
@@ -341,8 +351,21 @@ impl Store {
         while all.len() > SNAPSHOTS_KEPT {
             let old = all.remove(0);
             let _ = fs::remove_file(&old.1);
+            let _ = fs::remove_file(self.source_state_path(old.0));
         }
         Ok(())
+    }
+
+    fn source_state_path(&self, number: BlockNumber) -> PathBuf {
+        self.dir.join("snapshots").join(format!("{number:012}.sim"))
+    }
+
+    /// The transaction source's state saved with the snapshot of block `number` (none if it
+    /// was not saved or is damaged).
+    pub(crate) fn source_state(&self, number: BlockNumber) -> Option<Vec<u8>> {
+        let bytes = fs::read(self.source_state_path(number)).ok()?;
+        let (check, state) = bytes.split_at_checked(32)?;
+        (Hash::of(state).0 == check).then(|| state.to_vec())
     }
 
     /// Snapshot files, oldest first.
@@ -497,10 +520,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path(), &genesis()).unwrap();
         for n in [10, 20, 30] {
-            s.write_snapshot(n, Hash::of(b"r"), 99, vec![n as u8; 5]).unwrap();
+            s.write_snapshot(n, Hash::of(b"r"), 99, vec![n as u8; 5], Some(vec![n as u8; 3]))
+                .unwrap();
         }
         let snaps = s.snapshots().unwrap();
         assert_eq!(snaps.iter().map(|s| s.number).collect::<Vec<_>>(), vec![30, 20]);
+        // The source's state goes with its snapshot, and away with it.
+        assert_eq!(s.source_state(30), Some(vec![30; 3]));
+        assert_eq!(s.source_state(10), None);
         let newest = dir.path().join("snapshots").join(format!("{:012}.snapshot", 30));
         let mut bytes = fs::read(&newest).unwrap();
         let last = bytes.len() - 1;

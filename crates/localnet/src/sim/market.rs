@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use chain::{BlockNumber, NetUid};
+use parity_scale_codec::{Decode, Encode};
 use rand::Rng;
 
 use crate::genesis::TAO;
@@ -35,8 +36,16 @@ pub(super) const SAMPLE_EVERY: u64 = 10;
 /// Price samples kept per subnet.
 const HISTORY: usize = 64;
 
+/// [`Market`] as saved with the simulation.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub(super) struct SavedMarket {
+    pools: Vec<PoolView>,
+    history: Vec<(NetUid, Vec<u64>)>,
+    refreshed_at: Option<BlockNumber>,
+}
+
 /// One pool as last seen.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub(super) struct PoolView {
     pub(super) netuid: NetUid,
     /// TAO reserve, rao.
@@ -48,7 +57,7 @@ pub(super) struct PoolView {
 }
 
 /// The market as the agents see it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub(super) struct Market {
     pools: Vec<PoolView>,
     /// Pool TAO of tradeable pools, aligned with `pools` (0 for the others).
@@ -113,6 +122,31 @@ impl Market {
     /// Tradeable pools.
     pub(super) fn tradeable(&self) -> impl Iterator<Item = &PoolView> {
         self.pools.iter().filter(|p| p.started && p.price > 0)
+    }
+
+    /// What the agents remember of the market, to resume after a restart.
+    pub(super) fn save(&self) -> SavedMarket {
+        SavedMarket {
+            pools: self.pools.clone(),
+            history: self.history.iter().map(|(n, h)| (*n, h.iter().copied().collect())).collect(),
+            refreshed_at: self.refreshed_at,
+        }
+    }
+
+    /// The market as saved by [`Market::save`].
+    pub(super) fn restore(saved: SavedMarket) -> Market {
+        // The draw weights follow from the pools (tradeable pools by their TAO).
+        let weights = saved
+            .pools
+            .iter()
+            .map(|p| if p.started && p.price > 0 { p.tao as f64 } else { 0.0 })
+            .collect();
+        Market {
+            pools: saved.pools,
+            weights,
+            history: saved.history.into_iter().map(|(n, h)| (n, h.into())).collect(),
+            refreshed_at: saved.refreshed_at,
+        }
     }
 
     /// Relative price change over the last `samples` samples (None without enough history).

@@ -680,3 +680,83 @@ async fn a_torn_log_record_is_truncated_not_a_crash() {
     assert_eq!(node.head(), head4);
     node.shutdown().await;
 }
+
+/// What each block of `from..=to` did: every extrinsic's signer, nonce and call (signatures
+/// differ between runs: sr25519 signing is randomised), and the state root.
+type Actions = Vec<(u64, Vec<(AccountId, u64, Call)>, Hash)>;
+
+fn actions(node: &Node, from: u64, to: u64) -> Actions {
+    (from..=to)
+        .map(|n| {
+            let b = node.block(BlockRef::Number(n)).unwrap();
+            let xts = b.extrinsics.iter().map(|x| (x.signer, x.nonce, x.call.clone())).collect();
+            (n, xts, b.header.state_root)
+        })
+        .collect()
+}
+
+fn simulated(config: NodeConfig, genesis: &Genesis) -> NodeConfig {
+    let sim = localnet::sim::Simulation::with_options(genesis, sim_options());
+    NodeConfig { tx_source: Some(Box::new(sim)), ..config }
+}
+
+/// Short schedules, so that 300 blocks see registrations, burns, tuning and a proxy.
+fn sim_options() -> localnet::sim::SimOptions {
+    localnet::sim::SimOptions {
+        intensity: 2.0,
+        burn_after: 40,
+        burn_for: 60,
+        burn_cycle: 150,
+        found_after: 50,
+        found_every: 100,
+        tune_every: 70,
+        proxy_after: 20,
+        ..localnet::sim::SimOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_simulation_takes_the_same_next_actions() {
+    let genesis = Genesis::dev();
+    let start = genesis.start_block;
+    let reference =
+        Node::start(&genesis, simulated(config(BlockProduction::Manual), &genesis)).unwrap();
+    reference.fast_forward(300).await.unwrap();
+    let expected = actions(&reference, start + 1, start + 300);
+    reference.shutdown().await;
+    let calls: Vec<&Call> =
+        expected.iter().flat_map(|(_, x, _)| x.iter().map(|(_, _, c)| c)).collect();
+    for (what, found) in [
+        ("a registration", calls.iter().any(|c| matches!(c, Call::RegisterNetwork { .. }))),
+        (
+            "a hyperparameter change",
+            calls.iter().any(|c| matches!(c, Call::SetHyperparameter { .. })),
+        ),
+        ("a proxy added", calls.iter().any(|c| matches!(c, Call::AddProxy { .. }))),
+        ("a trade through the proxy", calls.iter().any(|c| matches!(c, Call::Proxy { .. }))),
+    ] {
+        assert!(found, "the simulation made no {what} in 300 blocks");
+    }
+
+    // The same run, stopped after 150 blocks. The snapshot of the last block is lost (as in
+    // a crash after the block log was synced), so the restart resumes the simulation from the
+    // snapshot of block 100 and replays 50 blocks before producing new ones.
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(&genesis, simulated(persistent(dir.path(), 100), &genesis)).unwrap();
+    node.fast_forward(150).await.unwrap();
+    node.shutdown().await;
+    let snapshots = dir.path().join("snapshots");
+    for ext in ["snapshot", "sim"] {
+        std::fs::remove_file(snapshots.join(format!("{:012}.{ext}", start + 150))).unwrap();
+    }
+    assert!(snapshots.join(format!("{:012}.sim", start + 100)).exists());
+    let node = Node::start(&genesis, simulated(persistent(dir.path(), 100), &genesis)).unwrap();
+    assert_eq!(node.head().number, start + 150);
+    node.fast_forward(150).await.unwrap();
+    assert_eq!(
+        actions(&node, start + 1, start + 300),
+        expected,
+        "the same actions as uninterrupted"
+    );
+    node.shutdown().await;
+}

@@ -225,6 +225,8 @@ pub(crate) struct RunningNode {
     pub(crate) node: Node,
     server: RpcServer,
     pub(crate) data_dir: PathBuf,
+    /// The chain was created by this start (the data directory held none).
+    pub(crate) fresh: bool,
 }
 
 impl RunningNode {
@@ -237,22 +239,41 @@ impl RunningNode {
 
 /// Starts the node (fast-forwarding if asked) and its RPC server, and prints where it listens
 /// as the first line on stdout.
+///
+/// A fresh data directory first gets `history` blocks of simulated history (ending now), with
+/// a progress bar; `--fast-forward` blocks come on top, on any data directory.
 pub(crate) async fn start(
     args: NodeArgs,
     what: &str,
     extension: Option<GenesisExtension>,
+    history: u64,
 ) -> anyhow::Result<RunningNode> {
     let setup = NodeSetup::from_args(&args, extension)?;
-    let NodeSetup { genesis, config, rpc, fast_forward } = setup;
+    let NodeSetup { genesis, mut config, rpc, fast_forward } = setup;
     let data_dir = config.data_dir.clone().unwrap_or_default();
+    let fresh = Node::stored_genesis(&data_dir)
+        .with_context(|| format!("cannot read the chain in {}", data_dir.display()))?
+        .is_none();
+    let history = if fresh { history } else { 0 };
+    // The indexer reads the history from the node's memory: keep all of it there.
+    let produced = usize::try_from(history.saturating_add(fast_forward)).unwrap_or(usize::MAX);
+    config.history_blocks = config.history_blocks.max(produced.saturating_add(1_024));
     let node = tokio::task::spawn_blocking(move || Node::start(&genesis, config))
         .await
         .context("the node failed to start")?
         .with_context(|| format!("cannot start the chain in {}", data_dir.display()))?;
-    if fast_forward > 0 {
-        tracing::info!(blocks = fast_forward, "fast-forwarding");
-        let head = node.fast_forward(fast_forward).await.context("fast-forward failed")?;
-        tracing::info!(head = head.number, "fast-forward done");
+    let blocks = history.saturating_add(fast_forward);
+    if blocks > 0 {
+        let what = if history > 0 { "simulating history" } else { "fast-forwarding" };
+        tracing::info!(blocks, "{what}");
+        let started = std::time::Instant::now();
+        let head = with_progress(&node, blocks, what).await.context("fast-forward failed")?;
+        let secs = started.elapsed().as_secs_f64();
+        tracing::info!(
+            head = head.number,
+            blocks_per_second = (blocks as f64 / secs.max(1e-9)).round(),
+            "{what}: done in {secs:.1} s"
+        );
     }
     let server = match RpcServer::start(node.handle(), rpc.clone()).await {
         Ok(s) => s,
@@ -274,12 +295,45 @@ pub(crate) async fn start(
     );
     let _ = out.flush();
     drop(out);
-    Ok(RunningNode { node, server, data_dir })
+    Ok(RunningNode { node, server, data_dir, fresh })
+}
+
+/// Fast-forwards `blocks` blocks with a progress bar (blocks/s and ETA) on stderr.
+async fn with_progress(node: &Node, blocks: u64, what: &str) -> anyhow::Result<chain::Header> {
+    let from = node.head().number;
+    let bar = progress_bar(blocks, what);
+    let ticker = {
+        let (bar, handle) = (bar.clone(), node.handle());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                every.tick().await;
+                bar.set_position(handle.head().number.saturating_sub(from));
+            }
+        })
+    };
+    let head = node.fast_forward(blocks).await;
+    ticker.abort();
+    bar.finish_and_clear();
+    Ok(head?)
+}
+
+/// A progress bar on stderr for `total` steps (hidden when stderr is not a terminal).
+pub(crate) fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    let style = indicatif::ProgressStyle::with_template(
+        "{msg:20} [{bar:40}] {pos}/{len} blocks  {per_sec}  ETA {eta}",
+    )
+    .map(|s| s.progress_chars("=> "))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(what.to_string());
+    bar
 }
 
 /// Starts the node and its RPC server, and serves until Ctrl-C or SIGTERM.
 pub(crate) async fn serve(args: NodeArgs, what: &str) -> anyhow::Result<()> {
-    let running = start(args, what, None).await?;
+    let running = start(args, what, None, 0).await?;
     wait_for_signal().await;
     tracing::info!("shutting down");
     running.stop().await;

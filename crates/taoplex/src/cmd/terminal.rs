@@ -53,6 +53,9 @@ pub(crate) struct TerminalArgs {
     /// API requests per second per client IP (0 disables the limit).
     #[arg(long, default_value_t = 20.0)]
     rate_limit: f64,
+    /// Index what the chain holds before serving the first page (`up` on a new history).
+    #[arg(skip)]
+    pub(crate) index_first: bool,
 }
 
 /// Runs `taoplex terminal`.
@@ -122,9 +125,15 @@ async fn connect(
 async fn serve(args: TerminalArgs) -> anyhow::Result<()> {
     let dir = data_dir(&args)?;
     let (chain, embedded) = connect(&args, &dir).await?;
-    let result = run_with(&args, chain, &dir, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    let result = run_with(
+        &args,
+        chain,
+        &dir,
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
+        None,
+    )
     .await;
     if let Some(Embedded(node)) = embedded {
         node.shutdown().await;
@@ -150,6 +159,7 @@ impl TerminalArgs {
             price_feed_every: 60,
             whale_tao: 500,
             rate_limit: 20.0,
+            index_first: false,
         }
     }
 }
@@ -161,6 +171,7 @@ pub(crate) async fn run_with(
     chain: Arc<dyn Chain>,
     dir: &std::path::Path,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    serving: Option<tokio::sync::oneshot::Sender<()>>,
 ) -> anyhow::Result<()> {
     if let Some(p) = args.usd_price
         && !(p.is_finite() && p > 0.0)
@@ -212,6 +223,9 @@ pub(crate) async fn run_with(
             }
         })
     };
+    if args.index_first {
+        wait_for_index(&indexer).await;
+    }
     let live = terminal::spawn_live(state.clone());
     let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| {
         format!("cannot listen on {}; is another terminal running? use --addr", args.addr)
@@ -227,6 +241,9 @@ pub(crate) async fn run_with(
         );
         let _ = out.flush();
     }
+    if let Some(serving) = serving {
+        let _ = serving.send(());
+    }
     terminal::serve(listener, state, shutdown).await.context("the terminal server failed")?;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
@@ -236,4 +253,19 @@ pub(crate) async fn run_with(
         t.shutdown().await;
     }
     Ok(())
+}
+
+/// Waits, with a progress bar, until the indexer has stored every finalized block.
+async fn wait_for_index(indexer: &Indexer) {
+    let mut progress = indexer.progress();
+    let bar = super::node::progress_bar(0, "indexing");
+    loop {
+        let p = *progress.borrow_and_update();
+        bar.set_length(p.total);
+        bar.set_position(p.done);
+        if p.following || progress.changed().await.is_err() {
+            break;
+        }
+    }
+    bar.finish_and_clear();
 }

@@ -130,3 +130,94 @@ fn up_runs_the_chain_and_the_terminal_together() {
     }
     drop(up);
 }
+
+/// `taoplex up --history 1d` on a fresh data directory: the first page already shows a day of
+/// market — 24h changes, volumes and sparklines — and an events feed with every kind of event
+/// the simulation makes; the history ends now.
+#[test]
+fn up_starts_with_a_day_of_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taoplex"))
+        .arg("up")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--rpc-addr", "127.0.0.1:0", "--terminal-addr", "127.0.0.1:0", "--no-dojo"])
+        .args(["--history", "1d"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let up = Up(child);
+    let chain_line = lines.next().unwrap().unwrap();
+    assert!(chain_line.starts_with("taoplex up: JSON-RPC on"), "{chain_line}");
+    let terminal_line = lines.next().unwrap().unwrap();
+    let addr = url(&terminal_line, "http://").trim_start_matches("http://").to_string();
+
+    // Served only once the history is indexed: the very first answer is complete.
+    let (status, body) = fetch(&addr, "/api/v1/overview?limit=200");
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}: {body}");
+    let overview: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rows = overview["rows"].as_array().unwrap();
+    let rao = |r: &serde_json::Value, k: &str| -> f64 {
+        r[k].as_str().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)
+    };
+    // The market's shape, for the README's comparison with mainnet.
+    let volume: f64 = rows.iter().map(|r| rao(r, "volume_24h")).sum();
+    let cap: f64 = rows.iter().map(|r| rao(r, "market_cap")).sum();
+    let mut volumes: Vec<f64> = rows.iter().map(|r| rao(r, "volume_24h")).collect();
+    volumes.sort_by(|a, b| b.total_cmp(a));
+    let top10: f64 = volumes.iter().take(10).sum();
+    let mut moves: Vec<f64> =
+        rows.iter().filter_map(|r| r["change_24h"].as_f64()).map(f64::abs).collect();
+    moves.sort_by(f64::total_cmp);
+    let q = |p: f64| moves.get(((moves.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(0.0);
+    println!(
+        "daily volume / market cap {:.2} %, top-10 share of volume {:.0} %, |24h move| median {:.1} % p90 {:.1} % max {:.1} %",
+        100.0 * volume / cap.max(1.0),
+        100.0 * top10 / volume.max(1.0),
+        100.0 * q(0.5),
+        100.0 * q(0.9),
+        100.0 * q(1.0)
+    );
+    let with = |what: &str, f: &dyn Fn(&serde_json::Value) -> bool| {
+        let n = rows.iter().filter(|r| f(r)).count();
+        assert!(n * 2 > rows.len(), "only {n} of {} subnets have {what}", rows.len());
+    };
+    with("a 24h change", &|r| r["change_24h"].is_f64());
+    with("24h volume", &|r| r["volume_24h"].as_str().is_some_and(|v| v != "0"));
+    with("a sparkline that moves", &|r| {
+        let points: Vec<u64> =
+            r["sparkline_7d"].as_array().unwrap().iter().filter_map(|p| p.as_u64()).collect();
+        points.len() >= 5 && points.iter().any(|p| *p != points[0])
+    });
+
+    // Every kind of event the simulation makes in a day is in the feed. (Emission share jumps
+    // need a larger move of one subnet's share than a day of it brings.)
+    let missing: Vec<&str> = [
+        "whale_trade",
+        "price_move",
+        "owner_burn_started",
+        "owner_burn_stopped",
+        "hyperparameter_changed",
+        "identity_changed",
+        "subnet_registered",
+        "subnet_deregistered",
+    ]
+    .into_iter()
+    .filter(|kind| {
+        let events: serde_json::Value =
+            serde_json::from_str(&get(&addr, &format!("/api/v1/events?kind={kind}&limit=1")))
+                .unwrap();
+        events["events"].as_array().unwrap().is_empty()
+    })
+    .collect();
+    assert!(missing.is_empty(), "no events of these kinds in a day: {missing:?}");
+
+    // The history ends now: the head is stamped within minutes of the wall clock.
+    let status: serde_json::Value = serde_json::from_str(&get(&addr, "/api/v1/status")).unwrap();
+    let age_ms = status["age_ms"].as_u64().unwrap();
+    assert!(age_ms < 10 * 60_000, "the market is as of {age_ms} ms ago: {status}");
+    drop(up);
+}
