@@ -15,6 +15,7 @@
 //! | `GET /` | overview page (sortable, searchable, watchlist, τ/$) |
 //! | `GET /subnets/{netuid}` | subnet page |
 //! | `GET /events?kind=&netuid=&min=` | live events page with filters |
+//! | `GET /wallet`, `GET /sign/{id}` | the browser wallet; signing a prepared transaction |
 //! | `GET /assets/{path}` | embedded CSS, JS, the charting library |
 //! | `GET /api/v1/status` | last block, age, TAO/USD source |
 //! | `GET /api/v1/overview?sort=&order=&limit=&offset=` | overview rows |
@@ -108,6 +109,7 @@ mod state;
 mod task;
 mod tx;
 mod usd;
+mod wallet;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -158,6 +160,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::overview))
         .route("/subnets/{netuid}", get(pages::subnet))
         .route("/events", get(pages::events))
+        .route("/wallet", get(wallet::wallet))
+        .route("/sign/{id}", get(wallet::sign))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api)
         .fallback(pages::not_found)

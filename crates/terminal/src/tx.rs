@@ -159,7 +159,7 @@ pub(crate) struct Quote {
     #[serde(with = "chain::u64_string")]
     amount_in: u64,
     #[serde(with = "chain::u64_string")]
-    amount_out: u64,
+    pub(crate) amount_out: u64,
     #[serde(with = "chain::u64_string")]
     fee: u64,
     #[serde(with = "chain::u64_string")]
@@ -167,10 +167,10 @@ pub(crate) struct Quote {
     #[serde(with = "chain::u64_string")]
     price_after: u64,
     /// Price impact as a fraction (0.01 = 1 %), for display.
-    impact: f64,
+    pub(crate) impact: f64,
     tolerance_bps: u16,
     #[serde(with = "chain::u64_string")]
-    min_received: u64,
+    pub(crate) min_received: u64,
     #[serde(with = "chain::u64_string")]
     limit_price: u64,
 }
@@ -266,6 +266,33 @@ impl TxBook {
         let mut set = self.followers.lock().unwrap_or_else(PoisonError::into_inner);
         while set.try_join_next().is_some() {}
         set.spawn(future);
+    }
+}
+
+/// What the sign page shows of a prepared transaction that can still be signed.
+pub(crate) struct ForSigning {
+    pub(crate) payload: String,
+    pub(crate) signer: AccountId,
+    pub(crate) description: String,
+    pub(crate) fee_rao: u64,
+    pub(crate) expires_at_ms: u64,
+    pub(crate) quote: Option<Quote>,
+}
+
+impl TxBook {
+    /// The prepared transaction `id`, unless it is unknown, expired or already submitted.
+    pub(crate) fn for_signing(&self, id: &str, now_ms: u64) -> Option<ForSigning> {
+        let mut entries = self.entries();
+        let entry = entries.get_mut(id)?;
+        expire(entry, now_ms);
+        (entry.view.status == Stage::Prepared).then(|| ForSigning {
+            payload: format!("0x{}", hex::encode(&entry.prepared.payload)),
+            signer: entry.prepared.signer,
+            description: entry.prepared.description.clone(),
+            fee_rao: entry.prepared.fee_estimate,
+            expires_at_ms: entry.view.expires_at_ms,
+            quote: entry.view.quote.clone(),
+        })
     }
 }
 
