@@ -9,6 +9,7 @@ mod live;
 mod pages;
 mod real;
 mod tx;
+mod wallet;
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
