@@ -289,7 +289,8 @@
         follow(id);
         await submit(id, signature);
         $("unlock").hidden = true;
-        $("tx-status").textContent = "submitted";
+        // The stream may already have reported a later step (instant blocks).
+        if (["prepared", undefined].includes($("tx-status").dataset.status)) $("tx-status").textContent = "submitted";
       } catch (err) { message(err.message, true); }
     });
   }
