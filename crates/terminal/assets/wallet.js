@@ -295,7 +295,96 @@
     });
   }
 
+
+  // ------------------------------------------------------------------ trade panel (subnet pages)
+  const IMPACT_WARNING = 0.02;
+  const RAO = 1000000000n;
+  // Exact decimal → rao (no floats on amounts): "1.5" → 1500000000n.
+  function toRao(text) {
+    const m = /^(\d*)(?:\.(\d{0,9}))?$/.exec(text.trim());
+    if (!m || (m[1] === "" && !m[2])) return null;
+    return BigInt(m[1] || "0") * RAO + BigInt((m[2] || "").padEnd(9, "0"));
+  }
+  function fromRao(rao) {
+    const r = BigInt(rao);
+    const frac = (r % RAO).toString().padStart(9, "0").replace(/0+$/, "");
+    return (r / RAO).toString() + (frac ? "." + frac : "");
+  }
+
+  async function tradePanel() {
+    const card = $("trade");
+    const netuid = Number(card.dataset.netuid);
+    const symbol = card.dataset.symbol;
+    const keyAccounts = (await accounts()).filter((a) => a.kind === "key");
+    $("trade-account").replaceChildren(...keyAccounts.map((a) => {
+      const o = document.createElement("option");
+      o.value = a.address;
+      o.textContent = a.name + " · " + a.address;
+      return o;
+    }));
+    let side = "buy";
+    let seq = 0;
+    const setSide = (s) => {
+      side = s;
+      $("side-buy").setAttribute("aria-pressed", String(s === "buy"));
+      $("side-sell").setAttribute("aria-pressed", String(s === "sell"));
+      $("trade-amount-label").textContent = s === "buy" ? "Pay (τ)" : "Sell (" + symbol + ")";
+      $("trade-submit").textContent = s === "buy" ? "Review and buy" : "Review and sell";
+      requote();
+    };
+    const bps = () => Math.round(Number($("trade-slippage").value || "0") * 100);
+    async function requote() {
+      const amount = toRao($("trade-amount").value);
+      const mine = ++seq;
+      const list = $("trade-quote");
+      if (amount === null || amount === 0n) { list.replaceChildren(); $("trade-warning").hidden = true; return; }
+      const r = await fetch(`/api/v1/quote?netuid=${netuid}&side=${side}&amount=${amount}&tolerance_bps=${bps()}`);
+      const q = await r.json();
+      if (mine !== seq) return; // a newer keystroke won
+      const [pay, get] = side === "buy" ? ["τ", symbol] : [symbol, "τ"];
+      const rows = r.ok ? [
+        ["You receive", fromRao(q.amount_out) + " " + get],
+        ["Fee", fromRao(q.fee) + " " + pay],
+        ["Price", fromRao(q.price_before) + " → " + fromRao(q.price_after) + " τ/" + symbol],
+        ["Impact", (q.impact * 100).toFixed(3) + " %"],
+        ["Minimum received", fromRao(q.min_received) + " " + get],
+        ["Limit price", fromRao(q.limit_price) + " τ/" + symbol],
+      ] : [["Quote", q.error]];
+      list.replaceChildren(...rows.flatMap(([k, v]) => {
+        const dt = document.createElement("dt");
+        dt.textContent = k;
+        const dd = document.createElement("dd");
+        dd.textContent = v;
+        dd.dataset.field = k.toLowerCase().replace(/ /g, "_");
+        return [dt, dd];
+      }));
+      const warn = $("trade-warning");
+      warn.hidden = !(r.ok && q.impact > IMPACT_WARNING);
+      warn.textContent = r.ok ? "Price impact " + (q.impact * 100).toFixed(2) + " %: a large trade for this pool." : "";
+    }
+    $("side-buy").addEventListener("click", () => setSide("buy"));
+    $("side-sell").addEventListener("click", () => setSide("sell"));
+    $("trade-amount").addEventListener("input", requote);
+    $("trade-slippage").addEventListener("input", requote);
+    $("trade-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const amount = toRao($("trade-amount").value);
+      if (!amount) return;
+      const hotkey = $("trade-hotkey").value;
+      const call = side === "buy"
+        ? { name: "add_stake", hotkey, netuid, amount_staked: amount.toString() }
+        : { name: "remove_stake", hotkey, netuid, amount_unstaked: amount.toString() };
+      const r = await fetch("/api/v1/tx/prepare", { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ signer: $("trade-account").value, call, tolerance_bps: bps() }) });
+      const p = await r.json();
+      if (!r.ok) { message(p.error, true); return; }
+      location.href = p.sign_url;
+    });
+    setSide("buy");
+  }
+
   const page = document.body.dataset.page;
+  if (page === "subnet" && $("trade")) tradePanel();
   if (page === "wallet") walletPage();
   if (page === "sign") signPage();
 })();

@@ -330,6 +330,7 @@ pub(crate) async fn subnet(
         .unwrap_or_default();
     let holders = s.market.holders(netuid, 10).await.ok();
     let validators = validator_list(&s, netuid).await.unwrap_or_default();
+    let owner_hotkey = s.chain.subnet(netuid).await.ok().map(|i| i.owner_hotkey);
     let pred = s
         .market
         .predictability(netuid, last.saturating_sub(market::BLOCKS_PER_30D), last)
@@ -365,6 +366,7 @@ pub(crate) async fn subnet(
         }
         div.grid {
             div.col-main {
+                (crate::wallet::trade_card(netuid, &r.symbol, &validators, owner_hotkey))
                 section.card.chartcard {
                     div.cardhead {
                         h2 { (t.chart) " · " (r.symbol) "/τ" }
@@ -507,7 +509,7 @@ pub(crate) async fn subnet(
         layout(
             &c,
             &name,
-            &["vendor/lightweight-charts.standalone.production.js", "chart.js"],
+            &["vendor/lightweight-charts.standalone.production.js", "chart.js", "wallet.js"],
             main,
         ),
     )

@@ -28,6 +28,43 @@ fn unlock_form() -> Markup {
     }
 }
 
+/// The trade panel of a subnet page: buy or sell with a live chain quote as you type, the
+/// hotkey picked from the subnet's validators (the owner's hotkey when it has none), then a
+/// prepared transaction signed on its sign page. `assets/wallet.js` fills the accounts.
+pub(crate) fn trade_card(
+    netuid: chain::NetUid,
+    symbol: &str,
+    validators: &[chain::NeuronInfo],
+    owner_hotkey: Option<chain::AccountId>,
+) -> Markup {
+    html! {
+        section.card #trade data-netuid=(netuid) data-symbol=(symbol) {
+            div.cardhead { h2 { "Trade" } span.muted { "quoted by the chain as you type" } }
+            form #trade-form.walletform.tradeform {
+                label { span { "Account" } select #trade-account required {} }
+                div.seg role="group" aria-label="side" {
+                    button #side-buy type="button" aria-pressed="true" { "Buy" }
+                    button #side-sell type="button" aria-pressed="false" { "Sell" }
+                }
+                label { span #trade-amount-label { "Pay (τ)" } input #trade-amount type="number" min="0" step="any" inputmode="decimal" required; }
+                label { span { "Validator hotkey" } select #trade-hotkey required {
+                    @for v in validators {
+                        option value=(v.hotkey.to_string()) { "UID " (v.uid) " · " (v.hotkey.to_string()) " · stake " (tao(v.stake)) " · dividends " (v.dividends) }
+                    }
+                    @if validators.is_empty() { @if let Some(h) = owner_hotkey {
+                        option value=(h.to_string()) { "owner · " (h.to_string()) }
+                    } }
+                } }
+                label { span { "Slippage tolerance (%)" } input #trade-slippage type="number" min="0" max="100" step="0.01" value="1"; }
+                dl.receipt #trade-quote {}
+                p #trade-warning.warn hidden {}
+                button #trade-submit type="submit" { "Review and sign" }
+            }
+            p #wallet-message.message role="status" {}
+        }
+    }
+}
+
 /// `GET /wallet`.
 pub(crate) async fn wallet(State(s): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let o = s.market.overview().await.ok();

@@ -64,6 +64,12 @@ async fn prepare_stake(app: &axum::Router, signer: &str) -> String {
 /// finality and checks the coin sound and the receipt against the chain's event.
 async fn sign_in_page(c: &Client, base: &str, tx_id: &str, chain: &dyn Chain, shot: &str) {
     c.goto(&format!("{base}/sign/{tx_id}")).await.unwrap();
+    sign_here(c, chain, shot).await;
+}
+
+/// [`sign_in_page`] on the sign page the browser is on.
+async fn sign_here(c: &Client, chain: &dyn Chain, shot: &str) {
+    c.wait().for_element(Locator::Css("#signcard")).await.unwrap();
     js(c, "window.__coins = 0; document.addEventListener('taoplex:coin', () => window.__coins++); return 0").await;
     c.wait().for_element(Locator::Css("#unlock:not([hidden])")).await.unwrap();
     c.find(Locator::Css("#unlock-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
@@ -211,6 +217,28 @@ async fn wallet_creates_imports_and_trades_in_chromium() {
     fund(net.chain.as_ref(), cold.parse().unwrap(), 100 * TAO).await;
     let tx_id = prepare_stake(&app, &cold).await;
     sign_in_page(&c, &base, &tx_id, net.chain.as_ref(), "sign-keyfile-finalized").await;
+
+    // ---- the trade panel: a live quote as the amount is typed, then the sign page
+    c.goto(&format!("{base}/subnets/1")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(&format!("#trade-account option[value='{address}']")))
+        .await
+        .unwrap();
+    js(&c, &format!("document.getElementById('trade-account').value = '{address}'; return 0"))
+        .await;
+    c.find(Locator::Css("#trade-amount")).await.unwrap().send_keys("2.5").await.unwrap();
+    let receive = c
+        .wait()
+        .for_element(Locator::Css("#trade-quote dd[data-field=you_receive]"))
+        .await
+        .unwrap();
+    let quoted = net.chain.quote(1, chain::Side::Buy, 2_500_000_000).await.unwrap();
+    let shown = receive.text().await.unwrap();
+    let whole = quoted.amount_out / TAO;
+    assert!(shown.starts_with(&format!("{whole}.")), "shown {shown}, chain {}", quoted.amount_out);
+    screenshot(&c, "trade-panel").await;
+    c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
+    sign_here(&c, net.chain.as_ref(), "trade-panel-finalized").await;
 
     // ---- nothing secret ever reached the server
     let seen = seen.lock().unwrap().clone();
