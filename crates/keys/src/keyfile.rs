@@ -427,9 +427,7 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     builder.recursive(true);
     #[cfg(unix)]
     builder.mode(0o700);
-    builder
-        .create(dir)
-        .map_err(|e| Error::io("create directory", dir, e))
+    builder.create(dir).map_err(|e| Error::io("create directory", dir, e))
 }
 
 trait ClassifyStr {
