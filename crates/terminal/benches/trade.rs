@@ -83,7 +83,7 @@ fn main() {
             tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream")).await.unwrap();
         let alice = keys_pair("//Alice");
         let hotkey = id("//Owner1//hot").to_string();
-        let (trades, quotes) = if quick { (5, 50) } else { (300, 5_000) };
+        let (trades, quotes) = if quick { (5, 50) } else { (100, 2_000) };
         println!(
             "terminal trading on loopback, {} cores, localnet with instant blocks and finality",
             std::thread::available_parallelism().map_or(1, |n| n.get())

@@ -290,7 +290,7 @@ pub(crate) async fn stream(
     Ok(ws.on_upgrade(move |socket| serve_client(socket, live, s)))
 }
 
-/// Most transactions one stream client may watch.
+/// Most transactions one stream client watches at once (the latest ones).
 const MAX_WATCHED: usize = 64;
 
 /// A client's request to follow a prepared transaction.
@@ -346,7 +346,11 @@ async fn serve_client(socket: WebSocket, live: Live, state: AppState) {
                 Some(Ok(Message::Text(text))) => {
                     let Ok(Watch { watch_tx }) = serde_json::from_str::<Watch>(&text) else { continue };
                     let Some(current) = state.tx.message(&watch_tx, state.clock.now_ms()) else { continue };
-                    if watched.len() < MAX_WATCHED && !watched.contains(&watch_tx) {
+                    if !watched.contains(&watch_tx) {
+                        // A long session keeps the latest transactions: the oldest one goes.
+                        if watched.len() >= MAX_WATCHED {
+                            watched.remove(0);
+                        }
                         watched.push(watch_tx);
                     }
                     if sink.send(Message::Text(current)).await.is_err() { break }
