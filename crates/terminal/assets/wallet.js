@@ -108,7 +108,7 @@
       name.textContent = a.name;
       const addr = document.createElement("a");
       addr.className = "mono";
-      addr.href = "/api/v1/portfolio/" + a.address;
+      addr.href = "/portfolio/" + a.address;
       addr.textContent = a.address;
       const kind = document.createElement("span");
       kind.className = "muted";
@@ -383,7 +383,25 @@
     setSide("buy");
   }
 
+  // ------------------------------------------------------------------ /portfolio
+  // The wallet's accounts live in this browser only: the page lists them; with one, it opens it.
+  async function portfolioPage() {
+    const all = await accounts();
+    $("portfolio-accounts").replaceChildren(...all.map((a) => {
+      const li = document.createElement("li");
+      const link = document.createElement("a");
+      link.className = "mono";
+      link.href = "/portfolio/" + a.address;
+      link.textContent = a.name + " · " + a.address;
+      li.append(link);
+      return li;
+    }));
+    $("no-accounts").hidden = all.length > 0;
+    if (all.length === 1) location.replace("/portfolio/" + all[0].address);
+  }
+
   const page = document.body.dataset.page;
+  if (page === "portfolio" && $("portfolio-accounts")) portfolioPage();
   if (page === "subnet" && $("trade")) tradePanel();
   if (page === "wallet") walletPage();
   if (page === "sign") signPage();

@@ -16,6 +16,7 @@
 //! | `GET /subnets/{netuid}` | subnet page |
 //! | `GET /events?kind=&netuid=&min=` | live events page with filters |
 //! | `GET /wallet`, `GET /sign/{id}` | the browser wallet; signing a prepared transaction |
+//! | `GET /portfolio`, `GET /portfolio/{address}[.csv]` | positions, exit value, FIFO cost basis, P&L, emission, history; CSV |
 //! | `GET /assets/{path}` | embedded CSS, JS, the charting library |
 //! | `GET /api/v1/status` | last block, age, TAO/USD source |
 //! | `GET /api/v1/overview?sort=&order=&limit=&offset=` | overview rows |
@@ -104,6 +105,7 @@ mod live;
 mod openapi;
 mod pages;
 mod params;
+mod portfolio;
 mod read;
 mod state;
 mod task;
@@ -162,6 +164,8 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(pages::events))
         .route("/wallet", get(wallet::wallet))
         .route("/sign/{id}", get(wallet::sign))
+        .route("/portfolio", get(portfolio::connected))
+        .route("/portfolio/{address}", get(portfolio::portfolio))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api)
         .fallback(pages::not_found)

@@ -20,7 +20,7 @@ use crate::usd::UsdQuote;
 
 /// What the layout needs to know about a request and the data.
 pub(crate) struct Ctx {
-    lang: Lang,
+    pub(crate) lang: Lang,
     light: bool,
     usd: Option<UsdQuote>,
     block: u64,
@@ -147,6 +147,7 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                             a href="/" class=[(c.page == "overview").then_some("on")] { (t.nav_markets) }
                             a href="/events" class=[(c.page == "events").then_some("on")] { (t.nav_events) }
                             a href="/wallet" class=[(c.page == "wallet").then_some("on")] { "Wallet" }
+                            a href="/portfolio" class=[(c.page == "portfolio").then_some("on")] { "Portfolio" }
                             a href="/api/openapi.json" { (t.nav_api) }
                         }
                         div.tools {
@@ -516,7 +517,7 @@ pub(crate) async fn subnet(
 }
 
 /// A width class 0..=20 (5 % steps) for bars, so no inline style is needed under the CSP.
-fn bar_width(part: u64, total: u64) -> u64 {
+pub(crate) fn bar_width(part: u64, total: u64) -> u64 {
     if total == 0 {
         0
     } else {

@@ -568,6 +568,8 @@ pub struct TradingNet {
     pub state: AppState,
     /// The terminal's clock.
     pub clock: Arc<ManualClock>,
+    /// The terminal's market (fixture data; tests add the trades they index from the chain).
+    pub market: Arc<FixtureMarket>,
 }
 
 /// //Alice and //Bob hold 1,000 τ each; subnets 1 and 2 have pools (owner hotkeys
@@ -598,12 +600,13 @@ pub fn trading_net() -> TradingNet {
     .unwrap_or_else(|e| panic!("the trading node did not start: {e}"));
     let chain: Arc<dyn chain::Chain> = Arc::new(localnet::LocalChain::new(node.handle()));
     let clock = Arc::new(ManualClock::from_ms(NOW_MS));
+    let market = FixtureMarket::new();
     let state = AppState::new(
-        FixtureMarket::new(),
+        market.clone(),
         chain.clone(),
         clock.clone(),
         Arc::new(NoUsd),
         Config { rate_limit: None, ..Config::default() },
     );
-    TradingNet { node, chain, state, clock }
+    TradingNet { node, chain, state, clock, market }
 }

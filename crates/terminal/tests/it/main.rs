@@ -7,6 +7,7 @@ mod browser;
 mod fixture;
 mod live;
 mod pages;
+mod portfolio;
 mod real;
 mod tx;
 mod wallet;
