@@ -14,6 +14,8 @@
 
 use std::fs;
 use std::io::Write;
+// Keyfiles are private by file mode on Unix; the browser build (crates/keys-wasm) has no files.
+#[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -211,6 +213,34 @@ impl KeyfileJson {
     }
 }
 
+/// The key pair in a keyfile's contents `data` (e.g. a file picked in a browser), decrypting
+/// with `password` when it is encrypted; `name` stands for the file in errors.
+///
+/// # Errors
+/// As [`Keyfile::read_keypair`], except [`Error::Io`].
+pub fn keypair_from_bytes(
+    name: &Path,
+    data: &[u8],
+    password: Option<&str>,
+    kdf: &KdfParams,
+) -> Result<Keypair> {
+    let decrypted;
+    let plain = match Encryption::detect(data) {
+        Encryption::None => data,
+        Encryption::Nacl => {
+            let Some(pw) = password else {
+                return Err(Error::PasswordRequired { path: name.to_path_buf() });
+            };
+            decrypted = decrypt(name, data, pw, kdf)?;
+            decrypted.as_slice()
+        }
+        Encryption::Legacy(format) => {
+            return Err(Error::LegacyKeyfile { path: name.to_path_buf(), format });
+        }
+    };
+    KeyfileJson::parse(name, plain)?.keypair(name)
+}
+
 /// The private keyfile JSON for `pair`, in the fixed field order taoplex writes.
 #[must_use]
 pub fn keypair_json(pair: &Keypair) -> Zeroizing<String> {
@@ -301,19 +331,7 @@ impl Keyfile {
     /// [`Error::LegacyKeyfile`], [`Error::UnsupportedCryptoType`] or [`Error::Io`].
     pub fn read_keypair(&self, password: Option<&str>, kdf: &KdfParams) -> Result<Keypair> {
         let data = self.read()?;
-        let plain = match Encryption::detect(&data) {
-            Encryption::None => data,
-            Encryption::Nacl => {
-                let Some(pw) = password else {
-                    return Err(Error::PasswordRequired { path: self.path.clone() });
-                };
-                decrypt(&self.path, &data, pw, kdf)?
-            }
-            Encryption::Legacy(format) => {
-                return Err(Error::LegacyKeyfile { path: self.path.clone(), format });
-            }
-        };
-        KeyfileJson::parse(&self.path, &plain)?.keypair(&self.path)
+        keypair_from_bytes(&self.path, &data, password, kdf)
     }
 
     /// Reads the public key from a public file or an unencrypted private file.
@@ -382,12 +400,12 @@ impl Keyfile {
             std::process::id()
         ));
         let write = || -> std::io::Result<()> {
-            let mut f = fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)?;
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            options.mode(0o600);
+            let mut f = options.open(&tmp)?;
+            #[cfg(unix)]
             f.set_permissions(fs::Permissions::from_mode(0o600))?;
             f.write_all(bytes)?;
             f.sync_all()?;
@@ -405,11 +423,11 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     if dir.as_os_str().is_empty() || dir.is_dir() {
         return Ok(());
     }
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| Error::io("create directory", dir, e))
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder.create(dir).map_err(|e| Error::io("create directory", dir, e))
 }
 
 trait ClassifyStr {

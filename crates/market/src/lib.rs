@@ -94,6 +94,7 @@
 
 pub mod analytics;
 mod api;
+pub mod basis;
 pub mod codec;
 mod decode;
 mod error;

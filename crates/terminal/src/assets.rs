@@ -20,6 +20,13 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../assets/app.js")),
     ("chart.js", "text/javascript; charset=utf-8", include_bytes!("../assets/chart.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),
+    ("wallet.js", "text/javascript; charset=utf-8", include_bytes!("../assets/wallet.js")),
+    (
+        "keys-worker.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/keys-worker.js"),
+    ),
+    ("keys.wasm", "application/wasm", include_bytes!(concat!(env!("OUT_DIR"), "/keys.wasm"))),
     (
         CHART_LIB,
         "text/javascript; charset=utf-8",

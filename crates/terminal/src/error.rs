@@ -37,6 +37,9 @@ pub enum ApiError {
     /// The chain did not answer.
     #[error("the chain did not answer: {0}")]
     Chain(String),
+    /// A prepared-transaction request refused (nothing submitted).
+    #[error(transparent)]
+    Tx(#[from] crate::tx::TxRefusal),
     /// A bug or a storage failure; details are logged, not returned.
     #[error("internal error")]
     Internal(String),
@@ -56,7 +59,22 @@ impl ApiError {
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Chain(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Tx(refusal) => refusal.status(),
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A machine-readable code, stable across message wording.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadParam { .. } => "bad_param",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Chain(_) => "chain_error",
+            ApiError::Tx(refusal) => refusal.code(),
+            ApiError::Internal(_) => "internal",
         }
     }
 
@@ -101,6 +119,7 @@ struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     parameter: Option<String>,
     status: u16,
+    code: &'static str,
 }
 
 impl IntoResponse for ApiError {
@@ -111,7 +130,12 @@ impl IntoResponse for ApiError {
             ApiError::BadParam { parameter, .. } => Some(parameter.clone()),
             _ => None,
         };
-        let body = ErrorBody { error: self.public_message(), parameter, status: status.as_u16() };
+        let body = ErrorBody {
+            error: self.public_message(),
+            parameter,
+            status: status.as_u16(),
+            code: self.code(),
+        };
         let mut response = (status, Json(body)).into_response();
         self.add_headers(&mut response);
         response

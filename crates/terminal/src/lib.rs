@@ -15,6 +15,8 @@
 //! | `GET /` | overview page (sortable, searchable, watchlist, τ/$) |
 //! | `GET /subnets/{netuid}` | subnet page |
 //! | `GET /events?kind=&netuid=&min=` | live events page with filters |
+//! | `GET /wallet`, `GET /sign/{id}` | the browser wallet; signing a prepared transaction |
+//! | `GET /portfolio`, `GET /portfolio/{address}[.csv]` | positions, exit value, FIFO cost basis, P&L, emission, history; CSV |
 //! | `GET /assets/{path}` | embedded CSS, JS, the charting library |
 //! | `GET /api/v1/status` | last block, age, TAO/USD source |
 //! | `GET /api/v1/overview?sort=&order=&limit=&offset=` | overview rows |
@@ -26,7 +28,9 @@
 //! | `GET /api/v1/subnets/{netuid}/predictability?from=&to=` | rule changes, owner burn |
 //! | `GET /api/v1/events?kind=&netuid=&min_tao=&before=&limit=` | market events (cursor pages) |
 //! | `GET /api/v1/portfolio/{coldkey}` | positions with spot and exit value |
-//! | `GET /api/v1/stream` | WebSocket: a `block` message per block, an `event` per event |
+//! | `GET /api/v1/quote?netuid=&side=&amount=&tolerance_bps=` | the chain's quote of a swap |
+//! | `POST /api/v1/tx/prepare`, `POST /api/v1/tx/submit`, `GET /api/v1/tx/{id}` | prepared transactions: prepare, submit a signature, status |
+//! | `GET /api/v1/stream` | WebSocket: a `block` message per block, an `event` per event, `tx` status of watched transactions |
 //! | `GET /api/openapi.json` | OpenAPI 3.1 document |
 //!
 //! # Data flow
@@ -67,7 +71,9 @@
 //!   a JSON body naming it); list pages have a maximum size.
 //! - A token bucket per client IP on `/api/*` (429 with `Retry-After`); `X-Forwarded-For` is
 //!   trusted only when configured. Live clients are capped.
-//! - The API is read-only and holds no credentials, so any origin may read it (CORS `*`).
+//! - The API holds no credentials, so any origin may read it (CORS `*`). Trading goes through
+//!   prepared transactions: the server sees addresses, payloads and signatures, never a key; a
+//!   signature is checked against the prepared signer before anything reaches the chain.
 //! - Maud escapes everything rendered; internal errors reach clients as a generic message.
 //!
 //! # Performance
@@ -99,10 +105,13 @@ mod live;
 mod openapi;
 mod pages;
 mod params;
+mod portfolio;
 mod read;
 mod state;
 mod task;
+mod tx;
 mod usd;
+mod wallet;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -110,7 +119,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::middleware::from_fn;
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub use api::{BLOCK_TIME_MS, event_tao};
 pub use assets::{ASSETS, CHART_LIB, asset_url};
@@ -123,6 +132,7 @@ pub use openapi::document as openapi_document;
 pub use read::MarketRead;
 pub use state::{AppState, Config, RateLimit};
 pub use task::TaskHandle;
+pub use tx::{DEFAULT_TOLERANCE_BPS, DEFAULT_TX_TTL_MS, TxRefusal};
 pub use usd::{FixedUsd, NoUsd, UsdFeed, UsdQuote, UsdSource, parse_price};
 
 /// The terminal's router: pages, assets, the API and the stream.
@@ -139,6 +149,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/trades", get(api::trades))
         .route("/api/v1/events", get(api::events))
         .route("/api/v1/portfolio/{coldkey}", get(api::portfolio))
+        .route("/api/v1/quote", get(tx::quote))
+        .route("/api/v1/tx/prepare", post(tx::prepare))
+        .route("/api/v1/tx/submit", post(tx::submit))
+        .route("/api/v1/tx/{id}", get(tx::status))
         .route("/api/v1/stream", get(live::stream))
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/{*rest}", get(api::not_found))
@@ -148,6 +162,10 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::overview))
         .route("/subnets/{netuid}", get(pages::subnet))
         .route("/events", get(pages::events))
+        .route("/wallet", get(wallet::wallet))
+        .route("/sign/{id}", get(wallet::sign))
+        .route("/portfolio", get(portfolio::connected))
+        .route("/portfolio/{address}", get(portfolio::portfolio))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api)
         .fallback(pages::not_found)

@@ -101,8 +101,9 @@ pub(crate) async fn rate_limit(
 }
 
 /// The Content-Security-Policy: only our own scripts, styles, images and connections; no
-/// inline scripts; never framed.
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+/// inline scripts; never framed. `'wasm-unsafe-eval'` lets the wallet compile its own
+/// WebAssembly (the keys crate), served from `/assets` like every script.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Middleware: security headers on every response.

@@ -9,6 +9,10 @@
 //!   only the cells that changed — small messages make the fan-out to many clients cheap.
 //! - `{"type":"event","event":FeedEvent}` for each market event as it is indexed.
 //!
+//! - `{"type":"tx","tx":{…}}` for each status change of a prepared transaction the client
+//!   watches: it sends `{"watch_tx":"<id>"}` and gets the current status at once, then every
+//!   change (prepared → submitted → in_block → finalized, or failed with the reason).
+//!
 //! A slow client that falls behind (its deltas dropped) is sent the full snapshot again.
 
 use std::collections::HashMap;
@@ -283,13 +287,24 @@ pub(crate) async fn stream(
         return Err(ApiError::Unavailable("too many live clients; try again later".into()));
     }
     let live = s.live.clone();
-    Ok(ws.on_upgrade(move |socket| serve_client(socket, live)))
+    Ok(ws.on_upgrade(move |socket| serve_client(socket, live, s)))
 }
 
-async fn serve_client(socket: WebSocket, live: Live) {
+/// Most transactions one stream client watches at once (the latest ones).
+const MAX_WATCHED: usize = 64;
+
+/// A client's request to follow a prepared transaction.
+#[derive(serde::Deserialize)]
+struct Watch {
+    watch_tx: String,
+}
+
+async fn serve_client(socket: WebSocket, live: Live, state: AppState) {
     use std::sync::atomic::Ordering;
     live.clients.fetch_add(1, Ordering::Relaxed);
     let mut rx = live.subscribe();
+    let mut tx_updates = state.tx.subscribe();
+    let mut watched: Vec<String> = Vec::new();
     let mut closing = live.closing.subscribe();
     let (mut sink, mut incoming) = socket.split();
     use futures::SinkExt;
@@ -314,9 +329,32 @@ async fn serve_client(socket: WebSocket, live: Live) {
                 },
                 Err(broadcast::error::RecvError::Closed) => break,
             },
+            update = tx_updates.recv() => match update {
+                Ok((id, m)) => if watched.contains(&id) && sink.send(Message::Text(m)).await.is_err() { break },
+                // Missed updates: resend the current status of everything watched.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let now = state.clock.now_ms();
+                    for m in watched.iter().filter_map(|id| state.tx.message(id, now)) {
+                        if sink.send(Message::Text(m)).await.is_err() { break }
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
             inc = incoming.next() => match inc {
-                // Clients only listen; pings are answered by axum, anything else is ignored.
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                // The one request a client makes: watch a transaction (pings are axum's).
+                Some(Ok(Message::Text(text))) => {
+                    let Ok(Watch { watch_tx }) = serde_json::from_str::<Watch>(&text) else { continue };
+                    let Some(current) = state.tx.message(&watch_tx, state.clock.now_ms()) else { continue };
+                    if !watched.contains(&watch_tx) {
+                        // A long session keeps the latest transactions: the oldest one goes.
+                        if watched.len() >= MAX_WATCHED {
+                            watched.remove(0);
+                        }
+                        watched.push(watch_tx);
+                    }
+                    if sink.send(Message::Text(current)).await.is_err() { break }
+                }
                 Some(Ok(_)) => {}
             },
         }

@@ -52,8 +52,146 @@ fn get(op: &str, tag: &str, summary: &str, params: Vec<Value>, responses: Value)
     json!({ "get": { "operationId": op, "tags": [tag], "summary": summary, "parameters": params, "responses": responses } })
 }
 
+fn error_response(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn post(op: &str, summary: &str, request: &str, responses: Value) -> Value {
+    json!({ "post": { "operationId": op, "tags": ["trading"], "summary": summary,
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{request}") } } } },
+        "responses": responses } })
+}
+
+/// The trading paths (quote and prepared transactions) and their schemas.
+fn trading() -> (Value, Value) {
+    let refused = |extra: &[(&str, &str)]| {
+        let mut v = json!({
+            "400": { "$ref": "#/components/responses/BadRequest" },
+            "429": { "$ref": "#/components/responses/TooManyRequests" },
+            "502": error_response("The chain did not answer (`chain_error`).")
+        });
+        if let Some(m) = v.as_object_mut() {
+            for (status, description) in extra {
+                m.insert((*status).into(), error_response(description));
+            }
+        }
+        v
+    };
+    let mut prepare = refused(&[
+        (
+            "422",
+            "The trade would fail on chain (`quote_failed`) or the chain refuses the transaction (`refused`).",
+        ),
+        ("503", "Too many prepared transactions are pending (`busy`)."),
+    ]);
+    let mut submit = refused(&[
+        ("404", "No prepared transaction has this id (`unknown_tx`)."),
+        ("409", "The id was already submitted (`already_submitted`); an id is used once."),
+        ("410", "The prepared transaction expired (`expired`); prepare it again."),
+        ("422", "The chain refused the transaction before inclusion (`refused`), nothing charged."),
+    ]);
+    let mut status = json!({
+        "404": { "description": "No prepared transaction has this id (`unknown_tx`).", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+    });
+    let mut quote = ok("The chain's quote.", "Quote");
+    if let Some(m) = quote.as_object_mut() {
+        m.insert(
+            "422".into(),
+            error_response(
+                "The trade would fail on chain (`quote_failed`), e.g. more than the pool holds.",
+            ),
+        );
+    }
+    let ok_schema = |description: &str, schema: &str| json!({ "description": description, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
+    for (v, description, schema) in [
+        (
+            &mut prepare,
+            "Prepared: sign `payload` with the signer's sr25519 key, then submit.",
+            "Prepared",
+        ),
+        (
+            &mut submit,
+            "Accepted into the chain's pool; follow it on the stream or at /api/v1/tx/{id}.",
+            "Submitted",
+        ),
+        (&mut status, "The transaction's status.", "TxStatus"),
+    ] {
+        if let Some(m) = v.as_object_mut() {
+            m.insert("200".into(), ok_schema(description, schema));
+        }
+    }
+    let paths = json!({
+        "/api/v1/quote": get("quote", "trading", "The chain's quote of a swap now: amount out, fee, prices before and after, impact, minimum received and limit price at a tolerance.", vec![
+            param("netuid", "query", "Subnet.", json!({ "type": "integer", "minimum": 0, "maximum": 65535 }), true),
+            param("side", "query", "`buy` (TAO in, alpha out) or `sell` (alpha in, TAO out).", json!({ "type": "string", "enum": ["buy", "sell"] }), true),
+            param("amount", "query", "Amount in, rao.", json!({ "type": "integer", "minimum": 1 }), true),
+            param("tolerance_bps", "query", "Slippage tolerance in basis points (default 50).", json!({ "type": "integer", "minimum": 0, "maximum": 10000 }), false),
+        ], quote),
+        "/api/v1/tx/prepare": post("tx_prepare", "Prepares a call for a signer: the exact payload to sign (the signer's key never reaches the server), the call in words, the fee and, for trades, the chain's quote. With `tolerance_bps`, a market stake or unstake becomes its fill-or-kill limit form at the quote's limit price. Expires after 120 s by default.", "PrepareRequest", prepare),
+        "/api/v1/tx/submit": post("tx_submit", "Submits the signature of a prepared transaction. The signature must verify for the prepared signer over the prepared payload, or nothing is submitted (`bad_signature`). Single use.", "SubmitRequest", submit),
+        "/api/v1/tx/{id}": get("tx_status", "trading", "A prepared transaction's status: prepared, submitted, in_block, finalized, failed (with the chain's reason) or expired.", vec![
+            param("id", "path", "The id `prepare` returned.", json!({ "type": "string" }), true),
+        ], status),
+    });
+    let schemas = json!({
+        "Quote": { "type": "object", "properties": {
+            "netuid": { "type": "integer" }, "side": { "type": "string", "enum": ["buy", "sell"] },
+            "amount_in": rao("Amount in."), "amount_out": rao("Amount out."), "fee": rao("Swap fee, in the input token."),
+            "price_before": rao("Spot price per alpha before."), "price_after": rao("Spot price per alpha after."),
+            "impact": { "type": "number", "description": "Price impact as a fraction." },
+            "tolerance_bps": { "type": "integer" }, "min_received": rao("Least amount out at the tolerance."),
+            "limit_price": rao("The limit price (per alpha) a limit order at the tolerance carries.")
+        } },
+        "PrepareRequest": { "type": "object", "required": ["signer", "call"], "additionalProperties": false, "properties": {
+            "signer": { "type": "string", "description": "SS58 address of the account that signs and pays." },
+            "call": { "type": "object", "required": ["name"], "description": "A call: `name` (snake case: transfer, add_stake, add_stake_limit, remove_stake, remove_stake_limit, swap_stake_limit, move_stake, transfer_stake, …) and its fields; accounts as SS58, amounts as rao strings.", "examples": [{ "name": "add_stake", "hotkey": "5F…", "netuid": 1, "amount_staked": "1000000000" }] },
+            "tolerance_bps": { "type": "integer", "minimum": 0, "maximum": 10000, "description": "Slippage tolerance; turns a market stake/unstake into a fill-or-kill limit order." }
+        } },
+        "Prepared": { "type": "object", "properties": {
+            "id": { "type": "string", "description": "Opaque random id." },
+            "payload": { "type": "string", "description": "0x-hex of the exact bytes to sign (sr25519, `substrate` context)." },
+            "description": { "type": "string", "description": "The call in plain words." },
+            "fee_rao": { "type": "integer", "description": "Transaction fee estimate, rao." },
+            "quote": { "oneOf": [{ "$ref": "#/components/schemas/Quote" }, { "type": "null" }] },
+            "expires_at_ms": { "type": "integer", "description": "Unix ms after which submit answers 410." },
+            "sign_url": { "type": "string", "description": "A page where a browser wallet or extension signs and submits it." }
+        } },
+        "SubmitRequest": { "type": "object", "required": ["id", "signature"], "additionalProperties": false, "properties": {
+            "id": { "type": "string" }, "signature": { "type": "string", "description": "0x-hex of the 64-byte sr25519 signature over `payload`." }
+        } },
+        "Submitted": { "type": "object", "properties": { "tx_hash": { "type": "string", "description": "0x-hex transaction hash." } } },
+        "TxStatus": { "type": "object", "properties": {
+            "id": { "type": "string" },
+            "status": { "type": "string", "enum": ["prepared", "submitted", "in_block", "finalized", "failed", "expired"] },
+            "signer": { "type": "string" }, "description": { "type": "string" }, "expires_at_ms": { "type": "integer" },
+            "tx_hash": { "type": "string" }, "block": { "type": "integer" }, "block_hash": { "type": "string" },
+            "index": { "type": "integer", "description": "Extrinsic index in the block." },
+            "reason": { "type": "string", "description": "Why it failed: the chain's error." },
+            "events": { "type": "array", "items": { "type": "object" }, "description": "The extrinsic's events (what the trade did)." },
+            "quote": { "oneOf": [{ "$ref": "#/components/schemas/Quote" }, { "type": "null" }], "description": "The quote at preparation." }
+        } }
+    });
+    (paths, schemas)
+}
+
+fn merge(into: &mut Value, pointer: &str, extra: Value) {
+    if let (Some(target), Value::Object(extra)) =
+        (into.pointer_mut(pointer).and_then(Value::as_object_mut), extra)
+    {
+        target.extend(extra);
+    }
+}
+
 /// The document.
 pub fn document() -> Value {
+    let mut doc = market_document();
+    let (paths, schemas) = trading();
+    merge(&mut doc, "/paths", paths);
+    merge(&mut doc, "/components/schemas", schemas);
+    doc
+}
+
+fn market_document() -> Value {
     let trade_params = |netuid_in_query: bool| {
         let mut v = Vec::new();
         if netuid_in_query {
@@ -153,7 +291,7 @@ pub fn document() -> Value {
         },
         "x-websocket": {
             "/api/v1/stream": {
-                "description": "Live updates as JSON text frames. On connect, the full snapshot of the last block (`full: true`); then one `block` delta per indexed block (only the cells that changed) and one `event` message per market event. A client that falls behind is sent the full snapshot again.",
+                "description": "Live updates as JSON text frames. On connect, the full snapshot of the last block (`full: true`); then one `block` delta per indexed block (only the cells that changed) and one `event` message per market event. A client that falls behind is sent the full snapshot again. A client may send `{\"watch_tx\": \"<id>\"}` to get `tx` messages for a prepared transaction.",
                 "messages": {
                     "block": { "type": "object", "properties": {
                         "type": { "const": "block" },
@@ -168,7 +306,8 @@ pub fn document() -> Value {
                             "c": { "type": "array", "description": "Cells: [key, sort value, text in τ, text in $ or null, css class]." }
                         } } }
                     } },
-                    "event": { "type": "object", "properties": { "type": { "const": "event" }, "event": { "$ref": "#/components/schemas/FeedEvent" } } }
+                    "event": { "type": "object", "properties": { "type": { "const": "event" }, "event": { "$ref": "#/components/schemas/FeedEvent" } } },
+                    "tx": { "type": "object", "description": "A watched transaction's status, after the client sent `{\"watch_tx\": \"<id>\"}` (answered at once with the current status).", "properties": { "type": { "const": "tx" }, "tx": { "$ref": "#/components/schemas/TxStatus" } } }
                 }
             }
         },
@@ -183,8 +322,9 @@ pub fn document() -> Value {
                 }
             },
             "schemas": {
-                "Error": { "type": "object", "required": ["error", "status"], "properties": {
+                "Error": { "type": "object", "required": ["error", "status", "code"], "properties": {
                     "error": { "type": "string", "description": "What was wrong and what to do." },
+                    "code": { "type": "string", "description": "Machine-readable: bad_param, bad_request, not_found, rate_limited, unavailable, chain_error, internal; for transactions unknown_tx, expired, already_submitted, bad_signature, refused, quote_failed, busy." },
                     "parameter": { "type": "string", "description": "The offending parameter, for 400s about one." },
                     "status": { "type": "integer" }
                 } },

@@ -19,8 +19,8 @@ use crate::state::AppState;
 use crate::usd::UsdQuote;
 
 /// What the layout needs to know about a request and the data.
-struct Ctx {
-    lang: Lang,
+pub(crate) struct Ctx {
+    pub(crate) lang: Lang,
     light: bool,
     usd: Option<UsdQuote>,
     block: u64,
@@ -36,7 +36,7 @@ impl Ctx {
     }
 }
 
-fn ctx(
+pub(crate) fn ctx(
     state: &AppState,
     uri: &Uri,
     headers: &HeaderMap,
@@ -91,7 +91,7 @@ impl PageCache {
     }
 }
 
-fn respond(c: &Ctx, status: StatusCode, body: Markup) -> Response {
+pub(crate) fn respond(c: &Ctx, status: StatusCode, body: Markup) -> Response {
     respond_str(c, status, body.into_string().into())
 }
 
@@ -123,7 +123,7 @@ fn hue(netuid: u16) -> String {
     format!("glyph hue-{}", netuid % 12)
 }
 
-fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup) -> Markup {
+pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup) -> Markup {
     let t = c.t();
     let usd_attr = c.usd.as_ref().map(|q| format!("{}", q.usd_per_tao));
     html! {
@@ -146,6 +146,8 @@ fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup) -> Markup 
                         nav {
                             a href="/" class=[(c.page == "overview").then_some("on")] { (t.nav_markets) }
                             a href="/events" class=[(c.page == "events").then_some("on")] { (t.nav_events) }
+                            a href="/wallet" class=[(c.page == "wallet").then_some("on")] { "Wallet" }
+                            a href="/portfolio" class=[(c.page == "portfolio").then_some("on")] { "Portfolio" }
                             a href="/api/openapi.json" { (t.nav_api) }
                         }
                         div.tools {
@@ -329,6 +331,7 @@ pub(crate) async fn subnet(
         .unwrap_or_default();
     let holders = s.market.holders(netuid, 10).await.ok();
     let validators = validator_list(&s, netuid).await.unwrap_or_default();
+    let owner_hotkey = s.chain.subnet(netuid).await.ok().map(|i| i.owner_hotkey);
     let pred = s
         .market
         .predictability(netuid, last.saturating_sub(market::BLOCKS_PER_30D), last)
@@ -364,6 +367,7 @@ pub(crate) async fn subnet(
         }
         div.grid {
             div.col-main {
+                (crate::wallet::trade_card(netuid, &r.symbol, &validators, owner_hotkey))
                 section.card.chartcard {
                     div.cardhead {
                         h2 { (t.chart) " · " (r.symbol) "/τ" }
@@ -506,14 +510,14 @@ pub(crate) async fn subnet(
         layout(
             &c,
             &name,
-            &["vendor/lightweight-charts.standalone.production.js", "chart.js"],
+            &["vendor/lightweight-charts.standalone.production.js", "chart.js", "wallet.js"],
             main,
         ),
     )
 }
 
 /// A width class 0..=20 (5 % steps) for bars, so no inline style is needed under the CSP.
-fn bar_width(part: u64, total: u64) -> u64 {
+pub(crate) fn bar_width(part: u64, total: u64) -> u64 {
     if total == 0 {
         0
     } else {

@@ -36,6 +36,8 @@ pub struct Config {
     pub max_page: u32,
     /// Most WebSocket clients at once.
     pub max_stream_clients: usize,
+    /// How long a prepared transaction may be submitted, ms.
+    pub tx_ttl_ms: u64,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             max_page: 500,
             max_stream_clients: 10_000,
+            tx_ttl_ms: crate::tx::DEFAULT_TX_TTL_MS,
         }
     }
 }
@@ -67,6 +70,7 @@ pub struct AppState {
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) overview_cache: crate::api::SharedOverviewCache,
     pub(crate) page_cache: Arc<crate::pages::PageCache>,
+    pub(crate) tx: crate::tx::SharedTxBook,
 }
 
 impl AppState {
@@ -89,6 +93,7 @@ impl AppState {
             limiter,
             overview_cache: Default::default(),
             page_cache: Default::default(),
+            tx: Default::default(),
         }
     }
 }

@@ -554,3 +554,59 @@ pub fn header(number: BlockNumber) -> Header {
         timestamp_ms: LAST_TS_MS,
     }
 }
+
+/// A terminal over a real localnet to trade on: blocks as soon as a transaction arrives, final
+/// at once (so a submitted trade reaches `finalized` without the test producing blocks), the
+/// fixture market for the read pages, and the terminal's own clock (manual, at [`NOW_MS`]) to
+/// expire prepared transactions.
+pub struct TradingNet {
+    /// The node (shut it down at the end).
+    pub node: localnet::Node,
+    /// The chain the terminal trades on.
+    pub chain: Arc<dyn chain::Chain>,
+    /// The terminal's state.
+    pub state: AppState,
+    /// The terminal's clock.
+    pub clock: Arc<ManualClock>,
+    /// The terminal's market (fixture data; tests add the trades they index from the chain).
+    pub market: Arc<FixtureMarket>,
+}
+
+/// //Alice and //Bob hold 1,000 τ each; subnets 1 and 2 have pools (owner hotkeys
+/// `//Owner1//hot`, `//Owner2//hot`); a treasury holds the rest of the supply, so blocks emit
+/// nothing and a quote is exactly what the next block does.
+pub fn trading_net() -> TradingNet {
+    use crate::genesis::{TAO, pool_subnet, treasury_genesis};
+    let genesis = treasury_genesis(
+        "terminal trading",
+        5,
+        100,
+        LAST_TS_MS,
+        &[("//Alice", 1_000 * TAO), ("//Bob", 1_000 * TAO)],
+        vec![
+            pool_subnet(1, "Apex", "α", 1_000 * TAO, 100_000 * TAO),
+            pool_subnet(2, "Omron", "β", 400 * TAO, 80_000 * TAO),
+        ],
+    );
+    let node = localnet::Node::start(
+        &genesis,
+        localnet::NodeConfig {
+            production: localnet::node::BlockProduction::Instant,
+            finality_depth: Some(0),
+            clock: Arc::new(ManualClock::from_ms(LAST_TS_MS)),
+            ..localnet::NodeConfig::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("the trading node did not start: {e}"));
+    let chain: Arc<dyn chain::Chain> = Arc::new(localnet::LocalChain::new(node.handle()));
+    let clock = Arc::new(ManualClock::from_ms(NOW_MS));
+    let market = FixtureMarket::new();
+    let state = AppState::new(
+        market.clone(),
+        chain.clone(),
+        clock.clone(),
+        Arc::new(NoUsd),
+        Config { rate_limit: None, ..Config::default() },
+    );
+    TradingNet { node, chain, state, clock, market }
+}

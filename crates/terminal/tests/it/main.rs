@@ -7,7 +7,10 @@ mod browser;
 mod fixture;
 mod live;
 mod pages;
+mod portfolio;
 mod real;
+mod tx;
+mod wallet;
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
@@ -32,5 +35,19 @@ pub async fn get_with(
 
 pub async fn get_json(app: &axum::Router, uri: &str) -> (StatusCode, serde_json::Value) {
     let (s, _, b) = get(app, uri).await;
+    (s, serde_json::from_str(&b).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {b}")))
+}
+
+/// POST `body` as JSON to `uri` through the router; returns status and the JSON answer.
+pub async fn post_json(
+    app: &axum::Router,
+    uri: &str,
+    body: &serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let req = Request::post(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (s, _, b) = get_with(app, req).await;
     (s, serde_json::from_str(&b).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {b}")))
 }

@@ -1,0 +1,408 @@
+// The browser wallet: keys made and used in this page (the keys crate as WebAssembly, in a
+// worker), stored only encrypted (AES-GCM under a PBKDF2 key from your password) in IndexedDB,
+// forgotten from memory after 5 idle minutes. The server sees addresses and signatures only.
+"use strict";
+(() => {
+  const IDLE_MS = 5 * 60 * 1000;
+  const PBKDF2_ITERATIONS = 310000;
+  const $ = (id) => document.getElementById(id);
+  const message = (text, bad) => {
+    const m = $("wallet-message");
+    if (m) { m.textContent = text; m.classList.toggle("bad", !!bad); }
+  };
+
+  // ------------------------------------------------------------------ keys worker
+  const workerUrl = document.querySelector('script[src*="wallet.js"]').src.replace("wallet.js", "keys-worker.js");
+  let worker = null;
+  let nextId = 0;
+  const pending = new Map();
+  function keys(op, args, transfer) {
+    if (!worker) {
+      worker = new Worker(workerUrl);
+      worker.onmessage = (e) => {
+        const p = pending.get(e.data.id);
+        pending.delete(e.data.id);
+        if (p) e.data.ok ? p.resolve(e.data.value) : p.reject(new Error(e.data.error));
+      };
+    }
+    const id = ++nextId;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, op, args }, transfer || []);
+    });
+  }
+
+  // ------------------------------------------------------------------ encrypted vault
+  function db() {
+    return new Promise((resolve, reject) => {
+      const r = indexedDB.open("taoplex-wallet", 1);
+      r.onupgradeneeded = () => r.result.createObjectStore("accounts", { keyPath: "address" });
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+  }
+  async function store(mode, f) {
+    const d = await db();
+    return new Promise((resolve, reject) => {
+      const tx = d.transaction("accounts", mode);
+      const r = f(tx.objectStore("accounts"));
+      tx.oncomplete = () => resolve(r && r.result);
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+  const accounts = () => store("readonly", (s) => s.getAll());
+  const save = (a) => store("readwrite", (s) => s.put(a));
+  const remove = (address) => store("readwrite", (s) => s.delete(address));
+
+  async function aesKey(password, salt) {
+    const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveKey"]);
+    return crypto.subtle.deriveKey(
+      { name: "PBKDF2", salt, iterations: PBKDF2_ITERATIONS, hash: "SHA-256" },
+      base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  }
+  async function seal(secret, password) {
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const key = await aesKey(password, salt);
+    const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(secret));
+    return { salt, iv, ct: new Uint8Array(ct) };
+  }
+  async function open(sealed, password) {
+    const key = await aesKey(password, sealed.salt);
+    try {
+      const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.iv }, key, sealed.ct);
+      return new TextDecoder().decode(pt);
+    } catch (_) {
+      throw new Error("wrong password");
+    }
+  }
+
+  // ------------------------------------------------------------------ unlocked keys, idle lock
+  const unlocked = new Map();
+  let idleTimer = null;
+  function lock() {
+    unlocked.clear();
+    const s = $("lock-state");
+    if (s) s.textContent = "locked";
+  }
+  function touch() {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(lock, IDLE_MS);
+  }
+  ["pointerdown", "keydown"].forEach((ev) => document.addEventListener(ev, touch, { passive: true }));
+
+  async function addSecretAccount(name, secret, password) {
+    const info = await keys("inspect", { secret });
+    await save({ address: info.address, name, kind: "key", sealed: await seal(secret, password), created_ms: Date.now() });
+    return info.address;
+  }
+
+  // ------------------------------------------------------------------ /wallet
+  async function renderAccounts() {
+    const list = $("accounts");
+    if (!list) return;
+    const all = await accounts();
+    list.replaceChildren(...all.map((a) => {
+      const li = document.createElement("li");
+      const name = document.createElement("b");
+      name.textContent = a.name;
+      const addr = document.createElement("a");
+      addr.className = "mono";
+      addr.href = "/portfolio/" + a.address;
+      addr.textContent = a.address;
+      const kind = document.createElement("span");
+      kind.className = "muted";
+      kind.textContent = a.kind === "watch" ? "watch-only" : "key (encrypted)";
+      const del = document.createElement("button");
+      del.type = "button";
+      del.textContent = "Forget";
+      del.addEventListener("click", async () => { await remove(a.address); unlocked.delete(a.address); renderAccounts(); });
+      li.append(name, " ", addr, " ", kind, " ", del);
+      li.dataset.address = a.address;
+      return li;
+    }));
+    $("no-accounts").hidden = all.length > 0;
+  }
+
+  function walletPage() {
+    renderAccounts();
+    $("lock").addEventListener("click", () => { lock(); message("Locked: keys are out of memory."); });
+    let made = null;
+    let check = 0;
+    $("create").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      made = await keys("generate", { words: 12 });
+      const words = made.secret.split(" ");
+      check = Math.floor(Math.random() * words.length);
+      $("phrase").textContent = made.secret;
+      $("confirm-label").textContent = "Word #" + (check + 1);
+      $("create-phrase").hidden = false;
+      $("create").hidden = true;
+    });
+    $("confirm").addEventListener("click", async () => {
+      if (!made) return;
+      const words = made.secret.split(" ");
+      if ($("confirm-word").value.trim() !== words[check]) {
+        message("That is not word #" + (check + 1) + "; look at your copy again.", true);
+        return;
+      }
+      const address = await addSecretAccount($("create-name").value, made.secret, $("create-password").value);
+      made = null;
+      $("phrase").textContent = "";
+      $("create-phrase").hidden = true;
+      $("create").hidden = false;
+      $("create").reset();
+      message("Created " + address + ".");
+      renderAccounts();
+    });
+    $("import-phrase").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        const address = await addSecretAccount($("phrase-name").value, $("phrase-words").value.trim().replace(/\s+/g, " "), $("phrase-password").value);
+        $("import-phrase").reset();
+        message("Imported " + address + ".");
+        renderAccounts();
+      } catch (err) { message(err.message, true); }
+    });
+    $("import-keyfile").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const file = $("keyfile-file").files[0];
+      if (!file) return;
+      const bar = $("keyfile-progress");
+      bar.hidden = false;
+      bar.value = 0;
+      // Argon2i gives no progress of its own: the bar tracks the expected ~10 s.
+      const started = Date.now();
+      const tick = setInterval(() => { bar.value = Math.min(95, (Date.now() - started) / 100); }, 200);
+      message("Opening the keyfile (Argon2i, several seconds)…");
+      try {
+        const data = await file.arrayBuffer();
+        const opened = await keys("keyfile", { data, password: $("keyfile-password").value }, [data]);
+        const address = await addSecretAccount($("keyfile-name").value, opened.secret, $("keyfile-new-password").value);
+        $("import-keyfile").reset();
+        message("Imported " + address + ".");
+        renderAccounts();
+      } catch (err) {
+        message(err.message, true);
+      } finally {
+        clearInterval(tick);
+        bar.value = 100;
+        bar.hidden = true;
+      }
+    });
+    $("watch").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const address = $("watch-address").value.trim();
+      const r = await fetch("/api/v1/portfolio/" + encodeURIComponent(address));
+      if (r.status === 400) { message((await r.json()).error, true); return; }
+      await save({ address, name: $("watch-name").value, kind: "watch", created_ms: Date.now() });
+      $("watch").reset();
+      message("Watching " + address + ".");
+      renderAccounts();
+    });
+  }
+
+  // ------------------------------------------------------------------ coin sound
+  const muted = () => localStorage.getItem("taoplex-mute") === "1";
+  function coin() {
+    document.dispatchEvent(new CustomEvent("taoplex:coin"));
+    document.body.dataset.coin = muted() ? "muted" : "played";
+    if (muted()) return;
+    const ctx = new (window.AudioContext || window.webkitAudioContext)();
+    const t = ctx.currentTime;
+    // Two bright partials, a fifth apart, decaying fast: a small coin on a counter.
+    [[1568, 0], [2349, 0.07]].forEach(([f, at]) => {
+      const o = ctx.createOscillator();
+      const g = ctx.createGain();
+      o.type = "triangle";
+      o.frequency.value = f;
+      g.gain.setValueAtTime(0.0001, t + at);
+      g.gain.exponentialRampToValueAtTime(0.25, t + at + 0.01);
+      g.gain.exponentialRampToValueAtTime(0.0001, t + at + 0.35);
+      o.connect(g).connect(ctx.destination);
+      o.start(t + at);
+      o.stop(t + at + 0.4);
+    });
+  }
+
+  // ------------------------------------------------------------------ /sign/{id}
+  function receipt(tx) {
+    const rows = [["Status", tx.status], ["Transaction", tx.tx_hash], ["Block", tx.block != null ? "#" + tx.block : "—"],
+      ["Block hash", tx.block_hash], ["Extrinsic", tx.block != null ? tx.block + "-" + tx.index : "—"]];
+    const filled = (tx.events || []).map((r) => r.event).find((ev) => ev.event === "StakeAdded" || ev.event === "StakeRemoved");
+    if (tx.quote) rows.push(["Quoted out", tx.quote.amount_out + " rao (at least " + tx.quote.min_received + ")"]);
+    if (filled) rows.push(["Filled", (filled.event === "StakeAdded" ? filled.alpha + " rao α for " + filled.tao + " rao τ" : filled.tao + " rao τ for " + filled.alpha + " rao α")]);
+    if (tx.reason) rows.push(["Reason", tx.reason]);
+    const list = $("receipt-list");
+    list.replaceChildren(...rows.flatMap(([k, v]) => {
+      const dt = document.createElement("dt");
+      dt.textContent = k;
+      const dd = document.createElement("dd");
+      dd.textContent = v == null ? "—" : String(v);
+      dd.dataset.field = k.toLowerCase().replace(/ /g, "_");
+      return [dt, dd];
+    }));
+    $("receipt").hidden = false;
+  }
+
+  function follow(id) {
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/v1/stream");
+    ws.onopen = () => ws.send(JSON.stringify({ watch_tx: id }));
+    ws.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      if (m.type !== "tx" || m.tx.id !== id) return;
+      $("tx-status").textContent = m.tx.status.replace("_", " ");
+      $("tx-status").dataset.status = m.tx.status;
+      if (m.tx.status === "finalized") { coin(); receipt(m.tx); ws.close(); }
+      if (m.tx.status === "failed" || m.tx.status === "expired") { receipt(m.tx); ws.close(); }
+    };
+  }
+
+  async function submit(id, signature) {
+    const r = await fetch("/api/v1/tx/submit", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id, signature }) });
+    const v = await r.json();
+    if (!r.ok) throw new Error(v.error);
+    return v.tx_hash;
+  }
+
+  async function signPage() {
+    const card = $("signcard");
+    const { id, payload, signer } = card.dataset;
+    const mute = $("mute");
+    const showMute = () => { mute.textContent = muted() ? "Sound off" : "Sound on"; mute.setAttribute("aria-pressed", String(muted())); };
+    showMute();
+    mute.addEventListener("click", () => { localStorage.setItem("taoplex-mute", muted() ? "0" : "1"); showMute(); });
+    $("copy-receipt").addEventListener("click", () => navigator.clipboard.writeText($("receipt-list").innerText));
+    const account = (await accounts()).find((a) => a.address === signer && a.kind === "key");
+    if (!account) { $("no-key").hidden = false; return; }
+    $("unlock").hidden = false;
+    $("unlock").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        let secret = unlocked.get(signer);
+        if (!secret) {
+          secret = await open(account.sealed, $("unlock-password").value);
+          unlocked.set(signer, secret);
+          touch();
+        }
+        const signature = await keys("sign", { secret, payload });
+        follow(id);
+        await submit(id, signature);
+        $("unlock").hidden = true;
+        // The stream may already have reported a later step (instant blocks).
+        if (["prepared", undefined].includes($("tx-status").dataset.status)) $("tx-status").textContent = "submitted";
+      } catch (err) { message(err.message, true); }
+    });
+  }
+
+
+  // ------------------------------------------------------------------ trade panel (subnet pages)
+  const IMPACT_WARNING = 0.02;
+  const RAO = 1000000000n;
+  // Exact decimal → rao (no floats on amounts): "1.5" → 1500000000n.
+  function toRao(text) {
+    const m = /^(\d*)(?:\.(\d{0,9}))?$/.exec(text.trim());
+    if (!m || (m[1] === "" && !m[2])) return null;
+    return BigInt(m[1] || "0") * RAO + BigInt((m[2] || "").padEnd(9, "0"));
+  }
+  function fromRao(rao) {
+    const r = BigInt(rao);
+    const frac = (r % RAO).toString().padStart(9, "0").replace(/0+$/, "");
+    return (r / RAO).toString() + (frac ? "." + frac : "");
+  }
+
+  async function tradePanel() {
+    const card = $("trade");
+    const netuid = Number(card.dataset.netuid);
+    const symbol = card.dataset.symbol;
+    const keyAccounts = (await accounts()).filter((a) => a.kind === "key");
+    $("trade-account").replaceChildren(...keyAccounts.map((a) => {
+      const o = document.createElement("option");
+      o.value = a.address;
+      o.textContent = a.name + " · " + a.address;
+      return o;
+    }));
+    let side = "buy";
+    let seq = 0;
+    const setSide = (s) => {
+      side = s;
+      $("side-buy").setAttribute("aria-pressed", String(s === "buy"));
+      $("side-sell").setAttribute("aria-pressed", String(s === "sell"));
+      $("trade-amount-label").textContent = s === "buy" ? "Pay (τ)" : "Sell (" + symbol + ")";
+      $("trade-submit").textContent = s === "buy" ? "Review and buy" : "Review and sell";
+      requote();
+    };
+    const bps = () => Math.round(Number($("trade-slippage").value || "0") * 100);
+    async function requote() {
+      const amount = toRao($("trade-amount").value);
+      const mine = ++seq;
+      const list = $("trade-quote");
+      if (amount === null || amount === 0n) { list.replaceChildren(); $("trade-warning").hidden = true; return; }
+      const r = await fetch(`/api/v1/quote?netuid=${netuid}&side=${side}&amount=${amount}&tolerance_bps=${bps()}`);
+      const q = await r.json();
+      if (mine !== seq) return; // a newer keystroke won
+      const [pay, get] = side === "buy" ? ["τ", symbol] : [symbol, "τ"];
+      const rows = r.ok ? [
+        ["You receive", fromRao(q.amount_out) + " " + get],
+        ["Fee", fromRao(q.fee) + " " + pay],
+        ["Price", fromRao(q.price_before) + " → " + fromRao(q.price_after) + " τ/" + symbol],
+        ["Impact", (q.impact * 100).toFixed(3) + " %"],
+        ["Minimum received", fromRao(q.min_received) + " " + get],
+        ["Limit price", fromRao(q.limit_price) + " τ/" + symbol],
+      ] : [["Quote", q.error]];
+      list.replaceChildren(...rows.flatMap(([k, v]) => {
+        const dt = document.createElement("dt");
+        dt.textContent = k;
+        const dd = document.createElement("dd");
+        dd.textContent = v;
+        dd.dataset.field = k.toLowerCase().replace(/ /g, "_");
+        return [dt, dd];
+      }));
+      const warn = $("trade-warning");
+      warn.hidden = !(r.ok && q.impact > IMPACT_WARNING);
+      warn.textContent = r.ok ? "Price impact " + (q.impact * 100).toFixed(2) + " %: a large trade for this pool." : "";
+    }
+    $("side-buy").addEventListener("click", () => setSide("buy"));
+    $("side-sell").addEventListener("click", () => setSide("sell"));
+    $("trade-amount").addEventListener("input", requote);
+    $("trade-slippage").addEventListener("input", requote);
+    $("trade-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const amount = toRao($("trade-amount").value);
+      if (!amount) return;
+      const hotkey = $("trade-hotkey").value;
+      const call = side === "buy"
+        ? { name: "add_stake", hotkey, netuid, amount_staked: amount.toString() }
+        : { name: "remove_stake", hotkey, netuid, amount_unstaked: amount.toString() };
+      const r = await fetch("/api/v1/tx/prepare", { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ signer: $("trade-account").value, call, tolerance_bps: bps() }) });
+      const p = await r.json();
+      if (!r.ok) { message(p.error, true); return; }
+      location.href = p.sign_url;
+    });
+    setSide("buy");
+  }
+
+  // ------------------------------------------------------------------ /portfolio
+  // The wallet's accounts live in this browser only: the page lists them; with one, it opens it.
+  async function portfolioPage() {
+    const all = await accounts();
+    $("portfolio-accounts").replaceChildren(...all.map((a) => {
+      const li = document.createElement("li");
+      const link = document.createElement("a");
+      link.className = "mono";
+      link.href = "/portfolio/" + a.address;
+      link.textContent = a.name + " · " + a.address;
+      li.append(link);
+      return li;
+    }));
+    $("no-accounts").hidden = all.length > 0;
+    if (all.length === 1) location.replace("/portfolio/" + all[0].address);
+  }
+
+  const page = document.body.dataset.page;
+  if (page === "portfolio" && $("portfolio-accounts")) portfolioPage();
+  if (page === "subnet" && $("trade")) tradePanel();
+  if (page === "wallet") walletPage();
+  if (page === "sign") signPage();
+})();

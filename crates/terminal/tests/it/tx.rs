@@ -1,0 +1,262 @@
+//! Prepared transactions on a real localnet: prepared by the terminal, signed by an independent
+//! implementation (the Python `bittensor-wallet`), submitted, followed over the stream to
+//! finality; and every way a submission is refused, with nothing reaching the chain.
+
+use std::path::Path;
+use std::process::Command;
+
+use axum::http::StatusCode;
+use chain::{AccountId, BlockId, Event};
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use terminal::router;
+use test_support::genesis::{TAO, id};
+use test_support::terminal::{NOW_MS, trading_net};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::live::start;
+use crate::{get_json, post_json};
+
+/// Signs `payload` (0x-hex) with `uri`'s key in Python's `bittensor-wallet`.
+fn py_sign(python: &str, uri: &str, payload: &str) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/sign.py");
+    let out = Command::new(python)
+        .arg(script)
+        .args([uri, payload])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    assert!(out.status.success(), "sign.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn stake_call(netuid: u16, tao: u64) -> Value {
+    json!({ "name": "add_stake", "hotkey": id(&format!("//Owner{netuid}//hot")).to_string(),
+            "netuid": netuid, "amount_staked": (tao * TAO).to_string() })
+}
+
+async fn next_tx<S>(ws: &mut S) -> Value
+where
+    S: futures::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        if let Message::Text(t) = ws.next().await.expect("stream ended").expect("ws error") {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            if v["type"] == "tx" {
+                return v["tx"].clone();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_payload_signed_by_bittensor_wallet_lands_and_is_followed_to_finality() {
+    let Some(py) = test_support::require(test_support::Tool::Python) else { return };
+    let net = trading_net();
+    let app = router(net.state.clone());
+    let (addr, stop, server) = start(net.state.clone()).await;
+    let alice = id("//Alice");
+
+    let (s, p) = post_json(
+        &app,
+        "/api/v1/tx/prepare",
+        &json!({ "signer": alice.to_string(), "call": stake_call(1, 10), "tolerance_bps": 100 }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let tx_id = p["id"].as_str().unwrap();
+    assert_eq!(tx_id.len(), 32, "128 random bits: {p}");
+    assert_eq!(p["sign_url"], format!("/sign/{tx_id}"));
+    assert_eq!(p["expires_at_ms"], NOW_MS + terminal::DEFAULT_TX_TTL_MS);
+    assert!(p["payload"].as_str().unwrap().starts_with("0x"));
+    assert!(p["fee_rao"].as_u64().unwrap() > 0, "{p}");
+    // With a tolerance, the market order became a fill-or-kill limit order at the quote's limit.
+    let quote = &p["quote"];
+    assert_eq!(quote["side"], "buy");
+    assert_eq!(quote["amount_in"], (10 * TAO).to_string());
+    assert_eq!(quote["tolerance_bps"], 100);
+    let description = p["description"].as_str().unwrap();
+    assert!(description.contains("10 τ") && description.contains("subnet 1"), "{description}");
+    assert!(description.contains("fill or kill"), "{description}");
+
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream")).await.unwrap();
+    ws.send(Message::text(json!({ "watch_tx": tx_id }).to_string())).await.unwrap();
+    assert_eq!(next_tx(&mut ws).await["status"], "prepared");
+
+    let signature = py_sign(&py, "//Alice", p["payload"].as_str().unwrap());
+    let (s, r) =
+        post_json(&app, "/api/v1/tx/submit", &json!({ "id": tx_id, "signature": signature })).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let tx_hash = r["tx_hash"].as_str().unwrap().to_string();
+
+    let mut seen = Vec::new();
+    let last = loop {
+        let t = next_tx(&mut ws).await;
+        seen.push(t["status"].as_str().unwrap().to_string());
+        if t["status"] == "finalized" || t["status"] == "failed" {
+            break t;
+        }
+    };
+    assert_eq!(last["status"], "finalized", "{last}");
+    assert!(seen.contains(&"in_block".to_string()), "{seen:?}");
+    assert_eq!(last["tx_hash"], tx_hash);
+    // The receipt's numbers are the chain's: the block holds the extrinsic and its event.
+    let number = last["block"].as_u64().unwrap();
+    let block = net.chain.block(BlockId::Number(number)).await.unwrap();
+    assert_eq!(block.header.hash.to_hex(), last["block_hash"].as_str().unwrap());
+    let staked = block
+        .events
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::StakeAdded { coldkey, alpha, .. } if *coldkey == alice => Some(*alpha),
+            _ => None,
+        })
+        .expect("a StakeAdded event for alice");
+    let min: u64 = quote["min_received"].as_str().unwrap().parse().unwrap();
+    assert!(staked >= min, "filled {staked} below the quoted minimum {min}");
+    let receipt_events = last["events"].as_array().unwrap();
+    let staked_json = json!(staked.to_string());
+    assert!(
+        receipt_events
+            .iter()
+            .any(|e| e["event"]["event"] == "StakeAdded" && e["event"]["alpha"] == staked_json),
+        "{last}"
+    );
+    let stakes = net.chain.stakes(alice).await.unwrap();
+    assert!(stakes.iter().any(|s| s.netuid == 1 && s.alpha == staked), "{stakes:?}");
+
+    // Polling says the same; the id is spent.
+    let (s, v) = get_json(&app, &format!("/api/v1/tx/{tx_id}")).await;
+    assert_eq!((s, &v["status"]), (StatusCode::OK, &json!("finalized")));
+    let (s, v) =
+        post_json(&app, "/api/v1/tx/submit", &json!({ "id": tx_id, "signature": signature })).await;
+    assert_eq!((s, &v["code"]), (StatusCode::CONFLICT, &json!("already_submitted")), "{v}");
+
+    drop(ws);
+    stop.send(()).unwrap();
+    server.await.unwrap();
+    net.node.shutdown().await;
+}
+
+#[tokio::test]
+async fn refused_submissions_reach_nothing_on_chain() {
+    let Some(py) = test_support::require(test_support::Tool::Python) else { return };
+    let net = trading_net();
+    let app = router(net.state.clone());
+    let alice = id("//Alice");
+    let bob: AccountId = id("//Bob");
+    let head = net.chain.header(BlockId::Head).await.unwrap().number;
+
+    let prepare = |call: Value| {
+        let app = app.clone();
+        async move {
+            let (s, p) = post_json(
+                &app,
+                "/api/v1/tx/prepare",
+                &json!({ "signer": alice.to_string(), "call": call }),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK, "{p}");
+            p
+        }
+    };
+    let transfer =
+        json!({ "name": "transfer", "dest": bob.to_string(), "amount": TAO.to_string() });
+    let p = prepare(transfer.clone()).await;
+    let other = prepare(stake_call(2, 1)).await;
+    let tx_id = p["id"].as_str().unwrap();
+    let payload = p["payload"].as_str().unwrap();
+    assert_eq!(p["quote"], Value::Null, "a transfer has no quote");
+
+    let submit = |id: String, signature: String| {
+        let app = app.clone();
+        async move {
+            post_json(&app, "/api/v1/tx/submit", &json!({ "id": id, "signature": signature })).await
+        }
+    };
+    // Signed by another account's key (Bob signing Alice's payload).
+    let (s, v) = submit(tx_id.into(), py_sign(&py, "//Bob", payload)).await;
+    assert_eq!((s, &v["code"]), (StatusCode::BAD_REQUEST, &json!("bad_signature")), "{v}");
+    assert!(v["error"].as_str().unwrap().contains(&alice.to_string()), "{v}");
+    // The right key over another payload.
+    let (s, v) =
+        submit(tx_id.into(), py_sign(&py, "//Alice", other["payload"].as_str().unwrap())).await;
+    assert_eq!((s, &v["code"]), (StatusCode::BAD_REQUEST, &json!("bad_signature")), "{v}");
+    // Not a signature at all.
+    let (s, v) = submit(tx_id.into(), "0x1234".into()).await;
+    assert_eq!((s, &v["parameter"]), (StatusCode::BAD_REQUEST, &json!("signature")), "{v}");
+    // An id nobody prepared.
+    let (s, v) = submit("feedface".into(), py_sign(&py, "//Alice", payload)).await;
+    assert_eq!((s, &v["code"]), (StatusCode::NOT_FOUND, &json!("unknown_tx")), "{v}");
+    // Refusals did not spend the id; expiry does.
+    let (_, v) = get_json(&app, &format!("/api/v1/tx/{tx_id}")).await;
+    assert_eq!(v["status"], "prepared");
+    net.clock.advance_ms(terminal::DEFAULT_TX_TTL_MS + 1);
+    let (s, v) = submit(tx_id.into(), py_sign(&py, "//Alice", payload)).await;
+    assert_eq!((s, &v["code"]), (StatusCode::GONE, &json!("expired")), "{v}");
+    let (_, v) = get_json(&app, &format!("/api/v1/tx/{tx_id}")).await;
+    assert_eq!(v["status"], "expired");
+
+    // Nothing reached the chain: no block was made (blocks come with transactions), and
+    // Alice's nonce and balance are untouched.
+    assert_eq!(net.chain.header(BlockId::Head).await.unwrap().number, head);
+    let account = net.chain.account(alice).await.unwrap();
+    assert_eq!((account.nonce, account.free), (0, 1_000 * TAO));
+    net.node.shutdown().await;
+}
+
+#[tokio::test]
+async fn prepare_and_quote_validate_their_input() {
+    let net = trading_net();
+    let app = router(net.state.clone());
+    let alice = id("//Alice").to_string();
+    for (body, status, code) in [
+        (
+            json!({ "signer": "nope", "call": stake_call(1, 1) }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            json!({ "signer": alice, "call": { "name": "mint" } }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            json!({ "signer": alice, "call": stake_call(1, 1), "extra": 1 }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            json!({ "signer": alice, "call": stake_call(1, 1), "tolerance_bps": 20_000 }),
+            StatusCode::BAD_REQUEST,
+            "bad_param",
+        ),
+        (
+            json!({ "signer": alice, "call": stake_call(9, 1) }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "quote_failed",
+        ),
+    ] {
+        let (s, v) = post_json(&app, "/api/v1/tx/prepare", &body).await;
+        assert_eq!((s, v["code"].as_str().unwrap()), (status, code), "{body}: {v}");
+    }
+
+    let (s, q) = get_json(&app, "/api/v1/quote?netuid=1&side=buy&amount=1000000000").await;
+    assert_eq!(s, StatusCode::OK, "{q}");
+    let out: u64 = q["amount_out"].as_str().unwrap().parse().unwrap();
+    let exact = net.chain.quote(1, chain::Side::Buy, TAO).await.unwrap();
+    assert_eq!(out, exact.amount_out);
+    assert_eq!(q["tolerance_bps"], terminal::DEFAULT_TOLERANCE_BPS);
+    let min: u64 = q["min_received"].as_str().unwrap().parse().unwrap();
+    assert_eq!(min, exact.minimum_received(terminal::DEFAULT_TOLERANCE_BPS));
+    for (uri, parameter) in [
+        ("/api/v1/quote?side=buy&amount=1", "netuid"),
+        ("/api/v1/quote?netuid=1&side=up&amount=1", "side"),
+        ("/api/v1/quote?netuid=1&side=sell&amount=0", "amount"),
+        ("/api/v1/quote?netuid=1&side=sell&amount=1&tolerance_bps=10001", "tolerance_bps"),
+    ] {
+        let (s, v) = get_json(&app, uri).await;
+        assert_eq!((s, &v["parameter"]), (StatusCode::BAD_REQUEST, &json!(parameter)), "{uri}");
+    }
+    net.node.shutdown().await;
+}

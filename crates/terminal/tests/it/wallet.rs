@@ -1,0 +1,261 @@
+//! The browser wallet in headless Chromium on a real localnet: create a key (mnemonic shown
+//! once, confirmed), fund it from //Alice, sign a prepared stake on the sign page, see it
+//! finalized with the coin sound and a receipt matching the chain's event; then import a
+//! coldkey file written by the Python `bittensor-wallet` and trade with it. Every request the
+//! server received is recorded: none carries the mnemonic, a password or a secret key.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use chain::{AccountId, BlockId, Call, Chain, Event, TxOptions, TxStatus};
+use fantoccini::{Client, Locator};
+use futures::StreamExt;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use terminal::router;
+use test_support::browser::{Browser, browser, screenshot};
+use test_support::genesis::{TAO, id, keys_pair};
+use test_support::terminal::trading_net;
+
+use crate::post_json;
+
+const PASSWORD: &str = "browser password 7";
+const KEYFILE_PASSWORD: &str = "correct horse battery staple ✓";
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+/// Sends `amount` rao from //Alice to `dest` and waits for finality.
+async fn fund(chain: &dyn Chain, dest: AccountId, amount: u64) {
+    let alice = keys_pair("//Alice");
+    let call = Call::Transfer { dest, amount: chain::Tao::from_rao(amount) };
+    let mut statuses =
+        chain::sign_and_submit(chain, &alice, call, TxOptions::default()).await.unwrap();
+    while let Some(s) = statuses.next().await {
+        if let TxStatus::Finalized { .. } = s.unwrap() {
+            return;
+        }
+    }
+    panic!("the funding transfer did not finalize");
+}
+
+/// Prepares a 10 τ stake on subnet 1 for `signer`; returns the prepared id.
+async fn prepare_stake(app: &axum::Router, signer: &str) -> String {
+    let call = json!({ "name": "add_stake", "hotkey": id("//Owner1//hot").to_string(),
+                       "netuid": 1, "amount_staked": (10 * TAO).to_string() });
+    let (s, p) = post_json(
+        app,
+        "/api/v1/tx/prepare",
+        &json!({ "signer": signer, "call": call, "tolerance_bps": 100 }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    p["id"].as_str().unwrap().to_string()
+}
+
+/// Signs prepared `tx_id` on its sign page with the stored key's `password`, waits for
+/// finality and checks the coin sound and the receipt against the chain's event.
+async fn sign_in_page(c: &Client, base: &str, tx_id: &str, chain: &dyn Chain, shot: &str) {
+    c.goto(&format!("{base}/sign/{tx_id}")).await.unwrap();
+    sign_here(c, chain, shot).await;
+}
+
+/// [`sign_in_page`] on the sign page the browser is on.
+async fn sign_here(c: &Client, chain: &dyn Chain, shot: &str) {
+    c.wait().for_element(Locator::Css("#signcard")).await.unwrap();
+    js(c, "window.__coins = 0; document.addEventListener('taoplex:coin', () => window.__coins++); return 0").await;
+    c.wait().for_element(Locator::Css("#unlock:not([hidden])")).await.unwrap();
+    c.find(Locator::Css("#unlock-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("#unlock button")).await.unwrap().click().await.unwrap();
+    let done = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(60))
+        .for_element(Locator::Css(
+            "#tx-status[data-status='finalized'], #tx-status[data-status='failed']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(done.attr("data-status").await.unwrap().as_deref(), Some("finalized"));
+    c.wait().for_element(Locator::Css("#receipt:not([hidden])")).await.unwrap();
+    assert_eq!(js(c, "return window.__coins").await, 1, "the coin sound fired once");
+    assert_eq!(js(c, "return document.body.dataset.coin").await, "played");
+    screenshot(c, shot).await;
+
+    let block: u64 = js(c, "return document.querySelector('dd[data-field=block]').textContent")
+        .await
+        .as_str()
+        .unwrap()
+        .trim_start_matches('#')
+        .parse()
+        .unwrap();
+    let filled = js(c, "return document.querySelector('dd[data-field=filled]').textContent").await;
+    let events = chain.block(BlockId::Number(block)).await.unwrap().events;
+    let alpha = events
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::StakeAdded { alpha, netuid: 1, .. } => Some(*alpha),
+            _ => None,
+        })
+        .expect("the block holds the stake");
+    assert!(
+        filled.as_str().unwrap().starts_with(&format!("{alpha} rao α")),
+        "receipt {filled} vs chain {alpha}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wallet_creates_imports_and_trades_in_chromium() {
+    let Some(py) = test_support::require(test_support::Tool::Python) else { return };
+    let Some(Browser { client: c, driver: _driver, profile: _profile }) = browser(&[]).await else {
+        return;
+    };
+    let net = trading_net();
+    let app = router(net.state.clone());
+
+    // Serve the router, recording every request line and body the server receives.
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let record = seen.clone();
+    let recorded = router(net.state.clone()).layer(axum::middleware::from_fn(
+        move |req: Request, next: Next| {
+            let record = record.clone();
+            async move {
+                let (parts, body) = req.into_parts();
+                let bytes = body.collect().await.unwrap().to_bytes();
+                record.lock().unwrap().push(format!(
+                    "{} {} {}",
+                    parts.method,
+                    parts.uri,
+                    String::from_utf8_lossy(&bytes)
+                ));
+                next.run(Request::from_parts(parts, Body::from(bytes))).await
+            }
+        },
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, recorded.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+    let base = format!("http://{addr}");
+
+    // ---- create: the mnemonic is shown once and confirmed by one of its words
+    c.goto(&format!("{base}/wallet")).await.unwrap();
+    c.find(Locator::Css("#create-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("#create button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#create-phrase:not([hidden])")).await.unwrap();
+    let phrase = js(&c, "return document.getElementById('phrase').textContent").await;
+    let phrase = phrase.as_str().unwrap().to_string();
+    assert_eq!(phrase.split(' ').count(), 12, "{phrase}");
+    screenshot(&c, "wallet-mnemonic").await;
+    let label = js(&c, "return document.getElementById('confirm-label').textContent").await;
+    let n: usize = label.as_str().unwrap().trim_start_matches("Word #").parse().unwrap();
+    let word = phrase.split(' ').nth(n - 1).unwrap();
+    c.find(Locator::Css("#confirm-word")).await.unwrap().send_keys(word).await.unwrap();
+    c.find(Locator::Css("#confirm")).await.unwrap().click().await.unwrap();
+    let li = c.wait().for_element(Locator::Css("#accounts li")).await.unwrap();
+    let address = li.attr("data-address").await.unwrap().unwrap();
+    // The page's key is the mnemonic's key, by the CLI's implementation.
+    assert_eq!(address, keys::Keypair::from_phrase(&phrase).unwrap().ss58_address());
+    assert_eq!(js(&c, "return document.getElementById('phrase').textContent").await, "");
+    screenshot(&c, "wallet-created").await;
+
+    // ---- fund it from //Alice, prepare a stake, sign it in the page
+    let account: AccountId = address.parse().unwrap();
+    fund(net.chain.as_ref(), account, 100 * TAO).await;
+    let tx_id = prepare_stake(&app, &address).await;
+    sign_in_page(&c, &base, &tx_id, net.chain.as_ref(), "sign-finalized").await;
+    assert!(net.chain.stakes(account).await.unwrap().iter().any(|s| s.netuid == 1));
+
+    // ---- a coldkey file written by bittensor-wallet, opened in the page with its password
+    let root = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../keys/tests/py/create_wallet.py");
+    let out = Command::new(&py)
+        .arg(script)
+        .args([root.path().to_str().unwrap(), "pyw", "hk"])
+        .env("PY_WALLET_PASSWORD", KEYFILE_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let made: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    let cold = made["coldkey_ss58"].as_str().unwrap().to_string();
+    let keyfile = root.path().join("pyw/coldkey");
+    c.goto(&format!("{base}/wallet")).await.unwrap();
+    c.find(Locator::Css("#keyfile-file"))
+        .await
+        .unwrap()
+        .send_keys(keyfile.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("#keyfile-password"))
+        .await
+        .unwrap()
+        .send_keys(KEYFILE_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#keyfile-new-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("#import-keyfile button")).await.unwrap().click().await.unwrap();
+    c.wait()
+        .at_most(std::time::Duration::from_secs(120))
+        .for_element(Locator::Css(&format!("#accounts li[data-address='{cold}']")))
+        .await
+        .unwrap();
+    screenshot(&c, "wallet-keyfile-imported").await;
+    fund(net.chain.as_ref(), cold.parse().unwrap(), 100 * TAO).await;
+    let tx_id = prepare_stake(&app, &cold).await;
+    sign_in_page(&c, &base, &tx_id, net.chain.as_ref(), "sign-keyfile-finalized").await;
+
+    // ---- the trade panel: a live quote as the amount is typed, then the sign page
+    c.goto(&format!("{base}/subnets/1")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(&format!("#trade-account option[value='{address}']")))
+        .await
+        .unwrap();
+    js(&c, &format!("document.getElementById('trade-account').value = '{address}'; return 0"))
+        .await;
+    c.find(Locator::Css("#trade-amount")).await.unwrap().send_keys("2.5").await.unwrap();
+    let receive = c
+        .wait()
+        .for_element(Locator::Css("#trade-quote dd[data-field=you_receive]"))
+        .await
+        .unwrap();
+    let quoted = net.chain.quote(1, chain::Side::Buy, 2_500_000_000).await.unwrap();
+    let shown = receive.text().await.unwrap();
+    let whole = quoted.amount_out / TAO;
+    assert!(shown.starts_with(&format!("{whole}.")), "shown {shown}, chain {}", quoted.amount_out);
+    screenshot(&c, "trade-panel").await;
+    c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
+    sign_here(&c, net.chain.as_ref(), "trade-panel-finalized").await;
+
+    // ---- nothing secret ever reached the server
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.iter().any(|r| r.starts_with("POST /api/v1/tx/submit")), "{seen:?}");
+    let secrets = [phrase.as_str(), PASSWORD, KEYFILE_PASSWORD];
+    let secret_key = hex::encode(*keys::Keypair::from_phrase(&phrase).unwrap().secret_key_bytes());
+    for r in &seen {
+        for s in secrets.iter().chain(std::iter::once(&secret_key.as_str())) {
+            assert!(!r.contains(s), "a request carried a secret: {r}");
+        }
+        for w in phrase.split(' ').collect::<Vec<_>>().windows(3) {
+            assert!(!r.contains(&w.join(" ")), "a request carried mnemonic words: {r}");
+        }
+    }
+
+    c.close().await.unwrap();
+    let _ = stop.send(());
+    server.await.unwrap();
+    net.node.shutdown().await;
+}
