@@ -151,7 +151,7 @@ pub struct Teacher {
 pub struct BackpropView {
     /// The window asked for.
     pub window: Window,
-    /// First block compared (the window's start, or the first stored block).
+    /// First block compared (the window's start, or the block after the first stored one).
     pub from_block: BlockNumber,
     /// Last block compared (the last stored block).
     pub to_block: BlockNumber,
@@ -359,16 +359,15 @@ pub fn build_view(
 
 impl Market {
     /// Where traders moved emissions over `window`, ending at the last stored block
-    /// (see the module docs). Fails with [`MarketError::Invalid`] on an empty store.
+    /// (see the module docs). Fails with [`MarketError::NothingIndexed`] on an empty store.
     pub async fn backprop(&self, window: Window) -> Result<BackpropView> {
         let store = self.store();
         let (Some(first), Some(last)) = (store.first_block().await?, store.last_block().await?)
         else {
-            return Err(MarketError::Invalid(
-                "no blocks are stored yet; let the indexer sync first".into(),
-            ));
+            return Err(MarketError::NothingIndexed);
         };
-        let from = last.saturating_sub(window.blocks()).max(first);
+        // The first stored block may be a genesis, before any coinbase gave out shares.
+        let from = last.saturating_sub(window.blocks()).max(first.saturating_add(1)).min(last);
         let (before, after, subnet_sums, coldkey_sums, subnets) = tokio::try_join!(
             store.states_at(from),
             store.states_at(last),

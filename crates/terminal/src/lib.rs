@@ -15,6 +15,7 @@
 //! | `GET /` | overview page (sortable, searchable, watchlist, τ/$) |
 //! | `GET /subnets/{netuid}` | subnet page |
 //! | `GET /events?kind=&netuid=&min=` | live events page with filters |
+//! | `GET /backprop?window=` | where traders moved emissions (24h, 7d, 30d) |
 //! | `GET /assets/{path}` | embedded CSS, JS, the charting library |
 //! | `GET /api/v1/status` | last block, age, TAO/USD source |
 //! | `GET /api/v1/overview?sort=&order=&limit=&offset=` | overview rows |
@@ -26,6 +27,7 @@
 //! | `GET /api/v1/subnets/{netuid}/predictability?from=&to=` | rule changes, owner burn |
 //! | `GET /api/v1/events?kind=&netuid=&min_tao=&before=&limit=` | market events (cursor pages) |
 //! | `GET /api/v1/portfolio/{coldkey}` | positions with spot and exit value |
+//! | `GET /api/v1/backprop?window=` | emission share shifts, flows, teachers, summary |
 //! | `GET /api/v1/stream` | WebSocket: a `block` message per block, an `event` per event |
 //! | `GET /api/openapi.json` | OpenAPI 3.1 document |
 //!
@@ -90,6 +92,7 @@
 
 mod api;
 mod assets;
+mod backprop;
 mod cells;
 mod error;
 pub mod fmt;
@@ -139,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/trades", get(api::trades))
         .route("/api/v1/events", get(api::events))
         .route("/api/v1/portfolio/{coldkey}", get(api::portfolio))
+        .route("/api/v1/backprop", get(backprop::api))
         .route("/api/v1/stream", get(live::stream))
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/{*rest}", get(api::not_found))
@@ -148,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::overview))
         .route("/subnets/{netuid}", get(pages::subnet))
         .route("/events", get(pages::events))
+        .route("/backprop", get(backprop::page))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api)
         .fallback(pages::not_found)

@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::usd::UsdQuote;
 
 /// What the layout needs to know about a request and the data.
-struct Ctx {
+pub(crate) struct Ctx {
     lang: Lang,
     light: bool,
     usd: Option<UsdQuote>,
@@ -31,19 +31,19 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn t(&self) -> &'static Catalogue {
+    pub(crate) fn t(&self) -> &'static Catalogue {
         self.lang.t()
     }
 }
 
-fn ctx(
+pub(crate) fn ctx(
     state: &AppState,
     uri: &Uri,
     headers: &HeaderMap,
     page: &'static str,
     o: Option<&Overview>,
 ) -> Ctx {
-    let query_lang = Params::parse(uri, &["lang", "kind", "netuid", "min", "before"])
+    let query_lang = Params::parse(uri, &["lang", "kind", "netuid", "min", "before", "window"])
         .ok()
         .and_then(|p| p.str("lang").map(str::to_string));
     let lang = Lang::negotiate(query_lang.as_deref(), headers);
@@ -91,7 +91,7 @@ impl PageCache {
     }
 }
 
-fn respond(c: &Ctx, status: StatusCode, body: Markup) -> Response {
+pub(crate) fn respond(c: &Ctx, status: StatusCode, body: Markup) -> Response {
     respond_str(c, status, body.into_string().into())
 }
 
@@ -123,7 +123,7 @@ fn hue(netuid: u16) -> String {
     format!("glyph hue-{}", netuid % 12)
 }
 
-fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup) -> Markup {
+pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup) -> Markup {
     let t = c.t();
     let usd_attr = c.usd.as_ref().map(|q| format!("{}", q.usd_per_tao));
     html! {
@@ -146,6 +146,7 @@ fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup) -> Markup 
                         nav {
                             a href="/" class=[(c.page == "overview").then_some("on")] { (t.nav_markets) }
                             a href="/events" class=[(c.page == "events").then_some("on")] { (t.nav_events) }
+                            a href="/backprop" class=[(c.page == "backprop").then_some("on")] { "Backprop" }
                             a href="/api/openapi.json" { (t.nav_api) }
                         }
                         div.tools {
