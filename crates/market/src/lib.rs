@@ -17,7 +17,8 @@
 //!   [`Market::predictability`], [`Market::backprop`], [`Market::subscribe`], [`Market::tip`].
 //! - [`analytics`]: pure functions (candles, rollups, changes, flows and their EMA, holders,
 //!   exit value, largest trade before an impact, predictability); [`feed`]: the event rules;
-//!   [`backprop`]: where traders moved emissions over a window (the network view).
+//!   [`backprop`]: where traders moved emissions over a window (the network view);
+//!   [`lesson`]: what one quoted trade teaches the network (emission share projection).
 //!
 //! # Data flow
 //! ```text
@@ -101,6 +102,7 @@ mod decode;
 mod error;
 pub mod feed;
 mod indexer;
+pub mod lesson;
 mod store;
 mod types;
 
