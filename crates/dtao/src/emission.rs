@@ -16,10 +16,13 @@
 //! 4. [`split_alpha_out`] divides the subnet's alpha emission into owner, miner, validator and
 //!    root parts.
 //! 5. After the coinbase, [`update_moving_price`] advances each eligible subnet's price EMA.
+//!
+//! [`project`] runs these steps forward to show what one trade does to emission shares.
 
 mod block;
 mod ema;
 mod injection;
+mod projection;
 mod shares;
 mod split;
 
@@ -34,6 +37,9 @@ pub use ema::{
 pub use injection::{
     InjectionTerms, injection_terms, injection_terms_with_alpha_emission, root_proportion,
     tao_weight_fraction,
+};
+pub use projection::{
+    EmaParams, Horizon, Outlook, PoolImpact, ProjectedSubnet, Projection, ShareAt, project,
 };
 pub use shares::{
     BarMode, DEFAULT_EMISSION_BAR_RANK, EMISSION_BAR_UPDATE_INTERVAL, PriceBurnGateRule,
@@ -51,6 +57,12 @@ pub enum EmissionError {
     #[error("netuid {netuid} is listed more than once; pass each subnet once")]
     DuplicateNetuid {
         /// The repeated netuid.
+        netuid: u16,
+    },
+    /// A projected trade names a subnet that is not in the subnet list.
+    #[error("subnet {netuid} is not among the subnets given; quote a trade on an existing subnet")]
+    UnknownSubnet {
+        /// The missing netuid.
         netuid: u16,
     },
     /// A share rule returned a different number of shares than it was given subnets.

@@ -62,6 +62,7 @@
 
 pub mod genesis;
 pub mod node;
+pub mod replay;
 pub mod rpc;
 pub mod runtime;
 pub mod sim;

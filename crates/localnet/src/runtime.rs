@@ -96,6 +96,7 @@ mod admission;
 mod coinbase;
 mod digest;
 mod dispatch;
+mod projection;
 mod state;
 #[cfg(test)]
 mod tests;

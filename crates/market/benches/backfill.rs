@@ -2,13 +2,17 @@
 //! genesis (128 dynamic subnets, a few trades per block, an epoch every few blocks). The
 //! indexer reads the chain's state once at block 0 and then backfills, deriving every
 //! subnet's state for every block (128 pool states per block), as after downtime.
+//!
+//! Also the backprop network view over 30 days (216,000 blocks, 864,000 trades) from such a
+//! store.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::sync::Arc;
 
 use chain::{AccountId, Event, EventRecord, NetUid, Phase, PoolInfo, SubnetIdentity, SubnetInfo};
 use divan::Bencher;
-use market::{Indexer, IndexerConfig, Store, StoreConfig};
+use market::backprop::Window;
+use market::{FeedConfig, Indexer, IndexerConfig, Market, Store, StoreConfig};
 use test_support::fake::FakeChain;
 
 const BLOCKS: u64 = 20_000;
@@ -54,10 +58,10 @@ fn subnet(netuid: NetUid) -> SubnetInfo {
     }
 }
 
-/// Blocks 1..=BLOCKS of trades and epochs over the 128 subnets, on the shared fake chain.
-fn synth_chain() -> FakeChain {
+/// Blocks 1..=`blocks` of trades and epochs over the 128 subnets, on the shared fake chain.
+fn synth_chain(blocks: u64) -> FakeChain {
     let chain = FakeChain::new((1..=SUBNETS).map(subnet).collect()).with_finality_depth(0);
-    for n in 1..=BLOCKS {
+    for n in 1..=blocks {
         let mut events = Vec::new();
         for i in 0..4u32 {
             let netuid = 1 + ((n * 31 + u64::from(i) * 17) % u64::from(SUBNETS)) as u16;
@@ -106,7 +110,7 @@ fn synth_chain() -> FakeChain {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn backfill_sqlite_128_subnets(bencher: Bencher) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let chain = Arc::new(synth_chain());
+    let chain = Arc::new(synth_chain(BLOCKS));
     bencher
         .counter(divan::counter::ItemsCount::new(BLOCKS))
         .with_inputs(|| {
@@ -127,4 +131,29 @@ fn backfill_sqlite_128_subnets(bencher: Bencher) {
             assert_eq!(stored, BLOCKS + 1);
             (indexer, dir)
         });
+}
+
+/// The backprop network view over 30 days of that history (216,000 blocks × 128 subnets,
+/// 4 trades a block), from SQLite.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn backprop_30d_sqlite_128_subnets(bencher: Bencher) {
+    const MONTH: u64 = 216_000;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let chain = Arc::new(synth_chain(MONTH));
+    let dir = tempfile::tempdir().unwrap();
+    let market = rt.block_on(async {
+        let store = Store::open(&StoreConfig::SqliteDir(dir.path().to_path_buf())).await.unwrap();
+        chain.set_head(Some(0));
+        let config = IndexerConfig { discover_holders: false, ..IndexerConfig::default() };
+        let indexer = Indexer::new(chain.clone(), store, config);
+        indexer.observe_head().await.unwrap();
+        chain.set_head(None);
+        assert_eq!(indexer.sync().await.unwrap(), MONTH + 1);
+        Market::new(&indexer, chain.clone(), FeedConfig::default())
+    });
+    bencher.bench_local(|| {
+        let view = rt.block_on(market.backprop(Window::Month)).unwrap();
+        assert_eq!(view.subnets.len(), usize::from(SUBNETS));
+        view
+    });
 }

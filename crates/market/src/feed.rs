@@ -63,7 +63,7 @@ pub fn fmt_tao(rao: u64) -> String {
     format!("{grouped}.{:02} τ", cents % 100)
 }
 
-fn subnet_label(netuid: NetUid, names: &BTreeMap<NetUid, String>) -> String {
+pub(crate) fn subnet_label(netuid: NetUid, names: &BTreeMap<NetUid, String>) -> String {
     match names.get(&netuid) {
         Some(name) if !name.is_empty() => format!("SN{netuid} ({name})"),
         _ => format!("SN{netuid}"),

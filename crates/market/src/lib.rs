@@ -14,9 +14,11 @@
 //!   transaction.
 //! - [`Market`]: the read API — [`Market::overview`], [`Market::subnet`], [`Market::candles`],
 //!   [`Market::trades`], [`Market::holders`], [`Market::events`], [`Market::portfolio`],
-//!   [`Market::predictability`], [`Market::subscribe`], [`Market::tip`].
+//!   [`Market::predictability`], [`Market::backprop`], [`Market::subscribe`], [`Market::tip`].
 //! - [`analytics`]: pure functions (candles, rollups, changes, flows and their EMA, holders,
-//!   exit value, largest trade before an impact, predictability); [`feed`]: the event rules.
+//!   exit value, largest trade before an impact, predictability); [`feed`]: the event rules;
+//!   [`backprop`]: where traders moved emissions over a window (the network view);
+//!   [`lesson`]: what one quoted trade teaches the network (emission share projection).
 //!
 //! # Data flow
 //! ```text
@@ -95,11 +97,13 @@
 pub mod analytics;
 mod api;
 pub mod basis;
+pub mod backprop;
 pub mod codec;
 mod decode;
 mod error;
 pub mod feed;
 mod indexer;
+pub mod lesson;
 mod store;
 mod types;
 
@@ -111,5 +115,5 @@ pub use decode::{Decoded, decode_block, exec_price};
 pub use error::{MarketError, Result};
 pub use feed::FeedConfig;
 pub use indexer::{Indexer, IndexerConfig, Progress, SharedTip, TipView, derive_state, state_of};
-pub use store::{Backend, Batch, EventFilter, Store, StoreConfig, TradeFilter};
+pub use store::{Backend, Batch, EventFilter, FlowSum, Store, StoreConfig, TradeFilter};
 pub use types::*;

@@ -115,6 +115,26 @@ impl TradeKind {
     }
 }
 
+impl TradeKind {
+    /// Signed TAO flow per subnet of `tao` rao traded this way (see [`Trade::flows`]).
+    pub fn flows(
+        self,
+        netuid: NetUid,
+        dest_netuid: Option<NetUid>,
+        tao: u64,
+    ) -> Vec<(NetUid, i128)> {
+        let tao = i128::from(tao);
+        match self {
+            TradeKind::Buy => vec![(netuid, tao)],
+            TradeKind::Sell => vec![(netuid, -tao)],
+            TradeKind::Move | TradeKind::Swap | TradeKind::Transfer => match dest_netuid {
+                Some(dest) if dest != netuid => vec![(netuid, -tao), (dest, tao)],
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
 impl fmt::Display for TradeKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -189,15 +209,7 @@ impl Trade {
     /// on its origin and `+tao` on its destination; a same-subnet move (hotkey change) none.
     /// Candle volumes and net flows are built from this.
     pub fn flows(&self) -> Vec<(NetUid, i128)> {
-        let tao = i128::from(self.tao);
-        match self.kind {
-            TradeKind::Buy => vec![(self.netuid, tao)],
-            TradeKind::Sell => vec![(self.netuid, -tao)],
-            TradeKind::Move | TradeKind::Swap | TradeKind::Transfer => match self.dest_netuid {
-                Some(dest) if dest != self.netuid => vec![(self.netuid, -tao), (dest, tao)],
-                _ => Vec::new(),
-            },
-        }
+        self.kind.flows(self.netuid, self.dest_netuid, self.tao)
     }
 }
 

@@ -17,6 +17,7 @@
 //! | `GET /events?kind=&netuid=&min=` | live events page with filters |
 //! | `GET /wallet`, `GET /sign/{id}` | the browser wallet; signing a prepared transaction |
 //! | `GET /portfolio`, `GET /portfolio/{address}[.csv]` | positions, exit value, FIFO cost basis, P&L, emission, history; CSV |
+//! | `GET /backprop?window=` | where traders moved emissions (24h, 7d, 30d) |
 //! | `GET /assets/{path}` | embedded CSS, JS, the charting library |
 //! | `GET /api/v1/status` | last block, age, TAO/USD source |
 //! | `GET /api/v1/overview?sort=&order=&limit=&offset=` | overview rows |
@@ -30,6 +31,7 @@
 //! | `GET /api/v1/portfolio/{coldkey}` | positions with spot and exit value |
 //! | `GET /api/v1/quote?netuid=&side=&amount=&tolerance_bps=` | the chain's quote of a swap |
 //! | `POST /api/v1/tx/prepare`, `POST /api/v1/tx/submit`, `GET /api/v1/tx/{id}` | prepared transactions: prepare, submit a signature, status |
+//! | `GET /api/v1/backprop?window=` | emission share shifts, flows, teachers, summary |
 //! | `GET /api/v1/stream` | WebSocket: a `block` message per block, an `event` per event, `tx` status of watched transactions |
 //! | `GET /api/openapi.json` | OpenAPI 3.1 document |
 //!
@@ -96,6 +98,7 @@
 
 mod api;
 mod assets;
+mod backprop;
 mod cells;
 mod error;
 pub mod fmt;
@@ -153,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tx/prepare", post(tx::prepare))
         .route("/api/v1/tx/submit", post(tx::submit))
         .route("/api/v1/tx/{id}", get(tx::status))
+        .route("/api/v1/backprop", get(backprop::api))
         .route("/api/v1/stream", get(live::stream))
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/{*rest}", get(api::not_found))
@@ -166,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sign/{id}", get(wallet::sign))
         .route("/portfolio", get(portfolio::connected))
         .route("/portfolio/{address}", get(portfolio::portfolio))
+        .route("/backprop", get(backprop::page))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api)
         .fallback(pages::not_found)

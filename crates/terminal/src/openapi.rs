@@ -287,6 +287,9 @@ fn market_document() -> Value {
             "/api/v1/portfolio/{coldkey}": get("portfolio", "accounts", "A coldkey's positions with spot value and exit value (what selling now through the pool returns).", vec![
                 param("coldkey", "path", "SS58 address (prefix 42) or 0x public key.", json!({ "type": "string" }), true),
             ], ok("The portfolio.", "Portfolio")),
+            "/api/v1/backprop": get("backprop", "market", "Where traders moved TAO emissions over a window: each subnet's emission share at the window's two ends (normalised to 10^9 parts, so the changes sum to zero), its τ/day, the net TAO flow of the trades in between, the addresses with the largest flows and a summary sentence.", vec![
+                param("window", "query", "24h, 7d (default) or 30d.", json!({ "type": "string", "enum": ["24h", "7d", "30d"], "default": "7d" }), false),
+            ], ok("The network view.", "Backprop")),
             "/api/openapi.json": get("openapi", "meta", "This document.", vec![], json!({ "200": { "description": "OpenAPI 3.1 document.", "content": { "application/json": {} } } })),
         },
         "x-websocket": {
@@ -414,6 +417,27 @@ fn market_document() -> Value {
                 "EventsPage": { "type": "object", "properties": {
                     "events": { "type": "array", "items": { "$ref": "#/components/schemas/FeedEvent" } },
                     "next_cursor": { "type": ["string", "null"] }
+                } },
+                "Backprop": { "type": "object", "properties": {
+                    "window": { "type": "string", "enum": ["24h", "7d", "30d"] },
+                    "from_block": { "type": "integer" }, "to_block": { "type": "integer" },
+                    "moved_ppb": { "type": "integer", "description": "Share of emissions moved (sum of the gains), parts per 10^9." },
+                    "subnets": { "type": "array", "description": "Largest gain first.", "items": { "type": "object", "properties": {
+                        "netuid": { "type": "integer" }, "name": { "type": "string" },
+                        "share_before_ppb": { "type": "integer" }, "share_after_ppb": { "type": "integer" }, "share_change_ppb": { "type": "integer" },
+                        "tao_per_day_before": rao("TAO a day."), "tao_per_day_after": rao("TAO a day."),
+                        "tao_per_day_change": { "type": "string", "description": "Signed integer rao." },
+                        "net_flow": { "type": "string", "description": "Signed integer rao: buys and moves in minus sells and moves out." },
+                        "trades": { "type": "integer" }
+                    } } },
+                    "teachers": { "type": "array", "items": { "type": "object", "properties": {
+                        "coldkey": { "type": "string" }, "identity": { "type": ["string", "null"] },
+                        "gross_flow": rao("Sum of the absolute net flows over its subnets."),
+                        "pushed": { "type": ["array", "null"], "description": "[netuid, signed rao string]: where it put the most." },
+                        "pulled": { "type": ["array", "null"], "description": "[netuid, signed rao string]: where it took the most from." },
+                        "trades": { "type": "integer" }
+                    } } },
+                    "summary": { "type": "string" }
                 } },
                 "Portfolio": { "type": "object", "properties": {
                     "coldkey": { "type": "string" },

@@ -31,7 +31,7 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    fn t(&self) -> &'static Catalogue {
+    pub(crate) fn t(&self) -> &'static Catalogue {
         self.lang.t()
     }
 }
@@ -43,7 +43,7 @@ pub(crate) fn ctx(
     page: &'static str,
     o: Option<&Overview>,
 ) -> Ctx {
-    let query_lang = Params::parse(uri, &["lang", "kind", "netuid", "min", "before"])
+    let query_lang = Params::parse(uri, &["lang", "kind", "netuid", "min", "before", "window"])
         .ok()
         .and_then(|p| p.str("lang").map(str::to_string));
     let lang = Lang::negotiate(query_lang.as_deref(), headers);
@@ -148,6 +148,7 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                             a href="/events" class=[(c.page == "events").then_some("on")] { (t.nav_events) }
                             a href="/wallet" class=[(c.page == "wallet").then_some("on")] { "Wallet" }
                             a href="/portfolio" class=[(c.page == "portfolio").then_some("on")] { "Portfolio" }
+                            a href="/backprop" class=[(c.page == "backprop").then_some("on")] { "Backprop" }
                             a href="/api/openapi.json" { (t.nav_api) }
                         }
                         div.tools {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chain::{AccountId, BlockNumber, NetUid};
 use market::analytics::{Holders, Predictability};
+use market::backprop::{BackpropView, Window};
 use market::{
     Candle, EventFilter, FeedEvent, Interval, Market, Overview, Portfolio, SubnetDetail, TapeRow,
     TradeFilter,
@@ -42,6 +43,8 @@ pub trait MarketRead: Send + Sync {
     ) -> market::Result<Predictability>;
     /// A coldkey's positions with spot and exit values.
     async fn portfolio(&self, coldkey: AccountId) -> market::Result<Portfolio>;
+    /// Where traders moved emissions over a window.
+    async fn backprop(&self, window: Window) -> market::Result<BackpropView>;
     /// Live feed events.
     fn subscribe(&self) -> broadcast::Receiver<FeedEvent>;
 }
@@ -82,6 +85,9 @@ impl MarketRead for Market {
     }
     async fn portfolio(&self, coldkey: AccountId) -> market::Result<Portfolio> {
         Market::portfolio(self, coldkey).await
+    }
+    async fn backprop(&self, window: Window) -> market::Result<BackpropView> {
+        Market::backprop(self, window).await
     }
     fn subscribe(&self) -> broadcast::Receiver<FeedEvent> {
         Market::subscribe(self)

@@ -1,6 +1,7 @@
 //! Fixture market data and a fixture chain: 24 subnets with prices, flows, sparklines, trades,
 //! holders, events and candles, all deterministic. Shared by the tests and the benches.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
@@ -10,8 +11,9 @@ use chain::{
     SubnetIdentity, SubnetInfo,
 };
 use market::analytics::{BurnPoint, Holder, Holders, Predictability};
+use market::backprop::{BackpropView, Window, build_view};
 use market::{
-    Candle, ChangeKind, EventFilter, FeedEvent, FeedKind, Interval, Overview, OverviewRow,
+    Candle, ChangeKind, EventFilter, FeedEvent, FeedKind, FlowSum, Interval, Overview, OverviewRow,
     PoolState, Portfolio, Position, SubnetChange, SubnetDetail, TapeRow, Trade, TradeFilter,
     TradeKind,
 };
@@ -464,6 +466,53 @@ impl MarketRead for FixtureMarket {
             burning_epochs: burns.iter().filter(|b| b.burned > 0).count() as u64,
             burns,
         })
+    }
+    async fn backprop(&self, window: Window) -> market::Result<BackpropView> {
+        // The fixture keeps no history: the window's start is the overview with each share
+        // nudged against its 7-day price change, and the flows are the fixture's trades.
+        let d = self.data.read().unwrap();
+        let state = |r: &OverviewRow, ppb: u64| PoolState {
+            netuid: r.netuid,
+            tao_reserve: r.tao_in_pool,
+            alpha_in: 0,
+            alpha_out: 0,
+            price: r.price,
+            moving_price: r.price,
+            emission_share_ppb: ppb,
+            tao_emission: ppb / 2,
+            exact: true,
+        };
+        let now = |r: &OverviewRow| (r.emission_share * 1e9) as u64;
+        let after: Vec<PoolState> = d.overview.rows.iter().map(|r| state(r, now(r))).collect();
+        let before: Vec<PoolState> = d
+            .overview
+            .rows
+            .iter()
+            .map(|r| state(r, (now(r) as f64 * (1.0 - r.change_7d.unwrap_or(0.0) / 3.0)) as u64))
+            .collect();
+        let sums: Vec<FlowSum> = d
+            .trades
+            .iter()
+            .map(|t| FlowSum {
+                coldkey: Some(t.coldkey),
+                kind: t.kind,
+                netuid: t.netuid,
+                dest_netuid: t.dest_netuid,
+                tao: t.tao,
+                trades: 1,
+            })
+            .collect();
+        let names = d.overview.rows.iter().map(|r| (r.netuid, r.name.clone())).collect();
+        let last = d.overview.as_of_block;
+        Ok(build_view(
+            window,
+            (last - window.blocks(), &before),
+            (last, &after),
+            &sums,
+            &sums,
+            &names,
+            &BTreeMap::new(),
+        ))
     }
     async fn portfolio(&self, coldkey: AccountId) -> market::Result<Portfolio> {
         Ok(Portfolio {

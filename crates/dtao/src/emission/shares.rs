@@ -83,6 +83,13 @@ pub trait ShareRule {
 
     /// Shares for the eligible subnets at `block`, before `SubnetEmissionEnabled` is applied.
     fn shares(&mut self, block: u64, subnets: &[SubnetShareInput]) -> Vec<U64F64>;
+
+    /// Whether a call to [`ShareRule::shares`] at `block` would change the rule's state (the
+    /// gate recomputing θ). Stateless rules never do; a projection that skips blocks must
+    /// still call the rule at these.
+    fn updates_state_at(&self, _block: u64) -> bool {
+        false
+    }
 }
 
 /// Shares ∝ `SubnetMovingPrice` (spec 425 step 1).
@@ -286,10 +293,15 @@ impl ShareRule for PriceBurnGateRule {
         "price-ema-burn-gate"
     }
 
+    fn updates_state_at(&self, block: u64) -> bool {
+        self.update_interval == 0
+            || block.is_multiple_of(self.update_interval)
+            || self.theta == zero()
+    }
+
     fn shares(&mut self, block: u64, subnets: &[SubnetShareInput]) -> Vec<U64F64> {
         let weighted = price_burn_shares(subnets);
-        let due = self.update_interval == 0 || block.is_multiple_of(self.update_interval);
-        if due || self.theta == zero() {
+        if self.updates_state_at(block) {
             self.theta = self.compute_bar(&weighted);
         }
         if self.theta == zero() {

@@ -4,4 +4,5 @@
 mod fuzz;
 mod genesis;
 mod node;
+mod projection;
 mod runtime;

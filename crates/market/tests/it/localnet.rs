@@ -8,6 +8,7 @@ use chain::{BlockId, Chain, Event, NetUid, Phase};
 use localnet::Genesis;
 use localnet::node::{BlockProduction, Node};
 use localnet::sim::SimOptions;
+use market::backprop::Window;
 use market::{
     EventFilter, FeedConfig, FeedKind, Indexer, IndexerConfig, Interval, Market, Store, TradeFilter,
 };
@@ -233,6 +234,21 @@ async fn indexes_a_real_localnet(store: Store) {
         .await
         .unwrap();
     assert_eq!(pushed, after_restart.len());
+    // The network view: emissions only move between subnets, and the flows behind the moves
+    // are the events' own.
+    let view = market.backprop(Window::Day).await.unwrap();
+    assert_eq!((view.from_block, view.to_block), (start + 1, finalized));
+    assert_eq!(view.subnets.iter().map(|s| s.share_change_ppb).sum::<i64>(), 0);
+    assert_eq!(view.subnets.iter().map(|s| s.share_after_ppb).sum::<u64>(), 1_000_000_000);
+    let window_trades = store.trades_range(None, start + 2, finalized).await.unwrap();
+    for s in &view.subnets {
+        let want = market::analytics::net_flow(&window_trades, s.netuid);
+        assert_eq!(s.net_flow, want, "SN{} net flow", s.netuid);
+    }
+    assert!(view.moved_ppb > 0, "{view:?}");
+    assert!(!view.teachers.is_empty());
+    assert!(view.teachers.windows(2).all(|w| w[0].gross_flow >= w[1].gross_flow));
+    assert!(view.summary.starts_with("Over the last 24h traders moved"), "{}", view.summary);
     // Holders were read from the chain for the coldkeys that traded.
     let holders = market.holders(1, 5).await.unwrap();
     assert!(holders.count > 0);

@@ -1,6 +1,7 @@
 //! Subcommands. Each module owns one subcommand's arguments and its run function.
 
 pub(crate) mod args;
+pub(crate) mod backprop;
 pub(crate) mod calc;
 pub(crate) mod chain;
 pub(crate) mod dojo;
@@ -41,6 +42,9 @@ pub(crate) enum Command {
     Chain(chain::ChainCommand),
     /// Run the web terminal (market pages, REST + WebSocket API) on 127.0.0.1:8080.
     Terminal(terminal::TerminalArgs),
+    /// What trades teach the network: emission counterfactuals on the localnet.
+    #[command(subcommand)]
+    Backprop(backprop::BackpropCommand),
 }
 
 /// Runs a subcommand. Usage errors exit with 2, runtime failures with 1.
@@ -54,5 +58,6 @@ pub(crate) fn run(command: Command) -> ExitCode {
         Command::Up(a) => up::run(a),
         Command::Terminal(a) => terminal::run(a),
         Command::Chain(c) => chain::run(c),
+        Command::Backprop(c) => backprop::run(c),
     }
 }

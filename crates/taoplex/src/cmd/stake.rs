@@ -15,6 +15,7 @@ use clap::{Args, Subcommand};
 use dtao::amm::limit_price_for_tolerance;
 use dtao::units::{Alpha, Tao};
 use keys::{KdfParams, Wallet};
+use market::lesson;
 
 use super::submit::{ChainArgs, Inclusion, confirm, sign_and_watch};
 use super::wallet::{HotkeyArg, WalletArgs, open_coldkey, out};
@@ -275,6 +276,16 @@ fn show_quote(
     ))
 }
 
+/// The quote's "what this trade teaches the network" lines: the traded subnets' emission
+/// shares now and projected with the chain's rule (`market::lesson`). A projection that cannot
+/// be made is said, not fatal: the quote itself stands.
+async fn teaches(chain: &dyn Chain, impacts: &[dtao::emission::PoolImpact]) -> anyhow::Result<()> {
+    match lesson::project_trade(chain, impacts).await {
+        Ok(p) => lesson::lesson_lines(&p).iter().try_for_each(|l| out(l)),
+        Err(e) => out(&format!("what this trade teaches the network: not projected ({e})")),
+    }
+}
+
 fn report(inclusion: &Inclusion) -> anyhow::Result<()> {
     if let Err(e) = &inclusion.result {
         bail!("the chain refused the call: {e}");
@@ -352,6 +363,7 @@ async fn quoted_trade(
     // against us before inclusion: quoted as is, the order fills.
     let limit = limit_price_for_tolerance(side, quote.spot_after_rao(), trade.slippage);
     show_quote(netuid, &quote, trade.slippage, limit)?;
+    teaches(chain, &[lesson::impact(netuid, &quote)]).await?;
     confirm(trade.yes)?;
     Ok(limit)
 }
@@ -432,6 +444,8 @@ async fn swap(args: SwapArgs) -> anyhow::Result<()> {
     out(&format!("  sold for              {} (fee {})", tao(sell.amount_out), alpha(sell.fee)))?;
     out(&format!("  you receive about     {} on subnet {}", alpha(buy.amount_out), args.to))?;
     out(&format!("  minimum price ratio   {}", Tao::from_rao(limit).to_decimal_string()))?;
+    teaches(chain.as_ref(), &[lesson::impact(args.from, &sell), lesson::impact(args.to, &buy)])
+        .await?;
     confirm(args.trade.yes)?;
     let pair = signer(&args.trade).await?;
     let call = Call::SwapStakeLimit {

@@ -230,6 +230,7 @@ async fn openapi_document_matches_its_snapshot() {
         "/api/v1/trades",
         "/api/v1/events",
         "/api/v1/portfolio/{coldkey}",
+        "/api/v1/backprop",
     ] {
         assert!(v["paths"][p]["get"].is_object(), "{p} undocumented");
     }
@@ -278,4 +279,25 @@ async fn usd_price_feed_is_polled_from_a_url() {
     assert!(q.source.ends_with("/price"));
     task.shutdown().await;
     server.abort();
+}
+
+#[tokio::test]
+async fn backprop_moves_emissions_between_subnets() {
+    let app = router(fixture().state);
+    let (s, v) = get_json(&app, "/api/v1/backprop?window=24h").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["window"], "24h");
+    assert_eq!(v["to_block"], LAST_BLOCK);
+    let subnets = v["subnets"].as_array().unwrap();
+    assert_eq!(subnets.len(), 23);
+    let changes: Vec<i64> =
+        subnets.iter().map(|s| s["share_change_ppb"].as_i64().unwrap()).collect();
+    assert_eq!(changes.iter().sum::<i64>(), 0, "emissions only move between subnets");
+    assert!(changes.windows(2).all(|w| w[0] >= w[1]), "largest gain first");
+    assert!(subnets[0]["net_flow"].is_string());
+    assert!(!v["teachers"].as_array().unwrap().is_empty());
+    assert!(v["summary"].as_str().unwrap().starts_with("Over the last 24h traders moved"));
+    let (s, v) = get_json(&app, "/api/v1/backprop?window=1y").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["parameter"], "window");
 }

@@ -169,6 +169,14 @@ async fn pages_in_headless_chromium() {
         .unwrap();
     screenshot(&c, "events").await;
 
+    // ---- the backprop network view
+    c.goto(&format!("{base}/backprop")).await.unwrap();
+    c.wait().for_element(Locator::Css("#backprop-chart rect.gain")).await.unwrap();
+    c.wait().for_element(Locator::Css("#backprop-chart rect.loss")).await.unwrap();
+    let summary = js(&c, "return document.querySelector('#backprop-summary').textContent").await;
+    assert!(summary.as_str().unwrap().starts_with("Over the last 7d traders moved"), "{summary}");
+    screenshot(&c, "backprop").await;
+
     // ---- light theme (remembered), Chinese, phone
     c.goto(&base).await.unwrap();
     c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
@@ -223,6 +231,14 @@ async fn real_localnet_in_chromium() {
     c.wait().for_element(Locator::Css("#chart[data-interval='1m'][data-loaded]")).await.unwrap();
     js(&c, "return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))").await;
     screenshot(&c, "localnet-subnet").await;
+    // The network view: its chart is drawn server-side and its summary names the window.
+    c.goto(&format!("{base}/backprop?window=24h")).await.unwrap();
+    c.wait().for_element(Locator::Css("#backprop-chart rect")).await.unwrap();
+    let bars = js(&c, "return document.querySelectorAll('#backprop-chart rect').length").await;
+    assert!(bars.as_u64().unwrap() > 0);
+    let summary = js(&c, "return document.querySelector('#backprop-summary').textContent").await;
+    assert!(summary.as_str().unwrap().starts_with("Over the last 24h traders moved"), "{summary}");
+    screenshot(&c, "localnet-backprop").await;
     c.close().await.unwrap();
     drop(driver);
     stop.send(()).unwrap();
