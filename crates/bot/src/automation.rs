@@ -50,7 +50,7 @@ impl Dca {
 #[serde(tag = "card", rename_all = "snake_case")]
 pub enum CardSpec {
     /// One trade.
-    Trade(trade::TradeSpec),
+    Trade(Box<trade::TradeSpec>),
     /// Creating a DCA automation.
     Dca(Dca),
 }

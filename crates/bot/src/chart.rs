@@ -30,9 +30,8 @@ impl Raster {
             return;
         }
         let i = ((y as usize) * WIDTH as usize + x as usize) * 3;
-        for k in 0..3 {
-            let old = u16::from(self.px[i + k]);
-            self.px[i + k] = ((old * (256 - alpha) + u16::from(c[k]) * alpha) >> 8) as u8;
+        for (px, &c) in self.px[i..i + 3].iter_mut().zip(&c) {
+            *px = ((u16::from(*px) * (256 - alpha) + u16::from(c) * alpha) >> 8) as u8;
         }
     }
 

@@ -462,7 +462,7 @@ async fn top(ctx: &Ctx, chat: i64, lang: Lang) -> Result<()> {
         return Ok(());
     }
     let mut rows = o.rows.clone();
-    rows.sort_by(|a, b| b.market_cap.cmp(&a.market_cap));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.market_cap));
     let mut text = format!("<b>{}</b>\n", Text::TopTitle.get(lang));
     for r in rows.iter().take(10) {
         text.push_str(&format!(
@@ -748,7 +748,7 @@ async fn start_trade(
         }
     }
     let text = spec.card(lang);
-    ctx.send_card(chat, user_id, lang, text, &CardSpec::Trade(spec)).await
+    ctx.send_card(chat, user_id, lang, text, &CardSpec::Trade(Box::new(spec))).await
 }
 
 async fn answer(ctx: &Ctx, q: &CallbackQuery, text: &str) {
@@ -783,7 +783,7 @@ async fn on_callback(ctx: &Arc<Ctx>, q: &CallbackQuery) -> Result<()> {
     let spec: CardSpec = serde_json::from_str(&card.spec)
         .map_err(|e| BotError::Telegram(format!("stored card: {e}")))?;
     let spec = match spec {
-        CardSpec::Trade(t) => t,
+        CardSpec::Trade(t) => *t,
         CardSpec::Dca(dca) => {
             if action == "c" {
                 answer(ctx, q, Text::DcaCreated.get(lang)).await;

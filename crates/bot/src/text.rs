@@ -88,7 +88,7 @@ pub fn tao(rao: u64) -> String {
     let whole = rao / 1_000_000_000;
     let frac = (rao % 1_000_000_000) / 100_000;
     if frac == 0 {
-        format!("{}", group(whole))
+        group(whole)
     } else {
         let f = format!("{frac:04}");
         format!("{}.{}", group(whole), f.trim_end_matches('0'))

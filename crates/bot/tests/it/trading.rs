@@ -156,10 +156,13 @@ async fn proxy_trade_lands_for_the_users_coldkey_once_and_the_proxy_cannot_trans
     h.shutdown().await;
 }
 
+/// The stand-in's state: the chain it prepares on, and every request body it saw.
+type StandIn = (Arc<dyn Chain>, Arc<std::sync::Mutex<Vec<serde_json::Value>>>);
+
 /// A loopback stand-in for the terminal's `POST /api/v1/tx/prepare` (the shared contract): it
 /// prepares the call on the chain and answers with the contract's fields.
 async fn prepare(
-    State((chain, seen)): State<(Arc<dyn Chain>, Arc<std::sync::Mutex<Vec<serde_json::Value>>>)>,
+    State((chain, seen)): State<StandIn>,
     Json(body): Json<serde_json::Value>,
 ) -> Json<serde_json::Value> {
     seen.lock().unwrap().push(body.clone());
