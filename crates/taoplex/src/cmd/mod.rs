@@ -1,6 +1,7 @@
 //! Subcommands. Each module owns one subcommand's arguments and its run function.
 
 pub(crate) mod args;
+pub(crate) mod bot;
 pub(crate) mod calc;
 pub(crate) mod dojo;
 pub(crate) mod node;
@@ -36,6 +37,8 @@ pub(crate) enum Command {
     Up(up::UpArgs),
     /// Run the web terminal (market pages, REST + WebSocket API) on 127.0.0.1:8080.
     Terminal(terminal::TerminalArgs),
+    /// Run the Telegram bot: prices, alerts, whale watching, trading by Staking proxy or sign link.
+    Bot(bot::BotArgs),
 }
 
 /// Runs a subcommand. Usage errors exit with 2, runtime failures with 1.
@@ -48,5 +51,6 @@ pub(crate) fn run(command: Command) -> ExitCode {
         Command::Node(a) => node::run(a),
         Command::Up(a) => up::run(a),
         Command::Terminal(a) => terminal::run(a),
+        Command::Bot(a) => bot::run(a),
     }
 }

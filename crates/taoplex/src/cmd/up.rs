@@ -80,7 +80,17 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         args.database_url.clone(),
         args.usd_price,
     );
-    let result = run_with(&terminal, chain, &running.data_dir, wait_for_signal()).await;
+    let result = match super::bot::for_up(&chain, &running.data_dir, args.terminal_addr) {
+        Some((bot, stop)) => {
+            let terminal = async {
+                let r = run_with(&terminal, chain, &running.data_dir, wait_for_signal()).await;
+                let _ = stop.send(());
+                r
+            };
+            tokio::join!(terminal, bot).0
+        }
+        None => run_with(&terminal, chain, &running.data_dir, wait_for_signal()).await,
+    };
     if let Some(dojo) = dojo {
         dojo.stop().await;
     }
