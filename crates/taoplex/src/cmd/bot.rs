@@ -209,9 +209,9 @@ pub(crate) fn for_up(
 ) -> Option<(impl std::future::Future<Output = ()> + use<>, tokio::sync::oneshot::Sender<()>)> {
     let args = BotArgs::for_up(data_dir.to_path_buf(), format!("http://{terminal}"));
     if !matches!(args.token(), Ok(Some(_))) {
-        let mut out = std::io::stdout().lock();
+        // On stderr: stdout carries the services' addresses, which scripts read line by line.
         let _ = writeln!(
-            out,
+            std::io::stderr(),
             "telegram bot: off (set TELEGRAM_BOT_TOKEN and TAOPLEX_BOT_KEY_PASSWORD to run it; see README, \"Telegram bot\")"
         );
         return None;
