@@ -20,6 +20,9 @@
 //!   from the recorded finney traffic in `../shared/fixtures/finney`.
 //! - `terminal` (feature `terminal`) — the terminal's fixture market and chain: 24 subnets
 //!   of hand-made data behind `MarketRead` and `Chain`, for its tests and its load bench.
+//! - `telegram` (feature `telegram`) — `telegram::FakeTelegram`: a loopback Bot API server
+//!   speaking Telegram's JSON (long polling, sends, edits, callback answers, multipart photos,
+//!   429 with `retry_after`), recording every call.
 //!
 //! # Feature flags
 //! Without features the crate depends on no crate of the workspace (only `proptest`), so
@@ -31,6 +34,7 @@
 //!   `keys`, `dtao`).
 //! - `replay`: the `replay` module (pulls in `tokio` and `tokio-tungstenite`).
 //! - `terminal`: the `terminal` module; implies `localnet` (pulls in `terminal` and `market`).
+//! - `telegram`: the `telegram` module (pulls in `axum` and `tokio`).
 // Test scaffolding fails a test by panicking: that is its error path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -49,6 +53,8 @@ pub mod pg;
 pub mod process;
 #[cfg(feature = "replay")]
 pub mod replay;
+#[cfg(feature = "telegram")]
+pub mod telegram;
 #[cfg(feature = "terminal")]
 pub mod terminal;
 pub mod tools;

@@ -2,6 +2,7 @@
 
 pub(crate) mod args;
 pub(crate) mod backprop;
+pub(crate) mod bot;
 pub(crate) mod calc;
 pub(crate) mod chain;
 pub(crate) mod dojo;
@@ -45,6 +46,8 @@ pub(crate) enum Command {
     /// What trades teach the network: emission counterfactuals on the localnet.
     #[command(subcommand)]
     Backprop(backprop::BackpropCommand),
+    /// Run the Telegram bot: prices, alerts, whale watching, trading by Staking proxy or sign link.
+    Bot(bot::BotArgs),
 }
 
 /// Runs a subcommand. Usage errors exit with 2, runtime failures with 1.
@@ -59,5 +62,6 @@ pub(crate) fn run(command: Command) -> ExitCode {
         Command::Terminal(a) => terminal::run(a),
         Command::Chain(c) => chain::run(c),
         Command::Backprop(c) => backprop::run(c),
+        Command::Bot(a) => bot::run(a),
     }
 }

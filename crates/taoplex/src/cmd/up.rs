@@ -111,19 +111,36 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         dojo_up::start(&chain, &data_dir, args.dojo_platform_addr, args.dojo_validator_addr).await
     };
     let serve = run_with(&terminal, chain.clone(), &data_dir, wait_for_signal(), Some(serving_tx));
-    tokio::pin!(dojo_start, serve);
-    let mut dojo = None;
-    let result = tokio::select! {
-        // Stopped before Dojo was up: its start-up is dropped with nothing to stop.
-        result = &mut serve => result,
-        started = &mut dojo_start => {
-            match started {
-                Ok(d) => dojo = d,
-                Err(e) => tracing::error!("Dojo did not start: {e:#}"),
-            }
-            serve.await
+    // The Telegram bot, when a token is configured, runs beside the terminal and stops with it.
+    let (bot, bot_stop) = match super::bot::for_up(&chain, &data_dir, args.terminal_addr) {
+        Some((run, stop)) => (Some(run), Some(stop)),
+        None => (None, None),
+    };
+    let bot = async {
+        if let Some(bot) = bot {
+            bot.await;
         }
     };
+    let services = async {
+        tokio::pin!(dojo_start, serve);
+        let mut dojo = None;
+        let result = tokio::select! {
+            // Stopped before Dojo was up: its start-up is dropped with nothing to stop.
+            result = &mut serve => result,
+            started = &mut dojo_start => {
+                match started {
+                    Ok(d) => dojo = d,
+                    Err(e) => tracing::error!("Dojo did not start: {e:#}"),
+                }
+                serve.await
+            }
+        };
+        if let Some(stop) = bot_stop {
+            let _ = stop.send(());
+        }
+        (result, dojo)
+    };
+    let ((result, dojo), ()) = tokio::join!(services, bot);
     if let Some(dojo) = dojo {
         dojo.stop().await;
     }

@@ -85,6 +85,25 @@ pub(crate) enum WalletCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Add or remove a proxy of the coldkey (e.g. the Telegram bot as a `staking` proxy: the
+    /// chain then lets it stake, unstake and move stake for you, and refuses any transfer).
+    Proxy {
+        /// `add` or `remove`.
+        action: super::wallet_online::ProxyAction,
+        #[command(flatten)]
+        wallet: WalletArgs,
+        #[command(flatten)]
+        chain: super::submit::ChainArgs,
+        /// The proxy's account (SS58), e.g. the address the bot shows.
+        #[arg(long)]
+        delegate: String,
+        /// What the proxy may do: `staking` (stake management only), `non-transfer`, `any`.
+        #[arg(long = "type", default_value = "staking")]
+        proxy_type: super::wallet_online::ProxyKind,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
     /// List wallets and their hotkeys with addresses (reads public files only; no password).
     List {
         /// Directory holding the wallets.
@@ -236,6 +255,11 @@ fn execute(cmd: WalletCommand) -> anyhow::Result<ExitCode> {
         WalletCommand::Transfer { wallet, chain, dest, amount, yes } => {
             super::wallet_online::block_on(super::wallet_online::transfer(
                 wallet, chain, dest, amount, yes,
+            ))?;
+        }
+        WalletCommand::Proxy { action, wallet, chain, delegate, proxy_type, yes } => {
+            super::wallet_online::block_on(super::wallet_online::proxy(
+                action, wallet, chain, delegate, proxy_type, yes,
             ))?;
         }
         WalletCommand::NewColdkey { wallet, new } => {

@@ -1,4 +1,4 @@
-//! The wallet commands that need a chain: `wallet show` and `wallet transfer`.
+//! The wallet commands that need a chain: `wallet show`, `wallet transfer`, `wallet proxy`.
 
 use anyhow::Context;
 use chain::{AccountId, Call, Side};
@@ -79,4 +79,56 @@ pub(crate) async fn transfer(
         anyhow::bail!("the chain refused the transfer: {e}");
     }
     out(&format!("sent {amount} to {dest}"))
+}
+
+/// `wallet proxy add|remove`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ProxyAction {
+    /// Add the proxy.
+    Add,
+    /// Remove the proxy.
+    Remove,
+}
+
+/// A proxy type on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ProxyKind {
+    /// Stake, unstake, move and swap stake; never transfer.
+    Staking,
+    /// Nothing that moves funds.
+    NonTransfer,
+    /// Anything.
+    Any,
+}
+
+/// `wallet proxy`: add or remove a proxy of the wallet's coldkey.
+pub(crate) async fn proxy(
+    action: ProxyAction,
+    wallet: WalletArgs,
+    chain: ChainArgs,
+    delegate: String,
+    kind: ProxyKind,
+    yes: bool,
+) -> anyhow::Result<()> {
+    let delegate: AccountId =
+        delegate.parse().with_context(|| format!("{delegate:?} is not an SS58 address"))?;
+    let proxy_type = match kind {
+        ProxyKind::Staking => chain::ProxyType::Staking,
+        ProxyKind::NonTransfer => chain::ProxyType::NonTransfer,
+        ProxyKind::Any => chain::ProxyType::Any,
+    };
+    let call = match action {
+        ProxyAction::Add => Call::AddProxy { delegate, proxy_type },
+        ProxyAction::Remove => Call::RemoveProxy { delegate, proxy_type },
+    };
+    let w = wallet.wallet(None);
+    let chain = chain.connect().await?;
+    out(&call.describe())?;
+    confirm(yes)?;
+    let pair = tokio::task::block_in_place(|| open_coldkey(&w, &KdfParams::default()))?;
+    let inclusion = sign_and_watch(chain.as_ref(), &pair, call).await?;
+    if let Err(e) = inclusion.result {
+        anyhow::bail!("the chain refused: {e}");
+    }
+    out("done")
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `taoplex` binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod bot;
 mod calc;
 mod chain;
 mod dojo_network;
