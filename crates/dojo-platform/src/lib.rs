@@ -83,6 +83,7 @@
 mod api;
 mod assets;
 mod error;
+mod group_commit;
 mod i18n;
 mod limit;
 mod pages;
