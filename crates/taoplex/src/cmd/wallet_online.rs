@@ -122,11 +122,11 @@ pub(crate) async fn proxy(
         ProxyAction::Remove => Call::RemoveProxy { delegate, proxy_type },
     };
     let w = wallet.wallet(None);
-    let chain = chain.connect().await?;
+    let chain = chain.connect_signing().await?;
     out(&call.describe())?;
     confirm(yes)?;
     let pair = tokio::task::block_in_place(|| open_coldkey(&w, &KdfParams::default()))?;
-    let inclusion = sign_and_watch(chain.as_ref(), &pair, call).await?;
+    let inclusion = sign_and_watch(&chain, &pair, call).await?;
     if let Err(e) = inclusion.result {
         anyhow::bail!("the chain refused: {e}");
     }
