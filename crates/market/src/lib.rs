@@ -96,8 +96,8 @@
 
 pub mod analytics;
 mod api;
-pub mod basis;
 pub mod backprop;
+pub mod basis;
 pub mod codec;
 mod decode;
 mod error;

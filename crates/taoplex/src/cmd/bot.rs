@@ -94,11 +94,7 @@ impl BotArgs {
         Self {
             token_file: None,
             telegram_api_url: std::env::var("TAOPLEX_TELEGRAM_API_URL").ok(),
-            chain: ChainArgs {
-                network: "local".into(),
-                rpc: String::new(),
-                no_shield: false,
-            },
+            chain: ChainArgs { network: "local".into(), rpc: String::new(), no_shield: false },
             data_dir: Some(data_dir),
             db: None,
             terminal_url: Some(terminal),
