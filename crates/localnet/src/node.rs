@@ -633,7 +633,15 @@ impl Producer {
                 self.clock.now_ms().saturating_sub(remaining.saturating_mul(self.block_time_ms));
             let ts = self.last_timestamp.saturating_add(self.block_time_ms).max(caught_up);
             self.produce(ts)?;
-            if self.unannounced.len() >= SYNC_BATCH || batch_start.elapsed() >= SYNC_INTERVAL {
+            // A due snapshot ends the group too, so snapshots (and the simulation's state saved
+            // with them) fall every `snapshot_every` blocks as in real-time production.
+            let snapshot_due = self.unannounced.last().is_some_and(|p| {
+                p.block.header.number >= self.last_snapshot.saturating_add(self.snapshot_every)
+            });
+            if snapshot_due
+                || self.unannounced.len() >= SYNC_BATCH
+                || batch_start.elapsed() >= SYNC_INTERVAL
+            {
                 self.flush()?;
                 batch_start = Instant::now();
             }

@@ -471,7 +471,7 @@ impl Indexer {
                     fresh.insert(info.netuid, state_of(info));
                     t.pools.insert(info.netuid, (info.pool.fee_rate, info.pool.curve.clone()));
                     t.names.insert(info.netuid, info.identity.name.clone());
-                    batch.subnets.push((info.clone(), h.number));
+                    batch.add_subnet(info.clone(), h.number);
                 }
                 t.states = fresh;
             } else if t.states.is_empty()
@@ -486,7 +486,7 @@ impl Indexer {
                     seeded.insert(info.netuid, PoolState { exact: false, ..state_of(info) });
                     t.pools.insert(info.netuid, (info.pool.fee_rate, info.pool.curve.clone()));
                     t.names.insert(info.netuid, info.identity.name.clone());
-                    batch.subnets.push((info.clone(), h.number));
+                    batch.add_subnet(info.clone(), h.number);
                 }
                 t.states = seeded;
             } else {

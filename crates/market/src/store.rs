@@ -92,8 +92,19 @@ pub struct Batch {
     pub candles_h1: Vec<(NetUid, Candle)>,
     /// Subnet metadata read from the chain (exact snapshots), with the block it is as of.
     pub subnets: Vec<(SubnetInfo, BlockNumber)>,
-    /// Subnets dissolved in this batch.
+    /// Subnets dissolved in this batch and not seen again after it (the store applies these
+    /// after `subnets`, so each must be the netuid's latest word in the batch).
     pub removed_subnets: Vec<NetUid>,
+}
+
+impl Batch {
+    /// Records `info` as of `block`. A subnet seen after its netuid was dissolved in this batch
+    /// was registered again (at the subnet limit the chain reuses the dissolved netuid), so the
+    /// earlier removal no longer holds.
+    pub fn add_subnet(&mut self, info: SubnetInfo, block: BlockNumber) {
+        self.removed_subnets.retain(|n| *n != info.netuid);
+        self.subnets.push((info, block));
+    }
 }
 
 /// Filters for the feed.

@@ -66,6 +66,9 @@ fn up_runs_the_chain_and_the_terminal_together() {
         .args(["--rpc-addr", "127.0.0.1:0", "--terminal-addr", "127.0.0.1:0"])
         .args(["--dojo-platform-addr", "127.0.0.1:0", "--dojo-validator-addr", "127.0.0.1:0"])
         .args(["--block-time", "250ms"])
+        // Two days: a subnet is dissolved and another registered in its place during them,
+        // and the first page must still list every subnet.
+        .args(["--history", "2d"])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -75,16 +78,19 @@ fn up_runs_the_chain_and_the_terminal_together() {
     let up = Up(child);
     let chain_line = lines.next().unwrap().unwrap();
     assert!(chain_line.starts_with("taoplex up: JSON-RPC on ws://127.0.0.1:"), "{chain_line}");
-    // Dojo's lines come next, then the terminal's.
+    // The terminal serves first; Dojo sets itself up beside it and then prints its lines,
+    // the validator's last.
+    let terminal_line = lines.next().unwrap().unwrap();
     let mut dojo_lines = Vec::new();
-    let terminal_line = loop {
+    loop {
         let line = lines.next().unwrap().unwrap();
-        if line.starts_with("dojo") || line.starts_with("  ") {
-            dojo_lines.push(line);
-        } else {
-            break line;
+        assert!(line.starts_with("dojo") || line.starts_with("  "), "{line}");
+        let last = line.starts_with("dojo validator");
+        dojo_lines.push(line);
+        if last {
+            break;
         }
-    };
+    }
     let http = url(&terminal_line, "http://");
     let addr = http.trim_start_matches("http://").to_string();
 
