@@ -238,8 +238,19 @@
       const dt = document.createElement("dt");
       dt.textContent = k;
       const dd = document.createElement("dd");
-      dd.textContent = v == null ? "—" : String(v);
       dd.dataset.field = k.toLowerCase().replace(/ /g, "_");
+      // The block and the extrinsic link to the explorer; the text stays what is copied.
+      const href = tx.block == null ? null : dd.dataset.field === "block" ? "/blocks/" + tx.block
+        : dd.dataset.field === "extrinsic" ? "/extrinsics/" + tx.block + "-" + tx.index
+        : dd.dataset.field === "block_hash" && tx.block_hash ? "/blocks/" + tx.block_hash : null;
+      if (href) {
+        const a = document.createElement("a");
+        a.href = href;
+        a.textContent = String(v);
+        dd.appendChild(a);
+      } else {
+        dd.textContent = v == null ? "—" : String(v);
+      }
       return [dt, dd];
     }));
     $("receipt").hidden = false;
