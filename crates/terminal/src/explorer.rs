@@ -383,7 +383,6 @@ pub(crate) async fn account(
                 h1 { (t.account) }
                 p.sub.mono #address { (ss58) }
             }
-            a.btn href=(format!("/portfolio/{ss58}")) { (t.view_portfolio) }
         }
         section.card {
             dl.stats #account-info {
