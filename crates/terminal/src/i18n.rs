@@ -333,6 +333,8 @@ pub struct Catalogue {
     pub bp_moved_col: &'static str,
     pub bp_pushed: &'static str,
     pub bp_pulled: &'static str,
+    /// The browser wallet's strings (`assets/wallet.js`), by key; `{name}` marks a value.
+    pub wallet_js: &'static [(&'static str, &'static str)],
 }
 
 impl Catalogue {
@@ -608,6 +610,45 @@ pub static EN: Catalogue = Catalogue {
     bp_moved_col: "Moved",
     bp_pushed: "Pushed most into",
     bp_pulled: "Pulled most from",
+    wallet_js: &[
+        ("watch_only", "watch-only"),
+        ("key_encrypted", "key (encrypted)"),
+        ("forget", "Forget"),
+        ("locked", "locked"),
+        ("locked_msg", "Locked: keys are out of memory."),
+        ("word_n", "Word #{n}"),
+        ("not_word", "That is not word #{n}; look at your copy again."),
+        ("created", "Created {a}."),
+        ("imported", "Imported {a}."),
+        ("opening_keyfile", "Opening the keyfile (Argon2i, several seconds)…"),
+        ("watching", "Watching {a}."),
+        ("status", "Status"),
+        ("transaction", "Transaction"),
+        ("block", "Block"),
+        ("block_hash", "Block hash"),
+        ("extrinsic", "Extrinsic"),
+        ("quoted_out", "Quoted out"),
+        ("quoted_out_value", "{out} rao (at least {min})"),
+        ("filled", "Filled"),
+        ("filled_buy", "{alpha} rao α for {tao} rao τ"),
+        ("filled_sell", "{tao} rao τ for {alpha} rao α"),
+        ("reason", "Reason"),
+        ("submitted", "submitted"),
+        ("sound_on", "Sound on"),
+        ("sound_off", "Sound off"),
+        ("pay", "Pay (τ)"),
+        ("sell_symbol", "Sell ({s})"),
+        ("review_buy", "Review and buy"),
+        ("review_sell", "Review and sell"),
+        ("you_receive", "You receive"),
+        ("fee", "Fee"),
+        ("price", "Price"),
+        ("impact", "Impact"),
+        ("minimum_received", "Minimum received"),
+        ("limit_price", "Limit price"),
+        ("quote", "Quote"),
+        ("impact_warning", "Price impact {p} %: a large trade for this pool."),
+    ],
 };
 
 /// Simplified Chinese.
@@ -855,6 +896,45 @@ pub static ZH: Catalogue = Catalogue {
     bp_moved_col: "推动量",
     bp_pushed: "推入最多",
     bp_pulled: "撤出最多",
+    wallet_js: &[
+        ("watch_only", "仅观察"),
+        ("key_encrypted", "密钥（已加密）"),
+        ("forget", "移除"),
+        ("locked", "已锁定"),
+        ("locked_msg", "已锁定：密钥已从内存中清除。"),
+        ("word_n", "单词 #{n}"),
+        ("not_word", "这不是第 {n} 个单词；请再核对你的抄本。"),
+        ("created", "已创建 {a}。"),
+        ("imported", "已导入 {a}。"),
+        ("opening_keyfile", "正在打开密钥文件（Argon2i，需要几秒钟）…"),
+        ("watching", "正在观察 {a}。"),
+        ("status", "状态"),
+        ("transaction", "交易"),
+        ("block", "区块"),
+        ("block_hash", "区块哈希"),
+        ("extrinsic", "外部交易"),
+        ("quoted_out", "报价输出"),
+        ("quoted_out_value", "{out} rao（至少 {min}）"),
+        ("filled", "成交"),
+        ("filled_buy", "{alpha} rao α，支付 {tao} rao τ"),
+        ("filled_sell", "{tao} rao τ，卖出 {alpha} rao α"),
+        ("reason", "原因"),
+        ("submitted", "已提交"),
+        ("sound_on", "声音开"),
+        ("sound_off", "声音关"),
+        ("pay", "支付 (τ)"),
+        ("sell_symbol", "卖出 ({s})"),
+        ("review_buy", "检查并买入"),
+        ("review_sell", "检查并卖出"),
+        ("you_receive", "你将收到"),
+        ("fee", "手续费"),
+        ("price", "价格"),
+        ("impact", "冲击"),
+        ("minimum_received", "最少收到"),
+        ("limit_price", "限价"),
+        ("quote", "报价"),
+        ("impact_warning", "价格冲击 {p} %：对该资金池而言是一笔大额交易。"),
+    ],
 };
 
 #[cfg(test)]
@@ -871,5 +951,24 @@ mod tests {
         h.insert(header::COOKIE, HeaderValue::from_static("theme=dark; lang=en"));
         assert_eq!(Lang::negotiate(None, &h), Lang::En);
         assert_eq!(Lang::negotiate(None, &HeaderMap::new()), Lang::En);
+    }
+
+    #[test]
+    fn wallet_script_strings_have_the_same_keys_and_values_in_both_languages() {
+        let keys = |c: &Catalogue| c.wallet_js.iter().map(|(k, _)| *k).collect::<Vec<_>>();
+        assert_eq!(keys(&EN), keys(&ZH));
+        for ((k, en), (_, zh)) in EN.wallet_js.iter().zip(ZH.wallet_js) {
+            let marks = |s: &str| {
+                let mut v: Vec<String> = s
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split_once('}'))
+                    .map(|(m, _)| m.to_string())
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(marks(en), marks(zh), "{k}");
+        }
     }
 }

@@ -52,6 +52,7 @@ pub(crate) async fn connected(State(s): State<AppState>, uri: Uri, headers: Head
             ul #portfolio-accounts.accounts {}
             p #no-accounts.empty { (t.pf_no_accounts) " " a href="/wallet" { (t.pf_create_link) } (t.pf_or_open) }
         }
+        (crate::wallet::script_strings(t))
     };
     respond(&c, StatusCode::OK, layout(&c, t.nav_portfolio, &["wallet.js"], main))
 }

@@ -17,6 +17,16 @@ fn tao(rao: u64) -> String {
     format!("{} τ", chain::Tao::from_rao(rao).to_decimal_string())
 }
 
+/// The strings `assets/wallet.js` writes into the page, in the page's language (a template is
+/// inert, so this adds no script under the CSP).
+pub(crate) fn script_strings(t: &Catalogue) -> Markup {
+    html! {
+        template #wallet-strings {
+            @for (k, v) in t.wallet_js { span data-k=(k) { (v) } }
+        }
+    }
+}
+
 fn unlock_form(t: &Catalogue) -> Markup {
     html! {
         form #unlock.walletform hidden {
@@ -62,6 +72,7 @@ pub(crate) fn trade_card(
                 button #trade-submit type="submit" { (t.w_review) }
             }
             p #wallet-message.message role="status" {}
+            (script_strings(t))
         }
     }
 }
@@ -128,6 +139,7 @@ pub(crate) async fn wallet(State(s): State<AppState>, uri: Uri, headers: HeaderM
             }
         }
         p #wallet-message.message role="status" {}
+        (script_strings(t))
     };
     respond(&c, StatusCode::OK, layout(&c, t.nav_wallet, &["wallet.js"], main))
 }
@@ -171,6 +183,7 @@ pub(crate) async fn sign(
             }
         }
         p #wallet-message.message role="status" {}
+        (script_strings(t))
     };
     respond(&c, StatusCode::OK, layout(&c, t.w_sign, &["wallet.js"], main))
 }
