@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::fmt;
 use crate::i18n::{Catalogue, Lang};
 use crate::pages::{Ctx, ctx, layout, respond};
+use crate::params::Params;
 use crate::state::AppState;
 
 /// Trades listed on an account page.
@@ -157,6 +158,55 @@ async fn page_ctx(s: &AppState, uri: &Uri, headers: &HeaderMap, page: &'static s
     ctx(s, uri, headers, page, o.as_deref())
 }
 
+/// The explorer's search box, on each explorer page.
+fn search_form(t: &Catalogue) -> Markup {
+    html! {
+        form.filters #explorer-search method="get" action="/search" role="search" {
+            label { span { (t.explorer_search) } input name="q" type="search" placeholder=(t.explorer_search_hint) autocomplete="off" spellcheck="false" required; }
+            button type="submit" { (t.explorer_go) }
+        }
+    }
+}
+
+/// `GET /search?q=`: a block number, block hash, extrinsic id (`block-index`) or address, to
+/// its page. A 32-byte hex string is a block hash when the chain has that block, else a public
+/// key.
+pub(crate) async fn search(State(s): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let lang = Lang::negotiate(None, &headers);
+    let p = match Params::parse(&uri, &["q", "lang"]) {
+        Ok(p) => p,
+        Err(e) => return e.into_page(lang),
+    };
+    let q = p.str("q").unwrap_or_default().trim();
+    let to = |path: String| Redirect::to(&path).into_response();
+    if !q.is_empty() && q.bytes().all(|b| b.is_ascii_digit()) {
+        return to(format!("/blocks/{q}"));
+    }
+    if let Some((b, i)) = q.split_once('-')
+        && b.parse::<chain::BlockNumber>().is_ok()
+        && i.parse::<u32>().is_ok()
+    {
+        return to(format!("/extrinsics/{q}"));
+    }
+    if let Ok(h) = q.parse::<chain::Hash>() {
+        match s.chain.header(BlockId::Hash(h)).await {
+            Ok(_) => return to(format!("/blocks/{q}")),
+            Err(ChainError::NotFound(_)) => {}
+            Err(e) => return ApiError::from(e).into_page(lang),
+        }
+    }
+    if let Ok(a) = q.parse::<AccountId>() {
+        return to(format!("/accounts/{a}"));
+    }
+    ApiError::param(
+        "q",
+        format!(
+            "{q:?} is not a block number, a block hash, an extrinsic id (block-index) or an address"
+        ),
+    )
+    .into_page(lang)
+}
+
 /// `GET /blocks/{number|0xhash|head}`.
 pub(crate) async fn block(
     State(s): State<AppState>,
@@ -208,6 +258,7 @@ fn block_page(
     let unsigned: Vec<&EventRecord> =
         b.events.iter().filter(|r| !matches!(r.phase, Phase::ApplyExtrinsic(_))).collect();
     html! {
+        (search_form(t))
         section.hero {
             div {
                 h1 { (t.block) " #" (h.number) }
@@ -314,6 +365,7 @@ pub(crate) async fn extrinsic(
         b.events.iter().filter(|r| r.phase == Phase::ApplyExtrinsic(index)).collect();
     let title = format!("{} {number}-{index}", t.extrinsic);
     let main = html! {
+        (search_form(t))
         section.hero { div {
             h1 { (title) }
             p.sub { (x.call.describe()) }
@@ -378,6 +430,7 @@ pub(crate) async fn account(
     let ss58 = who.to_ss58();
     let staked: Vec<&chain::StakeInfo> = stakes.iter().filter(|st| st.alpha > 0).collect();
     let main = html! {
+        (search_form(t))
         section.hero {
             div {
                 h1 { (t.account) }

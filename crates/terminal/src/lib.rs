@@ -21,6 +21,7 @@
 //! | `GET /blocks/{number\|0xhash\|head}` | block explorer: header, finality, extrinsics, events by extrinsic |
 //! | `GET /extrinsics/{block}-{index}` | one extrinsic: signer, nonce, call, result, fee, events |
 //! | `GET /accounts/{address}` | free balance, nonce, stakes, recent trades, subnet ownership |
+//! | `GET /search?q=` | a block number or hash, extrinsic id or address, redirected to its page |
 //! | `GET /assets/{path}` | embedded CSS, JS, the charting library |
 //! | `GET /api/v1/status` | last block, age, TAO/USD source |
 //! | `GET /api/v1/overview?sort=&order=&limit=&offset=` | overview rows |
@@ -178,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .route("/blocks/{block}", get(explorer::block))
         .route("/extrinsics/{id}", get(explorer::extrinsic))
         .route("/accounts/{address}", get(explorer::account))
+        .route("/search", get(explorer::search))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api)
         .fallback(pages::not_found)

@@ -150,6 +150,7 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                             a href="/wallet" class=[(c.page == "wallet").then_some("on")] { (t.nav_wallet) }
                             a href="/portfolio" class=[(c.page == "portfolio").then_some("on")] { (t.nav_portfolio) }
                             a href="/backprop" class=[(c.page == "backprop").then_some("on")] { (t.nav_backprop) }
+                            a href="/blocks/head" class=[matches!(c.page, "block" | "extrinsic" | "account").then_some("on")] { (t.nav_explorer) }
                             a href="/api/openapi.json" { (t.nav_api) }
                         }
                         div.tools {

@@ -203,6 +203,22 @@ async fn explorer_pages_show_a_transfer_and_a_stake() {
     let (_, _, html) = get(&app, &format!("/accounts/{owner}")).await;
     assert!(html.contains("owner of") && html.contains("href=\"/subnets/1\""), "{html}");
 
+    // The search box sends each kind of id to its page.
+    for (q, to) in [
+        (tblock.to_string(), format!("/blocks/{tblock}")),
+        (b.header.hash.to_hex(), format!("/blocks/{}", b.header.hash.to_hex())),
+        (format!("{sblock}-{sindex}"), format!("/extrinsics/{sblock}-{sindex}")),
+        (bob.to_string(), format!("/accounts/{bob}")),
+        (format!("0x{}", hex::encode(bob.0)), format!("/accounts/{bob}")),
+    ] {
+        let (s, h, _) = get(&app, &format!("/search?q={q}")).await;
+        assert!(s.is_redirection(), "{q}: {s}");
+        assert_eq!(h["location"], to.as_str(), "{q}");
+    }
+    let (s, _, html) = get(&app, "/search?q=nonsense").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("is not a block number, a block hash"), "{html}");
+
     // In Chinese.
     let (_, _, zh) = get(&app, &format!("/blocks/{tblock}?lang=zh")).await;
     assert!(zh.contains("外部交易") && zh.contains("状态根"));
