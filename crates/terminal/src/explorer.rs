@@ -257,6 +257,9 @@ fn block_page(
     let is_final = finalized.is_some_and(|f| h.number <= f);
     let unsigned: Vec<&EventRecord> =
         b.events.iter().filter(|r| !matches!(r.phase, Phase::ApplyExtrinsic(_))).collect();
+    // Grouped by the events' own phases, not by `b.extrinsics`: a client that does not decode
+    // extrinsics (the live one) still reports each extrinsic's events.
+    let applied = extrinsic_indices(&b.events);
     html! {
         (search_form(t))
         section.hero {
@@ -288,7 +291,9 @@ fn block_page(
         }
         section.card {
             div.cardhead { h2 { (t.extrinsics) } span.muted { (b.extrinsics.len()) } }
-            @if b.extrinsics.is_empty() { p.empty { (t.no_extrinsics) } } @else {
+            @if b.extrinsics.is_empty() {
+                p.empty { @if applied.is_empty() { (t.no_extrinsics) } @else { (t.extrinsics_not_decoded) } }
+            } @else {
                 div.tablewrap { table.tape #extrinsics {
                     thead { tr { th { (t.index) } th { (t.signer) } th { (t.call) } th { (t.result) } th { (t.tx_fee) } } }
                     tbody { @for x in &b.extrinsics {
@@ -306,12 +311,10 @@ fn block_page(
         section.card #block-events {
             div.cardhead { h2 { (t.events) } span.muted { (b.events.len()) } }
             @if b.events.is_empty() { p.empty { (t.no_block_events) } }
-            @for x in &b.extrinsics {
-                @let evs: Vec<&EventRecord> = b.events.iter().filter(|r| r.phase == Phase::ApplyExtrinsic(x.index)).collect();
-                @if !evs.is_empty() {
-                    h3 { a href=(format!("/extrinsics/{}-{}", h.number, x.index)) { (t.extrinsic) " " (h.number) "-" (x.index) } }
-                    (events_list(&evs))
-                }
+            @for i in &applied {
+                @let evs: Vec<&EventRecord> = b.events.iter().filter(|r| r.phase == Phase::ApplyExtrinsic(*i)).collect();
+                h3 { a href=(format!("/extrinsics/{}-{i}", h.number)) { (t.extrinsic) " " (h.number) "-" (i) } }
+                (events_list(&evs))
             }
             @for phase in [Phase::Initialization, Phase::Finalization] {
                 @let evs: Vec<&EventRecord> = unsigned.iter().copied().filter(|r| r.phase == phase).collect();
@@ -322,6 +325,20 @@ fn block_page(
             }
         }
     }
+}
+
+/// The extrinsic indices that have events, in order.
+fn extrinsic_indices(events: &[EventRecord]) -> Vec<u32> {
+    let mut v: Vec<u32> = events
+        .iter()
+        .filter_map(|r| match r.phase {
+            Phase::ApplyExtrinsic(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// `GET /extrinsics/{block}-{index}`.
@@ -351,36 +368,40 @@ pub(crate) async fn extrinsic(
                 .into_page(lang);
         }
     };
-    let Some(x) = b.extrinsics.iter().find(|x| x.index == index) else {
+    let x = b.extrinsics.iter().find(|x| x.index == index);
+    let evs: Vec<&EventRecord> =
+        b.events.iter().filter(|r| r.phase == Phase::ApplyExtrinsic(index)).collect();
+    if x.is_none() && evs.is_empty() {
+        let count = b.extrinsics.len().max(extrinsic_indices(&b.events).len());
         return ApiError::NotFound(format!(
-            "block {number} has {} extrinsic(s); there is no index {index}",
-            b.extrinsics.len()
+            "block {number} has {count} extrinsic(s); there is no index {index}"
         ))
         .into_page(lang);
-    };
+    }
     let c = page_ctx(&s, &uri, &headers, "extrinsic").await;
     let t = c.t();
     let is_final = finalized.is_ok_and(|f| number <= f.number);
-    let evs: Vec<&EventRecord> =
-        b.events.iter().filter(|r| r.phase == Phase::ApplyExtrinsic(index)).collect();
     let title = format!("{} {number}-{index}", t.extrinsic);
     let main = html! {
         (search_form(t))
         section.hero { div {
             h1 { (title) }
-            p.sub { (x.call.describe()) }
+            @if let Some(x) = x { p.sub { (x.call.describe()) } }
         } }
         section.card {
             dl.stats #extrinsic {
                 (stat(t.block, html! { (block_link(number)) " · " @if is_final { span.up { (t.finalized) } } @else { span.muted { (t.not_finalized) } } }))
                 (stat(t.index, html! { (index) }))
-                (stat(t.tx_hash, html! { span.mono { (x.hash.to_hex()) } }))
-                (stat(t.signer, html! { (account_link(&x.signer)) }))
-                (stat(t.nonce, html! { (x.nonce) }))
-                (stat(t.call, html! { (x.call.describe()) " " span.muted { "(" (x.call.name()) ")" } }))
-                (stat(t.result, result_cell(t, &x.result)))
-                (stat(t.tx_fee, html! { (tao(x.fee)) }))
+                @if let Some(x) = x {
+                    (stat(t.tx_hash, html! { span.mono { (x.hash.to_hex()) } }))
+                    (stat(t.signer, html! { (account_link(&x.signer)) }))
+                    (stat(t.nonce, html! { (x.nonce) }))
+                    (stat(t.call, html! { (x.call.describe()) " " span.muted { "(" (x.call.name()) ")" } }))
+                    (stat(t.result, result_cell(t, &x.result)))
+                    (stat(t.tx_fee, html! { (tao(x.fee)) }))
+                }
             }
+            @if x.is_none() { p.muted { (t.extrinsics_not_decoded) } }
         }
         section.card #extrinsic-events {
             div.cardhead { h2 { (t.events) } span.muted { (evs.len()) } }

@@ -174,3 +174,32 @@ async fn blocks_and_addresses_link_to_the_explorer() {
     let (_, _, html) = get(&app, "/backprop").await;
     assert!(html.contains("href=\"/accounts/"), "teachers link their page");
 }
+
+/// A client that reports events but does not decode extrinsics (the live one; the fake chain
+/// here) still gets each extrinsic's events on the block and extrinsic pages.
+#[tokio::test]
+async fn explorer_shows_events_of_undecoded_extrinsics() {
+    let f = fixture();
+    let (from, to) = (crate::fixture::account(1), crate::fixture::account(2));
+    let n = f.chain.produce(
+        vec![
+            (None, chain::Event::AlphaBurned { netuid: 3, amount: 7 }),
+            (Some(0), chain::Event::Transfer { from, to, amount: 2_500_000_000 }),
+            (Some(0), chain::Event::ExtrinsicSuccess { fee: 1_000 }),
+        ],
+        Vec::new(),
+    );
+    let app = router(f.state);
+    let (s, _, html) = get(&app, &format!("/blocks/{n}")).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("does not decode extrinsics"), "{html}");
+    assert!(html.contains(&format!("href=\"/extrinsics/{n}-0\"")));
+    assert!(html.contains("<b>Transfer</b> 2.5 τ from"), "{html}");
+    assert!(html.contains("<b>AlphaBurned</b>") && html.contains("Block initialisation"));
+    let (s, _, html) = get(&app, &format!("/extrinsics/{n}-0")).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("<b>Transfer</b>") && html.contains("<b>ExtrinsicSuccess</b>"));
+    let (s, _, html) = get(&app, &format!("/extrinsics/{n}-1")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains(&format!("block {n} has 1 extrinsic(s); there is no index 1")), "{html}");
+}
