@@ -461,6 +461,7 @@ pub(crate) async fn account(
         section.card {
             dl.stats #account-info {
                 (stat(t.free_balance, html! { span #free data-rao=(info.free) { (tao(info.free)) } }))
+                (stat(t.reserved_balance, html! { span #reserved data-rao=(info.reserved) { (tao(info.reserved)) } }))
                 (stat(t.nonce, html! { (info.nonce) }))
                 @if !owned.is_empty() {
                     (stat(t.identity, html! {

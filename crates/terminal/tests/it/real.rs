@@ -191,6 +191,7 @@ async fn explorer_pages_show_a_transfer_and_a_stake() {
     assert_eq!(s, StatusCode::OK, "{html}");
     assert_eq!(h["cache-control"], "no-store");
     assert!(html.contains(&format!("data-rao=\"{free}\"")), "free {free}: {html}");
+    assert!(html.contains("id=\"reserved\" data-rao=\"0\""), "the localnet reserves nothing");
     assert!(html.contains(&format!("data-netuid=\"1\" data-alpha=\"{held}\"")));
     assert!(html.contains(&format!("href=\"/portfolio/{alice}\"")));
     assert!(html.contains(&format!("href=\"/extrinsics/{sblock}-{sindex}\"")), "the trade");
