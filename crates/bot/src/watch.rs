@@ -43,6 +43,17 @@ impl Links {
             None => String::new(),
         }
     }
+
+    /// The terminal's explorer page of the extrinsic that made a trade.
+    fn extrinsic(&self, block: u64, index: u32) -> String {
+        match &self.terminal {
+            Some(t) => {
+                let base = escape(t.trim_end_matches('/'));
+                format!("\n<a href=\"{base}/extrinsics/{block}-{index}\">#{block}-{index}</a>")
+            }
+            None => String::new(),
+        }
+    }
 }
 
 /// When a message may go out under a chat's quiet hours (UTC), Unix ms.
@@ -244,11 +255,12 @@ impl Watcher {
                     format!(" ({})", labels.join(", "))
                 };
                 format!(
-                    "🐋 Whale {verb}: {} τ · {}{dest}\nby <code>{}</code>{labels}{tag}{}",
+                    "🐋 Whale {verb}: {} τ · {}{dest}\nby <code>{}</code>{labels}{tag}{}{}",
                     tao(t.tao),
                     name(t.netuid),
                     escape(&who),
-                    self.links.subnet(t.netuid)
+                    self.links.subnet(t.netuid),
+                    self.links.extrinsic(t.block, t.extrinsic)
                 )
             }
         }

@@ -93,6 +93,10 @@ pub struct AccountInfo {
     /// Free TAO, rao.
     #[serde(with = "u64_string")]
     pub free: u64,
+    /// Reserved TAO (`pallet_balances`' `reserved`: held, not spendable), rao. The localnet
+    /// reserves nothing; absent in answers of nodes from before the field (0).
+    #[serde(with = "u64_string", default)]
+    pub reserved: u64,
     /// Next nonce.
     pub nonce: u64,
 }

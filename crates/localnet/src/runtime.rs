@@ -734,10 +734,10 @@ impl Runtime {
         digest::full_root(&self.state)
     }
 
-    /// Free TAO and next nonce.
+    /// Free TAO and next nonce (nothing is ever reserved here).
     pub fn account(&self, who: &AccountId) -> AccountInfo {
         let a = self.state.accounts.get(who).copied().unwrap_or_default();
-        AccountInfo { free: a.free, nonce: a.nonce }
+        AccountInfo { free: a.free, reserved: 0, nonce: a.nonce }
     }
 
     fn subnet_info(&self, s: &Subnet) -> SubnetInfo {

@@ -369,7 +369,11 @@ impl chain::Chain for Subtensor {
         };
         let account: SystemAccount = runtime.decode(&bytes, ty, "System.Account")?;
         let nonce = self.nonce(who).await?;
-        Ok(AccountInfo { free: account.data.free, nonce: nonce.max(account.nonce) })
+        Ok(AccountInfo {
+            free: account.data.free,
+            reserved: account.data.reserved,
+            nonce: nonce.max(account.nonce),
+        })
     }
 
     /// Every subnet from one `get_all_dynamic_info` and one `current_alpha_price_all`: pools,

@@ -197,6 +197,7 @@ pub struct SystemAccount {
 #[allow(missing_docs)]
 pub struct AccountData {
     pub free: u64,
+    pub reserved: u64,
 }
 
 fn text(bytes: &[u8]) -> String {

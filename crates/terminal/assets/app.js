@@ -157,7 +157,8 @@ function onEvent(e) {
   k.textContent = $(`#kind-labels`)?.content.querySelector(`[data-kind="${e.kind}"]`)?.textContent || e.kind;
   const w = document.createElement('span'); w.className = 'what'; w.textContent = `${e.sentence} `;
   if (e.netuid !== null && e.netuid !== undefined) { const a = document.createElement('a'); a.href = `/subnets/${e.netuid}`; a.textContent = `SN${e.netuid}`; w.appendChild(a); }
-  const when = document.createElement('span'); when.className = 'when muted'; when.textContent = `#${e.block}`;
+  const when = document.createElement('span'); when.className = 'when muted';
+  const bl = document.createElement('a'); bl.href = `/blocks/${e.block}`; bl.textContent = `#${e.block}`; when.appendChild(bl);
   li.append(k, w, when);
   list.prepend(li);
   const ne = $('#noevents'); if (ne) ne.hidden = true;

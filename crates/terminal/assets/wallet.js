@@ -6,6 +6,13 @@
   const IDLE_MS = 5 * 60 * 1000;
   const PBKDF2_ITERATIONS = 310000;
   const $ = (id) => document.getElementById(id);
+  // Strings in the page's language, rendered by the server into #wallet-strings (wallet.rs);
+  // "{name}" marks a value.
+  const tr = (key, vars) => {
+    let s = $("wallet-strings")?.content.querySelector(`[data-k="${key}"]`)?.textContent ?? key;
+    for (const [k, v] of Object.entries(vars || {})) s = s.replace("{" + k + "}", String(v));
+    return s;
+  };
   const message = (text, bad) => {
     const m = $("wallet-message");
     if (m) { m.textContent = text; m.classList.toggle("bad", !!bad); }
@@ -83,7 +90,7 @@
   function lock() {
     unlocked.clear();
     const s = $("lock-state");
-    if (s) s.textContent = "locked";
+    if (s) s.textContent = tr("locked");
   }
   function touch() {
     clearTimeout(idleTimer);
@@ -112,10 +119,10 @@
       addr.textContent = a.address;
       const kind = document.createElement("span");
       kind.className = "muted";
-      kind.textContent = a.kind === "watch" ? "watch-only" : "key (encrypted)";
+      kind.textContent = a.kind === "watch" ? tr("watch_only") : tr("key_encrypted");
       const del = document.createElement("button");
       del.type = "button";
-      del.textContent = "Forget";
+      del.textContent = tr("forget");
       del.addEventListener("click", async () => { await remove(a.address); unlocked.delete(a.address); renderAccounts(); });
       li.append(name, " ", addr, " ", kind, " ", del);
       li.dataset.address = a.address;
@@ -126,7 +133,7 @@
 
   function walletPage() {
     renderAccounts();
-    $("lock").addEventListener("click", () => { lock(); message("Locked: keys are out of memory."); });
+    $("lock").addEventListener("click", () => { lock(); message(tr("locked_msg")); });
     let made = null;
     let check = 0;
     $("create").addEventListener("submit", async (e) => {
@@ -135,7 +142,7 @@
       const words = made.secret.split(" ");
       check = Math.floor(Math.random() * words.length);
       $("phrase").textContent = made.secret;
-      $("confirm-label").textContent = "Word #" + (check + 1);
+      $("confirm-label").textContent = tr("word_n", { n: check + 1 });
       $("create-phrase").hidden = false;
       $("create").hidden = true;
     });
@@ -143,7 +150,7 @@
       if (!made) return;
       const words = made.secret.split(" ");
       if ($("confirm-word").value.trim() !== words[check]) {
-        message("That is not word #" + (check + 1) + "; look at your copy again.", true);
+        message(tr("not_word", { n: check + 1 }), true);
         return;
       }
       const address = await addSecretAccount($("create-name").value, made.secret, $("create-password").value);
@@ -152,7 +159,7 @@
       $("create-phrase").hidden = true;
       $("create").hidden = false;
       $("create").reset();
-      message("Created " + address + ".");
+      message(tr("created", { a: address }));
       renderAccounts();
     });
     $("import-phrase").addEventListener("submit", async (e) => {
@@ -160,7 +167,7 @@
       try {
         const address = await addSecretAccount($("phrase-name").value, $("phrase-words").value.trim().replace(/\s+/g, " "), $("phrase-password").value);
         $("import-phrase").reset();
-        message("Imported " + address + ".");
+        message(tr("imported", { a: address }));
         renderAccounts();
       } catch (err) { message(err.message, true); }
     });
@@ -174,13 +181,13 @@
       // Argon2i gives no progress of its own: the bar tracks the expected ~10 s.
       const started = Date.now();
       const tick = setInterval(() => { bar.value = Math.min(95, (Date.now() - started) / 100); }, 200);
-      message("Opening the keyfile (Argon2i, several seconds)…");
+      message(tr("opening_keyfile"));
       try {
         const data = await file.arrayBuffer();
         const opened = await keys("keyfile", { data, password: $("keyfile-password").value }, [data]);
         const address = await addSecretAccount($("keyfile-name").value, opened.secret, $("keyfile-new-password").value);
         $("import-keyfile").reset();
-        message("Imported " + address + ".");
+        message(tr("imported", { a: address }));
         renderAccounts();
       } catch (err) {
         message(err.message, true);
@@ -197,7 +204,7 @@
       if (r.status === 400) { message((await r.json()).error, true); return; }
       await save({ address, name: $("watch-name").value, kind: "watch", created_ms: Date.now() });
       $("watch").reset();
-      message("Watching " + address + ".");
+      message(tr("watching", { a: address }));
       renderAccounts();
     });
   }
@@ -227,19 +234,31 @@
 
   // ------------------------------------------------------------------ /sign/{id}
   function receipt(tx) {
-    const rows = [["Status", tx.status], ["Transaction", tx.tx_hash], ["Block", tx.block != null ? "#" + tx.block : "—"],
-      ["Block hash", tx.block_hash], ["Extrinsic", tx.block != null ? tx.block + "-" + tx.index : "—"]];
+    // [key, value]: the key names the field (data-field, for tests and links), tr() its label.
+    const rows = [["status", tx.status], ["transaction", tx.tx_hash], ["block", tx.block != null ? "#" + tx.block : "—"],
+      ["block_hash", tx.block_hash], ["extrinsic", tx.block != null ? tx.block + "-" + tx.index : "—"]];
     const filled = (tx.events || []).map((r) => r.event).find((ev) => ev.event === "StakeAdded" || ev.event === "StakeRemoved");
-    if (tx.quote) rows.push(["Quoted out", tx.quote.amount_out + " rao (at least " + tx.quote.min_received + ")"]);
-    if (filled) rows.push(["Filled", (filled.event === "StakeAdded" ? filled.alpha + " rao α for " + filled.tao + " rao τ" : filled.tao + " rao τ for " + filled.alpha + " rao α")]);
-    if (tx.reason) rows.push(["Reason", tx.reason]);
+    if (tx.quote) rows.push(["quoted_out", tr("quoted_out_value", { out: tx.quote.amount_out, min: tx.quote.min_received })]);
+    if (filled) rows.push(["filled", tr(filled.event === "StakeAdded" ? "filled_buy" : "filled_sell", { alpha: filled.alpha, tao: filled.tao })]);
+    if (tx.reason) rows.push(["reason", tx.reason]);
     const list = $("receipt-list");
     list.replaceChildren(...rows.flatMap(([k, v]) => {
       const dt = document.createElement("dt");
-      dt.textContent = k;
+      dt.textContent = tr(k);
       const dd = document.createElement("dd");
-      dd.textContent = v == null ? "—" : String(v);
-      dd.dataset.field = k.toLowerCase().replace(/ /g, "_");
+      dd.dataset.field = k;
+      // The block and the extrinsic link to the explorer; the text stays what is copied.
+      const href = tx.block == null ? null : k === "block" ? "/blocks/" + tx.block
+        : k === "extrinsic" ? "/extrinsics/" + tx.block + "-" + tx.index
+        : k === "block_hash" && tx.block_hash ? "/blocks/" + tx.block_hash : null;
+      if (href) {
+        const a = document.createElement("a");
+        a.href = href;
+        a.textContent = String(v);
+        dd.appendChild(a);
+      } else {
+        dd.textContent = v == null ? "—" : String(v);
+      }
       return [dt, dd];
     }));
     $("receipt").hidden = false;
@@ -269,7 +288,7 @@
     const card = $("signcard");
     const { id, payload, signer } = card.dataset;
     const mute = $("mute");
-    const showMute = () => { mute.textContent = muted() ? "Sound off" : "Sound on"; mute.setAttribute("aria-pressed", String(muted())); };
+    const showMute = () => { mute.textContent = muted() ? tr("sound_off") : tr("sound_on"); mute.setAttribute("aria-pressed", String(muted())); };
     showMute();
     mute.addEventListener("click", () => { localStorage.setItem("taoplex-mute", muted() ? "0" : "1"); showMute(); });
     $("copy-receipt").addEventListener("click", () => navigator.clipboard.writeText($("receipt-list").innerText));
@@ -290,7 +309,7 @@
         await submit(id, signature);
         $("unlock").hidden = true;
         // The stream may already have reported a later step (instant blocks).
-        if (["prepared", undefined].includes($("tx-status").dataset.status)) $("tx-status").textContent = "submitted";
+        if (["prepared", undefined].includes($("tx-status").dataset.status)) $("tx-status").textContent = tr("submitted");
       } catch (err) { message(err.message, true); }
     });
   }
@@ -328,8 +347,8 @@
       side = s;
       $("side-buy").setAttribute("aria-pressed", String(s === "buy"));
       $("side-sell").setAttribute("aria-pressed", String(s === "sell"));
-      $("trade-amount-label").textContent = s === "buy" ? "Pay (τ)" : "Sell (" + symbol + ")";
-      $("trade-submit").textContent = s === "buy" ? "Review and buy" : "Review and sell";
+      $("trade-amount-label").textContent = s === "buy" ? tr("pay") : tr("sell_symbol", { s: symbol });
+      $("trade-submit").textContent = s === "buy" ? tr("review_buy") : tr("review_sell");
       requote();
     };
     const bps = () => Math.round(Number($("trade-slippage").value || "0") * 100);
@@ -343,24 +362,24 @@
       if (mine !== seq) return; // a newer keystroke won
       const [pay, get] = side === "buy" ? ["τ", symbol] : [symbol, "τ"];
       const rows = r.ok ? [
-        ["You receive", fromRao(q.amount_out) + " " + get],
-        ["Fee", fromRao(q.fee) + " " + pay],
-        ["Price", fromRao(q.price_before) + " → " + fromRao(q.price_after) + " τ/" + symbol],
-        ["Impact", (q.impact * 100).toFixed(3) + " %"],
-        ["Minimum received", fromRao(q.min_received) + " " + get],
-        ["Limit price", fromRao(q.limit_price) + " τ/" + symbol],
-      ] : [["Quote", q.error]];
+        ["you_receive", fromRao(q.amount_out) + " " + get],
+        ["fee", fromRao(q.fee) + " " + pay],
+        ["price", fromRao(q.price_before) + " → " + fromRao(q.price_after) + " τ/" + symbol],
+        ["impact", (q.impact * 100).toFixed(3) + " %"],
+        ["minimum_received", fromRao(q.min_received) + " " + get],
+        ["limit_price", fromRao(q.limit_price) + " τ/" + symbol],
+      ] : [["quote", q.error]];
       list.replaceChildren(...rows.flatMap(([k, v]) => {
         const dt = document.createElement("dt");
-        dt.textContent = k;
+        dt.textContent = tr(k);
         const dd = document.createElement("dd");
         dd.textContent = v;
-        dd.dataset.field = k.toLowerCase().replace(/ /g, "_");
+        dd.dataset.field = k;
         return [dt, dd];
       }));
       const warn = $("trade-warning");
       warn.hidden = !(r.ok && q.impact > IMPACT_WARNING);
-      warn.textContent = r.ok ? "Price impact " + (q.impact * 100).toFixed(2) + " %: a large trade for this pool." : "";
+      warn.textContent = r.ok ? tr("impact_warning", { p: (q.impact * 100).toFixed(2) }) : "";
     }
     $("side-buy").addEventListener("click", () => setSide("buy"));
     $("side-sell").addEventListener("click", () => setSide("sell"));

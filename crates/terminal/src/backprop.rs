@@ -11,8 +11,9 @@ use market::backprop::{BackpropView, SubnetShift, Window};
 use maud::{Markup, html};
 
 use crate::error::{ApiError, ApiResult};
+use crate::explorer::{account_link, block_link};
 use crate::fmt;
-use crate::i18n::Lang;
+use crate::i18n::{Catalogue, Lang};
 use crate::pages::{ctx, layout, respond};
 use crate::params::Params;
 use crate::state::AppState;
@@ -46,7 +47,7 @@ fn pct(ppb: i64) -> String {
 }
 
 /// The diverging bars: the largest gains, then the largest losses, around a centre line.
-pub(crate) fn chart(view: &BackpropView) -> Markup {
+pub(crate) fn chart(t: &Catalogue, view: &BackpropView) -> Markup {
     let mut rows: Vec<&SubnetShift> = view.pushed_to().take(BARS).collect();
     let mut losses: Vec<&SubnetShift> = view.pulled_from().take(BARS).collect();
     losses.reverse();
@@ -57,7 +58,7 @@ pub(crate) fn chart(view: &BackpropView) -> Markup {
     let height = ROW_H * rows.len().max(1) as f64 + 8.0;
     html! {
         svg.backprop #backprop-chart viewBox=(format!("0 0 {CHART_W} {height}")) role="img"
-            aria-label="Emission share gained (right) and lost (left) per subnet" {
+            aria-label=(t.bp_chart_label) {
             line.axis x1=(mid) y1="0" x2=(mid) y2=(height) {}
             @for (i, s) in rows.iter().enumerate() {
                 @let y = 4.0 + ROW_H * i as f64;
@@ -65,7 +66,7 @@ pub(crate) fn chart(view: &BackpropView) -> Markup {
                 @let gain = s.share_change_ppb > 0;
                 @let x = if gain { mid } else { mid - w };
                 g {
-                    title { (label(s)) ": " (pct(s.share_change_ppb)) " of emissions, net flow " (fmt::tao_signed(&s.net_flow.to_string())) }
+                    title { (label(s)) ": " (pct(s.share_change_ppb)) " " (t.bp_of_emissions) " " (fmt::tao_signed(&s.net_flow.to_string())) }
                     rect class=(if gain { "gain" } else { "loss" }) x=(format!("{x:.1}")) y=(format!("{:.1}", y + 3.0)) width=(format!("{w:.1}")) height=(ROW_H - 6.0) rx="2" {}
                     @if gain {
                         text.name x=(mid - 6.0) y=(y + 15.0) text-anchor="end" { (label(s)) }
@@ -96,15 +97,16 @@ pub(crate) async fn page(State(s): State<AppState>, uri: Uri, headers: HeaderMap
         (Err(e), _) | (_, Err(e)) => return ApiError::from(e).into_page(lang),
     };
     let c = ctx(&s, &uri, &headers, "backprop", Some(&o));
+    let t = c.t();
     let moved: Vec<&SubnetShift> =
         view.subnets.iter().filter(|s| s.share_change_ppb != 0 || s.net_flow != 0).collect();
     let main = html! {
         section.hero {
             div {
-                h1 { "Trading is training" }
-                p.sub { "Every trade moves a pool's price, and the chain's emission shares follow the prices' moving average: this is where traders moved TAO emissions, blocks #" (view.from_block) " to #" (view.to_block) "." }
+                h1 { (t.bp_title) }
+                p.sub { (t.bp_sub) " " (block_link(view.from_block)) " " (t.bp_to) " " (block_link(view.to_block)) "." }
             }
-            nav.seg.windows aria-label="window" {
+            nav.seg.windows aria-label=(t.bp_window) {
                 @for win in Window::ALL {
                     a href=(format!("/backprop?window={win}")) class=[(win == w).then_some("on")] { (win) }
                 }
@@ -114,14 +116,14 @@ pub(crate) async fn page(State(s): State<AppState>, uri: Uri, headers: HeaderMap
             p #backprop-summary { (view.summary) }
         }
         section.card {
-            h2 { "Where emissions moved" }
-            p.muted { "Change in each subnet's share of TAO emissions: gains right, losses left (largest " (BARS) " each)." }
-            (chart(&view))
+            h2 { (t.bp_moved) }
+            p.muted { (t.bp_moved_note.replace("{}", &BARS.to_string())) }
+            (chart(t, &view))
         }
         section.card {
-            h2 { "Per subnet" }
+            h2 { (t.bp_per_subnet) }
             table.tape #backprop-table {
-                thead { tr { th { "Subnet" } th { "Share then" } th { "Share now" } th { "Change" } th { "τ/day change" } th { "Net flow" } th { "Trades" } } }
+                thead { tr { th { (t.subnet) } th { (t.bp_share_then) } th { (t.bp_share_now) } th { (t.bp_change) } th { (t.bp_tao_day) } th { (t.bp_net_flow) } th { (t.trades) } } }
                 tbody {
                     @for s in &moved {
                         tr {
@@ -138,26 +140,26 @@ pub(crate) async fn page(State(s): State<AppState>, uri: Uri, headers: HeaderMap
             }
         }
         section.card {
-            h2 { "Top teachers" }
-            p.muted { "The addresses whose trades moved the most TAO in the window." }
+            h2 { (t.bp_teachers) }
+            p.muted { (t.bp_teachers_note) }
             table.tape #backprop-teachers {
-                thead { tr { th { "Address" } th { "Moved" } th { "Pushed most into" } th { "Pulled most from" } th { "Trades" } } }
+                thead { tr { th { (t.bp_address) } th { (t.bp_moved_col) } th { (t.bp_pushed) } th { (t.bp_pulled) } th { (t.trades) } } }
                 tbody {
-                    @for t in &view.teachers {
+                    @for tc in &view.teachers {
                         tr {
-                            td.mono title=(t.coldkey.to_ss58()) {
-                                (fmt::short_address(&t.coldkey.to_ss58()))
-                                @if let Some(i) = &t.identity { " · " span.muted { (i) } }
+                            td {
+                                (account_link(&tc.coldkey))
+                                @if let Some(i) = &tc.identity { " · " span.muted { (i) } }
                             }
-                            td { (fmt::tao_compact(t.gross_flow)) }
-                            td.up { @if let Some((n, f)) = &t.pushed { a href=(format!("/subnets/{n}")) { "SN" (n) } " " (fmt::tao_signed(f)) } }
-                            td.down { @if let Some((n, f)) = &t.pulled { a href=(format!("/subnets/{n}")) { "SN" (n) } " " (fmt::tao_signed(f)) } }
-                            td { (t.trades) }
+                            td { (fmt::tao_compact(tc.gross_flow)) }
+                            td.up { @if let Some((n, f)) = &tc.pushed { a href=(format!("/subnets/{n}")) { "SN" (n) } " " (fmt::tao_signed(f)) } }
+                            td.down { @if let Some((n, f)) = &tc.pulled { a href=(format!("/subnets/{n}")) { "SN" (n) } " " (fmt::tao_signed(f)) } }
+                            td { (tc.trades) }
                         }
                     }
                 }
             }
         }
     };
-    respond(&c, StatusCode::OK, layout(&c, "Trading is training", &[], main))
+    respond(&c, StatusCode::OK, layout(&c, t.bp_title, &[], main))
 }

@@ -176,6 +176,28 @@ pub fn age(ms: u64) -> String {
     }
 }
 
+/// Unix milliseconds as a UTC time: "2026-12-03 14:18:23 UTC" (proleptic Gregorian, from
+/// Hinnant's days-to-civil, so no date crate is needed for one format).
+pub fn utc(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 /// A short address: "5Grw…utQY".
 pub fn short_address(ss58: &str) -> String {
     let chars: Vec<char> = ss58.chars().collect();
@@ -206,6 +228,9 @@ mod tests {
         assert_eq!(change(None), "—");
         assert_eq!(grouped(1234567.891, 2), "1,234,567.89");
         assert_eq!(age(12_000), "12 s");
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_796_307_503_000), "2026-12-03 14:18:23 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
         assert_eq!(short_address("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"), "5Grw…utQY");
     }
 }

@@ -18,6 +18,10 @@
 //! | `GET /wallet`, `GET /sign/{id}` | the browser wallet; signing a prepared transaction |
 //! | `GET /portfolio`, `GET /portfolio/{address}[.csv]` | positions, exit value, FIFO cost basis, P&L, emission, history; CSV |
 //! | `GET /backprop?window=` | where traders moved emissions (24h, 7d, 30d) |
+//! | `GET /blocks/{number\|0xhash\|head}` | block explorer: header, finality, extrinsics, events by extrinsic |
+//! | `GET /extrinsics/{block}-{index}` | one extrinsic: signer, nonce, call, result, fee, events |
+//! | `GET /accounts/{address}` | free balance, nonce, stakes, recent trades, subnet ownership |
+//! | `GET /search?q=` | a block number or hash, extrinsic id or address, redirected to its page |
 //! | `GET /assets/{path}` | embedded CSS, JS, the charting library |
 //! | `GET /api/v1/status` | last block, age, TAO/USD source |
 //! | `GET /api/v1/overview?sort=&order=&limit=&offset=` | overview rows |
@@ -101,6 +105,7 @@ mod assets;
 mod backprop;
 mod cells;
 mod error;
+mod explorer;
 pub mod fmt;
 mod i18n;
 mod limit;
@@ -171,6 +176,10 @@ pub fn router(state: AppState) -> Router {
         .route("/portfolio", get(portfolio::connected))
         .route("/portfolio/{address}", get(portfolio::portfolio))
         .route("/backprop", get(backprop::page))
+        .route("/blocks/{block}", get(explorer::block))
+        .route("/extrinsics/{id}", get(explorer::extrinsic))
+        .route("/accounts/{address}", get(explorer::account))
+        .route("/search", get(explorer::search))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api)
         .fallback(pages::not_found)

@@ -12,6 +12,7 @@ use crate::api::{self, event_filter, events_page, validator_list};
 use crate::assets::asset_url;
 use crate::cells::{self, COLUMNS};
 use crate::error::ApiError;
+use crate::explorer::account_link;
 use crate::fmt;
 use crate::i18n::{Catalogue, Lang, cookie};
 use crate::params::{Params, path_netuid};
@@ -146,9 +147,10 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                         nav {
                             a href="/" class=[(c.page == "overview").then_some("on")] { (t.nav_markets) }
                             a href="/events" class=[(c.page == "events").then_some("on")] { (t.nav_events) }
-                            a href="/wallet" class=[(c.page == "wallet").then_some("on")] { "Wallet" }
-                            a href="/portfolio" class=[(c.page == "portfolio").then_some("on")] { "Portfolio" }
-                            a href="/backprop" class=[(c.page == "backprop").then_some("on")] { "Backprop" }
+                            a href="/wallet" class=[(c.page == "wallet").then_some("on")] { (t.nav_wallet) }
+                            a href="/portfolio" class=[(c.page == "portfolio").then_some("on")] { (t.nav_portfolio) }
+                            a href="/backprop" class=[(c.page == "backprop").then_some("on")] { (t.nav_backprop) }
+                            a href="/blocks/head" class=[matches!(c.page, "block" | "extrinsic" | "account").then_some("on")] { (t.nav_explorer) }
                             a href="/api/openapi.json" { (t.nav_api) }
                         }
                         div.tools {
@@ -368,7 +370,7 @@ pub(crate) async fn subnet(
         }
         div.grid {
             div.col-main {
-                (crate::wallet::trade_card(netuid, &r.symbol, &validators, owner_hotkey))
+                (crate::wallet::trade_card(t, netuid, &r.symbol, &validators, owner_hotkey))
                 section.card.chartcard {
                     div.cardhead {
                         h2 { (t.chart) " · " (r.symbol) "/τ" }
@@ -389,7 +391,7 @@ pub(crate) async fn subnet(
                                 @for row in &tape {
                                     @let tr_ = &row.trade;
                                     tr class=[row.whale.then_some("whale")] {
-                                        td data-label=(t.block) { "#" (tr_.block) }
+                                        td data-label=(t.block) { a href=(format!("/extrinsics/{}-{}", tr_.block, tr_.extrinsic)) { "#" (tr_.block) } }
                                         td data-label=(t.kind) {
                                             span class=(format!("side {}", tr_.kind.as_str())) { (t.trade_kind(tr_.kind)) }
                                             @if row.whale { " " span.badge.whale title=(t.whale) { (t.whale) } }
@@ -398,7 +400,7 @@ pub(crate) async fn subnet(
                                         td.num data-label=(t.amount) { (m(tr_.tao)) }
                                         td.num data-label="α" { (fmt::compact(fmt::tokens(tr_.alpha))) }
                                         td.num data-label=(t.price) { (fmt::tao_price(tr_.price)) }
-                                        td.mono data-label=(t.account) title=(tr_.coldkey.to_string()) { (fmt::short_address(&tr_.coldkey.to_string())) }
+                                        td data-label=(t.account) { (account_link(&tr_.coldkey)) }
                                     }
                                 }
                             }
@@ -414,7 +416,7 @@ pub(crate) async fn subnet(
                                 @for v in validators.iter().take(32) {
                                     tr {
                                         td data-label=(t.uid) { (v.uid) }
-                                        td.mono data-label=(t.hotkey) title=(v.hotkey.to_string()) { (fmt::short_address(&v.hotkey.to_string())) }
+                                        td data-label=(t.hotkey) { (account_link(&v.hotkey)) }
                                         td.num data-label=(t.stake) { (fmt::compact(fmt::tokens(v.stake))) " α" }
                                         td.num data-label=(t.dividends) { (format!("{:.2}%", f64::from(v.dividends) / 655.35)) }
                                     }
@@ -456,7 +458,7 @@ pub(crate) async fn subnet(
                             @if let Some(a) = age_blocks {
                                 (stat(t.reg_age, html! { (fmt::grouped(a as f64, 0)) " " (t.blocks) " ≈ " (fmt::grouped(a as f64 * 12.0 / 86_400.0, 1)) " " (t.days) }, &as_of))
                             }
-                            (stat(t.owner, html! { span.mono title=(i.owner_coldkey.to_string()) { (fmt::short_address(&i.owner_coldkey.to_string())) } }, &as_of))
+                            (stat(t.owner, account_link(&i.owner_coldkey), &as_of))
                             (stat(t.neurons, html! { (i.neuron_count) }, &as_of))
                             (stat(t.tempo, html! { (i.hyperparameters.tempo) " " (t.blocks) }, &as_of))
                             (stat(t.fee, html! { (format!("{:.2}%", f64::from(i.pool.fee_rate) / 655.35)) }, &as_of))
@@ -492,7 +494,7 @@ pub(crate) async fn subnet(
                             ol.holders {
                                 @for hd in &h.top {
                                     li {
-                                        span.mono title=(hd.coldkey.to_string()) { (fmt::short_address(&hd.coldkey.to_string())) }
+                                        (account_link(&hd.coldkey))
                                         span.bar { span class=(format!("fill w{}", bar_width(hd.alpha, max_total))) {} }
                                         span.num { (fmt::compact(fmt::tokens(hd.alpha))) " α · " (fmt::share(hd.share)) }
                                     }
@@ -564,7 +566,7 @@ fn event_item(t: &Catalogue, e: &FeedEvent) -> Markup {
                 (e.sentence)
                 @if let Some(n) = e.netuid { " " a href=(format!("/subnets/{n}")) { "SN" (n) } }
             }
-            span.when.muted title=(format!("{} #{}", t.block, e.block)) { "#" (e.block) }
+            span.when.muted title=(format!("{} #{}", t.block, e.block)) { a href=(format!("/blocks/{}", e.block)) { "#" (e.block) } }
         }
     }
 }

@@ -12,6 +12,7 @@ use market::basis::{Basis, Pnl, fifo_basis, pnl};
 use maud::{Markup, html};
 
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Catalogue;
 use crate::pages::{ctx, layout, respond};
 use crate::params::Params;
 use crate::state::AppState;
@@ -44,14 +45,16 @@ fn alpha(rao: u64) -> String {
 pub(crate) async fn connected(State(s): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let o = s.market.overview().await.ok();
     let c = ctx(&s, &uri, &headers, "portfolio", o.as_deref());
+    let t = c.t();
     let main = html! {
-        section.hero { div { h1 { "Portfolio" } p.sub { "Of the accounts in this browser's wallet." } } }
+        section.hero { div { h1 { (t.nav_portfolio) } p.sub { (t.pf_connected_sub) } } }
         section.card {
             ul #portfolio-accounts.accounts {}
-            p #no-accounts.empty { "No account in this browser yet: " a href="/wallet" { "create or import one" } ", or open /portfolio/<address>." }
+            p #no-accounts.empty { (t.pf_no_accounts) " " a href="/wallet" { (t.pf_create_link) } (t.pf_or_open) }
         }
+        (crate::wallet::script_strings(t))
     };
-    respond(&c, StatusCode::OK, layout(&c, "Portfolio", &["wallet.js"], main))
+    respond(&c, StatusCode::OK, layout(&c, t.nav_portfolio, &["wallet.js"], main))
 }
 
 /// `GET /portfolio/{address}` (and `{address}.csv`).
@@ -85,8 +88,8 @@ pub(crate) async fn portfolio(
         return ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], to_csv(&rows))
             .into_response();
     }
-    let title = format!("Portfolio {address}");
-    respond(&c, StatusCode::OK, layout(&c, &title, &[], page(address, &rows, &history)))
+    let title = format!("{} {address}", c.t().nav_portfolio);
+    respond(&c, StatusCode::OK, layout(&c, &title, &[], page(c.t(), address, &rows, &history)))
 }
 
 async fn load(s: &AppState, coldkey: AccountId) -> ApiResult<(Vec<Row>, Vec<market::Trade>)> {
@@ -133,7 +136,7 @@ fn to_csv(rows: &[Row]) -> String {
     out
 }
 
-fn page(address: &str, rows: &[Row], history: &[market::Trade]) -> Markup {
+fn page(t: &Catalogue, address: &str, rows: &[Row], history: &[market::Trade]) -> Markup {
     let exit_total: u64 = rows.iter().filter_map(|r| r.exit_tao).sum();
     let cost: u64 = rows.iter().map(|r| r.pnl.cost_tao).sum();
     let unrealized: i128 = rows.iter().map(|r| r.pnl.unrealized_tao).sum();
@@ -142,33 +145,33 @@ fn page(address: &str, rows: &[Row], history: &[market::Trade]) -> Markup {
     let stat = |label: &str, id: &str, value: String| html! { div.stat { dt { (label) } dd id=(id) { (value) } } };
     html! {
         section.hero { div {
-            h1 { "Portfolio" }
-            p.sub.mono { (address) }
-        } a.btn href=(format!("/portfolio/{address}.csv")) download { "Export CSV" } }
+            h1 { (t.nav_portfolio) }
+            p.sub.mono { a href=(format!("/accounts/{address}")) { (address) } }
+        } a.btn href=(format!("/portfolio/{address}.csv")) download { (t.pf_export) } }
         div.grid {
-            section.card { h2 { "Totals" } dl.stats {
-                (stat("Exit value (chain quote)", "exit-total", tao(exit_total)))
-                (stat("Cost basis (FIFO)", "cost-total", tao(cost)))
-                (stat("Unrealized P&L", "unrealized-total", signed(unrealized)))
-                (stat("Realized P&L", "realized-total", signed(realized)))
-                (stat("Emission earned", "emission-total", tao(emission)))
+            section.card { h2 { (t.pf_totals) } dl.stats {
+                (stat(t.pf_exit_total, "exit-total", tao(exit_total)))
+                (stat(t.pf_cost_total, "cost-total", tao(cost)))
+                (stat(t.pf_unrealized_total, "unrealized-total", signed(unrealized)))
+                (stat(t.pf_realized_total, "realized-total", signed(realized)))
+                (stat(t.pf_emission_total, "emission-total", tao(emission)))
             } }
-            section.card { h2 { "Allocation" } ol.holders #allocation {
+            section.card { h2 { (t.pf_allocation) } ol.holders #allocation {
                 @for r in rows {
                     li { span { "SN" (r.netuid) } span.alloc { span class=(format!("fill w{}", crate::pages::bar_width(r.exit_tao.unwrap_or(0), exit_total))) {} } span { (tao(r.exit_tao.unwrap_or(0))) } }
                 }
             } }
         }
-        section.card { h2 { "Positions" }
-            @if rows.is_empty() { p.empty { "No stake on any subnet." } } @else {
+        section.card { h2 { (t.pf_positions) }
+            @if rows.is_empty() { p.empty { (t.no_stakes) } } @else {
             div.tablewrap { table.tape #positions {
-                thead { tr { th { "Subnet" } th { "Hotkey" } th { "Alpha" } th { "Exit value" } th { "Cost basis" } th { "Unrealized" } th { "Realized" } th { "Emission α" } th { "Emission value" } } }
+                thead { tr { th { (t.subnet) } th { (t.hotkey) } th { (t.pf_alpha) } th { (t.pf_exit) } th { (t.pf_cost) } th { (t.pf_unrealized) } th { (t.pf_realized) } th { (t.pf_emission_alpha) } th { (t.pf_emission_value) } } }
                 tbody { @for r in rows {
                     tr data-netuid=(r.netuid) data-exit=(r.exit_tao.map(|v| v.to_string()).unwrap_or_default()) {
                         td { a href=(format!("/subnets/{}", r.netuid)) { "SN" (r.netuid) } }
-                        td.mono { (r.hotkey.to_string()) }
+                        td.mono { a href=(format!("/accounts/{}", r.hotkey)) { (r.hotkey.to_string()) } }
                         td { (alpha(r.alpha)) }
-                        td { (r.exit_tao.map_or_else(|| "no quote".to_string(), tao)) }
+                        td { (r.exit_tao.map_or_else(|| t.pf_no_quote.to_string(), tao)) }
                         td { (tao(r.pnl.cost_tao)) }
                         td { (signed(r.pnl.unrealized_tao)) }
                         td { (signed(r.pnl.realized_tao)) }
@@ -177,16 +180,16 @@ fn page(address: &str, rows: &[Row], history: &[market::Trade]) -> Markup {
                     }
                 } }
             } } }
-            p.muted { "Emission is alpha held beyond what the indexed buys left (it includes alpha bought before indexing began); it carries no cost and is kept out of trading P&L." }
+            p.muted { (t.pf_emission_note) }
         }
-        section.card { h2 { "History" }
-            @if history.is_empty() { p.empty { "No indexed trade for this address." } } @else {
+        section.card { h2 { (t.pf_history) }
+            @if history.is_empty() { p.empty { (t.no_account_trades) } } @else {
             div.tablewrap { table.tape #history {
-                thead { tr { th { "Block" } th { "Side" } th { "Subnet" } th { "TAO" } th { "Alpha" } th { "Fee" } } }
-                tbody { @for t in history {
-                    tr { td { (t.block) } td class=(format!("side {}", t.kind.as_str())) { (t.kind.as_str()) }
-                         td { "SN" (t.netuid) @if let Some(d) = t.dest_netuid { " → SN" (d) } }
-                         td { (tao(t.tao)) } td { (alpha(t.alpha)) } td { (tao(t.fee_tao)) } }
+                thead { tr { th { (t.block) } th { (t.pf_side) } th { (t.subnet) } th { (t.pf_tao) } th { (t.pf_alpha) } th { (t.tx_fee) } } }
+                tbody { @for tr_ in history {
+                    tr data-block=(tr_.block) { td { a href=(format!("/extrinsics/{}-{}", tr_.block, tr_.extrinsic)) { (tr_.block) } } td class=(format!("side {}", tr_.kind.as_str())) { (t.trade_kind(tr_.kind)) }
+                         td { "SN" (tr_.netuid) @if let Some(d) = tr_.dest_netuid { " → SN" (d) } }
+                         td { (tao(tr_.tao)) } td { (alpha(tr_.alpha)) } td { (tao(tr_.fee_tao)) } }
                 } }
             } } }
         }

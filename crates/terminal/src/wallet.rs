@@ -9,7 +9,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use crate::error::ApiError;
-use crate::i18n::Lang;
+use crate::i18n::{Catalogue, Lang};
 use crate::pages::{ctx, layout, respond};
 use crate::state::AppState;
 
@@ -17,13 +17,23 @@ fn tao(rao: u64) -> String {
     format!("{} τ", chain::Tao::from_rao(rao).to_decimal_string())
 }
 
-fn unlock_form() -> Markup {
+/// The strings `assets/wallet.js` writes into the page, in the page's language (a template is
+/// inert, so this adds no script under the CSP).
+pub(crate) fn script_strings(t: &Catalogue) -> Markup {
+    html! {
+        template #wallet-strings {
+            @for (k, v) in t.wallet_js { span data-k=(k) { (v) } }
+        }
+    }
+}
+
+fn unlock_form(t: &Catalogue) -> Markup {
     html! {
         form #unlock.walletform hidden {
-            h3 { "Unlock" }
-            p.muted { "Your key is stored encrypted in this browser. Enter its password to sign." }
-            label { span { "Password" } input #unlock-password type="password" autocomplete="current-password" required; }
-            button type="submit" { "Unlock and sign" }
+            h3 { (t.w_unlock) }
+            p.muted { (t.w_unlock_note) }
+            label { span { (t.w_password) } input #unlock-password type="password" autocomplete="current-password" required; }
+            button type="submit" { (t.w_unlock_sign) }
         }
     }
 }
@@ -32,6 +42,7 @@ fn unlock_form() -> Markup {
 /// hotkey picked from the subnet's validators (the owner's hotkey when it has none), then a
 /// prepared transaction signed on its sign page. `assets/wallet.js` fills the accounts.
 pub(crate) fn trade_card(
+    t: &Catalogue,
     netuid: chain::NetUid,
     symbol: &str,
     validators: &[chain::NeuronInfo],
@@ -39,28 +50,29 @@ pub(crate) fn trade_card(
 ) -> Markup {
     html! {
         section.card #trade data-netuid=(netuid) data-symbol=(symbol) {
-            div.cardhead { h2 { "Trade" } span.muted { "quoted by the chain as you type" } }
+            div.cardhead { h2 { (t.w_trade) } span.muted { (t.w_quoted_live) } }
             form #trade-form.walletform.tradeform {
-                label { span { "Account" } select #trade-account required {} }
-                div.seg role="group" aria-label="side" {
-                    button #side-buy type="button" aria-pressed="true" { "Buy" }
-                    button #side-sell type="button" aria-pressed="false" { "Sell" }
+                label { span { (t.account) } select #trade-account required {} }
+                div.seg role="group" aria-label=(t.pf_side) {
+                    button #side-buy type="button" aria-pressed="true" { (t.buy) }
+                    button #side-sell type="button" aria-pressed="false" { (t.sell) }
                 }
-                label { span #trade-amount-label { "Pay (τ)" } input #trade-amount type="number" min="0" step="any" inputmode="decimal" required; }
-                label { span { "Validator hotkey" } select #trade-hotkey required {
+                label { span #trade-amount-label { (t.w_pay) } input #trade-amount type="number" min="0" step="any" inputmode="decimal" required; }
+                label { span { (t.w_validator_hotkey) } select #trade-hotkey required {
                     @for v in validators {
-                        option value=(v.hotkey.to_string()) { "UID " (v.uid) " · " (v.hotkey.to_string()) " · stake " (tao(v.stake)) " · dividends " (v.dividends) }
+                        option value=(v.hotkey.to_string()) { (t.uid) " " (v.uid) " · " (v.hotkey.to_string()) " · " (t.stake) " " (tao(v.stake)) " · " (t.dividends) " " (v.dividends) }
                     }
                     @if validators.is_empty() { @if let Some(h) = owner_hotkey {
-                        option value=(h.to_string()) { "owner · " (h.to_string()) }
+                        option value=(h.to_string()) { (t.w_owner) " · " (h.to_string()) }
                     } }
                 } }
-                label { span { "Slippage tolerance (%)" } input #trade-slippage type="number" min="0" max="100" step="0.01" value="1"; }
+                label { span { (t.w_slippage) } input #trade-slippage type="number" min="0" max="100" step="0.01" value="1"; }
                 dl.receipt #trade-quote {}
                 p #trade-warning.warn hidden {}
-                button #trade-submit type="submit" { "Review and sign" }
+                button #trade-submit type="submit" { (t.w_review) }
             }
             p #wallet-message.message role="status" {}
+            (script_strings(t))
         }
     }
 }
@@ -69,65 +81,67 @@ pub(crate) fn trade_card(
 pub(crate) async fn wallet(State(s): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let o = s.market.overview().await.ok();
     let c = ctx(&s, &uri, &headers, "wallet", o.as_deref());
+    let t = c.t();
     let main = html! {
         section.hero { div {
-            h1 { "Wallet" }
-            p.sub { "Non-custodial: keys are made and kept in this browser, encrypted with your password; the server only ever sees addresses and signatures." }
+            h1 { (t.nav_wallet) }
+            p.sub { (t.w_sub) }
         } }
         section.card #accounts-card {
-            h2 { "Accounts" }
+            h2 { (t.w_accounts) }
             ul #accounts.accounts {}
-            p #no-accounts.empty { "No account in this browser yet." }
-            div.row { button #lock type="button" { "Lock now" } span #lock-state.muted {} }
+            p #no-accounts.empty { (t.w_no_accounts) }
+            div.row { button #lock type="button" { (t.w_lock) } span #lock-state.muted {} }
         }
         div.wallet-grid {
             section.card {
-                h2 { "Create" }
+                h2 { (t.w_create) }
                 form #create.walletform {
-                    label { span { "Name" } input #create-name value="main" required; }
-                    label { span { "Password" } input #create-password type="password" autocomplete="new-password" minlength="8" required; }
-                    button type="submit" { "Create a new key" }
+                    label { span { (t.w_name) } input #create-name value="main" required; }
+                    label { span { (t.w_password) } input #create-password type="password" autocomplete="new-password" minlength="8" required; }
+                    button type="submit" { (t.w_create_key) }
                 }
                 div #create-phrase hidden {
-                    p.warn { "Write these words down, in order, and keep them offline. They are shown once; whoever has them has the account." }
+                    p.warn { (t.w_write_down) }
                     p #phrase.phrase.mono {}
-                    label { span #confirm-label { "Word" } input #confirm-word autocomplete="off"; }
-                    button #confirm type="button" { "Confirm and save" }
+                    label { span #confirm-label { (t.w_word) } input #confirm-word autocomplete="off"; }
+                    button #confirm type="button" { (t.w_confirm) }
                 }
             }
             section.card {
-                h2 { "Import a mnemonic" }
+                h2 { (t.w_import_phrase) }
                 form #import-phrase.walletform {
-                    label { span { "Name" } input #phrase-name value="imported" required; }
-                    label { span { "Mnemonic" } textarea #phrase-words rows="3" autocomplete="off" spellcheck="false" required {} }
-                    label { span { "Password" } input #phrase-password type="password" autocomplete="new-password" minlength="8" required; }
-                    button type="submit" { "Import" }
+                    label { span { (t.w_name) } input #phrase-name value="imported" required; }
+                    label { span { (t.w_mnemonic) } textarea #phrase-words rows="3" autocomplete="off" spellcheck="false" required {} }
+                    label { span { (t.w_password) } input #phrase-password type="password" autocomplete="new-password" minlength="8" required; }
+                    button type="submit" { (t.w_import) }
                 }
             }
             section.card {
-                h2 { "Import a coldkey file" }
-                p.muted { "A bittensor-wallet coldkey (~/.bittensor/wallets/<name>/coldkey). It is opened here with its password; Argon2i takes several seconds by design." }
+                h2 { (t.w_import_keyfile) }
+                p.muted { (t.w_keyfile_note) }
                 form #import-keyfile.walletform {
-                    label { span { "Name" } input #keyfile-name value="coldkey" required; }
-                    label { span { "Coldkey file" } input #keyfile-file type="file" required; }
-                    label { span { "Its password" } input #keyfile-password type="password" autocomplete="off"; }
-                    label { span { "New password" } input #keyfile-new-password type="password" autocomplete="new-password" minlength="8" required; }
-                    button type="submit" { "Import" }
+                    label { span { (t.w_name) } input #keyfile-name value="coldkey" required; }
+                    label { span { (t.w_keyfile) } input #keyfile-file type="file" required; }
+                    label { span { (t.w_its_password) } input #keyfile-password type="password" autocomplete="off"; }
+                    label { span { (t.w_new_password) } input #keyfile-new-password type="password" autocomplete="new-password" minlength="8" required; }
+                    button type="submit" { (t.w_import) }
                     progress #keyfile-progress hidden max="100" {}
                 }
             }
             section.card {
-                h2 { "Watch an address" }
+                h2 { (t.w_watch) }
                 form #watch.walletform {
-                    label { span { "Name" } input #watch-name value="watched" required; }
-                    label { span { "SS58 address" } input #watch-address required autocomplete="off"; }
-                    button type="submit" { "Watch" }
+                    label { span { (t.w_name) } input #watch-name value="watched" required; }
+                    label { span { (t.w_ss58) } input #watch-address required autocomplete="off"; }
+                    button type="submit" { (t.w_watch_btn) }
                 }
             }
         }
         p #wallet-message.message role="status" {}
+        (script_strings(t))
     };
-    respond(&c, StatusCode::OK, layout(&c, "Wallet", &["wallet.js"], main))
+    respond(&c, StatusCode::OK, layout(&c, t.nav_wallet, &["wallet.js"], main))
 }
 
 /// `GET /sign/{id}`: a prepared transaction, to sign in the browser.
@@ -146,28 +160,30 @@ pub(crate) async fn sign(
     };
     let o = s.market.overview().await.ok();
     let c = ctx(&s, &uri, &headers, "sign", o.as_deref());
+    let t = c.t();
     let main = html! {
-        section.hero { div { h1 { "Sign a transaction" } p.sub { "Check what it does, then sign it with your key. The key never leaves this browser." } } }
+        section.hero { div { h1 { (t.w_sign_title) } p.sub { (t.w_sign_sub) } } }
         section.card #signcard data-id=(id) data-payload=(p.payload) data-signer=(p.signer.to_string()) data-expires=(p.expires_at_ms) {
             dl.receipt {
-                dt { "What" } dd #tx-description { (p.description) }
-                dt { "Signer" } dd.mono { (p.signer.to_string()) }
-                dt { "Fee" } dd { (tao(p.fee_rao)) }
+                dt { (t.w_what) } dd #tx-description { (p.description) }
+                dt { (t.signer) } dd.mono { (p.signer.to_string()) }
+                dt { (t.tx_fee) } dd { (tao(p.fee_rao)) }
                 @if let Some(q) = &p.quote {
-                    dt { "Quoted" } dd #tx-quote data-amount-out=(q.amount_out) data-min=(q.min_received) { (q.amount_out) " rao out, at least " (q.min_received) " (impact " (format!("{:.3} %", q.impact * 100.0)) ")" }
+                    dt { (t.w_quoted) } dd #tx-quote data-amount-out=(q.amount_out) data-min=(q.min_received) { (q.amount_out) " " (t.w_rao_out) " " (q.min_received) " (" (t.impact) " " (format!("{:.3} %", q.impact * 100.0)) ")" }
                 }
-                dt { "Status" } dd #tx-status { "prepared" }
+                dt { (t.w_status) } dd #tx-status { "prepared" }
             }
-            (unlock_form())
-            p #no-key.warn hidden { "No key for this signer in this browser: import it on the " a href="/wallet" { "wallet page" } "." }
-            div.row { button #mute type="button" aria-pressed="false" { "Sound on" } }
+            (unlock_form(t))
+            p #no-key.warn hidden { (t.w_no_key) " " a href="/wallet" { (t.w_wallet_page) } (t.w_no_key_end) }
+            div.row { button #mute type="button" aria-pressed="false" { (t.w_sound_on) } }
             section #receipt hidden {
-                h3 { "Receipt" }
+                h3 { (t.w_receipt) }
                 dl.receipt #receipt-list {}
-                button #copy-receipt type="button" { "Copy" }
+                button #copy-receipt type="button" { (t.w_copy) }
             }
         }
         p #wallet-message.message role="status" {}
+        (script_strings(t))
     };
-    respond(&c, StatusCode::OK, layout(&c, "Sign", &["wallet.js"], main))
+    respond(&c, StatusCode::OK, layout(&c, t.w_sign, &["wallet.js"], main))
 }

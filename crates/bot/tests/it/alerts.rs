@@ -90,6 +90,7 @@ async fn whale_alert_names_the_subnet_owner() {
     assert!(alert.contains("300 τ") && alert.contains("SN1 (Apex)"), "{alert}");
     assert!(alert.contains("owner of SN2 (Beta)"), "labelled by the chain's subnet owner: {alert}");
     assert!(alert.contains("http://127.0.0.1:8080/subnets/1"), "explorer link: {alert}");
+    assert!(alert.contains("http://127.0.0.1:8080/extrinsics/"), "the trade's extrinsic: {alert}");
     h.settle().await;
     assert_eq!(alerts(&h, BOB, "Whale"), 1, "the 50 τ buy and the sell rule stay quiet");
     h.shutdown().await;

@@ -117,7 +117,7 @@ async fn scenario(chain: Arc<dyn Chain>, produce: Produce) -> Hash {
     let alice = id("//Alice");
     let hot = id("//Owner1//hot");
     let before = chain.account(alice).await.unwrap();
-    assert_eq!(before, chain::AccountInfo { free: 10_000 * TAO, nonce: 0 });
+    assert_eq!(before, chain::AccountInfo { free: 10_000 * TAO, reserved: 0, nonce: 0 });
 
     let mut heads = chain.subscribe_heads().await.unwrap();
     let mut finalized = chain.subscribe_finalized().await.unwrap();

@@ -1,7 +1,8 @@
 //! Browser tests: the real pages in headless Chromium, driven through chromedriver (WebDriver)
 //! with fantoccini. The overview loads and sorts, search and the watchlist filter, a subnet page
 //! draws its chart (a canvas with candle-coloured pixels), and a live block arrives without a
-//! reload. Screenshots go to `target/screenshots/`.
+//! reload; on a localnet, a block page and the account page its signer links to. Screenshots go
+//! to `target/screenshots/`.
 //!
 //! Reads `TAOPLEX_CHROMIUM` and `TAOPLEX_CHROMEDRIVER` (CI sets both, see `.ci/setup-chromium`);
 //! without them the test fails under `CI=true` and elsewhere prints a notice and skips
@@ -239,6 +240,23 @@ async fn real_localnet_in_chromium() {
     let summary = js(&c, "return document.querySelector('#backprop-summary').textContent").await;
     assert!(summary.as_str().unwrap().starts_with("Over the last 24h traders moved"), "{summary}");
     screenshot(&c, "localnet-backprop").await;
+    // The explorer: the latest block with extrinsics, then its first signer's account page.
+    let mut n = r.chain.header(chain::BlockId::Head).await.unwrap().number;
+    while n > 0 && r.chain.block(chain::BlockId::Number(n)).await.unwrap().extrinsics.is_empty() {
+        n -= 1;
+    }
+    c.goto(&format!("{base}/blocks/{n}")).await.unwrap();
+    c.wait().for_element(Locator::Css("#extrinsics tbody tr")).await.unwrap();
+    assert_eq!(
+        js(&c, "return document.querySelector('h1').textContent").await,
+        format!("Block #{n}")
+    );
+    screenshot(&c, "localnet-block").await;
+    c.find(Locator::Css("#extrinsics a[href^='/accounts/']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#account-info")).await.unwrap();
+    let free = js(&c, "return document.querySelector('#free').dataset.rao").await;
+    assert!(free.as_str().unwrap().parse::<u64>().is_ok(), "{free}");
+    screenshot(&c, "localnet-account").await;
     c.close().await.unwrap();
     drop(driver);
     stop.send(()).unwrap();

@@ -120,11 +120,86 @@ async fn assets_are_embedded_with_their_types() {
 #[tokio::test]
 async fn no_element_has_two_class_attributes() {
     let app = router(fixture().state);
-    for uri in ["/", "/subnets/1", "/events"] {
+    let who = crate::fixture::account(1);
+    for uri in [
+        "/".to_string(),
+        "/subnets/1".into(),
+        "/events".into(),
+        "/wallet".into(),
+        "/portfolio".into(),
+        "/backprop".into(),
+        format!("/accounts/{who}"),
+    ] {
+        let uri = uri.as_str();
         let (_, _, html) = get(&app, uri).await;
         for tag in html.split('<') {
             let head = tag.split('>').next().unwrap_or_default();
             assert!(head.matches(" class=").count() <= 1, "{uri}: <{head}>");
         }
     }
+}
+
+#[tokio::test]
+async fn newer_pages_speak_chinese_too() {
+    let app = router(fixture().state);
+    for (uri, en, zh) in [
+        ("/wallet", "Import a mnemonic", "导入助记词"),
+        ("/portfolio", "Of the accounts in this browser", "本浏览器钱包中的账户"),
+        ("/backprop", "Where emissions moved", "排放流向"),
+    ] {
+        let (s, _, html) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(html.contains(en), "{uri}");
+        let (_, _, html) = get(&app, &format!("{uri}?lang=zh")).await;
+        assert!(html.contains(zh) && !html.contains(en), "{uri} in Chinese");
+        // The nav is translated on every page.
+        assert!(
+            html.contains(">钱包<") && html.contains(">投资组合<") && html.contains(">反向传播<")
+        );
+    }
+}
+
+#[tokio::test]
+async fn blocks_and_addresses_link_to_the_explorer() {
+    let app = router(fixture().state);
+    let (_, _, html) = get(&app, "/events").await;
+    assert!(html.contains("<a href=\"/blocks/"), "event blocks link their block page");
+    let (_, _, html) = get(&app, "/subnets/1").await;
+    assert!(html.contains("href=\"/extrinsics/"), "the tape links each trade's extrinsic");
+    assert!(html.contains("href=\"/accounts/"), "accounts link their page");
+    let who = crate::fixture::account(1);
+    let (s, _, html) = get(&app, &format!("/accounts/{who}")).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"account-trades\""), "the fixture's trades by this coldkey");
+    let (_, _, html) = get(&app, "/backprop").await;
+    assert!(html.contains("href=\"/accounts/"), "teachers link their page");
+}
+
+/// A client that reports events but does not decode extrinsics (the live one; the fake chain
+/// here) still gets each extrinsic's events on the block and extrinsic pages.
+#[tokio::test]
+async fn explorer_shows_events_of_undecoded_extrinsics() {
+    let f = fixture();
+    let (from, to) = (crate::fixture::account(1), crate::fixture::account(2));
+    let n = f.chain.produce(
+        vec![
+            (None, chain::Event::AlphaBurned { netuid: 3, amount: 7 }),
+            (Some(0), chain::Event::Transfer { from, to, amount: 2_500_000_000 }),
+            (Some(0), chain::Event::ExtrinsicSuccess { fee: 1_000 }),
+        ],
+        Vec::new(),
+    );
+    let app = router(f.state);
+    let (s, _, html) = get(&app, &format!("/blocks/{n}")).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("does not decode extrinsics"), "{html}");
+    assert!(html.contains(&format!("href=\"/extrinsics/{n}-0\"")));
+    assert!(html.contains("<b>Transfer</b> 2.5 τ from"), "{html}");
+    assert!(html.contains("<b>AlphaBurned</b>") && html.contains("Block initialisation"));
+    let (s, _, html) = get(&app, &format!("/extrinsics/{n}-0")).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("<b>Transfer</b>") && html.contains("<b>ExtrinsicSuccess</b>"));
+    let (s, _, html) = get(&app, &format!("/extrinsics/{n}-1")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains(&format!("block {n} has 1 extrinsic(s); there is no index 1")), "{html}");
 }

@@ -62,7 +62,11 @@ async fn a_localnet_buy_shows_its_exit_value_cost_basis_and_csv() {
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains(&format!("data-exit=\"{exit}\"")), "{page}");
     assert!(page.contains(&Tao::from_rao(exit).to_decimal_string()));
-    assert!(page.contains(&format!("<td>{}</td>", buy.block)), "history lists the buy");
+    assert!(page.contains(&format!("data-block=\"{}\"", buy.block)), "history lists the buy");
+    assert!(
+        page.contains(&format!("href=\"/extrinsics/{}-{}\"", buy.block, buy.extrinsic)),
+        "the buy links its extrinsic"
+    );
 
     let (s, _, _) = get(&app, "/portfolio/not-an-address").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);

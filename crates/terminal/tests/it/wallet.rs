@@ -95,6 +95,21 @@ async fn sign_here(c: &Client, chain: &dyn Chain, shot: &str) {
         .trim_start_matches('#')
         .parse()
         .unwrap();
+    let links = js(
+        c,
+        "return ['block', 'extrinsic'].map(f => document.querySelector(`dd[data-field=${f}] a`).getAttribute('href'))",
+    )
+    .await;
+    let index =
+        js(c, "return document.querySelector('dd[data-field=extrinsic]').textContent").await;
+    assert_eq!(
+        links,
+        serde_json::json!([
+            format!("/blocks/{block}"),
+            format!("/extrinsics/{}", index.as_str().unwrap())
+        ]),
+        "the receipt links the explorer"
+    );
     let filled = js(c, "return document.querySelector('dd[data-field=filled]').textContent").await;
     let events = chain.block(BlockId::Number(block)).await.unwrap().events;
     let alpha = events
