@@ -38,6 +38,11 @@ pub(crate) struct TerminalArgs {
     /// The chain: a node's WebSocket URL, or `embedded` for an in-process localnet.
     #[arg(long, default_value = "ws://127.0.0.1:9944")]
     rpc: String,
+    /// A live network instead of the localnet: `finney`, `test` or a Subtensor node's
+    /// ws:// / wss:// URL (its market data is kept apart, in `<data-dir>/market-<network>`).
+    /// `local`, the default, is the localnet at `--rpc`.
+    #[arg(long, env = "TAOPLEX_NETWORK", default_value = "local")]
+    network: String,
     /// TAO/USD price to show $ values with (e.g. 412.35).
     #[arg(long, conflicts_with = "price_feed")]
     usd_price: Option<f64>,
@@ -86,6 +91,16 @@ async fn connect(
     args: &TerminalArgs,
     dir: &std::path::Path,
 ) -> anyhow::Result<(Arc<dyn Chain>, Option<Embedded>)> {
+    if !args.is_local() {
+        // Reads and prepared transactions only: the terminal never holds a key, so there is
+        // nothing for it to shield (signed elsewhere, a trade is submitted as signed).
+        let network = super::network::NetworkArgs {
+            network: args.network.clone(),
+            rpc: String::new(),
+            no_shield: true,
+        };
+        return Ok((network.connect().await?, None));
+    }
     if args.rpc == "embedded" {
         let node_dir = dir.join("localnet");
         let genesis = match localnet::node::Node::stored_genesis(&node_dir)
@@ -142,6 +157,31 @@ async fn serve(args: TerminalArgs) -> anyhow::Result<()> {
 }
 
 impl TerminalArgs {
+    fn is_local(&self) -> bool {
+        matches!(self.network.as_str(), "local" | "localnet")
+    }
+
+    /// The market store's folder in the data dir: one per network, so that a chain's blocks
+    /// never meet another's (the indexer would refuse them as a chain mismatch).
+    fn market_dir(&self) -> String {
+        if self.is_local() {
+            return "market".into();
+        }
+        let name: String = self
+            .network
+            .trim_start_matches("wss://")
+            .trim_start_matches("ws://")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+            .collect();
+        format!("market-{name}")
+    }
+
+    /// The chain as the terminal's first line names it.
+    fn chain_label(&self) -> &str {
+        if self.is_local() { &self.rpc } else { &self.network }
+    }
+
     /// The terminal as `taoplex up` runs it: on `addr`, market data in `<data_dir>/market`.
     pub(crate) fn for_up(
         addr: SocketAddr,
@@ -154,6 +194,7 @@ impl TerminalArgs {
             data_dir: Some(data_dir),
             database_url,
             rpc: "embedded".into(),
+            network: "local".into(),
             usd_price,
             price_feed: None,
             price_feed_every: 60,
@@ -180,7 +221,7 @@ pub(crate) async fn run_with(
     }
     let store_config = match &args.database_url {
         Some(url) => StoreConfig::Postgres { url: url.clone(), schema: None },
-        None => StoreConfig::SqliteDir(dir.join("market")),
+        None => StoreConfig::SqliteDir(dir.join(args.market_dir())),
     };
     let store = Store::open(&store_config).await.context("cannot open the market store")?;
     let feed = FeedConfig {
@@ -236,7 +277,7 @@ pub(crate) async fn run_with(
         let _ = writeln!(
             out,
             "taoplex terminal: http://{addr} (chain {}, data in {})",
-            args.rpc,
+            args.chain_label(),
             dir.display()
         );
         let _ = out.flush();
@@ -268,4 +309,35 @@ async fn wait_for_index(indexer: &Indexer) {
         }
     }
     bar.finish_and_clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        terminal: TerminalArgs,
+    }
+
+    fn args(argv: &[&str]) -> TerminalArgs {
+        Cli::try_parse_from(std::iter::once("terminal").chain(argv.iter().copied()))
+            .unwrap()
+            .terminal
+    }
+
+    #[test]
+    fn each_network_keeps_its_own_market_store() {
+        assert_eq!(args(&[]).market_dir(), "market");
+        assert_eq!(args(&["--network", "local"]).market_dir(), "market");
+        assert_eq!(args(&["--network", "finney"]).market_dir(), "market-finney");
+        assert_eq!(
+            args(&["--network", "wss://node.example:443/ws"]).market_dir(),
+            "market-node.example_443_ws"
+        );
+        assert_eq!(args(&["--network", "test"]).chain_label(), "test");
+        assert_eq!(args(&["--rpc", "embedded"]).chain_label(), "embedded");
+    }
 }
