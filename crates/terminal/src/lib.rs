@@ -99,6 +99,7 @@
 mod api;
 mod assets;
 mod backprop;
+mod basket;
 mod cells;
 mod error;
 pub mod fmt;
@@ -157,6 +158,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tx/submit", post(tx::submit))
         .route("/api/v1/tx/{id}", get(tx::status))
         .route("/api/v1/backprop", get(backprop::api))
+        .route("/api/v1/basket", get(basket::plan))
         .route("/api/v1/stream", get(live::stream))
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/{*rest}", get(api::not_found))
@@ -171,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .route("/portfolio", get(portfolio::connected))
         .route("/portfolio/{address}", get(portfolio::portfolio))
         .route("/backprop", get(backprop::page))
+        .route("/basket", get(basket::page))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api)
         .fallback(pages::not_found)

@@ -149,6 +149,7 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                             a href="/wallet" class=[(c.page == "wallet").then_some("on")] { "Wallet" }
                             a href="/portfolio" class=[(c.page == "portfolio").then_some("on")] { "Portfolio" }
                             a href="/backprop" class=[(c.page == "backprop").then_some("on")] { "Backprop" }
+                            a href="/basket" class=[(c.page == "basket").then_some("on")] { "Basket" }
                             a href="/api/openapi.json" { (t.nav_api) }
                         }
                         div.tools {
@@ -238,7 +239,7 @@ pub(crate) async fn overview(State(s): State<AppState>, uri: Uri, headers: Heade
         section.hero {
             div {
                 h1 { (t.overview_title) }
-                p.sub { (t.overview_sub) }
+                p.sub { (t.overview_sub) " " a #basket-link href="/basket" { "Buy the top subnets in one basket →" } }
             }
             div.cards {
                 div.card { span.k { (t.subnets) } b { (rows.len()) } }

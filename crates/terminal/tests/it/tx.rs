@@ -260,3 +260,160 @@ async fn prepare_and_quote_validate_their_input() {
     }
     net.node.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_basket_of_five_legs_is_planned_quoted_and_lands_as_one_batch() {
+    let net = test_support::terminal::basket_net();
+    let app = router(net.state.clone());
+    let (addr, stop, server) = start(net.state.clone()).await;
+    let alice = id("//Alice");
+
+    // The plan: the top five of six subnets by market cap, 10 τ split 3:1:1:1:1 to the rao.
+    let (s, plan) =
+        get_json(&app, "/api/v1/basket?amount=10000000000&n=5&weights=3,1,1,1,1&tolerance_bps=100")
+            .await;
+    assert_eq!(s, StatusCode::OK, "{plan}");
+    let legs = plan["legs"].as_array().unwrap();
+    assert_eq!(legs.len(), 5, "{plan}");
+    let amounts: Vec<u64> =
+        legs.iter().map(|l| l["amount"].as_str().unwrap().parse().unwrap()).collect();
+    assert_eq!(
+        amounts,
+        vec![30 * TAO / 7 + 1, 10 * TAO / 7 + 1, 10 * TAO / 7, 10 * TAO / 7, 10 * TAO / 7]
+    );
+    assert_eq!(amounts.iter().sum::<u64>(), 10 * TAO);
+    let caps: Vec<u64> =
+        legs.iter().map(|l| l["market_cap"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(caps.windows(2).all(|w| w[0] >= w[1]), "largest market cap first: {caps:?}");
+    for leg in legs {
+        let netuid = leg["netuid"].as_u64().unwrap();
+        assert_ne!(netuid, 0, "root is never in a basket");
+        assert_eq!(leg["hotkey"], id(&format!("//Owner{netuid}//hot")).to_string(), "{leg}");
+        let exact = net
+            .chain
+            .quote(
+                netuid as u16,
+                chain::Side::Buy,
+                leg["amount"].as_str().unwrap().parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(leg["quote"]["amount_out"], exact.amount_out.to_string(), "{leg}");
+    }
+
+    // One batch of the five legs, prepared with a tolerance: each leg quoted and made a
+    // fill-or-kill limit order.
+    let calls: Vec<Value> = legs
+        .iter()
+        .map(|l| {
+            json!({ "name": "add_stake", "hotkey": l["hotkey"], "netuid": l["netuid"],
+                    "amount_staked": l["amount"] })
+        })
+        .collect();
+    let (s, p) = post_json(
+        &app,
+        "/api/v1/tx/prepare",
+        &json!({ "signer": alice.to_string(), "call": { "name": "batch_all", "calls": calls },
+                 "tolerance_bps": 100 }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let description = p["description"].as_str().unwrap();
+    assert!(description.starts_with("all or nothing, 5 calls: (1) stake"), "{description}");
+    assert_eq!(description.matches("fill or kill").count(), 5, "{description}");
+    let prepared_legs = p["legs"].as_array().unwrap();
+    assert_eq!(prepared_legs.len(), 5, "{p}");
+    for (leg, planned) in prepared_legs.iter().zip(legs) {
+        assert_eq!(leg["quote"]["amount_out"], planned["quote"]["amount_out"], "{leg}");
+    }
+    let tx_id = p["id"].as_str().unwrap().to_string();
+    let (s, _, page) = crate::get(&app, &format!("/sign/{tx_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(page.matches("data-leg=").count(), 5, "the sign page lists every leg");
+
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream")).await.unwrap();
+    ws.send(Message::text(json!({ "watch_tx": tx_id }).to_string())).await.unwrap();
+    assert_eq!(next_tx(&mut ws).await["status"], "prepared");
+    let payload = hex::decode(p["payload"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    let signature = keys::Keypair::from_uri("//Alice").unwrap().sign(&payload);
+    let signature = format!("0x{}", hex::encode(signature.0));
+    let (s, r) =
+        post_json(&app, "/api/v1/tx/submit", &json!({ "id": tx_id, "signature": signature })).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let last = loop {
+        let t = next_tx(&mut ws).await;
+        if t["status"] == "finalized" || t["status"] == "failed" {
+            break t;
+        }
+    };
+    assert_eq!(last["status"], "finalized", "{last}");
+
+    // One extrinsic, five StakeAdded events, each at least its leg's quoted minimum.
+    let block = net.chain.block(BlockId::Number(last["block"].as_u64().unwrap())).await.unwrap();
+    let index = last["index"].as_u64().unwrap() as u32;
+    assert!(
+        matches!(block.extrinsics[index as usize].call, chain::Call::BatchAll { ref calls } if calls.len() == 5)
+    );
+    let added: Vec<(u16, u64)> = block
+        .events
+        .iter()
+        .filter(|r| r.phase == chain::Phase::ApplyExtrinsic(index))
+        .filter_map(|r| match &r.event {
+            Event::StakeAdded { coldkey, netuid, alpha, .. } if *coldkey == alice => {
+                Some((*netuid, *alpha))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(added.len(), 5, "{:?}", block.events);
+    for ((netuid, alpha), planned) in added.iter().zip(legs) {
+        assert_eq!(u64::from(*netuid), planned["netuid"].as_u64().unwrap());
+        let min: u64 = planned["quote"]["min_received"].as_str().unwrap().parse().unwrap();
+        assert!(*alpha >= min, "leg on {netuid} filled {alpha} below its minimum {min}");
+    }
+    assert_eq!(last["legs"].as_array().unwrap().len(), 5, "the receipt keeps each leg's quote");
+
+    drop(ws);
+    stop.send(()).unwrap();
+    server.await.unwrap();
+    net.node.shutdown().await;
+}
+
+#[tokio::test]
+async fn basket_input_is_validated_at_the_boundary() {
+    let net = test_support::terminal::basket_net();
+    let app = router(net.state.clone());
+    for (uri, parameter) in [
+        ("/api/v1/basket?n=5", "amount"),
+        ("/api/v1/basket?amount=0", "amount"),
+        ("/api/v1/basket?amount=1.5", "amount"),
+        ("/api/v1/basket?amount=1000000000&n=1", "n"),
+        ("/api/v1/basket?amount=1000000000&n=21", "n"),
+        ("/api/v1/basket?amount=1000000000&n=3&weights=1,1", "weights"),
+        ("/api/v1/basket?amount=1000000000&n=3&weights=1,0,1", "weights"),
+        ("/api/v1/basket?amount=1000000000&n=3&weights=1,x,1", "weights"),
+        ("/api/v1/basket?amount=1000000000&tolerance_bps=10001", "tolerance_bps"),
+        ("/api/v1/basket?amount=2&n=5", "amount"),
+        ("/api/v1/basket?amount=1000000000&n=7", "n"),
+        ("/api/v1/basket?amount=1&side=sell", "side"),
+    ] {
+        let (s, v) = get_json(&app, uri).await;
+        assert_eq!(
+            (s, &v["parameter"]),
+            (StatusCode::BAD_REQUEST, &json!(parameter)),
+            "{uri}: {v}"
+        );
+    }
+    let alice = id("//Alice").to_string();
+    let leg = stake_call(1, 1);
+    for call in [
+        json!({ "name": "batch_all", "calls": [] }),
+        json!({ "name": "batch_all", "calls": [leg, { "name": "batch_all", "calls": [leg] }] }),
+    ] {
+        let (s, v) =
+            post_json(&app, "/api/v1/tx/prepare", &json!({ "signer": alice, "call": call })).await;
+        assert_eq!((s, &v["parameter"]), (StatusCode::BAD_REQUEST, &json!("call")), "{call}: {v}");
+    }
+    net.node.shutdown().await;
+}
