@@ -231,7 +231,7 @@
       ["Block hash", tx.block_hash], ["Extrinsic", tx.block != null ? tx.block + "-" + tx.index : "—"]];
     const filled = (tx.events || []).map((r) => r.event).find((ev) => ev.event === "StakeAdded" || ev.event === "StakeRemoved");
     if (tx.quote) rows.push(["Quoted out", tx.quote.amount_out + " rao (at least " + tx.quote.min_received + ")"]);
-    if (filled) rows.push(["Filled", (filled.event === "StakeAdded" ? filled.alpha + " rao α for " + filled.tao + " rao τ" : filled.tao + " rao τ for " + filled.alpha + " rao α")]);
+    if (filled && !(tx.legs || []).length) rows.push(["Filled", (filled.event === "StakeAdded" ? filled.alpha + " rao α for " + filled.tao + " rao τ" : filled.tao + " rao τ for " + filled.alpha + " rao α")]);
     // A batch: each leg's quote against the first unclaimed stake event on its subnet and side.
     const fills = (tx.events || []).map((r) => r.event).filter((ev) => ev.event === "StakeAdded" || ev.event === "StakeRemoved");
     (tx.legs || []).forEach((leg, i) => {
