@@ -279,7 +279,7 @@ async fn a_basket_of_five_legs_is_planned_quoted_and_lands_as_one_batch() {
         legs.iter().map(|l| l["amount"].as_str().unwrap().parse().unwrap()).collect();
     assert_eq!(
         amounts,
-        vec![30 * TAO / 7 + 1, 10 * TAO / 7 + 1, 10 * TAO / 7, 10 * TAO / 7, 10 * TAO / 7]
+        vec![30 * TAO / 7 + 1, 10 * TAO / 7 + 1, 10 * TAO / 7 + 1, 10 * TAO / 7, 10 * TAO / 7]
     );
     assert_eq!(amounts.iter().sum::<u64>(), 10 * TAO);
     let caps: Vec<u64> =
