@@ -36,6 +36,8 @@
     });
   }
 
+  // With `?rebalance=<address>`: that address's positions to the target weights instead.
+  const rebalance = document.getElementById("basket") && $("basket").dataset.rebalance;
   let byWeights = false;
   let seq = 0;
   let plan = null;
@@ -48,16 +50,32 @@
     return td;
   }
 
+  function row(label, leg, weight, pay, receive, sym) {
+    const tr = document.createElement("tr");
+    tr.dataset.netuid = leg.netuid;
+    tr.append(
+      cell(label),
+      cell(weight, "num"),
+      cell(pay, "num"),
+      cell(receive, "num"),
+      cell((leg.quote.impact * 100).toFixed(3) + " %", "num"),
+      cell(fromRao(leg.quote.min_received) + " " + (sym || "τ"), "num"),
+      cell(fromRao(leg.quote.limit_price) + " τ/α", "num"),
+      cell(leg.hotkey.slice(0, 8) + "…", "mono"));
+    return tr;
+  }
+
   async function replan() {
     const amount = toRao($("basket-amount").value);
     const mine = ++seq;
     plan = null;
     $("basket-submit").disabled = true;
     const body = $("basket-legs");
-    if (amount === null || amount === 0n) { body.replaceChildren(); $("basket-warning").hidden = true; return; }
-    const q = new URLSearchParams({ amount: amount.toString(), n: $("basket-n").value, tolerance_bps: String(bps()) });
+    if (!rebalance && (amount === null || amount === 0n)) { body.replaceChildren(); $("basket-warning").hidden = true; return; }
+    const q = new URLSearchParams({ n: $("basket-n").value, tolerance_bps: String(bps()) });
+    if (rebalance) q.set("coldkey", rebalance); else q.set("amount", amount.toString());
     if (byWeights && $("basket-weights").value.trim()) q.set("weights", $("basket-weights").value.trim());
-    const r = await fetch("/api/v1/basket?" + q);
+    const r = await fetch((rebalance ? "/api/v1/basket/rebalance?" : "/api/v1/basket?") + q);
     const p = await r.json();
     if (mine !== seq) return; // a newer keystroke won
     const warn = $("basket-warning");
@@ -68,6 +86,18 @@
       return;
     }
     plan = p;
+    if (rebalance) {
+      // Sells first: their TAO pays for the buys in the same batch.
+      body.replaceChildren(
+        ...p.sells.map((leg) => row("Sell SN" + leg.netuid, leg, "", fromRao(leg.alpha) + " α", fromRao(leg.quote.amount_out) + " τ", "τ")),
+        ...p.buys.map((leg) => row("Buy SN" + leg.netuid + " " + (leg.name || ""), leg, String(leg.weight), fromRao(leg.amount) + " τ", fromRao(leg.quote.amount_out) + " α", "α")));
+      const legs = p.sells.concat(p.buys);
+      const warn = $("basket-warning");
+      warn.hidden = legs.length > 0;
+      warn.textContent = legs.length ? "" : "Already at the target weights: nothing to trade.";
+      $("basket-submit").disabled = !legs.length || !$("basket-account").value;
+      return;
+    }
     body.replaceChildren(...p.legs.map((leg) => {
       const tr = document.createElement("tr");
       tr.dataset.netuid = leg.netuid;
@@ -102,7 +132,10 @@
     if (!plan) return;
     // The legs as planned (amounts and hotkeys); prepare quotes each again and, with the
     // tolerance, makes each its fill-or-kill limit order.
-    const calls = plan.legs.map((leg) => ({ name: "add_stake", hotkey: leg.hotkey, netuid: leg.netuid, amount_staked: leg.amount }));
+    const calls = rebalance
+      ? plan.sells.map((leg) => ({ name: "remove_stake", hotkey: leg.hotkey, netuid: leg.netuid, amount_unstaked: leg.alpha }))
+        .concat(plan.buys.map((leg) => ({ name: "add_stake", hotkey: leg.hotkey, netuid: leg.netuid, amount_staked: leg.amount })))
+      : plan.legs.map((leg) => ({ name: "add_stake", hotkey: leg.hotkey, netuid: leg.netuid, amount_staked: leg.amount }));
     const r = await fetch("/api/v1/tx/prepare", { method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ signer: $("basket-account").value, call: { name: "batch_all", calls }, tolerance_bps: bps() }) });
     const p = await r.json();
@@ -111,7 +144,7 @@
   }
 
   async function init() {
-    const keyAccounts = (await accounts()).filter((a) => a.kind === "key");
+    const keyAccounts = (await accounts()).filter((a) => a.kind === "key" && (!rebalance || a.address === rebalance));
     $("basket-account").replaceChildren(...keyAccounts.map((a) => {
       const o = document.createElement("option");
       o.value = a.address;

@@ -115,17 +115,7 @@ pub(crate) async fn plan(
         Some(raw) => parse_weights(raw, usize::from(n))?,
         None => vec![1; usize::from(n)],
     };
-    let o = s.market.overview().await?;
-    // Root (netuid 0) is a 1:1 stable mechanism, not a market: never in a basket.
-    let mut rows: Vec<&market::OverviewRow> = o.rows.iter().filter(|r| r.netuid != 0).collect();
-    rows.sort_by(|a, b| b.market_cap.cmp(&a.market_cap).then(a.netuid.cmp(&b.netuid)));
-    if rows.len() < usize::from(n) {
-        return Err(ApiError::param(
-            "n",
-            format!("{n} subnets asked for, the chain has {} to buy", rows.len()),
-        ));
-    }
-    rows.truncate(usize::from(n));
+    let rows = top_subnets(&s, n).await?;
     let amounts = split(amount, &weights);
     let mut legs = Vec::with_capacity(rows.len());
     for ((row, weight), leg_amount) in rows.into_iter().zip(weights).zip(amounts) {
@@ -155,6 +145,165 @@ pub(crate) async fn plan(
     serde_json::to_value(&plan).map(Json).map_err(|e| ApiError::Internal(format!("serialise: {e}")))
 }
 
+/// Smallest leg a rebalance trades, rao of TAO value: Subtensor's default minimum stake
+/// (0.002 τ). A smaller leg would fail `AmountTooLow` and take the whole batch with it.
+pub(crate) const MIN_LEG_RAO: u64 = 2_000_000;
+
+/// How far from its target a subnet may drift before a rebalance trades it, parts of 10,000 of
+/// the portfolio's value: the fees and price moves of one rebalance leave small gaps, and
+/// chasing them would trade dust back and forth.
+pub(crate) const REBALANCE_BAND_BPS: u64 = 50;
+
+/// One sell of a rebalance: part of a position.
+#[derive(Debug, Serialize)]
+struct Sell {
+    netuid: NetUid,
+    hotkey: AccountId,
+    /// Alpha held there, rao.
+    #[serde(with = "chain::u64_string")]
+    held: u64,
+    /// Alpha sold, rao.
+    #[serde(with = "chain::u64_string")]
+    alpha: u64,
+    quote: Quote,
+}
+
+/// One buy of a rebalance.
+#[derive(Debug, Serialize)]
+struct Buy {
+    netuid: NetUid,
+    name: String,
+    hotkey: AccountId,
+    weight: u64,
+    #[serde(with = "chain::u64_string")]
+    amount: u64,
+    quote: Quote,
+}
+
+#[derive(Debug, Serialize)]
+struct Rebalance {
+    coldkey: AccountId,
+    /// The positions' worth now, rao: each sold whole at the chain's quote.
+    #[serde(with = "chain::u64_string")]
+    value: u64,
+    tolerance_bps: u16,
+    sells: Vec<Sell>,
+    buys: Vec<Buy>,
+}
+
+/// The top `n` subnets by market cap (root excluded), largest first.
+async fn top_subnets(s: &AppState, n: u16) -> ApiResult<Vec<market::OverviewRow>> {
+    let o = s.market.overview().await?;
+    // Root (netuid 0) is a 1:1 stable mechanism, not a market: never in a basket.
+    let mut rows: Vec<&market::OverviewRow> = o.rows.iter().filter(|r| r.netuid != 0).collect();
+    rows.sort_by(|a, b| b.market_cap.cmp(&a.market_cap).then(a.netuid.cmp(&b.netuid)));
+    if rows.len() < usize::from(n) {
+        return Err(ApiError::param(
+            "n",
+            format!("{n} subnets asked for, the chain has {} to buy", rows.len()),
+        ));
+    }
+    Ok(rows.into_iter().take(usize::from(n)).cloned().collect())
+}
+
+/// `GET /api/v1/basket/rebalance`: the sells and buys that move a coldkey's positions (root
+/// excluded) to the target weights over the top N subnets. Each subnet is worth what its
+/// positions would sell for now; a subnet above its target sells the excess from each of its
+/// positions in proportion, one below it buys, and the buys share out exactly what the sells
+/// are quoted to return, so the batch pays for itself (the transaction fee aside). A subnet
+/// within [`REBALANCE_BAND_BPS`] of its target is left alone, and legs under [`MIN_LEG_RAO`]
+/// are left out.
+pub(crate) async fn rebalance(
+    State(s): State<AppState>,
+    uri: Uri,
+) -> ApiResult<Json<serde_json::Value>> {
+    let p = Params::parse(&uri, &["coldkey", "n", "weights", "tolerance_bps"])?;
+    let raw =
+        p.str("coldkey").ok_or_else(|| ApiError::param("coldkey", "required (SS58 address)"))?;
+    let coldkey: AccountId = raw
+        .parse()
+        .map_err(|e| ApiError::param("coldkey", format!("{raw:?} is not an SS58 address: {e}")))?;
+    let n = p.int::<u16>("n", MIN_LEGS, MAX_LEGS)?.unwrap_or(DEFAULT_LEGS);
+    let tolerance_bps = p.int::<u16>("tolerance_bps", 0, 10_000)?.unwrap_or(DEFAULT_TOLERANCE_BPS);
+    let weights = match p.str("weights") {
+        Some(raw) => parse_weights(raw, usize::from(n))?,
+        None => vec![1; usize::from(n)],
+    };
+    let targets = top_subnets(&s, n).await?;
+    let mut positions = Vec::new();
+    for st in s.chain.stakes(coldkey).await? {
+        if st.netuid == 0 || st.alpha == 0 {
+            continue;
+        }
+        let q = s.chain.quote(st.netuid, Side::Sell, st.alpha).await.map_err(chain_error)?;
+        positions.push((st, q.amount_out));
+    }
+    let value: u64 = positions.iter().map(|(_, v)| *v).fold(0, u64::saturating_add);
+    if value == 0 {
+        return Err(ApiError::param("coldkey", format!("{coldkey} holds no stake to rebalance")));
+    }
+    let goal = split(value, &weights);
+    let band = MIN_LEG_RAO.max(
+        u64::try_from(u128::from(value) * u128::from(REBALANCE_BAND_BPS) / 10_000).unwrap_or(0),
+    );
+    let target_of = |netuid: NetUid| {
+        targets.iter().zip(&goal).find(|(r, _)| r.netuid == netuid).map_or(0, |(_, t)| *t)
+    };
+    let worth_of = |netuid: NetUid| {
+        positions.iter().filter(|(st, _)| st.netuid == netuid).map(|(_, v)| *v).sum::<u64>()
+    };
+    let mut sells = Vec::new();
+    for (st, worth) in &positions {
+        let (have, want) = (worth_of(st.netuid), target_of(st.netuid));
+        if have <= want.saturating_add(band) {
+            continue;
+        }
+        // This position's share of the subnet's excess, in alpha: held × excess / worth.
+        let excess = u128::from(have - want);
+        let alpha = u64::try_from(u128::from(st.alpha) * excess / u128::from(have)).unwrap_or(0);
+        let sold_worth = u64::try_from(u128::from(*worth) * excess / u128::from(have)).unwrap_or(0);
+        if alpha == 0 || sold_worth < MIN_LEG_RAO {
+            continue;
+        }
+        let q = s.chain.quote(st.netuid, Side::Sell, alpha).await.map_err(chain_error)?;
+        sells.push(Sell {
+            netuid: st.netuid,
+            hotkey: st.hotkey,
+            held: st.alpha,
+            alpha,
+            quote: Quote::new(st.netuid, &q, tolerance_bps),
+        });
+    }
+    let proceeds: u64 = sells.iter().map(|x| x.quote.amount_out).sum();
+    let short: Vec<(&market::OverviewRow, u64, u64)> = targets
+        .iter()
+        .zip(&weights)
+        .filter_map(|(r, w)| {
+            let (have, want) = (worth_of(r.netuid), target_of(r.netuid));
+            (want > have.saturating_add(band)).then(|| (r, *w, want - have))
+        })
+        .collect();
+    let amounts = split(proceeds, &short.iter().map(|(_, _, gap)| *gap).collect::<Vec<_>>());
+    let mut buys = Vec::new();
+    for ((row, weight, _), amount) in short.into_iter().zip(amounts) {
+        if amount < MIN_LEG_RAO {
+            continue;
+        }
+        let hotkey = top_hotkey(&s, row.netuid).await?;
+        let q = s.chain.quote(row.netuid, Side::Buy, amount).await.map_err(chain_error)?;
+        buys.push(Buy {
+            netuid: row.netuid,
+            name: row.name.clone(),
+            hotkey,
+            weight,
+            amount,
+            quote: Quote::new(row.netuid, &q, tolerance_bps),
+        });
+    }
+    let plan = Rebalance { coldkey, value, tolerance_bps, sells, buys };
+    serde_json::to_value(&plan).map(Json).map_err(|e| ApiError::Internal(format!("serialise: {e}")))
+}
+
 /// The hotkey a leg stakes to: the subnet's largest validator, else its owner's hotkey — the
 /// trade panel's first choice.
 async fn top_hotkey(s: &AppState, netuid: NetUid) -> ApiResult<AccountId> {
@@ -164,20 +313,43 @@ async fn top_hotkey(s: &AppState, netuid: NetUid) -> ApiResult<AccountId> {
     Ok(s.chain.subnet(netuid).await?.owner_hotkey)
 }
 
-/// `GET /basket`.
+/// `GET /basket`, and `GET /basket?rebalance=<address>` to move that address's positions to
+/// the target weights instead of buying with new TAO.
 pub(crate) async fn page(State(s): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let lang = crate::i18n::Lang::negotiate(None, &headers);
+    let rebalance = match Params::parse(&uri, &["rebalance", "lang"]) {
+        Ok(p) => match p.str("rebalance").map(str::parse::<AccountId>) {
+            Some(Ok(address)) => Some(address),
+            Some(Err(e)) => {
+                return ApiError::param("rebalance", format!("not an SS58 address: {e}"))
+                    .into_page(lang);
+            }
+            None => None,
+        },
+        Err(e) => return e.into_page(lang),
+    };
     let o = s.market.overview().await.ok();
     let c = ctx(&s, &uri, &headers, "basket", o.as_deref());
+    let (title, sub) = match rebalance {
+        Some(_) => (
+            "Rebalance",
+            "Move your positions to target weights over the top subnets: the sells and buys it takes, quoted, in one transaction.",
+        ),
+        None => (
+            "Basket",
+            "Buy the top subnets by market cap in one transaction: all legs fill as quoted, or none does.",
+        ),
+    };
     let main = html! {
         section.hero { div {
-            h1 { "Basket" }
-            p.sub { "Buy the top subnets by market cap in one transaction: all legs fill as quoted, or none does." }
+            h1 { (title) }
+            p.sub { (sub) }
         } }
-        section.card #basket data-min=(MIN_LEGS) data-max=(MAX_LEGS) {
-            div.cardhead { h2 { "Buy a basket" } span.muted { "quoted by the chain as you type" } }
+        section.card #basket data-min=(MIN_LEGS) data-max=(MAX_LEGS) data-rebalance=[rebalance.map(|a| a.to_string())] {
+            div.cardhead { h2 { @if rebalance.is_some() { "Rebalance a portfolio" } @else { "Buy a basket" } } span.muted { "quoted by the chain as you type" } }
             form #basket-form.walletform.tradeform {
                 label { span { "Account" } select #basket-account required {} }
-                label { span { "Pay (τ)" } input #basket-amount type="number" min="0" step="any" inputmode="decimal" required; }
+                label hidden[rebalance.is_some()] { span { "Pay (τ)" } input #basket-amount type="number" min="0" step="any" inputmode="decimal"; }
                 label { span { "Subnets (top N by market cap)" } input #basket-n type="number" min=(MIN_LEGS) max=(MAX_LEGS) step="1" value=(DEFAULT_LEGS) required; }
                 div.seg role="group" aria-label="split" {
                     button #split-equal type="button" aria-pressed="true" { "Equal" }

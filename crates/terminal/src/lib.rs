@@ -159,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tx/{id}", get(tx::status))
         .route("/api/v1/backprop", get(backprop::api))
         .route("/api/v1/basket", get(basket::plan))
+        .route("/api/v1/basket/rebalance", get(basket::rebalance))
         .route("/api/v1/stream", get(live::stream))
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/{*rest}", get(api::not_found))

@@ -417,3 +417,112 @@ async fn basket_input_is_validated_at_the_boundary() {
     }
     net.node.shutdown().await;
 }
+
+/// Stakes `tao` τ of //Alice's on `netuid` to its owner's hotkey, to finality.
+async fn alice_stakes(chain: &dyn chain::Chain, netuid: u16, tao: u64) {
+    let call = chain::Call::AddStake {
+        hotkey: id(&format!("//Owner{netuid}//hot")),
+        netuid,
+        amount_staked: chain::Tao::from_rao(tao * TAO),
+    };
+    let alice = test_support::genesis::keys_pair("//Alice");
+    let mut statuses =
+        chain::sign_and_submit(chain, &alice, call, chain::TxOptions::default()).await.unwrap();
+    while let Some(s) = statuses.next().await {
+        if let chain::TxStatus::Finalized { .. } = s.unwrap() {
+            return;
+        }
+    }
+    panic!("the stake did not finalize");
+}
+
+#[tokio::test]
+async fn a_rebalance_sells_what_is_off_target_and_buys_the_rest_in_one_batch() {
+    let net = test_support::terminal::basket_net();
+    let app = router(net.state.clone());
+    let alice = id("//Alice");
+    alice_stakes(net.chain.as_ref(), 1, 10).await;
+    alice_stakes(net.chain.as_ref(), 6, 20).await;
+
+    // Target: the top two subnets (1 and 2), equally. Subnet 6 is sold whole; its TAO buys
+    // subnet 1 up to half and subnet 2 from nothing.
+    let (s, plan) =
+        get_json(&app, &format!("/api/v1/basket/rebalance?coldkey={alice}&n=2&tolerance_bps=100"))
+            .await;
+    assert_eq!(s, StatusCode::OK, "{plan}");
+    let sells = plan["sells"].as_array().unwrap();
+    let buys = plan["buys"].as_array().unwrap();
+    assert_eq!(sells.len(), 1, "{plan}");
+    assert_eq!((sells[0]["netuid"].as_u64(), &sells[0]["alpha"]), (Some(6), &sells[0]["held"]));
+    assert_eq!(buys.iter().map(|b| b["netuid"].as_u64().unwrap()).collect::<Vec<_>>(), vec![1, 2]);
+    let rao = |v: &Value| -> u64 { v.as_str().unwrap().parse().unwrap() };
+    let proceeds = rao(&sells[0]["quote"]["amount_out"]);
+    assert_eq!(
+        buys.iter().map(|b| rao(&b["amount"])).sum::<u64>(),
+        proceeds,
+        "the sells pay the buys"
+    );
+
+    let calls: Vec<Value> = sells
+        .iter()
+        .map(|l| json!({ "name": "remove_stake", "hotkey": l["hotkey"], "netuid": l["netuid"], "amount_unstaked": l["alpha"] }))
+        .chain(buys.iter().map(|l| json!({ "name": "add_stake", "hotkey": l["hotkey"], "netuid": l["netuid"], "amount_staked": l["amount"] })))
+        .collect();
+    let (s, p) = post_json(
+        &app,
+        "/api/v1/tx/prepare",
+        &json!({ "signer": alice.to_string(), "call": { "name": "batch_all", "calls": calls }, "tolerance_bps": 100 }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let payload = hex::decode(p["payload"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    let signature = keys::Keypair::from_uri("//Alice").unwrap().sign(&payload);
+    let tx_id = p["id"].as_str().unwrap();
+    let (s, r) = post_json(
+        &app,
+        "/api/v1/tx/submit",
+        &json!({ "id": tx_id, "signature": format!("0x{}", hex::encode(signature.0)) }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let status = loop {
+        let (_, v) = get_json(&app, &format!("/api/v1/tx/{tx_id}")).await;
+        if v["status"] == "finalized" || v["status"] == "failed" {
+            break v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(status["status"], "finalized", "{status}");
+
+    // Nothing left on 6; subnets 1 and 2 now worth the same within the legs' slippage.
+    let stakes = net.chain.stakes(alice).await.unwrap();
+    let held =
+        |netuid: u16| stakes.iter().filter(|s| s.netuid == netuid).map(|s| s.alpha).sum::<u64>();
+    assert_eq!(held(6), 0, "{stakes:?}");
+    let one = net.chain.quote(1, chain::Side::Sell, held(1)).await.unwrap().amount_out;
+    let two = net.chain.quote(2, chain::Side::Sell, held(2)).await.unwrap().amount_out;
+    let gap = one.abs_diff(two) as f64 / one.max(two) as f64;
+    assert!(gap < 0.02, "subnet 1 worth {one}, subnet 2 worth {two}");
+
+    // Already on target: nothing left to trade.
+    let (s, again) = get_json(&app, &format!("/api/v1/basket/rebalance?coldkey={alice}&n=2")).await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(
+        again["sells"].as_array().unwrap().len() + again["buys"].as_array().unwrap().len(),
+        0,
+        "{again}"
+    );
+    for (uri, parameter) in [
+        ("/api/v1/basket/rebalance?n=2", "coldkey"),
+        ("/api/v1/basket/rebalance?coldkey=nope", "coldkey"),
+        (&format!("/api/v1/basket/rebalance?coldkey={}", id("//Bob")), "coldkey"),
+    ] {
+        let (s, v) = get_json(&app, uri).await;
+        assert_eq!(
+            (s, &v["parameter"]),
+            (StatusCode::BAD_REQUEST, &json!(parameter)),
+            "{uri}: {v}"
+        );
+    }
+    net.node.shutdown().await;
+}
