@@ -415,6 +415,17 @@ async fn basket_input_is_validated_at_the_boundary() {
             post_json(&app, "/api/v1/tx/prepare", &json!({ "signer": alice, "call": call })).await;
         assert_eq!((s, &v["parameter"]), (StatusCode::BAD_REQUEST, &json!("call")), "{call}: {v}");
     }
+    // The page: a basket, a rebalance of a valid address, a clear 400 for anything else.
+    let (s, _, page) = crate::get(&app, "/basket").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Buy a basket") && !page.contains("data-rebalance"), "{page}");
+    let (s, _, page) = crate::get(&app, &format!("/basket?rebalance={alice}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&format!("data-rebalance=\"{alice}\"")), "{page}");
+    for uri in ["/basket?rebalance=nope", "/basket?amount=1"] {
+        let (s, _, _) = crate::get(&app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
+    }
     net.node.shutdown().await;
 }
 
