@@ -378,6 +378,53 @@ async fn a_basket_buy_of_five_legs_lands_as_one_batch_in_chromium() {
         assert!(net.chain.stakes(account).await.unwrap().iter().any(|s| s.netuid == *netuid));
     }
 
+    // Rebalance the five positions onto the top two, 3:1: the page shows the sells and buys,
+    // quoted; one batch does them all.
+    c.goto(&format!("{base}/basket?rebalance={address}")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(&format!("#basket-account option[value='{address}']")))
+        .await
+        .unwrap();
+    let n = c.find(Locator::Css("#basket-n")).await.unwrap();
+    n.clear().await.unwrap();
+    n.send_keys("2").await.unwrap();
+    c.find(Locator::Css("#split-weights")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#basket-weights")).await.unwrap().send_keys("3,1").await.unwrap();
+    c.wait().for_element(Locator::Css("#basket-legs tr:nth-child(5)")).await.unwrap();
+    c.wait().for_element(Locator::Css("#basket-submit:not([disabled])")).await.unwrap();
+    let labels = js(
+        &c,
+        "return [...document.querySelectorAll('#basket-legs tr td:first-child')].map((d) => d.textContent.split(' ')[0] + ' ' + d.textContent.split(' ')[1])",
+    )
+    .await;
+    let expected: Vec<String> = netuids[2..]
+        .iter()
+        .map(|n| format!("Sell SN{n}"))
+        .chain(netuids[..2].iter().map(|n| format!("Buy SN{n}")))
+        .collect();
+    assert_eq!(labels, json!(expected));
+    screenshot(&c, "basket-rebalance").await;
+    c.find(Locator::Css("#basket-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#unlock:not([hidden])")).await.unwrap();
+    assert_eq!(js(&c, "return document.querySelectorAll('dd.leg').length").await, 5);
+    c.find(Locator::Css("#unlock-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("#unlock button")).await.unwrap().click().await.unwrap();
+    let done = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(60))
+        .for_element(Locator::Css(
+            "#tx-status[data-status='finalized'], #tx-status[data-status='failed']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(done.attr("data-status").await.unwrap().as_deref(), Some("finalized"));
+    c.wait().for_element(Locator::Css("#receipt:not([hidden])")).await.unwrap();
+    screenshot(&c, "basket-rebalance-finalized").await;
+    let stakes = net.chain.stakes(account).await.unwrap();
+    for netuid in &netuids[2..] {
+        assert!(!stakes.iter().any(|s| s.netuid == *netuid && s.alpha > 0), "{stakes:?}");
+    }
+
     c.close().await.unwrap();
     let _ = stop.send(());
     server.await.unwrap();
