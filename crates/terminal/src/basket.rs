@@ -119,11 +119,13 @@ pub(crate) async fn plan(
     let amounts = split(amount, &weights);
     let mut legs = Vec::with_capacity(rows.len());
     for ((row, weight), leg_amount) in rows.into_iter().zip(weights).zip(amounts) {
-        if leg_amount == 0 {
+        // Under the minimum stake the leg would fail on chain, and the whole batch with it.
+        if leg_amount < MIN_LEG_RAO {
             return Err(ApiError::param(
                 "amount",
                 format!(
-                    "subnet {}'s share of {amount} rao is 0; buy more or weigh it more",
+                    "subnet {}'s share of {amount} rao is {leg_amount} rao, under the chain's \
+                     minimum stake of {MIN_LEG_RAO} rao; buy more or weigh it more",
                     row.netuid
                 ),
             ));
