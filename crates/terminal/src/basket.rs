@@ -4,7 +4,10 @@
 //! - `GET /api/v1/basket?amount=&n=&weights=&tolerance_bps=` plans it: the subnets, each leg's
 //!   exact share of the amount, the hotkey (the subnet's top validator, as the trade panel
 //!   picks it) and the chain's quote per leg.
-//! - `GET /basket` is the page; `assets/basket.js` plans as you type, then prepares the batch
+//! - `GET /api/v1/basket/rebalance?coldkey=&n=&weights=&tolerance_bps=` plans a rebalance of
+//!   an address's positions to the same targets: the sells, then the buys they pay for.
+//! - `GET /basket` (or `/basket?rebalance=<address>`) is the page; `assets/basket.js` plans as
+//!   you type, then prepares the batch
 //!   through `POST /api/v1/tx/prepare` (which quotes each leg and turns it into its limit form)
 //!   and opens the sign page, whose receipt shows each leg quoted vs filled.
 

@@ -4,7 +4,8 @@
 //! - `POST /api/v1/tx/prepare` `{signer, call, tolerance_bps?}` → an opaque random id, the
 //!   exact payload to sign, the call in words, the fee estimate and (for trades) the chain's
 //!   quote. A market order with `tolerance_bps` becomes its limit form at the quote's limit
-//!   price, so it fills as quoted or not at all.
+//!   price, so it fills as quoted or not at all. A `batch_all` is quoted leg by leg (`legs`),
+//!   each market leg made its limit form the same way, so the batch fills as quoted or not at all.
 //! - `POST /api/v1/tx/submit` `{id, signature}` → the transaction hash, once the chain has
 //!   accepted it into its pool. The signature is checked here first: one that does not verify
 //!   for the prepared signer (a wrong key, a payload signed for another account) is refused and
