@@ -379,12 +379,31 @@ pub enum Call {
         /// The call.
         call: Box<Call>,
     },
+    /// Dispatch `calls` in order, all or nothing (`Utility::batch_all`): the first leg that
+    /// fails undoes the legs before it, and the transaction fails with that leg's error. One
+    /// transaction fee for the whole batch.
+    ///
+    /// Nesting: a batch never holds a batch, at any depth (not even inside a `Proxy` leg) —
+    /// a batch of batches is one flat batch, and refusing it keeps "leg n" meaning one thing.
+    /// A batch may sit inside a `Proxy`; the proxy filter then applies to every leg (a Staking
+    /// proxy may dispatch it only if every leg is stake management). See [`Call::batch_error`].
+    BatchAll {
+        /// The legs, at least one and at most [`MAX_BATCH_LEGS`].
+        calls: Vec<Call>,
+    },
 }
+
+/// Most legs one batch may hold: enough for a basket over every subnet a page offers, few
+/// enough that one transaction's weight and encoded size stay small.
+pub const MAX_BATCH_LEGS: usize = 64;
 
 impl Call {
     /// Staking within the signer's own coldkey: stake, unstake, move and swap stake. Never a
     /// transfer of TAO or of stake to another coldkey.
     pub fn is_stake_management(&self) -> bool {
+        if let Call::BatchAll { calls } = self {
+            return !calls.is_empty() && calls.iter().all(Call::is_stake_management);
+        }
         matches!(
             self,
             Call::AddStake { .. }
@@ -401,6 +420,9 @@ impl Call {
 
     /// Anything that moves TAO or stake, spends on registration, or manages proxies.
     pub fn moves_funds(&self) -> bool {
+        if let Call::BatchAll { calls } = self {
+            return calls.iter().any(Call::moves_funds);
+        }
         self.is_stake_management()
             || matches!(
                 self,
@@ -440,6 +462,38 @@ impl Call {
             Call::AddProxy { .. } => "add_proxy",
             Call::RemoveProxy { .. } => "remove_proxy",
             Call::Proxy { .. } => "proxy",
+            Call::BatchAll { .. } => "batch_all",
+        }
+    }
+
+    /// Why this call breaks the batch rules, if it does: an empty batch, more than
+    /// [`MAX_BATCH_LEGS`] legs, or a batch anywhere inside a batch's legs.
+    pub fn batch_error(&self) -> Option<String> {
+        match self {
+            Call::BatchAll { calls } => {
+                if calls.is_empty() {
+                    return Some("a batch needs at least one call".into());
+                }
+                if calls.len() > MAX_BATCH_LEGS {
+                    return Some(format!(
+                        "a batch holds at most {MAX_BATCH_LEGS} calls, this one has {}",
+                        calls.len()
+                    ));
+                }
+                calls.iter().position(Call::contains_batch).map(|i| {
+                    format!("leg {} is itself a batch; a batch cannot hold a batch", i + 1)
+                })
+            }
+            Call::Proxy { call, .. } => call.batch_error(),
+            _ => None,
+        }
+    }
+
+    fn contains_batch(&self) -> bool {
+        match self {
+            Call::BatchAll { .. } => true,
+            Call::Proxy { call, .. } => call.contains_batch(),
+            _ => false,
         }
     }
 }
@@ -658,6 +712,14 @@ impl fmt::Display for Call {
                 proxy_type.name()
             ),
             Call::Proxy { real, call } => write!(f, "as proxy for {}: {call}", short(real)),
+            Call::BatchAll { calls } => {
+                write!(f, "all or nothing, {} calls:", calls.len())?;
+                for (i, call) in calls.iter().enumerate() {
+                    let sep = if i == 0 { " " } else { "; " };
+                    write!(f, "{sep}({}) {call}", i + 1)?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -765,6 +827,68 @@ mod tests {
             assert_eq!(call.describe(), text);
             assert_eq!(call.to_string(), text);
         }
+    }
+
+    fn leg(netuid: NetUid) -> Call {
+        Call::AddStakeLimit {
+            hotkey: someone(),
+            netuid,
+            amount_staked: Tao::from_rao(1_000_000_000),
+            limit_price: 2_000_000_000,
+            allow_partial: false,
+        }
+    }
+
+    #[test]
+    fn a_batch_lists_its_legs_and_round_trips() {
+        let batch = Call::BatchAll { calls: vec![leg(1), leg(2)] };
+        assert_eq!(
+            batch.describe(),
+            "all or nothing, 2 calls: (1) stake 1 τ on subnet 1 to 5CDv…, price no higher than 2 τ/α, fill or kill; \
+             (2) stake 1 τ on subnet 2 to 5CDv…, price no higher than 2 τ/α, fill or kill"
+        );
+        let json = serde_json::to_string(&batch).unwrap();
+        assert!(
+            json.starts_with("{\"name\":\"batch_all\",\"calls\":[{\"name\":\"add_stake_limit\""),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Call>(&json).unwrap(), batch);
+        let bytes = batch.encode();
+        assert_eq!(Call::decode(&mut bytes.as_slice()).unwrap(), batch);
+        assert_eq!(batch.name(), "batch_all");
+        assert_eq!(batch.batch_error(), None);
+    }
+
+    #[test]
+    fn batches_do_not_nest_and_proxies_filter_every_leg() {
+        let nested = Call::BatchAll { calls: vec![leg(1), Call::BatchAll { calls: vec![leg(2)] }] };
+        assert_eq!(
+            nested.batch_error().as_deref(),
+            Some("leg 2 is itself a batch; a batch cannot hold a batch")
+        );
+        let hidden = Call::BatchAll {
+            calls: vec![Call::proxied(someone(), Call::BatchAll { calls: vec![leg(2)] })],
+        };
+        assert!(hidden.batch_error().is_some());
+        assert!(Call::BatchAll { calls: vec![] }.batch_error().is_some());
+        let too_many = Call::BatchAll { calls: vec![leg(1); MAX_BATCH_LEGS + 1] };
+        assert!(too_many.batch_error().is_some());
+        // A batch inside a proxy is fine, and is checked like any batch.
+        let proxied = Call::proxied(someone(), Call::BatchAll { calls: vec![leg(1), leg(2)] });
+        assert_eq!(proxied.batch_error(), None);
+        assert!(Call::proxied(someone(), nested).batch_error().is_some());
+
+        let stakes = Call::BatchAll { calls: vec![leg(1), leg(2)] };
+        let with_transfer = Call::BatchAll {
+            calls: vec![leg(1), Call::Transfer { dest: someone(), amount: Tao::from_rao(1) }],
+        };
+        assert!(ProxyType::Staking.allows(&stakes));
+        assert!(!ProxyType::Staking.allows(&with_transfer));
+        assert!(!ProxyType::Staking.allows(&Call::BatchAll { calls: vec![] }));
+        assert!(!ProxyType::NonTransfer.allows(&stakes));
+        let weights =
+            Call::SetWeights { netuid: 1, dests: vec![], weights: vec![], version_key: 0 };
+        assert!(ProxyType::NonTransfer.allows(&Call::BatchAll { calls: vec![weights] }));
     }
 
     #[test]

@@ -271,6 +271,21 @@ pub enum DispatchError {
     /// An arithmetic overflow the chain would also refuse.
     #[error("Overflow: the amounts overflow")]
     Overflow,
+    /// A leg of a `BatchAll` failed, so none of its legs applied (Subtensor's `batch_all`
+    /// fails with the leg's own error; the local chain adds which leg).
+    #[error("BatchInterrupted: leg {} of the batch failed, so nothing was done: {error}", .index + 1)]
+    BatchInterrupted {
+        /// The failed leg, counted from 0 (leg 1 is index 0), as `Utility.BatchInterrupted`.
+        index: u32,
+        /// Its error.
+        error: Box<DispatchError>,
+    },
+    /// A batch that breaks the batch rules: empty, too many legs, or a batch inside a batch.
+    #[error("InvalidBatch: {reason}")]
+    InvalidBatch {
+        /// What is wrong.
+        reason: String,
+    },
     /// A live chain's named error with no typed variant here (`pallet.name`, e.g.
     /// `SubtensorModule.DelegateTakeTooHigh`).
     #[error("{pallet}.{name}: {description}")]
@@ -444,6 +459,11 @@ mod tests {
             DispatchError::InvalidWeights("uids repeat".into()),
             DispatchError::SubnetNotExists { netuid: 3 },
             DispatchError::Overflow,
+            DispatchError::BatchInterrupted {
+                index: 2,
+                error: Box::new(DispatchError::Swap(SwapFailure::SlippageTooHigh)),
+            },
+            DispatchError::InvalidBatch { reason: "empty".into() },
         ];
         for e in dispatch {
             let json = serde_json::to_string(&e).unwrap();

@@ -111,6 +111,7 @@ pub fn check_shieldable(call: &chain::Call) -> Result<(), ShieldError> {
         | C::RevealWeights { .. }
         | C::ServeAxon { .. } => Err(ShieldError::HotkeyCall { call: call.name().to_string() }),
         C::Proxy { call: inner, .. } => check_shieldable(inner),
+        C::BatchAll { calls } => calls.iter().try_for_each(check_shieldable),
         _ => Ok(()),
     }
 }
@@ -121,6 +122,8 @@ pub fn shielded_by_default(call: &chain::Call) -> bool {
     use chain::Call as C;
     match call {
         C::Proxy { call: inner, .. } => shielded_by_default(inner),
+        // One trade in a batch is enough for a sandwich.
+        C::BatchAll { calls } => calls.iter().any(shielded_by_default),
         C::TransferStake { .. } => true,
         other => other.is_stake_management(),
     }

@@ -353,6 +353,21 @@ fn runtime_call(call: &Call) -> Result<(&'static str, &'static str, Composite<()
                 ]),
             )
         }
+        Call::BatchAll { calls } => {
+            if let Some(reason) = call.batch_error() {
+                return Err(SubtensorError::Transaction(reason));
+            }
+            // `calls: Vec<RuntimeCall>`: each leg as the outer call enum's variant (pallet),
+            // holding the pallet's call variant, as `Proxy::proxy` nests its call.
+            let legs = calls
+                .iter()
+                .map(|leg| {
+                    let (pallet, name, fields) = runtime_call(leg)?;
+                    Ok(Value::unnamed_variant(pallet, [Value::variant(name, fields)]))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            ("Utility", "batch_all", named(vec![("calls", Value::unnamed_composite(legs))]))
+        }
         other => {
             return Err(SubtensorError::Transaction(format!(
                 "{} is not supported on the live network by taoplex yet; use btcli for it",

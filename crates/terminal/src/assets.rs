@@ -21,6 +21,7 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("chart.js", "text/javascript; charset=utf-8", include_bytes!("../assets/chart.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),
     ("wallet.js", "text/javascript; charset=utf-8", include_bytes!("../assets/wallet.js")),
+    ("basket.js", "text/javascript; charset=utf-8", include_bytes!("../assets/basket.js")),
     (
         "keys-worker.js",
         "text/javascript; charset=utf-8",

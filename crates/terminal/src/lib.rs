@@ -103,6 +103,7 @@
 mod api;
 mod assets;
 mod backprop;
+mod basket;
 mod cells;
 mod error;
 mod explorer;
@@ -162,6 +163,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tx/submit", post(tx::submit))
         .route("/api/v1/tx/{id}", get(tx::status))
         .route("/api/v1/backprop", get(backprop::api))
+        .route("/api/v1/basket", get(basket::plan))
+        .route("/api/v1/basket/rebalance", get(basket::rebalance))
         .route("/api/v1/stream", get(live::stream))
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/{*rest}", get(api::not_found))
@@ -180,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/extrinsics/{id}", get(explorer::extrinsic))
         .route("/accounts/{address}", get(explorer::account))
         .route("/search", get(explorer::search))
+        .route("/basket", get(basket::page))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api)
         .fallback(pages::not_found)

@@ -150,6 +150,7 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                             a href="/wallet" class=[(c.page == "wallet").then_some("on")] { (t.nav_wallet) }
                             a href="/portfolio" class=[(c.page == "portfolio").then_some("on")] { (t.nav_portfolio) }
                             a href="/backprop" class=[(c.page == "backprop").then_some("on")] { (t.nav_backprop) }
+                            a href="/basket" class=[(c.page == "basket").then_some("on")] { (t.nav_basket) }
                             a href="/blocks/head" class=[matches!(c.page, "block" | "extrinsic" | "account").then_some("on")] { (t.nav_explorer) }
                             a href="/api/openapi.json" { (t.nav_api) }
                         }
@@ -240,7 +241,7 @@ pub(crate) async fn overview(State(s): State<AppState>, uri: Uri, headers: Heade
         section.hero {
             div {
                 h1 { (t.overview_title) }
-                p.sub { (t.overview_sub) }
+                p.sub { (t.overview_sub) " " a #basket-link href="/basket" { "Buy the top subnets in one basket →" } }
             }
             div.cards {
                 div.card { span.k { (t.subnets) } b { (rows.len()) } }

@@ -4,7 +4,8 @@
 //! - `POST /api/v1/tx/prepare` `{signer, call, tolerance_bps?}` → an opaque random id, the
 //!   exact payload to sign, the call in words, the fee estimate and (for trades) the chain's
 //!   quote. A market order with `tolerance_bps` becomes its limit form at the quote's limit
-//!   price, so it fills as quoted or not at all.
+//!   price, so it fills as quoted or not at all. A `batch_all` is quoted leg by leg (`legs`),
+//!   each market leg made its limit form the same way, so the batch fills as quoted or not at all.
 //! - `POST /api/v1/tx/submit` `{id, signature}` → the transaction hash, once the chain has
 //!   accepted it into its pool. The signature is checked here first: one that does not verify
 //!   for the prepared signer (a wrong key, a payload signed for another account) is refused and
@@ -149,6 +150,17 @@ pub(crate) struct TxView {
     events: Vec<EventRecord>,
     /// The quote at preparation, to compare with the events.
     quote: Option<Quote>,
+    /// A batch's legs, each in words with its own quote (trades only), in order; empty for a
+    /// single call.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    legs: Vec<Leg>,
+}
+
+/// One leg of a batch as prepared: what it does and, for a trade, the chain's quote.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Leg {
+    pub(crate) description: String,
+    pub(crate) quote: Option<Quote>,
 }
 
 /// A chain quote as the API shows it: amounts in rao (strings), prices in rao per alpha.
@@ -176,7 +188,7 @@ pub(crate) struct Quote {
 }
 
 impl Quote {
-    fn new(netuid: NetUid, q: &SwapOutcome, tolerance_bps: u16) -> Self {
+    pub(crate) fn new(netuid: NetUid, q: &SwapOutcome, tolerance_bps: u16) -> Self {
         Self {
             netuid,
             side: q.side,
@@ -277,6 +289,7 @@ pub(crate) struct ForSigning {
     pub(crate) fee_rao: u64,
     pub(crate) expires_at_ms: u64,
     pub(crate) quote: Option<Quote>,
+    pub(crate) legs: Vec<Leg>,
 }
 
 impl TxBook {
@@ -292,6 +305,7 @@ impl TxBook {
             fee_rao: entry.prepared.fee_estimate,
             expires_at_ms: entry.view.expires_at_ms,
             quote: entry.view.quote.clone(),
+            legs: entry.view.legs.clone(),
         })
     }
 }
@@ -327,7 +341,7 @@ fn to_value<T: Serialize>(v: &T) -> ApiResult<Json<serde_json::Value>> {
 
 /// A chain error of a quote or a submission: the chain's verdicts are the client's to fix
 /// (422), everything else is the chain failing (502).
-fn chain_error(e: ChainError) -> ApiError {
+pub(crate) fn chain_error(e: ChainError) -> ApiError {
     match e {
         ChainError::Invalid(v) => ApiError::Tx(TxRefusal::Refused(v)),
         ChainError::Quote(d) => ApiError::Tx(TxRefusal::QuoteFailed(d)),
@@ -368,6 +382,23 @@ fn with_limit(call: Call, limit_price: u64) -> Call {
     }
 }
 
+/// A trade's quote, and with a tolerance the trade in its fill-or-kill limit form at the
+/// quote's limit price; other calls as they are, unquoted.
+async fn quoted(
+    s: &AppState,
+    call: Call,
+    tolerance_bps: Option<u16>,
+) -> ApiResult<(Call, Option<Quote>)> {
+    let Some((netuid, side, amount)) = swap_of(&call) else { return Ok((call, None)) };
+    let q = s.chain.quote(netuid, side, amount).await.map_err(chain_error)?;
+    let quote = Quote::new(netuid, &q, tolerance_bps.unwrap_or(DEFAULT_TOLERANCE_BPS));
+    let call = match tolerance_bps {
+        Some(_) => with_limit(call, quote.limit_price),
+        None => call,
+    };
+    Ok((call, Some(quote)))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PrepareRequest {
@@ -383,6 +414,8 @@ struct PrepareResponse<'a> {
     description: &'a str,
     fee_rao: u64,
     quote: Option<&'a Quote>,
+    #[serde(skip_serializing_if = "<[Leg]>::is_empty")]
+    legs: &'a [Leg],
     expires_at_ms: u64,
     sign_url: String,
 }
@@ -400,17 +433,27 @@ pub(crate) async fn prepare(
     {
         return Err(ApiError::param("tolerance_bps", format!("{bps} is above 10000 (100 %)")));
     }
-    let mut call = req.call;
-    let quote = match swap_of(&call) {
-        Some((netuid, side, amount)) => {
-            let q = s.chain.quote(netuid, side, amount).await.map_err(chain_error)?;
-            let quote = Quote::new(netuid, &q, req.tolerance_bps.unwrap_or(DEFAULT_TOLERANCE_BPS));
-            if req.tolerance_bps.is_some() {
-                call = with_limit(call, quote.limit_price);
+    if let Some(reason) = req.call.batch_error() {
+        return Err(ApiError::param("call", reason));
+    }
+    let (call, quote, legs) = match req.call {
+        // Each leg is quoted alone against the pools as they are: exact for legs on distinct
+        // subnets (a basket); legs sharing a subnet move each other's price, and their limits
+        // then make the batch fail whole rather than fill worse than quoted.
+        Call::BatchAll { calls } => {
+            let mut out = Vec::with_capacity(calls.len());
+            let mut legs = Vec::with_capacity(calls.len());
+            for leg in calls {
+                let (leg, quote) = quoted(&s, leg, req.tolerance_bps).await?;
+                legs.push(Leg { description: leg.describe(), quote });
+                out.push(leg);
             }
-            Some(quote)
+            (Call::BatchAll { calls: out }, None, legs)
         }
-        None => None,
+        call => {
+            let (call, quote) = quoted(&s, call, req.tolerance_bps).await?;
+            (call, quote, Vec::new())
+        }
     };
     let prepared =
         s.chain.prepare(req.signer, call, TxOptions::default()).await.map_err(chain_error)?;
@@ -429,6 +472,7 @@ pub(crate) async fn prepare(
         reason: None,
         events: Vec::new(),
         quote,
+        legs,
     };
     let response = PrepareResponse {
         id: &id,
@@ -436,6 +480,7 @@ pub(crate) async fn prepare(
         description: &prepared.description,
         fee_rao: prepared.fee_estimate,
         quote: view.quote.as_ref(),
+        legs: &view.legs,
         expires_at_ms: view.expires_at_ms,
         sign_url: format!("/sign/{id}"),
     };

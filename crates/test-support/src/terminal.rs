@@ -625,17 +625,37 @@ pub struct TradingNet {
 /// `//Owner1//hot`, `//Owner2//hot`); a treasury holds the rest of the supply, so blocks emit
 /// nothing and a quote is exactly what the next block does.
 pub fn trading_net() -> TradingNet {
-    use crate::genesis::{TAO, pool_subnet, treasury_genesis};
+    use crate::genesis::{TAO, pool_subnet};
+    trading_net_over(vec![
+        pool_subnet(1, "Apex", "α", 1_000 * TAO, 100_000 * TAO),
+        pool_subnet(2, "Omron", "β", 400 * TAO, 80_000 * TAO),
+    ])
+}
+
+/// [`trading_net`] with pools on subnets 1–6 (owner hotkeys `//Owner<n>//hot`) and the fixture
+/// market's overview cut to those six, so every subnet a basket picks by market cap trades.
+pub fn basket_net() -> TradingNet {
+    use crate::genesis::{TAO, pool_subnet};
+    let subnets = (1..=6u16)
+        .map(|n| {
+            let tao = u64::from(n) * 300 * TAO;
+            pool_subnet(n, NAMES[usize::from(n) % NAMES.len()], "α", tao, 100_000 * TAO)
+        })
+        .collect();
+    let net = trading_net_over(subnets);
+    net.market.set_subnets(6);
+    net
+}
+
+fn trading_net_over(subnets: Vec<localnet::genesis::GenesisSubnet>) -> TradingNet {
+    use crate::genesis::{TAO, treasury_genesis};
     let genesis = treasury_genesis(
         "terminal trading",
         5,
         100,
         LAST_TS_MS,
         &[("//Alice", 1_000 * TAO), ("//Bob", 1_000 * TAO)],
-        vec![
-            pool_subnet(1, "Apex", "α", 1_000 * TAO, 100_000 * TAO),
-            pool_subnet(2, "Omron", "β", 400 * TAO, 80_000 * TAO),
-        ],
+        subnets,
     );
     let node = localnet::Node::start(
         &genesis,

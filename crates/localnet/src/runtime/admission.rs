@@ -57,7 +57,32 @@ impl Runtime {
                 ..
             } => fill_or_kill(netuid, Side::Sell, amount_unstaked.rao(), *limit_price),
             Call::Proxy { call, .. } => self.admission_check(call, pools),
+            // Legs on distinct subnets trade against pools no other leg moves, so each can be
+            // checked alone; legs sharing a subnet move each other's price, so dispatch decides.
+            Call::BatchAll { calls } => {
+                let mut subnets = std::collections::BTreeSet::new();
+                let independent = calls.iter().all(|leg| match single_subnet(leg) {
+                    Some(netuid) => subnets.insert(netuid),
+                    None => false,
+                });
+                if independent {
+                    calls.iter().try_for_each(|leg| self.admission_check(leg, pools))
+                } else {
+                    Ok(())
+                }
+            }
             _ => Ok(()),
         }
+    }
+}
+
+/// The one subnet whose pool a plain stake or unstake trades against.
+fn single_subnet(call: &Call) -> Option<NetUid> {
+    match call {
+        Call::AddStake { netuid, .. }
+        | Call::AddStakeLimit { netuid, .. }
+        | Call::RemoveStake { netuid, .. }
+        | Call::RemoveStakeLimit { netuid, .. } => Some(*netuid),
+        _ => None,
     }
 }

@@ -380,6 +380,7 @@ impl Runtime {
                 self.remove_proxy(who, *delegate, *proxy_type, events)
             }
             Call::Proxy { real, call } => self.proxy(who, *real, call, events),
+            Call::BatchAll { calls } => self.batch_all(who, call, calls, events),
             _ => Err(DispatchError::InvalidWeights(format!("{} is not supported", call.name()))),
         }
     }
@@ -1417,6 +1418,36 @@ impl Runtime {
             events.extend(inner);
         }
         events.push(Event::ProxyExecuted { result });
+        Ok(())
+    }
+
+    /// `Utility::batch_all`: the legs in order, all or nothing. Each call alone already leaves
+    /// the state untouched on error, but a failing leg must also undo the legs before it, so
+    /// the state is copied first and put back on the first failure.
+    fn batch_all(
+        &mut self,
+        who: AccountId,
+        call: &Call,
+        calls: &[Call],
+        events: &mut Vec<Event>,
+    ) -> Result<(), DispatchError> {
+        if let Some(reason) = call.batch_error() {
+            return Err(DispatchError::InvalidBatch { reason });
+        }
+        let before = self.state.clone();
+        let mut legs = Vec::new();
+        for (index, leg) in calls.iter().enumerate() {
+            if let Err(error) = self.dispatch(who, leg, &mut legs) {
+                // The digests keep whatever the legs marked dirty: rehashing an unchanged
+                // account or subnet costs time, never correctness.
+                self.state = before;
+                return Err(DispatchError::BatchInterrupted {
+                    index: u32::try_from(index).unwrap_or(u32::MAX),
+                    error: Box::new(error),
+                });
+            }
+        }
+        events.extend(legs);
         Ok(())
     }
 }

@@ -1148,3 +1148,128 @@ fn random_calls_never_break_the_invariants() {
         assert!(o > 0, "no {name} succeeded in {t} tries: {tally:?}");
     }
 }
+
+/// Five stakes across the three kinds of pool a basket meets: two dynamic subnets (two
+/// validators each) and root.
+fn five_legs(k: &Keys) -> Vec<Call> {
+    let leg = |hot: &keys::Keypair, netuid: u16, tao: u64| Call::AddStakeLimit {
+        hotkey: id(hot),
+        netuid,
+        amount_staked: chain::Tao::from_rao(tao),
+        limit_price: 10 * TAO,
+        allow_partial: false,
+    };
+    vec![
+        leg(&k.v1, 1, 3 * TAO),
+        leg(&k.v2, 1, 2 * TAO),
+        leg(&k.v1, 2, 4 * TAO),
+        leg(&k.v2, 2, TAO),
+        leg(&k.v1, 0, 5 * TAO),
+    ]
+}
+
+#[test]
+fn a_batch_of_five_stakes_applies_every_leg_for_one_fee() {
+    let mut net = Net::new();
+    let k = keyring();
+    let dave = id(&k.dave);
+    let free = net.rt.account(&dave).free;
+    let batch = Call::BatchAll { calls: five_legs(&k) };
+    let fee = net.rt.estimate_fee(&batch);
+    let events = net.ok(&k.dave, batch);
+    let added: Vec<(u16, u64)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StakeAdded { coldkey, netuid, tao, .. } if *coldkey == dave => {
+                Some((*netuid, *tao))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        added,
+        vec![(1, 3 * TAO), (1, 2 * TAO), (2, 4 * TAO), (2, TAO), (0, 5 * TAO)],
+        "{events:?}"
+    );
+    assert_eq!(events.last(), Some(&Event::ExtrinsicSuccess { fee }));
+    assert_eq!(net.rt.account(&dave).free, free - 15 * TAO - fee, "one fee for the batch");
+    for (hot, netuid) in [(&k.v1, 1), (&k.v2, 1), (&k.v1, 2), (&k.v2, 2), (&k.v1, 0)] {
+        assert!(net.stake(hot, &k.dave, netuid) > 0, "no stake on {netuid}");
+    }
+}
+
+#[test]
+fn a_batch_whose_third_leg_fails_changes_nothing_but_the_fee() {
+    let mut net = Net::new();
+    let k = keyring();
+    let dave = id(&k.dave);
+    let mut legs = five_legs(&k);
+    // Subnet 3 has not started: its leg fails after two legs have already traded.
+    legs[2] =
+        Call::AddStake { hotkey: id(&k.v1), netuid: 3, amount_staked: chain::Tao::from_rao(TAO) };
+    let mut twin = net.rt.clone();
+    let ts = 1_700_000_000_000 + 12_000 * (net.rt.block_number() + 1 - START);
+    let error = net.err(&k.dave, Call::BatchAll { calls: legs });
+    assert_eq!(
+        error,
+        DispatchError::BatchInterrupted {
+            index: 2,
+            error: Box::new(DispatchError::SubtokenDisabled { netuid: 3 })
+        }
+    );
+    assert!(
+        error.to_string().starts_with("BatchInterrupted: leg 3 of the batch failed"),
+        "{error}"
+    );
+    // The same block without the batch, plus its fee and nonce, is the same state: balances,
+    // pools, stakes, issuance and the per-block staking rate limits alike.
+    twin.produce_block(Vec::new(), ts);
+    let fee = net.rt.head().extrinsics[0].fee;
+    let account = twin.state.accounts.get_mut(&dave).unwrap();
+    account.free -= fee;
+    account.nonce += 1;
+    twin.state.total_issuance -= fee;
+    twin.state.recycled_tao += fee;
+    assert!(twin.state == net.rt.state, "a failed batch left a trace");
+    // The legs that had traded did not leave the rate limit behind either.
+    net.ok(&k.dave, five_legs(&k).swap_remove(0));
+}
+
+#[test]
+fn batches_do_not_nest_and_a_staking_proxy_runs_a_batch_of_stakes() {
+    let mut net = Net::new();
+    let k = keyring();
+    let legs = five_legs(&k);
+    let nested = Call::BatchAll {
+        calls: vec![legs[0].clone(), Call::BatchAll { calls: vec![legs[1].clone()] }],
+    };
+    assert_eq!(
+        net.err(&k.dave, nested),
+        DispatchError::InvalidBatch {
+            reason: "leg 2 is itself a batch; a batch cannot hold a batch".into()
+        }
+    );
+    assert!(matches!(
+        net.err(&k.dave, Call::BatchAll { calls: Vec::new() }),
+        DispatchError::InvalidBatch { .. }
+    ));
+
+    net.ok(&k.dave, Call::AddProxy { delegate: id(&k.bob), proxy_type: ProxyType::Staking });
+    let stakes = Call::BatchAll { calls: legs[..2].to_vec() };
+    let events = net.ok(&k.bob, Call::proxied(id(&k.dave), stakes));
+    let added = events
+        .iter()
+        .filter(|e| matches!(e, Event::StakeAdded { coldkey, .. } if *coldkey == id(&k.dave)))
+        .count();
+    assert_eq!(added, 2, "{events:?}");
+    let steal = Call::BatchAll {
+        calls: vec![
+            legs[2].clone(),
+            Call::Transfer { dest: id(&k.bob), amount: chain::Tao::from_rao(TAO) },
+        ],
+    };
+    assert_eq!(
+        net.err(&k.bob, Call::proxied(id(&k.dave), steal)),
+        DispatchError::CallFiltered { proxy_type: "staking".into(), call: "batch_all".into() }
+    );
+}

@@ -49,6 +49,14 @@ fn hotkey_calls_are_refused_and_trades_are_shielded_by_default() {
     assert!(shield::shielded_by_default(&stake));
     let transfer = Call::Transfer { dest: hotkey, amount: chain::Tao::from_rao(1) };
     assert!(!shield::shielded_by_default(&transfer));
+
+    // A batch is shielded if any leg trades, and refused if any leg is a hotkey call.
+    let batch = Call::BatchAll { calls: vec![transfer.clone(), stake.clone()] };
+    assert!(shield::check_shieldable(&batch).is_ok());
+    assert!(shield::shielded_by_default(&batch));
+    assert!(!shield::shielded_by_default(&Call::BatchAll { calls: vec![transfer] }));
+    let with_weights = Call::BatchAll { calls: vec![stake, proxied] };
+    assert!(matches!(shield::check_shieldable(&with_weights), Err(ShieldError::HotkeyCall { .. })));
 }
 
 #[test]

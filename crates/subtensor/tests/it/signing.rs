@@ -3,7 +3,7 @@
 //! verifies over the recomputed payload.
 
 use chain::Call;
-use subtensor::tx::{Era, TxCall, TxParts, signed_extrinsic, signer_payload};
+use subtensor::tx::{Era, TxCall, TxParts, call_data, signed_extrinsic, signer_payload};
 
 use crate::common::{account, fixtures, runtime};
 
@@ -77,4 +77,47 @@ fn offline_extrinsics_match_the_recorded_transfers_and_their_signature_verifies(
         assert_eq!(&tail[40..72], &era_block[..]);
         assert_eq!(tail[72], 0);
     }
+}
+
+#[test]
+fn a_batch_all_of_two_stakes_encodes_as_utility_batch_all_and_decodes_back() {
+    let Some(finney) = fixtures() else { return };
+    let runtime = runtime(&finney, "spec393");
+    let leg = |netuid: u16, rao: u64| Call::AddStakeLimit {
+        hotkey: account(BOB),
+        netuid,
+        amount_staked: chain::Tao::from_rao(rao),
+        limit_price: 25_000_000,
+        allow_partial: false,
+    };
+    let legs = [leg(1, 1_000_000_000), leg(64, 2_500_000_000)];
+    let batch = TxCall::Chain(Call::BatchAll { calls: legs.to_vec() });
+    let bytes = call_data(&runtime, &batch).unwrap();
+
+    // Utility's index ‖ batch_all's index ‖ compact length 2 ‖ each leg as the chain encodes
+    // it alone: a batch is its legs' own runtime calls, nothing re-encoded.
+    let metadata = runtime.metadata();
+    let utility = metadata.pallet_by_name("Utility").unwrap();
+    let batch_all = utility.call_variant_by_name("batch_all").unwrap();
+    let mut expected = vec![utility.call_index(), batch_all.index, 2 << 2];
+    for leg in &legs {
+        expected.extend(call_data(&runtime, &TxCall::Chain(leg.clone())).unwrap());
+    }
+    assert_eq!(hex::encode(&bytes), hex::encode(&expected));
+
+    // And it decodes back, against the metadata's outer call type, to the two stakes.
+    let call_ty = metadata.outer_enums().call_enum_ty();
+    let value: scale_value::Value<()> = runtime.decode(&bytes, call_ty, "RuntimeCall").unwrap();
+    let text = value.to_string();
+    assert!(text.starts_with("Utility (batch_all { calls: ("), "{text}");
+    assert_eq!(text.matches("SubtensorModule (add_stake_limit {").count(), 2, "{text}");
+    for needle in
+        ["netuid: 1,", "netuid: 64,", "amount_staked: 2500000000", "limit_price: 25000000"]
+    {
+        assert!(text.contains(needle), "{needle} missing from {text}");
+    }
+
+    // A batch that breaks the batch rules never reaches the encoder.
+    let nested = Call::BatchAll { calls: vec![Call::BatchAll { calls: legs.to_vec() }] };
+    assert!(call_data(&runtime, &TxCall::Chain(nested)).is_err());
 }

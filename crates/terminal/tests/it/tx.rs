@@ -260,3 +260,280 @@ async fn prepare_and_quote_validate_their_input() {
     }
     net.node.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_basket_of_five_legs_is_planned_quoted_and_lands_as_one_batch() {
+    let net = test_support::terminal::basket_net();
+    let app = router(net.state.clone());
+    let (addr, stop, server) = start(net.state.clone()).await;
+    let alice = id("//Alice");
+
+    // The plan: the top five of six subnets by market cap, 10 τ split 3:1:1:1:1 to the rao.
+    let (s, plan) =
+        get_json(&app, "/api/v1/basket?amount=10000000000&n=5&weights=3,1,1,1,1&tolerance_bps=100")
+            .await;
+    assert_eq!(s, StatusCode::OK, "{plan}");
+    let legs = plan["legs"].as_array().unwrap();
+    assert_eq!(legs.len(), 5, "{plan}");
+    let amounts: Vec<u64> =
+        legs.iter().map(|l| l["amount"].as_str().unwrap().parse().unwrap()).collect();
+    assert_eq!(
+        amounts,
+        vec![30 * TAO / 7 + 1, 10 * TAO / 7 + 1, 10 * TAO / 7 + 1, 10 * TAO / 7, 10 * TAO / 7]
+    );
+    assert_eq!(amounts.iter().sum::<u64>(), 10 * TAO);
+    let caps: Vec<u64> =
+        legs.iter().map(|l| l["market_cap"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(caps.windows(2).all(|w| w[0] >= w[1]), "largest market cap first: {caps:?}");
+    for leg in legs {
+        let netuid = leg["netuid"].as_u64().unwrap();
+        assert_ne!(netuid, 0, "root is never in a basket");
+        assert_eq!(leg["hotkey"], id(&format!("//Owner{netuid}//hot")).to_string(), "{leg}");
+        let exact = net
+            .chain
+            .quote(
+                netuid as u16,
+                chain::Side::Buy,
+                leg["amount"].as_str().unwrap().parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(leg["quote"]["amount_out"], exact.amount_out.to_string(), "{leg}");
+    }
+
+    // One batch of the five legs, prepared with a tolerance: each leg quoted and made a
+    // fill-or-kill limit order.
+    let calls: Vec<Value> = legs
+        .iter()
+        .map(|l| {
+            json!({ "name": "add_stake", "hotkey": l["hotkey"], "netuid": l["netuid"],
+                    "amount_staked": l["amount"] })
+        })
+        .collect();
+    let (s, p) = post_json(
+        &app,
+        "/api/v1/tx/prepare",
+        &json!({ "signer": alice.to_string(), "call": { "name": "batch_all", "calls": calls },
+                 "tolerance_bps": 100 }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let description = p["description"].as_str().unwrap();
+    assert!(description.starts_with("all or nothing, 5 calls: (1) stake"), "{description}");
+    assert_eq!(description.matches("fill or kill").count(), 5, "{description}");
+    let prepared_legs = p["legs"].as_array().unwrap();
+    assert_eq!(prepared_legs.len(), 5, "{p}");
+    for (leg, planned) in prepared_legs.iter().zip(legs) {
+        assert_eq!(leg["quote"]["amount_out"], planned["quote"]["amount_out"], "{leg}");
+    }
+    let tx_id = p["id"].as_str().unwrap().to_string();
+    let (s, _, page) = crate::get(&app, &format!("/sign/{tx_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(page.matches("data-leg=").count(), 5, "the sign page lists every leg");
+
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream")).await.unwrap();
+    ws.send(Message::text(json!({ "watch_tx": tx_id }).to_string())).await.unwrap();
+    assert_eq!(next_tx(&mut ws).await["status"], "prepared");
+    let payload = hex::decode(p["payload"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    let signature = keys::Keypair::from_uri("//Alice").unwrap().sign(&payload);
+    let signature = format!("0x{}", hex::encode(signature.0));
+    let (s, r) =
+        post_json(&app, "/api/v1/tx/submit", &json!({ "id": tx_id, "signature": signature })).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let last = loop {
+        let t = next_tx(&mut ws).await;
+        if t["status"] == "finalized" || t["status"] == "failed" {
+            break t;
+        }
+    };
+    assert_eq!(last["status"], "finalized", "{last}");
+
+    // One extrinsic, five StakeAdded events, each at least its leg's quoted minimum.
+    let block = net.chain.block(BlockId::Number(last["block"].as_u64().unwrap())).await.unwrap();
+    let index = last["index"].as_u64().unwrap() as u32;
+    assert!(
+        matches!(block.extrinsics[index as usize].call, chain::Call::BatchAll { ref calls } if calls.len() == 5)
+    );
+    let added: Vec<(u16, u64)> = block
+        .events
+        .iter()
+        .filter(|r| r.phase == chain::Phase::ApplyExtrinsic(index))
+        .filter_map(|r| match &r.event {
+            Event::StakeAdded { coldkey, netuid, alpha, .. } if *coldkey == alice => {
+                Some((*netuid, *alpha))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(added.len(), 5, "{:?}", block.events);
+    for ((netuid, alpha), planned) in added.iter().zip(legs) {
+        assert_eq!(u64::from(*netuid), planned["netuid"].as_u64().unwrap());
+        let min: u64 = planned["quote"]["min_received"].as_str().unwrap().parse().unwrap();
+        assert!(*alpha >= min, "leg on {netuid} filled {alpha} below its minimum {min}");
+    }
+    assert_eq!(last["legs"].as_array().unwrap().len(), 5, "the receipt keeps each leg's quote");
+
+    drop(ws);
+    stop.send(()).unwrap();
+    server.await.unwrap();
+    net.node.shutdown().await;
+}
+
+#[tokio::test]
+async fn basket_input_is_validated_at_the_boundary() {
+    let net = test_support::terminal::basket_net();
+    let app = router(net.state.clone());
+    for (uri, parameter) in [
+        ("/api/v1/basket?n=5", "amount"),
+        ("/api/v1/basket?amount=0", "amount"),
+        ("/api/v1/basket?amount=1.5", "amount"),
+        ("/api/v1/basket?amount=1000000000&n=1", "n"),
+        ("/api/v1/basket?amount=1000000000&n=21", "n"),
+        ("/api/v1/basket?amount=1000000000&n=3&weights=1,1", "weights"),
+        ("/api/v1/basket?amount=1000000000&n=3&weights=1,0,1", "weights"),
+        ("/api/v1/basket?amount=1000000000&n=3&weights=1,x,1", "weights"),
+        ("/api/v1/basket?amount=1000000000&tolerance_bps=10001", "tolerance_bps"),
+        ("/api/v1/basket?amount=2&n=5", "amount"),
+        ("/api/v1/basket?amount=1000000000&n=7", "n"),
+        ("/api/v1/basket?amount=1&side=sell", "side"),
+    ] {
+        let (s, v) = get_json(&app, uri).await;
+        assert_eq!(
+            (s, &v["parameter"]),
+            (StatusCode::BAD_REQUEST, &json!(parameter)),
+            "{uri}: {v}"
+        );
+    }
+    let alice = id("//Alice").to_string();
+    let leg = stake_call(1, 1);
+    for call in [
+        json!({ "name": "batch_all", "calls": [] }),
+        json!({ "name": "batch_all", "calls": [leg, { "name": "batch_all", "calls": [leg] }] }),
+    ] {
+        let (s, v) =
+            post_json(&app, "/api/v1/tx/prepare", &json!({ "signer": alice, "call": call })).await;
+        assert_eq!((s, &v["parameter"]), (StatusCode::BAD_REQUEST, &json!("call")), "{call}: {v}");
+    }
+    // The page: a basket, a rebalance of a valid address, a clear 400 for anything else.
+    let (s, _, page) = crate::get(&app, "/basket").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Buy a basket") && !page.contains("data-rebalance"), "{page}");
+    let (s, _, page) = crate::get(&app, &format!("/basket?rebalance={alice}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&format!("data-rebalance=\"{alice}\"")), "{page}");
+    for uri in ["/basket?rebalance=nope", "/basket?amount=1"] {
+        let (s, _, _) = crate::get(&app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
+    }
+    net.node.shutdown().await;
+}
+
+/// Stakes `tao` τ of //Alice's on `netuid` to its owner's hotkey, to finality.
+async fn alice_stakes(chain: &dyn chain::Chain, netuid: u16, tao: u64) {
+    let call = chain::Call::AddStake {
+        hotkey: id(&format!("//Owner{netuid}//hot")),
+        netuid,
+        amount_staked: chain::Tao::from_rao(tao * TAO),
+    };
+    let alice = test_support::genesis::keys_pair("//Alice");
+    let mut statuses =
+        chain::sign_and_submit(chain, &alice, call, chain::TxOptions::default()).await.unwrap();
+    while let Some(s) = statuses.next().await {
+        if let chain::TxStatus::Finalized { .. } = s.unwrap() {
+            return;
+        }
+    }
+    panic!("the stake did not finalize");
+}
+
+#[tokio::test]
+async fn a_rebalance_sells_what_is_off_target_and_buys_the_rest_in_one_batch() {
+    let net = test_support::terminal::basket_net();
+    let app = router(net.state.clone());
+    let alice = id("//Alice");
+    alice_stakes(net.chain.as_ref(), 1, 10).await;
+    alice_stakes(net.chain.as_ref(), 6, 20).await;
+
+    // Target: the top two subnets (1 and 2), equally. Subnet 6 is sold whole; its TAO buys
+    // subnet 1 up to half and subnet 2 from nothing.
+    let (s, plan) =
+        get_json(&app, &format!("/api/v1/basket/rebalance?coldkey={alice}&n=2&tolerance_bps=100"))
+            .await;
+    assert_eq!(s, StatusCode::OK, "{plan}");
+    let sells = plan["sells"].as_array().unwrap();
+    let buys = plan["buys"].as_array().unwrap();
+    assert_eq!(sells.len(), 1, "{plan}");
+    assert_eq!((sells[0]["netuid"].as_u64(), &sells[0]["alpha"]), (Some(6), &sells[0]["held"]));
+    assert_eq!(buys.iter().map(|b| b["netuid"].as_u64().unwrap()).collect::<Vec<_>>(), vec![1, 2]);
+    let rao = |v: &Value| -> u64 { v.as_str().unwrap().parse().unwrap() };
+    let proceeds = rao(&sells[0]["quote"]["amount_out"]);
+    assert_eq!(
+        buys.iter().map(|b| rao(&b["amount"])).sum::<u64>(),
+        proceeds,
+        "the sells pay the buys"
+    );
+
+    let calls: Vec<Value> = sells
+        .iter()
+        .map(|l| json!({ "name": "remove_stake", "hotkey": l["hotkey"], "netuid": l["netuid"], "amount_unstaked": l["alpha"] }))
+        .chain(buys.iter().map(|l| json!({ "name": "add_stake", "hotkey": l["hotkey"], "netuid": l["netuid"], "amount_staked": l["amount"] })))
+        .collect();
+    let (s, p) = post_json(
+        &app,
+        "/api/v1/tx/prepare",
+        &json!({ "signer": alice.to_string(), "call": { "name": "batch_all", "calls": calls }, "tolerance_bps": 100 }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let payload = hex::decode(p["payload"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    let signature = keys::Keypair::from_uri("//Alice").unwrap().sign(&payload);
+    let tx_id = p["id"].as_str().unwrap();
+    let (s, r) = post_json(
+        &app,
+        "/api/v1/tx/submit",
+        &json!({ "id": tx_id, "signature": format!("0x{}", hex::encode(signature.0)) }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let status = loop {
+        let (_, v) = get_json(&app, &format!("/api/v1/tx/{tx_id}")).await;
+        if v["status"] == "finalized" || v["status"] == "failed" {
+            break v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(status["status"], "finalized", "{status}");
+
+    // Nothing left on 6; subnets 1 and 2 now worth the same within the legs' slippage.
+    let stakes = net.chain.stakes(alice).await.unwrap();
+    let held =
+        |netuid: u16| stakes.iter().filter(|s| s.netuid == netuid).map(|s| s.alpha).sum::<u64>();
+    assert_eq!(held(6), 0, "{stakes:?}");
+    let one = net.chain.quote(1, chain::Side::Sell, held(1)).await.unwrap().amount_out;
+    let two = net.chain.quote(2, chain::Side::Sell, held(2)).await.unwrap().amount_out;
+    let gap = one.abs_diff(two) as f64 / one.max(two) as f64;
+    assert!(gap < 0.02, "subnet 1 worth {one}, subnet 2 worth {two}");
+
+    // Already on target: nothing left to trade.
+    let (s, again) = get_json(&app, &format!("/api/v1/basket/rebalance?coldkey={alice}&n=2")).await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(
+        again["sells"].as_array().unwrap().len() + again["buys"].as_array().unwrap().len(),
+        0,
+        "{again}"
+    );
+    for (uri, parameter) in [
+        ("/api/v1/basket/rebalance?n=2", "coldkey"),
+        ("/api/v1/basket/rebalance?coldkey=nope", "coldkey"),
+        (&format!("/api/v1/basket/rebalance?coldkey={}", id("//Bob")), "coldkey"),
+    ] {
+        let (s, v) = get_json(&app, uri).await;
+        assert_eq!(
+            (s, &v["parameter"]),
+            (StatusCode::BAD_REQUEST, &json!(parameter)),
+            "{uri}: {v}"
+        );
+    }
+    net.node.shutdown().await;
+}

@@ -274,3 +274,174 @@ async fn wallet_creates_imports_and_trades_in_chromium() {
     server.await.unwrap();
     net.node.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_basket_buy_of_five_legs_lands_as_one_batch_in_chromium() {
+    let Some(Browser { client: c, driver: _driver, profile: _profile }) = browser(&[]).await else {
+        return;
+    };
+    let net = test_support::terminal::basket_net();
+    let (addr, stop, server) = crate::live::start(net.state.clone()).await;
+    let base = format!("http://{addr}");
+
+    // A key made in the page, funded from //Alice.
+    c.goto(&format!("{base}/wallet")).await.unwrap();
+    c.find(Locator::Css("#create-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("#create button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#create-phrase:not([hidden])")).await.unwrap();
+    let phrase = js(&c, "return document.getElementById('phrase').textContent").await;
+    let phrase = phrase.as_str().unwrap().to_string();
+    let label = js(&c, "return document.getElementById('confirm-label').textContent").await;
+    let n: usize = label.as_str().unwrap().trim_start_matches("Word #").parse().unwrap();
+    let word = phrase.split(' ').nth(n - 1).unwrap();
+    c.find(Locator::Css("#confirm-word")).await.unwrap().send_keys(word).await.unwrap();
+    c.find(Locator::Css("#confirm")).await.unwrap().click().await.unwrap();
+    let li = c.wait().for_element(Locator::Css("#accounts li")).await.unwrap();
+    let address = li.attr("data-address").await.unwrap().unwrap();
+    let account: AccountId = address.parse().unwrap();
+    fund(net.chain.as_ref(), account, 100 * TAO).await;
+
+    // The overview links to the basket; the basket quotes five legs as the amount is typed.
+    c.goto(&format!("{base}/")).await.unwrap();
+    c.find(Locator::Css("#basket-link")).await.unwrap().click().await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(&format!("#basket-account option[value='{address}']")))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#basket-amount")).await.unwrap().send_keys("5").await.unwrap();
+    c.wait().for_element(Locator::Css("#basket-legs tr:nth-child(5)")).await.unwrap();
+    c.wait().for_element(Locator::Css("#basket-submit:not([disabled])")).await.unwrap();
+    let rows = js(&c, "return document.querySelectorAll('#basket-legs tr').length").await;
+    assert_eq!(rows, 5);
+    let netuids: Vec<u16> = js(
+        &c,
+        "return [...document.querySelectorAll('#basket-legs tr')].map((r) => Number(r.dataset.netuid))",
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|v| v.as_u64().unwrap() as u16)
+    .collect();
+    // Each leg shows the chain's quote for its exact share (5 τ / 5 = 1 τ).
+    let shown =
+        js(&c, "return document.querySelector('#basket-legs tr td:nth-child(4)').textContent")
+            .await;
+    let quoted = net.chain.quote(netuids[0], chain::Side::Buy, TAO).await.unwrap();
+    let shown = shown.as_str().unwrap();
+    assert!(
+        shown.starts_with(&format!("{}.", quoted.amount_out / TAO)),
+        "shown {shown}, chain {}",
+        quoted.amount_out
+    );
+    screenshot(&c, "basket-quoted").await;
+
+    // Review → the sign page of ONE transaction listing the five legs; sign it there.
+    c.find(Locator::Css("#basket-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#signcard")).await.unwrap();
+    assert_eq!(js(&c, "return document.querySelectorAll('dd.leg').length").await, 5);
+    screenshot(&c, "basket-sign").await;
+    c.wait().for_element(Locator::Css("#unlock:not([hidden])")).await.unwrap();
+    c.find(Locator::Css("#unlock-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("#unlock button")).await.unwrap().click().await.unwrap();
+    let done = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(60))
+        .for_element(Locator::Css(
+            "#tx-status[data-status='finalized'], #tx-status[data-status='failed']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(done.attr("data-status").await.unwrap().as_deref(), Some("finalized"));
+    c.wait().for_element(Locator::Css("#receipt:not([hidden])")).await.unwrap();
+    screenshot(&c, "basket-finalized").await;
+
+    // One extrinsic holds the batch and its five StakeAdded events, one per leg, in order; the
+    // receipt shows each leg's fill as the chain reports it.
+    let block: u64 = js(&c, "return document.querySelector('dd[data-field=block]').textContent")
+        .await
+        .as_str()
+        .unwrap()
+        .trim_start_matches('#')
+        .parse()
+        .unwrap();
+    let block = net.chain.block(BlockId::Number(block)).await.unwrap();
+    let ours: Vec<_> = block.extrinsics.iter().filter(|x| x.signer == account).collect();
+    assert_eq!(ours.len(), 1, "one transaction");
+    assert!(matches!(&ours[0].call, Call::BatchAll { calls } if calls.len() == 5));
+    let phase = chain::Phase::ApplyExtrinsic(ours[0].index);
+    let added: Vec<(u16, u64)> = block
+        .events
+        .iter()
+        .filter(|r| r.phase == phase)
+        .filter_map(|r| match &r.event {
+            Event::StakeAdded { coldkey, netuid, alpha, .. } if *coldkey == account => {
+                Some((*netuid, *alpha))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(added.iter().map(|(n, _)| *n).collect::<Vec<_>>(), netuids);
+    let receipt = js(&c, "return document.getElementById('receipt-list').innerText").await;
+    let receipt = receipt.as_str().unwrap();
+    for (i, (netuid, alpha)) in added.iter().enumerate() {
+        let line = format!("Leg {} · SN{netuid}", i + 1);
+        assert!(receipt.contains(&line), "{line} missing: {receipt}");
+        assert!(receipt.contains(&format!("filled {alpha} rao α")), "{alpha} missing: {receipt}");
+    }
+    for netuid in &netuids {
+        assert!(net.chain.stakes(account).await.unwrap().iter().any(|s| s.netuid == *netuid));
+    }
+
+    // Rebalance the five positions onto the top two, 3:1: the page shows the sells and buys,
+    // quoted; one batch does them all.
+    c.goto(&format!("{base}/basket?rebalance={address}")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(&format!("#basket-account option[value='{address}']")))
+        .await
+        .unwrap();
+    let n = c.find(Locator::Css("#basket-n")).await.unwrap();
+    n.clear().await.unwrap();
+    n.send_keys("2").await.unwrap();
+    c.find(Locator::Css("#split-weights")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#basket-weights")).await.unwrap().send_keys("3,1").await.unwrap();
+    c.wait().for_element(Locator::Css("#basket-legs tr:nth-child(5)")).await.unwrap();
+    c.wait().for_element(Locator::Css("#basket-submit:not([disabled])")).await.unwrap();
+    let labels = js(
+        &c,
+        "return [...document.querySelectorAll('#basket-legs tr td:first-child')].map((d) => d.textContent.split(' ')[0] + ' ' + d.textContent.split(' ')[1])",
+    )
+    .await;
+    let expected: Vec<String> = netuids[2..]
+        .iter()
+        .map(|n| format!("Sell SN{n}"))
+        .chain(netuids[..2].iter().map(|n| format!("Buy SN{n}")))
+        .collect();
+    assert_eq!(labels, json!(expected));
+    screenshot(&c, "basket-rebalance").await;
+    c.find(Locator::Css("#basket-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#unlock:not([hidden])")).await.unwrap();
+    assert_eq!(js(&c, "return document.querySelectorAll('dd.leg').length").await, 5);
+    c.find(Locator::Css("#unlock-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("#unlock button")).await.unwrap().click().await.unwrap();
+    let done = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(60))
+        .for_element(Locator::Css(
+            "#tx-status[data-status='finalized'], #tx-status[data-status='failed']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(done.attr("data-status").await.unwrap().as_deref(), Some("finalized"));
+    c.wait().for_element(Locator::Css("#receipt:not([hidden])")).await.unwrap();
+    screenshot(&c, "basket-rebalance-finalized").await;
+    let stakes = net.chain.stakes(account).await.unwrap();
+    for netuid in &netuids[2..] {
+        assert!(!stakes.iter().any(|s| s.netuid == *netuid && s.alpha > 0), "{stakes:?}");
+    }
+
+    c.close().await.unwrap();
+    let _ = stop.send(());
+    server.await.unwrap();
+    net.node.shutdown().await;
+}
