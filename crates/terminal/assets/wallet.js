@@ -341,6 +341,27 @@
     return (r / RAO).toString() + (frac ? "." + frac : "");
   }
 
+  // A share in parts per billion as an exact percent to 4 places: 123456789 → "12.3456 %".
+  function ppbPercent(ppb) {
+    const u = BigInt(ppb) / 1000n;
+    return (u / 10000n).toString() + "." + (u % 10000n).toString().padStart(4, "0") + " %";
+  }
+  // One subnet of the quote's lesson (tx.rs `Lesson`) in words; the τ/day is what the trade
+  // adds at convergence over the world where nothing trades.
+  function lessonLine(sn) {
+    const at = (h) => sn.horizons.find((x) => x.horizon === h);
+    const [day, week, conv] = [at("1d"), at("7d"), at("convergence")];
+    const gain = BigInt(conv.with_trade.tao_per_day) - BigInt(conv.without_trade.tao_per_day);
+    return tr("lesson", {
+      n: sn.netuid,
+      a: ppbPercent(sn.now.share_ppb),
+      b: ppbPercent(day.with_trade.share_ppb),
+      c: ppbPercent(week.with_trade.share_ppb),
+      d: ppbPercent(conv.with_trade.share_ppb),
+      e: (gain < 0n ? "−" : "+") + fromRao(gain < 0n ? -gain : gain),
+    });
+  }
+
   async function tradePanel() {
     const card = $("trade");
     const netuid = Number(card.dataset.netuid);
@@ -388,6 +409,10 @@
         dd.dataset.field = k;
         return [dt, dd];
       }));
+      const lesson = $("trade-lesson");
+      const lines = r.ok && q.lesson ? q.lesson.subnets.map(lessonLine) : [];
+      lesson.textContent = lines.join("\n");
+      lesson.hidden = lines.length === 0;
       const warn = $("trade-warning");
       warn.hidden = !(r.ok && q.impact > IMPACT_WARNING);
       warn.textContent = r.ok ? tr("impact_warning", { p: (q.impact * 100).toFixed(2) }) : "";

@@ -658,6 +658,10 @@ pub static EN: Catalogue = Catalogue {
         ("fee", "Fee"),
         ("price", "Price"),
         ("impact", "Impact"),
+        (
+            "lesson",
+            "What this trade teaches the network: SN{n}'s emission share {a} → {b} in a day, {c} in 7 days, {d} at convergence ({e} τ/day)",
+        ),
         ("minimum_received", "Minimum received"),
         ("limit_price", "Limit price"),
         ("quote", "Quote"),
@@ -951,6 +955,10 @@ pub static ZH: Catalogue = Catalogue {
         ("fee", "手续费"),
         ("price", "价格"),
         ("impact", "冲击"),
+        (
+            "lesson",
+            "这笔交易教给网络的：SN{n} 的排放份额 {a} → 一天后 {b}，7 天后 {c}，收敛时 {d}（{e} τ/天）",
+        ),
         ("minimum_received", "最少收到"),
         ("limit_price", "限价"),
         ("quote", "报价"),

@@ -93,7 +93,7 @@ fn trading() -> (Value, Value) {
     let mut status = json!({
         "404": { "description": "No prepared transaction has this id (`unknown_tx`).", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
     });
-    let mut quote = ok("The chain's quote.", "Quote");
+    let mut quote = ok("The chain's quote, and what the trade teaches the network.", "QuoteAnswer");
     if let Some(m) = quote.as_object_mut() {
         m.insert(
             "422".into(),
@@ -121,7 +121,7 @@ fn trading() -> (Value, Value) {
         }
     }
     let paths = json!({
-        "/api/v1/quote": get("quote", "trading", "The chain's quote of a swap now: amount out, fee, prices before and after, impact, minimum received and limit price at a tolerance.", vec![
+        "/api/v1/quote": get("quote", "trading", "The chain's quote of a swap now: amount out, fee, prices before and after, impact, minimum received and limit price at a tolerance; and `lesson`, what the trade teaches the network (the subnet's emission share now, in a day, 7 days and at convergence).", vec![
             param("netuid", "query", "Subnet.", json!({ "type": "integer", "minimum": 0, "maximum": 65535 }), true),
             param("side", "query", "`buy` (TAO in, alpha out) or `sell` (alpha in, TAO out).", json!({ "type": "string", "enum": ["buy", "sell"] }), true),
             param("amount", "query", "Amount in, rao.", json!({ "type": "integer", "minimum": 1 }), true),
@@ -153,6 +153,26 @@ fn trading() -> (Value, Value) {
             "impact": { "type": "number", "description": "Price impact as a fraction." },
             "tolerance_bps": { "type": "integer" }, "min_received": rao("Least amount out at the tolerance."),
             "limit_price": rao("The limit price (per alpha) a limit order at the tolerance carries.")
+        } },
+        "QuoteAnswer": { "allOf": [{ "$ref": "#/components/schemas/Quote" }, { "type": "object", "properties": {
+            "lesson": { "oneOf": [{ "$ref": "#/components/schemas/Lesson" }, { "type": "null" }], "description": "What the trade teaches the network; null when it could not be projected (the quote still answers)." }
+        } }] },
+        "Lesson": { "type": "object", "description": "The traded subnet's emission share now and projected a day, 7 days and at convergence after the trade, if prices then hold, with the chain's share rule (`market::lesson`).", "properties": {
+            "rule": { "type": "string", "description": "The share rule in force." },
+            "block": { "type": "integer", "description": "The block the projection starts after." },
+            "subnets": { "type": "array", "description": "One per subnet the trade touches.", "items": { "type": "object", "properties": {
+                "netuid": { "type": "integer" },
+                "now": { "$ref": "#/components/schemas/LessonShare" },
+                "horizons": { "type": "array", "items": { "type": "object", "properties": {
+                    "horizon": { "type": "string", "description": "`1d`, `7d` or `convergence`." },
+                    "with_trade": { "$ref": "#/components/schemas/LessonShare" },
+                    "without_trade": { "$ref": "#/components/schemas/LessonShare" }
+                } } }
+            } } }
+        } },
+        "LessonShare": { "type": "object", "properties": {
+            "share_ppb": { "type": "integer", "description": "Share of the block emission, parts per billion (floored)." },
+            "tao_per_day": rao("TAO a day at that share (7200 blocks).")
         } },
         "PrepareRequest": { "type": "object", "required": ["signer", "call"], "additionalProperties": false, "properties": {
             "signer": { "type": "string", "description": "SS58 address of the account that signs and pays." },

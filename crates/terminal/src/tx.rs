@@ -678,7 +678,111 @@ pub(crate) async fn quote(
         .ok_or_else(|| ApiError::param("amount", "required (rao)"))?;
     let tolerance = p.int::<u16>("tolerance_bps", 0, 10_000)?.unwrap_or(DEFAULT_TOLERANCE_BPS);
     let q = s.chain.quote(netuid, side, amount).await.map_err(chain_error)?;
-    to_value(&Quote::new(netuid, &q, tolerance))
+    let lesson = lesson(&s, netuid, &q).await;
+    to_value(&QuoteAnswer { quote: Quote::new(netuid, &q, tolerance), lesson })
+}
+
+/// The quote endpoint's answer: the quote, and what the trade would teach the network.
+#[derive(Serialize)]
+struct QuoteAnswer {
+    #[serde(flatten)]
+    quote: Quote,
+    /// `null` when the projection failed: the quote is what the trader needs to act, the
+    /// lesson is context, so it never costs them the quote.
+    lesson: Option<Lesson>,
+}
+
+/// What a trade teaches the network: the emission projection of `market::lesson` on the
+/// state's chain, shares in exact parts per billion (floored) and TAO in rao strings.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Lesson {
+    /// The share rule in force.
+    rule: &'static str,
+    /// The block the projection starts after.
+    block: u64,
+    /// One per subnet the trade touches.
+    subnets: Vec<LessonSubnet>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct LessonSubnet {
+    netuid: NetUid,
+    now: LessonShare,
+    /// At each horizon ("1d", "7d", "convergence"), with the trade and without it.
+    horizons: Vec<LessonHorizon>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct LessonShare {
+    share_ppb: u64,
+    #[serde(with = "chain::u64_string")]
+    tao_per_day: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct LessonHorizon {
+    horizon: String,
+    with_trade: LessonShare,
+    without_trade: LessonShare,
+}
+
+fn lesson_share(s: &dtao::emission::ShareAt) -> LessonShare {
+    // Floored rather than rounded so it matches how the chain reports shares in ppb.
+    let ppb = (s.share.to_bits().saturating_mul(1_000_000_000)) >> 64;
+    LessonShare {
+        share_ppb: u64::try_from(ppb).unwrap_or(u64::MAX),
+        tao_per_day: s.tao_per_day_rao(market::backprop::BLOCKS_PER_DAY),
+    }
+}
+
+fn horizon_label(h: dtao::emission::Horizon) -> String {
+    use market::backprop::BLOCKS_PER_DAY;
+    match h {
+        dtao::emission::Horizon::Blocks(b) if b % BLOCKS_PER_DAY == 0 => {
+            format!("{}d", b / BLOCKS_PER_DAY)
+        }
+        dtao::emission::Horizon::Blocks(b) => format!("{b}b"),
+        dtao::emission::Horizon::Convergence => "convergence".into(),
+    }
+}
+
+impl Lesson {
+    fn new(p: &dtao::emission::Projection) -> Self {
+        Self {
+            rule: p.rule,
+            block: p.block,
+            subnets: p
+                .outlooks
+                .iter()
+                .map(|o| LessonSubnet {
+                    netuid: o.netuid,
+                    now: lesson_share(&o.now),
+                    horizons: o
+                        .with_trade
+                        .iter()
+                        .zip(&o.without_trade)
+                        .map(|(w, wo)| LessonHorizon {
+                            horizon: horizon_label(w.horizon),
+                            with_trade: lesson_share(w),
+                            without_trade: lesson_share(wo),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The lesson of one quoted swap, or `None` (logged) when it cannot be projected.
+async fn lesson(s: &AppState, netuid: NetUid, q: &SwapOutcome) -> Option<Lesson> {
+    let impacts = [market::lesson::impact(netuid, q)];
+    match market::lesson::project_trade(s.chain.as_ref(), &impacts).await {
+        Ok(p) => Some(Lesson::new(&p)),
+        Err(e) => {
+            tracing::warn!(netuid, "the quote's lesson was not projected: {e}");
+            None
+        }
+    }
 }
 
 /// Shared handle type.

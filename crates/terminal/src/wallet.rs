@@ -68,6 +68,7 @@ pub(crate) fn trade_card(
                 } }
                 label { span { (t.w_slippage) } input #trade-slippage type="number" min="0" max="100" step="0.01" value="1"; }
                 dl.receipt #trade-quote {}
+                p #trade-lesson.muted hidden {}
                 p #trade-warning.warn hidden {}
                 button #trade-submit type="submit" { (t.w_review) }
             }

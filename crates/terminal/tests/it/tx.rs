@@ -205,6 +205,37 @@ async fn refused_submissions_reach_nothing_on_chain() {
     net.node.shutdown().await;
 }
 
+/// The quote's lesson starts from the chain's own share and a buy raises it, the more the
+/// longer the moving price has to follow.
+async fn quote_teaches_what_the_chain_projects(
+    net: &test_support::terminal::TradingNet,
+    app: &axum::Router,
+) {
+    // Genesis has no block that computed shares yet: one block gives the chain's own share.
+    net.node.handle().produce_block().await.unwrap();
+    let (s, q) = get_json(app, "/api/v1/quote?netuid=1&side=buy&amount=10000000000").await;
+    assert_eq!(s, StatusCode::OK, "{q}");
+    let sn = &q["lesson"]["subnets"][0];
+    assert_eq!(sn["netuid"], 1, "{q}");
+    let info = net.chain.subnets().await.unwrap().into_iter().find(|s| s.netuid == 1).unwrap();
+    let now = sn["now"]["share_ppb"].as_u64().unwrap();
+    // The view floors moving prices to whole rao, so the projection's start is off by a few
+    // ppb; within 1,000 ppb it is the same to the 4 decimal places of a percent the panel shows.
+    assert!(
+        now.abs_diff(info.emission_share_ppb) <= 1_000,
+        "now {now} vs chain {}: {q}",
+        info.emission_share_ppb
+    );
+    let ppb = |h: usize, world: &str| sn["horizons"][h][world]["share_ppb"].as_u64().unwrap();
+    let labels: Vec<&str> =
+        (0..3).map(|h| sn["horizons"][h]["horizon"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["1d", "7d", "convergence"]);
+    assert!(ppb(0, "with_trade") <= ppb(1, "with_trade"), "{q}");
+    assert!(ppb(1, "with_trade") <= ppb(2, "with_trade"), "{q}");
+    assert!(ppb(2, "with_trade") > ppb(2, "without_trade"), "a buy raises the share: {q}");
+    assert!(q["lesson"]["rule"].as_str().is_some_and(|r| !r.is_empty()), "{q}");
+}
+
 #[tokio::test]
 async fn prepare_and_quote_validate_their_input() {
     let net = trading_net();
@@ -249,6 +280,7 @@ async fn prepare_and_quote_validate_their_input() {
     assert_eq!(q["tolerance_bps"], terminal::DEFAULT_TOLERANCE_BPS);
     let min: u64 = q["min_received"].as_str().unwrap().parse().unwrap();
     assert_eq!(min, exact.minimum_received(terminal::DEFAULT_TOLERANCE_BPS));
+    quote_teaches_what_the_chain_projects(&net, &app).await;
     for (uri, parameter) in [
         ("/api/v1/quote?side=buy&amount=1", "netuid"),
         ("/api/v1/quote?netuid=1&side=up&amount=1", "side"),
