@@ -251,6 +251,20 @@ async fn wallet_creates_imports_and_trades_in_chromium() {
     let shown = receive.text().await.unwrap();
     let whole = quoted.amount_out / TAO;
     assert!(shown.starts_with(&format!("{whole}.")), "shown {shown}, chain {}", quoted.amount_out);
+    let lesson = c
+        .wait()
+        .for_element(Locator::Css("#trade-lesson:not([hidden])"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        lesson.starts_with("What this trade teaches the network: SN1's emission share ")
+            && lesson.contains(" in a day, ")
+            && lesson.contains(" at convergence (+"),
+        "{lesson}"
+    );
     screenshot(&c, "trade-panel").await;
     c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
     sign_here(&c, net.chain.as_ref(), "trade-panel-finalized").await;
