@@ -409,13 +409,17 @@
         dd.dataset.field = k;
         return [dt, dd];
       }));
-      const lesson = $("trade-lesson");
-      const lines = r.ok && q.lesson ? q.lesson.subnets.map(lessonLine) : [];
-      lesson.textContent = lines.join("\n");
-      lesson.hidden = lines.length === 0;
       const warn = $("trade-warning");
       warn.hidden = !(r.ok && q.impact > IMPACT_WARNING);
       warn.textContent = r.ok ? tr("impact_warning", { p: (q.impact * 100).toFixed(2) }) : "";
+      // The lesson after the quote, on its own request: its projection is slower than a quote.
+      const lesson = $("trade-lesson");
+      if (!r.ok) { lesson.hidden = true; return; }
+      const l = await (await fetch(`/api/v1/quote/lesson?netuid=${netuid}&side=${side}&amount=${amount}`)).json();
+      if (mine !== seq) return;
+      const lines = l.lesson ? l.lesson.subnets.map(lessonLine) : [];
+      lesson.textContent = lines.join("\n");
+      lesson.hidden = lines.length === 0;
     }
     $("side-buy").addEventListener("click", () => setSide("buy"));
     $("side-sell").addEventListener("click", () => setSide("sell"));

@@ -34,6 +34,7 @@
 //! | `GET /api/v1/events?kind=&netuid=&min_tao=&before=&limit=` | market events (cursor pages) |
 //! | `GET /api/v1/portfolio/{coldkey}` | positions with spot and exit value |
 //! | `GET /api/v1/quote?netuid=&side=&amount=&tolerance_bps=` | the chain's quote of a swap |
+//! | `GET /api/v1/quote/lesson?netuid=&side=&amount=` | what that swap teaches the network |
 //! | `POST /api/v1/tx/prepare`, `POST /api/v1/tx/submit`, `GET /api/v1/tx/{id}` | prepared transactions: prepare, submit a signature, status |
 //! | `GET /api/v1/backprop?window=` | emission share shifts, flows, teachers, summary |
 //! | `GET /api/v1/stream` | WebSocket: a `block` message per block, an `event` per event, `tx` status of watched transactions |
@@ -159,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events", get(api::events))
         .route("/api/v1/portfolio/{coldkey}", get(api::portfolio))
         .route("/api/v1/quote", get(tx::quote))
+        .route("/api/v1/quote/lesson", get(tx::quote_lesson))
         .route("/api/v1/tx/prepare", post(tx::prepare))
         .route("/api/v1/tx/submit", post(tx::submit))
         .route("/api/v1/tx/{id}", get(tx::status))

@@ -93,7 +93,7 @@ fn trading() -> (Value, Value) {
     let mut status = json!({
         "404": { "description": "No prepared transaction has this id (`unknown_tx`).", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
     });
-    let mut quote = ok("The chain's quote, and what the trade teaches the network.", "QuoteAnswer");
+    let mut quote = ok("The chain's quote.", "Quote");
     if let Some(m) = quote.as_object_mut() {
         m.insert(
             "422".into(),
@@ -101,6 +101,10 @@ fn trading() -> (Value, Value) {
                 "The trade would fail on chain (`quote_failed`), e.g. more than the pool holds.",
             ),
         );
+    }
+    let mut lesson = quote.clone();
+    if let Some(m) = lesson.as_object_mut() {
+        m.insert("200".into(), json!({ "description": "The projection.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LessonAnswer" } } } }));
     }
     let ok_schema = |description: &str, schema: &str| json!({ "description": description, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
     for (v, description, schema) in [
@@ -121,12 +125,17 @@ fn trading() -> (Value, Value) {
         }
     }
     let paths = json!({
-        "/api/v1/quote": get("quote", "trading", "The chain's quote of a swap now: amount out, fee, prices before and after, impact, minimum received and limit price at a tolerance; and `lesson`, what the trade teaches the network (the subnet's emission share now, in a day, 7 days and at convergence).", vec![
+        "/api/v1/quote": get("quote", "trading", "The chain's quote of a swap now: amount out, fee, prices before and after, impact, minimum received and limit price at a tolerance.", vec![
             param("netuid", "query", "Subnet.", json!({ "type": "integer", "minimum": 0, "maximum": 65535 }), true),
             param("side", "query", "`buy` (TAO in, alpha out) or `sell` (alpha in, TAO out).", json!({ "type": "string", "enum": ["buy", "sell"] }), true),
             param("amount", "query", "Amount in, rao.", json!({ "type": "integer", "minimum": 1 }), true),
             param("tolerance_bps", "query", "Slippage tolerance in basis points (default 50).", json!({ "type": "integer", "minimum": 0, "maximum": 10000 }), false),
         ], quote),
+        "/api/v1/quote/lesson": get("quote_lesson", "trading", "What the quoted swap teaches the network: the subnet's emission share now, in a day, 7 days and at convergence if prices then hold, with and without the trade. Apart from `/api/v1/quote` so the quote stays fast; the trade panel asks for it after each quote.", vec![
+            param("netuid", "query", "Subnet.", json!({ "type": "integer", "minimum": 0, "maximum": 65535 }), true),
+            param("side", "query", "`buy` (TAO in, alpha out) or `sell` (alpha in, TAO out).", json!({ "type": "string", "enum": ["buy", "sell"] }), true),
+            param("amount", "query", "Amount in, rao.", json!({ "type": "integer", "minimum": 1 }), true),
+        ], lesson),
         "/api/v1/basket": get("basket", "trading", "Plans a basket buy: `amount` split over the top `n` subnets by market cap (root excluded), equally or by `weights`, exactly to the rao (the rounding's rao go one each to the first legs); per leg the subnet, its share, the hotkey (the subnet's largest validator, else its owner's hotkey) and the chain's quote. Prepare the legs as one `batch_all` of `add_stake` calls with `tolerance_bps`.", vec![
             param("amount", "query", "TAO to spend in all, rao.", json!({ "type": "integer", "minimum": 1 }), true),
             param("n", "query", "How many subnets (default 5).", json!({ "type": "integer", "minimum": 2, "maximum": 20, "default": 5 }), false),
@@ -154,9 +163,9 @@ fn trading() -> (Value, Value) {
             "tolerance_bps": { "type": "integer" }, "min_received": rao("Least amount out at the tolerance."),
             "limit_price": rao("The limit price (per alpha) a limit order at the tolerance carries.")
         } },
-        "QuoteAnswer": { "allOf": [{ "$ref": "#/components/schemas/Quote" }, { "type": "object", "properties": {
-            "lesson": { "oneOf": [{ "$ref": "#/components/schemas/Lesson" }, { "type": "null" }], "description": "What the trade teaches the network; null when it could not be projected (the quote still answers)." }
-        } }] },
+        "LessonAnswer": { "type": "object", "properties": {
+            "lesson": { "oneOf": [{ "$ref": "#/components/schemas/Lesson" }, { "type": "null" }], "description": "null when it could not be projected." }
+        } },
         "Lesson": { "type": "object", "description": "The traded subnet's emission share now and projected a day, 7 days and at convergence after the trade, if prices then hold, with the chain's share rule (`market::lesson`).", "properties": {
             "rule": { "type": "string", "description": "The share rule in force." },
             "block": { "type": "integer", "description": "The block the projection starts after." },

@@ -662,6 +662,13 @@ pub(crate) async fn quote(
     uri: Uri,
 ) -> ApiResult<Json<serde_json::Value>> {
     let p = Params::parse(&uri, &["netuid", "side", "amount", "tolerance_bps"])?;
+    let (netuid, side, amount) = swap_params(&p)?;
+    let tolerance = p.int::<u16>("tolerance_bps", 0, 10_000)?.unwrap_or(DEFAULT_TOLERANCE_BPS);
+    let q = s.chain.quote(netuid, side, amount).await.map_err(chain_error)?;
+    to_value(&Quote::new(netuid, &q, tolerance))
+}
+
+fn swap_params(p: &Params) -> ApiResult<(NetUid, Side, u64)> {
     let netuid = p.netuid("netuid")?.ok_or_else(|| ApiError::param("netuid", "required"))?;
     let side = match p.str("side") {
         Some("buy") => Side::Buy,
@@ -676,19 +683,26 @@ pub(crate) async fn quote(
     let amount = p
         .int::<u64>("amount", 1, u64::MAX)?
         .ok_or_else(|| ApiError::param("amount", "required (rao)"))?;
-    let tolerance = p.int::<u16>("tolerance_bps", 0, 10_000)?.unwrap_or(DEFAULT_TOLERANCE_BPS);
-    let q = s.chain.quote(netuid, side, amount).await.map_err(chain_error)?;
-    let lesson = lesson(&s, netuid, &q).await;
-    to_value(&QuoteAnswer { quote: Quote::new(netuid, &q, tolerance), lesson })
+    Ok((netuid, side, amount))
 }
 
-/// The quote endpoint's answer: the quote, and what the trade would teach the network.
+/// `GET /api/v1/quote/lesson?netuid=&side=buy|sell&amount=`: what the quoted swap teaches the
+/// network. Apart from the quote because the projection runs the chain's steps block by block
+/// to convergence (~15 ms against the quote's 0.06 ms in the trade bench), and the panel must
+/// show the quote at typing speed; it asks for this after each quote.
+pub(crate) async fn quote_lesson(
+    State(s): State<AppState>,
+    uri: Uri,
+) -> ApiResult<Json<serde_json::Value>> {
+    let p = Params::parse(&uri, &["netuid", "side", "amount"])?;
+    let (netuid, side, amount) = swap_params(&p)?;
+    let q = s.chain.quote(netuid, side, amount).await.map_err(chain_error)?;
+    to_value(&LessonAnswer { lesson: lesson(&s, netuid, &q).await })
+}
+
 #[derive(Serialize)]
-struct QuoteAnswer {
-    #[serde(flatten)]
-    quote: Quote,
-    /// `null` when the projection failed: the quote is what the trader needs to act, the
-    /// lesson is context, so it never costs them the quote.
+struct LessonAnswer {
+    /// `null` when the projection failed: the lesson is context, not a reason to error.
     lesson: Option<Lesson>,
 }
 

@@ -213,7 +213,7 @@ async fn quote_teaches_what_the_chain_projects(
 ) {
     // Genesis has no block that computed shares yet: one block gives the chain's own share.
     net.node.handle().produce_block().await.unwrap();
-    let (s, q) = get_json(app, "/api/v1/quote?netuid=1&side=buy&amount=10000000000").await;
+    let (s, q) = get_json(app, "/api/v1/quote/lesson?netuid=1&side=buy&amount=10000000000").await;
     assert_eq!(s, StatusCode::OK, "{q}");
     let sn = &q["lesson"]["subnets"][0];
     assert_eq!(sn["netuid"], 1, "{q}");
@@ -286,6 +286,8 @@ async fn prepare_and_quote_validate_their_input() {
         ("/api/v1/quote?netuid=1&side=up&amount=1", "side"),
         ("/api/v1/quote?netuid=1&side=sell&amount=0", "amount"),
         ("/api/v1/quote?netuid=1&side=sell&amount=1&tolerance_bps=10001", "tolerance_bps"),
+        ("/api/v1/quote/lesson?netuid=1&side=buy", "amount"),
+        ("/api/v1/quote/lesson?netuid=1&side=buy&amount=1&tolerance_bps=1", "tolerance_bps"),
     ] {
         let (s, v) = get_json(&app, uri).await;
         assert_eq!((s, &v["parameter"]), (StatusCode::BAD_REQUEST, &json!(parameter)), "{uri}");
