@@ -43,6 +43,20 @@ pub struct TradeSpec {
     pub tao_value: u64,
     /// Signed by the bot's proxy (true) or by the user through a sign link (false).
     pub proxy: bool,
+    /// What this trade teaches the network ([`market::lesson::lesson_lines`]), or one line
+    /// saying why it was not projected. Stored with the card so the edits after Confirm keep
+    /// it; cards stored before the field existed read as empty.
+    #[serde(default)]
+    pub lesson: Vec<String>,
+}
+
+/// The lesson lines for one pool impact. A projection that fails must not cost the user the
+/// quote, so the failure becomes a line instead of an error.
+async fn lesson(chain: &dyn Chain, netuid: u16, quote: &chain::SwapOutcome) -> Vec<String> {
+    match market::lesson::project_trade(chain, &[market::lesson::impact(netuid, quote)]).await {
+        Ok(p) => market::lesson::lesson_lines(&p),
+        Err(e) => vec![format!("what this trade teaches the network: not projected ({e})")],
+    }
 }
 
 fn mul_div(a: u64, b: u64, c: u64) -> u64 {
@@ -89,6 +103,7 @@ pub async fn quote_buy(
         limit_price,
         tao_value: amount.rao(),
         proxy,
+        lesson: lesson(chain, netuid, &q).await,
     })
 }
 
@@ -134,6 +149,7 @@ pub async fn quote_sell(
         limit_price,
         tao_value: q.amount_out,
         proxy,
+        lesson: lesson(chain, netuid, &q).await,
     }))
 }
 
@@ -181,7 +197,15 @@ impl TradeSpec {
             price(self.limit_price),
             short(&self.coldkey),
             Text::ExpiresIn.get(lang),
-        )
+        ) + &self.lesson_block()
+    }
+
+    /// The lesson under the card, monospaced so its columns line up.
+    fn lesson_block(&self) -> String {
+        if self.lesson.is_empty() {
+            return String::new();
+        }
+        format!("\n<pre>{}</pre>", escape(&self.lesson.join("\n")))
     }
 
     /// What the chain filled, from the transaction's events: alpha credited (buys) or TAO paid
