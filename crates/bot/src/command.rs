@@ -142,6 +142,8 @@ pub enum Command {
     Automations,
     /// Stop an automation.
     Stop(i64),
+    /// Where traders moved emissions over a window (the network view).
+    Backprop(market::backprop::Window),
 }
 
 /// Why a message is not a command the bot can run.
@@ -307,6 +309,12 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 limit: args.get(3).map(|p| price(p)).transpose()?,
             }
         }
+        "backprop" => match args.first() {
+            None => C::Backprop(market::backprop::Window::Day),
+            Some(w) => {
+                C::Backprop(w.to_lowercase().parse().map_err(|_| Usage("/backprop [24h|7d|30d]"))?)
+            }
+        },
         "automations" => C::Automations,
         "stop" => C::Stop(
             args.first()
@@ -389,5 +397,8 @@ mod tests {
         assert!(parse(&"/price ".repeat(1000)).is_err());
         assert!(matches!(parse("/quiet 25-3"), Err(ParseError::Usage(_))));
         assert!(matches!(parse("/"), Err(ParseError::Unknown(_))));
+        assert_eq!(parse("/backprop 5y"), Err(ParseError::Usage("/backprop [24h|7d|30d]")));
+        assert_eq!(parse("/backprop"), Ok(Command::Backprop(market::backprop::Window::Day)));
+        assert_eq!(parse("/backprop 7D"), Ok(Command::Backprop(market::backprop::Window::Week)));
     }
 }

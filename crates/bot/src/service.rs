@@ -200,6 +200,7 @@ fn commands() -> Vec<BotCommand> {
         ("portfolio", "Positions of an address"),
         ("buy", "Buy stake (quote card)"),
         ("sell", "Sell stake (quote card)"),
+        ("backprop", "Where traders moved emissions"),
         ("lang", "English / 中文"),
         ("help", "All commands"),
     ]
@@ -343,6 +344,7 @@ async fn on_message(ctx: &Arc<Ctx>, msg: &Message) -> Result<()> {
             }
         }
         Command::Portfolio(addr) => portfolio(ctx, chat, lang, &addr).await?,
+        Command::Backprop(window) => backprop(ctx, chat, lang, window).await?,
         Command::Proxy { coldkey, per_trade, per_day } => {
             let Ok(coldkey) = coldkey.parse::<AccountId>() else {
                 ctx.reply(chat, Text::BadAddress.get(lang)).await;
@@ -906,4 +908,77 @@ async fn sign_link_card(ctx: &Ctx, card: &StoredCard, spec: &TradeSpec, lang: La
         Err(e) => format!("{} {}", Text::Failed.get(lang), escape(&e.to_string())),
     };
     ctx.queue.enqueue(edit(format!("{head}\n\n{line}")));
+}
+
+/// `ppb` (parts per billion of the emission) as a signed percentage with 4 decimals, exactly.
+fn ppb_pct(ppb: i64) -> String {
+    let sign = if ppb < 0 { "−" } else { "+" };
+    let abs = ppb.unsigned_abs();
+    format!("{sign}{}.{:04} %", abs / 10_000_000, (abs % 10_000_000) / 1_000)
+}
+
+fn signed_rao(rao: i128) -> String {
+    let sign = if rao < 0 { "−" } else { "+" };
+    format!("{sign}{}", tao(u64::try_from(rao.unsigned_abs()).unwrap_or(u64::MAX)))
+}
+
+/// The `/backprop` text: the view's summary (its English sentence, or the same numbers framed
+/// in Chinese) and the five largest gains and losses of emission share.
+pub(crate) fn backprop_text(v: &market::backprop::BackpropView, lang: Lang) -> String {
+    let moved = ppb_pct(i64::try_from(v.moved_ppb).unwrap_or(i64::MAX));
+    let summary = match lang {
+        Lang::En => escape(&v.summary),
+        Lang::Zh => format!(
+            "{} {} {}（#{}–#{}）。",
+            moved.trim_start_matches('+'),
+            Text::BackpropMoved.get(lang),
+            v.window,
+            v.from_block,
+            v.to_block
+        ),
+    };
+    let mut text = format!("<b>/backprop {}</b>\n{summary}\n", v.window);
+    let section = |title: Text, rows: Vec<&market::backprop::SubnetShift>| {
+        let mut t = format!("\n<b>{}</b>\n", title.get(lang));
+        if rows.is_empty() {
+            t.push_str(Text::BackpropNone.get(lang));
+            t.push('\n');
+        }
+        for s in rows {
+            t.push_str(&format!(
+                "{} {} · {} τ/day\n",
+                trade::label(s.netuid, &s.name),
+                ppb_pct(s.share_change_ppb),
+                signed_rao(s.tao_per_day_change)
+            ));
+        }
+        t
+    };
+    text.push_str(&section(Text::BackpropGainers, v.pushed_to().take(5).collect()));
+    text.push_str(&section(Text::BackpropLosers, v.pulled_from().take(5).collect()));
+    text
+}
+
+async fn backprop(
+    ctx: &Ctx,
+    chat: i64,
+    lang: Lang,
+    window: market::backprop::Window,
+) -> Result<()> {
+    let view = match ctx.s.market.backprop(window).await {
+        Ok(v) => v,
+        Err(market::MarketError::NothingIndexed) => {
+            ctx.reply(chat, Text::NoData.get(lang)).await;
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    ctx.reply(chat, backprop_text(&view, lang)).await;
+    let changes: Vec<i64> = view.subnets.iter().map(|s| s.share_change_ppb).collect();
+    let png = crate::chart::render_bars(&changes);
+    let caption = format!("/backprop {} · #{}–#{}", view.window, view.from_block, view.to_block);
+    if let Err(e) = ctx.queue.send(Outgoing::Photo { chat, png, caption }).await {
+        tracing::warn!(error = %e, "backprop chart not sent");
+    }
+    Ok(())
 }
