@@ -179,10 +179,12 @@ pub async fn run(
         tokio::spawn(deliver_outbox(s.store.clone(), queue.clone(), s.clock.clone(), stop.clone()));
     let ctx = Arc::new(Ctx { s, config, queue, api: api.clone(), http: reqwest::Client::new() });
     let auto_task = tokio::spawn(automation::run(ctx.clone(), stop.clone()));
+    let digest_task = tokio::spawn(digests(ctx.clone(), stop.clone()));
     let result = poll(&ctx, &mut stop).await;
     let _ = watcher_task.await;
     let _ = outbox_task.await;
     let _ = auto_task.await;
+    let _ = digest_task.await;
     drop(ctx);
     queue_task.abort();
     result
@@ -345,6 +347,13 @@ async fn on_message(ctx: &Arc<Ctx>, msg: &Message) -> Result<()> {
         }
         Command::Portfolio(addr) => portfolio(ctx, chat, lang, &addr).await?,
         Command::Backprop(window) => backprop(ctx, chat, lang, window).await?,
+        Command::Digest(hour) => {
+            ctx.s.store.set_digest(chat, hour).await?;
+            match hour {
+                Some(h) => ctx.reply(chat, format!("{} {h:02}:00", Text::DigestOn.get(lang))).await,
+                None => ctx.reply(chat, Text::DigestOff.get(lang)).await,
+            }
+        }
         Command::Proxy { coldkey, per_trade, per_day } => {
             let Ok(coldkey) = coldkey.parse::<AccountId>() else {
                 ctx.reply(chat, Text::BadAddress.get(lang)).await;
@@ -979,6 +988,41 @@ async fn backprop(
     let caption = format!("/backprop {} · #{}–#{}", view.window, view.from_block, view.to_block);
     if let Err(e) = ctx.queue.send(Outgoing::Photo { chat, png, caption }).await {
         tracing::warn!(error = %e, "backprop chart not sent");
+    }
+    Ok(())
+}
+
+/// Queues each chat's daily digest once its hour has come on the bot's clock. The outbox
+/// sends it; the delivery log keeps a day from being queued twice, across restarts too.
+async fn digests(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = digest_step(&ctx).await {
+            tracing::warn!(error = %e, "digest step failed");
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+}
+
+async fn digest_step(ctx: &Ctx) -> Result<()> {
+    let now = ctx.s.clock.now_ms();
+    let (day, hour) = (now / DAY_MS, (now % DAY_MS) / 3_600_000);
+    for (chat, at) in ctx.s.store.digests().await? {
+        if hour < u64::from(at) || ctx.s.store.digest_queued(chat, day).await? {
+            continue;
+        }
+        let lang = ctx.s.store.chat(chat).await?.lang;
+        let view = match ctx.s.market.backprop(market::backprop::Window::Day).await {
+            Ok(v) => v,
+            // Nothing indexed yet: try again on the next tick rather than send an empty digest.
+            Err(market::MarketError::NothingIndexed) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let text =
+            format!("<b>{}</b>\n{}", Text::DigestTitle.get(lang), backprop_text(&view, lang));
+        ctx.s.store.queue_digest(chat, day, &text, now).await?;
     }
     Ok(())
 }
