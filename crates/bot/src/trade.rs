@@ -341,3 +341,55 @@ pub async fn prepare_sign_link(
     }
     serde_json::from_slice(&bytes).map_err(|e| err(format!("unexpected answer: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(lesson: Vec<String>) -> TradeSpec {
+        TradeSpec {
+            coldkey: AccountId([1; 32]),
+            call: Call::AddStakeLimit {
+                hotkey: AccountId([2; 32]),
+                netuid: 1,
+                amount_staked: Tao::from_rao(2 * RAO),
+                limit_price: 50_000_000,
+                allow_partial: false,
+            },
+            side: Side::Buy,
+            netuid: 1,
+            label: "SN1".into(),
+            amount_in: 2 * RAO,
+            quoted_out: 39 * RAO,
+            fee: 1_000_000,
+            impact: 0.001,
+            min_out: 38 * RAO,
+            limit_price: 50_000_000,
+            tao_value: 2 * RAO,
+            proxy: true,
+            lesson,
+        }
+    }
+
+    #[test]
+    fn a_failed_projection_leaves_the_quote_and_says_why() {
+        let card =
+            spec(vec!["what this trade teaches the network: not projected (no <head>)".into()])
+                .card(Lang::En);
+        assert!(card.contains("Minimum received: 38 α") && card.contains("Limit price"), "{card}");
+        assert!(
+            card.contains(
+                "<pre>what this trade teaches the network: not projected (no &lt;head&gt;)</pre>"
+            ),
+            "{card}"
+        );
+    }
+
+    #[test]
+    fn cards_stored_before_the_lesson_read_without_it() {
+        let mut json = serde_json::to_value(spec(vec!["x".into()])).unwrap();
+        json.as_object_mut().unwrap().remove("lesson");
+        let old: TradeSpec = serde_json::from_value(json).unwrap();
+        assert!(old.lesson.is_empty() && !old.card(Lang::En).contains("<pre>"));
+    }
+}
