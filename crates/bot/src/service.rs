@@ -203,6 +203,7 @@ fn commands() -> Vec<BotCommand> {
         ("buy", "Buy stake (quote card)"),
         ("sell", "Sell stake (quote card)"),
         ("backprop", "Where traders moved emissions"),
+        ("digest", "Daily backprop digest on/off"),
         ("lang", "English / 中文"),
         ("help", "All commands"),
     ]
@@ -1009,19 +1010,24 @@ async fn digests(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
 async fn digest_step(ctx: &Ctx) -> Result<()> {
     let now = ctx.s.clock.now_ms();
     let (day, hour) = (now / DAY_MS, (now % DAY_MS) / 3_600_000);
+    // One view serves every chat due in this step; built only when some chat is due.
+    let mut view = None;
     for (chat, at) in ctx.s.store.digests().await? {
         if hour < u64::from(at) || ctx.s.store.digest_queued(chat, day).await? {
             continue;
         }
         let lang = ctx.s.store.chat(chat).await?.lang;
-        let view = match ctx.s.market.backprop(market::backprop::Window::Day).await {
-            Ok(v) => v,
-            // Nothing indexed yet: try again on the next tick rather than send an empty digest.
-            Err(market::MarketError::NothingIndexed) => return Ok(()),
-            Err(e) => return Err(e.into()),
+        let view = match &mut view {
+            Some(v) => v,
+            None => match ctx.s.market.backprop(market::backprop::Window::Day).await {
+                Ok(v) => view.insert(v),
+                // Nothing indexed yet: try again on the next tick rather than send an empty
+                // digest.
+                Err(market::MarketError::NothingIndexed) => return Ok(()),
+                Err(e) => return Err(e.into()),
+            },
         };
-        let text =
-            format!("<b>{}</b>\n{}", Text::DigestTitle.get(lang), backprop_text(&view, lang));
+        let text = format!("<b>{}</b>\n{}", Text::DigestTitle.get(lang), backprop_text(view, lang));
         ctx.s.store.queue_digest(chat, day, &text, now).await?;
     }
     Ok(())
