@@ -104,6 +104,34 @@ pub fn render(prices: &[u64]) -> Vec<u8> {
     encode(&r.px)
 }
 
+/// Renders signed values (largest first, e.g. share changes) as a diverging bar chart: one bar
+/// per value from a zero line, green above and red below, scaled to the largest magnitude.
+pub fn render_bars(values: &[i64]) -> Vec<u8> {
+    let mut r = Raster::new();
+    let (w, h) = (i64::from(WIDTH), i64::from(HEIGHT));
+    let mid = h / 2;
+    for x in PAD..w - PAD {
+        r.put(x, mid, GRID, 256);
+    }
+    let max = values.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0).max(1);
+    let n = i64::try_from(values.len()).unwrap_or(i64::MAX).max(1);
+    let slot = ((w - 2 * PAD) / n).max(1);
+    let half = i128::from(mid - PAD);
+    for (i, &v) in values.iter().enumerate() {
+        let x0 = PAD + slot * i64::try_from(i).unwrap_or(0);
+        // In i128 so that the scaling of any i64 cannot overflow.
+        let len = (i128::from(v.unsigned_abs()) * half / i128::from(max)) as i64;
+        let (color, top, bottom) =
+            if v >= 0 { (UP, mid - len, mid) } else { (DOWN, mid, mid + len) };
+        for x in x0..x0 + (slot - slot / 4).max(1) {
+            for y in top..=bottom {
+                r.put(x, y, color, 256);
+            }
+        }
+    }
+    encode(&r.px)
+}
+
 fn encode(px: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);
@@ -127,6 +155,17 @@ mod tests {
         let reader = decoder.read_info().unwrap_or_else(|e| panic!("not a PNG: {e}"));
         let info = reader.info();
         assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+    }
+
+    #[test]
+    fn bars_render_a_decodable_png_even_at_the_extremes() {
+        for values in [&[][..], &[5, -5], &[i64::MAX, i64::MIN, 0]] {
+            let png = render_bars(values);
+            let reader = png::Decoder::new(std::io::Cursor::new(png))
+                .read_info()
+                .unwrap_or_else(|e| panic!("not a PNG: {e}"));
+            assert_eq!((reader.info().width, reader.info().height), (WIDTH, HEIGHT));
+        }
     }
 
     #[test]

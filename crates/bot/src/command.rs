@@ -142,6 +142,10 @@ pub enum Command {
     Automations,
     /// Stop an automation.
     Stop(i64),
+    /// Where traders moved emissions over a window (the network view).
+    Backprop(market::backprop::Window),
+    /// The daily digest on at an hour (UTC), or off (`None`).
+    Digest(Option<u8>),
 }
 
 /// Why a message is not a command the bot can run.
@@ -307,6 +311,28 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 limit: args.get(3).map(|p| price(p)).transpose()?,
             }
         }
+        "backprop" => match args.first() {
+            None => C::Backprop(market::backprop::Window::Day),
+            Some(w) => {
+                C::Backprop(w.to_lowercase().parse().map_err(|_| Usage("/backprop [24h|7d|30d]"))?)
+            }
+        },
+        "digest" => {
+            const U: &str = "/digest on|off [hour UTC, 0–23]";
+            match (args.first().map(|s| s.to_lowercase()).as_deref(), args.get(1)) {
+                (Some("off"), None) => C::Digest(None),
+                (Some("on"), None) => C::Digest(Some(8)),
+                (Some("on"), Some(h)) => C::Digest(Some(
+                    h.to_lowercase()
+                        .trim_end_matches("utc")
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|h| *h < 24)
+                        .ok_or(Usage(U))?,
+                )),
+                _ => return Err(Usage(U)),
+            }
+        }
         "automations" => C::Automations,
         "stop" => C::Stop(
             args.first()
@@ -389,5 +415,12 @@ mod tests {
         assert!(parse(&"/price ".repeat(1000)).is_err());
         assert!(matches!(parse("/quiet 25-3"), Err(ParseError::Usage(_))));
         assert!(matches!(parse("/"), Err(ParseError::Unknown(_))));
+        assert_eq!(parse("/digest on"), Ok(Command::Digest(Some(8))));
+        assert_eq!(parse("/digest on 17utc"), Ok(Command::Digest(Some(17))));
+        assert_eq!(parse("/digest off"), Ok(Command::Digest(None)));
+        assert!(matches!(parse("/digest on 24"), Err(ParseError::Usage(_))));
+        assert_eq!(parse("/backprop 5y"), Err(ParseError::Usage("/backprop [24h|7d|30d]")));
+        assert_eq!(parse("/backprop"), Ok(Command::Backprop(market::backprop::Window::Day)));
+        assert_eq!(parse("/backprop 7D"), Ok(Command::Backprop(market::backprop::Window::Week)));
     }
 }

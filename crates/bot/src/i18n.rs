@@ -50,8 +50,8 @@ macro_rules! texts {
 texts! {
     Welcome => "Welcome to taoplex: dTAO prices, alerts, whale watching, and trading that never holds your coldkey. /help lists the commands.",
                "欢迎使用 taoplex：dTAO 价格、提醒、巨鲸监控，以及从不持有您冷钱包私钥的交易。/help 查看命令。";
-    Help => "<b>Market</b>\n/price &lt;netuid|name&gt; · /top · /subnet &lt;netuid&gt; · /events [netuid]\n<b>Alerts</b>\n/alert price &lt;netuid&gt; above|below &lt;τ&gt;\n/alert move &lt;netuid&gt; &lt;%&gt; (1h)\n/alert emission|owner &lt;netuid|all&gt; · /alert registration\n/whale &lt;netuid|all&gt; &lt;min τ&gt; [buy|sell|move]\n/alerts · /unalert &lt;id&gt; · /cooldown &lt;min&gt; · /quiet &lt;from&gt;-&lt;to&gt;|off\n<b>Portfolio</b>\n/portfolio &lt;address&gt;\n<b>Trading</b> (private chat)\n/proxy &lt;coldkey&gt; [τ per trade] [τ per day] · /address &lt;coldkey&gt; · /revoke\n/buy &lt;netuid&gt; &lt;τ&gt; [max price] · /sell &lt;netuid&gt; &lt;α&gt; [min price]\n/dca &lt;netuid&gt; &lt;τ&gt; &lt;every min&gt; [max price] · /automations · /stop &lt;id&gt;\n/lang en|zh",
-            "<b>市场</b>\n/price &lt;编号|名称&gt; · /top · /subnet &lt;编号&gt; · /events [编号]\n<b>提醒</b>\n/alert price &lt;编号&gt; above|below &lt;τ&gt;\n/alert move &lt;编号&gt; &lt;%&gt;（1 小时）\n/alert emission|owner &lt;编号|all&gt; · /alert registration\n/whale &lt;编号|all&gt; &lt;最小 τ&gt; [buy|sell|move]\n/alerts · /unalert &lt;id&gt; · /cooldown &lt;分钟&gt; · /quiet &lt;起&gt;-&lt;止&gt;|off\n<b>持仓</b>\n/portfolio &lt;地址&gt;\n<b>交易</b>（仅私聊）\n/proxy &lt;冷钱包&gt; [每笔 τ] [每日 τ] · /address &lt;冷钱包&gt; · /revoke\n/buy &lt;编号&gt; &lt;τ&gt; [最高价] · /sell &lt;编号&gt; &lt;α&gt; [最低价]\n/dca &lt;编号&gt; &lt;τ&gt; &lt;间隔分钟&gt; [最高价] · /automations · /stop &lt;id&gt;\n/lang en|zh";
+    Help => "<b>Market</b>\n/price &lt;netuid|name&gt; · /top · /subnet &lt;netuid&gt; · /events [netuid]\n<b>Alerts</b>\n/alert price &lt;netuid&gt; above|below &lt;τ&gt;\n/alert move &lt;netuid&gt; &lt;%&gt; (1h)\n/alert emission|owner &lt;netuid|all&gt; · /alert registration\n/whale &lt;netuid|all&gt; &lt;min τ&gt; [buy|sell|move]\n/alerts · /unalert &lt;id&gt; · /cooldown &lt;min&gt; · /quiet &lt;from&gt;-&lt;to&gt;|off\n<b>Portfolio</b>\n/portfolio &lt;address&gt;\n<b>Network</b>\n/backprop [24h|7d|30d]: where traders moved emissions\n/digest on|off [HH]: the 24h view daily at HH UTC (08)\n<b>Trading</b> (private chat)\n/proxy &lt;coldkey&gt; [τ per trade] [τ per day] · /address &lt;coldkey&gt; · /revoke\n/buy &lt;netuid&gt; &lt;τ&gt; [max price] · /sell &lt;netuid&gt; &lt;α&gt; [min price]\n/dca &lt;netuid&gt; &lt;τ&gt; &lt;every min&gt; [max price] · /automations · /stop &lt;id&gt;\n/lang en|zh",
+            "<b>市场</b>\n/price &lt;编号|名称&gt; · /top · /subnet &lt;编号&gt; · /events [编号]\n<b>提醒</b>\n/alert price &lt;编号&gt; above|below &lt;τ&gt;\n/alert move &lt;编号&gt; &lt;%&gt;（1 小时）\n/alert emission|owner &lt;编号|all&gt; · /alert registration\n/whale &lt;编号|all&gt; &lt;最小 τ&gt; [buy|sell|move]\n/alerts · /unalert &lt;id&gt; · /cooldown &lt;分钟&gt; · /quiet &lt;起&gt;-&lt;止&gt;|off\n<b>持仓</b>\n/portfolio &lt;地址&gt;\n<b>网络</b>\n/backprop [24h|7d|30d]：交易者把排放推向了哪里\n/digest on|off [时]：每天该时（UTC，默认 08）推送 24 小时视图\n<b>交易</b>（仅私聊）\n/proxy &lt;冷钱包&gt; [每笔 τ] [每日 τ] · /address &lt;冷钱包&gt; · /revoke\n/buy &lt;编号&gt; &lt;τ&gt; [最高价] · /sell &lt;编号&gt; &lt;α&gt; [最低价]\n/dca &lt;编号&gt; &lt;τ&gt; &lt;间隔分钟&gt; [最高价] · /automations · /stop &lt;id&gt;\n/lang en|zh";
     LangSet => "Language: English.", "语言：中文。";
     UnknownSubnet => "No such subnet. Try /top for the list.", "没有这个子网。用 /top 查看列表。";
     UnknownCommand => "Unknown command. /help lists what I can do.", "未知命令。/help 查看可用命令。";
@@ -116,6 +116,13 @@ texts! {
     AddressSet => "Sign-link trading set up: each trade's Confirm gives you a link where your own wallet signs. Coldkey:", "已设置签名链接交易：每次确认后会给您一个链接，由您自己的钱包签名。冷钱包：";
     NoTerminal => "Sign links need the terminal (the bot runs without --terminal-url); use /proxy instead.", "签名链接需要终端（机器人未配置 --terminal-url）；请改用 /proxy。";
     Register => "First tell me your coldkey: /proxy &lt;coldkey&gt; (the bot trades through a Staking proxy) or /address &lt;coldkey&gt; (you sign each trade in your browser wallet).", "请先告诉我您的冷钱包：/proxy &lt;冷钱包&gt;（机器人通过 Staking 代理交易）或 /address &lt;冷钱包&gt;（您在浏览器钱包中签署每笔交易）。";
+    BackpropGainers => "Gained emission share", "排放占比上升";
+    BackpropLosers => "Lost emission share", "排放占比下降";
+    BackpropMoved => "of emissions moved between subnets over", "的排放在子网之间转移，时间窗口";
+    DigestOn => "Daily digest on, at this hour (UTC):", "每日摘要已开启，推送时间（UTC）：";
+    DigestOff => "Daily digest off.", "每日摘要已关闭。";
+    DigestTitle => "Daily digest", "每日摘要";
+    BackpropNone => "none", "无";
     TooLong => "Message too long; commands are short.", "消息过长；命令都很短。";
     GroupTradeRefused => "Trading commands work only in a private chat with me.", "交易命令仅在与我的私聊中有效。";
 }

@@ -179,10 +179,12 @@ pub async fn run(
         tokio::spawn(deliver_outbox(s.store.clone(), queue.clone(), s.clock.clone(), stop.clone()));
     let ctx = Arc::new(Ctx { s, config, queue, api: api.clone(), http: reqwest::Client::new() });
     let auto_task = tokio::spawn(automation::run(ctx.clone(), stop.clone()));
+    let digest_task = tokio::spawn(digests(ctx.clone(), stop.clone()));
     let result = poll(&ctx, &mut stop).await;
     let _ = watcher_task.await;
     let _ = outbox_task.await;
     let _ = auto_task.await;
+    let _ = digest_task.await;
     drop(ctx);
     queue_task.abort();
     result
@@ -200,6 +202,8 @@ fn commands() -> Vec<BotCommand> {
         ("portfolio", "Positions of an address"),
         ("buy", "Buy stake (quote card)"),
         ("sell", "Sell stake (quote card)"),
+        ("backprop", "Where traders moved emissions"),
+        ("digest", "Daily backprop digest on/off"),
         ("lang", "English / 中文"),
         ("help", "All commands"),
     ]
@@ -343,6 +347,14 @@ async fn on_message(ctx: &Arc<Ctx>, msg: &Message) -> Result<()> {
             }
         }
         Command::Portfolio(addr) => portfolio(ctx, chat, lang, &addr).await?,
+        Command::Backprop(window) => backprop(ctx, chat, lang, window).await?,
+        Command::Digest(hour) => {
+            ctx.s.store.set_digest(chat, hour).await?;
+            match hour {
+                Some(h) => ctx.reply(chat, format!("{} {h:02}:00", Text::DigestOn.get(lang))).await,
+                None => ctx.reply(chat, Text::DigestOff.get(lang)).await,
+            }
+        }
         Command::Proxy { coldkey, per_trade, per_day } => {
             let Ok(coldkey) = coldkey.parse::<AccountId>() else {
                 ctx.reply(chat, Text::BadAddress.get(lang)).await;
@@ -906,4 +918,117 @@ async fn sign_link_card(ctx: &Ctx, card: &StoredCard, spec: &TradeSpec, lang: La
         Err(e) => format!("{} {}", Text::Failed.get(lang), escape(&e.to_string())),
     };
     ctx.queue.enqueue(edit(format!("{head}\n\n{line}")));
+}
+
+/// `ppb` (parts per billion of the emission) as a signed percentage with 4 decimals, exactly.
+fn ppb_pct(ppb: i64) -> String {
+    let sign = if ppb < 0 { "−" } else { "+" };
+    let abs = ppb.unsigned_abs();
+    format!("{sign}{}.{:04} %", abs / 10_000_000, (abs % 10_000_000) / 1_000)
+}
+
+fn signed_rao(rao: i128) -> String {
+    let sign = if rao < 0 { "−" } else { "+" };
+    format!("{sign}{}", tao(u64::try_from(rao.unsigned_abs()).unwrap_or(u64::MAX)))
+}
+
+/// The `/backprop` text: the view's summary (its English sentence, or the same numbers framed
+/// in Chinese) and the five largest gains and losses of emission share.
+pub(crate) fn backprop_text(v: &market::backprop::BackpropView, lang: Lang) -> String {
+    let moved = ppb_pct(i64::try_from(v.moved_ppb).unwrap_or(i64::MAX));
+    let summary = match lang {
+        Lang::En => escape(&v.summary),
+        Lang::Zh => format!(
+            "{} {} {}（#{}–#{}）。",
+            moved.trim_start_matches('+'),
+            Text::BackpropMoved.get(lang),
+            v.window,
+            v.from_block,
+            v.to_block
+        ),
+    };
+    let mut text = format!("<b>/backprop {}</b>\n{summary}\n", v.window);
+    let section = |title: Text, rows: Vec<&market::backprop::SubnetShift>| {
+        let mut t = format!("\n<b>{}</b>\n", title.get(lang));
+        if rows.is_empty() {
+            t.push_str(Text::BackpropNone.get(lang));
+            t.push('\n');
+        }
+        for s in rows {
+            t.push_str(&format!(
+                "{} {} · {} τ/day\n",
+                trade::label(s.netuid, &s.name),
+                ppb_pct(s.share_change_ppb),
+                signed_rao(s.tao_per_day_change)
+            ));
+        }
+        t
+    };
+    text.push_str(&section(Text::BackpropGainers, v.pushed_to().take(5).collect()));
+    text.push_str(&section(Text::BackpropLosers, v.pulled_from().take(5).collect()));
+    text
+}
+
+async fn backprop(
+    ctx: &Ctx,
+    chat: i64,
+    lang: Lang,
+    window: market::backprop::Window,
+) -> Result<()> {
+    let view = match ctx.s.market.backprop(window).await {
+        Ok(v) => v,
+        Err(market::MarketError::NothingIndexed) => {
+            ctx.reply(chat, Text::NoData.get(lang)).await;
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    ctx.reply(chat, backprop_text(&view, lang)).await;
+    let changes: Vec<i64> = view.subnets.iter().map(|s| s.share_change_ppb).collect();
+    let png = crate::chart::render_bars(&changes);
+    let caption = format!("/backprop {} · #{}–#{}", view.window, view.from_block, view.to_block);
+    if let Err(e) = ctx.queue.send(Outgoing::Photo { chat, png, caption }).await {
+        tracing::warn!(error = %e, "backprop chart not sent");
+    }
+    Ok(())
+}
+
+/// Queues each chat's daily digest once its hour has come on the bot's clock. The outbox
+/// sends it; the delivery log keeps a day from being queued twice, across restarts too.
+async fn digests(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = digest_step(&ctx).await {
+            tracing::warn!(error = %e, "digest step failed");
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+}
+
+async fn digest_step(ctx: &Ctx) -> Result<()> {
+    let now = ctx.s.clock.now_ms();
+    let (day, hour) = (now / DAY_MS, (now % DAY_MS) / 3_600_000);
+    // One view serves every chat due in this step; built only when some chat is due.
+    let mut view = None;
+    for (chat, at) in ctx.s.store.digests().await? {
+        if hour < u64::from(at) || ctx.s.store.digest_queued(chat, day).await? {
+            continue;
+        }
+        let lang = ctx.s.store.chat(chat).await?.lang;
+        let view = match &mut view {
+            Some(v) => v,
+            None => match ctx.s.market.backprop(market::backprop::Window::Day).await {
+                Ok(v) => view.insert(v),
+                // Nothing indexed yet: try again on the next tick rather than send an empty
+                // digest.
+                Err(market::MarketError::NothingIndexed) => return Ok(()),
+                Err(e) => return Err(e.into()),
+            },
+        };
+        let text = format!("<b>{}</b>\n{}", Text::DigestTitle.get(lang), backprop_text(view, lang));
+        ctx.s.store.queue_digest(chat, day, &text, now).await?;
+    }
+    Ok(())
 }

@@ -128,6 +128,9 @@ pub struct StoredAutomation {
     pub next_run_ms: u64,
 }
 
+/// The delivery-log rule id of digests: rule ids start at 1, so 0 is never an alert rule's.
+const DIGEST_RULE: i64 = 0;
+
 fn i64_of(v: u64, what: &str) -> Result<i64> {
     Ok(db::to_i64(v, what)?)
 }
@@ -305,6 +308,66 @@ impl BotStore {
             sqlx::query("UPDATE bot_outbox SET sent = 1 WHERE id = $1").bind(id).execute(pool).await?;
         });
         Ok(())
+    }
+
+    /// Turns the daily digest on at `hour` (UTC) for a chat, or off (`None`).
+    pub async fn set_digest(&self, chat_id: i64, hour: Option<u8>) -> Result<()> {
+        on_db!(&self.db, pool => {
+            match hour {
+                Some(h) => sqlx::query("INSERT INTO bot_digests (chat_id, hour) VALUES ($1, $2) ON CONFLICT (chat_id) DO UPDATE SET hour = excluded.hour")
+                    .bind(chat_id).bind(i64::from(h)).execute(pool).await?,
+                None => sqlx::query("DELETE FROM bot_digests WHERE chat_id = $1").bind(chat_id).execute(pool).await?,
+            };
+        });
+        Ok(())
+    }
+
+    /// Every chat with the digest on, with its hour (UTC).
+    pub async fn digests(&self) -> Result<Vec<(i64, u8)>> {
+        let rows: Vec<(i64, i64)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT chat_id, hour FROM bot_digests ORDER BY chat_id").fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|(c, h)| (c, u8::try_from(h).unwrap_or(0))).collect())
+    }
+
+    fn digest_key(chat_id: i64, day: u64) -> String {
+        format!("digest:{chat_id}:{day}")
+    }
+
+    /// Whether the digest of `day` (days since the epoch) was already queued for a chat.
+    pub async fn digest_queued(&self, chat_id: i64, day: u64) -> Result<bool> {
+        let key = Self::digest_key(chat_id, day);
+        let n: i64 = on_db!(&self.db, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM bot_deliveries WHERE rule_id = $1 AND key = $2")
+                .bind(DIGEST_RULE).bind(&key).fetch_one(pool).await?
+        });
+        Ok(n > 0)
+    }
+
+    /// Queues a chat's digest of `day` in the outbox unless it was queued before, logging it
+    /// in the same transaction as the alerts do: so a restart never queues a day twice.
+    /// Returns whether it was queued now.
+    pub async fn queue_digest(
+        &self,
+        chat_id: i64,
+        day: u64,
+        text: &str,
+        not_before_ms: u64,
+    ) -> Result<bool> {
+        let key = Self::digest_key(chat_id, day);
+        let not_before_ms = i64_of(not_before_ms, "not_before_ms")?;
+        let fresh = on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let fresh = sqlx::query("INSERT INTO bot_deliveries (rule_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(DIGEST_RULE).bind(&key).execute(&mut *tx).await?.rows_affected() == 1;
+            if fresh {
+                sqlx::query("INSERT INTO bot_outbox (chat_id, text, not_before_ms) VALUES ($1, $2, $3)")
+                    .bind(chat_id).bind(text).bind(not_before_ms).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            fresh
+        });
+        Ok(fresh)
     }
 
     /// Registers (or replaces) a user's proxy.

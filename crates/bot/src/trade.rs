@@ -43,6 +43,20 @@ pub struct TradeSpec {
     pub tao_value: u64,
     /// Signed by the bot's proxy (true) or by the user through a sign link (false).
     pub proxy: bool,
+    /// What this trade teaches the network ([`market::lesson::lesson_lines`]), or one line
+    /// saying why it was not projected. Stored with the card so the edits after Confirm keep
+    /// it; cards stored before the field existed read as empty.
+    #[serde(default)]
+    pub lesson: Vec<String>,
+}
+
+/// The lesson lines for one pool impact. A projection that fails must not cost the user the
+/// quote, so the failure becomes a line instead of an error.
+async fn lesson(chain: &dyn Chain, netuid: u16, quote: &chain::SwapOutcome) -> Vec<String> {
+    match market::lesson::project_trade(chain, &[market::lesson::impact(netuid, quote)]).await {
+        Ok(p) => market::lesson::lesson_lines(&p),
+        Err(e) => vec![format!("what this trade teaches the network: not projected ({e})")],
+    }
 }
 
 fn mul_div(a: u64, b: u64, c: u64) -> u64 {
@@ -89,6 +103,7 @@ pub async fn quote_buy(
         limit_price,
         tao_value: amount.rao(),
         proxy,
+        lesson: lesson(chain, netuid, &q).await,
     })
 }
 
@@ -134,6 +149,7 @@ pub async fn quote_sell(
         limit_price,
         tao_value: q.amount_out,
         proxy,
+        lesson: lesson(chain, netuid, &q).await,
     }))
 }
 
@@ -181,7 +197,15 @@ impl TradeSpec {
             price(self.limit_price),
             short(&self.coldkey),
             Text::ExpiresIn.get(lang),
-        )
+        ) + &self.lesson_block()
+    }
+
+    /// The lesson under the card, monospaced so its columns line up.
+    fn lesson_block(&self) -> String {
+        if self.lesson.is_empty() {
+            return String::new();
+        }
+        format!("\n<pre>{}</pre>", escape(&self.lesson.join("\n")))
     }
 
     /// What the chain filled, from the transaction's events: alpha credited (buys) or TAO paid
@@ -316,4 +340,56 @@ pub async fn prepare_sign_link(
         return Err(err(format!("{status}: {msg}")));
     }
     serde_json::from_slice(&bytes).map_err(|e| err(format!("unexpected answer: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(lesson: Vec<String>) -> TradeSpec {
+        TradeSpec {
+            coldkey: AccountId([1; 32]),
+            call: Call::AddStakeLimit {
+                hotkey: AccountId([2; 32]),
+                netuid: 1,
+                amount_staked: Tao::from_rao(2 * RAO),
+                limit_price: 50_000_000,
+                allow_partial: false,
+            },
+            side: Side::Buy,
+            netuid: 1,
+            label: "SN1".into(),
+            amount_in: 2 * RAO,
+            quoted_out: 39 * RAO,
+            fee: 1_000_000,
+            impact: 0.001,
+            min_out: 38 * RAO,
+            limit_price: 50_000_000,
+            tao_value: 2 * RAO,
+            proxy: true,
+            lesson,
+        }
+    }
+
+    #[test]
+    fn a_failed_projection_leaves_the_quote_and_says_why() {
+        let card =
+            spec(vec!["what this trade teaches the network: not projected (no <head>)".into()])
+                .card(Lang::En);
+        assert!(card.contains("Minimum received: 38 α") && card.contains("Limit price"), "{card}");
+        assert!(
+            card.contains(
+                "<pre>what this trade teaches the network: not projected (no &lt;head&gt;)</pre>"
+            ),
+            "{card}"
+        );
+    }
+
+    #[test]
+    fn cards_stored_before_the_lesson_read_without_it() {
+        let mut json = serde_json::to_value(spec(vec!["x".into()])).unwrap();
+        json.as_object_mut().unwrap().remove("lesson");
+        let old: TradeSpec = serde_json::from_value(json).unwrap();
+        assert!(old.lesson.is_empty() && !old.card(Lang::En).contains("<pre>"));
+    }
 }

@@ -95,3 +95,36 @@ async fn whale_alert_names_the_subnet_owner() {
     assert_eq!(alerts(&h, BOB, "Whale"), 1, "the 50 τ buy and the sell rule stay quiet");
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_daily_digest_comes_once_at_its_hour_and_not_again_after_a_restart() {
+    let mut h = Harness::start(BotConfig::default()).await;
+    // The test clock starts at 01:00 UTC.
+    let on = h.say(BOB, "/digest on 08").await.text.unwrap();
+    assert!(on.contains("Daily digest on") && on.contains("08:00"), "{on}");
+    let bad = h.say(BOB, "/digest on 25").await.text.unwrap();
+    assert!(bad.contains("Usage"), "{bad}");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(alerts(&h, BOB, "Daily digest</b>"), 0, "not before its hour");
+
+    h.clock.advance_ms(7 * 3_600_000 + 60_000);
+    let digest = h.wait_text(BOB, "Daily digest</b>").await.text.unwrap();
+    assert!(
+        digest.contains("/backprop 24h") && digest.contains("Gained emission share"),
+        "{digest}"
+    );
+
+    h.stop_bot().await;
+    h.start_bot();
+    h.clock.advance_ms(60_000);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(alerts(&h, BOB, "Daily digest</b>"), 1, "one digest a day, across a restart");
+
+    let off = h.say(BOB, "/digest off").await.text.unwrap();
+    assert!(off.contains("Daily digest off"), "{off}");
+    h.clock.advance_ms(24 * 3_600_000);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(alerts(&h, BOB, "Daily digest</b>"), 1, "off means off");
+
+    h.shutdown().await;
+}

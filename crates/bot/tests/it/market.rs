@@ -29,6 +29,24 @@ async fn market_commands_answer_in_both_languages_and_bad_input_never_crashes() 
     let events = h.say(ALICE, "/events").await.text.unwrap();
     assert!(!events.is_empty());
 
+    // The network view: the summary and the movers, then the chart as a photo.
+    let bp = h.say(ALICE, "/backprop").await;
+    assert_eq!(bp.method, "sendmessage");
+    let bp = bp.text.unwrap();
+    assert!(
+        bp.contains("/backprop 24h")
+            && bp.contains("Gained emission share")
+            && bp.contains("Lost emission share"),
+        "{bp}"
+    );
+    let chart = h.wait_text(ALICE, "/backprop 24h · #").await;
+    assert_eq!(chart.method, "sendphoto");
+    assert!(chart.photo_bytes > 1_000, "a real PNG was uploaded as multipart");
+    let bad_window = h.say(ALICE, "/backprop 5y").await.text.unwrap();
+    assert!(bad_window.contains("Usage") && bad_window.contains("24h|7d|30d"), "{bad_window}");
+    let help = h.say(ALICE, "/help").await.text.unwrap();
+    assert!(help.contains("/backprop"), "{help}");
+
     // Bad input: each gets a clear answer and the bot keeps going.
     let unknown = h.say(ALICE, "/price nosuchsubnet").await.text.unwrap();
     assert!(unknown.contains("No such subnet"), "{unknown}");
@@ -49,7 +67,12 @@ async fn market_commands_answer_in_both_languages_and_bad_input_never_crashes() 
     let lang = h.say(ALICE, "/lang zh").await.text.unwrap();
     assert!(lang.contains("中文"));
     let help = h.say(ALICE, "/help").await.text.unwrap();
-    assert!(help.contains("市场") && help.contains("/alert"), "{help}");
+    assert!(
+        help.contains("市场") && help.contains("/alert") && help.contains("/backprop"),
+        "{help}"
+    );
+    let bp = h.say(ALICE, "/backprop 7d").await.text.unwrap();
+    assert!(bp.contains("排放占比上升") && bp.contains("7d"), "{bp}");
 
     h.shutdown().await;
 }

@@ -53,6 +53,9 @@ async fn proxy_trade_lands_for_the_users_coldkey_once_and_the_proxy_cannot_trans
         text.contains("Quote") && text.contains("Minimum received") && text.contains("Limit price"),
         "{text}"
     );
+    // The lesson is projected on localnet, not merely the fallback line.
+    assert!(text.contains("what this trade teaches the network (rule "), "{text}");
+    assert!(text.contains("SN1") && text.contains("converged"), "{text}");
     let confirm = card_button(&card, "c:");
     let message_id = card.new_message_id.unwrap();
     let before = stake_on(&h, "//Alice", 1).await;
