@@ -20,14 +20,6 @@ use crate::state::AppState;
 /// Trades listed on an account page.
 const ACCOUNT_TRADES: u32 = 50;
 
-fn tao(rao: u64) -> String {
-    format!("{} τ", chain::Tao::from_rao(rao).to_decimal_string())
-}
-
-fn alpha(rao: u64) -> String {
-    format!("{} α", chain::Tao::from_rao(rao).to_decimal_string())
-}
-
 /// A link to an account page, shortened; the full address is its title.
 pub(crate) fn account_link(a: &AccountId) -> Markup {
     let ss58 = a.to_ss58();
@@ -80,25 +72,27 @@ fn result_cell(t: &Catalogue, result: &Result<(), DispatchError>) -> Markup {
 /// their fields as the chain names them.
 fn event_words(e: &Event) -> Markup {
     match e {
-        Event::ExtrinsicSuccess { fee } => html! { b { "ExtrinsicSuccess" } " · fee " (tao(*fee)) },
+        Event::ExtrinsicSuccess { fee } => {
+            html! { b { "ExtrinsicSuccess" } " · fee " (fmt::tao_exact(*fee)) }
+        }
         Event::ExtrinsicFailed { error, fee } => {
-            html! { b { "ExtrinsicFailed" } " · " span.down title=(error.to_string()) { (error_name(error)) } " · fee " (tao(*fee)) }
+            html! { b { "ExtrinsicFailed" } " · " span.down title=(error.to_string()) { (error_name(error)) } " · fee " (fmt::tao_exact(*fee)) }
         }
         Event::Transfer { from, to, amount } => {
-            html! { b { "Transfer" } " " (tao(*amount)) " from " (account_link(from)) " to " (account_link(to)) }
+            html! { b { "Transfer" } " " (fmt::tao_exact(*amount)) " from " (account_link(from)) " to " (account_link(to)) }
         }
         Event::StakeAdded { coldkey, hotkey, tao: t, alpha: a, netuid, fee } => html! {
-            b { "StakeAdded" } " " (account_link(coldkey)) " paid " (tao(*t)) " for " (alpha(*a))
+            b { "StakeAdded" } " " (account_link(coldkey)) " paid " (fmt::tao_exact(*t)) " for " (fmt::alpha_exact(*a))
             " on " a href=(format!("/subnets/{netuid}")) { "SN" (netuid) } " to hotkey " (account_link(hotkey))
-            " · swap fee " (tao(*fee))
+            " · swap fee " (fmt::tao_exact(*fee))
         },
         Event::StakeRemoved { coldkey, hotkey, tao: t, alpha: a, netuid, fee } => html! {
-            b { "StakeRemoved" } " " (account_link(coldkey)) " sold " (alpha(*a)) " for " (tao(*t))
+            b { "StakeRemoved" } " " (account_link(coldkey)) " sold " (fmt::alpha_exact(*a)) " for " (fmt::tao_exact(*t))
             " on " a href=(format!("/subnets/{netuid}")) { "SN" (netuid) } " from hotkey " (account_link(hotkey))
-            " · swap fee " (alpha(*fee))
+            " · swap fee " (fmt::alpha_exact(*fee))
         },
         Event::StakeMoved { coldkey, origin_netuid, destination_netuid, tao: t, .. } => html! {
-            b { "StakeMoved" } " " (account_link(coldkey)) " moved " (tao(*t)) " of stake SN" (origin_netuid) " → SN" (destination_netuid)
+            b { "StakeMoved" } " " (account_link(coldkey)) " moved " (fmt::tao_exact(*t)) " of stake SN" (origin_netuid) " → SN" (destination_netuid)
         },
         Event::StakeTransferred {
             origin_coldkey,
@@ -108,11 +102,11 @@ fn event_words(e: &Event) -> Markup {
             tao: t,
             ..
         } => html! {
-            b { "StakeTransferred" } " " (tao(*t)) " of stake from " (account_link(origin_coldkey)) " to " (account_link(destination_coldkey))
+            b { "StakeTransferred" } " " (fmt::tao_exact(*t)) " of stake from " (account_link(origin_coldkey)) " to " (account_link(destination_coldkey))
             " SN" (origin_netuid) " → SN" (destination_netuid)
         },
         Event::StakeSwapped { coldkey, origin_netuid, destination_netuid, tao: t, .. } => html! {
-            b { "StakeSwapped" } " " (account_link(coldkey)) " swapped " (tao(*t)) " of stake SN" (origin_netuid) " → SN" (destination_netuid)
+            b { "StakeSwapped" } " " (account_link(coldkey)) " swapped " (fmt::tao_exact(*t)) " of stake SN" (origin_netuid) " → SN" (destination_netuid)
         },
         other => {
             let fields = match serde_json::to_value(other) {
@@ -302,7 +296,7 @@ fn block_page(
                             td data-label=(t.signer) { (account_link(&x.signer)) }
                             td data-label=(t.call) { (x.call.describe()) }
                             td data-label=(t.result) { (result_cell(t, &x.result)) }
-                            td data-label=(t.tx_fee) { (tao(x.fee)) }
+                            td data-label=(t.tx_fee) { (fmt::tao_exact(x.fee)) }
                         }
                     } }
                 } }
@@ -398,7 +392,7 @@ pub(crate) async fn extrinsic(
                     (stat(t.nonce, html! { (x.nonce) }))
                     (stat(t.call, html! { (x.call.describe()) " " span.muted { "(" (x.call.name()) ")" } }))
                     (stat(t.result, result_cell(t, &x.result)))
-                    (stat(t.tx_fee, html! { (tao(x.fee)) }))
+                    (stat(t.tx_fee, html! { (fmt::tao_exact(x.fee)) }))
                 }
             }
             @if x.is_none() { p.muted { (t.extrinsics_not_decoded) } }
@@ -460,8 +454,8 @@ pub(crate) async fn account(
         }
         section.card {
             dl.stats #account-info {
-                (stat(t.free_balance, html! { span #free data-rao=(info.free) { (tao(info.free)) } }))
-                (stat(t.reserved_balance, html! { span #reserved data-rao=(info.reserved) { (tao(info.reserved)) } }))
+                (stat(t.free_balance, html! { span #free data-rao=(info.free) { (fmt::tao_exact(info.free)) } }))
+                (stat(t.reserved_balance, html! { span #reserved data-rao=(info.reserved) { (fmt::tao_exact(info.reserved)) } }))
                 (stat(t.nonce, html! { (info.nonce) }))
                 @if !owned.is_empty() {
                     (stat(t.identity, html! {
@@ -483,7 +477,7 @@ pub(crate) async fn account(
                         tr data-netuid=(st.netuid) data-alpha=(st.alpha) {
                             td data-label=(t.subnet) { a href=(format!("/subnets/{}", st.netuid)) { "SN" (st.netuid) } }
                             td data-label=(t.hotkey) { (account_link(&st.hotkey)) }
-                            td.num data-label="α" { (alpha(st.alpha)) }
+                            td.num data-label="α" { (fmt::alpha_exact(st.alpha)) }
                         }
                     } }
                 } }
@@ -503,8 +497,8 @@ pub(crate) async fn account(
                                 a href=(format!("/subnets/{}", tr_.netuid)) { "SN" (tr_.netuid) }
                                 @if let Some(d) = tr_.dest_netuid { @if d != tr_.netuid { " → " a href=(format!("/subnets/{d}")) { "SN" (d) } } }
                             }
-                            td.num data-label="τ" { (tao(tr_.tao)) }
-                            td.num data-label="α" { (alpha(tr_.alpha)) }
+                            td.num data-label="τ" { (fmt::tao_exact(tr_.tao)) }
+                            td.num data-label="α" { (fmt::alpha_exact(tr_.alpha)) }
                             td data-label=(t.extrinsic) { a href=(format!("/extrinsics/{}-{}", tr_.block, tr_.extrinsic)) { (tr_.block) "-" (tr_.extrinsic) } }
                         }
                     } }

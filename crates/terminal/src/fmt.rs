@@ -198,6 +198,16 @@ pub fn utc(ms: u64) -> String {
     )
 }
 
+/// An exact amount of TAO from rao, every digit kept: "1.000000001 τ".
+pub fn tao_exact(rao: u64) -> String {
+    format!("{} τ", chain::Tao::from_rao(rao).to_decimal_string())
+}
+
+/// An exact amount of alpha from its rao (9 decimals, like TAO): "2.5 α".
+pub fn alpha_exact(rao: u64) -> String {
+    format!("{} α", chain::Tao::from_rao(rao).to_decimal_string())
+}
+
 /// A short address: "5Grw…utQY".
 pub fn short_address(ss58: &str) -> String {
     let chars: Vec<char> = ss58.chars().collect();

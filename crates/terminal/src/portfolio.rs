@@ -12,6 +12,7 @@ use market::basis::{Basis, Pnl, fifo_basis, pnl};
 use maud::{Markup, html};
 
 use crate::error::{ApiError, ApiResult};
+use crate::fmt;
 use crate::i18n::Catalogue;
 use crate::pages::{ctx, layout, respond};
 use crate::params::Params;
@@ -28,13 +29,9 @@ struct Row {
     pnl: Pnl,
 }
 
-fn tao(rao: u64) -> String {
-    format!("{} τ", chain::Tao::from_rao(rao).to_decimal_string())
-}
-
 fn signed(rao: i128) -> String {
     let sign = if rao < 0 { "−" } else { "+" };
-    format!("{sign}{}", tao(u64::try_from(rao.unsigned_abs()).unwrap_or(u64::MAX)))
+    format!("{sign}{}", fmt::tao_exact(u64::try_from(rao.unsigned_abs()).unwrap_or(u64::MAX)))
 }
 
 fn alpha(rao: u64) -> String {
@@ -150,15 +147,15 @@ fn page(t: &Catalogue, address: &str, rows: &[Row], history: &[market::Trade]) -
         } a.btn href=(format!("/portfolio/{address}.csv")) download { (t.pf_export) } }
         div.grid {
             section.card { h2 { (t.pf_totals) } dl.stats {
-                (stat(t.pf_exit_total, "exit-total", tao(exit_total)))
-                (stat(t.pf_cost_total, "cost-total", tao(cost)))
+                (stat(t.pf_exit_total, "exit-total", fmt::tao_exact(exit_total)))
+                (stat(t.pf_cost_total, "cost-total", fmt::tao_exact(cost)))
                 (stat(t.pf_unrealized_total, "unrealized-total", signed(unrealized)))
                 (stat(t.pf_realized_total, "realized-total", signed(realized)))
-                (stat(t.pf_emission_total, "emission-total", tao(emission)))
+                (stat(t.pf_emission_total, "emission-total", fmt::tao_exact(emission)))
             } }
             section.card { h2 { (t.pf_allocation) } ol.holders #allocation {
                 @for r in rows {
-                    li { span { "SN" (r.netuid) } span.alloc { span class=(format!("fill w{}", crate::pages::bar_width(r.exit_tao.unwrap_or(0), exit_total))) {} } span { (tao(r.exit_tao.unwrap_or(0))) } }
+                    li { span { "SN" (r.netuid) } span.alloc { span class=(format!("fill w{}", crate::pages::bar_width(r.exit_tao.unwrap_or(0), exit_total))) {} } span { (fmt::tao_exact(r.exit_tao.unwrap_or(0))) } }
                 }
             } }
         }
@@ -171,12 +168,12 @@ fn page(t: &Catalogue, address: &str, rows: &[Row], history: &[market::Trade]) -
                         td { a href=(format!("/subnets/{}", r.netuid)) { "SN" (r.netuid) } }
                         td.mono { a href=(format!("/accounts/{}", r.hotkey)) { (r.hotkey.to_string()) } }
                         td { (alpha(r.alpha)) }
-                        td { (r.exit_tao.map_or_else(|| t.pf_no_quote.to_string(), tao)) }
-                        td { (tao(r.pnl.cost_tao)) }
+                        td { (r.exit_tao.map_or_else(|| t.pf_no_quote.to_string(), fmt::tao_exact)) }
+                        td { (fmt::tao_exact(r.pnl.cost_tao)) }
                         td { (signed(r.pnl.unrealized_tao)) }
                         td { (signed(r.pnl.realized_tao)) }
                         td { (alpha(r.pnl.emission_alpha)) }
-                        td { (tao(r.pnl.emission_tao)) }
+                        td { (fmt::tao_exact(r.pnl.emission_tao)) }
                     }
                 } }
             } } }
@@ -189,7 +186,7 @@ fn page(t: &Catalogue, address: &str, rows: &[Row], history: &[market::Trade]) -
                 tbody { @for tr_ in history {
                     tr data-block=(tr_.block) { td { a href=(format!("/extrinsics/{}-{}", tr_.block, tr_.extrinsic)) { (tr_.block) } } td class=(format!("side {}", tr_.kind.as_str())) { (t.trade_kind(tr_.kind)) }
                          td { "SN" (tr_.netuid) @if let Some(d) = tr_.dest_netuid { " → SN" (d) } }
-                         td { (tao(tr_.tao)) } td { (alpha(tr_.alpha)) } td { (tao(tr_.fee_tao)) } }
+                         td { (fmt::tao_exact(tr_.tao)) } td { (alpha(tr_.alpha)) } td { (fmt::tao_exact(tr_.fee_tao)) } }
                 } }
             } } }
         }

@@ -9,13 +9,10 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use crate::error::ApiError;
+use crate::fmt;
 use crate::i18n::{Catalogue, Lang};
 use crate::pages::{ctx, layout, respond};
 use crate::state::AppState;
-
-fn tao(rao: u64) -> String {
-    format!("{} τ", chain::Tao::from_rao(rao).to_decimal_string())
-}
 
 /// The strings `assets/wallet.js` writes into the page, in the page's language (a template is
 /// inert, so this adds no script under the CSP).
@@ -60,7 +57,7 @@ pub(crate) fn trade_card(
                 label { span #trade-amount-label { (t.w_pay) } input #trade-amount type="number" min="0" step="any" inputmode="decimal" required; }
                 label { span { (t.w_validator_hotkey) } select #trade-hotkey required {
                     @for v in validators {
-                        option value=(v.hotkey.to_string()) { (t.uid) " " (v.uid) " · " (v.hotkey.to_string()) " · " (t.stake) " " (tao(v.stake)) " · " (t.dividends) " " (v.dividends) }
+                        option value=(v.hotkey.to_string()) { (t.uid) " " (v.uid) " · " (v.hotkey.to_string()) " · " (t.stake) " " (fmt::tao_exact(v.stake)) " · " (t.dividends) " " (v.dividends) }
                     }
                     @if validators.is_empty() { @if let Some(h) = owner_hotkey {
                         option value=(h.to_string()) { (t.w_owner) " · " (h.to_string()) }
@@ -168,7 +165,7 @@ pub(crate) async fn sign(
             dl.receipt {
                 dt { (t.w_what) } dd #tx-description { (p.description) }
                 dt { (t.signer) } dd.mono { (p.signer.to_string()) }
-                dt { (t.tx_fee) } dd { (tao(p.fee_rao)) }
+                dt { (t.tx_fee) } dd { (fmt::tao_exact(p.fee_rao)) }
                 @if let Some(q) = &p.quote {
                     dt { (t.w_quoted) } dd #tx-quote data-amount-out=(q.amount_out) data-min=(q.min_received) { (q.amount_out) " " (t.w_rao_out) " " (q.min_received) " (" (t.impact) " " (format!("{:.3} %", q.impact * 100.0)) ")" }
                 }
