@@ -62,48 +62,53 @@ fn subnet(netuid: NetUid) -> SubnetInfo {
 fn synth_chain(blocks: u64) -> FakeChain {
     let chain = FakeChain::new((1..=SUBNETS).map(subnet).collect()).with_finality_depth(0);
     for n in 1..=blocks {
-        let mut events = Vec::new();
-        for i in 0..4u32 {
-            let netuid = 1 + ((n * 31 + u64::from(i) * 17) % u64::from(SUBNETS)) as u16;
-            let who = AccountId([(n % 200) as u8 + 10; 32]);
-            let event = if i % 2 == 0 {
-                Event::StakeAdded {
-                    coldkey: who,
-                    hotkey: AccountId([3; 32]),
-                    tao: 5 * RAO,
-                    alpha: 40 * RAO,
-                    netuid,
-                    fee: 2_517,
-                }
-            } else {
-                Event::StakeRemoved {
-                    coldkey: who,
-                    hotkey: AccountId([3; 32]),
-                    tao: 3 * RAO,
-                    alpha: 25 * RAO,
-                    netuid,
-                    fee: 12_000,
-                }
-            };
-            events.push(EventRecord { block: n, phase: Phase::ApplyExtrinsic(i), event });
-        }
-        if n % 3 == 0 {
-            let netuid = 1 + (n % u64::from(SUBNETS)) as u16;
-            events.push(EventRecord {
-                block: n,
-                phase: Phase::Initialization,
-                event: Event::EpochCompleted {
-                    netuid,
-                    incentive: 100 * RAO,
-                    dividends: 100 * RAO,
-                    owner_cut: 40 * RAO,
-                    owner_miner_burned: 0,
-                },
-            });
-        }
-        chain.push_block(events);
+        chain.push_block(synth_block(n));
     }
     chain
+}
+
+/// Block `n`: four trades and every third block an epoch.
+fn synth_block(n: u64) -> Vec<EventRecord> {
+    let mut events = Vec::new();
+    for i in 0..4u32 {
+        let netuid = 1 + ((n * 31 + u64::from(i) * 17) % u64::from(SUBNETS)) as u16;
+        let who = AccountId([(n % 200) as u8 + 10; 32]);
+        let event = if i % 2 == 0 {
+            Event::StakeAdded {
+                coldkey: who,
+                hotkey: AccountId([3; 32]),
+                tao: 5 * RAO,
+                alpha: 40 * RAO,
+                netuid,
+                fee: 2_517,
+            }
+        } else {
+            Event::StakeRemoved {
+                coldkey: who,
+                hotkey: AccountId([3; 32]),
+                tao: 3 * RAO,
+                alpha: 25 * RAO,
+                netuid,
+                fee: 12_000,
+            }
+        };
+        events.push(EventRecord { block: n, phase: Phase::ApplyExtrinsic(i), event });
+    }
+    if n.is_multiple_of(3) {
+        let netuid = 1 + (n % u64::from(SUBNETS)) as u16;
+        events.push(EventRecord {
+            block: n,
+            phase: Phase::Initialization,
+            event: Event::EpochCompleted {
+                netuid,
+                incentive: 100 * RAO,
+                dividends: 100 * RAO,
+                owner_cut: 40 * RAO,
+                owner_miner_burned: 0,
+            },
+        });
+    }
+    events
 }
 
 /// Backfills 20,000 blocks × 128 subnets into a fresh SQLite store; throughput in blocks/s.
@@ -133,15 +138,13 @@ fn backfill_sqlite_128_subnets(bencher: Bencher) {
         });
 }
 
-/// The backprop network view over 30 days of that history (216,000 blocks × 128 subnets,
-/// 4 trades a block), from SQLite.
-#[divan::bench(sample_count = 10, sample_size = 1)]
-fn backprop_30d_sqlite_128_subnets(bencher: Bencher) {
+/// 30 days of that history (216,000 blocks × 128 subnets, 4 trades a block) indexed into
+/// SQLite, for the backprop network view.
+fn month_market(rt: &tokio::runtime::Runtime) -> (Arc<FakeChain>, Indexer, tempfile::TempDir) {
     const MONTH: u64 = 216_000;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let chain = Arc::new(synth_chain(MONTH));
     let dir = tempfile::tempdir().unwrap();
-    let market = rt.block_on(async {
+    let indexer = rt.block_on(async {
         let store = Store::open(&StoreConfig::SqliteDir(dir.path().to_path_buf())).await.unwrap();
         chain.set_head(Some(0));
         let config = IndexerConfig { discover_holders: false, ..IndexerConfig::default() };
@@ -149,11 +152,40 @@ fn backprop_30d_sqlite_128_subnets(bencher: Bencher) {
         indexer.observe_head().await.unwrap();
         chain.set_head(None);
         assert_eq!(indexer.sync().await.unwrap(), MONTH + 1);
-        Market::new(&indexer, chain.clone(), FeedConfig::default())
+        indexer
     });
+    (chain, indexer, dir)
+}
+
+/// The backprop view over 30 days summed afresh from the store (a process's first view).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn backprop_30d_cold_sqlite_128_subnets(bencher: Bencher) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (chain, indexer, _dir) = month_market(&rt);
     bencher.bench_local(|| {
+        let market = Market::new(&indexer, chain.clone(), FeedConfig::default());
         let view = rt.block_on(market.backprop(Window::Month)).unwrap();
         assert_eq!(view.subnets.len(), usize::from(SUBNETS));
         view
     });
+}
+
+/// The backprop view over 30 days after each new block (the steady state of a running
+/// terminal or bot): the window slides by the block it gained and the one it lost.
+#[divan::bench(sample_count = 50, sample_size = 1)]
+fn backprop_30d_per_block_sqlite_128_subnets(bencher: Bencher) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (chain, indexer, _dir) = month_market(&rt);
+    let market = Market::new(&indexer, chain.clone(), FeedConfig::default());
+    rt.block_on(market.backprop(Window::Month)).unwrap();
+    bencher
+        .with_inputs(|| {
+            chain.push_block(synth_block(chain.next_number()));
+            rt.block_on(indexer.sync()).unwrap();
+        })
+        .bench_local_values(|()| {
+            let view = rt.block_on(market.backprop(Window::Month)).unwrap();
+            assert_eq!(view.subnets.len(), usize::from(SUBNETS));
+            view
+        });
 }

@@ -161,6 +161,7 @@ pub struct Market {
     tip: SharedTip,
     config: FeedConfig,
     cache: Mutex<Option<(BlockNumber, Arc<Overview>)>>,
+    backprop: crate::backprop::Slides,
 }
 
 fn at_or_none(last: BlockNumber, back: u64) -> Option<BlockNumber> {
@@ -187,12 +188,25 @@ impl Market {
         tip: SharedTip,
         config: FeedConfig,
     ) -> Self {
-        Self { store, chain, feed, tip, config, cache: Mutex::new(None) }
+        Self {
+            store,
+            chain,
+            feed,
+            tip,
+            config,
+            cache: Mutex::new(None),
+            backprop: crate::backprop::Slides::default(),
+        }
     }
 
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The backprop windows' running totals.
+    pub(crate) fn backprop_slides(&self) -> &crate::backprop::Slides {
+        &self.backprop
     }
 
     /// Live feed events.

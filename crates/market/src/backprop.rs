@@ -10,12 +10,13 @@
 //! Shares are normalised at each end to exactly 10⁹ parts (largest remainder), so the
 //! per-subnet changes sum to exactly zero: emissions are only ever moved between subnets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
 use chain::{AccountId, BlockNumber, NetUid, u64_string};
 use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
 
 use crate::api::Market;
 use crate::error::{MarketError, Result};
@@ -200,52 +201,107 @@ pub fn normalised_shares(states: &[PoolState]) -> BTreeMap<NetUid, u64> {
     parts.into_iter().map(|(n, p, _)| (n, p)).collect()
 }
 
-/// Net flow and trade count per subnet from summed trades.
-fn subnet_flows(sums: &[FlowSum]) -> BTreeMap<NetUid, (i128, u64)> {
-    let mut out: BTreeMap<NetUid, (i128, u64)> = BTreeMap::new();
-    for s in sums {
-        for (netuid, flow) in s.kind.flows(s.netuid, s.dest_netuid, s.tao) {
-            out.entry(netuid).or_default().0 += flow;
-        }
-        out.entry(s.netuid).or_default().1 += s.trades;
-        if let Some(dest) = s.dest_netuid.filter(|d| *d != s.netuid) {
-            out.entry(dest).or_default().1 += s.trades;
-        }
-    }
-    out
+/// A window's trades summed per subnet and per (coldkey, subnet). Sums are additive, so a window
+/// that slides forward adds the blocks it gains and subtracts the blocks it loses instead of
+/// summing every trade again (see [`Market::backprop`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlowTotals {
+    /// Net TAO flow and trades touching each subnet.
+    subnets: BTreeMap<NetUid, (i128, i64)>,
+    /// Per coldkey: net flow per subnet and its trades.
+    coldkeys: HashMap<AccountId, (BTreeMap<NetUid, i128>, i64)>,
 }
 
-/// The addresses with the largest gross flows.
-fn teachers(sums: &[FlowSum], identities: &BTreeMap<AccountId, String>) -> Vec<Teacher> {
-    let mut by_key: BTreeMap<AccountId, (BTreeMap<NetUid, i128>, u64)> = BTreeMap::new();
-    for s in sums {
-        let Some(coldkey) = s.coldkey else { continue };
-        let entry = by_key.entry(coldkey).or_default();
-        entry.1 += s.trades;
-        for (netuid, flow) in s.kind.flows(s.netuid, s.dest_netuid, s.tao) {
-            *entry.0.entry(netuid).or_default() += flow;
+impl FlowTotals {
+    /// Totals of summed trades (grouped by coldkey for the teachers; sums without a coldkey
+    /// count for the subnets only).
+    pub fn from_sums(sums: &[FlowSum]) -> Self {
+        let mut totals = Self::default();
+        totals.add(sums);
+        totals
+    }
+
+    /// Adds trades that entered the window.
+    pub fn add(&mut self, sums: &[FlowSum]) {
+        for s in sums {
+            self.apply(s, 1);
         }
     }
-    let mut out: Vec<Teacher> = by_key
-        .into_iter()
-        .map(|(coldkey, (flows, trades))| {
-            let gross: u128 = flows.values().map(|f| f.unsigned_abs()).sum();
-            let pushed = flows.iter().filter(|(_, f)| **f > 0).max_by_key(|(_, f)| **f);
-            let pulled = flows.iter().filter(|(_, f)| **f < 0).min_by_key(|(_, f)| **f);
-            Teacher {
-                coldkey,
-                identity: identities.get(&coldkey).cloned(),
-                gross_flow: u64::try_from(gross).unwrap_or(u64::MAX),
-                pushed: pushed.map(|(n, f)| (*n, f.to_string())),
-                pulled: pulled.map(|(n, f)| (*n, f.to_string())),
-                trades,
+
+    /// Removes trades that left the window (they must have been added before).
+    pub fn subtract(&mut self, sums: &[FlowSum]) {
+        for s in sums {
+            self.apply(s, -1);
+        }
+    }
+
+    fn apply(&mut self, s: &FlowSum, sign: i64) {
+        let trades = sign * i64::try_from(s.trades).unwrap_or(i64::MAX);
+        let flows = s.kind.flows(s.netuid, s.dest_netuid, s.tao);
+        let mut touched = vec![s.netuid];
+        touched.extend(s.dest_netuid.filter(|d| *d != s.netuid));
+        for netuid in &touched {
+            self.subnets.entry(*netuid).or_default().1 += trades;
+        }
+        for (netuid, flow) in &flows {
+            self.subnets.entry(*netuid).or_default().0 += i128::from(sign) * flow;
+        }
+        for netuid in touched {
+            if self.subnets.get(&netuid).is_some_and(|e| *e == (0, 0)) {
+                self.subnets.remove(&netuid);
             }
-        })
-        .filter(|t| t.gross_flow > 0)
-        .collect();
-    out.sort_by(|a, b| b.gross_flow.cmp(&a.gross_flow).then(a.coldkey.cmp(&b.coldkey)));
-    out.truncate(TEACHERS);
-    out
+        }
+        let Some(coldkey) = s.coldkey else { return };
+        let entry = self.coldkeys.entry(coldkey).or_default();
+        entry.1 += trades;
+        for (netuid, flow) in flows {
+            let net = entry.0.entry(netuid).or_default();
+            *net += i128::from(sign) * flow;
+            if *net == 0 {
+                entry.0.remove(&netuid);
+            }
+        }
+        // Forget a coldkey once all its trades have left the window, so a sliding window's
+        // memory stays bounded by the addresses active in it.
+        if entry.1 == 0 && entry.0.is_empty() {
+            self.coldkeys.remove(&coldkey);
+        }
+    }
+
+    /// Net flow and trade count of one subnet.
+    fn subnet(&self, netuid: NetUid) -> (i128, u64) {
+        self.subnets
+            .get(&netuid)
+            .map(|(flow, trades)| (*flow, u64::try_from(*trades).unwrap_or(0)))
+            .unwrap_or_default()
+    }
+
+    /// The addresses with the largest gross flows.
+    fn teachers(&self, identities: &BTreeMap<AccountId, String>) -> Vec<Teacher> {
+        let mut out: Vec<Teacher> = self
+            .coldkeys
+            .iter()
+            .filter_map(|(coldkey, (flows, trades))| {
+                let gross: u128 = flows.values().map(|f| f.unsigned_abs()).sum();
+                if gross == 0 {
+                    return None;
+                }
+                let pushed = flows.iter().filter(|(_, f)| **f > 0).max_by_key(|(_, f)| **f);
+                let pulled = flows.iter().filter(|(_, f)| **f < 0).min_by_key(|(_, f)| **f);
+                Some(Teacher {
+                    coldkey: *coldkey,
+                    identity: identities.get(coldkey).cloned(),
+                    gross_flow: u64::try_from(gross).unwrap_or(u64::MAX),
+                    pushed: pushed.map(|(n, f)| (*n, f.to_string())),
+                    pulled: pulled.map(|(n, f)| (*n, f.to_string())),
+                    trades: u64::try_from(*trades).unwrap_or(0),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.gross_flow.cmp(&a.gross_flow).then(a.coldkey.cmp(&b.coldkey)));
+        out.truncate(TEACHERS);
+        out
+    }
 }
 
 fn signed_tao(rao: i128) -> String {
@@ -302,8 +358,7 @@ pub fn build_view(
     window: Window,
     (from_block, before): (BlockNumber, &[PoolState]),
     (to_block, after): (BlockNumber, &[PoolState]),
-    subnet_sums: &[FlowSum],
-    coldkey_sums: &[FlowSum],
+    totals: &FlowTotals,
     names: &BTreeMap<NetUid, String>,
     identities: &BTreeMap<AccountId, String>,
 ) -> BackpropView {
@@ -313,7 +368,6 @@ pub fn build_view(
         states.iter().map(|s| (s.netuid, s.tao_emission.saturating_mul(BLOCKS_PER_DAY))).collect()
     };
     let (day_before, day_after) = (emission(before), emission(after));
-    let flows = subnet_flows(subnet_sums);
     let mut netuids: Vec<NetUid> = share_before.keys().chain(share_after.keys()).copied().collect();
     netuids.sort_unstable();
     netuids.dedup();
@@ -324,7 +378,7 @@ pub fn build_view(
             let a = share_after.get(&netuid).copied().unwrap_or(0);
             let db = day_before.get(&netuid).copied().unwrap_or(0);
             let da = day_after.get(&netuid).copied().unwrap_or(0);
-            let (net_flow, trades) = flows.get(&netuid).copied().unwrap_or_default();
+            let (net_flow, trades) = totals.subnet(netuid);
             SubnetShift {
                 netuid,
                 name: names.get(&netuid).cloned().unwrap_or_default(),
@@ -350,16 +404,53 @@ pub fn build_view(
         to_block,
         moved_ppb,
         subnets,
-        teachers: teachers(coldkey_sums, identities),
+        teachers: totals.teachers(identities),
         summary: String::new(),
     };
     view.summary = summary(&view);
     view
 }
 
+/// A window's totals as of its two ends, kept between views so the next view only sums the
+/// blocks the window gained and lost since.
+#[derive(Debug)]
+pub(crate) struct Slide {
+    from: BlockNumber,
+    to: BlockNumber,
+    totals: FlowTotals,
+}
+
+/// One [`Slide`] per window, each behind its own lock, so a month's first (cold) view does not
+/// hold up a day's.
+#[derive(Debug, Default)]
+pub(crate) struct Slides([Mutex<Option<Slide>>; 3]);
+
+impl Slides {
+    fn of(&self, window: Window) -> &Mutex<Option<Slide>> {
+        &self.0[match window {
+            Window::Day => 0,
+            Window::Week => 1,
+            Window::Month => 2,
+        }]
+    }
+}
+
+/// Past this much change of a window's ends (a quarter of its length), summing the window
+/// afresh costs about what sliding does.
+fn slides_cheaply(slide: &Slide, from: BlockNumber, to: BlockNumber, window: Window) -> bool {
+    slide.from <= from
+        && slide.to <= to
+        && (from - slide.from).saturating_add(to - slide.to) <= window.blocks() / 4
+}
+
 impl Market {
     /// Where traders moved emissions over `window`, ending at the last stored block
     /// (see the module docs). Fails with [`MarketError::NothingIndexed`] on an empty store.
+    ///
+    /// The window's trade totals are kept between calls and slid forward by the blocks indexed
+    /// since, so a view after a new block reads that block's trades and the blocks that left
+    /// the window, not the whole window (the store is append-only; a store whose ends moved
+    /// backwards is summed afresh).
     pub async fn backprop(&self, window: Window) -> Result<BackpropView> {
         let store = self.store();
         let (Some(first), Some(last)) = (store.first_block().await?, store.last_block().await?)
@@ -368,13 +459,25 @@ impl Market {
         };
         // The first stored block may be a genesis, before any coinbase gave out shares.
         let from = last.saturating_sub(window.blocks()).max(first.saturating_add(1)).min(last);
-        let (before, after, subnet_sums, coldkey_sums, subnets) = tokio::try_join!(
-            store.states_at(from),
-            store.states_at(last),
-            store.flow_sums(from + 1, last, false),
-            store.flow_sums(from + 1, last, true),
-            store.subnets(),
-        )?;
+        let mut slot = self.backprop_slides().of(window).lock().await;
+        let slide = match slot.take() {
+            Some(mut slide) if slides_cheaply(&slide, from, last, window) => {
+                let (gained, lost) = tokio::try_join!(
+                    store.flow_sums(slide.to + 1, last),
+                    store.flow_sums(slide.from + 1, from),
+                )?;
+                slide.totals.add(&gained);
+                slide.totals.subtract(&lost);
+                Slide { from, to: last, totals: slide.totals }
+            }
+            _ => Slide {
+                from,
+                to: last,
+                totals: FlowTotals::from_sums(&store.flow_sums(from + 1, last).await?),
+            },
+        };
+        let (before, after, subnets) =
+            tokio::try_join!(store.states_at(from), store.states_at(last), store.subnets())?;
         let names: BTreeMap<NetUid, String> =
             subnets.iter().map(|(s, _)| (s.netuid, s.identity.name.clone())).collect();
         let mut identities: BTreeMap<AccountId, String> = BTreeMap::new();
@@ -383,15 +486,16 @@ impl Market {
                 .entry(s.owner_coldkey)
                 .or_insert_with(|| format!("owner of {}", subnet_label(s.netuid, &names)));
         }
-        Ok(build_view(
+        let view = build_view(
             window,
             (from, &before.unwrap_or_default()),
             (last, &after.unwrap_or_default()),
-            &subnet_sums,
-            &coldkey_sums,
+            &slide.totals,
             &names,
             &identities,
-        ))
+        );
+        *slot = Some(slide);
+        Ok(view)
     }
 }
 
@@ -438,7 +542,7 @@ mod tests {
                                after in prop::collection::vec(0_u64..400_000_000, 1..40)) {
             let b: Vec<PoolState> = before.iter().enumerate().map(|(i, p)| state(i as u16, *p)).collect();
             let a: Vec<PoolState> = after.iter().enumerate().map(|(i, p)| state(i as u16 + 3, *p)).collect();
-            let view = build_view(Window::Week, (1, &b), (2, &a), &[], &[], &BTreeMap::new(), &BTreeMap::new());
+            let view = build_view(Window::Week, (1, &b), (2, &a), &FlowTotals::default(), &BTreeMap::new(), &BTreeMap::new());
             let total: i64 = view.subnets.iter().map(|s| s.share_change_ppb).sum();
             let any = |v: &[u64]| v.iter().any(|p| *p > 0);
             let expected = match (any(&before), any(&after)) {
@@ -461,8 +565,14 @@ mod tests {
             sum(TradeKind::Sell, 8, 2, None, 100),
         ];
         let identities = BTreeMap::from([(AccountId([8; 32]), "owner of SN2".to_string())]);
-        let view =
-            build_view(Window::Day, (10, &before), (20, &after), &sums, &sums, &names, &identities);
+        let view = build_view(
+            Window::Day,
+            (10, &before),
+            (20, &after),
+            &FlowTotals::from_sums(&sums),
+            &names,
+            &identities,
+        );
         assert_eq!(view.moved_ppb, 50_000_000);
         let sn1 = &view.subnets[0];
         assert_eq!(

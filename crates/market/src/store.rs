@@ -881,11 +881,11 @@ impl Store {
     }
 }
 
-/// Trades of one kind between the same subnets (and by one coldkey, when grouped by it) summed
-/// over a block range: what the network view ([`crate::backprop`]) is built from.
+/// Trades of one kind between the same subnets by one coldkey, summed over a block range: what
+/// the network view ([`crate::backprop`]) is built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowSum {
-    /// The trading coldkey (grouped queries only).
+    /// The trading coldkey (`None`: counted for the subnets' flows only, not for teachers).
     pub coldkey: Option<AccountId>,
     /// Trade kind.
     pub kind: TradeKind,
@@ -908,30 +908,16 @@ impl Store {
         Ok(v.map(|v| to_u64(v, "blocks")).transpose()?)
     }
 
-    /// Trades in blocks `[from, to]` summed by kind and subnets, and also by coldkey if
-    /// `by_coldkey`. The sums are done by the database: a month of a busy chain is millions of
-    /// trades but only thousands of groups.
-    pub async fn flow_sums(
-        &self,
-        from: BlockNumber,
-        to: BlockNumber,
-        by_coldkey: bool,
-    ) -> Result<Vec<FlowSum>> {
+    /// Trades in blocks `[from, to]` summed by coldkey, kind and subnets. The sums are done by
+    /// the database: a month of a busy chain is millions of trades but far fewer groups.
+    pub async fn flow_sums(&self, from: BlockNumber, to: BlockNumber) -> Result<Vec<FlowSum>> {
         let (f, t) = (to_i64(from, "from")?, to_i64(to, "to")?);
-        let sql = if by_coldkey {
-            "SELECT coldkey, kind, netuid, dest_netuid, CAST(SUM(tao) AS BIGINT) AS tao, COUNT(*) AS n FROM trades WHERE block >= $1 AND block <= $2 GROUP BY coldkey, kind, netuid, dest_netuid"
-        } else {
-            "SELECT kind, netuid, dest_netuid, CAST(SUM(tao) AS BIGINT) AS tao, COUNT(*) AS n FROM trades WHERE block >= $1 AND block <= $2 GROUP BY kind, netuid, dest_netuid"
-        };
+        let sql = "SELECT coldkey, kind, netuid, dest_netuid, CAST(SUM(tao) AS BIGINT) AS tao, COUNT(*) AS n FROM trades WHERE block >= $1 AND block <= $2 GROUP BY coldkey, kind, netuid, dest_netuid";
         on_db!(&self.db, pool => {
             let rows = sqlx::query(sql).bind(f).bind(t).fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
             for row in &rows {
-                let coldkey = if by_coldkey {
-                    Some(account_bytes(&get_bytes(row, "coldkey")?, "trades")?)
-                } else {
-                    None
-                };
+                let coldkey = Some(account_bytes(&get_bytes(row, "coldkey")?, "trades")?);
                 out.push(FlowSum {
                     coldkey,
                     kind: get_str(row, "kind")?.parse().map_err(|e: String| bad("trades", e))?,

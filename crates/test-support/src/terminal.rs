@@ -11,7 +11,7 @@ use chain::{
     SubnetIdentity, SubnetInfo,
 };
 use market::analytics::{BurnPoint, Holder, Holders, Predictability};
-use market::backprop::{BackpropView, Window, build_view};
+use market::backprop::{BackpropView, FlowTotals, Window, build_view};
 use market::{
     Candle, ChangeKind, EventFilter, FeedEvent, FeedKind, FlowSum, Interval, Overview, OverviewRow,
     PoolState, Portfolio, Position, SubnetChange, SubnetDetail, TapeRow, Trade, TradeFilter,
@@ -508,8 +508,7 @@ impl MarketRead for FixtureMarket {
             window,
             (last - window.blocks(), &before),
             (last, &after),
-            &sums,
-            &sums,
+            &FlowTotals::from_sums(&sums),
             &names,
             &BTreeMap::new(),
         ))

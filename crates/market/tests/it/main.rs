@@ -2,6 +2,7 @@
 //! indexer against a scripted in-test chain.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, unreachable_pub)]
 
+mod backprop;
 mod indexer;
 mod localnet;
 mod mock;
