@@ -10,7 +10,7 @@
   // "{name}" marks a value.
   const tr = (key, vars) => {
     let s = $("wallet-strings")?.content.querySelector(`[data-k="${key}"]`)?.textContent ?? key;
-    for (const [k, v] of Object.entries(vars || {})) s = s.replace("{" + k + "}", String(v));
+    for (const [k, v] of Object.entries(vars || {})) s = s.replaceAll("{" + k + "}", String(v));
     return s;
   };
   const message = (text, bad) => {
@@ -375,6 +375,42 @@
     }));
     let side = "buy";
     let seq = 0;
+    // What the selected account holds, read from the chain's head: the holding line and "max".
+    let held = null;
+    let heldSeq = 0;
+    async function refreshHolding() {
+      const address = $("trade-account").value;
+      const line = $("trade-holding");
+      if (!address) { held = null; line.hidden = true; return; }
+      const mine = ++heldSeq;
+      const r = await fetch(`/api/v1/accounts/${address}?netuid=${netuid}`);
+      if (mine !== heldSeq) return;
+      if (!r.ok) { held = null; line.hidden = true; return; }
+      const a = await r.json();
+      if (mine !== heldSeq) return;
+      const hotkey = $("trade-hotkey").value;
+      const mineHere = a.stakes.find((x) => x.hotkey === hotkey);
+      held = {
+        alpha: mineHere ? BigInt(mineHere.alpha) : 0n,
+        exit: mineHere && mineHere.exit_value !== null ? BigInt(mineHere.exit_value) : null,
+        all: a.stakes.reduce((sum, x) => sum + BigInt(x.alpha), 0n),
+        free: BigInt(a.free),
+        fee: BigInt(a.stake_fee),
+      };
+      line.textContent = held.alpha > 0n
+        ? tr("holding", { alpha: fromRao(held.alpha), s: symbol, exit: held.exit === null ? "—" : fromRao(held.exit),
+          all: fromRao(held.all), free: fromRao(held.free) })
+        : tr("holding_none", { s: symbol, free: fromRao(held.free) });
+      line.hidden = false;
+    }
+    // Max: on a buy the free TAO less the chain's fee for the stake; on a sell all that is held
+    // with the chosen validator.
+    function max() {
+      if (!held) return;
+      const amount = side === "buy" ? (held.free > held.fee ? held.free - held.fee : 0n) : held.alpha;
+      $("trade-amount").value = fromRao(amount);
+      requote();
+    }
     const setSide = (s) => {
       side = s;
       $("side-buy").setAttribute("aria-pressed", String(s === "buy"));
@@ -424,6 +460,9 @@
     $("side-buy").addEventListener("click", () => setSide("buy"));
     $("side-sell").addEventListener("click", () => setSide("sell"));
     $("trade-amount").addEventListener("input", requote);
+    $("trade-max").addEventListener("click", max);
+    $("trade-account").addEventListener("change", refreshHolding);
+    $("trade-hotkey").addEventListener("change", refreshHolding);
     $("trade-slippage").addEventListener("input", requote);
     $("trade-form").addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -434,12 +473,14 @@
         ? { name: "add_stake", hotkey, netuid, amount_staked: amount.toString() }
         : { name: "remove_stake", hotkey, netuid, amount_unstaked: amount.toString() };
       const r = await fetch("/api/v1/tx/prepare", { method: "POST", headers: { "content-type": "application/json" },
-        body: JSON.stringify({ signer: $("trade-account").value, call, tolerance_bps: bps() }) });
+        body: JSON.stringify({ signer: $("trade-account").value, call, tolerance_bps: bps(),
+          allow_partial: $("trade-partial").checked }) });
       const p = await r.json();
       if (!r.ok) { message(p.error, true); return; }
       location.href = p.sign_url;
     });
     setSide("buy");
+    refreshHolding();
   }
 
   // ------------------------------------------------------------------ /portfolio

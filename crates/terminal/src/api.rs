@@ -455,14 +455,91 @@ pub(crate) async fn portfolio(
     uri: Uri,
 ) -> ApiResult<Json<serde_json::Value>> {
     Params::parse(&uri, &[])?;
-    let coldkey: AccountId = coldkey.parse().map_err(|e| {
-        ApiError::param(
-            "coldkey",
-            format!("{coldkey:?} is not an SS58 address or 0x public key: {e}"),
-        )
-    })?;
+    let coldkey = address_param("coldkey", &coldkey)?;
     let p = s.market.portfolio(coldkey).await?;
     Ok(Json(serde_json::to_value(p).map_err(|e| ApiError::Internal(e.to_string()))?))
+}
+
+fn address_param(name: &'static str, text: &str) -> ApiResult<AccountId> {
+    text.parse().map_err(|e| {
+        ApiError::param(name, format!("{text:?} is not an SS58 address or 0x public key: {e}"))
+    })
+}
+
+/// An account at the chain's head, for the trade panel's holding line and "max".
+#[derive(Serialize)]
+struct AccountView {
+    address: AccountId,
+    #[serde(with = "chain::u64_string")]
+    free: u64,
+    #[serde(with = "chain::u64_string")]
+    reserved: u64,
+    nonce: u64,
+    /// The chain's fee for a stake from this account: what "max" keeps back on a buy.
+    #[serde(with = "chain::u64_string")]
+    stake_fee: u64,
+    /// Its stakes (on `netuid` when asked), each with what selling it now returns.
+    stakes: Vec<HeldStake>,
+}
+
+#[derive(Serialize)]
+struct HeldStake {
+    hotkey: AccountId,
+    netuid: NetUid,
+    #[serde(with = "chain::u64_string")]
+    alpha: u64,
+    /// TAO out of selling it all now (fee included), rao; `null` if the pool cannot take it.
+    exit_value: Option<String>,
+}
+
+/// `GET /api/v1/accounts/{address}?netuid=`: free and reserved TAO, nonce, the fee a stake
+/// costs, and the stakes with their exit values, all read from the chain's head (not the
+/// finalized store: the panel shows what the next trade starts from).
+pub(crate) async fn account(
+    State(s): State<AppState>,
+    Path(address): Path<String>,
+    uri: Uri,
+) -> ApiResult<Json<serde_json::Value>> {
+    let p = Params::parse(&uri, &["netuid"])?;
+    let netuid = p.netuid("netuid")?;
+    let address = address_param("address", &address)?;
+    let stake = chain::Call::AddStake {
+        hotkey: address,
+        netuid: netuid.unwrap_or(1),
+        amount_staked: dtao::units::Tao::from_rao(1),
+    };
+    let (info, stake_fee, stakes) = tokio::try_join!(
+        s.chain.account(address),
+        s.chain.estimate_fee(address, stake),
+        s.chain.stakes(address),
+    )?;
+    let mut held = Vec::new();
+    for st in stakes.into_iter().filter(|st| netuid.is_none_or(|n| n == st.netuid)) {
+        let exit = match st.alpha {
+            0 => Some(0),
+            alpha => s
+                .chain
+                .quote(st.netuid, dtao::amm::Side::Sell, alpha)
+                .await
+                .ok()
+                .map(|q| q.amount_out),
+        };
+        held.push(HeldStake {
+            hotkey: st.hotkey,
+            netuid: st.netuid,
+            alpha: st.alpha,
+            exit_value: exit.map(|v| v.to_string()),
+        });
+    }
+    let view = AccountView {
+        address,
+        free: info.free,
+        reserved: info.reserved,
+        nonce: info.nonce,
+        stake_fee,
+        stakes: held,
+    };
+    Ok(Json(serde_json::to_value(view).map_err(|e| ApiError::Internal(e.to_string()))?))
 }
 
 pub(crate) async fn not_found(uri: Uri) -> ApiError {

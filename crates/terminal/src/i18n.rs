@@ -261,6 +261,9 @@ pub struct Catalogue {
     pub w_owner: &'static str,
     pub w_slippage: &'static str,
     pub w_review: &'static str,
+    pub w_max: &'static str,
+    pub w_max_title: &'static str,
+    pub w_partial: &'static str,
     pub w_sub: &'static str,
     pub w_accounts: &'static str,
     pub w_no_accounts: &'static str,
@@ -545,6 +548,9 @@ pub static EN: Catalogue = Catalogue {
     w_owner: "owner",
     w_slippage: "Slippage tolerance (%)",
     w_review: "Review and sign",
+    w_max: "Max",
+    w_max_title: "Buy: your free TAO less the fee. Sell: everything you hold with this validator.",
+    w_partial: "Allow a partial fill (fill what the limit price allows, instead of nothing)",
     w_sub: "Non-custodial: keys are made and kept in this browser, encrypted with your password; the server only ever sees addresses and signatures.",
     w_accounts: "Accounts",
     w_no_accounts: "No account in this browser yet.",
@@ -666,6 +672,11 @@ pub static EN: Catalogue = Catalogue {
         ("limit_price", "Limit price"),
         ("quote", "Quote"),
         ("impact_warning", "Price impact {p} %: a large trade for this pool."),
+        (
+            "holding",
+            "You hold {alpha} {s} with this validator, exit value {exit} τ ({all} {s} on this subnet). Free: {free} τ.",
+        ),
+        ("holding_none", "You hold no {s} with this validator. Free: {free} τ."),
     ],
 };
 
@@ -842,6 +853,9 @@ pub static ZH: Catalogue = Catalogue {
     w_owner: "所有者",
     w_slippage: "滑点容忍度 (%)",
     w_review: "检查并签名",
+    w_max: "最大",
+    w_max_title: "买入：可用 TAO 减去手续费。卖出：在该验证者处持有的全部。",
+    w_partial: "允许部分成交（按限价能成交多少就成交多少，而不是全部不成交）",
     w_sub: "非托管：密钥在本浏览器中生成和保存，并用你的密码加密；服务器只会看到地址和签名。",
     w_accounts: "账户",
     w_no_accounts: "本浏览器中还没有账户。",
@@ -963,6 +977,11 @@ pub static ZH: Catalogue = Catalogue {
         ("limit_price", "限价"),
         ("quote", "报价"),
         ("impact_warning", "价格冲击 {p} %：对该资金池而言是一笔大额交易。"),
+        (
+            "holding",
+            "你在该验证者处持有 {alpha} {s}，退出价值 {exit} τ（该子网共 {all} {s}）。可用：{free} τ。",
+        ),
+        ("holding_none", "你在该验证者处未持有 {s}。可用：{free} τ。"),
     ],
 };
 

@@ -33,6 +33,7 @@
 //! | `GET /api/v1/subnets/{netuid}/predictability?from=&to=` | rule changes, owner burn |
 //! | `GET /api/v1/events?kind=&netuid=&min_tao=&before=&limit=` | market events (cursor pages) |
 //! | `GET /api/v1/portfolio/{coldkey}` | positions with spot and exit value |
+//! | `GET /api/v1/accounts/{address}` | free and reserved TAO, nonce, the fee of a stake |
 //! | `GET /api/v1/quote?netuid=&side=&amount=&tolerance_bps=` | the chain's quote of a swap |
 //! | `GET /api/v1/quote/lesson?netuid=&side=&amount=` | what that swap teaches the network |
 //! | `POST /api/v1/tx/prepare`, `POST /api/v1/tx/submit`, `GET /api/v1/tx/{id}` | prepared transactions: prepare, submit a signature, status |
@@ -159,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/trades", get(api::trades))
         .route("/api/v1/events", get(api::events))
         .route("/api/v1/portfolio/{coldkey}", get(api::portfolio))
+        .route("/api/v1/accounts/{address}", get(api::account))
         .route("/api/v1/quote", get(tx::quote))
         .route("/api/v1/quote/lesson", get(tx::quote_lesson))
         .route("/api/v1/tx/prepare", post(tx::prepare))
@@ -201,6 +203,15 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let live = state.live.clone();
+    // The backprop views keep running totals (see `market::backprop`): summing a month of
+    // trades once now spares the first visitor of /backprop that wait. A failure here (an
+    // empty store, say) is the page's to report when asked.
+    let market = state.market.clone();
+    tokio::spawn(async move {
+        for window in market::backprop::Window::ALL {
+            let _ = market.backprop(window).await;
+        }
+    });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {

@@ -186,7 +186,8 @@ fn trading() -> (Value, Value) {
         "PrepareRequest": { "type": "object", "required": ["signer", "call"], "additionalProperties": false, "properties": {
             "signer": { "type": "string", "description": "SS58 address of the account that signs and pays." },
             "call": { "type": "object", "required": ["name"], "description": "A call: `name` (snake case: transfer, add_stake, add_stake_limit, remove_stake, remove_stake_limit, swap_stake_limit, move_stake, transfer_stake, …) and its fields; accounts as SS58, amounts as rao strings.", "examples": [{ "name": "add_stake", "hotkey": "5F…", "netuid": 1, "amount_staked": "1000000000" }] },
-            "tolerance_bps": { "type": "integer", "minimum": 0, "maximum": 10000, "description": "Slippage tolerance; turns a market stake/unstake into a fill-or-kill limit order." }
+            "tolerance_bps": { "type": "integer", "minimum": 0, "maximum": 10000, "description": "Slippage tolerance; turns a market stake/unstake into a fill-or-kill limit order." },
+            "allow_partial": { "type": "boolean", "default": false, "description": "With `tolerance_bps`: the limit order fills as much as the limit price allows instead of failing whole." }
         } },
         "Prepared": { "type": "object", "properties": {
             "id": { "type": "string", "description": "Opaque random id." },
@@ -328,6 +329,10 @@ fn market_document() -> Value {
             "/api/v1/portfolio/{coldkey}": get("portfolio", "accounts", "A coldkey's positions with spot value and exit value (what selling now through the pool returns).", vec![
                 param("coldkey", "path", "SS58 address (prefix 42) or 0x public key.", json!({ "type": "string" }), true),
             ], ok("The portfolio.", "Portfolio")),
+            "/api/v1/accounts/{address}": get("account", "accounts", "An account at the chain's head: free and reserved TAO, next nonce, the chain's fee for a stake from it (what the trade panel's \"max\" keeps back on a buy), and its stakes with what selling each now returns.", vec![
+                param("address", "path", "SS58 address (prefix 42) or 0x public key.", json!({ "type": "string" }), true),
+                param("netuid", "query", "Only the stakes on this subnet.", json!({ "type": "integer", "minimum": 0, "maximum": 65535 }), false),
+            ], json!({ "200": { "description": "`address`, `free`, `reserved` and `stake_fee` (rao strings), `nonce`, `stakes` (hotkey, netuid, alpha, exit_value: rao strings; exit_value null if the pool cannot take it).", "content": { "application/json": {} } } })),
             "/api/v1/backprop": get("backprop", "market", "Where traders moved TAO emissions over a window: each subnet's emission share at the window's two ends (normalised to 10^9 parts, so the changes sum to zero), its τ/day, the net TAO flow of the trades in between, the addresses with the largest flows and a summary sentence.", vec![
                 param("window", "query", "24h, 7d (default) or 30d.", json!({ "type": "string", "enum": ["24h", "7d", "30d"], "default": "7d" }), false),
             ], ok("The network view.", "Backprop")),

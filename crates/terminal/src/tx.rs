@@ -366,34 +366,31 @@ fn swap_of(call: &Call) -> Option<(NetUid, Side, u64)> {
 
 /// A market order turned into its fill-or-kill limit form at `limit_price`; other calls as
 /// they are.
-fn with_limit(call: Call, limit_price: u64) -> Call {
+fn with_limit(call: Call, limit_price: u64, allow_partial: bool) -> Call {
     match call {
         Call::AddStake { hotkey, netuid, amount_staked } => {
-            Call::AddStakeLimit { hotkey, netuid, amount_staked, limit_price, allow_partial: false }
+            Call::AddStakeLimit { hotkey, netuid, amount_staked, limit_price, allow_partial }
         }
-        Call::RemoveStake { hotkey, netuid, amount_unstaked } => Call::RemoveStakeLimit {
-            hotkey,
-            netuid,
-            amount_unstaked,
-            limit_price,
-            allow_partial: false,
-        },
+        Call::RemoveStake { hotkey, netuid, amount_unstaked } => {
+            Call::RemoveStakeLimit { hotkey, netuid, amount_unstaked, limit_price, allow_partial }
+        }
         other => other,
     }
 }
 
-/// A trade's quote, and with a tolerance the trade in its fill-or-kill limit form at the
-/// quote's limit price; other calls as they are, unquoted.
+/// A trade's quote, and with a tolerance the trade in its limit form at the quote's limit price
+/// (fill-or-kill unless `allow_partial`); other calls as they are, unquoted.
 async fn quoted(
     s: &AppState,
     call: Call,
     tolerance_bps: Option<u16>,
+    allow_partial: bool,
 ) -> ApiResult<(Call, Option<Quote>)> {
     let Some((netuid, side, amount)) = swap_of(&call) else { return Ok((call, None)) };
     let q = s.chain.quote(netuid, side, amount).await.map_err(chain_error)?;
     let quote = Quote::new(netuid, &q, tolerance_bps.unwrap_or(DEFAULT_TOLERANCE_BPS));
     let call = match tolerance_bps {
-        Some(_) => with_limit(call, quote.limit_price),
+        Some(_) => with_limit(call, quote.limit_price, allow_partial),
         None => call,
     };
     Ok((call, Some(quote)))
@@ -405,6 +402,8 @@ struct PrepareRequest {
     signer: AccountId,
     call: Call,
     tolerance_bps: Option<u16>,
+    #[serde(default)]
+    allow_partial: bool,
 }
 
 #[derive(Serialize)]
@@ -433,6 +432,12 @@ pub(crate) async fn prepare(
     {
         return Err(ApiError::param("tolerance_bps", format!("{bps} is above 10000 (100 %)")));
     }
+    if req.allow_partial && req.tolerance_bps.is_none() {
+        return Err(ApiError::param(
+            "allow_partial",
+            "a partial fill needs a limit price: give tolerance_bps too",
+        ));
+    }
     if let Some(reason) = req.call.batch_error() {
         return Err(ApiError::param("call", reason));
     }
@@ -444,14 +449,14 @@ pub(crate) async fn prepare(
             let mut out = Vec::with_capacity(calls.len());
             let mut legs = Vec::with_capacity(calls.len());
             for leg in calls {
-                let (leg, quote) = quoted(&s, leg, req.tolerance_bps).await?;
+                let (leg, quote) = quoted(&s, leg, req.tolerance_bps, req.allow_partial).await?;
                 legs.push(Leg { description: leg.describe(), quote });
                 out.push(leg);
             }
             (Call::BatchAll { calls: out }, None, legs)
         }
         call => {
-            let (call, quote) = quoted(&s, call, req.tolerance_bps).await?;
+            let (call, quote) = quoted(&s, call, req.tolerance_bps, req.allow_partial).await?;
             (call, quote, Vec::new())
         }
     };

@@ -54,7 +54,12 @@ pub(crate) fn trade_card(
                     button #side-buy type="button" aria-pressed="true" { (t.buy) }
                     button #side-sell type="button" aria-pressed="false" { (t.sell) }
                 }
-                label { span #trade-amount-label { (t.w_pay) } input #trade-amount type="number" min="0" step="any" inputmode="decimal" required; }
+                label { span #trade-amount-label { (t.w_pay) }
+                    span.amountrow {
+                        input #trade-amount type="number" min="0" step="any" inputmode="decimal" required;
+                        button #trade-max type="button" title=(t.w_max_title) { (t.w_max) }
+                    }
+                }
                 label { span { (t.w_validator_hotkey) } select #trade-hotkey required {
                     @for v in validators {
                         option value=(v.hotkey.to_string()) { (t.uid) " " (v.uid) " · " (v.hotkey.to_string()) " · " (t.stake) " " (fmt::tao_exact(v.stake)) " · " (t.dividends) " " (v.dividends) }
@@ -64,6 +69,8 @@ pub(crate) fn trade_card(
                     } }
                 } }
                 label { span { (t.w_slippage) } input #trade-slippage type="number" min="0" max="100" step="0.01" value="1"; }
+                label.check { input #trade-partial type="checkbox"; span { (t.w_partial) } }
+                p #trade-holding.muted hidden {}
                 dl.receipt #trade-quote {}
                 p #trade-lesson.muted hidden {}
                 p #trade-warning.warn hidden {}

@@ -112,17 +112,16 @@ async fn sign_here(c: &Client, chain: &dyn Chain, shot: &str) {
     );
     let filled = js(c, "return document.querySelector('dd[data-field=filled]').textContent").await;
     let events = chain.block(BlockId::Number(block)).await.unwrap().events;
-    let alpha = events
+    // A buy's receipt leads with the alpha it got, a sell's with the TAO.
+    let got = events
         .iter()
         .find_map(|r| match &r.event {
-            Event::StakeAdded { alpha, netuid: 1, .. } => Some(*alpha),
+            Event::StakeAdded { alpha, netuid: 1, .. } => Some(format!("{alpha} rao α")),
+            Event::StakeRemoved { tao, netuid: 1, .. } => Some(format!("{tao} rao τ")),
             _ => None,
         })
-        .expect("the block holds the stake");
-    assert!(
-        filled.as_str().unwrap().starts_with(&format!("{alpha} rao α")),
-        "receipt {filled} vs chain {alpha}"
-    );
+        .expect("the block holds the trade");
+    assert!(filled.as_str().unwrap().starts_with(&got), "receipt {filled} vs chain {got}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,6 +267,48 @@ async fn wallet_creates_imports_and_trades_in_chromium() {
     screenshot(&c, "trade-panel").await;
     c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
     sign_here(&c, net.chain.as_ref(), "trade-panel-finalized").await;
+
+    // ---- what the account holds, "max" and a partial-fill sell of all of it
+    let account: AccountId = address.parse().unwrap();
+    let held = |stakes: Vec<chain::StakeInfo>| -> u64 {
+        stakes.iter().filter(|s| s.netuid == 1).map(|s| s.alpha).sum()
+    };
+    let alpha = held(net.chain.stakes(account).await.unwrap());
+    assert!(alpha > 0);
+    c.goto(&format!("{base}/subnets/1")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(&format!("#trade-account option[value='{address}']")))
+        .await
+        .unwrap();
+    js(&c, &format!("const s = document.getElementById('trade-account'); s.value = '{address}'; s.dispatchEvent(new Event('change')); return 0"))
+        .await;
+    let holding = c
+        .wait()
+        .for_element(Locator::Css("#trade-holding:not([hidden])"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let alpha_text = dtao::units::Alpha::from_rao(alpha).to_decimal_string();
+    assert!(
+        holding.starts_with(&format!("You hold {alpha_text} α with this validator, exit value "))
+            && holding.contains(&format!("({alpha_text} α on this subnet)")),
+        "{holding} vs {alpha_text}"
+    );
+    c.find(Locator::Css("#side-sell")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#trade-max")).await.unwrap().click().await.unwrap();
+    let amount = js(&c, "return document.getElementById('trade-amount').value").await;
+    assert_eq!(amount.as_str(), Some(alpha_text.as_str()), "max sells everything held");
+    c.wait().for_element(Locator::Css("#trade-quote dd[data-field=you_receive]")).await.unwrap();
+    c.find(Locator::Css("#trade-partial")).await.unwrap().click().await.unwrap();
+    screenshot(&c, "trade-panel-sell-max").await;
+    c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#signcard")).await.unwrap();
+    let described = js(&c, "return document.getElementById('signcard').textContent").await;
+    assert!(described.as_str().unwrap().contains("partial"), "{described}");
+    sign_here(&c, net.chain.as_ref(), "trade-panel-sell-finalized").await;
+    assert_eq!(held(net.chain.stakes(account).await.unwrap()), 0, "the whole position sold");
 
     // ---- nothing secret ever reached the server
     let seen = seen.lock().unwrap().clone();
