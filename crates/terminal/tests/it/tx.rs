@@ -267,6 +267,11 @@ async fn prepare_and_quote_validate_their_input() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "quote_failed",
         ),
+        (
+            json!({ "signer": alice, "call": stake_call(1, 1), "allow_partial": true }),
+            StatusCode::BAD_REQUEST,
+            "bad_param",
+        ),
     ] {
         let (s, v) = post_json(&app, "/api/v1/tx/prepare", &body).await;
         assert_eq!((s, v["code"].as_str().unwrap()), (status, code), "{body}: {v}");
@@ -288,9 +293,42 @@ async fn prepare_and_quote_validate_their_input() {
         ("/api/v1/quote?netuid=1&side=sell&amount=1&tolerance_bps=10001", "tolerance_bps"),
         ("/api/v1/quote/lesson?netuid=1&side=buy", "amount"),
         ("/api/v1/quote/lesson?netuid=1&side=buy&amount=1&tolerance_bps=1", "tolerance_bps"),
+        ("/api/v1/accounts/nope", "address"),
+        ("/api/v1/accounts/{alice}?netuid=x", "netuid"),
+        ("/api/v1/accounts/{alice}?limit=1", "limit"),
     ] {
-        let (s, v) = get_json(&app, uri).await;
+        let uri = uri.replace("{alice}", &alice);
+        let (s, v) = get_json(&app, &uri).await;
         assert_eq!((s, &v["parameter"]), (StatusCode::BAD_REQUEST, &json!(parameter)), "{uri}");
+    }
+    // The account as the panel reads it: the head's balance, the stake fee, and each stake
+    // with what selling it returns.
+    alice_stakes(net.chain.as_ref(), 1, 10).await;
+    let (s, a) = get_json(&app, &format!("/api/v1/accounts/{alice}?netuid=1")).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let info = net.chain.account(id("//Alice")).await.unwrap();
+    assert_eq!(a["free"], json!(info.free.to_string()));
+    let fee = net
+        .chain
+        .estimate_fee(
+            id("//Alice"),
+            chain::Call::AddStake {
+                hotkey: id("//Alice"),
+                netuid: 1,
+                amount_staked: chain::Tao::from_rao(1),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(a["stake_fee"], json!(fee.to_string()));
+    let stakes = net.chain.stakes(id("//Alice")).await.unwrap();
+    let held = a["stakes"].as_array().unwrap();
+    assert_eq!(held.len(), stakes.iter().filter(|st| st.netuid == 1).count());
+    assert!(!held.is_empty());
+    for h in held {
+        let alpha: u64 = h["alpha"].as_str().unwrap().parse().unwrap();
+        let exit = net.chain.quote(1, chain::Side::Sell, alpha).await.unwrap().amount_out;
+        assert_eq!(h["exit_value"], json!(exit.to_string()), "{h}");
     }
     net.node.shutdown().await;
 }
