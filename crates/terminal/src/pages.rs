@@ -136,6 +136,7 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                 meta name="color-scheme" content="dark light";
                 title { (title) " · taoplex" }
                 link rel="stylesheet" href=(asset_url("app.css"));
+                link rel="stylesheet" href=(asset_url("fonts.css"));
                 link rel="icon" href=(asset_url("favicon.svg")) type="image/svg+xml";
                 script type="module" src=(asset_url("app.js")) {}
                 @for s in extra_scripts { script defer src=(asset_url(s)) {} }
@@ -648,6 +649,7 @@ pub(crate) fn error_page(lang: Lang, status: StatusCode, message: &str) -> Marku
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (status.as_u16()) " · taoplex" }
                 link rel="stylesheet" href=(asset_url("app.css"));
+                link rel="stylesheet" href=(asset_url("fonts.css"));
                 script type="module" src=(asset_url("app.js")) {}
             }
             body data-page="error" {

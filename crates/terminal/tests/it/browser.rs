@@ -263,3 +263,69 @@ async fn real_localnet_in_chromium() {
     server.await.unwrap();
     r.node.shutdown().await;
 }
+
+/// One letter of each script subnet symbols use (mainnet assigns Greek, Hebrew, Arabic, Runic,
+/// Cyrillic, Ogham, Georgian, Armenian, Coptic, Brahmi, Glagolitic, Thai, Hangul jamo, Ethiopic,
+/// Devanagari and katakana letters; localnet's genesis the first seven of those it has), and
+/// a few more of the scripts with joining or stacking rules.
+const SYMBOL_SAMPLE: &str = "ταωאתابيᚠᛉЫᚁᚋაჰԱՖⲀⲃ𑀅𑀃ⰀⰞกฮㄱㅣአዎअहकアン";
+
+/// Glyphs and scripts render: on this machine Chromium has DejaVu only, which has no
+/// Devanagari, Thai, Ethiopic, Brahmi, CJK…; the terminal serves its own script fonts. Every
+/// subnet-symbol script and every CJK character of the Chinese overview is drawn, in the page's
+/// font stack, as something other than the missing-glyph box (an unassigned code point's
+/// drawing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scripts_render_without_missing_glyph_boxes() {
+    let Some(Browser { client: c, driver, profile: _profile }) =
+        browser(&["--hide-scrollbars"]).await
+    else {
+        return;
+    };
+    let f = fixture_with(Config { rate_limit: None, ..Config::default() }, Some(412.35));
+    let (addr, stop, server) = start(f.state.clone()).await;
+    c.goto(&format!("http://{addr}/?lang=zh")).await.unwrap();
+    c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
+    let script = format!(
+        r#"const done = arguments[arguments.length - 1];
+        (async () => {{
+          const sample = [...{SYMBOL_SAMPLE:?}];
+          const cjk = [...new Set([...document.body.innerText].filter((ch) => ch.codePointAt(0) >= 0x2e80))];
+          const probe = document.createElement("p");
+          probe.id = "glyph-probe";
+          probe.style.fontSize = "32px";
+          probe.textContent = sample.join(" ");
+          document.querySelector("main").prepend(probe);
+          const family = getComputedStyle(document.body).fontFamily;
+          await document.fonts.load(`40px ${{family}}`, sample.join("") + cjk.join(""));
+          await document.fonts.ready;
+          const canvas = document.createElement("canvas");
+          canvas.width = 64; canvas.height = 64;
+          const ctx = canvas.getContext("2d", {{ willReadFrequently: true }});
+          const draw = (ch) => {{
+            ctx.clearRect(0, 0, 64, 64);
+            ctx.font = `40px ${{family}}`;
+            ctx.fillText(ch, 8, 48);
+            return ctx.getImageData(0, 0, 64, 64).data.join(",");
+          }};
+          const box = draw("\u0378");
+          const missing = [...sample, ...cjk].filter((ch) => draw(ch) === box);
+          const faces = [...document.fonts].filter((f) => f.family.includes("Taoplex Scripts") && f.status === "loaded").length;
+          const css = await (await fetch("/assets/fonts.css")).text();
+          const font = await fetch(css.match(/url\(([^)]+)\)/)[1]);
+          done({{ missing: missing.join(""), cjk: cjk.length, faces,
+                  font: [font.status, font.headers.get("content-type"), font.headers.get("cache-control")] }});
+        }})();"#
+    );
+    let got = c.execute_async(&script, vec![]).await.unwrap();
+    screenshot(&c, "scripts-zh").await;
+    assert_eq!(got["missing"], json!(""), "drawn as missing-glyph boxes: {got}");
+    assert!(got["cjk"].as_u64().unwrap() > 50, "the Chinese overview has Chinese text: {got}");
+    assert!(got["faces"].as_u64().unwrap() > 10, "the served fonts were used: {got}");
+    // The fonts are the binary's own, cached for good.
+    assert_eq!(got["font"], json!([200, "font/woff2", "public, max-age=31536000, immutable"]));
+    c.close().await.unwrap();
+    drop(driver);
+    let _ = stop.send(());
+    server.await.unwrap();
+}
