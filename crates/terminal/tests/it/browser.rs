@@ -313,6 +313,8 @@ async fn scripts_render_without_missing_glyph_boxes() {
           const faces = [...document.fonts].filter((f) => f.family.includes("Taoplex Scripts") && f.status === "loaded").length;
           const css = await (await fetch("/assets/fonts.css")).text();
           const font = await fetch(css.match(/url\(([^)]+)\)/)[1]);
+          // Two frames, so the screenshot shows the page repainted with the loaded fonts.
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
           done({{ missing: missing.join(""), cjk: cjk.length, faces,
                   font: [font.status, font.headers.get("content-type"), font.headers.get("cache-control")] }});
         }})();"#
