@@ -239,7 +239,13 @@
       ["block_hash", tx.block_hash], ["extrinsic", tx.block != null ? tx.block + "-" + tx.index : "—"]];
     const filled = (tx.events || []).map((r) => r.event).find((ev) => ev.event === "StakeAdded" || ev.event === "StakeRemoved");
     if (tx.quote) rows.push(["quoted_out", tr("quoted_out_value", { out: tx.quote.amount_out, min: tx.quote.min_received })]);
-    if (filled && !(tx.legs || []).length) rows.push(["filled", tr(filled.event === "StakeAdded" ? "filled_buy" : "filled_sell", { alpha: filled.alpha, tao: filled.tao })]);
+    // A move or transfer on one subnet: the same alpha leaves one stake and enters another.
+    const evs = (tx.events || []).map((r) => r.event);
+    const left = evs.find((ev) => ev.event === "StakeRemoved");
+    const entered = evs.find((ev) => ev.event === "StakeAdded");
+    const moved = !tx.quote && left && entered && left.alpha === entered.alpha && left.netuid === entered.netuid;
+    if (moved) rows.push(["filled", tr("filled_move", { alpha: entered.alpha, coldkey: entered.coldkey, hotkey: entered.hotkey })]);
+    else if (filled && !(tx.legs || []).length) rows.push(["filled", tr(filled.event === "StakeAdded" ? "filled_buy" : "filled_sell", { alpha: filled.alpha, tao: filled.tao })]);
     // A batch: each leg's quote against the first unclaimed stake event on its subnet and side.
     // (The leg's label is no translation key: tr() passes it through.)
     const fills = (tx.events || []).map((r) => r.event).filter((ev) => ev.event === "StakeAdded" || ev.event === "StakeRemoved");
@@ -411,12 +417,19 @@
       $("trade-amount").value = fromRao(amount);
       requote();
     }
+    // buy/sell swap through the pool; move (to another validator) and transfer (to another
+    // coldkey) keep the alpha on this subnet: no swap, no quote beyond its exit value.
+    const SIDES = ["buy", "sell", "move", "transfer"];
+    const swaps = () => side === "buy" || side === "sell";
     const setSide = (s) => {
       side = s;
-      $("side-buy").setAttribute("aria-pressed", String(s === "buy"));
-      $("side-sell").setAttribute("aria-pressed", String(s === "sell"));
-      $("trade-amount-label").textContent = s === "buy" ? tr("pay") : tr("sell_symbol", { s: symbol });
-      $("trade-submit").textContent = s === "buy" ? tr("review_buy") : tr("review_sell");
+      for (const x of SIDES) $("side-" + x).setAttribute("aria-pressed", String(s === x));
+      $("trade-amount-label").textContent = s === "buy" ? tr("pay") : tr(s === "sell" ? "sell_symbol" : s + "_symbol", { s: symbol });
+      $("trade-submit").textContent = tr("review_" + s);
+      $("trade-dest-hotkey-row").hidden = s !== "move";
+      $("trade-dest-coldkey-row").hidden = s !== "transfer";
+      $("trade-slippage-row").hidden = !swaps();
+      $("trade-partial-row").hidden = !swaps();
       requote();
     };
     const bps = () => Math.round(Number($("trade-slippage").value || "0") * 100);
@@ -425,19 +438,7 @@
       const mine = ++seq;
       const list = $("trade-quote");
       if (amount === null || amount === 0n) { list.replaceChildren(); $("trade-warning").hidden = true; return; }
-      const r = await fetch(`/api/v1/quote?netuid=${netuid}&side=${side}&amount=${amount}&tolerance_bps=${bps()}`);
-      const q = await r.json();
-      if (mine !== seq) return; // a newer keystroke won
-      const [pay, get] = side === "buy" ? ["τ", symbol] : [symbol, "τ"];
-      const rows = r.ok ? [
-        ["you_receive", fromRao(q.amount_out) + " " + get],
-        ["fee", fromRao(q.fee) + " " + pay],
-        ["price", fromRao(q.price_before) + " → " + fromRao(q.price_after) + " τ/" + symbol],
-        ["impact", (q.impact * 100).toFixed(3) + " %"],
-        ["minimum_received", fromRao(q.min_received) + " " + get],
-        ["limit_price", fromRao(q.limit_price) + " τ/" + symbol],
-      ] : [["quote", q.error]];
-      list.replaceChildren(...rows.flatMap(([k, v]) => {
+      const show = (rows) => list.replaceChildren(...rows.flatMap(([k, v]) => {
         const dt = document.createElement("dt");
         dt.textContent = tr(k);
         const dd = document.createElement("dd");
@@ -445,6 +446,29 @@
         dd.dataset.field = k;
         return [dt, dd];
       }));
+      if (!swaps()) {
+        // What the moved alpha would sell for now: the panel's measure of what changes hands.
+        const r = await fetch(`/api/v1/quote?netuid=${netuid}&side=sell&amount=${amount}`);
+        const q = await r.json();
+        if (mine !== seq) return;
+        show(r.ok ? [["you_move", fromRao(amount) + " " + symbol], ["exit_value", fromRao(q.amount_out) + " τ"],
+          ["no_swap", tr("no_swap_note")]] : [["quote", q.error]]);
+        $("trade-warning").hidden = true;
+        $("trade-lesson").hidden = true;
+        return;
+      }
+      const r = await fetch(`/api/v1/quote?netuid=${netuid}&side=${side}&amount=${amount}&tolerance_bps=${bps()}`);
+      const q = await r.json();
+      if (mine !== seq) return; // a newer keystroke won
+      const [pay, get] = side === "buy" ? ["τ", symbol] : [symbol, "τ"];
+      show(r.ok ? [
+        ["you_receive", fromRao(q.amount_out) + " " + get],
+        ["fee", fromRao(q.fee) + " " + pay],
+        ["price", fromRao(q.price_before) + " → " + fromRao(q.price_after) + " τ/" + symbol],
+        ["impact", (q.impact * 100).toFixed(3) + " %"],
+        ["minimum_received", fromRao(q.min_received) + " " + get],
+        ["limit_price", fromRao(q.limit_price) + " τ/" + symbol],
+      ] : [["quote", q.error]]);
       const warn = $("trade-warning");
       warn.hidden = !(r.ok && q.impact > IMPACT_WARNING);
       warn.textContent = r.ok ? tr("impact_warning", { p: (q.impact * 100).toFixed(2) }) : "";
@@ -457,8 +481,7 @@
       lesson.textContent = lines.join("\n");
       lesson.hidden = lines.length === 0;
     }
-    $("side-buy").addEventListener("click", () => setSide("buy"));
-    $("side-sell").addEventListener("click", () => setSide("sell"));
+    for (const x of SIDES) $("side-" + x).addEventListener("click", () => setSide(x));
     $("trade-amount").addEventListener("input", requote);
     $("trade-max").addEventListener("click", max);
     $("trade-account").addEventListener("change", refreshHolding);
@@ -469,12 +492,20 @@
       const amount = toRao($("trade-amount").value);
       if (!amount) return;
       const hotkey = $("trade-hotkey").value;
-      const call = side === "buy"
-        ? { name: "add_stake", hotkey, netuid, amount_staked: amount.toString() }
-        : { name: "remove_stake", hotkey, netuid, amount_unstaked: amount.toString() };
+      const alpha = amount.toString();
+      const calls = {
+        buy: () => ({ name: "add_stake", hotkey, netuid, amount_staked: alpha }),
+        sell: () => ({ name: "remove_stake", hotkey, netuid, amount_unstaked: alpha }),
+        move: () => ({ name: "move_stake", origin_hotkey: hotkey, destination_hotkey: $("trade-dest-hotkey").value,
+          origin_netuid: netuid, destination_netuid: netuid, alpha_amount: alpha }),
+        transfer: () => ({ name: "transfer_stake", destination_coldkey: $("trade-dest-coldkey").value.trim(), hotkey,
+          origin_netuid: netuid, destination_netuid: netuid, alpha_amount: alpha }),
+      };
+      if (side === "move" && $("trade-dest-hotkey").value === hotkey) { message(tr("same_hotkey"), true); return; }
+      const body = { signer: $("trade-account").value, call: calls[side]() };
+      if (swaps()) Object.assign(body, { tolerance_bps: bps(), allow_partial: $("trade-partial").checked });
       const r = await fetch("/api/v1/tx/prepare", { method: "POST", headers: { "content-type": "application/json" },
-        body: JSON.stringify({ signer: $("trade-account").value, call, tolerance_bps: bps(),
-          allow_partial: $("trade-partial").checked }) });
+        body: JSON.stringify(body) });
       const p = await r.json();
       if (!r.ok) { message(p.error, true); return; }
       location.href = p.sign_url;

@@ -35,9 +35,10 @@ fn unlock_form(t: &Catalogue) -> Markup {
     }
 }
 
-/// The trade panel of a subnet page: buy or sell with a live chain quote as you type, the
-/// hotkey picked from the subnet's validators (the owner's hotkey when it has none), then a
-/// prepared transaction signed on its sign page. `assets/wallet.js` fills the accounts.
+/// The trade panel of a subnet page: buy or sell with a live chain quote as you type, or move
+/// stake to another validator or transfer it to another coldkey on the subnet; the hotkey
+/// picked from the subnet's validators (the owner's hotkey when it has none), then a prepared
+/// transaction signed on its sign page. `assets/wallet.js` fills the accounts.
 pub(crate) fn trade_card(
     t: &Catalogue,
     netuid: chain::NetUid,
@@ -45,6 +46,16 @@ pub(crate) fn trade_card(
     validators: &[chain::NeuronInfo],
     owner_hotkey: Option<chain::AccountId>,
 ) -> Markup {
+    // The subnet's validators (the owner's hotkey when it has none): where to stake, and where
+    // a move goes.
+    let options = html! {
+        @for v in validators {
+            option value=(v.hotkey.to_string()) { (t.uid) " " (v.uid) " · " (v.hotkey.to_string()) " · " (t.stake) " " (fmt::tao_exact(v.stake)) " · " (t.dividends) " " (v.dividends) }
+        }
+        @if validators.is_empty() { @if let Some(h) = owner_hotkey {
+            option value=(h.to_string()) { (t.w_owner) " · " (h.to_string()) }
+        } }
+    };
     html! {
         section.card #trade data-netuid=(netuid) data-symbol=(symbol) {
             div.cardhead { h2 { (t.w_trade) } span.muted { (t.w_quoted_live) } }
@@ -53,6 +64,8 @@ pub(crate) fn trade_card(
                 div.seg role="group" aria-label=(t.pf_side) {
                     button #side-buy type="button" aria-pressed="true" { (t.buy) }
                     button #side-sell type="button" aria-pressed="false" { (t.sell) }
+                    button #side-move type="button" aria-pressed="false" { (t.w_move) }
+                    button #side-transfer type="button" aria-pressed="false" { (t.w_transfer) }
                 }
                 label { span #trade-amount-label { (t.w_pay) }
                     span.amountrow {
@@ -60,16 +73,11 @@ pub(crate) fn trade_card(
                         button #trade-max type="button" title=(t.w_max_title) { (t.w_max) }
                     }
                 }
-                label { span { (t.w_validator_hotkey) } select #trade-hotkey required {
-                    @for v in validators {
-                        option value=(v.hotkey.to_string()) { (t.uid) " " (v.uid) " · " (v.hotkey.to_string()) " · " (t.stake) " " (fmt::tao_exact(v.stake)) " · " (t.dividends) " " (v.dividends) }
-                    }
-                    @if validators.is_empty() { @if let Some(h) = owner_hotkey {
-                        option value=(h.to_string()) { (t.w_owner) " · " (h.to_string()) }
-                    } }
-                } }
-                label { span { (t.w_slippage) } input #trade-slippage type="number" min="0" max="100" step="0.01" value="1"; }
-                label.check { input #trade-partial type="checkbox"; span { (t.w_partial) } }
+                label { span { (t.w_validator_hotkey) } select #trade-hotkey required { (options) } }
+                label #trade-dest-hotkey-row hidden { span { (t.w_to_hotkey) } select #trade-dest-hotkey { (options) } }
+                label #trade-dest-coldkey-row hidden { span { (t.w_to_coldkey) } input #trade-dest-coldkey.mono autocomplete="off" spellcheck="false"; }
+                label #trade-slippage-row { span { (t.w_slippage) } input #trade-slippage type="number" min="0" max="100" step="0.01" value="1"; }
+                label.check #trade-partial-row { input #trade-partial type="checkbox"; span { (t.w_partial) } }
                 p #trade-holding.muted hidden {}
                 dl.receipt #trade-quote {}
                 p #trade-lesson.muted hidden {}

@@ -112,15 +112,24 @@ async fn sign_here(c: &Client, chain: &dyn Chain, shot: &str) {
     );
     let filled = js(c, "return document.querySelector('dd[data-field=filled]').textContent").await;
     let events = chain.block(BlockId::Number(block)).await.unwrap().events;
-    // A buy's receipt leads with the alpha it got, a sell's with the TAO.
-    let got = events
+    // A buy's receipt leads with the alpha it got, a sell's with the TAO, a move or transfer
+    // (the same alpha out of one stake and into another, no fee) with the alpha and where to.
+    let stake_events: Vec<&Event> = events
         .iter()
-        .find_map(|r| match &r.event {
-            Event::StakeAdded { alpha, netuid: 1, .. } => Some(format!("{alpha} rao α")),
-            Event::StakeRemoved { tao, netuid: 1, .. } => Some(format!("{tao} rao τ")),
-            _ => None,
+        .map(|r| &r.event)
+        .filter(|e| {
+            matches!(e, Event::StakeAdded { netuid: 1, .. } | Event::StakeRemoved { netuid: 1, .. })
         })
-        .expect("the block holds the trade");
+        .collect();
+    let got = match stake_events.as_slice() {
+        [
+            Event::StakeRemoved { alpha: out, fee: 0, .. },
+            Event::StakeAdded { alpha, coldkey, hotkey, fee: 0, .. },
+        ] if out == alpha => format!("{alpha} rao α to {coldkey} · {hotkey}"),
+        [Event::StakeAdded { alpha, .. }, ..] => format!("{alpha} rao α"),
+        [Event::StakeRemoved { tao, .. }, ..] => format!("{tao} rao τ"),
+        other => panic!("the block holds no trade on SN1: {other:?}"),
+    };
     assert!(filled.as_str().unwrap().starts_with(&got), "receipt {filled} vs chain {got}");
 }
 
@@ -268,20 +277,51 @@ async fn wallet_creates_imports_and_trades_in_chromium() {
     c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
     sign_here(&c, net.chain.as_ref(), "trade-panel-finalized").await;
 
-    // ---- what the account holds, "max" and a partial-fill sell of all of it
+    // ---- a transfer of 1 α of it to //Bob on the subnet: no swap, the same alpha
     let account: AccountId = address.parse().unwrap();
     let held = |stakes: Vec<chain::StakeInfo>| -> u64 {
         stakes.iter().filter(|s| s.netuid == 1).map(|s| s.alpha).sum()
     };
-    let alpha = held(net.chain.stakes(account).await.unwrap());
-    assert!(alpha > 0);
-    c.goto(&format!("{base}/subnets/1")).await.unwrap();
-    c.wait()
-        .for_element(Locator::Css(&format!("#trade-account option[value='{address}']")))
+    let bob = id("//Bob");
+    let bob_before = held(net.chain.stakes(bob).await.unwrap());
+    let open_panel = async |c: &Client| {
+        c.goto(&format!("{base}/subnets/1")).await.unwrap();
+        c.wait()
+            .for_element(Locator::Css(&format!("#trade-account option[value='{address}']")))
+            .await
+            .unwrap();
+        js(c, &format!("const s = document.getElementById('trade-account'); s.value = '{address}'; s.dispatchEvent(new Event('change')); return 0"))
+            .await;
+    };
+    open_panel(&c).await;
+    c.find(Locator::Css("#side-transfer")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#trade-dest-coldkey"))
+        .await
+        .unwrap()
+        .send_keys(&bob.to_string())
         .await
         .unwrap();
-    js(&c, &format!("const s = document.getElementById('trade-account'); s.value = '{address}'; s.dispatchEvent(new Event('change')); return 0"))
-        .await;
+    c.find(Locator::Css("#trade-amount")).await.unwrap().send_keys("1").await.unwrap();
+    let exit = c
+        .wait()
+        .for_element(Locator::Css("#trade-quote dd[data-field=exit_value]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let worth = net.chain.quote(1, chain::Side::Sell, TAO).await.unwrap().amount_out;
+    assert_eq!(exit, format!("{} τ", dtao::units::Tao::from_rao(worth).to_decimal_string()));
+    assert_eq!(js(&c, "return document.getElementById('trade-slippage-row').hidden").await, true);
+    screenshot(&c, "trade-panel-transfer").await;
+    c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
+    sign_here(&c, net.chain.as_ref(), "trade-panel-transfer-finalized").await;
+    assert_eq!(held(net.chain.stakes(bob).await.unwrap()), bob_before + TAO, "Bob got exactly 1 α");
+
+    // ---- what the account holds, "max" and a partial-fill sell of all of it
+    let alpha = held(net.chain.stakes(account).await.unwrap());
+    assert!(alpha > 0);
+    open_panel(&c).await;
     let holding = c
         .wait()
         .for_element(Locator::Css("#trade-holding:not([hidden])"))
