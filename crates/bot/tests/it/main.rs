@@ -6,4 +6,5 @@ mod alerts;
 mod harness;
 mod manners;
 mod market;
+mod store;
 mod trading;
