@@ -44,6 +44,9 @@ pub const MIN_COMPOUND_RAO: u64 = 2_000_000;
 /// How long a take-profit / stop-loss the chain refused waits before it may fire again, ms.
 const EXIT_RETRY_MS: u64 = 60_000;
 const DAY_MS: u64 = 86_400_000;
+/// How long a compound run waits for the market store to reach its stake reading before it
+/// gives up until the next tick (a few finalized blocks on a live chain).
+const MARKET_WAIT: Duration = Duration::from_secs(90);
 
 /// Auto-compound: move earned emission into a target subnet every period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -551,8 +554,14 @@ async fn run_compound(
     let Some((head, stakes)) = snapshot(&*ctx.s.chain, reg.coldkey).await? else {
         return Ok(false);
     };
-    if ctx.s.market_store.last_block().await?.unwrap_or(0) < head {
-        return Ok(false);
+    // The market store decodes finalized blocks, a few behind the head the stakes were read
+    // at; the trades up to that head must be in it before they can be subtracted.
+    let waited = std::time::Instant::now();
+    while ctx.s.market_store.last_block().await?.unwrap_or(0) < head {
+        if waited.elapsed() > MARKET_WAIT {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     ctx.s.store.reschedule(a.id, next_run_ms).await?;
     let seen: BTreeMap<(AccountId, u16), SeenStake> = ctx
