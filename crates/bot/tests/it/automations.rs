@@ -152,7 +152,9 @@ async fn auto_compound_moves_earned_emission_after_an_epoch_and_stops_with_the_p
     assert!(same.contains("already compounds"), "{same}");
     let card = create(&h, "/compound 1 into 2 every 10").await;
     assert!(card.contains("Auto-compound") && card.contains("SN2"), "{card}");
-    let principal = alpha_on(&h, "//Alice", Some("//V1"), 1).await;
+    // The baseline read when it was confirmed: what Alice held before any emission counted.
+    let seen = h.store.stake_seen(1).await.unwrap();
+    let principal = seen.iter().find(|s| s.hotkey == id("//V1") && s.netuid == 1).unwrap().alpha;
 
     // An epoch passes: Alice's SN1 stake grows by her dividends.
     let start = std::time::Instant::now();
@@ -169,6 +171,30 @@ async fn auto_compound_moves_earned_emission_after_an_epoch_and_stops_with_the_p
         alpha_on(&h, "//Alice", Some("//V1"), 1).await >= principal,
         "the principal stays on SN1"
     );
+
+    // The daily summary at 02:00 UTC (the clock is at 01:10): the first has no change yet;
+    // the next day's has the change in exit value and the emission earned meanwhile.
+    let on = h.say(ALICE, &format!("/portfolio {} daily 2", alice.to_ss58())).await;
+    assert!(on.text.unwrap().contains("02:00"));
+    h.clock.advance_ms(60 * 60_000);
+    let first = h.wait_text(ALICE, "<b>Daily portfolio</b>").await.text.unwrap();
+    assert!(first.contains("first summary") && first.contains("SN2 · "), "{first}");
+    h.clock.advance_ms(24 * 60 * 60_000);
+    h.tg.wait_until("the second summary", PATIENCE, |c| {
+        c.iter()
+            .filter(|c| c.text.as_deref().is_some_and(|t| t.contains("<b>Daily portfolio</b>")))
+            .count()
+            >= 2
+    })
+    .await;
+    let second = h
+        .chat_calls(ALICE)
+        .into_iter()
+        .filter_map(|c| c.text)
+        .filter(|t| t.contains("<b>Daily portfolio</b>"))
+        .nth(1)
+        .unwrap();
+    assert!(second.contains("24h change: +") && second.contains("earned +"), "{second}");
 
     h.submit(
         "//Alice",
