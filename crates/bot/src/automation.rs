@@ -331,6 +331,14 @@ pub(crate) async fn create_exit(
         ctx.reply(chat, format!("{} {} τ.", Text::ExitAlreadyThere.get(lang), tao(exit))).await;
         return Ok(());
     }
+    // The per-trade limit bounds what the order may sell: a take-profit's level, or a
+    // stop-loss's position as it is worth now.
+    let worth = if above { level } else { exit };
+    if worth > reg.per_trade {
+        ctx.reply(chat, format!("{} {} τ.", Text::OverTradeLimit.get(lang), tao(reg.per_trade)))
+            .await;
+        return Ok(());
+    }
     let x = Exit { netuid, hotkey: position.hotkey, above, level };
     let text = format!(
         "{}\n{} α · {} {} τ\n{}\n<i>{}</i>",
@@ -816,7 +824,23 @@ pub(crate) async fn exits_step(ctx: &Ctx) -> Result<usize> {
             continue;
         }
         fired += 1;
-        let spec = trade::quote_exit(&*ctx.s.chain, reg.coldkey, x.hotkey, x.netuid, alpha).await?;
+        let day = now / DAY_MS;
+        // Claimed: from here every error must give the order back, or it would be lost.
+        let spec =
+            match trade::quote_exit(&*ctx.s.chain, reg.coldkey, x.hotkey, x.netuid, alpha).await {
+                Ok(spec) => spec,
+                Err(e) => {
+                    ctx.s.store.reactivate(a.id).await?;
+                    ctx.s.store.reschedule(a.id, now + EXIT_RETRY_MS).await?;
+                    say(format!(
+                        "{} {} {}",
+                        Text::Failed.get(lang),
+                        escape(&e.to_string()),
+                        Text::ExitRetry.get(lang)
+                    ));
+                    continue;
+                }
+            };
         let what = if x.above { Text::TakeProfit } else { Text::StopLoss };
         let head = format!(
             "{} · {} · {} {} τ ({} {} τ)",
@@ -827,7 +851,6 @@ pub(crate) async fn exits_step(ctx: &Ctx) -> Result<usize> {
             if x.above { "≥" } else { "≤" },
             tao(x.level)
         );
-        let day = now / DAY_MS;
         if !ctx.s.store.reserve_spend(a.user_id, day, spec.tao_value, reg.per_day).await? {
             ctx.s.store.reactivate(a.id).await?;
             ctx.s.store.reschedule(a.id, (day + 1) * DAY_MS).await?;
