@@ -723,30 +723,37 @@ async fn run_compound(
 /// Evaluates take-profits and stop-losses at every finalized block, and stops a user's
 /// automations when a finalized block removes the bot as their proxy; until `stop` is set.
 pub(crate) async fn run_exits(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
-    let mut finalized = match ctx.s.chain.subscribe_finalized().await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!(error = %e, "no finalized heads: take-profit and stop-loss are off");
-            return;
-        }
-    };
+    // The last finalized block checked for proxy removals; a failed check is repeated with
+    // the next head rather than skipped.
     let mut last: Option<u64> = None;
     loop {
-        let header = tokio::select! {
-            _ = stop.changed() => return,
-            h = finalized.next() => h,
+        let mut finalized = match ctx.s.chain.subscribe_finalized().await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "no finalized heads; subscribing again");
+                tokio::select! {
+                    _ = stop.changed() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                }
+            }
         };
-        let Some(Ok(header)) = header else {
-            tracing::warn!("the finalized-head stream ended: take-profit and stop-loss are off");
-            return;
-        };
-        let from = last.map_or(header.number, |l| l + 1);
-        if let Err(e) = proxy_removals(&ctx, from, header.number).await {
-            tracing::warn!(error = %e, "proxy removals not checked");
-        }
-        last = Some(header.number);
-        if let Err(e) = exits_step(&ctx).await {
-            tracing::warn!(error = %e, "take-profit / stop-loss evaluation failed");
+        loop {
+            let header = tokio::select! {
+                _ = stop.changed() => return,
+                h = finalized.next() => h,
+            };
+            let Some(Ok(header)) = header else {
+                tracing::warn!("the finalized-head stream ended; subscribing again");
+                break;
+            };
+            let from = last.map_or(header.number, |l| l + 1);
+            match proxy_removals(&ctx, from, header.number).await {
+                Ok(()) => last = Some(header.number),
+                Err(e) => tracing::warn!(error = %e, "proxy removals not checked; retrying"),
+            }
+            if let Err(e) = exits_step(&ctx).await {
+                tracing::warn!(error = %e, "take-profit / stop-loss evaluation failed");
+            }
         }
     }
 }
