@@ -746,6 +746,18 @@ pub(crate) async fn run_exits(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
                 tracing::warn!("the finalized-head stream ended; subscribing again");
                 break;
             };
+            // Nothing to stop or to sell: skip the block reads (most heads, for most bots).
+            match ctx.s.store.automations(None).await {
+                Ok(a) if a.is_empty() => {
+                    last = Some(header.number);
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "automations not read; retrying");
+                    continue;
+                }
+            }
             let from = last.map_or(header.number, |l| l + 1);
             match proxy_removals(&ctx, from, header.number).await {
                 Ok(()) => last = Some(header.number),
