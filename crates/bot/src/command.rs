@@ -138,6 +138,28 @@ pub enum Command {
         /// Highest price, rao per alpha.
         limit: Option<u64>,
     },
+    /// Auto-compound: move the emission earned on `source` (every subnet but the target when
+    /// `None`) into `target` every `every_minutes`.
+    Compound {
+        /// Where the emission is earned; `None` = all subnets.
+        source: Option<SubnetRef>,
+        /// Where it goes.
+        target: SubnetRef,
+        /// Minutes between runs.
+        every_minutes: u32,
+    },
+    /// Take-profit (`above`) or stop-loss: sell the whole position once its exit value
+    /// reaches `level` rao.
+    Exit {
+        /// Subnet of the position.
+        subnet: SubnetRef,
+        /// Take-profit (true) or stop-loss (false).
+        above: bool,
+        /// Exit value that triggers it, rao.
+        level: Tao,
+    },
+    /// A daily summary of an address at an hour (UTC), or off (`None`).
+    PortfolioDaily(String, Option<u8>),
     /// List automations.
     Automations,
     /// Stop an automation.
@@ -185,6 +207,24 @@ fn percent_bps(s: &str) -> Result<u32, ParseError> {
         if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().map_err(|_| bad())? };
     let bps = w.checked_mul(100).and_then(|v| v.checked_add(f)).ok_or_else(bad)?;
     if bps == 0 || bps > 100_000 { Err(bad()) } else { Ok(bps) }
+}
+
+/// An hour of the day (`17` or `17utc`).
+fn hour(s: &str) -> Option<u8> {
+    s.to_lowercase().trim_end_matches("utc").parse::<u8>().ok().filter(|h| *h < 24)
+}
+
+/// A period of 1 minute to 30 days: `90`, `90m`, `6h` or `1d`.
+fn minutes(s: &str) -> Option<u32> {
+    let s = s.to_lowercase();
+    let (n, unit) = match s.strip_suffix('d') {
+        Some(n) => (n, 24 * 60),
+        None => match s.strip_suffix('h') {
+            Some(n) => (n, 60),
+            None => (s.strip_suffix('m').unwrap_or(&s), 1),
+        },
+    };
+    n.parse::<u32>().ok()?.checked_mul(unit).filter(|m| *m >= 1 && *m <= 30 * 24 * 60)
 }
 
 fn all_or_subnet(s: Option<&&str>) -> Option<SubnetRef> {
@@ -258,9 +298,52 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
             }
             None => return Err(Usage("/quiet <from>-<to> (UTC hours) | off")),
         },
-        "portfolio" => C::Portfolio(
-            args.first().map(|s| s.to_string()).ok_or(Usage("/portfolio <ss58 address>"))?,
-        ),
+        "portfolio" => {
+            const U: &str = "/portfolio <ss58 address> [daily [hour UTC, 0–23] | off]";
+            let addr = args.first().map(|s| s.to_string()).ok_or(Usage(U))?;
+            match (args.get(1).map(|s| s.to_lowercase()).as_deref(), args.get(2), args.get(3)) {
+                (None, _, _) => C::Portfolio(addr),
+                (Some("off"), None, _) => C::PortfolioDaily(addr, None),
+                (Some("daily"), None, _) => C::PortfolioDaily(addr, Some(8)),
+                (Some("daily"), Some(h), None) => {
+                    C::PortfolioDaily(addr, Some(hour(h).ok_or(Usage(U))?))
+                }
+                _ => return Err(Usage(U)),
+            }
+        }
+        "tp" | "sl" => {
+            const U: &str = "/tp <netuid|name> <exit τ> · /sl <netuid|name> <exit τ>";
+            let (Some(s), Some(a), None) = (args.first(), args.get(1), args.get(2)) else {
+                return Err(Usage(U));
+            };
+            let subnet = SubnetRef::parse(s).ok_or(Usage(U))?;
+            let level: Tao = amount(a)?;
+            if level.is_zero() {
+                return Err(ParseError::Amount((*a).into()));
+            }
+            C::Exit { subnet, above: name == "tp", level }
+        }
+        "compound" => {
+            const U: &str = "/compound <netuid|all> into <netuid> every <minutes|Nh|Nd>";
+            let (Some(s), Some(into), Some(t), Some(every), Some(p), None) =
+                (args.first(), args.get(1), args.get(2), args.get(3), args.get(4), args.get(5))
+            else {
+                return Err(Usage(U));
+            };
+            if !into.eq_ignore_ascii_case("into") || !every.eq_ignore_ascii_case("every") {
+                return Err(Usage(U));
+            }
+            let source = if s.eq_ignore_ascii_case("all") {
+                None
+            } else {
+                Some(SubnetRef::parse(s).ok_or(Usage(U))?)
+            };
+            C::Compound {
+                source,
+                target: SubnetRef::parse(t).ok_or(Usage(U))?,
+                every_minutes: minutes(p).ok_or(Usage(U))?,
+            }
+        }
         "proxy" => {
             const U: &str = "/proxy <your coldkey ss58> [max τ per trade] [max τ per day]";
             let coldkey = args.first().map(|s| s.to_string()).ok_or(Usage(U))?;
@@ -422,5 +505,43 @@ mod tests {
         assert_eq!(parse("/backprop 5y"), Err(ParseError::Usage("/backprop [24h|7d|30d]")));
         assert_eq!(parse("/backprop"), Ok(Command::Backprop(market::backprop::Window::Day)));
         assert_eq!(parse("/backprop 7D"), Ok(Command::Backprop(market::backprop::Window::Week)));
+    }
+
+    #[test]
+    fn parses_automations_and_daily_summaries() {
+        assert_eq!(
+            parse("/compound all into 2 every 6h"),
+            Ok(Command::Compound { source: None, target: SubnetRef::Id(2), every_minutes: 360 })
+        );
+        assert_eq!(
+            parse("/compound SN1 into apex every 90"),
+            Ok(Command::Compound {
+                source: Some(SubnetRef::Id(1)),
+                target: SubnetRef::Name("apex".into()),
+                every_minutes: 90
+            })
+        );
+        assert!(matches!(parse("/compound 1 to 2 every 5"), Err(ParseError::Usage(_))));
+        assert!(matches!(parse("/compound 1 into 2 every 0"), Err(ParseError::Usage(_))));
+        assert!(matches!(parse("/compound 1 into 2 every 31d"), Err(ParseError::Usage(_))));
+        assert_eq!(
+            parse("/tp 1 12.5"),
+            Ok(Command::Exit {
+                subnet: SubnetRef::Id(1),
+                above: true,
+                level: Tao::from_rao(12_500_000_000)
+            })
+        );
+        assert!(matches!(parse("/sl 1 0"), Err(ParseError::Amount(_))));
+        assert!(matches!(parse("/sl 1 x"), Err(ParseError::Amount(_))));
+        assert!(matches!(parse("/sl 1"), Err(ParseError::Usage(_))));
+        assert_eq!(
+            parse("/portfolio 5F daily 7"),
+            Ok(Command::PortfolioDaily("5F".into(), Some(7)))
+        );
+        assert_eq!(parse("/portfolio 5F daily"), Ok(Command::PortfolioDaily("5F".into(), Some(8))));
+        assert_eq!(parse("/portfolio 5F off"), Ok(Command::PortfolioDaily("5F".into(), None)));
+        assert_eq!(parse("/portfolio 5F"), Ok(Command::Portfolio("5F".into())));
+        assert!(matches!(parse("/portfolio 5F daily 24"), Err(ParseError::Usage(_))));
     }
 }

@@ -9,6 +9,8 @@
 //! - [`alerts::RuleSet`]: pure rule evaluation against one block's [`alerts::BlockFacts`].
 //! - [`store::BotStore`]: the bot's database through `db` (SQLite or PostgreSQL), migrations
 //!   component `bot`.
+//! - [`automation`]: what runs through the proxy without a tap per trade, each confirmed once:
+//!   DCA and auto-compound on the clock, take-profit / stop-loss at every finalized block.
 //! - [`trade`]: quote cards, the proxy executor (`proxy(real, call)` signed with the bot's
 //!   own key; the chain allows a Staking proxy stake management only) and sign links (the
 //!   terminal's `POST /api/v1/tx/prepare`).
@@ -28,6 +30,11 @@
 //!   the same numbers the terminal shows, and a cursor that survives restarts.
 //! - **Cards are claimed with a conditional update**: one Confirm wins, a double tap or an
 //!   expired card does nothing.
+//! - **Automations are claimed before they trade**: a take-profit or stop-loss is switched
+//!   off by a conditional update before it sells, so a restart or a second evaluation cannot
+//!   sell twice; a run is retried only when the chain refused it (nothing moved).
+//! - **Auto-compound estimates low**: earned emission is stake growth less the coldkey's own
+//!   decoded trades, every rounding against the move, so principal never moves.
 //! - **Cooldown applies to level rules** (price, move); event and whale rules are de-duplicated
 //!   per event, so each whale trade is reported once.
 //!

@@ -179,11 +179,13 @@ pub async fn run(
         tokio::spawn(deliver_outbox(s.store.clone(), queue.clone(), s.clock.clone(), stop.clone()));
     let ctx = Arc::new(Ctx { s, config, queue, api: api.clone(), http: reqwest::Client::new() });
     let auto_task = tokio::spawn(automation::run(ctx.clone(), stop.clone()));
+    let exits_task = tokio::spawn(automation::run_exits(ctx.clone(), stop.clone()));
     let digest_task = tokio::spawn(digests(ctx.clone(), stop.clone()));
     let result = poll(&ctx, &mut stop).await;
     let _ = watcher_task.await;
     let _ = outbox_task.await;
     let _ = auto_task.await;
+    let _ = exits_task.await;
     let _ = digest_task.await;
     drop(ctx);
     queue_task.abort();
@@ -204,6 +206,10 @@ fn commands() -> Vec<BotCommand> {
         ("sell", "Sell stake (quote card)"),
         ("backprop", "Where traders moved emissions"),
         ("digest", "Daily backprop digest on/off"),
+        ("compound", "Auto-compound earned emission"),
+        ("tp", "Take-profit on a position"),
+        ("sl", "Stop-loss on a position"),
+        ("automations", "List automations"),
         ("lang", "English / 中文"),
         ("help", "All commands"),
     ]
@@ -269,6 +275,8 @@ fn is_trading(c: &Command) -> bool {
             | Command::Buy { .. }
             | Command::Sell { .. }
             | Command::Dca { .. }
+            | Command::Compound { .. }
+            | Command::Exit { .. }
             | Command::Stop(_)
     )
 }
@@ -426,6 +434,34 @@ async fn on_message(ctx: &Arc<Ctx>, msg: &Message) -> Result<()> {
         Command::Dca { subnet, amount, every_minutes, limit } => {
             automation::create_dca(ctx, chat, user_id, lang, &subnet, amount, every_minutes, limit)
                 .await?
+        }
+        Command::Compound { source, target, every_minutes } => {
+            automation::create_compound(
+                ctx,
+                chat,
+                user_id,
+                lang,
+                source.as_ref(),
+                &target,
+                every_minutes,
+            )
+            .await?
+        }
+        Command::Exit { subnet, above, level } => {
+            automation::create_exit(ctx, chat, user_id, lang, &subnet, above, level).await?
+        }
+        Command::PortfolioDaily(addr, hour) => {
+            let Ok(coldkey) = addr.parse::<AccountId>() else {
+                ctx.reply(chat, Text::BadAddress.get(lang)).await;
+                return Ok(());
+            };
+            ctx.s.store.set_portfolio_daily(chat, &coldkey, hour).await?;
+            match hour {
+                Some(h) => {
+                    ctx.reply(chat, format!("{} {h:02}:00", Text::PortfolioDailyOn.get(lang))).await
+                }
+                None => ctx.reply(chat, Text::PortfolioDailyOff.get(lang)).await,
+            }
         }
         Command::Automations => automation::list(ctx, chat, user_id, lang).await?,
         Command::Stop(id) => {
@@ -796,10 +832,11 @@ async fn on_callback(ctx: &Arc<Ctx>, q: &CallbackQuery) -> Result<()> {
         .map_err(|e| BotError::Telegram(format!("stored card: {e}")))?;
     let spec = match spec {
         CardSpec::Trade(t) => *t,
-        CardSpec::Dca(dca) => {
+        other => {
+            let Some(plan) = other.plan() else { return Ok(()) };
             if action == "c" {
-                answer(ctx, q, Text::DcaCreated.get(lang)).await;
-                return automation::confirmed(ctx, &card, &dca, lang).await;
+                answer(ctx, q, Text::AutomationCreated.get(lang)).await;
+                return automation::confirmed(ctx, &card, &plan, lang).await;
             }
             answer(ctx, q, Text::Cancelled.get(lang)).await;
             ctx.queue.enqueue(Outgoing::Edit {
@@ -876,7 +913,7 @@ async fn execute_card(ctx: &Ctx, card: &StoredCard, spec: &TradeSpec, lang: Lang
         Progress::Finalized(n, filled) => {
             format!("{} · #{n}\n{}", Text::Finalized.get(lang), spec.receipt(lang, filled))
         }
-        Progress::Failed(reason) => {
+        Progress::Failed(reason) | Progress::Rejected(reason) => {
             let _ = ctx.s.store.release_spend(card.user_id, day, spec.tao_value).await;
             let hint = if trade::is_not_proxy(&reason) {
                 format!(
@@ -1000,6 +1037,9 @@ async fn digests(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
         if let Err(e) = digest_step(&ctx).await {
             tracing::warn!(error = %e, "digest step failed");
         }
+        if let Err(e) = portfolio_step(&ctx).await {
+            tracing::warn!(error = %e, "daily portfolio step failed");
+        }
         tokio::select! {
             _ = stop.changed() => return,
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
@@ -1029,6 +1069,123 @@ async fn digest_step(ctx: &Ctx) -> Result<()> {
         };
         let text = format!("<b>{}</b>\n{}", Text::DigestTitle.get(lang), backprop_text(view, lang));
         ctx.s.store.queue_digest(chat, day, &text, now).await?;
+    }
+    Ok(())
+}
+
+/// What a daily portfolio summary remembers for the next day's change.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct PortfolioSnapshot {
+    block: u64,
+    exit_total: u64,
+    positions: Vec<(AccountId, u16, u64)>,
+}
+
+/// Queues each daily portfolio summary once its hour has come (the digest's exactly-once log),
+/// with the change in exit value since the last summary and the emission earned meanwhile.
+async fn portfolio_step(ctx: &Ctx) -> Result<()> {
+    let now = ctx.s.clock.now_ms();
+    let (day, hour) = (now / DAY_MS, (now % DAY_MS) / 3_600_000);
+    for d in ctx.s.store.portfolio_dailies().await? {
+        if hour < u64::from(d.hour)
+            || ctx.s.store.portfolio_queued(d.chat_id, &d.coldkey, day).await?
+        {
+            continue;
+        }
+        let lang = ctx.s.store.chat(d.chat_id).await?.lang;
+        let p = ctx.s.market.portfolio(d.coldkey).await?;
+        let prev: Option<PortfolioSnapshot> =
+            d.snapshot.as_deref().and_then(|s| serde_json::from_str(s).ok());
+        let trades = match &prev {
+            Some(prev) => ctx
+                .s
+                .market_store
+                .trades_range(None, prev.block + 1, p.as_of_block)
+                .await?
+                .into_iter()
+                .filter(|t| t.coldkey == d.coldkey || t.dest_coldkey == Some(d.coldkey))
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut text = format!(
+            "<b>{}</b> <code>{}</code>\n",
+            Text::PortfolioDailyTitle.get(lang),
+            escape(&d.coldkey.to_ss58())
+        );
+        if p.positions.is_empty() {
+            text.push_str(Text::NoPositions.get(lang));
+            text.push('\n');
+        }
+        let mut earned_value: u128 = 0;
+        for pos in &p.positions {
+            let exit = pos
+                .exit_value
+                .as_deref()
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(tao)
+                .unwrap_or_else(|| "—".into());
+            let earned = prev.as_ref().and_then(|prev| {
+                let (_, _, alpha) =
+                    prev.positions.iter().find(|(h, n, _)| *h == pos.hotkey && *n == pos.netuid)?;
+                let seen = crate::store::SeenStake {
+                    hotkey: pos.hotkey,
+                    netuid: pos.netuid,
+                    alpha: *alpha,
+                    block: prev.block,
+                };
+                Some(automation::earned(&seen, pos.alpha, &d.coldkey, &trades))
+            });
+            let earned_line = match earned {
+                Some(e) => {
+                    earned_value +=
+                        u128::from(pos.spot_value) * u128::from(e) / u128::from(pos.alpha.max(1));
+                    format!(" · {} +{} α", Text::Earned.get(lang), tao(e))
+                }
+                None => String::new(),
+            };
+            text.push_str(&format!(
+                "SN{} · {} α · {} {} τ{earned_line}\n",
+                pos.netuid,
+                tao(pos.alpha),
+                Text::ExitValue.get(lang),
+                exit
+            ));
+        }
+        let change = match &prev {
+            Some(prev) => {
+                let diff = i128::from(p.exit_total) - i128::from(prev.exit_total);
+                let pct_change = if prev.exit_total == 0 {
+                    String::new()
+                } else {
+                    format!(" ({:+.2} %)", diff as f64 * 100.0 / prev.exit_total as f64)
+                };
+                format!("{}{pct_change}", signed_rao(diff))
+            }
+            None => Text::FirstSummary.get(lang).to_string(),
+        };
+        text.push_str(&format!(
+            "Σ {} {} τ · {}: {} τ",
+            Text::ExitValue.get(lang),
+            tao(p.exit_total),
+            Text::Change24h.get(lang),
+            change
+        ));
+        if prev.is_some() {
+            text.push_str(&format!(
+                " · {} ≈ {} τ",
+                Text::Earned.get(lang),
+                tao(u64::try_from(earned_value).unwrap_or(u64::MAX))
+            ));
+        }
+        text.push_str(&format!(" · block {}", p.as_of_block));
+        let snapshot = PortfolioSnapshot {
+            block: p.as_of_block,
+            exit_total: p.exit_total,
+            positions: p.positions.iter().map(|x| (x.hotkey, x.netuid, x.alpha)).collect(),
+        };
+        let snapshot =
+            serde_json::to_string(&snapshot).map_err(|e| BotError::Telegram(e.to_string()))?;
+        ctx.s.store.queue_portfolio(d.chat_id, &d.coldkey, day, &text, &snapshot, now).await?;
     }
     Ok(())
 }

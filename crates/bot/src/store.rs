@@ -128,6 +128,32 @@ pub struct StoredAutomation {
     pub next_run_ms: u64,
 }
 
+/// The stake an auto-compound automation last saw on one (hotkey, netuid), and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenStake {
+    /// Hotkey.
+    pub hotkey: chain::AccountId,
+    /// Subnet.
+    pub netuid: u16,
+    /// Alpha, rao.
+    pub alpha: u64,
+    /// The block it was read at.
+    pub block: u64,
+}
+
+/// A daily portfolio summary a chat asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortfolioDaily {
+    /// Chat.
+    pub chat_id: i64,
+    /// The address summarized.
+    pub coldkey: chain::AccountId,
+    /// UTC hour.
+    pub hour: u8,
+    /// The last summary's snapshot (JSON), if one was sent.
+    pub snapshot: Option<String>,
+}
+
 /// The delivery-log rule id of digests: rule ids start at 1, so 0 is never an alert rule's.
 const DIGEST_RULE: i64 = 0;
 
@@ -560,5 +586,152 @@ impl BotStore {
             sqlx::query("UPDATE bot_automations SET active = 0 WHERE id = $1 AND user_id = $2 AND active = 1").bind(id).bind(user_id).execute(pool).await?.rows_affected()
         });
         Ok(n == 1)
+    }
+
+    /// Turns an automation back on (a run the chain refused left nothing changed, so it may
+    /// try again).
+    pub async fn reactivate(&self, id: i64) -> Result<()> {
+        on_db!(&self.db, pool => {
+            sqlx::query("UPDATE bot_automations SET active = 1 WHERE id = $1").bind(id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// What an auto-compound automation last saw, per (hotkey, netuid).
+    pub async fn stake_seen(&self, automation_id: i64) -> Result<Vec<SeenStake>> {
+        let rows: Vec<(String, i64, i64, i64)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT hotkey, netuid, alpha, block FROM bot_stake_seen WHERE automation_id = $1 ORDER BY hotkey, netuid")
+                .bind(automation_id).fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(hotkey, netuid, alpha, block)| {
+                Ok(SeenStake {
+                    hotkey: hotkey.parse().map_err(|_| bad_row("bot_stake_seen", "hotkey"))?,
+                    netuid: u16::try_from(netuid)
+                        .map_err(|_| bad_row("bot_stake_seen", "netuid"))?,
+                    alpha: u64_of(alpha, "bot_stake_seen")?,
+                    block: u64_of(block, "bot_stake_seen")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records what an auto-compound automation saw, replacing the rows of the same
+    /// (hotkey, netuid), in one transaction.
+    pub async fn set_stake_seen(&self, automation_id: i64, seen: &[SeenStake]) -> Result<()> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            for s in seen {
+                sqlx::query("INSERT INTO bot_stake_seen (automation_id, hotkey, netuid, alpha, block) VALUES ($1, $2, $3, $4, $5) \
+                             ON CONFLICT (automation_id, hotkey, netuid) DO UPDATE SET alpha = excluded.alpha, block = excluded.block")
+                    .bind(automation_id).bind(s.hotkey.to_ss58()).bind(i64::from(s.netuid))
+                    .bind(i64_of(s.alpha, "alpha")?).bind(i64_of(s.block, "block")?)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Turns a chat's daily summary of `coldkey` on at `hour` (UTC), or off (`None`).
+    pub async fn set_portfolio_daily(
+        &self,
+        chat_id: i64,
+        coldkey: &chain::AccountId,
+        hour: Option<u8>,
+    ) -> Result<()> {
+        on_db!(&self.db, pool => {
+            match hour {
+                Some(h) => sqlx::query("INSERT INTO bot_portfolio_daily (chat_id, coldkey, hour) VALUES ($1, $2, $3) ON CONFLICT (chat_id, coldkey) DO UPDATE SET hour = excluded.hour")
+                    .bind(chat_id).bind(coldkey.to_ss58()).bind(i64::from(h)).execute(pool).await?,
+                None => sqlx::query("DELETE FROM bot_portfolio_daily WHERE chat_id = $1 AND coldkey = $2")
+                    .bind(chat_id).bind(coldkey.to_ss58()).execute(pool).await?,
+            };
+        });
+        Ok(())
+    }
+
+    /// Every daily portfolio summary asked for.
+    pub async fn portfolio_dailies(&self) -> Result<Vec<PortfolioDaily>> {
+        let rows: Vec<(i64, String, i64, Option<String>)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT chat_id, coldkey, hour, snapshot FROM bot_portfolio_daily ORDER BY chat_id, coldkey").fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(chat_id, coldkey, hour, snapshot)| {
+                Ok(PortfolioDaily {
+                    chat_id,
+                    coldkey: coldkey
+                        .parse()
+                        .map_err(|_| bad_row("bot_portfolio_daily", "coldkey"))?,
+                    hour: u8::try_from(hour).map_err(|_| bad_row("bot_portfolio_daily", "hour"))?,
+                    snapshot,
+                })
+            })
+            .collect()
+    }
+
+    fn portfolio_key(chat_id: i64, coldkey: &chain::AccountId, day: u64) -> String {
+        format!("portfolio:{chat_id}:{}:{day}", coldkey.to_ss58())
+    }
+
+    /// Whether the summary of `day` was already queued for this chat and address.
+    pub async fn portfolio_queued(
+        &self,
+        chat_id: i64,
+        coldkey: &chain::AccountId,
+        day: u64,
+    ) -> Result<bool> {
+        let key = Self::portfolio_key(chat_id, coldkey, day);
+        let n: i64 = on_db!(&self.db, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM bot_deliveries WHERE rule_id = $1 AND key = $2")
+                .bind(DIGEST_RULE).bind(&key).fetch_one(pool).await?
+        });
+        Ok(n > 0)
+    }
+
+    /// Queues the summary of `day` unless it was queued before, and keeps its snapshot for
+    /// tomorrow's change, in one transaction (the digest's exactly-once log). Returns whether
+    /// it was queued now.
+    pub async fn queue_portfolio(
+        &self,
+        chat_id: i64,
+        coldkey: &chain::AccountId,
+        day: u64,
+        text: &str,
+        snapshot: &str,
+        not_before_ms: u64,
+    ) -> Result<bool> {
+        let key = Self::portfolio_key(chat_id, coldkey, day);
+        let not_before_ms = i64_of(not_before_ms, "not_before_ms")?;
+        let fresh = on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let fresh = sqlx::query("INSERT INTO bot_deliveries (rule_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(DIGEST_RULE).bind(&key).execute(&mut *tx).await?.rows_affected() == 1;
+            if fresh {
+                sqlx::query("INSERT INTO bot_outbox (chat_id, text, not_before_ms) VALUES ($1, $2, $3)")
+                    .bind(chat_id).bind(text).bind(not_before_ms).execute(&mut *tx).await?;
+                sqlx::query("UPDATE bot_portfolio_daily SET snapshot = $1 WHERE chat_id = $2 AND coldkey = $3")
+                    .bind(snapshot).bind(chat_id).bind(coldkey.to_ss58()).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            fresh
+        });
+        Ok(fresh)
+    }
+
+    /// The users whose registration trades `coldkey` through the proxy.
+    pub async fn proxies_of(&self, coldkey: &chain::AccountId) -> Result<Vec<i64>> {
+        Ok(on_db!(&self.db, pool => {
+            sqlx::query_scalar("SELECT user_id FROM bot_proxies WHERE coldkey = $1 AND mode = 'proxy' ORDER BY user_id")
+                .bind(coldkey.to_ss58()).fetch_all(pool).await?
+        }))
+    }
+
+    /// Stops every active automation of a user; returns how many were stopped.
+    pub async fn stop_all_automations(&self, user_id: i64) -> Result<u64> {
+        Ok(on_db!(&self.db, pool => {
+            sqlx::query("UPDATE bot_automations SET active = 0 WHERE user_id = $1 AND active = 1")
+                .bind(user_id).execute(pool).await?.rows_affected()
+        }))
     }
 }

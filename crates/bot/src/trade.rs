@@ -153,6 +153,45 @@ pub async fn quote_sell(
     }))
 }
 
+/// Quotes selling all `alpha` of `coldkey` on (`hotkey`, `netuid`) through the proxy, with a
+/// limit price 1 % under the price the pool ends at after the quoted sale: the chain fills it
+/// only if the sale goes no worse than quoted, less that tolerance.
+pub async fn quote_exit(
+    chain: &dyn Chain,
+    coldkey: AccountId,
+    hotkey: AccountId,
+    netuid: u16,
+    alpha: u64,
+) -> Result<TradeSpec> {
+    let info = chain.subnet(netuid).await?;
+    let q = chain.quote(netuid, Side::Sell, alpha).await?;
+    let after =
+        u64::try_from(q.spot_after_bits.saturating_mul(u128::from(RAO)) >> 64).unwrap_or(u64::MAX);
+    let limit_price = mul_div(after, BPS - DEFAULT_TOLERANCE_BPS, BPS);
+    Ok(TradeSpec {
+        coldkey,
+        call: Call::RemoveStakeLimit {
+            hotkey,
+            netuid,
+            amount_unstaked: Alpha::from_rao(alpha),
+            limit_price,
+            allow_partial: false,
+        },
+        side: Side::Sell,
+        netuid,
+        label: label(netuid, &info.identity.name),
+        amount_in: alpha,
+        quoted_out: q.amount_out,
+        fee: q.fee,
+        impact: q.price_impact(),
+        min_out: mul_div(alpha.saturating_sub(q.fee), limit_price, RAO),
+        limit_price,
+        tao_value: q.amount_out,
+        proxy: true,
+        lesson: Vec::new(),
+    })
+}
+
 /// `SN1 (Apex)`, escaped.
 pub fn label(netuid: u16, name: &str) -> String {
     if name.is_empty() { format!("SN{netuid}") } else { format!("SN{netuid} ({})", escape(name)) }
@@ -247,7 +286,9 @@ pub enum Progress {
     InBlock(u64),
     /// Final, with what was filled.
     Finalized(u64, Option<u64>),
-    /// Refused or failed, why.
+    /// The chain refused it in a block (its state is unchanged, so trying again is safe), why.
+    Rejected(String),
+    /// Failed before the chain decided, or the outcome is unknown, why.
     Failed(String),
 }
 
@@ -277,14 +318,14 @@ pub async fn execute_proxy(
             Ok(TxStatus::Ready { .. }) => {}
             Ok(TxStatus::InBlock { number, result, events, .. }) => {
                 if let Err(e) = result {
-                    return Progress::Failed(format!("{e:?}"));
+                    return Progress::Rejected(format!("{e:?}"));
                 }
                 let inner = events.iter().find_map(|r| match &r.event {
                     Event::ProxyExecuted { result } => Some(result.clone()),
                     _ => None,
                 });
                 if let Some(Err(e)) = inner {
-                    return Progress::Failed(format!("{e:?}"));
+                    return Progress::Rejected(format!("{e:?}"));
                 }
                 filled = spec.filled(&events);
                 in_block = Some(number);

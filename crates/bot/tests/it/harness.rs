@@ -8,9 +8,12 @@ use bot::store::BotStore;
 use bot::{BotConfig, Services};
 use chain::{AccountId, Call, Chain, ManualClock, TxOptions, TxStatus};
 use futures::StreamExt as _;
+use localnet::genesis::{Genesis, GenesisAccount, GenesisNeuron, GenesisStake};
 use localnet::node::{BlockProduction, Node};
 use market::{FeedConfig, Indexer, IndexerConfig, Market, Store, StoreConfig};
-use test_support::genesis::{TAO, id, keys_pair, pool_subnet, treasury_genesis};
+use test_support::genesis::{
+    TAO, fast_hyperparameters, id, keys_pair, pool_subnet, treasury_genesis,
+};
 use test_support::telegram::{Call as TgCall, FakeTelegram, TOKEN};
 use tokio::sync::watch;
 
@@ -36,24 +39,60 @@ pub struct Harness {
     ticker: tokio::task::JoinHandle<()>,
 }
 
+/// Two pools, no emission (the treasury holds the rest of the supply): prices move only by
+/// trades.
+pub fn genesis() -> Genesis {
+    treasury_genesis(
+        "bot-test",
+        7,
+        100,
+        1_700_000_000_000,
+        &[
+            ("//Alice", 10_000 * TAO),
+            ("//Bob", 1_000 * TAO),
+            (BOT_URI, 100 * TAO),
+            ("//Owner2", 10_000 * TAO),
+        ],
+        vec![
+            pool_subnet(1, "Apex", "α", 1_000 * TAO, 1_000 * TAO),
+            pool_subnet(2, "Beta", "β", 2_000 * TAO, 1_000 * TAO),
+        ],
+    )
+}
+
+/// [`genesis`] with emission: the treasury keeps only 1M TAO, and SN1 (tempo 12) has a
+/// validator `//V1` (its coldkey `//V1c` and Alice nominate it, 1,000 α each) and a miner `//M1`.
+/// Once `//V1` sets weights, every epoch pays Alice dividends on SN1.
+pub fn emitting_genesis() -> Genesis {
+    let mut g = genesis();
+    g.accounts[0].free = 1_000_000 * TAO;
+    g.accounts.push(GenesisAccount { account: id("//V1"), free: 100 * TAO });
+    let sn1 = &mut g.subnets[0];
+    sn1.hyperparameters = fast_hyperparameters();
+    for (hot, cold) in [("//V1", "//V1c"), ("//M1", "//M1c")] {
+        sn1.neurons.push(GenesisNeuron {
+            hotkey: id(hot),
+            coldkey: id(cold),
+            axon: None,
+            registered_at: 10,
+        });
+    }
+    for cold in ["//V1c", "//Alice"] {
+        sn1.stakes.push(GenesisStake {
+            coldkey: id(cold),
+            hotkey: id("//V1"),
+            amount: 1_000 * TAO,
+        });
+    }
+    g
+}
+
 impl Harness {
     pub async fn start(config: BotConfig) -> Self {
-        let genesis = treasury_genesis(
-            "bot-test",
-            7,
-            100,
-            1_700_000_000_000,
-            &[
-                ("//Alice", 10_000 * TAO),
-                ("//Bob", 1_000 * TAO),
-                (BOT_URI, 100 * TAO),
-                ("//Owner2", 10_000 * TAO),
-            ],
-            vec![
-                pool_subnet(1, "Apex", "α", 1_000 * TAO, 1_000 * TAO),
-                pool_subnet(2, "Beta", "β", 2_000 * TAO, 1_000 * TAO),
-            ],
-        );
+        Self::start_with(config, genesis()).await
+    }
+
+    pub async fn start_with(config: BotConfig, genesis: localnet::genesis::Genesis) -> Self {
         let (node, chain) = test_support::node::start_node(&genesis, BlockProduction::Manual);
         let dir = tempfile::tempdir().unwrap();
         let market_store =

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, unreachable_pub)]
 
 mod alerts;
+mod automations;
 mod harness;
 mod manners;
 mod market;
+mod store;
 mod trading;

@@ -255,7 +255,8 @@ async fn dca_runs_on_the_test_clock_and_stops_when_the_proxy_is_removed() {
     h.clock.advance_ms(60 * 60_000);
     h.wait_text(ALICE, "per-day limit").await;
 
-    // The user removes the proxy on chain: the next run stops the automation.
+    // The user removes the proxy on chain: the bot sees it in the finalized block and stops
+    // the automation before its next run.
     h.submit(
         "//Alice",
         Call::RemoveProxy { delegate: h.bot_account(), proxy_type: chain::ProxyType::Staking },
@@ -263,8 +264,11 @@ async fn dca_runs_on_the_test_clock_and_stops_when_the_proxy_is_removed() {
     .await
     .0
     .unwrap();
-    h.clock.advance_ms(24 * 60 * 60_000);
-    h.wait_text(ALICE, "DCA stopped").await;
+    h.wait_text(ALICE, "Automations stopped").await;
     assert!(h.store.automations(None).await.unwrap().is_empty());
+    let before = runs(&h);
+    h.clock.advance_ms(24 * 60 * 60_000);
+    h.settle().await;
+    assert_eq!(runs(&h), before, "no run after the proxy is gone");
     h.shutdown().await;
 }
