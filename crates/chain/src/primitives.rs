@@ -1,6 +1,9 @@
 //! Account ids and hashes.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
+use std::rc::Rc;
 use std::str::FromStr;
 
 use blake2::digest::consts::U32;
@@ -16,10 +19,38 @@ pub use dtao::units::{BlockNumber, NetUid};
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode)]
 pub struct AccountId(pub [u8; 32]);
 
+/// SS58 costs a base58 conversion and a BLAKE2b-512 checksum (~1.5 µs an address), and
+/// snapshots, JSON answers and pages render the same accounts over and over: each thread keeps
+/// the addresses it made and parsed, forgotten wholesale when this many are kept.
+const SS58_MEMO: usize = 1 << 16;
+
+thread_local! {
+    static TO_SS58: RefCell<HashMap<[u8; 32], Rc<str>>> = RefCell::new(HashMap::new());
+    static FROM_SS58: RefCell<HashMap<Box<str>, [u8; 32]>> = RefCell::new(HashMap::new());
+}
+
+fn remember<K: std::hash::Hash + Eq, V>(memo: &RefCell<HashMap<K, V>>, key: K, value: V) {
+    let mut memo = memo.borrow_mut();
+    if memo.len() >= SS58_MEMO {
+        memo.clear();
+    }
+    memo.insert(key, value);
+}
+
 impl AccountId {
     /// The SS58 address (prefix 42).
     pub fn to_ss58(&self) -> String {
-        keys::PublicKey(self.0).to_ss58()
+        self.ss58().to_string()
+    }
+
+    /// The SS58 address, shared from this thread's memo.
+    fn ss58(&self) -> Rc<str> {
+        if let Some(s) = TO_SS58.with(|m| m.borrow().get(&self.0).cloned()) {
+            return s;
+        }
+        let s: Rc<str> = keys::PublicKey(self.0).to_ss58().into();
+        TO_SS58.with(|m| remember(m, self.0, s.clone()));
+        s
     }
 
     /// The public key for signature checks.
@@ -36,13 +67,13 @@ impl From<keys::PublicKey> for AccountId {
 
 impl fmt::Display for AccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_ss58())
+        f.write_str(&self.ss58())
     }
 }
 
 impl fmt::Debug for AccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "AccountId({})", self.to_ss58())
+        write!(f, "AccountId({})", self.ss58())
     }
 }
 
@@ -55,13 +86,18 @@ impl FromStr for AccountId {
         if s.starts_with("0x") {
             return keys::PublicKey::from_hex(s).map(Self::from);
         }
-        keys::PublicKey::from_ss58(s).map(Self::from)
+        if let Some(id) = FROM_SS58.with(|m| m.borrow().get(s).copied()) {
+            return Ok(AccountId(id));
+        }
+        let id = keys::PublicKey::from_ss58(s).map(Self::from)?;
+        FROM_SS58.with(|m| remember(m, s.into(), id.0));
+        Ok(id)
     }
 }
 
 impl Serialize for AccountId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_ss58())
+        serializer.serialize_str(&self.ss58())
     }
 }
 
@@ -174,6 +210,30 @@ mod tests {
         let hex = format!("0x{}", hex::encode(alice.0));
         assert_eq!(hex.parse::<AccountId>().unwrap(), alice);
         assert!("5Grwva".parse::<AccountId>().is_err());
+    }
+
+    #[test]
+    fn the_ss58_memo_answers_as_the_encoding_does() {
+        // Asked twice each: made, then from the memo.
+        let ids: Vec<AccountId> = (0..100u32)
+            .map(|i| {
+                let mut b = [0u8; 32];
+                b[..4].copy_from_slice(&i.to_le_bytes());
+                AccountId(b)
+            })
+            .collect();
+        for _ in 0..2 {
+            for id in &ids {
+                let ss58 = keys::PublicKey(id.0).to_ss58();
+                assert_eq!(id.to_ss58(), ss58);
+                assert_eq!(ss58.parse::<AccountId>().unwrap(), *id);
+            }
+        }
+        // A wrong checksum is refused every time, memo or not.
+        let mut bad = ids[0].to_ss58();
+        bad.replace_range(bad.len() - 1.., if bad.ends_with('a') { "b" } else { "a" });
+        assert!(bad.parse::<AccountId>().is_err());
+        assert!(bad.parse::<AccountId>().is_err());
     }
 
     #[test]
