@@ -66,6 +66,7 @@ pub mod replay;
 pub mod rpc;
 pub mod runtime;
 pub mod sim;
+pub mod substrate;
 
 pub use genesis::{ChainParams, Genesis};
 pub use node::{LocalChain, Node, NodeConfig, NodeHandle};

@@ -214,8 +214,10 @@ struct Snapshot {
     head: Block,
 }
 
+/// The Substrate header hash, so that clients hashing the headers they receive get the hashes
+/// localnet answers to (see `crate::substrate`).
 fn header_hash(h: &Header) -> Hash {
-    Hash::of_encoded(&(h.number, h.parent_hash, h.state_root, h.extrinsics_root, h.timestamp_ms))
+    crate::substrate::header_hash(h)
 }
 
 /// The default hyperparameters of a newly registered subnet (reference §2.5, §5).
