@@ -98,6 +98,7 @@ mod digest;
 mod dispatch;
 mod projection;
 mod state;
+mod substrate_api;
 #[cfg(test)]
 mod tests;
 
@@ -312,6 +313,9 @@ impl Runtime {
             volume: 0,
             emission_share_bits: 0,
             tao_emission: 0,
+            tao_in_emission: 0,
+            alpha_in_emission: 0,
+            alpha_out_emission: 0,
             miner_burned_bits: 0,
             last_epoch_block: n,
             first_emission_block: None,
@@ -424,6 +428,9 @@ impl Runtime {
                 volume: 0,
                 emission_share_bits: 0,
                 tao_emission: 0,
+                tao_in_emission: 0,
+                alpha_in_emission: 0,
+                alpha_out_emission: 0,
                 miner_burned_bits: 0,
                 // Stagger epochs by netuid, as the chain does for new subnets.
                 last_epoch_block: n.saturating_sub(u64::from(g.netuid) % tempo),

@@ -166,6 +166,8 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
         }
         StorageItem::TimestampNow => Some(rt.head().header.timestamp_ms.encode()),
         StorageItem::SubtensorTotalIssuance => Some(rt.total_issuance().encode()),
+        StorageItem::TotalNetworks => Some(rt.total_networks().encode()),
+        StorageItem::Subnet(item, netuid) => rt.subnet_item(item, netuid),
     }
 }
 
@@ -200,6 +202,22 @@ fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcEr
         "Metadata_metadata_at_version" => {
             let version: u32 = args(name, input)?;
             metadata::metadata_bytes(version).map(|b| OpaqueMetadata(b.to_vec())).encode()
+        }
+        "SubnetInfoRuntimeApi_get_all_dynamic_info" => {
+            args::<()>(name, input)?;
+            rt.all_dynamic_info().encode()
+        }
+        "SubnetInfoRuntimeApi_get_dynamic_info" => {
+            let netuid: u16 = args(name, input)?;
+            rt.dynamic_info(netuid).encode()
+        }
+        "SwapRuntimeApi_current_alpha_price" => {
+            let netuid: u16 = args(name, input)?;
+            rt.current_alpha_price(netuid).encode()
+        }
+        "SwapRuntimeApi_current_alpha_price_all" => {
+            args::<()>(name, input)?;
+            rt.current_alpha_price_all().encode()
         }
         "AccountNonceApi_account_nonce" => {
             let who: t::AccountId32 = args(name, input)?;

@@ -26,6 +26,65 @@ pub fn twox_64_concat(encoded: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The per-subnet items of `SubtensorModule` localnet serves: maps with an `Identity(u16)` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubnetItem {
+    /// `SubnetTAO`: TAO in the pool.
+    SubnetTao,
+    /// `SubnetAlphaIn`: alpha in the pool.
+    SubnetAlphaIn,
+    /// `SubnetAlphaOut`: alpha outside the pool.
+    SubnetAlphaOut,
+    /// `SubnetMovingPrice` (I96F32 bits).
+    SubnetMovingPrice,
+    /// `SubnetVolume`.
+    SubnetVolume,
+    /// `SubnetTaoInEmission`.
+    SubnetTaoInEmission,
+    /// `SubnetAlphaInEmission`.
+    SubnetAlphaInEmission,
+    /// `SubnetAlphaOutEmission`.
+    SubnetAlphaOutEmission,
+    /// `Tempo`.
+    Tempo,
+    /// `SubnetMechanism`.
+    SubnetMechanism,
+    /// `NetworksAdded`.
+    NetworksAdded,
+    /// `NetworkRegisteredAt`.
+    NetworkRegisteredAt,
+    /// `SubnetOwner` (coldkey).
+    SubnetOwner,
+    /// `SubnetOwnerHotkey`.
+    SubnetOwnerHotkey,
+    /// `TokenSymbol`.
+    TokenSymbol,
+    /// `SubnetworkN`: registered neurons.
+    SubnetworkN,
+}
+
+impl SubnetItem {
+    /// Every item, with its storage name.
+    pub const ALL: [(SubnetItem, &'static str); 16] = [
+        (SubnetItem::SubnetTao, "SubnetTAO"),
+        (SubnetItem::SubnetAlphaIn, "SubnetAlphaIn"),
+        (SubnetItem::SubnetAlphaOut, "SubnetAlphaOut"),
+        (SubnetItem::SubnetMovingPrice, "SubnetMovingPrice"),
+        (SubnetItem::SubnetVolume, "SubnetVolume"),
+        (SubnetItem::SubnetTaoInEmission, "SubnetTaoInEmission"),
+        (SubnetItem::SubnetAlphaInEmission, "SubnetAlphaInEmission"),
+        (SubnetItem::SubnetAlphaOutEmission, "SubnetAlphaOutEmission"),
+        (SubnetItem::Tempo, "Tempo"),
+        (SubnetItem::SubnetMechanism, "SubnetMechanism"),
+        (SubnetItem::NetworksAdded, "NetworksAdded"),
+        (SubnetItem::NetworkRegisteredAt, "NetworkRegisteredAt"),
+        (SubnetItem::SubnetOwner, "SubnetOwner"),
+        (SubnetItem::SubnetOwnerHotkey, "SubnetOwnerHotkey"),
+        (SubnetItem::TokenSymbol, "TokenSymbol"),
+        (SubnetItem::SubnetworkN, "SubnetworkN"),
+    ];
+}
+
 /// A storage item localnet serves, recognised from its full key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StorageItem {
@@ -37,6 +96,10 @@ pub enum StorageItem {
     TimestampNow,
     /// `SubtensorModule.TotalIssuance`.
     SubtensorTotalIssuance,
+    /// `SubtensorModule.TotalNetworks`.
+    TotalNetworks,
+    /// A per-subnet `SubtensorModule` item.
+    Subnet(SubnetItem, u16),
 }
 
 /// Parses a full storage key. `None` for keys of items localnet does not serve.
@@ -47,6 +110,12 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
         let account: [u8; 32] = account.try_into().ok()?;
         return (hash == blake2_128(&account)).then_some(StorageItem::SystemAccount(account));
     }
+    if let Ok(netuid) = <[u8; 2]>::try_from(rest) {
+        return SubnetItem::ALL
+            .iter()
+            .find(|(_, name)| head == prefix("SubtensorModule", name))
+            .map(|(item, _)| StorageItem::Subnet(*item, u16::from_le_bytes(netuid)));
+    }
     if !rest.is_empty() {
         return None;
     }
@@ -56,6 +125,8 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
         Some(StorageItem::TimestampNow)
     } else if head == prefix("SubtensorModule", "TotalIssuance") {
         Some(StorageItem::SubtensorTotalIssuance)
+    } else if head == prefix("SubtensorModule", "TotalNetworks") {
+        Some(StorageItem::TotalNetworks)
     } else {
         None
     }
@@ -92,5 +163,10 @@ mod tests {
         assert_eq!(parse(&prefix("Timestamp", "Now")), Some(StorageItem::TimestampNow));
         assert_eq!(parse(&prefix("System", "Events")), None);
         assert_eq!(parse(b"short"), None);
+        let mut tao = prefix("SubtensorModule", "SubnetTAO").to_vec();
+        tao.extend_from_slice(&7u16.to_le_bytes());
+        assert_eq!(parse(&tao), Some(StorageItem::Subnet(SubnetItem::SubnetTao, 7)));
+        tao.push(0);
+        assert_eq!(parse(&tao), None, "an Identity(u16) key is two bytes");
     }
 }

@@ -493,10 +493,10 @@ mod rpc {
         assert_eq!(u64::decode(&mut &bytes(&now)[..]).unwrap(), node.handle().head().timestamp_ms);
 
         // Declared but not served yet: an error, never a silent default.
-        let tao = format!("0x{}0100", hex::encode(storage::prefix("SubtensorModule", "SubnetTAO")));
-        let (code, message) = err(&node, "state_getStorage", json!([tao])).await;
+        let alpha = format!("0x{}", hex::encode(storage::prefix("SubtensorModule", "Alpha")));
+        let (code, message) = err(&node, "state_getStorage", json!([alpha])).await;
         assert_eq!(code, 4003);
-        assert!(message.contains("SubtensorModule.SubnetTAO"), "{message}");
+        assert!(message.contains("SubtensorModule.Alpha"), "{message}");
         assert_eq!(ok(&node, "state_getStorage", json!(["0x0102"])).await, Value::Null);
         assert_eq!(err(&node, "state_getStorage", json!(["0xzz"])).await.0, -32602);
         assert_eq!(err(&node, "state_getStorage", json!(["26aa"])).await.0, -32602);
@@ -521,6 +521,120 @@ mod rpc {
         assert_eq!(code, 4003);
         let info = ok(&node, "state_getStorage", json!([key, next.hash])).await;
         assert_eq!(AccountInfo::decode(&mut &bytes(&info)[..]).unwrap().nonce, 1);
+        node.shutdown().await;
+    }
+
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct Fixed {
+        bits: i128,
+    }
+
+    /// The fields of the real `DynamicInfo` this test checks (the rest are skipped by name).
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct Dynamic {
+        netuid: u16,
+        subnet_name: Vec<u8>,
+        token_symbol: Vec<u8>,
+        tempo: u16,
+        alpha_in: u64,
+        alpha_out: u64,
+        tao_in: u64,
+        tao_in_emission: u64,
+        subnet_volume: u128,
+        moving_price: Fixed,
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn get_all_dynamic_info_decodes_with_the_real_spec_393_types() {
+        let Some(finney) = test_support::replay::finney_fixtures() else { return };
+        let real = super::recorded_v15(&finney);
+        let output = |api: &str, method: &str| {
+            let a = real.apis.iter().find(|a| a.name == api).unwrap();
+            a.methods.iter().find(|m| m.name == method).unwrap().output.id
+        };
+        // The generated mainnet-like chain, which emits (the small one holds back emission).
+        let genesis = localnet::genesis::generate(&localnet::genesis::GenesisOptions::default());
+        let node = Node::start(&genesis, config(BlockProduction::Manual)).unwrap();
+        node.handle().fast_forward(3).await.unwrap();
+        let answer =
+            ok(&node, "state_call", json!(["SubnetInfoRuntimeApi_get_all_dynamic_info", "0x"]))
+                .await;
+        let answer = bytes(&answer);
+        let mut input = &answer[..];
+        let all = <Vec<Option<Dynamic>> as scale_decode::DecodeAsType>::decode_as_type(
+            &mut input,
+            output("SubnetInfoRuntimeApi", "get_all_dynamic_info"),
+            &real.types,
+        )
+        .unwrap();
+        assert!(input.is_empty(), "{} bytes the real type does not account for", input.len());
+        let subnets = node.handle().subnets().await;
+        assert_eq!(all.len(), subnets.len());
+        for (d, s) in all.iter().zip(&subnets) {
+            let d = d.as_ref().unwrap();
+            assert_eq!(d.netuid, s.netuid);
+            assert_eq!(
+                (d.tao_in, d.alpha_in, d.alpha_out),
+                (s.pool.tao_reserve, s.pool.alpha_in, s.pool.alpha_out)
+            );
+            assert_eq!(d.subnet_volume, s.pool.volume);
+            assert_eq!(d.tempo, s.hyperparameters.tempo);
+            assert_eq!(String::from_utf8(d.subnet_name.clone()).unwrap(), s.identity.name);
+            assert_eq!(String::from_utf8(d.token_symbol.clone()).unwrap(), s.identity.symbol);
+            // moving_price is I96F32: the floored rao price is bits × 1e9 / 2^32.
+            let rao = u64::try_from((d.moving_price.bits * 1_000_000_000) >> 32).unwrap();
+            assert_eq!(rao, s.pool.moving_price, "subnet {}", s.netuid);
+        }
+        assert!(
+            all.iter().flatten().any(|d| d.tao_in_emission > 0),
+            "subnets emitted in the last block"
+        );
+
+        let one =
+            ok(&node, "state_call", json!(["SubnetInfoRuntimeApi_get_dynamic_info", "0x0100"]))
+                .await;
+        let one = bytes(&one);
+        let d = <Option<Dynamic> as scale_decode::DecodeAsType>::decode_as_type(
+            &mut &one[..],
+            output("SubnetInfoRuntimeApi", "get_dynamic_info"),
+            &real.types,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(d.tao_in, subnets[1].pool.tao_reserve);
+        let none =
+            ok(&node, "state_call", json!(["SubnetInfoRuntimeApi_get_dynamic_info", "0xe703"]))
+                .await;
+        assert_eq!(none, "0x00", "no subnet 999");
+
+        #[derive(Debug, scale_decode::DecodeAsType)]
+        struct Price {
+            netuid: u16,
+            price: u64,
+        }
+        let prices =
+            ok(&node, "state_call", json!(["SwapRuntimeApi_current_alpha_price_all", "0x"])).await;
+        let prices = <Vec<Price> as scale_decode::DecodeAsType>::decode_as_type(
+            &mut &bytes(&prices)[..],
+            output("SwapRuntimeApi", "current_alpha_price_all"),
+            &real.types,
+        )
+        .unwrap();
+        let expected: Vec<(u16, u64)> = subnets.iter().map(|s| (s.netuid, s.pool.price)).collect();
+        assert_eq!(prices.iter().map(|p| (p.netuid, p.price)).collect::<Vec<_>>(), expected);
+
+        // The same pools under their storage keys.
+        for (name, value) in [
+            ("SubnetTAO", subnets[1].pool.tao_reserve),
+            ("SubnetAlphaIn", subnets[1].pool.alpha_in),
+        ] {
+            let key = format!("0x{}0100", hex::encode(storage::prefix("SubtensorModule", name)));
+            let v = ok(&node, "state_getStorage", json!([key])).await;
+            assert_eq!(u64::decode(&mut &bytes(&v)[..]).unwrap(), value, "{name}");
+        }
+        let absent =
+            format!("0x{}e703", hex::encode(storage::prefix("SubtensorModule", "SubnetTAO")));
+        assert_eq!(ok(&node, "state_getStorage", json!([absent])).await, Value::Null);
         node.shutdown().await;
     }
 
