@@ -316,6 +316,28 @@ fn metadata_round_trips_through_frame_metadata_decoding() {
     assert!(metadata_bytes(16).is_none());
 }
 
+#[test]
+fn subxt_builds_its_metadata_from_both_versions() {
+    for version in [14, 15] {
+        let m = subxt::metadata::Metadata::decode_from(metadata_bytes(version).unwrap()).unwrap();
+        let sub = m.pallet_by_name("SubtensorModule").unwrap();
+        assert_eq!(sub.call_index(), 7, "v{version}");
+        assert_eq!(sub.call_variant_by_name("add_stake_limit").unwrap().index, 88);
+        let extensions: Vec<&str> = m
+            .extrinsic()
+            .transaction_extensions_to_use_for_encoding()
+            .map(|e| e.identifier())
+            .collect();
+        assert_eq!(extensions.len(), 13, "v{version}: {extensions:?}");
+        assert_eq!(extensions[4], "CheckMortality");
+        assert_eq!(extensions[12], "CheckMetadataHash");
+        if version == 15 {
+            let api = m.runtime_api_trait_by_name("SubnetInfoRuntimeApi").unwrap();
+            assert!(api.method_by_name("get_all_dynamic_info").is_some());
+        }
+    }
+}
+
 // ---- JSON-RPC ----
 
 mod rpc {
@@ -521,6 +543,72 @@ mod rpc {
         assert_eq!(code, 4003);
         let info = ok(&node, "state_getStorage", json!([key, next.hash])).await;
         assert_eq!(AccountInfo::decode(&mut &bytes(&info)[..]).unwrap().nonce, 1);
+        node.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn head_subscriptions_notify_substrate_headers() {
+        use futures::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
+
+        // Finality at the head, so one block is both new and finalized.
+        let node = Node::start(
+            &small_genesis(),
+            localnet::node::NodeConfig {
+                finality_depth: Some(0),
+                ..config(BlockProduction::Manual)
+            },
+        )
+        .unwrap();
+        let rpc = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
+        let server = localnet::rpc::RpcServer::start(node.handle(), rpc).await.unwrap();
+        let (mut ws, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
+        let mut ids = std::collections::HashMap::new();
+        for (i, m) in
+            ["chain_subscribeNewHeads", "chain_subscribeAllHeads", "chain_subscribeFinalizedHeads"]
+                .into_iter()
+                .enumerate()
+        {
+            let request = json!({"jsonrpc": "2.0", "id": i, "method": m});
+            ws.send(Message::text(request.to_string())).await.unwrap();
+            let Some(Ok(Message::Text(t))) = ws.next().await else { panic!("no answer to {m}") };
+            let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            ids.insert(v["result"].as_str().unwrap().to_string(), m);
+        }
+        let produced = node.handle().produce_block().await.unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        while seen.len() < 3 {
+            let m = tokio::time::timeout(std::time::Duration::from_secs(60), ws.next())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            let Message::Text(t) = m else { continue };
+            let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            let sub = v["params"]["subscription"].as_str().unwrap();
+            let header = &v["params"]["result"];
+            assert_eq!(header["number"], format!("0x{:x}", produced.number), "{v}");
+            assert!(header["digest"]["logs"].is_array());
+            let expected = match ids[sub] {
+                "chain_subscribeNewHeads" => "chain_newHead",
+                "chain_subscribeAllHeads" => "chain_allHead",
+                _ => "chain_finalizedHead",
+            };
+            assert_eq!(v["method"], expected);
+            seen.insert(expected);
+        }
+        let all = ids.iter().find(|(_, m)| **m == "chain_subscribeAllHeads").unwrap().0.clone();
+        let unsub = json!({"jsonrpc": "2.0", "id": 9, "method": "chain_unsubscribeAllHeads", "params": [all]});
+        ws.send(Message::text(unsub.to_string())).await.unwrap();
+        loop {
+            let Some(Ok(Message::Text(t))) = ws.next().await else { panic!("closed") };
+            let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            if v["id"] == 9 {
+                assert_eq!(v["result"], true);
+                break;
+            }
+        }
+        server.shutdown().await;
         node.shutdown().await;
     }
 
