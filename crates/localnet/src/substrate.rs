@@ -26,7 +26,8 @@ use parity_scale_codec::Encode;
 /// Engine id of the digest log that carries a localnet block's timestamp.
 pub const TIMESTAMP_ENGINE: [u8; 4] = *b"tplx";
 
-/// The Substrate header of a localnet header.
+/// The Substrate header of a localnet header. Subtensor numbers blocks with `u32`; a localnet
+/// number beyond it (never reached: 2^32 blocks) would saturate.
 pub fn header(h: &chain::Header) -> types::Header {
     types::Header {
         parent_hash: types::H256(h.parent_hash.0),

@@ -478,6 +478,30 @@ mod rpc {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn runtime_version_announces_the_apis_with_spec_393_ids_and_versions() {
+        let Some(finney) = test_support::replay::finney_fixtures() else { return };
+        let text = std::fs::read_to_string(finney.join("spec393/responses.json")).unwrap();
+        let recorded: Value = serde_json::from_str(&text).unwrap();
+        let real = recorded["seeds"]
+            .as_object()
+            .unwrap()
+            .values()
+            .find_map(|seed| {
+                seed["calls"]["state_getRuntimeVersion"][0]["result"]["apis"].as_array()
+            })
+            .unwrap()
+            .clone();
+        let node = manual_node();
+        let ours = ok(&node, "state_getRuntimeVersion", json!([])).await;
+        let ours = ours["apis"].as_array().unwrap();
+        assert_eq!(ours.len(), 8);
+        for api in ours {
+            assert!(real.contains(api), "{api} is not among spec 393's {real:?}");
+        }
+        node.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn state_get_storage_serves_system_account_in_the_real_layout() {
         let node = manual_node();
         let alice = id(ALICE);
