@@ -197,6 +197,9 @@ pub mod codes {
     pub const INTERNAL_ERROR: i64 = -32603;
     /// The transaction was refused by the pool; `data` is the [`crate::TxValidityError`].
     pub const INVALID_TRANSACTION: i64 = 1010;
+    /// Substrate's client error (`state_*`): an unknown block, state already discarded, a
+    /// runtime call that failed or does not exist.
+    pub const CLIENT_ERROR: i64 = 4003;
     /// The block, subnet, ... does not exist (or is no longer kept).
     pub const NOT_FOUND: i64 = -32001;
     /// A quote failed; the message starts with the chain's swap error name and `data` is the

@@ -19,16 +19,13 @@ use crate::substrate::metadata::{self, METADATA_VERSIONS, RUNTIME_APIS};
 use crate::substrate::storage::{self, StorageItem};
 use crate::substrate::types::{self as t, AccountData, ExtraFlags, OpaqueMetadata};
 
-/// Substrate's code for client errors (unknown block, discarded state, failed runtime call).
-const CLIENT_ERROR: i64 = 4003;
-
 /// `specName`/`implName`, as on Subtensor.
 const SPEC_NAME: &str = "node-subtensor";
 /// Subtensor's transaction version.
 const TRANSACTION_VERSION: u32 = 1;
 
 fn client_error(message: String) -> RpcError {
-    RpcError::new(CLIENT_ERROR, format!("Client error: {message}"))
+    RpcError::new(codes::CLIENT_ERROR, format!("Client error: {message}"))
 }
 
 fn hex0x(bytes: &[u8]) -> String {
