@@ -347,11 +347,11 @@ impl Chain for RpcChain {
     }
 
     async fn header(&self, at: BlockId) -> ChainResult<Header> {
-        self.request(methods::CHAIN_GET_HEADER, (BlockRef::from(at),)).await
+        self.request(methods::TAOPLEX_GET_HEADER, (BlockRef::from(at),)).await
     }
 
     async fn block(&self, at: BlockId) -> ChainResult<Block> {
-        self.request(methods::CHAIN_GET_BLOCK, (BlockRef::from(at),)).await
+        self.request(methods::TAOPLEX_GET_BLOCK, (BlockRef::from(at),)).await
     }
 
     async fn account(&self, who: AccountId) -> ChainResult<AccountInfo> {
@@ -422,15 +422,15 @@ impl Chain for RpcChain {
     }
 
     async fn subscribe_heads(&self) -> ChainResult<BoxStream<'static, ChainResult<Header>>> {
-        self.subscribe(methods::CHAIN_SUBSCRIBE_NEW_HEADS, (), methods::CHAIN_UNSUBSCRIBE_NEW_HEADS)
+        self.subscribe(methods::TAOPLEX_SUBSCRIBE_HEADS, (), methods::TAOPLEX_UNSUBSCRIBE_HEADS)
             .await
     }
 
     async fn subscribe_finalized(&self) -> ChainResult<BoxStream<'static, ChainResult<Header>>> {
         self.subscribe(
-            methods::CHAIN_SUBSCRIBE_FINALIZED_HEADS,
+            methods::TAOPLEX_SUBSCRIBE_FINALIZED_HEADS,
             (),
-            methods::CHAIN_UNSUBSCRIBE_FINALIZED_HEADS,
+            methods::TAOPLEX_UNSUBSCRIBE_FINALIZED_HEADS,
         )
         .await
     }
@@ -445,8 +445,8 @@ impl Chain for RpcChain {
 
 // Keep the notification names referenced from the client so a rename shows up here.
 const _: [&str; 4] = [
-    notifications::NEW_HEAD,
-    notifications::FINALIZED_HEAD,
+    notifications::TAOPLEX_HEAD,
+    notifications::TAOPLEX_FINALIZED_HEAD,
     notifications::EXTRINSIC_UPDATE,
     notifications::EVENTS,
 ];

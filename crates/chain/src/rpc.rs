@@ -23,15 +23,23 @@ pub mod methods {
     pub const SYSTEM_ACCOUNT_NEXT_INDEX: &str = "system_accountNextIndex";
     /// `[]` → every method name.
     pub const RPC_METHODS: &str = "rpc_methods";
-    /// `[block?]` → [`crate::Header`].
+    /// `[]` → node implementation name (Substrate).
+    pub const SYSTEM_NAME: &str = "system_name";
+    /// `[]` → node version (Substrate).
+    pub const SYSTEM_VERSION: &str = "system_version";
+    /// `[]` → `{ss58Format, tokenDecimals, tokenSymbol}` (Substrate).
+    pub const SYSTEM_PROPERTIES: &str = "system_properties";
+    /// `[]` → `{isSyncing, peers, shouldHavePeers}` (Substrate).
+    pub const SYSTEM_HEALTH: &str = "system_health";
+    /// `[hash?]` → Substrate header JSON (hex numbers, digest logs), `null` if unknown.
     pub const CHAIN_GET_HEADER: &str = "chain_getHeader";
-    /// `[block?]` → [`crate::Block`].
+    /// `[hash?]` → `{block: {header, extrinsics}, justifications}` (Substrate), `null` if unknown.
     pub const CHAIN_GET_BLOCK: &str = "chain_getBlock";
-    /// `[number?]` → block hash.
+    /// `[number?]` → block hash, `null` if unknown.
     pub const CHAIN_GET_BLOCK_HASH: &str = "chain_getBlockHash";
     /// `[]` → hash of the last finalized block.
     pub const CHAIN_GET_FINALIZED_HEAD: &str = "chain_getFinalizedHead";
-    /// `[]` → subscription id; notifications [`super::notifications::NEW_HEAD`].
+    /// `[]` → subscription id; notifications [`super::notifications::NEW_HEAD`] (Substrate headers).
     pub const CHAIN_SUBSCRIBE_NEW_HEADS: &str = "chain_subscribeNewHeads";
     /// `[subscription]` → bool.
     pub const CHAIN_UNSUBSCRIBE_NEW_HEADS: &str = "chain_unsubscribeNewHeads";
@@ -39,6 +47,34 @@ pub mod methods {
     pub const CHAIN_SUBSCRIBE_FINALIZED_HEADS: &str = "chain_subscribeFinalizedHeads";
     /// `[subscription]` → bool.
     pub const CHAIN_UNSUBSCRIBE_FINALIZED_HEADS: &str = "chain_unsubscribeFinalizedHeads";
+    /// `[]` → subscription id; notifications [`super::notifications::ALL_HEAD`].
+    pub const CHAIN_SUBSCRIBE_ALL_HEADS: &str = "chain_subscribeAllHeads";
+    /// `[subscription]` → bool.
+    pub const CHAIN_UNSUBSCRIBE_ALL_HEADS: &str = "chain_unsubscribeAllHeads";
+    /// `[hash?]` → `0x`-hex SCALE `RuntimeMetadataPrefixed` (V14).
+    pub const STATE_GET_METADATA: &str = "state_getMetadata";
+    /// `[hash?]` → `{specName, specVersion, transactionVersion, apis, …}`.
+    pub const STATE_GET_RUNTIME_VERSION: &str = "state_getRuntimeVersion";
+    /// Alias of [`STATE_GET_RUNTIME_VERSION`].
+    pub const CHAIN_GET_RUNTIME_VERSION: &str = "chain_getRuntimeVersion";
+    /// `["Api_method", "0x" SCALE args, hash?]` → `0x` SCALE answer.
+    pub const STATE_CALL: &str = "state_call";
+    /// `["0x" key, hash?]` → `0x` SCALE value or `null`.
+    pub const STATE_GET_STORAGE: &str = "state_getStorage";
+    /// Alias of [`STATE_GET_STORAGE`].
+    pub const STATE_GET_STORAGE_AT: &str = "state_getStorageAt";
+    /// `[block?]` → [`crate::Header`] (taoplex's own shape).
+    pub const TAOPLEX_GET_HEADER: &str = "taoplex_getHeader";
+    /// `[block?]` → [`crate::Block`] (taoplex's own shape, with calls and results).
+    pub const TAOPLEX_GET_BLOCK: &str = "taoplex_getBlock";
+    /// `[]` → subscription id; notifications [`super::notifications::TAOPLEX_HEAD`].
+    pub const TAOPLEX_SUBSCRIBE_HEADS: &str = "taoplex_subscribeHeads";
+    /// `[subscription]` → bool.
+    pub const TAOPLEX_UNSUBSCRIBE_HEADS: &str = "taoplex_unsubscribeHeads";
+    /// `[]` → subscription id; notifications [`super::notifications::TAOPLEX_FINALIZED_HEAD`].
+    pub const TAOPLEX_SUBSCRIBE_FINALIZED_HEADS: &str = "taoplex_subscribeFinalizedHeads";
+    /// `[subscription]` → bool.
+    pub const TAOPLEX_UNSUBSCRIBE_FINALIZED_HEADS: &str = "taoplex_unsubscribeFinalizedHeads";
     /// `[hex]` → transaction hash.
     pub const AUTHOR_SUBMIT_EXTRINSIC: &str = "author_submitExtrinsic";
     /// `[hex]` → subscription id; notifications [`super::notifications::EXTRINSIC_UPDATE`].
@@ -79,6 +115,10 @@ pub mod methods {
     /// Every method, for `rpc_methods`.
     pub const ALL: &[&str] = &[
         SYSTEM_CHAIN,
+        SYSTEM_NAME,
+        SYSTEM_VERSION,
+        SYSTEM_PROPERTIES,
+        SYSTEM_HEALTH,
         SYSTEM_ACCOUNT_NEXT_INDEX,
         RPC_METHODS,
         CHAIN_GET_HEADER,
@@ -89,11 +129,25 @@ pub mod methods {
         CHAIN_UNSUBSCRIBE_NEW_HEADS,
         CHAIN_SUBSCRIBE_FINALIZED_HEADS,
         CHAIN_UNSUBSCRIBE_FINALIZED_HEADS,
+        CHAIN_SUBSCRIBE_ALL_HEADS,
+        CHAIN_UNSUBSCRIBE_ALL_HEADS,
+        STATE_GET_METADATA,
+        STATE_GET_RUNTIME_VERSION,
+        CHAIN_GET_RUNTIME_VERSION,
+        STATE_CALL,
+        STATE_GET_STORAGE,
+        STATE_GET_STORAGE_AT,
         AUTHOR_SUBMIT_EXTRINSIC,
         AUTHOR_SUBMIT_AND_WATCH_EXTRINSIC,
         AUTHOR_UNWATCH_EXTRINSIC,
         AUTHOR_PENDING_EXTRINSICS,
         TAOPLEX_CHAIN_INFO,
+        TAOPLEX_GET_HEADER,
+        TAOPLEX_GET_BLOCK,
+        TAOPLEX_SUBSCRIBE_HEADS,
+        TAOPLEX_UNSUBSCRIBE_HEADS,
+        TAOPLEX_SUBSCRIBE_FINALIZED_HEADS,
+        TAOPLEX_UNSUBSCRIBE_FINALIZED_HEADS,
         TAOPLEX_GET_EVENTS,
         TAOPLEX_ACCOUNT,
         TAOPLEX_SUBNETS,
@@ -112,10 +166,16 @@ pub mod methods {
 
 /// Notification method names: `{"method": NAME, "params": {"subscription": id, "result": ..}}`.
 pub mod notifications {
-    /// A new best head ([`crate::Header`]).
+    /// A new best head (Substrate header JSON).
     pub const NEW_HEAD: &str = "chain_newHead";
-    /// A newly finalized head ([`crate::Header`]).
+    /// A newly finalized head (Substrate header JSON).
     pub const FINALIZED_HEAD: &str = "chain_finalizedHead";
+    /// A new head of any fork (Substrate header JSON; localnet has no forks).
+    pub const ALL_HEAD: &str = "chain_allHead";
+    /// A new best head ([`crate::Header`]).
+    pub const TAOPLEX_HEAD: &str = "taoplex_head";
+    /// A newly finalized head ([`crate::Header`]).
+    pub const TAOPLEX_FINALIZED_HEAD: &str = "taoplex_finalizedHead";
     /// A watched transaction's [`crate::TxStatus`].
     pub const EXTRINSIC_UPDATE: &str = "author_extrinsicUpdate";
     /// The events of a new block (`[EventRecord]`, possibly empty).
@@ -137,6 +197,9 @@ pub mod codes {
     pub const INTERNAL_ERROR: i64 = -32603;
     /// The transaction was refused by the pool; `data` is the [`crate::TxValidityError`].
     pub const INVALID_TRANSACTION: i64 = 1010;
+    /// Substrate's client error (`state_*`): an unknown block, state already discarded, a
+    /// runtime call that failed or does not exist.
+    pub const CLIENT_ERROR: i64 = 4003;
     /// The block, subnet, ... does not exist (or is no longer kept).
     pub const NOT_FOUND: i64 = -32001;
     /// A quote failed; the message starts with the chain's swap error name and `data` is the

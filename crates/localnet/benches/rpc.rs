@@ -5,6 +5,10 @@
 //! - `pipelined_*`: many requests in flight over a few connections, as a busy terminal or
 //!   indexer would issue them (throughput; divan reports items/s).
 //!
+//! - `state_*`: the Substrate face, raw JSON-RPC: `state_getStorage` of `System.Account` (goal
+//!   ≥ 10,000/s) and `state_call` of `SubnetInfoRuntimeApi_get_all_dynamic_info`, 129 subnets
+//!   in one SCALE answer (goal ≥ 1,000/s).
+//!
 //! Run: `cargo bench -p localnet --bench rpc`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -26,6 +30,8 @@ struct Fixture {
     rt: tokio::runtime::Runtime,
     clients: Vec<Arc<RpcChain>>,
     alice: AccountId,
+    /// `System.Account(//Alice)`'s storage key, `0x` hex.
+    alice_key: String,
     _node: Node,
     _server: RpcServer,
 }
@@ -56,7 +62,9 @@ fn fixture() -> &'static Fixture {
             (server, clients)
         });
         let alice = AccountId::from(keys::Keypair::from_uri("//Alice").unwrap().public());
-        Fixture { rt, clients, alice, _node: node, _server: server }
+        let alice_key =
+            format!("0x{}", hex::encode(localnet::substrate::storage::system_account(&alice.0)));
+        Fixture { rt, clients, alice, alice_key, _node: node, _server: server }
     })
 }
 
@@ -98,6 +106,56 @@ fn pipelined_subnet_queries(bencher: Bencher) {
                 let c = f.clients[i % CONNECTIONS].clone();
                 let netuid = u16::try_from(1 + i % 128).unwrap();
                 async move { c.subnet(netuid).await.unwrap() }
+            });
+            futures::future::join_all(calls).await
+        })
+    });
+}
+
+async fn get_storage(c: &RpcChain, key: &str) -> String {
+    c.request::<Option<String>>("state_getStorage", (key,)).await.unwrap().unwrap()
+}
+
+async fn all_dynamic_info(c: &RpcChain) -> String {
+    c.request("state_call", ("SubnetInfoRuntimeApi_get_all_dynamic_info", "0x")).await.unwrap()
+}
+
+#[divan::bench]
+fn state_get_storage_round_trip(bencher: Bencher) {
+    let f = fixture();
+    bencher.bench(|| f.rt.block_on(get_storage(&f.clients[0], &f.alice_key)));
+}
+
+#[divan::bench]
+fn pipelined_state_get_storage(bencher: Bencher) {
+    let f = fixture();
+    bencher.counter(ItemsCount::new(IN_FLIGHT)).bench(|| {
+        f.rt.block_on(async {
+            let calls = (0..IN_FLIGHT).map(|i| {
+                let c = f.clients[i % CONNECTIONS].clone();
+                async move { get_storage(&c, &f.alice_key).await }
+            });
+            futures::future::join_all(calls).await
+        })
+    });
+}
+
+#[divan::bench]
+fn state_call_all_dynamic_info_round_trip(bencher: Bencher) {
+    let f = fixture();
+    bencher.bench(|| f.rt.block_on(all_dynamic_info(&f.clients[0])));
+}
+
+const DYNAMIC_IN_FLIGHT: usize = 100;
+
+#[divan::bench]
+fn pipelined_state_call_all_dynamic_info(bencher: Bencher) {
+    let f = fixture();
+    bencher.counter(ItemsCount::new(DYNAMIC_IN_FLIGHT)).bench(|| {
+        f.rt.block_on(async {
+            let calls = (0..DYNAMIC_IN_FLIGHT).map(|i| {
+                let c = f.clients[i % CONNECTIONS].clone();
+                async move { all_dynamic_info(&c).await }
             });
             futures::future::join_all(calls).await
         })

@@ -17,8 +17,9 @@
 //!     │        block log and snapshots in the data dir, subscriptions; a TxSource (the market
 //!     │        Simulation) feeds signed transactions through the same pool as users'
 //!     ├── LocalChain: chain::Chain in-process (the embedded case)
-//!     └── RpcServer: JSON-RPC 2.0 over WebSocket and HTTP on one port (docs/rpc.md);
-//!                    chain::client::RpcChain is its client
+//!     └── RpcServer: JSON-RPC 2.0 over WebSocket and HTTP on one port (docs/rpc.md):
+//!                    taoplex_* (chain::client::RpcChain is its client) and Substrate's
+//!                    system_/chain_/state_ methods in Subtensor's formats (subxt reads them)
 //! ```
 //!
 //! - [`genesis`]: [`Genesis`] and [`genesis::generate`]: the root subnet plus 128 subnets spread
@@ -29,6 +30,9 @@
 //!   checked after every block in tests.
 //! - [`node`]: [`Node`], [`NodeConfig`], [`NodeHandle`], [`LocalChain`].
 //! - [`rpc`]: [`RpcServer`], [`RpcConfig`].
+//! - [`substrate`]: Subtensor's wire format: SCALE types, pallets at their real indices, V14/V15
+//!   metadata generated from them with `scale-info`, storage keys. A block hash is the
+//!   blake2_256 of the SCALE Substrate header.
 //! - [`sim`]: market participants — noise and momentum traders, whales, miners and validators
 //!   selling emissions and setting weights, and an owner who starts burning miner emission —
 //!   signing real transactions.
@@ -66,6 +70,7 @@ pub mod replay;
 pub mod rpc;
 pub mod runtime;
 pub mod sim;
+pub mod substrate;
 
 pub use genesis::{ChainParams, Genesis};
 pub use node::{LocalChain, Node, NodeConfig, NodeHandle};

@@ -507,6 +507,19 @@ fn recover(
         }
         let produced = runtime.produce_block(record.txs, record.timestamp_ms);
         let header = &produced.block.header;
+        if header.state_root == record.state_root && header.hash != record.block_hash {
+            // Same state, another hash: the log predates block hashes being Substrate header
+            // hashes (see `crate::substrate`).
+            return Err(NodeError::Corrupt {
+                path: PathBuf::from("blocks.log"),
+                what: format!(
+                    "block {} replays to the logged state but hashes to {} where the log has {}: \
+                     the chain was written by a localnet with another block-hash scheme; start a \
+                     new --data-dir",
+                    record.number, header.hash, record.block_hash
+                ),
+            });
+        }
         if header.state_root != record.state_root || header.hash != record.block_hash {
             return Err(NodeError::ReplayDiverged {
                 number: record.number,

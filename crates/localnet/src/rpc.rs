@@ -12,6 +12,7 @@
 //! is a task owned by the server; [`RpcServer::shutdown`] ends them all.
 
 mod methods;
+mod substrate;
 mod ws;
 
 use std::net::SocketAddr;

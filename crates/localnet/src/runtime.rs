@@ -98,6 +98,7 @@ mod digest;
 mod dispatch;
 mod projection;
 mod state;
+mod substrate_api;
 #[cfg(test)]
 mod tests;
 
@@ -214,8 +215,10 @@ struct Snapshot {
     head: Block,
 }
 
+/// The Substrate header hash, so that clients hashing the headers they receive get the hashes
+/// localnet answers to (see `crate::substrate`).
 fn header_hash(h: &Header) -> Hash {
-    Hash::of_encoded(&(h.number, h.parent_hash, h.state_root, h.extrinsics_root, h.timestamp_ms))
+    crate::substrate::header_hash(h)
 }
 
 /// The default hyperparameters of a newly registered subnet (reference §2.5, §5).
@@ -310,6 +313,9 @@ impl Runtime {
             volume: 0,
             emission_share_bits: 0,
             tao_emission: 0,
+            tao_in_emission: 0,
+            alpha_in_emission: 0,
+            alpha_out_emission: 0,
             miner_burned_bits: 0,
             last_epoch_block: n,
             first_emission_block: None,
@@ -422,6 +428,9 @@ impl Runtime {
                 volume: 0,
                 emission_share_bits: 0,
                 tao_emission: 0,
+                tao_in_emission: 0,
+                alpha_in_emission: 0,
+                alpha_out_emission: 0,
                 miner_burned_bits: 0,
                 // Stagger epochs by netuid, as the chain does for new subnets.
                 last_epoch_block: n.saturating_sub(u64::from(g.netuid) % tempo),

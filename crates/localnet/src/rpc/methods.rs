@@ -10,14 +10,14 @@ use super::AppState;
 use super::ws::{Connection, Source, SubKind};
 use crate::node::NodeError;
 
-fn to_value<T: Serialize>(v: T) -> Result<Value, RpcError> {
+pub(super) fn to_value<T: Serialize>(v: T) -> Result<Value, RpcError> {
     serde_json::to_value(v)
         .map_err(|e| RpcError::new(codes::INTERNAL_ERROR, format!("cannot encode the result: {e}")))
 }
 
 /// Parses positional params into the tuple `T` of `arity` elements; missing trailing ones are
 /// `null` (optional ones default). `usage` shows the expected shape in errors.
-fn params<T: DeserializeOwned>(
+pub(super) fn params<T: DeserializeOwned>(
     method: &str,
     usage: &str,
     params: Value,
@@ -40,7 +40,7 @@ fn params<T: DeserializeOwned>(
     serde_json::from_value(Value::Array(list)).map_err(|e| bad(e.to_string()))
 }
 
-fn no_params(method: &str, params: Value) -> Result<(), RpcError> {
+pub(super) fn no_params(method: &str, params: Value) -> Result<(), RpcError> {
     match params {
         Value::Null => Ok(()),
         Value::Array(a) if a.is_empty() => Ok(()),
@@ -61,7 +61,7 @@ fn kind(v: &Value) -> &'static str {
 
 /// The same typed error `LocalChain` reports, carried in the answer's `data` so that
 /// `RpcChain` reports it too.
-fn node_error(e: NodeError) -> RpcError {
+pub(super) fn node_error(e: NodeError) -> RpcError {
     RpcError::from_chain_error(&chain::ChainError::from(e))
 }
 
@@ -69,7 +69,7 @@ fn decode_tx(hex: &str) -> Result<SignedTransaction, RpcError> {
     SignedTransaction::from_hex(hex).map_err(|e| RpcError::invalid_transaction(&e))
 }
 
-fn need_ws(method: &str) -> RpcError {
+pub(super) fn need_ws(method: &str) -> RpcError {
     RpcError::new(
         codes::WEBSOCKET_REQUIRED,
         format!("{method} is a subscription: connect with a WebSocket (ws://) to use it"),
@@ -100,26 +100,17 @@ pub(crate) async fn dispatch(
             let (who,): (AccountId,) = params(method, "[address]", p, 1)?;
             to_value(node.account(&who).await.nonce)
         }
-        m::CHAIN_GET_HEADER => {
+        m::TAOPLEX_GET_HEADER => {
             let (at,): (BlockRef,) = params(method, "[block?]", p, 1)?;
             to_value(node.header(at).map_err(node_error)?)
         }
-        m::CHAIN_GET_BLOCK => {
+        m::TAOPLEX_GET_BLOCK => {
             let (at,): (BlockRef,) = params(method, "[block?]", p, 1)?;
             to_value(&*node.block(at).map_err(node_error)?)
         }
         m::TAOPLEX_GET_EVENTS => {
             let (at,): (BlockRef,) = params(method, "[block?]", p, 1)?;
             to_value(&node.block(at).map_err(node_error)?.events)
-        }
-        m::CHAIN_GET_BLOCK_HASH => {
-            let (n,): (Option<u64>,) = params(method, "[number?]", p, 1)?;
-            let at = n.map_or(BlockRef::Head, BlockRef::Number);
-            to_value(node.header(at).map_err(node_error)?.hash)
-        }
-        m::CHAIN_GET_FINALIZED_HEAD => {
-            no_params(method, p)?;
-            to_value(node.header(BlockRef::Finalized).map_err(node_error)?.hash)
         }
         m::TAOPLEX_ACCOUNT => {
             let (who,): (AccountId,) = params(method, "[address]", p, 1)?;
@@ -179,31 +170,32 @@ pub(crate) async fn dispatch(
             let (_, statuses) = node.submit_and_watch(tx).await.map_err(node_error)?;
             to_value(conn.subscribe(SubKind::Extrinsic, Source::Extrinsic(statuses))?)
         }
-        m::CHAIN_SUBSCRIBE_NEW_HEADS => {
+        m::TAOPLEX_SUBSCRIBE_HEADS => {
             let conn = conn.ok_or_else(|| need_ws(method))?;
             no_params(method, p)?;
-            to_value(conn.subscribe(SubKind::NewHeads, Source::Blocks(node.subscribe_blocks()))?)
+            let rx = node.subscribe_blocks();
+            to_value(conn.subscribe(SubKind::TaoplexHeads, Source::Blocks(rx))?)
         }
-        m::CHAIN_SUBSCRIBE_FINALIZED_HEADS => {
+        m::TAOPLEX_SUBSCRIBE_FINALIZED_HEADS => {
             let conn = conn.ok_or_else(|| need_ws(method))?;
             no_params(method, p)?;
             let rx = node.subscribe_finalized();
-            to_value(conn.subscribe(SubKind::FinalizedHeads, Source::Finalized(rx))?)
+            to_value(conn.subscribe(SubKind::TaoplexFinalizedHeads, Source::Finalized(rx))?)
         }
         m::TAOPLEX_SUBSCRIBE_EVENTS => {
             let conn = conn.ok_or_else(|| need_ws(method))?;
             no_params(method, p)?;
             to_value(conn.subscribe(SubKind::Events, Source::Blocks(node.subscribe_blocks()))?)
         }
-        m::CHAIN_UNSUBSCRIBE_NEW_HEADS
-        | m::CHAIN_UNSUBSCRIBE_FINALIZED_HEADS
+        m::TAOPLEX_UNSUBSCRIBE_HEADS
+        | m::TAOPLEX_UNSUBSCRIBE_FINALIZED_HEADS
         | m::TAOPLEX_UNSUBSCRIBE_EVENTS
         | m::AUTHOR_UNWATCH_EXTRINSIC => {
             let conn = conn.ok_or_else(|| need_ws(method))?;
             let (id,): (String,) = params(method, "[subscription id]", p, 1)?;
             let kind = match method {
-                m::CHAIN_UNSUBSCRIBE_NEW_HEADS => SubKind::NewHeads,
-                m::CHAIN_UNSUBSCRIBE_FINALIZED_HEADS => SubKind::FinalizedHeads,
+                m::TAOPLEX_UNSUBSCRIBE_HEADS => SubKind::TaoplexHeads,
+                m::TAOPLEX_UNSUBSCRIBE_FINALIZED_HEADS => SubKind::TaoplexFinalizedHeads,
                 m::TAOPLEX_UNSUBSCRIBE_EVENTS => SubKind::Events,
                 _ => SubKind::Extrinsic,
             };
@@ -223,9 +215,6 @@ pub(crate) async fn dispatch(
             }
             to_value(node.fast_forward(blocks).await.map_err(node_error)?)
         }
-        other => Err(RpcError::new(
-            codes::METHOD_NOT_FOUND,
-            format!("method not found: {other:?}; rpc_methods lists the methods"),
-        )),
+        other => super::substrate::dispatch(state, other, p, conn).await,
     }
 }

@@ -13,6 +13,7 @@ use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
+use super::substrate::header_json;
 use super::{AppState, handle_text};
 
 /// Outbound messages queued per connection before forwarders wait.
@@ -21,8 +22,16 @@ const OUTBOUND_QUEUE: usize = 1024;
 /// What a subscription follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SubKind {
+    /// Substrate's `chain_subscribeNewHeads`.
     NewHeads,
+    /// Substrate's `chain_subscribeFinalizedHeads`.
     FinalizedHeads,
+    /// Substrate's `chain_subscribeAllHeads` (localnet has no forks: the new heads).
+    AllHeads,
+    /// taoplex headers of new blocks.
+    TaoplexHeads,
+    /// taoplex headers of finalized blocks.
+    TaoplexFinalizedHeads,
     Events,
     Extrinsic,
 }
@@ -117,7 +126,13 @@ async fn forward(kind: SubKind, source: Source, id: &str, out: &mpsc::Sender<Mes
             };
             let message = match kind {
                 SubKind::Events => notification(notifications::EVENTS, id, &block.events),
-                _ => notification(notifications::NEW_HEAD, id, &block.header),
+                SubKind::TaoplexHeads => {
+                    notification(notifications::TAOPLEX_HEAD, id, &block.header)
+                }
+                SubKind::AllHeads => {
+                    notification(notifications::ALL_HEAD, id, header_json(&block.header))
+                }
+                _ => notification(notifications::NEW_HEAD, id, header_json(&block.header)),
             };
             if out.send(message).await.is_err() {
                 return;
@@ -132,7 +147,12 @@ async fn forward(kind: SubKind, source: Source, id: &str, out: &mpsc::Sender<Mes
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             };
-            let m = notification(notifications::FINALIZED_HEAD, id, &header);
+            let m = match kind {
+                SubKind::TaoplexFinalizedHeads => {
+                    notification(notifications::TAOPLEX_FINALIZED_HEAD, id, &header)
+                }
+                _ => notification(notifications::FINALIZED_HEAD, id, header_json(&header)),
+            };
             if out.send(m).await.is_err() {
                 return;
             }

@@ -258,6 +258,9 @@ impl Runtime {
         for s in self.state.subnets.values_mut() {
             s.emission_share_bits = 0;
             s.tao_emission = 0;
+            s.tao_in_emission = 0;
+            s.alpha_in_emission = 0;
+            s.alpha_out_emission = 0;
         }
         let Some(plan) = self.coinbase_plan(n) else { return };
         self.state.share_rule = plan.rule_after;
@@ -298,6 +301,9 @@ impl Runtime {
             sn.alpha_out = sn.alpha_out.saturating_add(minted_alpha);
             sn.emission_share_bits = em.share.to_bits();
             sn.tao_emission = tao_used;
+            sn.tao_in_emission = terms.tao_in_rao;
+            sn.alpha_in_emission = terms.alpha_in_rao;
+            sn.alpha_out_emission = terms.alpha_out_rao;
         }
         let into_pools = into_pools.min(emission);
         let st = &mut self.state;

@@ -262,6 +262,9 @@ fn core_digest(s: &Subnet) -> Hash {
     e.u128(s.volume);
     e.u128(s.emission_share_bits);
     e.u64(s.tao_emission);
+    e.u64(s.tao_in_emission);
+    e.u64(s.alpha_in_emission);
+    e.u64(s.alpha_out_emission);
     e.u128(s.miner_burned_bits);
     e.u64(s.last_epoch_block);
     e.opt_u64(s.first_emission_block);

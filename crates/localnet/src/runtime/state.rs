@@ -189,6 +189,14 @@ pub(crate) struct Subnet {
     pub(crate) emission_share_bits: u128,
     /// TAO emitted to the subnet in the last block.
     pub(crate) tao_emission: u64,
+    /// The last block's injection terms (`SubnetTaoInEmission`, `SubnetAlphaInEmission`,
+    /// `SubnetAlphaOutEmission`), rao; zero when the subnet did not emit.
+    #[serde(default)]
+    pub(crate) tao_in_emission: u64,
+    #[serde(default)]
+    pub(crate) alpha_in_emission: u64,
+    #[serde(default)]
+    pub(crate) alpha_out_emission: u64,
     /// `MinerBurned` (U96F32 bits): last epoch's withheld fraction of miner incentive.
     pub(crate) miner_burned_bits: u128,
     pub(crate) last_epoch_block: BlockNumber,

@@ -51,6 +51,7 @@ const KNOWN_CODES: &[i64] = &[
     codes::METHOD_NOT_FOUND,
     codes::INVALID_PARAMS,
     codes::INVALID_TRANSACTION,
+    codes::CLIENT_ERROR,
     codes::NOT_FOUND,
     codes::SWAP_FAILED,
     codes::LIMIT_EXCEEDED,

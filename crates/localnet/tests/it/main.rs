@@ -6,3 +6,4 @@ mod genesis;
 mod node;
 mod projection;
 mod runtime;
+mod substrate;

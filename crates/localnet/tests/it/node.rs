@@ -56,7 +56,7 @@ pub(crate) fn small_genesis() -> Genesis {
     )
 }
 
-fn config(production: BlockProduction) -> NodeConfig {
+pub(crate) fn config(production: BlockProduction) -> NodeConfig {
     NodeConfig { production, clock: Arc::new(ManualClock::new(0)), ..NodeConfig::default() }
 }
 
@@ -70,7 +70,13 @@ async fn next<T>(s: &mut BoxStream<'static, ChainResult<T>>) -> T {
 
 type Produce = Box<dyn Fn(u64) -> BoxFuture<'static, Header> + Send + Sync>;
 
-fn sign(uri: &str, call: Call, nonce: u64, birth: u64, ctx: &SigningContext) -> SignedTransaction {
+pub(crate) fn sign(
+    uri: &str,
+    call: Call,
+    nonce: u64,
+    birth: u64,
+    ctx: &SigningContext,
+) -> SignedTransaction {
     SignedTransaction::sign(&pair(uri), call, nonce, Mortality::new(birth, 64), 0, ctx)
 }
 
@@ -486,8 +492,10 @@ async fn malformed_requests_get_json_rpc_errors() {
     assert_eq!(code(&v), codes::INVALID_TRANSACTION);
     let (_, v) = http_post(addr, &call("chain_getHeader", json!(["tomorrow"]))).await;
     assert_eq!(code(&v), codes::INVALID_PARAMS);
-    let (_, v) = http_post(addr, &call("chain_getBlock", json!([99999]))).await;
+    let (_, v) = http_post(addr, &call("taoplex_getBlock", json!([99999]))).await;
     assert_eq!(code(&v), codes::NOT_FOUND);
+    let (_, v) = http_post(addr, &call("chain_getBlock", json!([99999]))).await;
+    assert_eq!(code(&v), codes::INVALID_PARAMS, "Substrate's chain_getBlock takes a hash");
     let (_, v) = http_post(addr, &call("taoplex_quote", json!([1, "sideways", "5"]))).await;
     assert_eq!(code(&v), codes::INVALID_PARAMS);
     let (_, v) = http_post(addr, &call("chain_subscribeNewHeads", json!([]))).await;
@@ -541,10 +549,14 @@ async fn malformed_requests_get_json_rpc_errors() {
         json!({"jsonrpc":"2.0","id":101,"method":"chain_unsubscribeNewHeads","params":[ids[0]]});
     assert_eq!(ask(unsub_again.to_string()).await["result"], false);
     assert!(ask(sub(65)).await["result"].is_string());
-    let v = ask(json!({"jsonrpc":"2.0","id":7,"method":"chain_getHeader","params":[]}).to_string())
-        .await;
+    let v =
+        ask(json!({"jsonrpc":"2.0","id":7,"method":"taoplex_getHeader","params":[]}).to_string())
+            .await;
     assert_eq!(v["result"]["number"], START);
     assert_eq!(v["id"], 7);
+    let v = ask(json!({"jsonrpc":"2.0","id":8,"method":"chain_getHeader","params":[]}).to_string())
+        .await;
+    assert_eq!(v["result"]["number"], format!("0x{START:x}"), "Substrate numbers are hex");
 
     server.shutdown().await;
     node.shutdown().await;

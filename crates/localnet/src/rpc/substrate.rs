@@ -1,0 +1,365 @@
+//! Substrate's JSON-RPC methods, answered from localnet's state in Subtensor's formats: headers
+//! as Substrate JSON, storage in the real key layout with SCALE values, runtime APIs over
+//! `state_call`, the metadata of [`crate::substrate::metadata`].
+//!
+//! State is the head's: localnet keeps no historical state. A query `at` an older block is
+//! answered when that block's state root equals the head's (nothing changed since), and refused
+//! with Substrate's "state already discarded" client error (4003) otherwise.
+
+use chain::rpc::{BlockRef, RpcError, codes, methods as m};
+use chain::{AccountId, Hash};
+use parity_scale_codec::{Decode, Encode};
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::methods::{need_ws, no_params, params, to_value};
+use super::ws::{Connection, Source, SubKind};
+use crate::Runtime;
+use crate::substrate::metadata::{self, METADATA_VERSIONS, RUNTIME_APIS};
+use crate::substrate::storage::{self, StorageItem};
+use crate::substrate::types::{self as t, AccountData, ExtraFlags, OpaqueMetadata};
+
+/// `specName`/`implName`, as on Subtensor.
+const SPEC_NAME: &str = "node-subtensor";
+/// Subtensor's transaction version.
+const TRANSACTION_VERSION: u32 = 1;
+
+fn client_error(message: String) -> RpcError {
+    RpcError::new(codes::CLIENT_ERROR, format!("Client error: {message}"))
+}
+
+fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+fn parse_hex(method: &str, what: &str, s: &str) -> Result<Vec<u8>, RpcError> {
+    let bad = |why: &str| {
+        RpcError::invalid_params(format!("invalid params for {method}: {what} {why} (got {s:?})"))
+    };
+    let digits = s.strip_prefix("0x").ok_or_else(|| bad("must start with 0x"))?;
+    hex::decode(digits).map_err(|_| bad("must be hex with an even number of digits"))
+}
+
+/// A Substrate header as JSON: hex number, digest logs as SCALE hex.
+pub(crate) fn header_json(h: &chain::Header) -> Value {
+    let s = crate::substrate::header(h);
+    json!({
+        "parentHash": h.parent_hash.to_hex(),
+        "number": format!("0x{:x}", h.number),
+        "stateRoot": h.state_root.to_hex(),
+        "extrinsicsRoot": h.extrinsics_root.to_hex(),
+        "digest": { "logs": s.digest.logs.iter().map(|l| hex0x(&l.encode())).collect::<Vec<_>>() },
+    })
+}
+
+/// `system_properties`.
+fn properties() -> Value {
+    json!({ "ss58Format": metadata::SS58_PREFIX, "tokenDecimals": 9, "tokenSymbol": "TAO" })
+}
+
+fn runtime_version(spec_version: u32) -> t::RuntimeVersion {
+    t::RuntimeVersion {
+        spec_name: t::Cow(SPEC_NAME.into()),
+        impl_name: t::Cow(SPEC_NAME.into()),
+        authoring_version: 1,
+        spec_version,
+        impl_version: 1,
+        apis: t::Cow(
+            RUNTIME_APIS
+                .iter()
+                .map(|(name, v)| (sp_crypto_hashing::blake2_64(name.as_bytes()), *v))
+                .collect(),
+        ),
+        transaction_version: TRANSACTION_VERSION,
+        system_version: 1,
+    }
+}
+
+fn runtime_version_json(v: &t::RuntimeVersion) -> Value {
+    let apis: Vec<Value> = v.apis.0.iter().map(|(id, n)| json!([hex0x(id), n])).collect();
+    json!({
+        "specName": v.spec_name.0,
+        "implName": v.impl_name.0,
+        "authoringVersion": v.authoring_version,
+        "specVersion": v.spec_version,
+        "implVersion": v.impl_version,
+        "apis": apis,
+        "transactionVersion": v.transaction_version,
+        "stateVersion": v.system_version,
+        "systemVersion": v.system_version,
+    })
+}
+
+/// A block number as Substrate accepts it: a number or a hex string.
+fn block_number(method: &str, v: &Value) -> Result<u64, RpcError> {
+    let bad = || {
+        RpcError::invalid_params(format!(
+            "invalid params for {method}: a block number is a non-negative integer or a 0x-hex \
+             string (got {v})"
+        ))
+    };
+    match v {
+        Value::Number(n) => n.as_u64().ok_or_else(bad),
+        Value::String(s) => {
+            u64::from_str_radix(s.strip_prefix("0x").ok_or_else(bad)?, 16).map_err(|_| bad())
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// Block `n`'s hash. Clients ask for block 0 to learn the genesis hash; localnet's genesis block
+/// carries the genesis' `start_block` number, so 0 names it whatever its number.
+fn hash_of_number(state: &AppState, n: u64) -> Value {
+    if n == 0 {
+        return json!(state.node.signing_context().genesis_hash);
+    }
+    state.node.header(BlockRef::Number(n)).map_or(Value::Null, |h| json!(h.hash))
+}
+
+/// The block `at` names, for state queries: its state root must be the head's.
+fn state_root_at(state: &AppState, at: Option<Hash>) -> Result<Option<(u64, Hash)>, RpcError> {
+    let Some(hash) = at else { return Ok(None) };
+    let header = state
+        .node
+        .header(BlockRef::Hash(hash))
+        .map_err(|_| client_error(format!("UnknownBlock: header not found for {hash}")))?;
+    Ok(Some((header.number, header.state_root)))
+}
+
+fn check_state(rt: &Runtime, at: Option<(u64, Hash)>) -> Result<(), RpcError> {
+    match at {
+        Some((n, root)) if root != rt.state_root() => Err(client_error(format!(
+            "State already discarded for block {n}: localnet keeps only the head's state \
+             (block {}); query without a block hash or at the head",
+            rt.block_number()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
+    match item {
+        StorageItem::SystemAccount(who) => {
+            let a = rt.account(&AccountId(who));
+            if a.free == 0 && a.reserved == 0 && a.nonce == 0 {
+                return None;
+            }
+            let info = t::AccountInfo {
+                nonce: u32::try_from(a.nonce).unwrap_or(u32::MAX),
+                consumers: 0,
+                providers: 1,
+                sufficients: 0,
+                data: AccountData {
+                    free: a.free,
+                    reserved: a.reserved,
+                    frozen: 0,
+                    flags: ExtraFlags::NEW_LOGIC,
+                },
+            };
+            Some(info.encode())
+        }
+        StorageItem::SystemNumber => {
+            Some(u32::try_from(rt.block_number()).unwrap_or(u32::MAX).encode())
+        }
+        StorageItem::TimestampNow => Some(rt.head().header.timestamp_ms.encode()),
+        StorageItem::SubtensorTotalIssuance => Some(rt.total_issuance().encode()),
+        StorageItem::TotalNetworks => Some(rt.total_networks().encode()),
+        StorageItem::Subnet(item, netuid) => rt.subnet_item(item, netuid),
+    }
+}
+
+/// Decodes a runtime-API argument list, all of it.
+fn args<T: Decode>(name: &str, mut input: &[u8]) -> Result<T, RpcError> {
+    let value = T::decode(&mut input).map_err(|e| {
+        client_error(format!("Execution failed: bad input data provided to {name}: {e}"))
+    })?;
+    if !input.is_empty() {
+        return Err(client_error(format!(
+            "Execution failed: bad input data provided to {name}: {} bytes left over",
+            input.len()
+        )));
+    }
+    Ok(value)
+}
+
+fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcError> {
+    Ok(match name {
+        "Core_version" => {
+            args::<()>(name, input)?;
+            runtime_version(rt.signing_context().spec_version).encode()
+        }
+        "Metadata_metadata" => {
+            args::<()>(name, input)?;
+            OpaqueMetadata(metadata::metadata_bytes(14).unwrap_or_default().to_vec()).encode()
+        }
+        "Metadata_metadata_versions" => {
+            args::<()>(name, input)?;
+            METADATA_VERSIONS.to_vec().encode()
+        }
+        "Metadata_metadata_at_version" => {
+            let version: u32 = args(name, input)?;
+            metadata::metadata_bytes(version).map(|b| OpaqueMetadata(b.to_vec())).encode()
+        }
+        "SubnetInfoRuntimeApi_get_all_dynamic_info" => {
+            args::<()>(name, input)?;
+            rt.all_dynamic_info().encode()
+        }
+        "SubnetInfoRuntimeApi_get_dynamic_info" => {
+            let netuid: u16 = args(name, input)?;
+            rt.dynamic_info(netuid).encode()
+        }
+        "SwapRuntimeApi_current_alpha_price" => {
+            let netuid: u16 = args(name, input)?;
+            rt.current_alpha_price(netuid).encode()
+        }
+        "SwapRuntimeApi_current_alpha_price_all" => {
+            args::<()>(name, input)?;
+            rt.current_alpha_price_all().encode()
+        }
+        "AccountNonceApi_account_nonce" => {
+            let who: t::AccountId32 = args(name, input)?;
+            let nonce = rt.account(&AccountId(who.0)).nonce;
+            u32::try_from(nonce).unwrap_or(u32::MAX).encode()
+        }
+        other => {
+            return Err(client_error(format!(
+                "Execution failed: Other: Exported method {other} is not found"
+            )));
+        }
+    })
+}
+
+pub(super) async fn dispatch(
+    state: &AppState,
+    method: &str,
+    p: Value,
+    conn: Option<&mut Connection>,
+) -> Result<Value, RpcError> {
+    let node = &state.node;
+    match method {
+        m::SYSTEM_NAME => {
+            no_params(method, p)?;
+            to_value("taoplex-localnet")
+        }
+        m::SYSTEM_VERSION => {
+            no_params(method, p)?;
+            to_value(env!("CARGO_PKG_VERSION"))
+        }
+        m::SYSTEM_PROPERTIES => {
+            no_params(method, p)?;
+            Ok(properties())
+        }
+        m::SYSTEM_HEALTH => {
+            no_params(method, p)?;
+            Ok(json!({ "isSyncing": false, "peers": 0, "shouldHavePeers": false }))
+        }
+        m::CHAIN_GET_BLOCK_HASH => {
+            let (n,): (Value,) = params(method, "[number? | [numbers]]", p, 1)?;
+            Ok(match n {
+                Value::Null => json!(node.head().hash),
+                Value::Array(list) => {
+                    let mut out = Vec::with_capacity(list.len());
+                    for v in &list {
+                        out.push(hash_of_number(state, block_number(method, v)?));
+                    }
+                    Value::Array(out)
+                }
+                v => hash_of_number(state, block_number(method, &v)?),
+            })
+        }
+        m::CHAIN_GET_FINALIZED_HEAD => {
+            no_params(method, p)?;
+            to_value(node.header(BlockRef::Finalized).map_err(super::methods::node_error)?.hash)
+        }
+        m::CHAIN_GET_HEADER => {
+            let (at,): (Option<Hash>,) = params(method, "[hash?]", p, 1)?;
+            let at = at.map_or(BlockRef::Head, BlockRef::Hash);
+            Ok(node.header(at).map_or(Value::Null, |h| header_json(&h)))
+        }
+        m::CHAIN_GET_BLOCK => {
+            let (at,): (Option<Hash>,) = params(method, "[hash?]", p, 1)?;
+            let at = at.map_or(BlockRef::Head, BlockRef::Hash);
+            // localnet's transactions are not Substrate extrinsics yet: the body is empty here
+            // and complete in taoplex_getBlock.
+            Ok(node.header(at).map_or(Value::Null, |h| {
+                json!({ "block": { "header": header_json(&h), "extrinsics": [] }, "justifications": null })
+            }))
+        }
+        m::CHAIN_SUBSCRIBE_NEW_HEADS | m::CHAIN_SUBSCRIBE_ALL_HEADS => {
+            let conn = conn.ok_or_else(|| need_ws(method))?;
+            no_params(method, p)?;
+            let kind = if method == m::CHAIN_SUBSCRIBE_NEW_HEADS {
+                SubKind::NewHeads
+            } else {
+                SubKind::AllHeads
+            };
+            to_value(conn.subscribe(kind, Source::Blocks(node.subscribe_blocks()))?)
+        }
+        m::CHAIN_SUBSCRIBE_FINALIZED_HEADS => {
+            let conn = conn.ok_or_else(|| need_ws(method))?;
+            no_params(method, p)?;
+            let rx = node.subscribe_finalized();
+            to_value(conn.subscribe(SubKind::FinalizedHeads, Source::Finalized(rx))?)
+        }
+        m::CHAIN_UNSUBSCRIBE_NEW_HEADS
+        | m::CHAIN_UNSUBSCRIBE_FINALIZED_HEADS
+        | m::CHAIN_UNSUBSCRIBE_ALL_HEADS => {
+            let conn = conn.ok_or_else(|| need_ws(method))?;
+            let (id,): (String,) = params(method, "[subscription id]", p, 1)?;
+            let kind = match method {
+                m::CHAIN_UNSUBSCRIBE_NEW_HEADS => SubKind::NewHeads,
+                m::CHAIN_UNSUBSCRIBE_FINALIZED_HEADS => SubKind::FinalizedHeads,
+                _ => SubKind::AllHeads,
+            };
+            to_value(conn.unsubscribe(&id, kind))
+        }
+        m::STATE_GET_METADATA => {
+            let (at,): (Option<Hash>,) = params(method, "[hash?]", p, 1)?;
+            state_root_at(state, at)?;
+            to_value(hex0x(metadata::metadata_bytes(14).unwrap_or_default()))
+        }
+        m::STATE_GET_RUNTIME_VERSION | m::CHAIN_GET_RUNTIME_VERSION => {
+            let (at,): (Option<Hash>,) = params(method, "[hash?]", p, 1)?;
+            state_root_at(state, at)?;
+            Ok(runtime_version_json(&runtime_version(node.signing_context().spec_version)))
+        }
+        m::STATE_CALL => {
+            let (name, data, at): (String, String, Option<Hash>) =
+                params(method, "[\"Api_method\", \"0x…\" args, hash?]", p, 3)?;
+            let input = parse_hex(method, "the call data", &data)?;
+            let at = state_root_at(state, at)?;
+            let out = node
+                .with_runtime(|rt| {
+                    check_state(rt, at)?;
+                    runtime_call(rt, &name, &input)
+                })
+                .await?;
+            to_value(hex0x(&out))
+        }
+        m::STATE_GET_STORAGE | m::STATE_GET_STORAGE_AT => {
+            let (key, at): (String, Option<Hash>) = params(method, "[\"0x…\" key, hash?]", p, 2)?;
+            let key = parse_hex(method, "the storage key", &key)?;
+            let item = match storage::parse(&key) {
+                Some(item) => item,
+                None => {
+                    if let Some((pallet, entry)) = metadata::declared_item(&key) {
+                        return Err(client_error(format!(
+                            "localnet declares {pallet}.{entry} but does not serve it yet; \
+                             docs/rpc.md lists the storage items served"
+                        )));
+                    }
+                    return Ok(Value::Null);
+                }
+            };
+            let at = state_root_at(state, at)?;
+            let value = node
+                .with_runtime(|rt| check_state(rt, at).map(|()| storage_value(rt, item)))
+                .await?;
+            Ok(value.map_or(Value::Null, |v| json!(hex0x(&v))))
+        }
+        other => Err(RpcError::new(
+            codes::METHOD_NOT_FOUND,
+            format!("method not found: {other:?}; rpc_methods lists the methods"),
+        )),
+    }
+}

@@ -1,0 +1,172 @@
+//! Storage keys in Subtensor's layout: `twox128(pallet) ++ twox128(item)`, then each key part
+//! hashed by the item's hasher (`Blake2_128Concat` = blake2_128 ++ the encoded part,
+//! `Twox64Concat` = twox64 ++ part, `Identity` = the part).
+
+use sp_crypto_hashing::{blake2_128, twox_64, twox_128};
+
+/// The 32-byte prefix of a storage item.
+pub fn prefix(pallet: &str, item: &str) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(&twox_128(pallet.as_bytes()));
+    key[16..].copy_from_slice(&twox_128(item.as_bytes()));
+    key
+}
+
+/// `Blake2_128Concat` of an encoded key part.
+pub fn blake2_128_concat(encoded: &[u8]) -> Vec<u8> {
+    let mut out = blake2_128(encoded).to_vec();
+    out.extend_from_slice(encoded);
+    out
+}
+
+/// `Twox64Concat` of an encoded key part.
+pub fn twox_64_concat(encoded: &[u8]) -> Vec<u8> {
+    let mut out = twox_64(encoded).to_vec();
+    out.extend_from_slice(encoded);
+    out
+}
+
+/// The per-subnet items of `SubtensorModule` localnet serves: maps with an `Identity(u16)` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubnetItem {
+    /// `SubnetTAO`: TAO in the pool.
+    SubnetTao,
+    /// `SubnetAlphaIn`: alpha in the pool.
+    SubnetAlphaIn,
+    /// `SubnetAlphaOut`: alpha outside the pool.
+    SubnetAlphaOut,
+    /// `SubnetMovingPrice` (I96F32 bits).
+    SubnetMovingPrice,
+    /// `SubnetVolume`.
+    SubnetVolume,
+    /// `SubnetTaoInEmission`.
+    SubnetTaoInEmission,
+    /// `SubnetAlphaInEmission`.
+    SubnetAlphaInEmission,
+    /// `SubnetAlphaOutEmission`.
+    SubnetAlphaOutEmission,
+    /// `Tempo`.
+    Tempo,
+    /// `SubnetMechanism`.
+    SubnetMechanism,
+    /// `NetworksAdded`.
+    NetworksAdded,
+    /// `NetworkRegisteredAt`.
+    NetworkRegisteredAt,
+    /// `SubnetOwner` (coldkey).
+    SubnetOwner,
+    /// `SubnetOwnerHotkey`.
+    SubnetOwnerHotkey,
+    /// `TokenSymbol`.
+    TokenSymbol,
+    /// `SubnetworkN`: registered neurons.
+    SubnetworkN,
+}
+
+impl SubnetItem {
+    /// Every item, with its storage name.
+    pub const ALL: [(SubnetItem, &'static str); 16] = [
+        (SubnetItem::SubnetTao, "SubnetTAO"),
+        (SubnetItem::SubnetAlphaIn, "SubnetAlphaIn"),
+        (SubnetItem::SubnetAlphaOut, "SubnetAlphaOut"),
+        (SubnetItem::SubnetMovingPrice, "SubnetMovingPrice"),
+        (SubnetItem::SubnetVolume, "SubnetVolume"),
+        (SubnetItem::SubnetTaoInEmission, "SubnetTaoInEmission"),
+        (SubnetItem::SubnetAlphaInEmission, "SubnetAlphaInEmission"),
+        (SubnetItem::SubnetAlphaOutEmission, "SubnetAlphaOutEmission"),
+        (SubnetItem::Tempo, "Tempo"),
+        (SubnetItem::SubnetMechanism, "SubnetMechanism"),
+        (SubnetItem::NetworksAdded, "NetworksAdded"),
+        (SubnetItem::NetworkRegisteredAt, "NetworkRegisteredAt"),
+        (SubnetItem::SubnetOwner, "SubnetOwner"),
+        (SubnetItem::SubnetOwnerHotkey, "SubnetOwnerHotkey"),
+        (SubnetItem::TokenSymbol, "TokenSymbol"),
+        (SubnetItem::SubnetworkN, "SubnetworkN"),
+    ];
+}
+
+/// A storage item localnet serves, recognised from its full key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageItem {
+    /// `System.Account(account)`.
+    SystemAccount([u8; 32]),
+    /// `System.Number`.
+    SystemNumber,
+    /// `Timestamp.Now`.
+    TimestampNow,
+    /// `SubtensorModule.TotalIssuance`.
+    SubtensorTotalIssuance,
+    /// `SubtensorModule.TotalNetworks`.
+    TotalNetworks,
+    /// A per-subnet `SubtensorModule` item.
+    Subnet(SubnetItem, u16),
+}
+
+/// Parses a full storage key. `None` for keys of items localnet does not serve.
+pub fn parse(key: &[u8]) -> Option<StorageItem> {
+    let (head, rest) = key.split_at_checked(32)?;
+    if head == prefix("System", "Account") {
+        let (hash, account) = rest.split_at_checked(16)?;
+        let account: [u8; 32] = account.try_into().ok()?;
+        return (hash == blake2_128(&account)).then_some(StorageItem::SystemAccount(account));
+    }
+    if let Ok(netuid) = <[u8; 2]>::try_from(rest) {
+        return SubnetItem::ALL
+            .iter()
+            .find(|(_, name)| head == prefix("SubtensorModule", name))
+            .map(|(item, _)| StorageItem::Subnet(*item, u16::from_le_bytes(netuid)));
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    if head == prefix("System", "Number") {
+        Some(StorageItem::SystemNumber)
+    } else if head == prefix("Timestamp", "Now") {
+        Some(StorageItem::TimestampNow)
+    } else if head == prefix("SubtensorModule", "TotalIssuance") {
+        Some(StorageItem::SubtensorTotalIssuance)
+    } else if head == prefix("SubtensorModule", "TotalNetworks") {
+        Some(StorageItem::TotalNetworks)
+    } else {
+        None
+    }
+}
+
+/// The key of `System.Account(account)`.
+pub fn system_account(account: &[u8; 32]) -> Vec<u8> {
+    let mut key = prefix("System", "Account").to_vec();
+    key.extend_from_slice(&blake2_128_concat(account));
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_account_key_has_the_known_prefix_and_round_trips() {
+        // The well-known prefix of System.Account on every Substrate chain.
+        let known = "26aa394eea5630e07c48ae0c9558cef7b99d880ec681799c0cf30e8886371da9";
+        let key = system_account(&[7; 32]);
+        assert_eq!(hex::encode(&key[..32]), known);
+        assert_eq!(key.len(), 32 + 16 + 32);
+        assert_eq!(parse(&key), Some(StorageItem::SystemAccount([7; 32])));
+        let mut wrong = key.clone();
+        wrong[40] ^= 1;
+        assert_eq!(parse(&wrong), None, "a bad blake2_128 part is not the account's key");
+        assert_eq!(parse(&key[..40]), None);
+    }
+
+    #[test]
+    fn plain_items_parse_and_unknown_keys_do_not() {
+        assert_eq!(parse(&prefix("System", "Number")), Some(StorageItem::SystemNumber));
+        assert_eq!(parse(&prefix("Timestamp", "Now")), Some(StorageItem::TimestampNow));
+        assert_eq!(parse(&prefix("System", "Events")), None);
+        assert_eq!(parse(b"short"), None);
+        let mut tao = prefix("SubtensorModule", "SubnetTAO").to_vec();
+        tao.extend_from_slice(&7u16.to_le_bytes());
+        assert_eq!(parse(&tao), Some(StorageItem::Subnet(SubnetItem::SubnetTao, 7)));
+        tao.push(0);
+        assert_eq!(parse(&tao), None, "an Identity(u16) key is two bytes");
+    }
+}
