@@ -208,6 +208,18 @@ pub enum NodeError {
         /// What is wrong.
         what: String,
     },
+    /// The data directory was written by a localnet whose blocks hash differently (before block
+    /// hashes were Substrate header hashes).
+    #[error(
+        "{}: {what}; the chain was written by an older localnet — start a new --data-dir",
+        path.display()
+    )]
+    Incompatible {
+        /// The file.
+        path: PathBuf,
+        /// What differs.
+        what: String,
+    },
     /// Replaying the block log did not reproduce the logged state root.
     #[error(
         "replaying block {number} gave state root {got}, but the log recorded {expected}; the runtime changed since this chain was written — start a new --data-dir"
@@ -510,12 +522,11 @@ fn recover(
         if header.state_root == record.state_root && header.hash != record.block_hash {
             // Same state, another hash: the log predates block hashes being Substrate header
             // hashes (see `crate::substrate`).
-            return Err(NodeError::Corrupt {
+            return Err(NodeError::Incompatible {
                 path: PathBuf::from("blocks.log"),
                 what: format!(
-                    "block {} replays to the logged state but hashes to {} where the log has {}: \
-                     the chain was written by a localnet with another block-hash scheme; start a \
-                     new --data-dir",
+                    "block {} replays to the logged state but hashes to {} where the log has {} \
+                     (another block-hash scheme)",
                     record.number, header.hash, record.block_hash
                 ),
             });

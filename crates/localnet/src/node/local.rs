@@ -50,7 +50,7 @@ impl From<NodeError> for ChainError {
                 ChainError::Node(NodeFailure::GenesisMismatch { dir: path(&dir) })
             }
             NodeError::Locked { dir } => ChainError::Node(NodeFailure::Locked { dir: path(&dir) }),
-            NodeError::Corrupt { path: p, what } => {
+            NodeError::Corrupt { path: p, what } | NodeError::Incompatible { path: p, what } => {
                 ChainError::Node(NodeFailure::Corrupt { path: path(&p), what })
             }
             NodeError::ReplayDiverged { number, expected, got } => {

@@ -247,21 +247,23 @@ pub(crate) async fn start(
     what: &str,
     extension: Option<GenesisExtension>,
     history: u64,
+    older: OlderChain,
 ) -> anyhow::Result<RunningNode> {
-    let setup = NodeSetup::from_args(&args, extension)?;
-    let NodeSetup { genesis, mut config, rpc, fast_forward } = setup;
-    let data_dir = config.data_dir.clone().unwrap_or_default();
-    let fresh = Node::stored_genesis(&data_dir)
-        .with_context(|| format!("cannot read the chain in {}", data_dir.display()))?
-        .is_none();
-    let history = if fresh { history } else { 0 };
-    // The indexer reads the history from the node's memory: keep all of it there.
-    let produced = usize::try_from(history.saturating_add(fast_forward)).unwrap_or(usize::MAX);
-    config.history_blocks = config.history_blocks.max(produced.saturating_add(1_024));
-    let node = tokio::task::spawn_blocking(move || Node::start(&genesis, config))
-        .await
-        .context("the node failed to start")?
-        .with_context(|| format!("cannot start the chain in {}", data_dir.display()))?;
+    let (node, data_dir, fresh, history, fast_forward, rpc) =
+        match open(&args, extension, history).await {
+            Err(e) if older == OlderChain::SetAside && from_an_older_localnet(&e) => {
+                let (data_dir, aside) = set_aside(&args)?;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{what}: the chain in {} was written by an older localnet ({e:#}); moved it \
+                     to {} (nothing deleted) and starting a new one",
+                    data_dir.display(),
+                    aside.display()
+                );
+                open(&args, extension, history).await?
+            }
+            other => other?,
+        };
     let blocks = history.saturating_add(fast_forward);
     if blocks > 0 {
         let what = if history > 0 { "simulating history" } else { "fast-forwarding" };
@@ -296,6 +298,68 @@ pub(crate) async fn start(
     let _ = out.flush();
     drop(out);
     Ok(RunningNode { node, server, data_dir, fresh })
+}
+
+/// What to do with a data directory whose chain an older localnet wrote (another block-hash
+/// scheme or state root, so its log no longer replays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OlderChain {
+    /// Refuse, saying so (`taoplex node`: the user chose the directory).
+    Refuse,
+    /// Move the whole directory aside and start a new chain (`taoplex up`: the embedded default
+    /// must come up).
+    SetAside,
+}
+
+/// The node opened on its data directory: (node, data dir, fresh, history, fast-forward, rpc).
+type Opened = (Node, PathBuf, bool, u64, u64, RpcConfig);
+
+async fn open(
+    args: &NodeArgs,
+    extension: Option<GenesisExtension>,
+    history: u64,
+) -> anyhow::Result<Opened> {
+    let setup = NodeSetup::from_args(args, extension)?;
+    let NodeSetup { genesis, mut config, rpc, fast_forward } = setup;
+    let data_dir = config.data_dir.clone().unwrap_or_default();
+    let fresh = Node::stored_genesis(&data_dir)
+        .with_context(|| format!("cannot read the chain in {}", data_dir.display()))?
+        .is_none();
+    let history = if fresh { history } else { 0 };
+    // The indexer reads the history from the node's memory: keep all of it there.
+    let produced = usize::try_from(history.saturating_add(fast_forward)).unwrap_or(usize::MAX);
+    config.history_blocks = config.history_blocks.max(produced.saturating_add(1_024));
+    let node = tokio::task::spawn_blocking(move || Node::start(&genesis, config))
+        .await
+        .context("the node failed to start")?
+        .with_context(|| format!("cannot start the chain in {}", data_dir.display()))?;
+    Ok((node, data_dir, fresh, history, fast_forward, rpc))
+}
+
+fn from_an_older_localnet(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<localnet::node::NodeError>().is_some_and(|e| {
+        matches!(
+            e,
+            localnet::node::NodeError::Incompatible { .. }
+                | localnet::node::NodeError::ReplayDiverged { .. }
+        )
+    })
+}
+
+/// Renames the data directory to `<name>.older-localnet-<unix seconds>` beside it.
+fn set_aside(args: &NodeArgs) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let data_dir = NodeSetup::from_args(args, None)?.config.data_dir.unwrap_or_default();
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let mut aside = data_dir.clone().into_os_string();
+    aside.push(format!(".older-localnet-{secs}"));
+    let aside = PathBuf::from(aside);
+    std::fs::rename(&data_dir, &aside).with_context(|| {
+        format!("cannot move {} aside to {}", data_dir.display(), aside.display())
+    })?;
+    Ok((data_dir, aside))
 }
 
 /// Fast-forwards `blocks` blocks with a progress bar (blocks/s and ETA) on stderr.
@@ -333,7 +397,7 @@ pub(crate) fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
 
 /// Starts the node and its RPC server, and serves until Ctrl-C or SIGTERM.
 pub(crate) async fn serve(args: NodeArgs, what: &str) -> anyhow::Result<()> {
-    let running = start(args, what, None, 0).await?;
+    let running = start(args, what, None, 0, OlderChain::Refuse).await?;
     wait_for_signal().await;
     tracing::info!("shutting down");
     running.stop().await;

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::dojo::up as dojo_up;
-use super::node::{GenesisExtension, NodeArgs, init_tracing, start, tokio_main, wait_for_signal};
+use super::node::{
+    GenesisExtension, NodeArgs, OlderChain, init_tracing, start, tokio_main, wait_for_signal,
+};
 use super::terminal::{TerminalArgs, run_with};
 use localnet::node::DEFAULT_BLOCK_TIME;
 
@@ -91,7 +93,8 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
     // An hour more than asked, so that the window's first block is there at the finalized
     // head too (the indexer stores finalized blocks): a day of history has its 24h changes.
     let history = if args.history > 0 { args.history + HISTORY_MARGIN } else { 0 };
-    let running = start(args.node.clone(), "taoplex up", extension, history).await?;
+    let running =
+        start(args.node.clone(), "taoplex up", extension, history, OlderChain::SetAside).await?;
     let chain: Arc<dyn chain::Chain> = Arc::new(localnet::LocalChain::new(running.node.handle()));
     let mut terminal = TerminalArgs::for_up(
         args.terminal_addr,
