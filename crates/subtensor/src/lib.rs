@@ -29,6 +29,7 @@ mod client;
 mod dispatch;
 mod error;
 pub mod events;
+pub mod layout;
 pub mod quote;
 mod rpc;
 pub mod runtime;
