@@ -447,11 +447,10 @@ macro_rules! unsigned {
 
 unsigned!(u8, u16, u32, u64, u128);
 
+type ReadUint = fn(&mut &[u8]) -> Result<u128, LayoutError>;
+
 /// An unsigned integer as `u128`: a primitive (`u8`…`u128`) or a compact, inside any wrappers.
-fn uint_reader(
-    types: &PortableRegistry,
-    ty: u32,
-) -> Result<fn(&mut &[u8]) -> Result<u128, LayoutError>, LayoutError> {
+fn uint_reader(types: &PortableRegistry, ty: u32) -> Result<ReadUint, LayoutError> {
     use TypeDefPrimitive as P;
     let t = unwrapped(types, ty)?;
     Ok(match &t.type_def {
@@ -572,5 +571,172 @@ impl<A: Layout + 'static, B: Layout + 'static> Layout for (A, B) {
         let [a, b] = ids.as_slice() else { return Err(mismatch("a pair", t)) };
         let (a, b) = (A::reader(types, *a)?, B::reader(types, *b)?);
         Ok(Reader::new(move |input| Ok((a.read(input)?, b.read(input)?))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use parity_scale_codec::{Compact, Encode};
+    use scale_info::TypeInfo;
+
+    use super::*;
+
+    /// The registry holding `T` and `T`'s id in it.
+    fn registry<T: TypeInfo + 'static>() -> (PortableRegistry, u32) {
+        let mut registry = scale_info::Registry::new();
+        let id = registry.register_type(&scale_info::meta_type::<T>()).id;
+        (registry.into(), id)
+    }
+
+    fn read<T: Layout, R: TypeInfo + Encode + 'static>(value: &R) -> Result<T, LayoutError> {
+        let (types, ty) = registry::<R>();
+        let bytes = value.encode();
+        let mut input = bytes.as_slice();
+        let out = T::reader(&types, ty)?.read(&mut input)?;
+        assert!(input.is_empty(), "{} bytes left over", input.len());
+        Ok(out)
+    }
+
+    /// What an older runtime had.
+    #[derive(TypeInfo, Encode)]
+    struct Before {
+        netuid: u16,
+        #[codec(compact)]
+        tao_in: u64,
+        name: Vec<u8>,
+    }
+
+    /// A later runtime: fields added before, between and after, and reordered, of every kind
+    /// a skip has to step over.
+    #[derive(TypeInfo, Encode)]
+    struct After {
+        pending: Vec<(u32, Option<String>)>,
+        name: Vec<Compact<u8>>,
+        flags: [Option<u16>; 2],
+        tao_in: u128,
+        kind: Kind,
+        netuid: u16,
+        totals: Vec<Compact<u128>>,
+    }
+
+    #[derive(TypeInfo, Encode)]
+    enum Kind {
+        #[allow(dead_code)]
+        Plain,
+        Weighted {
+            weight: u64,
+            curve: Vec<u8>,
+        },
+    }
+
+    partial_struct! {
+        #[derive(Debug, PartialEq)]
+        struct Subnet {
+            netuid: u16,
+            tao_in: u64,
+            name: Vec<u8>,
+        }
+    }
+
+    partial_struct! {
+        /// Needs fields `Before` lacks: only ever refused.
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        struct WantsMore {
+            netuid: u16,
+            alpha_in: u64,
+            owner: [u8; 32],
+        }
+    }
+
+    #[test]
+    fn a_partial_struct_reads_its_fields_by_name_whatever_the_runtime_adds_or_reorders() {
+        let want = Subnet { netuid: 7, tao_in: 1_000_000_000, name: b"apex".to_vec() };
+        let before = Before { netuid: 7, tao_in: 1_000_000_000, name: b"apex".to_vec() };
+        assert_eq!(read::<Subnet, _>(&before).unwrap(), want);
+        let after = After {
+            pending: vec![(1, Some("x".into())), (2, None)],
+            name: b"apex".iter().map(|b| Compact(*b)).collect(),
+            flags: [Some(3), None],
+            tao_in: 1_000_000_000,
+            kind: Kind::Weighted { weight: 5, curve: vec![1, 2, 3] },
+            netuid: 7,
+            totals: vec![Compact(u128::MAX), Compact(0)],
+        };
+        assert_eq!(read::<Subnet, _>(&after).unwrap(), want);
+    }
+
+    #[test]
+    fn fields_the_runtime_lacks_or_changed_are_named() {
+        let before = Before { netuid: 7, tao_in: 1, name: vec![] };
+        let err = read::<WantsMore, _>(&before).unwrap_err();
+        assert!(err.reason.ends_with("has no field `alpha_in`, `owner`"), "{err}");
+
+        partial_struct! {
+            #[derive(Debug)]
+            #[allow(dead_code)]
+            struct NameAsNumber {
+                name: u64,
+            }
+        }
+        let err = read::<NameAsNumber, _>(&before).unwrap_err();
+        assert_eq!(err.path, "name");
+        assert!(err.to_string().starts_with("field `name`: expected an unsigned integer"), "{err}");
+    }
+
+    #[test]
+    fn integers_too_wide_for_their_field_and_truncated_values_are_errors() {
+        #[derive(TypeInfo, Encode)]
+        struct Wide {
+            netuid: u64,
+            tao_in: u64,
+            name: Vec<u8>,
+        }
+        let err = read::<Subnet, _>(&Wide { netuid: 70_000, tao_in: 0, name: vec![] }).unwrap_err();
+        assert_eq!((err.path.as_str(), err.reason.as_str()), ("netuid", "70000 does not fit u16"));
+
+        let (types, ty) = registry::<Before>();
+        let bytes = Before { netuid: 7, tao_in: 1, name: b"apex".to_vec() }.encode();
+        let reader = Subnet::reader(&types, ty).unwrap();
+        for cut in 0..bytes.len() {
+            let mut input = &bytes[..cut];
+            assert!(reader.read(&mut input).is_err(), "{cut} of {} bytes", bytes.len());
+        }
+    }
+
+    #[test]
+    fn compact_integers_round_trip_at_every_mode_boundary() {
+        let edges = [
+            0u128,
+            63,
+            64,
+            16_383,
+            16_384,
+            (1 << 30) - 1,
+            1 << 30,
+            u128::from(u32::MAX),
+            u128::from(u64::MAX),
+            u128::MAX,
+        ];
+        for n in edges {
+            assert_eq!(read::<u128, _>(&Compact(n)).unwrap(), n);
+            // And stepped over: the next field lands where it should.
+            assert_eq!(read::<(u128, u8), _>(&(Compact(n), 9u8)).unwrap(), (n, 9));
+            let (types, ty) = registry::<Compact<u128>>();
+            let bytes = Compact(n).encode();
+            let mut input = bytes.as_slice();
+            Shape::of(&types, ty).unwrap().skip(&mut input).unwrap();
+            assert!(input.is_empty());
+        }
+    }
+
+    #[test]
+    fn signed_integers_are_sign_extended_and_options_follow_the_variant_index() {
+        assert_eq!(read::<i128, _>(&-5i32).unwrap(), -5);
+        assert_eq!(read::<i128, _>(&i64::MIN).unwrap(), i128::from(i64::MIN));
+        assert_eq!(read::<i128, _>(&i128::MAX).unwrap(), i128::MAX);
+        assert_eq!(read::<Option<u16>, _>(&Some(3u16)).unwrap(), Some(3));
+        assert_eq!(read::<Option<u16>, _>(&None::<u16>).unwrap(), None);
+        assert!(read::<bool, _>(&true).unwrap());
     }
 }
