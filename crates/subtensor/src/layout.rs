@@ -68,6 +68,12 @@ impl<T> std::fmt::Debug for Reader<T> {
 pub trait Layout: Sized {
     /// Compiles a reader of runtime type `ty`, or says why the type does not fit.
     fn reader(types: &PortableRegistry, ty: u32) -> Result<Reader<Self>, LayoutError>;
+
+    /// A reader of a sequence of items of runtime type `item` faster than one item at a time,
+    /// where this type has one (bytes: one copy).
+    fn seq_reader(_types: &PortableRegistry, _item: u32) -> Option<Reader<Vec<Self>>> {
+        None
+    }
 }
 
 fn resolve(types: &PortableRegistry, ty: u32) -> Result<&Type<PortableForm>, LayoutError> {
@@ -429,8 +435,10 @@ macro_rules! partial_struct {
 pub(crate) use partial_struct;
 
 macro_rules! unsigned {
-    ($($t:ty),*) => {$(
+    ($($t:ty $({ $($seq:tt)* })?),*) => {$(
         impl Layout for $t {
+            $($($seq)*)?
+
             fn reader(types: &PortableRegistry, ty: u32) -> Result<Reader<Self>, LayoutError> {
                 uint_reader(types, ty).map(|read| {
                     Reader::new(move |input| {
@@ -445,7 +453,35 @@ macro_rules! unsigned {
     )*};
 }
 
-unsigned!(u8, u16, u32, u64, u128);
+unsigned!(
+    u8 {
+        fn seq_reader(types: &PortableRegistry, item: u32) -> Option<Reader<Vec<Self>>> {
+            match unwrapped(types, item).ok()?.type_def {
+                TypeDef::Primitive(TypeDefPrimitive::U8) => Some(Reader::new(|input| {
+                    let n = length(input)?;
+                    take(input, n).map(<[u8]>::to_vec)
+                })),
+                // Names and symbols of `DynamicInfo` are `Vec<Compact<u8>>`.
+                TypeDef::Compact(_) => Some(Reader::new(|input| {
+                    let n = length(input)?;
+                    let mut out = Vec::with_capacity(n.min(input.len()));
+                    for _ in 0..n {
+                        let b = compact(input)?;
+                        out.push(u8::try_from(b).map_err(|_| {
+                            LayoutError::new(format!("{b} does not fit u8"))
+                        })?);
+                    }
+                    Ok(out)
+                })),
+                _ => None,
+            }
+        }
+    },
+    u16,
+    u32,
+    u64,
+    u128
+);
 
 type ReadUint = fn(&mut &[u8]) -> Result<u128, LayoutError>;
 
@@ -530,6 +566,9 @@ impl<T: Layout + 'static> Layout for Vec<T> {
             TypeDef::Sequence(s) => s.type_param.id,
             _ => return Err(mismatch("a sequence", t)),
         };
+        if let Some(fast) = T::seq_reader(types, item) {
+            return Ok(fast);
+        }
         let item = T::reader(types, item)?;
         Ok(Reader::new(move |input| {
             let n = length(input)?;
