@@ -2,10 +2,11 @@
 //! types.
 //!
 //! A [`Reader`] is compiled once per answer from the runtime's type registry: for a partial
-//! struct ([`partial_struct!`]) it knows, field by field in the runtime's order, which fields
-//! to read (found by name, so added or reordered fields change nothing) and how to step over
-//! the others; a field the struct needs and the runtime's type lacks fails the compilation,
-//! naming every such field. Reading then walks the bytes once without consulting the registry.
+//! struct (declared with the crate's `partial_struct!`) it knows, field by field in the
+//! runtime's order, which fields to read (found by name, so added or reordered fields change
+//! nothing) and how to step over the others; a field the struct needs and the runtime's type
+//! lacks fails the compilation, naming every such field. Reading then walks the bytes once
+//! without consulting the registry.
 //!
 //! Why not `scale-decode`'s derive, which keeps the same property: it collects every struct's
 //! fields into a map, walks each field two or three times (to find where it ends, then to
