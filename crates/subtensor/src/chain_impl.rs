@@ -95,7 +95,7 @@ impl Subtensor {
             Some(bytes) => bytes,
             None => runtime.storage_default("Swap", "FeeRate").unwrap_or_default(),
         };
-        runtime.decode(&bytes, ty, "Swap.FeeRate")
+        runtime.read(&bytes, ty, "Swap.FeeRate")
     }
 
     async fn head(&self) -> Result<BlockRef> {
@@ -367,7 +367,7 @@ impl chain::Chain for Subtensor {
             Some(bytes) => bytes,
             None => runtime.storage_default("System", "Account").unwrap_or_default(),
         };
-        let account: SystemAccount = runtime.decode(&bytes, ty, "System.Account")?;
+        let account: SystemAccount = runtime.read(&bytes, ty, "System.Account")?;
         let nonce = self.nonce(who).await?;
         Ok(AccountInfo {
             free: account.data.free,
@@ -559,9 +559,10 @@ impl Subtensor {
         let extrinsic = signed_extrinsic(&runtime, &parts, &[0u8; 64])?;
         let mut args = extrinsic.clone();
         (extrinsic.len() as u32).encode_to(&mut args);
-        #[derive(scale_decode::DecodeAsType)]
-        struct FeeInfo {
-            partial_fee: u64,
+        crate::layout::partial_struct! {
+            struct FeeInfo {
+                partial_fee: u64,
+            }
         }
         let answer: String = self
             .rpc

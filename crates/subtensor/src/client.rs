@@ -142,7 +142,7 @@ impl Subtensor {
 
     /// Calls runtime API `api`.`method` at `at` and decodes its answer with that block's
     /// runtime into `T`.
-    pub async fn runtime_api<T: scale_decode::DecodeAsType>(
+    pub async fn runtime_api<T: crate::layout::Layout>(
         &self,
         api: &str,
         method: &str,

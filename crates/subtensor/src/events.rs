@@ -25,6 +25,16 @@ pub const SYSTEM_EVENTS_KEY: &str =
 #[derive(Debug, Clone, Copy, DecodeAsType)]
 pub struct Account(pub [u8; 32]);
 
+impl crate::layout::Layout for Account {
+    fn reader(
+        types: &scale_info::PortableRegistry,
+        ty: u32,
+    ) -> std::result::Result<crate::layout::Reader<Self>, crate::layout::LayoutError> {
+        let bytes = <[u8; 32]>::reader(types, ty)?;
+        Ok(crate::layout::Reader::new(move |input| bytes.read(input).map(Account)))
+    }
+}
+
 impl From<Account> for AccountId {
     fn from(a: Account) -> Self {
         AccountId(a.0)

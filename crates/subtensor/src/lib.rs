@@ -6,7 +6,9 @@
 //! ([`runtime::Runtime`]); every value is decoded with the metadata's own types into partial
 //! structs that name only the fields taoplex uses ([`views`]), so a runtime upgrade that adds
 //! or reorders fields changes nothing, and one that removes a field taoplex reads is reported
-//! with the runtime version and the field ([`SubtensorError::Undecodable`]). Each view is one
+//! with the runtime version and the field ([`SubtensorError::Undecodable`]). Runtime-API
+//! answers are read by readers compiled once per answer from the runtime's types ([`layout`]),
+//! which step over unread fields by size instead of decoding them. Each view is one
 //! runtime-API call where the runtime has one (`get_all_dynamic_info`,
 //! `get_selective_mechagraph`, `get_neurons_lite`, `get_stake_info_for_coldkey`,
 //! `sim_swap_*`), which matters on public endpoints limited to about 100 requests a minute;
@@ -29,6 +31,7 @@ mod client;
 mod dispatch;
 mod error;
 pub mod events;
+pub mod layout;
 pub mod quote;
 mod rpc;
 pub mod runtime;

@@ -2,9 +2,10 @@
 //! offline subxt client over it for decoding events and building extrinsics.
 //!
 //! Values are decoded with the metadata's own type ids into partial structs that name only the
-//! fields taoplex uses (`scale_decode::DecodeAsType`), so fields added or reordered by a
-//! runtime upgrade do not break decoding; a field that disappears or changes kind is reported
-//! with the runtime version and the field's name.
+//! fields taoplex uses, so fields added or reordered by a runtime upgrade do not break
+//! decoding; a field that disappears or changes kind is reported with the runtime version and
+//! the field's name. Runtime-API answers are read by readers compiled from the metadata
+//! ([`crate::layout`]); storage values and events go through `scale_decode::DecodeAsType`.
 
 use scale_decode::DecodeAsType;
 use subxt::client::OfflineClient;
@@ -13,6 +14,7 @@ use subxt::config::{SubstrateConfig, substrate::H256};
 use subxt::metadata::{ArcMetadata, Metadata};
 
 use crate::error::{Result, SubtensorError};
+use crate::layout::Layout;
 
 /// The runtime version reported by `state_getRuntimeVersion`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -177,10 +179,23 @@ impl Runtime {
         Ok(value)
     }
 
-    /// Decodes the answer of runtime API `api`.`method`.
-    pub fn decode_api<T: DecodeAsType>(&self, api: &str, method: &str, bytes: &[u8]) -> Result<T> {
+    /// Reads `bytes` as type `type_id` into `T` with a reader compiled from the metadata,
+    /// naming `what` (and the field) on failure. All bytes must be used, as in [`Self::decode`].
+    pub fn read<T: Layout>(&self, bytes: &[u8], type_id: u32, what: &str) -> Result<T> {
+        let reader = T::reader(self.metadata.types(), type_id)
+            .map_err(|e| self.undecodable(what, e.to_string()))?;
+        let mut cursor = bytes;
+        let value = reader.read(&mut cursor).map_err(|e| self.undecodable(what, e.to_string()))?;
+        if !cursor.is_empty() {
+            return Err(self.undecodable(what, format!("{} bytes left over", cursor.len())));
+        }
+        Ok(value)
+    }
+
+    /// Reads the answer of runtime API `api`.`method`.
+    pub fn decode_api<T: Layout>(&self, api: &str, method: &str, bytes: &[u8]) -> Result<T> {
         let ty = self.api_output_type(api, method)?;
-        self.decode(bytes, ty, &format!("{api}_{method}"))
+        self.read(bytes, ty, &format!("{api}_{method}"))
     }
 
     pub(crate) fn undecodable(&self, what: &str, reason: String) -> SubtensorError {

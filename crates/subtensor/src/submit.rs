@@ -111,7 +111,7 @@ impl Subtensor {
         let ty = runtime.storage_type("MevShield", "NextKey").map_err(|_| ShieldError::NoKey)?;
         let key = runtime.storage_key("MevShield", "NextKey", &[])?;
         let bytes = self.storage_raw(&key, at.hash).await?.ok_or(ShieldError::NoKey)?;
-        let next: Vec<u8> = runtime.decode(&bytes, ty, "MevShield.NextKey")?;
+        let next: Vec<u8> = runtime.read(&bytes, ty, "MevShield.NextKey")?;
         if next.is_empty() {
             return Err(SubtensorError::Shield(ShieldError::NoKey));
         }

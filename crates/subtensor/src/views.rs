@@ -8,15 +8,17 @@ use chain::{
     AccountId, AxonInfo, Hyperparameters, NeuronInfo, PoolInfo, RecycleOrBurn, StakeInfo,
     SubnetIdentity, SubnetInfo,
 };
-use scale_decode::DecodeAsType;
 
 use crate::events::Account;
+use crate::layout::partial_struct;
 
-/// `I96F32` as the runtime encodes it.
-#[derive(Debug, Clone, Copy, DecodeAsType)]
-pub struct FixedI128 {
-    /// Raw bits (value × 2³²).
-    pub bits: i128,
+partial_struct! {
+    /// `I96F32` as the runtime encodes it.
+    #[derive(Debug, Clone, Copy)]
+    pub struct FixedI128 {
+        /// Raw bits (value × 2³²).
+        pub bits: i128,
+    }
 }
 
 impl FixedI128 {
@@ -27,91 +29,97 @@ impl FixedI128 {
     }
 }
 
-/// `SubnetIdentityV3` (fields taoplex shows).
-#[derive(Debug, Clone, DecodeAsType)]
-pub struct IdentityV3 {
-    /// Display name.
-    pub subnet_name: Vec<u8>,
-    /// Repository.
-    pub github_repo: Vec<u8>,
-    /// Website.
-    pub subnet_url: Vec<u8>,
-    /// What it does.
-    pub description: Vec<u8>,
-    /// Logo.
-    pub logo_url: Vec<u8>,
+partial_struct! {
+    /// `SubnetIdentityV3` (fields taoplex shows).
+    #[derive(Debug, Clone)]
+    pub struct IdentityV3 {
+        /// Display name.
+        pub subnet_name: Vec<u8>,
+        /// Repository.
+        pub github_repo: Vec<u8>,
+        /// Website.
+        pub subnet_url: Vec<u8>,
+        /// What it does.
+        pub description: Vec<u8>,
+        /// Logo.
+        pub logo_url: Vec<u8>,
+    }
 }
 
-/// `DynamicInfo` (`SubnetInfoRuntimeApi_get_all_dynamic_info`, `get_dynamic_info`).
-#[derive(Debug, Clone, DecodeAsType)]
-pub struct DynamicInfo {
-    /// Subnet.
-    pub netuid: u16,
-    /// Owner hotkey.
-    pub owner_hotkey: Account,
-    /// Owner coldkey.
-    pub owner_coldkey: Account,
-    /// Name (UTF-8 bytes).
-    pub subnet_name: Vec<u8>,
-    /// Token glyph (UTF-8 bytes).
-    pub token_symbol: Vec<u8>,
-    /// Epoch length.
-    pub tempo: u16,
-    /// Last epoch block.
-    pub last_step: u64,
-    /// Alpha in the pool.
-    pub alpha_in: u64,
-    /// Alpha outstanding.
-    pub alpha_out: u64,
-    /// TAO in the pool.
-    pub tao_in: u64,
-    /// TAO injected per block.
-    pub tao_in_emission: u64,
-    /// Traded volume.
-    pub subnet_volume: u128,
-    /// Registration block.
-    pub network_registered_at: u64,
-    /// Identity, if set.
-    pub subnet_identity: Option<IdentityV3>,
-    /// EMA price.
-    pub moving_price: FixedI128,
+partial_struct! {
+    /// `DynamicInfo` (`SubnetInfoRuntimeApi_get_all_dynamic_info`, `get_dynamic_info`).
+    #[derive(Debug, Clone)]
+    pub struct DynamicInfo {
+        /// Subnet.
+        pub netuid: u16,
+        /// Owner hotkey.
+        pub owner_hotkey: Account,
+        /// Owner coldkey.
+        pub owner_coldkey: Account,
+        /// Name (UTF-8 bytes).
+        pub subnet_name: Vec<u8>,
+        /// Token glyph (UTF-8 bytes).
+        pub token_symbol: Vec<u8>,
+        /// Epoch length.
+        pub tempo: u16,
+        /// Last epoch block.
+        pub last_step: u64,
+        /// Alpha in the pool.
+        pub alpha_in: u64,
+        /// Alpha outstanding.
+        pub alpha_out: u64,
+        /// TAO in the pool.
+        pub tao_in: u64,
+        /// TAO injected per block.
+        pub tao_in_emission: u64,
+        /// Traded volume.
+        pub subnet_volume: u128,
+        /// Registration block.
+        pub network_registered_at: u64,
+        /// Identity, if set.
+        pub subnet_identity: Option<IdentityV3>,
+        /// EMA price.
+        pub moving_price: FixedI128,
+    }
 }
 
-/// `SelectiveMetagraph` (`get_selective_mechagraph`): everything is optional, present when its
-/// index was asked for.
-#[derive(Debug, Clone, DecodeAsType)]
-#[allow(missing_docs)]
-pub struct SelectiveMetagraph {
-    pub netuid: u16,
-    pub name: Option<Vec<u8>>,
-    pub symbol: Option<Vec<u8>>,
-    pub identity: Option<Option<IdentityV3>>,
-    pub network_registered_at: Option<u64>,
-    pub owner_hotkey: Option<Account>,
-    pub owner_coldkey: Option<Account>,
-    pub tempo: Option<u16>,
-    pub last_step: Option<u64>,
-    pub alpha_in: Option<u64>,
-    pub alpha_out: Option<u64>,
-    pub tao_in: Option<u64>,
-    pub tao_in_emission: Option<u64>,
-    pub subnet_volume: Option<u128>,
-    pub moving_price: Option<FixedI128>,
-    pub kappa: Option<u16>,
-    pub weights_version: Option<u64>,
-    pub weights_rate_limit: Option<u64>,
-    pub activity_cutoff: Option<u16>,
-    pub max_validators: Option<u16>,
-    pub num_uids: Option<u16>,
-    pub max_uids: Option<u16>,
-    pub burn: Option<u64>,
-    pub registration_allowed: Option<bool>,
-    pub immunity_period: Option<u16>,
-    pub min_burn: Option<u64>,
-    pub max_burn: Option<u64>,
-    pub commit_reveal_weights_enabled: Option<bool>,
-    pub commit_reveal_period: Option<u64>,
-    pub bonds_moving_avg: Option<u64>,
+partial_struct! {
+    /// `SelectiveMetagraph` (`get_selective_mechagraph`): everything is optional, present when its
+    /// index was asked for.
+    #[derive(Debug, Clone)]
+    #[allow(missing_docs)]
+    pub struct SelectiveMetagraph {
+        pub netuid: u16,
+        pub name: Option<Vec<u8>>,
+        pub symbol: Option<Vec<u8>>,
+        pub identity: Option<Option<IdentityV3>>,
+        pub network_registered_at: Option<u64>,
+        pub owner_hotkey: Option<Account>,
+        pub owner_coldkey: Option<Account>,
+        pub tempo: Option<u16>,
+        pub last_step: Option<u64>,
+        pub alpha_in: Option<u64>,
+        pub alpha_out: Option<u64>,
+        pub tao_in: Option<u64>,
+        pub tao_in_emission: Option<u64>,
+        pub subnet_volume: Option<u128>,
+        pub moving_price: Option<FixedI128>,
+        pub kappa: Option<u16>,
+        pub weights_version: Option<u64>,
+        pub weights_rate_limit: Option<u64>,
+        pub activity_cutoff: Option<u16>,
+        pub max_validators: Option<u16>,
+        pub num_uids: Option<u16>,
+        pub max_uids: Option<u16>,
+        pub burn: Option<u64>,
+        pub registration_allowed: Option<bool>,
+        pub immunity_period: Option<u16>,
+        pub min_burn: Option<u64>,
+        pub max_burn: Option<u64>,
+        pub commit_reveal_weights_enabled: Option<bool>,
+        pub commit_reveal_period: Option<u64>,
+        pub bonds_moving_avg: Option<u64>,
+    }
 }
 
 /// The metagraph fields [`SelectiveMetagraph`] reads, as the index list the runtime takes:
@@ -119,85 +127,101 @@ pub struct SelectiveMetagraph {
 /// hyperparameters — and up to the per-neuron lists (73), which the recordings asked for.
 pub const METAGRAPH_ALL_FIELDS: std::ops::Range<u16> = 0..74;
 
-/// `NeuronInfoLite` (`NeuronInfoRuntimeApi_get_neurons_lite`).
-#[derive(Debug, Clone, DecodeAsType)]
-#[allow(missing_docs)]
-pub struct NeuronLite {
-    pub hotkey: Account,
-    pub coldkey: Account,
-    pub uid: u16,
-    pub netuid: u16,
-    pub axon_info: AxonLite,
-    pub stake: Vec<(Account, u64)>,
-    pub emission: u64,
-    pub incentive: u16,
-    pub consensus: u16,
-    pub dividends: u16,
-    pub last_update: u64,
-    pub validator_permit: bool,
+partial_struct! {
+    /// `NeuronInfoLite` (`NeuronInfoRuntimeApi_get_neurons_lite`).
+    #[derive(Debug, Clone)]
+    #[allow(missing_docs)]
+    pub struct NeuronLite {
+        pub hotkey: Account,
+        pub coldkey: Account,
+        pub uid: u16,
+        pub netuid: u16,
+        pub axon_info: AxonLite,
+        pub stake: Vec<(Account, u64)>,
+        pub emission: u64,
+        pub incentive: u16,
+        pub consensus: u16,
+        pub dividends: u16,
+        pub last_update: u64,
+        pub validator_permit: bool,
+    }
 }
 
-/// `AxonInfo`.
-#[derive(Debug, Clone, DecodeAsType)]
-#[allow(missing_docs)]
-pub struct AxonLite {
-    pub block: u64,
-    pub version: u32,
-    pub ip: u128,
-    pub port: u16,
-    pub ip_type: u8,
-    pub protocol: u8,
+partial_struct! {
+    /// `AxonInfo`.
+    #[derive(Debug, Clone)]
+    #[allow(missing_docs)]
+    pub struct AxonLite {
+        pub block: u64,
+        pub version: u32,
+        pub ip: u128,
+        pub port: u16,
+        pub ip_type: u8,
+        pub protocol: u8,
+    }
 }
 
-/// `StakeInfo` (`StakeInfoRuntimeApi_get_stake_info_for_coldkey`).
-#[derive(Debug, Clone, DecodeAsType)]
-#[allow(missing_docs)]
-pub struct StakeLite {
-    pub hotkey: Account,
-    pub coldkey: Account,
-    pub netuid: u16,
-    pub stake: u64,
+partial_struct! {
+    /// `StakeInfo` (`StakeInfoRuntimeApi_get_stake_info_for_coldkey`).
+    #[derive(Debug, Clone)]
+    #[allow(missing_docs)]
+    pub struct StakeLite {
+        pub hotkey: Account,
+        pub coldkey: Account,
+        pub netuid: u16,
+        pub stake: u64,
+    }
 }
 
-/// `SimSwapResult` (`SwapRuntimeApi_sim_swap_*`).
-#[derive(Debug, Clone, Copy, DecodeAsType)]
-#[allow(missing_docs)]
-pub struct SimSwap {
-    pub tao_amount: u64,
-    pub alpha_amount: u64,
-    pub tao_fee: u64,
-    pub alpha_fee: u64,
+partial_struct! {
+    /// `SimSwapResult` (`SwapRuntimeApi_sim_swap_*`).
+    #[derive(Debug, Clone, Copy)]
+    #[allow(missing_docs)]
+    pub struct SimSwap {
+        pub tao_amount: u64,
+        pub alpha_amount: u64,
+        pub tao_fee: u64,
+        pub alpha_fee: u64,
+    }
 }
 
-/// `SubnetPrice` (`SwapRuntimeApi_current_alpha_price_all`).
-#[derive(Debug, Clone, Copy, DecodeAsType)]
-#[allow(missing_docs)]
-pub struct SubnetPrice {
-    pub netuid: u16,
-    pub price: u64,
+partial_struct! {
+    /// `SubnetPrice` (`SwapRuntimeApi_current_alpha_price_all`).
+    #[derive(Debug, Clone, Copy)]
+    #[allow(missing_docs)]
+    pub struct SubnetPrice {
+        pub netuid: u16,
+        pub price: u64,
+    }
 }
 
-/// `SubnetHyperparamsV2` (the fields not in the metagraph).
-#[derive(Debug, Clone, Copy, DecodeAsType)]
-#[allow(missing_docs)]
-pub struct HyperparamsV2 {
-    pub transfers_enabled: bool,
+partial_struct! {
+    /// `SubnetHyperparamsV2` (the fields not in the metagraph).
+    #[derive(Debug, Clone, Copy)]
+    #[allow(missing_docs)]
+    pub struct HyperparamsV2 {
+        pub transfers_enabled: bool,
+    }
 }
 
-/// `System.Account` (what taoplex reads of it).
-#[derive(Debug, Clone, Copy, DecodeAsType)]
-#[allow(missing_docs)]
-pub struct SystemAccount {
-    pub nonce: u64,
-    pub data: AccountData,
+partial_struct! {
+    /// `System.Account` (what taoplex reads of it).
+    #[derive(Debug, Clone, Copy)]
+    #[allow(missing_docs)]
+    pub struct SystemAccount {
+        pub nonce: u64,
+        pub data: AccountData,
+    }
 }
 
-/// `pallet_balances::AccountData`.
-#[derive(Debug, Clone, Copy, DecodeAsType)]
-#[allow(missing_docs)]
-pub struct AccountData {
-    pub free: u64,
-    pub reserved: u64,
+partial_struct! {
+    /// `pallet_balances::AccountData`.
+    #[derive(Debug, Clone, Copy)]
+    #[allow(missing_docs)]
+    pub struct AccountData {
+        pub free: u64,
+        pub reserved: u64,
+    }
 }
 
 fn text(bytes: &[u8]) -> String {

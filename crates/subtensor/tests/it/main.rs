@@ -5,6 +5,7 @@
 
 mod common;
 mod encode;
+mod equivalence;
 mod live;
 mod recorded;
 mod shield;
