@@ -37,8 +37,12 @@ pub mod methods {
     pub const CHAIN_GET_BLOCK: &str = "chain_getBlock";
     /// `[number?]` → block hash, `null` if unknown.
     pub const CHAIN_GET_BLOCK_HASH: &str = "chain_getBlockHash";
+    /// Alias of [`CHAIN_GET_BLOCK_HASH`] (Substrate's; subxt asks it for the head).
+    pub const CHAIN_GET_HEAD: &str = "chain_getHead";
     /// `[]` → hash of the last finalized block.
     pub const CHAIN_GET_FINALIZED_HEAD: &str = "chain_getFinalizedHead";
+    /// Alias of [`CHAIN_GET_FINALIZED_HEAD`] (Substrate's British spelling).
+    pub const CHAIN_GET_FINALISED_HEAD: &str = "chain_getFinalisedHead";
     /// `[]` → subscription id; notifications [`super::notifications::NEW_HEAD`] (Substrate headers).
     pub const CHAIN_SUBSCRIBE_NEW_HEADS: &str = "chain_subscribeNewHeads";
     /// `[subscription]` → bool.
@@ -124,7 +128,9 @@ pub mod methods {
         CHAIN_GET_HEADER,
         CHAIN_GET_BLOCK,
         CHAIN_GET_BLOCK_HASH,
+        CHAIN_GET_HEAD,
         CHAIN_GET_FINALIZED_HEAD,
+        CHAIN_GET_FINALISED_HEAD,
         CHAIN_SUBSCRIBE_NEW_HEADS,
         CHAIN_UNSUBSCRIBE_NEW_HEADS,
         CHAIN_SUBSCRIBE_FINALIZED_HEADS,

@@ -135,8 +135,12 @@ impl Subtensor {
         unhex("state_call", &answer)
     }
 
-    /// The runtime that built block `block` (its parent's).
+    /// The runtime that built block `block` (its parent's; a genesis block, whose parent is
+    /// the zero hash, its own: a fresh chain's head is its genesis).
     pub async fn runtime_of(&self, block: &BlockRef) -> Result<Arc<Runtime>> {
+        if block.parent == Hash::default() {
+            return self.runtime_at(block.hash).await;
+        }
         self.runtime_at(block.parent).await
     }
 

@@ -253,7 +253,7 @@ pub(super) async fn dispatch(
             no_params(method, p)?;
             Ok(json!({ "isSyncing": false, "peers": 0, "shouldHavePeers": false }))
         }
-        m::CHAIN_GET_BLOCK_HASH => {
+        m::CHAIN_GET_BLOCK_HASH | m::CHAIN_GET_HEAD => {
             let (n,): (Value,) = params(method, "[number? | [numbers]]", p, 1)?;
             Ok(match n {
                 Value::Null => json!(node.head().hash),
@@ -267,7 +267,7 @@ pub(super) async fn dispatch(
                 v => hash_of_number(state, block_number(method, &v)?),
             })
         }
-        m::CHAIN_GET_FINALIZED_HEAD => {
+        m::CHAIN_GET_FINALIZED_HEAD | m::CHAIN_GET_FINALISED_HEAD => {
             no_params(method, p)?;
             to_value(node.header(BlockRef::Finalized).map_err(super::methods::node_error)?.hash)
         }

@@ -7,6 +7,7 @@ mod common;
 mod encode;
 mod equivalence;
 mod live;
+mod parity;
 mod recorded;
 mod shield;
 mod signing;
