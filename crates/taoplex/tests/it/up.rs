@@ -227,3 +227,75 @@ fn up_starts_with_a_day_of_history() {
     assert!(age_ms < 10 * 60_000, "the market is as of {age_ms} ms ago: {status}");
     drop(up);
 }
+
+/// `up` on a data directory an older localnet wrote (here: its log's last block hashes
+/// differently from what this localnet computes, as before block hashes were Substrate header
+/// hashes): the directory is moved aside whole, nothing deleted, and a new chain starts.
+#[test]
+fn up_sets_aside_a_chain_an_older_localnet_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_taoplex"))
+            .arg("up")
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["--rpc-addr", "127.0.0.1:0", "--terminal-addr", "127.0.0.1:0"])
+            .args(["--no-dojo", "--history", "0", "--block-time", "100ms"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // A chain with a few blocks, killed without a clean stop: its log has blocks after its
+    // last snapshot, which a restart replays.
+    let mut child = spawn();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("taoplex up: JSON-RPC on"), "{first}");
+    std::thread::sleep(Duration::from_millis(1_500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // The last record's block hash as another hash scheme would have written it (its
+    // checksum made right, so it is no torn write).
+    let log = data.join("blocks.log");
+    let mut bytes = std::fs::read(&log).unwrap();
+    let (mut at, mut last) = (8, None);
+    while at + 12 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        if at + 12 + len > bytes.len() {
+            break; // a write the kill tore: the node drops it on restart
+        }
+        last = Some((at, len));
+        at += 12 + len;
+    }
+    let (start, len) = last.expect("the log holds blocks");
+    let payload = start + 12..start + 12 + len;
+    bytes[payload.end - 1] ^= 0xff; // the block hash ends the record
+    let sum = chain::Hash::of(&bytes[payload.clone()]);
+    bytes[start + 4..start + 12].copy_from_slice(&sum.0[..8]);
+    std::fs::write(&log, &bytes).unwrap();
+
+    let mut child = spawn();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let stderr = child.stderr.take().unwrap();
+    let up = Up(child);
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("taoplex up: JSON-RPC on"), "a new chain serves: {first}");
+    let aside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("data.older-localnet-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert!(dir.path().join(&aside[0]).join("blocks.log").is_file(), "nothing deleted");
+    drop(up);
+    let mut said = String::new();
+    BufReader::new(stderr).read_to_string(&mut said).unwrap();
+    assert!(
+        said.contains("was written by an older localnet") && said.contains(&aside[0]),
+        "{said}"
+    );
+}
