@@ -46,6 +46,11 @@ pub(crate) struct BotArgs {
     /// A file holding the proxy key's password (instead of `TAOPLEX_BOT_KEY_PASSWORD`).
     #[arg(long)]
     key_password_file: Option<PathBuf>,
+    /// First block the bot's empty market store indexes: a number, or -N for N blocks before
+    /// the finalized head [default: on a live network -7200 (the last day); on the localnet all
+    /// it holds].
+    #[arg(long, value_parser = super::network::parse_from_block, allow_hyphen_values = true)]
+    from_block: Option<super::network::FromBlock>,
     /// Default per-trade limit of new proxy registrations, TAO.
     #[arg(long, default_value = "10", value_parser = super::args::positive_tao)]
     per_trade: dtao::units::Tao,
@@ -100,6 +105,7 @@ impl BotArgs {
             terminal_url: Some(terminal),
             key_file: None,
             key_password_file: None,
+            from_block: None,
             per_trade: dtao::units::Tao::from_rao(10_000_000_000),
             per_day: dtao::units::Tao::from_rao(50_000_000_000),
         }
@@ -151,8 +157,13 @@ pub(crate) async fn run_with(
     let market_store = Store::open(&StoreConfig::SqliteDir(bot_dir.join("market")))
         .await
         .context("cannot open the bot's market store")?;
-    let indexer =
-        Arc::new(Indexer::new(chain.clone(), market_store.clone(), IndexerConfig::default()));
+    let live = matches!(args.chain.endpoint()?, super::network::Endpoint::Live(_));
+    let start_block = super::network::start_block(args.from_block, live, chain.as_ref()).await?;
+    let indexer = Arc::new(Indexer::new(
+        chain.clone(),
+        market_store.clone(),
+        IndexerConfig { start_block, ..IndexerConfig::default() },
+    ));
     let market = Arc::new(Market::new(&indexer, chain.clone(), FeedConfig::default()));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let indexer_task = {

@@ -153,3 +153,63 @@ mod tests {
         assert!(err.contains("none of local, finney, test"), "{err}");
     }
 }
+
+/// Where an empty market store starts indexing (`--from-block`): a block number, or `-N` for N
+/// blocks before the finalized head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FromBlock {
+    /// This block.
+    At(chain::BlockNumber),
+    /// This many blocks before the finalized head.
+    Back(u64),
+}
+
+/// A day of 12-second blocks: what a live network's market store starts with by default.
+const DAY: u64 = 7_200;
+
+/// Parses `--from-block`: `7959000` or `-7200`.
+pub(crate) fn parse_from_block(s: &str) -> Result<FromBlock, String> {
+    let bad = |e: std::num::ParseIntError| {
+        format!("{s:?} is not a block number (or -N for N blocks before the finalized head): {e}")
+    };
+    match s.strip_prefix('-') {
+        Some(back) => back.parse().map(FromBlock::Back).map_err(bad),
+        None => s.parse().map(FromBlock::At).map_err(bad),
+    }
+}
+
+/// The first block an empty market store indexes: as asked, else on a live network the last day
+/// (a public node serves history slowly and rate-limits: backfilling all of it from one would
+/// take weeks), else everything the localnet holds.
+pub(crate) async fn start_block(
+    from: Option<FromBlock>,
+    live: bool,
+    chain: &dyn Chain,
+) -> anyhow::Result<Option<chain::BlockNumber>> {
+    let from = from.or(live.then_some(FromBlock::Back(DAY)));
+    Ok(match from {
+        None => None,
+        Some(FromBlock::At(n)) => Some(n),
+        Some(FromBlock::Back(n)) => {
+            let head = chain
+                .header(chain::BlockId::Finalized)
+                .await
+                .context("cannot read the finalized head to start indexing from")?;
+            Some(head.number.saturating_sub(n))
+        }
+    })
+}
+
+#[cfg(test)]
+mod from_block_tests {
+    use super::*;
+
+    #[test]
+    fn from_block_takes_a_number_or_a_distance() {
+        assert_eq!(parse_from_block("7959000"), Ok(FromBlock::At(7_959_000)));
+        assert_eq!(parse_from_block("-7200"), Ok(FromBlock::Back(7_200)));
+        for bad in ["", "-", "x", "1.5", "--3"] {
+            assert!(parse_from_block(bad).is_err(), "{bad:?}");
+        }
+    }
+}

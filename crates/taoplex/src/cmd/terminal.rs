@@ -43,6 +43,11 @@ pub(crate) struct TerminalArgs {
     /// `local`, the default, is the localnet at `--rpc`.
     #[arg(long, env = "TAOPLEX_NETWORK", default_value = "local")]
     network: String,
+    /// First block an empty market store indexes: a number, or -N for N blocks before the
+    /// finalized head [default: on a live network -7200 (the last day); on the localnet all it
+    /// holds]. A store that holds blocks continues where it stopped.
+    #[arg(long, value_parser = super::network::parse_from_block, allow_hyphen_values = true)]
+    from_block: Option<super::network::FromBlock>,
     /// TAO/USD price to show $ values with (e.g. 412.35).
     #[arg(long, conflicts_with = "price_feed")]
     usd_price: Option<f64>,
@@ -195,6 +200,7 @@ impl TerminalArgs {
             database_url,
             rpc: "embedded".into(),
             network: "local".into(),
+            from_block: None,
             usd_price,
             price_feed: None,
             price_feed_every: 60,
@@ -228,7 +234,13 @@ pub(crate) async fn run_with(
         whale_tao: args.whale_tao.saturating_mul(1_000_000_000),
         ..FeedConfig::default()
     };
-    let indexer = Arc::new(Indexer::new(chain.clone(), store, IndexerConfig::default()));
+    let start_block =
+        super::network::start_block(args.from_block, !args.is_local(), chain.as_ref()).await?;
+    let indexer = Arc::new(Indexer::new(
+        chain.clone(),
+        store,
+        IndexerConfig { start_block, ..IndexerConfig::default() },
+    ));
     let market = Arc::new(Market::new(&indexer, chain.clone(), feed));
 
     let clock = Arc::new(SystemClock);
