@@ -29,6 +29,7 @@ pub(crate) struct Ctx {
     page: &'static str,
     path: String,
     set_lang_cookie: bool,
+    config: std::sync::Arc<crate::state::Config>,
 }
 
 impl Ctx {
@@ -58,6 +59,7 @@ pub(crate) fn ctx(
         page,
         path: uri.path().to_string(),
         set_lang_cookie: query_lang.as_deref().and_then(Lang::parse).is_some(),
+        config: state.config.clone(),
     }
 }
 
@@ -178,6 +180,7 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                         b #block { "#" (c.block) }
                         ", " span #age { (age_text(c.age_ms)) } " " (t.ago)
                         span.src { " · " (t.source) }
+                        span.src #network { " · " (t.network) " " b { (c.config.network) } }
                         @if let Some(q) = &c.usd {
                             span.src { " · " (t.usd_from) " " (q.source) ": $" (fmt::grouped(q.usd_per_tao, 2)) }
                         } @else {

@@ -38,6 +38,8 @@ pub struct Config {
     pub max_stream_clients: usize,
     /// How long a prepared transaction may be submitted, ms.
     pub tx_ttl_ms: u64,
+    /// The network the pages show, named in every page's status line (`localnet`, `finney`…).
+    pub network: String,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             max_page: 500,
             max_stream_clients: 10_000,
             tx_ttl_ms: crate::tx::DEFAULT_TX_TTL_MS,
+            network: "localnet".into(),
         }
     }
 }

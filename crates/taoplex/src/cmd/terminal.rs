@@ -263,6 +263,7 @@ pub(crate) async fn run_with(
             per_second: args.rate_limit,
             burst: (args.rate_limit * 5.0).ceil() as u32,
         }),
+        network: if args.is_local() { "localnet".into() } else { args.network.clone() },
         ..Config::default()
     };
     let state = AppState::new(market, chain, clock, usd, config);

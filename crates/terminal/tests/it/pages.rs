@@ -18,6 +18,8 @@ async fn overview_page_has_every_subnet_column_and_freshness() {
         assert!(html.contains(&format!("data-k=\"{k}\"")), "column {k}");
     }
     assert!(html.contains("as of block") && html.contains("#1000000") && html.contains("12 s"));
+    assert!(html.contains("id=\"network\">"), "the status line names the network");
+    assert!(html.contains(" · network <b>localnet</b>"), "the default network");
     assert!(html.contains("<polyline points="), "sparklines");
     assert!(html.contains("class=\"v-usd\""), "$ values rendered");
     assert!(html.contains("data-theme=\"dark\""), "dark by default");
@@ -35,6 +37,11 @@ async fn overview_page_has_every_subnet_column_and_freshness() {
     assert!(!second.contains("__TAOPLEX"));
     // Logos on other hosts are not loaded.
     assert!(!html.contains("example.invalid"));
+    // A terminal on another network says so on every page.
+    let mut f = fixture();
+    std::sync::Arc::make_mut(&mut f.state.config).network = "finney".into();
+    let (_, _, live) = get(&router(f.state), "/events").await;
+    assert!(live.contains(" · network <b>finney</b>"));
 }
 
 #[tokio::test]
