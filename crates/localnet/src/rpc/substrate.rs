@@ -7,7 +7,7 @@
 //! with Substrate's "state already discarded" client error (4003) otherwise.
 
 use chain::rpc::{BlockRef, RpcError, codes, methods as m};
-use chain::{AccountId, Hash};
+use chain::{AccountId, Hash, Side};
 use parity_scale_codec::{Decode, Encode};
 use serde_json::{Value, json};
 
@@ -215,6 +215,34 @@ fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcEr
         "SwapRuntimeApi_current_alpha_price_all" => {
             args::<()>(name, input)?;
             rt.current_alpha_price_all().encode()
+        }
+        "SwapRuntimeApi_sim_swap_tao_for_alpha" => {
+            let (netuid, tao): (u16, u64) = args(name, input)?;
+            rt.sim_swap(netuid, Side::Buy, tao).encode()
+        }
+        "SwapRuntimeApi_sim_swap_alpha_for_tao" => {
+            let (netuid, alpha): (u16, u64) = args(name, input)?;
+            rt.sim_swap(netuid, Side::Sell, alpha).encode()
+        }
+        "StakeInfoRuntimeApi_get_stake_info_for_coldkey" => {
+            let who: t::AccountId32 = args(name, input)?;
+            rt.stake_info_for_coldkey(&AccountId(who.0)).encode()
+        }
+        "StakeInfoRuntimeApi_get_stake_info_for_coldkeys" => {
+            let list: Vec<t::AccountId32> = args(name, input)?;
+            let out: Vec<(t::AccountId32, Vec<t::StakeInfo>)> = list
+                .into_iter()
+                .map(|who| (who, rt.stake_info_for_coldkey(&AccountId(who.0))))
+                .collect();
+            out.encode()
+        }
+        "NeuronInfoRuntimeApi_get_neurons_lite" => {
+            let netuid: u16 = args(name, input)?;
+            rt.neurons_lite(netuid).encode()
+        }
+        "NeuronInfoRuntimeApi_get_neuron_lite" => {
+            let (netuid, uid): (u16, u16) = args(name, input)?;
+            rt.neuron_lite(netuid, uid).encode()
         }
         "AccountNonceApi_account_nonce" => {
             let who: t::AccountId32 = args(name, input)?;

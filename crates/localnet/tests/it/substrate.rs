@@ -750,6 +750,165 @@ mod rpc {
         node.shutdown().await;
     }
 
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct Sim {
+        tao_amount: u64,
+        alpha_amount: u64,
+        tao_fee: u64,
+        alpha_fee: u64,
+    }
+
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct Stake {
+        hotkey: [u8; 32],
+        coldkey: [u8; 32],
+        netuid: u16,
+        stake: u64,
+        is_registered: bool,
+    }
+
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct Axon {
+        ip: u128,
+        port: u16,
+    }
+
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct NeuronLite {
+        hotkey: [u8; 32],
+        coldkey: [u8; 32],
+        uid: u16,
+        netuid: u16,
+        axon_info: Axon,
+        stake: Vec<([u8; 32], u64)>,
+        emission: u64,
+        incentive: u16,
+        dividends: u16,
+        last_update: u64,
+        validator_permit: bool,
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sim_swap_stake_info_and_neurons_decode_with_the_real_spec_393_types() {
+        let Some(finney) = test_support::replay::finney_fixtures() else { return };
+        let real = super::recorded_v15(&finney);
+        let output = |api: &str, method: &str| {
+            let a = real.apis.iter().find(|a| a.name == api).unwrap();
+            a.methods.iter().find(|m| m.name == method).unwrap().output.id
+        };
+        fn decode<T: scale_decode::DecodeAsType>(
+            answer: &Value,
+            ty: u32,
+            types: &scale_info::PortableRegistry,
+        ) -> T {
+            let answer = bytes(answer);
+            let mut input = &answer[..];
+            let v = T::decode_as_type(&mut input, ty, types).unwrap();
+            assert!(input.is_empty(), "{} bytes the real type does not account for", input.len());
+            v
+        }
+        let options = localnet::genesis::GenesisOptions {
+            subnets: 4,
+            fresh_subnets: 0,
+            max_neurons: 12,
+            ..localnet::genesis::GenesisOptions::default()
+        };
+        let node =
+            Node::start(&localnet::genesis::generate(&options), config(BlockProduction::Manual))
+                .unwrap();
+        let h = node.handle();
+        let state_call = |name: &'static str, args: Vec<u8>| {
+            let node = &node;
+            async move {
+                ok(node, "state_call", json!([name, format!("0x{}", hex::encode(args))])).await
+            }
+        };
+
+        for (side, method, amount) in [
+            (chain::Side::Buy, "sim_swap_tao_for_alpha", 3_000_000_000u64),
+            (chain::Side::Sell, "sim_swap_alpha_for_tao", 40_000_000_000),
+        ] {
+            let q = h.quote(2, side, amount).await.unwrap();
+            let answer = state_call(
+                if side == chain::Side::Buy {
+                    "SwapRuntimeApi_sim_swap_tao_for_alpha"
+                } else {
+                    "SwapRuntimeApi_sim_swap_alpha_for_tao"
+                },
+                (2u16, amount).encode(),
+            )
+            .await;
+            let sim: Sim = decode(&answer, output("SwapRuntimeApi", method), &real.types);
+            let got = match side {
+                chain::Side::Buy => (sim.tao_amount, sim.tao_fee, sim.alpha_amount, sim.alpha_fee),
+                chain::Side::Sell => (sim.alpha_amount, sim.alpha_fee, sim.tao_amount, sim.tao_fee),
+            };
+            assert_eq!(got, (q.delta_in + q.fee, q.fee, q.amount_out, 0), "{method}");
+            assert!(q.amount_out > 0 && q.fee > 0, "{q:?}");
+        }
+        let none =
+            state_call("SwapRuntimeApi_sim_swap_tao_for_alpha", (999u16, 1u64).encode()).await;
+        assert_eq!(bytes(&none), [0; 48], "no subnet: all zeros, as on Subtensor");
+
+        let neurons = h.neurons(1).await.unwrap();
+        assert!(!neurons.is_empty());
+        let lite = state_call("NeuronInfoRuntimeApi_get_neurons_lite", 1u16.encode()).await;
+        let lite: Vec<NeuronLite> =
+            decode(&lite, output("NeuronInfoRuntimeApi", "get_neurons_lite"), &real.types);
+        assert_eq!(lite.len(), neurons.len());
+        for (l, n) in lite.iter().zip(&neurons) {
+            assert_eq!((l.uid, l.netuid, l.hotkey, l.coldkey), (n.uid, 1, n.hotkey.0, n.coldkey.0));
+            assert_eq!(l.stake, [(n.coldkey.0, n.stake)]);
+            assert_eq!(
+                (l.emission, l.incentive, l.dividends, l.last_update, l.validator_permit),
+                (n.emission, n.incentive, n.dividends, n.last_update, n.validator_permit)
+            );
+            assert_eq!(l.axon_info.port, n.axon.as_ref().map_or(0, |a| a.port));
+            assert_eq!(l.axon_info.ip != 0, n.axon.is_some());
+        }
+        let one = state_call("NeuronInfoRuntimeApi_get_neuron_lite", (1u16, 0u16).encode()).await;
+        let one: Option<NeuronLite> =
+            decode(&one, output("NeuronInfoRuntimeApi", "get_neuron_lite"), &real.types);
+        assert_eq!(one.unwrap().hotkey, neurons[0].hotkey.0);
+        let none = state_call("NeuronInfoRuntimeApi_get_neurons_lite", 999u16.encode()).await;
+        assert_eq!(bytes(&none), [0], "no subnet: no neurons");
+
+        let coldkey = neurons[0].coldkey;
+        let stakes = h.stakes(&coldkey).await;
+        assert!(!stakes.is_empty(), "a neuron's coldkey stakes to its hotkey");
+        let answer =
+            state_call("StakeInfoRuntimeApi_get_stake_info_for_coldkey", coldkey.0.to_vec()).await;
+        let got: Vec<Stake> = decode(
+            &answer,
+            output("StakeInfoRuntimeApi", "get_stake_info_for_coldkey"),
+            &real.types,
+        );
+        let got: Vec<_> = got.iter().map(|s| (s.coldkey, s.hotkey, s.netuid, s.stake)).collect();
+        let expected: Vec<_> =
+            stakes.iter().map(|s| (s.coldkey.0, s.hotkey.0, s.netuid, s.alpha)).collect();
+        assert_eq!(got, expected);
+        let answer =
+            state_call("StakeInfoRuntimeApi_get_stake_info_for_coldkey", coldkey.0.to_vec()).await;
+        let registered: Vec<Stake> = decode(
+            &answer,
+            output("StakeInfoRuntimeApi", "get_stake_info_for_coldkey"),
+            &real.types,
+        );
+        assert!(registered.iter().any(|s| s.hotkey == neurons[0].hotkey.0 && s.is_registered));
+        let many = state_call(
+            "StakeInfoRuntimeApi_get_stake_info_for_coldkeys",
+            vec![coldkey.0, [9; 32]].encode(),
+        )
+        .await;
+        let many: Vec<([u8; 32], Vec<Stake>)> = decode(
+            &many,
+            output("StakeInfoRuntimeApi", "get_stake_info_for_coldkeys"),
+            &real.types,
+        );
+        assert_eq!((many[0].1.len(), many[1].1.len()), (expected.len(), 0));
+        node.shutdown().await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn state_call_serves_metadata_versions_and_nonces() {
         let node = manual_node();
