@@ -1,12 +1,17 @@
 //! Parity: the live client reading a localnet node over Substrate's JSON-RPC (metadata, runtime
 //! APIs, storage in Subtensor's layout) sees what localnet's own `Chain` sees, field for field,
 //! for the views both answer: genesis, accounts, every subnet's pool, identity, owners and
-//! tempo — before and after trades move the pools.
+//! tempo, quotes (`sim_swap_*`), a coldkey's stakes and a subnet's neurons — before and after
+//! trades move the pools.
 
 use std::sync::Arc;
 
-use chain::{AccountId, BlockId, Call, Chain, SubnetInfo, Tao, TxOptions, TxStatus};
+use chain::{
+    AccountId, AxonInfo, BlockId, Call, Chain, NeuronInfo, Side, SubnetInfo, SwapOutcome, Tao,
+    TxOptions, TxStatus,
+};
 use futures::StreamExt;
+use localnet::genesis::GenesisNeuron;
 use localnet::node::BlockProduction;
 use localnet::rpc::{RpcConfig, RpcServer};
 use localnet::{LocalChain, Node, NodeConfig};
@@ -28,6 +33,65 @@ fn seen_live(s: &SubnetInfo) -> impl PartialEq + std::fmt::Debug + use<> {
         s.tao_emission,
         s.last_epoch_block,
     )
+}
+
+/// What the runtime's `SimSwapResult` carries (amounts and fees) and the pool before, which
+/// the live client reads from `get_dynamic_info`. The reserves and price after a sell differ
+/// by design: localnet's quote includes the sell fee's second swap (for the block author),
+/// which the runtime's answer does not report.
+fn quoted(q: &SwapOutcome) -> impl PartialEq + std::fmt::Debug + use<> {
+    (
+        q.side,
+        q.requested,
+        q.delta_in,
+        q.fee,
+        q.amount_out,
+        q.refund,
+        q.limit_reached,
+        q.reserves_before,
+        q.spot_before_bits,
+    )
+}
+
+/// A neuron as the live client sees it: `get_neurons_lite` carries no registration block.
+fn neuron_seen_live(n: &NeuronInfo) -> NeuronInfo {
+    NeuronInfo { registered_at: 0, ..n.clone() }
+}
+
+/// Quotes, stakes and neurons agree on both sides.
+async fn agree_on_trading(local: &dyn Chain, live: &Subtensor) {
+    for netuid in [1, 2, 3] {
+        for (side, amount) in [
+            (Side::Buy, TAO / 1_000),
+            (Side::Buy, 3 * TAO),
+            (Side::Buy, 250 * TAO),
+            (Side::Sell, TAO / 10),
+            (Side::Sell, 40 * TAO),
+            (Side::Sell, 9_000 * TAO),
+        ] {
+            let l = local.quote(netuid, side, amount).await.unwrap();
+            let r = live.quote(netuid, side, amount).await.unwrap();
+            assert_eq!(quoted(&l), quoted(&r), "SN{netuid} {side:?} {amount}");
+            assert!(l.amount_out > 0, "SN{netuid} {side:?} {amount}: {l:?}");
+            if side == Side::Buy {
+                assert_eq!(
+                    (l.reserves_after, l.spot_after_bits, l.author_tao),
+                    (r.reserves_after, r.spot_after_bits, r.author_tao),
+                    "SN{netuid} buy {amount}: the pool after"
+                );
+            }
+        }
+    }
+    assert!(live.quote(99, Side::Buy, TAO).await.is_err(), "no subnet 99");
+    for who in ["//Alice", "//Bob", "//Owner1", "//Nobody"] {
+        let (l, r) = (local.stakes(id(who)).await.unwrap(), live.stakes(id(who)).await.unwrap());
+        assert_eq!(l, r, "{who}'s stakes");
+    }
+    for netuid in [1, 2, 3] {
+        let l = local.neurons(netuid).await.unwrap();
+        let r = live.neurons(netuid).await.unwrap();
+        assert_eq!(l.iter().map(neuron_seen_live).collect::<Vec<_>>(), r, "SN{netuid}'s neurons");
+    }
 }
 
 /// Both sides' subnets agree; returns them.
@@ -68,7 +132,7 @@ async fn stake(chain: &dyn Chain, uri: &str, netuid: u16, tao: u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_client_reads_localnet_as_localnet_does() {
-    let genesis = treasury_genesis(
+    let mut genesis = treasury_genesis(
         "parity",
         7,
         100,
@@ -80,6 +144,27 @@ async fn the_live_client_reads_localnet_as_localnet_does() {
             pool_subnet(3, "", "γ", 90 * TAO, 30_000 * TAO),
         ],
     );
+    // Subnet 1 has neurons beside its owner: one serving an IPv4 axon, one an IPv6 one.
+    let sn1 = &mut genesis.subnets[0];
+    let axon = |ip: &str, ip_type| AxonInfo {
+        ip: ip.into(),
+        port: 8091,
+        ip_type,
+        protocol: 4,
+        version: 9_001,
+    };
+    sn1.neurons.push(GenesisNeuron {
+        hotkey: id("//Miner1"),
+        coldkey: id("//Bob"),
+        axon: Some(axon("203.0.113.7", 4)),
+        registered_at: 50,
+    });
+    sn1.neurons.push(GenesisNeuron {
+        hotkey: id("//Miner2"),
+        coldkey: id("//Alice"),
+        axon: Some(axon("2001:db8::7", 6)),
+        registered_at: 60,
+    });
     let node = Node::start(
         &genesis,
         NodeConfig {
@@ -97,11 +182,15 @@ async fn the_live_client_reads_localnet_as_localnet_does() {
     let first = local.header(BlockId::Number(genesis.start_block)).await.unwrap();
     assert_eq!(live.genesis().0, first.hash.0, "the genesis hash, as chain_getBlockHash(0) says");
     let before = agree(local.as_ref(), &live).await;
+    agree_on_trading(local.as_ref(), &live).await;
+    assert_eq!(live.neurons(1).await.unwrap().len(), 3, "the owner and two miners");
 
     // Trades move pools, balances and nonces; both sides see the new head alike.
     stake(local.as_ref(), "//Alice", 1, 25 * TAO).await;
     stake(local.as_ref(), "//Bob", 2, 7 * TAO).await;
     let after = agree(local.as_ref(), &live).await;
+    agree_on_trading(local.as_ref(), &live).await;
+    assert!(!live.stakes(id("//Bob")).await.unwrap().is_empty(), "Bob staked on SN2");
     let tao = |v: &[SubnetInfo], n: u16| v.iter().find(|s| s.netuid == n).unwrap().pool.tao_reserve;
     assert!(tao(&after, 1) > tao(&before, 1) && tao(&after, 2) > tao(&before, 2));
     let alice: AccountId = id("//Alice");
