@@ -4,7 +4,9 @@
 //!
 //! State is the head's: localnet keeps no historical state. A query `at` an older block is
 //! answered when that block's state root equals the head's (nothing changed since), and refused
-//! with Substrate's "state already discarded" client error (4003) otherwise.
+//! with Substrate's "state already discarded" client error (4003) otherwise. `System.Events`
+//! is the exception: a block keeps its events, so they are served at every block the node
+//! keeps.
 
 use chain::rpc::{BlockRef, RpcError, codes, methods as m};
 use chain::{AccountId, Hash, Side};
@@ -158,6 +160,8 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
             };
             Some(info.encode())
         }
+        // Read from the block, not the state (see `block_events`).
+        StorageItem::SystemEvents => None,
         StorageItem::SystemNumber => {
             Some(u32::try_from(rt.block_number()).unwrap_or(u32::MAX).encode())
         }
@@ -166,6 +170,17 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
         StorageItem::TotalNetworks => Some(rt.total_networks().encode()),
         StorageItem::Subnet(item, netuid) => rt.subnet_item(item, netuid),
     }
+}
+
+/// `System.Events` at `at` (the head if `None`): the events of that block, `None` for a
+/// block with none (the storage value is then absent, as on Substrate).
+fn block_events(state: &AppState, at: Option<Hash>) -> Result<Option<Vec<u8>>, RpcError> {
+    let block = state
+        .node
+        .block(at.map_or(BlockRef::Head, BlockRef::Hash))
+        .map_err(|e| client_error(format!("UnknownBlock: {e}")))?;
+    let records = crate::substrate::events::records(&block);
+    Ok((!records.is_empty()).then(|| records.encode()))
 }
 
 /// Decodes a runtime-API argument list, all of it.
@@ -379,6 +394,9 @@ pub(super) async fn dispatch(
                     return Ok(Value::Null);
                 }
             };
+            if item == StorageItem::SystemEvents {
+                return Ok(block_events(state, at)?.map_or(Value::Null, |v| json!(hex0x(&v))));
+            }
             let at = state_root_at(state, at)?;
             let value = node
                 .with_runtime(|rt| check_state(rt, at).map(|()| storage_value(rt, item)))

@@ -344,7 +344,7 @@ mod rpc {
     use axum::body::Body;
     use axum::http::Request;
     use chain::{AccountId, Call, Hash};
-    use localnet::node::{BlockProduction, Node};
+    use localnet::node::{BlockProduction, BlockRef, Node};
     use localnet::rpc::{RpcConfig, router};
     use localnet::substrate::metadata::metadata_bytes;
     use localnet::substrate::storage;
@@ -567,6 +567,105 @@ mod rpc {
         assert_eq!(code, 4003);
         let info = ok(&node, "state_getStorage", json!([key, next.hash])).await;
         assert_eq!(AccountInfo::decode(&mut &bytes(&info)[..]).unwrap().nonce, 1);
+        node.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn system_events_are_served_per_block_in_the_real_encoding() {
+        use localnet::substrate::pallets::{
+            RuntimeEvent, balances, index, system, transaction_payment,
+        };
+        use localnet::substrate::types::{
+            AccountId32, DispatchError, EventRecord, ModuleError, Phase,
+        };
+
+        let node = manual_node();
+        let h = node.handle();
+        let key = format!("0x{}", hex::encode(storage::prefix("System", "Events")));
+        let events_at = |at: Value| {
+            let (node, key) = (&node, key.clone());
+            async move {
+                let v = ok(node, "state_getStorageAt", json!([key, at])).await;
+                (!v.is_null()).then(|| Vec::<EventRecord>::decode(&mut &bytes(&v)[..]).unwrap())
+            }
+        };
+        let head = h.head();
+        let ctx = h.signing_context();
+        let transfer =
+            Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao(1_000_000_000) };
+        h.submit(sign(ALICE, transfer, 0, head.number, &ctx)).await.unwrap();
+        let missing = Call::AddStake {
+            hotkey: id("//Bob"),
+            netuid: 1,
+            amount_staked: chain::Tao::from_rao(1_000_000_000),
+        };
+        h.submit(sign("//Bob", missing, 0, head.number, &ctx)).await.unwrap();
+        let block = h.produce_block().await.unwrap();
+        let local = h.block(BlockRef::Hash(block.hash)).unwrap();
+        let failed = local
+            .extrinsics
+            .iter()
+            .find_map(|x| x.result.clone().err())
+            .expect("staking to an unregistered hotkey fails in dispatch");
+
+        let records = events_at(json!(block.hash)).await.unwrap();
+        let at = |i: u32| records.iter().filter(move |r| r.phase == Phase::ApplyExtrinsic(i));
+        let first: Vec<&RuntimeEvent> = at(0).map(|r| &r.event).collect();
+        let fee = local.extrinsics[0].fee;
+        assert!(fee > 0);
+        // As on Subtensor: the call's events, then the fee, then the outcome.
+        assert_eq!(
+            first[..2],
+            [
+                &RuntimeEvent::Balances(balances::Event::Transfer {
+                    from: AccountId32(id(ALICE).0),
+                    to: AccountId32(id("//Bob").0),
+                    amount: 1_000_000_000,
+                }),
+                &RuntimeEvent::TransactionPayment(transaction_payment::Event::TransactionFeePaid {
+                    who: AccountId32(id(ALICE).0),
+                    actual_fee: fee,
+                    tip: 0,
+                }),
+            ]
+        );
+        assert!(
+            matches!(first[2], RuntimeEvent::System(system::Event::ExtrinsicSuccess { .. })),
+            "{first:?}"
+        );
+        assert_eq!(first.len(), 3);
+        let second: Vec<&RuntimeEvent> = at(1).map(|r| &r.event).collect();
+        let RuntimeEvent::System(system::Event::ExtrinsicFailed { dispatch_error, .. }) =
+            second.last().unwrap()
+        else {
+            panic!("{second:?}")
+        };
+        let name = failed.to_string();
+        let name = name.split(':').next().unwrap();
+        let expected = localnet::substrate::metadata::error_index(None, name)
+            .map(|(index, error)| {
+                DispatchError::Module(ModuleError { index, error: [error, 0, 0, 0] })
+            })
+            .unwrap_or(DispatchError::Other);
+        assert_eq!(*dispatch_error, expected, "{failed}");
+        let DispatchError::Module(m) = dispatch_error else {
+            panic!("{failed}: {dispatch_error:?}")
+        };
+        assert_eq!(m.index, index::SUBTENSOR, "{failed}");
+        assert!(records.iter().all(|r| r.topics.is_empty()));
+
+        // Events stay with their block once the state moves on; the head's are the default.
+        let transfer =
+            Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao(1_000_000_000) };
+        h.submit(sign(ALICE, transfer, 1, block.number, &ctx)).await.unwrap();
+        let next = h.produce_block().await.unwrap();
+        assert_ne!(next.state_root, block.state_root);
+        assert_eq!(events_at(json!(block.hash)).await.unwrap(), records);
+        let latest = ok(&node, "state_getStorage", json!([key])).await;
+        assert_eq!(Some(bytes(&latest)), events_at(json!(next.hash)).await.map(|r| r.encode()));
+        let (code, message) = err(&node, "state_getStorage", json!([key, Hash([7; 32])])).await;
+        assert_eq!(code, 4003);
+        assert!(message.contains("UnknownBlock"), "{message}");
         node.shutdown().await;
     }
 

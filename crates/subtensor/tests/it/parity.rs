@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use chain::{
-    AccountId, AxonInfo, BlockId, Call, Chain, NeuronInfo, Side, SubnetInfo, SwapOutcome, Tao,
-    TxOptions, TxStatus,
+    AccountId, Alpha, AxonInfo, BlockId, Call, Chain, Event, NeuronInfo, Side, SubnetInfo,
+    SwapOutcome, Tao, TxOptions, TxStatus,
 };
 use futures::StreamExt;
 use localnet::genesis::GenesisNeuron;
@@ -114,12 +114,7 @@ async fn agree(local: &dyn Chain, live: &Subtensor) -> Vec<SubnetInfo> {
     b
 }
 
-async fn stake(chain: &dyn Chain, uri: &str, netuid: u16, tao: u64) {
-    let call = Call::AddStake {
-        hotkey: id(&format!("//Owner{netuid}//hot")),
-        netuid,
-        amount_staked: Tao::from_rao(tao),
-    };
+async fn submit(chain: &dyn Chain, uri: &str, call: Call) {
     let mut statuses =
         chain::sign_and_submit(chain, &keys_pair(uri), call, TxOptions::default()).await.unwrap();
     while let Some(s) = statuses.next().await {
@@ -127,7 +122,64 @@ async fn stake(chain: &dyn Chain, uri: &str, netuid: u16, tao: u64) {
             return;
         }
     }
-    panic!("the stake did not finalize");
+    panic!("the transaction did not finalize");
+}
+
+async fn stake(chain: &dyn Chain, uri: &str, netuid: u16, tao: u64) {
+    let hotkey = id(&format!("//Owner{netuid}//hot"));
+    submit(chain, uri, Call::AddStake { hotkey, netuid, amount_staked: Tao::from_rao(tao) }).await;
+}
+
+/// The events the live client decodes (see `subtensor::events`): the ones localnet emits
+/// beyond these (epochs, hyperparameters, registrations) are not in its `Chain::block`.
+fn decoded_live(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::ExtrinsicSuccess { .. }
+            | Event::ExtrinsicFailed { .. }
+            | Event::Transfer { .. }
+            | Event::StakeAdded { .. }
+            | Event::StakeRemoved { .. }
+            | Event::StakeMoved { .. }
+            | Event::StakeTransferred { .. }
+            | Event::StakeSwapped { .. }
+            | Event::WeightsSet { .. }
+            | Event::AxonServed { .. }
+            | Event::SubnetIdentitySet { .. }
+            | Event::NetworkRemoved { .. }
+            | Event::FirstEmissionBlockNumberSet { .. }
+            | Event::ProxyAdded { .. }
+            | Event::ProxyRemoved { .. }
+            | Event::ProxyExecuted { .. }
+            | Event::EncryptedSubmitted { .. }
+    )
+}
+
+/// Every block from `from` to the head carries the same events on both sides; returns how
+/// many events of trades (stake and transfer) they held.
+async fn agree_on_events(local: &dyn Chain, live: &Subtensor, from: u64) -> usize {
+    let head = local.header(BlockId::Head).await.unwrap().number;
+    let mut trades = 0;
+    for n in from..=head {
+        let l = local.block(BlockId::Number(n)).await.unwrap();
+        let r = live.block(BlockId::Number(n)).await.unwrap();
+        assert_eq!(l.header.hash, r.header.hash, "block {n}");
+        let l: Vec<_> = l.events.into_iter().filter(|e| decoded_live(&e.event)).collect();
+        assert_eq!(l, r.events, "block {n}'s events");
+        trades += l
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.event,
+                    Event::StakeAdded { .. }
+                        | Event::StakeRemoved { .. }
+                        | Event::StakeMoved { .. }
+                        | Event::Transfer { .. }
+                )
+            })
+            .count();
+    }
+    trades
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -191,10 +243,61 @@ async fn the_live_client_reads_localnet_as_localnet_does() {
     let after = agree(local.as_ref(), &live).await;
     agree_on_trading(local.as_ref(), &live).await;
     assert!(!live.stakes(id("//Bob")).await.unwrap().is_empty(), "Bob staked on SN2");
+
     let tao = |v: &[SubnetInfo], n: u16| v.iter().find(|s| s.netuid == n).unwrap().pool.tao_reserve;
     assert!(tao(&after, 1) > tao(&before, 1) && tao(&after, 2) > tao(&before, 2));
     let alice: AccountId = id("//Alice");
     assert_eq!(live.account(alice).await.unwrap().nonce, 1);
+
+    // More kinds of trade, then every block's events (older blocks' too) agree.
+    let alice_sn1 = local.stakes(alice).await.unwrap();
+    let held = alice_sn1.iter().find(|s| s.netuid == 1).unwrap().alpha;
+    submit(
+        local.as_ref(),
+        "//Alice",
+        Call::RemoveStake {
+            hotkey: id("//Owner1//hot"),
+            netuid: 1,
+            amount_unstaked: Alpha::from_rao(held / 3),
+        },
+    )
+    .await;
+    submit(
+        local.as_ref(),
+        "//Alice",
+        Call::MoveStake {
+            origin_hotkey: id("//Owner1//hot"),
+            destination_hotkey: id("//Owner3//hot"),
+            origin_netuid: 1,
+            destination_netuid: 3,
+            alpha_amount: Alpha::from_rao(held / 3),
+        },
+    )
+    .await;
+    submit(
+        local.as_ref(),
+        "//Bob",
+        Call::Transfer { dest: id("//Charlie"), amount: Tao::from_rao(3 * TAO) },
+    )
+    .await;
+    // A stake to a hotkey registered nowhere fails in dispatch: ExtrinsicFailed, fee paid.
+    let unregistered =
+        Call::AddStake { hotkey: id("//Bob"), netuid: 1, amount_staked: Tao::from_rao(TAO) };
+    submit(local.as_ref(), "//Bob", unregistered).await;
+    let failed = local.block(BlockId::Head).await.unwrap();
+    assert!(
+        failed.events.iter().any(|e| matches!(
+            e.event,
+            Event::ExtrinsicFailed { error: chain::DispatchError::HotKeyAccountNotExists, fee }
+                if fee > 0
+        )),
+        "{:?}",
+        failed.events
+    );
+    let trades = agree_on_events(local.as_ref(), &live, genesis.start_block).await;
+    assert!(trades >= 5, "two stakes, an unstake, a move and a transfer: {trades} events");
+    agree_on_trading(local.as_ref(), &live).await;
+    assert_eq!(live.account(alice).await.unwrap().nonce, 3);
 
     server.shutdown().await;
     node.shutdown().await;
