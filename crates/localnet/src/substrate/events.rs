@@ -177,8 +177,8 @@ pub fn records(block: &Block) -> Vec<EventRecord> {
             Phase::ApplyExtrinsic(i),
         ) = (&r.event, phase)
         {
-            // The signer pays; an extrinsic localnet no longer lists (never: a block keeps
-            // them all) would show the fee as paid by nobody.
+            // The signer pays. A block lists every extrinsic its events name, so the zero
+            // account never shows here in practice.
             let who = block
                 .extrinsics
                 .iter()
