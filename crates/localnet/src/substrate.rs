@@ -7,6 +7,7 @@
 //!   indices.
 //! - [`metadata`]: V14 and V15 metadata built from those, cached as bytes.
 //! - [`events`]: a block's events as `System.Events` records.
+//! - [`extrinsic`]: a signed v4 extrinsic read back into a localnet call (for fee quotes).
 //! - [`storage`]: storage keys (`twox128(pallet) ++ twox128(item) ++ hashed keys`).
 //!
 //! # Block hashes
@@ -18,6 +19,7 @@
 //! localnet answers to.
 
 pub mod events;
+pub mod extrinsic;
 pub mod metadata;
 pub mod pallets;
 pub mod storage;

@@ -259,6 +259,20 @@ fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcEr
             let (netuid, uid): (u16, u16) = args(name, input)?;
             rt.neuron_lite(netuid, uid).encode()
         }
+        "TransactionPaymentApi_query_info" => {
+            let (uxt, _len): (t::UncheckedExtrinsic, u32) = args(name, input)?;
+            let bad = |why: String| {
+                client_error(format!("Execution failed: bad input data provided to {name}: {why}"))
+            };
+            let signed = crate::substrate::extrinsic::decode_signed(&uxt.0.0).map_err(bad)?;
+            let call = crate::substrate::extrinsic::chain_call(&signed.call).map_err(bad)?;
+            t::RuntimeDispatchInfo {
+                weight: t::Weight::default(),
+                class: t::DispatchClass::Normal,
+                partial_fee: rt.estimate_fee(&call),
+            }
+            .encode()
+        }
         "AccountNonceApi_account_nonce" => {
             let who: t::AccountId32 = args(name, input)?;
             let nonce = rt.account(&AccountId(who.0)).nonce;
@@ -369,6 +383,8 @@ pub(super) async fn dispatch(
         m::STATE_CALL => {
             let (name, data, at): (String, String, Option<Hash>) =
                 params(method, "[\"Api_method\", \"0x…\" args, hash?]", p, 3)?;
+            // Substrate reads the call data with or without `0x` (taoplex's client omits it).
+            let data = if data.starts_with("0x") { data } else { format!("0x{data}") };
             let input = parse_hex(method, "the call data", &data)?;
             let at = state_root_at(state, at)?;
             let out = node

@@ -1009,6 +1009,70 @@ mod rpc {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn query_info_quotes_localnet_s_fee_for_a_signed_v4_extrinsic() {
+        use localnet::substrate::pallets::{RuntimeCall, balances, subtensor_module};
+        use localnet::substrate::types::{
+            AccountId32, MultiAddress, MultiSignature, RuntimeDispatchInfo,
+        };
+        use parity_scale_codec::Compact;
+
+        let node = manual_node();
+        let extrinsic = |version: u8, call: &RuntimeCall| {
+            let mut x = vec![version];
+            MultiAddress::Id(AccountId32(id(ALICE).0)).encode_to(&mut x);
+            MultiSignature::Sr25519([0; 64]).encode_to(&mut x);
+            // Immortal, nonce 3, tip 0, metadata hash disabled.
+            (0u8, Compact(3u32), Compact(0u64), 0u8).encode_to(&mut x);
+            call.encode_to(&mut x);
+            let mut args = x.encode();
+            u32::try_from(args.len()).unwrap().encode_to(&mut args);
+            hex::encode(args)
+        };
+        let transfer = RuntimeCall::Balances(balances::Call::transfer_keep_alive {
+            dest: MultiAddress::Id(AccountId32(id("//Bob").0)),
+            value: 2_000_000_000,
+        });
+        // Without `0x`, as Substrate also takes it.
+        let answer = ok(
+            &node,
+            "state_call",
+            json!(["TransactionPaymentApi_query_info", extrinsic(0x84, &transfer)]),
+        )
+        .await;
+        let info = RuntimeDispatchInfo::decode(&mut &bytes(&answer)[..]).unwrap();
+        let expected = node
+            .handle()
+            .estimate_fee(&Call::Transfer {
+                dest: id("//Bob"),
+                amount: chain::Tao::from_rao(2_000_000_000),
+            })
+            .await;
+        assert_eq!(info.partial_fee, expected);
+        assert!(expected > 0);
+
+        let unsigned = format!("0x{}", extrinsic(0x04, &transfer));
+        let (code, message) =
+            err(&node, "state_call", json!(["TransactionPaymentApi_query_info", unsigned])).await;
+        assert_eq!(code, 4003);
+        assert!(message.contains("only signed v4"), "{message}");
+        let weights = RuntimeCall::SubtensorModule(subtensor_module::Call::set_weights {
+            netuid: 1,
+            dests: vec![0],
+            weights: vec![1],
+            version_key: 0,
+        });
+        let (code, message) = err(
+            &node,
+            "state_call",
+            json!(["TransactionPaymentApi_query_info", extrinsic(0x84, &weights)]),
+        )
+        .await;
+        assert_eq!(code, 4003);
+        assert!(message.contains("does not quote a fee for set_weights"), "{message}");
+        node.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn state_call_serves_metadata_versions_and_nonces() {
         let node = manual_node();
         let call_api = |name: &'static str, args: Vec<u8>| {

@@ -83,6 +83,32 @@ async fn agree_on_trading(local: &dyn Chain, live: &Subtensor) {
         }
     }
     assert!(live.quote(99, Side::Buy, TAO).await.is_err(), "no subnet 99");
+    let hot = id("//Owner1//hot");
+    for call in [
+        Call::Transfer { dest: id("//Bob"), amount: Tao::from_rao(2 * TAO) },
+        Call::AddStake { hotkey: hot, netuid: 1, amount_staked: Tao::from_rao(TAO) },
+        Call::RemoveStakeLimit {
+            hotkey: hot,
+            netuid: 1,
+            amount_unstaked: Alpha::from_rao(TAO),
+            limit_price: 1_000,
+            allow_partial: true,
+        },
+        Call::MoveStake {
+            origin_hotkey: hot,
+            destination_hotkey: id("//Owner2//hot"),
+            origin_netuid: 1,
+            destination_netuid: 2,
+            alpha_amount: Alpha::from_rao(TAO),
+        },
+    ] {
+        let (l, r) = (
+            local.estimate_fee(id("//Alice"), call.clone()).await.unwrap(),
+            live.estimate_fee(id("//Alice"), call.clone()).await.unwrap(),
+        );
+        assert_eq!(l, r, "the fee of {call:?}");
+        assert!(l > 0);
+    }
     for who in ["//Alice", "//Bob", "//Owner1", "//Nobody"] {
         let (l, r) = (local.stakes(id(who)).await.unwrap(), live.stakes(id(who)).await.unwrap());
         assert_eq!(l, r, "{who}'s stakes");
