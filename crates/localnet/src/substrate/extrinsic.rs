@@ -5,10 +5,10 @@
 //! values in the metadata's order (`Era`, `Compact<u32>` nonce, `Compact<u64>` tip, the metadata
 //! hash `Mode` byte; the other extensions carry no bytes), then the `RuntimeCall`.
 
-use chain::{AccountId, Alpha, Call, Tao};
+use chain::{AccountId, Alpha, AxonInfo, Call, Hash, ProxyType, Tao};
 use parity_scale_codec::{Compact, Decode};
 
-use super::pallets::{RuntimeCall, balances, subtensor_module as sm};
+use super::pallets::{RuntimeCall, balances, proxy, subtensor_module as sm, utility};
 use super::types::{MultiAddress, MultiSignature};
 
 /// A signed extrinsic's signer, nonce, tip and call.
@@ -57,8 +57,32 @@ fn account(a: super::types::AccountId32) -> AccountId {
     AccountId(a.0)
 }
 
-/// The localnet call of a Subtensor call, for the transfers and stake operations; other calls
-/// are named in the error.
+fn proxy_type(t: proxy::ProxyType) -> ProxyType {
+    match t {
+        proxy::ProxyType::Any => ProxyType::Any,
+        proxy::ProxyType::Staking => ProxyType::Staking,
+        proxy::ProxyType::NonTransfer => ProxyType::NonTransfer,
+    }
+}
+
+fn address(a: MultiAddress) -> Result<AccountId, String> {
+    match a {
+        MultiAddress::Id(id) => Ok(account(id)),
+        other => Err(format!("localnet takes accounts as MultiAddress::Id (got {other:?})")),
+    }
+}
+
+/// The address text of an axon's integer IP (4: the low 32 bits; otherwise IPv6).
+fn ip_text(ip: u128, ip_type: u8) -> String {
+    if ip_type == 4 {
+        std::net::Ipv4Addr::from(u32::try_from(ip).unwrap_or(0)).to_string()
+    } else {
+        std::net::Ipv6Addr::from(ip).to_string()
+    }
+}
+
+/// The localnet call of a Subtensor call. Subnet registration and identity calls (whose
+/// identity fields differ from localnet's) are named in the error.
 pub fn chain_call(call: &RuntimeCall) -> Result<Call, String> {
     use sm::Call as S;
     Ok(match call.clone() {
@@ -141,8 +165,50 @@ pub fn chain_call(call: &RuntimeCall) -> Result<Call, String> {
             S::burned_register { netuid, hotkey } => {
                 Call::BurnedRegister { netuid, hotkey: account(hotkey) }
             }
+            S::swap_stake_limit {
+                hotkey,
+                origin_netuid,
+                destination_netuid,
+                alpha_amount,
+                limit_price,
+                allow_partial,
+            } => Call::SwapStakeLimit {
+                hotkey: account(hotkey),
+                origin_netuid,
+                destination_netuid,
+                alpha_amount: Alpha::from_rao(alpha_amount),
+                limit_price,
+                allow_partial,
+            },
+            S::set_weights { netuid, dests, weights, version_key } => {
+                Call::SetWeights { netuid, dests, weights, version_key }
+            }
+            S::commit_weights { netuid, commit_hash } => {
+                Call::CommitWeights { netuid, commit_hash: Hash(commit_hash.0) }
+            }
+            S::reveal_weights { netuid, uids, values, salt, version_key } => {
+                Call::RevealWeights { netuid, uids, values, salt, version_key }
+            }
+            S::serve_axon { netuid, version, ip, port, ip_type, protocol, .. } => Call::ServeAxon {
+                netuid,
+                axon: AxonInfo { ip: ip_text(ip, ip_type), port, ip_type, protocol, version },
+            },
             other => return Err(format!("localnet does not quote a fee for {other:?} yet")),
         },
+        RuntimeCall::Proxy(c) => match c {
+            proxy::Call::proxy { real, call, .. } => {
+                Call::Proxy { real: address(real)?, call: Box::new(chain_call(&call)?) }
+            }
+            proxy::Call::add_proxy { delegate, proxy_type: t, .. } => {
+                Call::AddProxy { delegate: address(delegate)?, proxy_type: proxy_type(t) }
+            }
+            proxy::Call::remove_proxy { delegate, proxy_type: t, .. } => {
+                Call::RemoveProxy { delegate: address(delegate)?, proxy_type: proxy_type(t) }
+            }
+        },
+        RuntimeCall::Utility(utility::Call::batch_all { calls }) => {
+            Call::BatchAll { calls: calls.iter().map(chain_call).collect::<Result<_, _>>()? }
+        }
         other => return Err(format!("localnet does not quote a fee for {other:?} yet")),
     })
 }

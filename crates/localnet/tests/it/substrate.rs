@@ -1055,20 +1055,17 @@ mod rpc {
             err(&node, "state_call", json!(["TransactionPaymentApi_query_info", unsigned])).await;
         assert_eq!(code, 4003);
         assert!(message.contains("only signed v4"), "{message}");
-        let weights = RuntimeCall::SubtensorModule(subtensor_module::Call::set_weights {
-            netuid: 1,
-            dests: vec![0],
-            weights: vec![1],
-            version_key: 0,
+        let register = RuntimeCall::SubtensorModule(subtensor_module::Call::register_network {
+            hotkey: AccountId32(id("//Bob").0),
         });
         let (code, message) = err(
             &node,
             "state_call",
-            json!(["TransactionPaymentApi_query_info", extrinsic(0x84, &weights)]),
+            json!(["TransactionPaymentApi_query_info", extrinsic(0x84, &register)]),
         )
         .await;
         assert_eq!(code, 4003);
-        assert!(message.contains("does not quote a fee for set_weights"), "{message}");
+        assert!(message.contains("does not quote a fee for register_network"), "{message}");
         node.shutdown().await;
     }
 

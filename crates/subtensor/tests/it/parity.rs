@@ -101,6 +101,37 @@ async fn agree_on_trading(local: &dyn Chain, live: &Subtensor) {
             destination_netuid: 2,
             alpha_amount: Alpha::from_rao(TAO),
         },
+        Call::SetWeights {
+            netuid: 1,
+            dests: vec![0, 1, 2],
+            weights: vec![9, 8, 7],
+            version_key: 4,
+        },
+        Call::ServeAxon {
+            netuid: 1,
+            axon: AxonInfo {
+                ip: "2001:db8::9".into(),
+                port: 9000,
+                ip_type: 6,
+                protocol: 4,
+                version: 3,
+            },
+        },
+        Call::AddProxy { delegate: id("//Bob"), proxy_type: chain::ProxyType::Staking },
+        Call::Proxy {
+            real: id("//Bob"),
+            call: Box::new(Call::AddStake {
+                hotkey: hot,
+                netuid: 1,
+                amount_staked: Tao::from_rao(TAO),
+            }),
+        },
+        Call::BatchAll {
+            calls: vec![
+                Call::AddStake { hotkey: hot, netuid: 1, amount_staked: Tao::from_rao(TAO) },
+                Call::Transfer { dest: id("//Bob"), amount: Tao::from_rao(TAO) },
+            ],
+        },
     ] {
         let (l, r) = (
             local.estimate_fee(id("//Alice"), call.clone()).await.unwrap(),
