@@ -6,6 +6,8 @@
 //! - [`pallets`]: pallet `Call`/`Event`/`Error` enums and the outer enums, at Subtensor's
 //!   indices.
 //! - [`metadata`]: V14 and V15 metadata built from those, cached as bytes.
+//! - [`events`]: a block's events as `System.Events` records.
+//! - [`extrinsic`]: a signed v4 extrinsic read back into a localnet call (for fee quotes).
 //! - [`storage`]: storage keys (`twox128(pallet) ++ twox128(item) ++ hashed keys`).
 //!
 //! # Block hashes
@@ -16,6 +18,8 @@
 //! milliseconds). So a client that hashes the headers it receives (subxt does) gets the hashes
 //! localnet answers to.
 
+pub mod events;
+pub mod extrinsic;
 pub mod metadata;
 pub mod pallets;
 pub mod storage;

@@ -45,10 +45,15 @@ pub(crate) fn dispatch_error(runtime: &Runtime, value: &DispatchErrorValue) -> D
     }
 }
 
-/// `ModuleError { index: u8, error: [u8; 4] }`: the pallet index and the error's variant index
-/// (the first byte).
+/// `Module(ModuleError { index: u8, error: [u8; 4] })`: the pallet index and the error's
+/// variant index (the first byte). The variant's one field is the `ModuleError` composite.
 fn module_indices(values: &Composite<()>) -> Option<(u8, u8)> {
-    let fields: Vec<&Value> = values.values().collect();
+    let mut fields: Vec<&Value> = values.values().collect();
+    if let [only] = fields[..]
+        && let ValueDef::Composite(inner) = &only.value
+    {
+        fields = inner.values().collect();
+    }
     let index = fields.first()?.as_u128()?;
     let error = match &fields.get(1)?.value {
         ValueDef::Composite(bytes) => bytes.values().next()?.as_u128()?,

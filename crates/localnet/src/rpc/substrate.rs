@@ -4,10 +4,12 @@
 //!
 //! State is the head's: localnet keeps no historical state. A query `at` an older block is
 //! answered when that block's state root equals the head's (nothing changed since), and refused
-//! with Substrate's "state already discarded" client error (4003) otherwise.
+//! with Substrate's "state already discarded" client error (4003) otherwise. `System.Events`
+//! is the exception: a block keeps its events, so they are served at every block the node
+//! keeps.
 
 use chain::rpc::{BlockRef, RpcError, codes, methods as m};
-use chain::{AccountId, Hash};
+use chain::{AccountId, Hash, Side};
 use parity_scale_codec::{Decode, Encode};
 use serde_json::{Value, json};
 
@@ -158,6 +160,8 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
             };
             Some(info.encode())
         }
+        // Read from the block, not the state (see `block_events`).
+        StorageItem::SystemEvents => None,
         StorageItem::SystemNumber => {
             Some(u32::try_from(rt.block_number()).unwrap_or(u32::MAX).encode())
         }
@@ -166,6 +170,17 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
         StorageItem::TotalNetworks => Some(rt.total_networks().encode()),
         StorageItem::Subnet(item, netuid) => rt.subnet_item(item, netuid),
     }
+}
+
+/// `System.Events` at `at` (the head if `None`): the events of that block, `None` for a
+/// block with none (the storage value is then absent, as on Substrate).
+fn block_events(state: &AppState, at: Option<Hash>) -> Result<Option<Vec<u8>>, RpcError> {
+    let block = state
+        .node
+        .block(at.map_or(BlockRef::Head, BlockRef::Hash))
+        .map_err(|e| client_error(format!("UnknownBlock: {e}")))?;
+    let records = crate::substrate::events::records(&block);
+    Ok((!records.is_empty()).then(|| records.encode()))
 }
 
 /// Decodes a runtime-API argument list, all of it.
@@ -215,6 +230,48 @@ fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcEr
         "SwapRuntimeApi_current_alpha_price_all" => {
             args::<()>(name, input)?;
             rt.current_alpha_price_all().encode()
+        }
+        "SwapRuntimeApi_sim_swap_tao_for_alpha" => {
+            let (netuid, tao): (u16, u64) = args(name, input)?;
+            rt.sim_swap(netuid, Side::Buy, tao).encode()
+        }
+        "SwapRuntimeApi_sim_swap_alpha_for_tao" => {
+            let (netuid, alpha): (u16, u64) = args(name, input)?;
+            rt.sim_swap(netuid, Side::Sell, alpha).encode()
+        }
+        "StakeInfoRuntimeApi_get_stake_info_for_coldkey" => {
+            let who: t::AccountId32 = args(name, input)?;
+            rt.stake_info_for_coldkey(&AccountId(who.0)).encode()
+        }
+        "StakeInfoRuntimeApi_get_stake_info_for_coldkeys" => {
+            let list: Vec<t::AccountId32> = args(name, input)?;
+            let out: Vec<(t::AccountId32, Vec<t::StakeInfo>)> = list
+                .into_iter()
+                .map(|who| (who, rt.stake_info_for_coldkey(&AccountId(who.0))))
+                .collect();
+            out.encode()
+        }
+        "NeuronInfoRuntimeApi_get_neurons_lite" => {
+            let netuid: u16 = args(name, input)?;
+            rt.neurons_lite(netuid).encode()
+        }
+        "NeuronInfoRuntimeApi_get_neuron_lite" => {
+            let (netuid, uid): (u16, u16) = args(name, input)?;
+            rt.neuron_lite(netuid, uid).encode()
+        }
+        "TransactionPaymentApi_query_info" => {
+            let (uxt, _len): (t::UncheckedExtrinsic, u32) = args(name, input)?;
+            let bad = |why: String| {
+                client_error(format!("Execution failed: bad input data provided to {name}: {why}"))
+            };
+            let signed = crate::substrate::extrinsic::decode_signed(&uxt.0.0).map_err(bad)?;
+            let call = crate::substrate::extrinsic::chain_call(&signed.call).map_err(bad)?;
+            t::RuntimeDispatchInfo {
+                weight: t::Weight::default(),
+                class: t::DispatchClass::Normal,
+                partial_fee: rt.estimate_fee(&call),
+            }
+            .encode()
         }
         "AccountNonceApi_account_nonce" => {
             let who: t::AccountId32 = args(name, input)?;
@@ -326,6 +383,8 @@ pub(super) async fn dispatch(
         m::STATE_CALL => {
             let (name, data, at): (String, String, Option<Hash>) =
                 params(method, "[\"Api_method\", \"0x…\" args, hash?]", p, 3)?;
+            // Substrate reads the call data with or without `0x` (taoplex's client omits it).
+            let data = if data.starts_with("0x") { data } else { format!("0x{data}") };
             let input = parse_hex(method, "the call data", &data)?;
             let at = state_root_at(state, at)?;
             let out = node
@@ -351,6 +410,9 @@ pub(super) async fn dispatch(
                     return Ok(Value::Null);
                 }
             };
+            if item == StorageItem::SystemEvents {
+                return Ok(block_events(state, at)?.map_or(Value::Null, |v| json!(hex0x(&v))));
+            }
             let at = state_root_at(state, at)?;
             let value = node
                 .with_runtime(|rt| check_state(rt, at).map(|()| storage_value(rt, item)))

@@ -6,7 +6,11 @@ use parity_scale_codec::{Compact, Encode};
 use super::Runtime;
 use super::state::Subnet;
 use crate::substrate::storage::SubnetItem;
-use crate::substrate::types::{AccountId32, DynamicInfo, FixedI128, SubnetIdentityV3, SubnetPrice};
+use crate::substrate::types::{
+    AccountId32, AxonInfo, DynamicInfo, FixedI128, NeuronInfoLite, PrometheusInfo, SimSwapResult,
+    StakeInfo, SubnetIdentityV3, SubnetPrice,
+};
+use chain::{AccountId, Side};
 use dtao::units::NetUid;
 
 fn compact_bytes(s: &str) -> Vec<Compact<u8>> {
@@ -80,6 +84,116 @@ impl Runtime {
             .collect()
     }
 
+    /// `SwapRuntimeApi.sim_swap_tao_for_alpha` / `sim_swap_alpha_for_tao`: localnet's own
+    /// quote ([`Runtime::quote`]) in the runtime's shape. The input side's amount is gross (net
+    /// into the pool plus the fee, which is charged in the input token); the slippage is what
+    /// the spot price before the trade would have paid minus what the trade pays. Like
+    /// Subtensor, a swap that cannot be simulated (no such subnet, too small, no liquidity)
+    /// answers all zeros.
+    pub fn sim_swap(&self, netuid: NetUid, side: Side, amount: u64) -> SimSwapResult {
+        let zero = SimSwapResult {
+            tao_amount: 0,
+            alpha_amount: 0,
+            tao_fee: 0,
+            alpha_fee: 0,
+            tao_slippage: 0,
+            alpha_slippage: 0,
+        };
+        let Ok(q) = self.quote(netuid, side, amount) else { return zero };
+        let gross = q.delta_in.saturating_add(q.fee);
+        // The spot price is TAO per alpha in U64F64 bits.
+        let spot = q.spot_before_bits;
+        match side {
+            Side::Buy => {
+                let at_spot = (spot != 0)
+                    .then(|| (u128::from(q.delta_in) << 64) / spot)
+                    .and_then(|a| u64::try_from(a).ok())
+                    .unwrap_or(0);
+                SimSwapResult {
+                    tao_amount: gross,
+                    alpha_amount: q.amount_out,
+                    tao_fee: q.fee,
+                    alpha_slippage: at_spot.saturating_sub(q.amount_out),
+                    ..zero
+                }
+            }
+            Side::Sell => {
+                let at_spot = u64::try_from(
+                    u128::from(q.delta_in).saturating_mul(spot).checked_shr(64).unwrap_or(0),
+                )
+                .unwrap_or(u64::MAX);
+                SimSwapResult {
+                    tao_amount: q.amount_out,
+                    alpha_amount: gross,
+                    alpha_fee: q.fee,
+                    tao_slippage: at_spot.saturating_sub(q.amount_out),
+                    ..zero
+                }
+            }
+        }
+    }
+
+    /// `StakeInfoRuntimeApi.get_stake_info_for_coldkey`: the coldkey's positions worth more
+    /// than 0, by (netuid, hotkey). localnet keeps no per-position emission or locks: those
+    /// fields are 0.
+    pub fn stake_info_for_coldkey(&self, coldkey: &AccountId) -> Vec<StakeInfo> {
+        self.stakes(coldkey)
+            .into_iter()
+            .map(|s| StakeInfo {
+                hotkey: AccountId32(s.hotkey.0),
+                coldkey: AccountId32(s.coldkey.0),
+                netuid: Compact(s.netuid),
+                stake: Compact(s.alpha),
+                locked: Compact(0),
+                emission: Compact(0),
+                tao_emission: Compact(0),
+                drain: Compact(0),
+                is_registered: self
+                    .state
+                    .subnets
+                    .get(&s.netuid)
+                    .is_some_and(|n| n.uid_of(&s.hotkey).is_some()),
+            })
+            .collect()
+    }
+
+    /// `NeuronInfoRuntimeApi.get_neurons_lite(netuid)`: empty for no such subnet, as on
+    /// Subtensor. Like Subtensor since dTAO, `stake` is one entry: the neuron's coldkey with
+    /// all the alpha staked to its hotkey. localnet keeps no rank, trust or pruning score:
+    /// those are 0, and a neuron is active.
+    pub fn neurons_lite(&self, netuid: NetUid) -> Vec<NeuronInfoLite> {
+        let Some(s) = self.state.subnets.get(&netuid) else { return Vec::new() };
+        self.neurons(netuid)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| NeuronInfoLite {
+                hotkey: AccountId32(n.hotkey.0),
+                coldkey: AccountId32(n.coldkey.0),
+                uid: Compact(n.uid),
+                netuid: Compact(netuid),
+                active: true,
+                axon_info: n.axon.as_ref().map(axon_info).unwrap_or_default(),
+                prometheus_info: PrometheusInfo::default(),
+                stake: vec![(AccountId32(n.coldkey.0), Compact(s.hotkey_alpha(&n.hotkey)))],
+                rank: Compact(0),
+                emission: Compact(n.emission),
+                incentive: Compact(n.incentive),
+                consensus: Compact(n.consensus),
+                trust: Compact(0),
+                validator_trust: Compact(0),
+                dividends: Compact(n.dividends),
+                last_update: Compact(n.last_update),
+                validator_permit: n.validator_permit,
+                pruning_score: Compact(0),
+            })
+            .collect()
+    }
+
+    /// `NeuronInfoRuntimeApi.get_neuron_lite(netuid, uid)`.
+    pub fn neuron_lite(&self, netuid: NetUid, uid: u16) -> Option<NeuronInfoLite> {
+        self.neurons_lite(netuid).into_iter().find(|n| n.uid.0 == uid)
+    }
+
     /// `SubtensorModule.TotalNetworks`: subnets, root included.
     pub fn total_networks(&self) -> u16 {
         u16::try_from(self.state.subnets.len()).unwrap_or(u16::MAX)
@@ -110,5 +224,25 @@ impl Runtime {
             SubnetItem::TokenSymbol => s.identity.symbol.as_bytes().to_vec().encode(),
             SubnetItem::SubnetworkN => u16::try_from(s.neurons.len()).unwrap_or(u16::MAX).encode(),
         })
+    }
+}
+
+/// An axon as the runtime stores it: the address as an integer (an unparsable one, which
+/// `serve_axon` never stores, as 0).
+fn axon_info(a: &chain::AxonInfo) -> AxonInfo {
+    let ip = match a.ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => u128::from(u32::from(v4)),
+        Ok(std::net::IpAddr::V6(v6)) => u128::from(v6),
+        Err(_) => 0,
+    };
+    AxonInfo {
+        block: 0,
+        version: a.version,
+        ip,
+        port: a.port,
+        ip_type: a.ip_type,
+        protocol: a.protocol,
+        placeholder1: 0,
+        placeholder2: 0,
     }
 }

@@ -621,6 +621,31 @@ pub fn declared_item(key: &[u8]) -> Option<(&'static str, &'static str)> {
     DECLARED.iter().find(|(p, _, _)| p.as_slice() == head).map(|(_, pallet, item)| (*pallet, *item))
 }
 
+/// Every declared pallet error: (pallet name, error name, pallet index, error index).
+static ERRORS: LazyLock<Vec<(String, String, u8, u8)>> = LazyLock::new(|| {
+    let metadata = metadata_v15();
+    let mut out = Vec::new();
+    for p in &metadata.pallets {
+        let Some(error) = &p.error else { continue };
+        let Some(ty) = metadata.types.resolve(error.ty.id) else { continue };
+        if let scale_info::TypeDef::Variant(v) = &ty.type_def {
+            for variant in &v.variants {
+                out.push((p.name.clone(), variant.name.clone(), p.index, variant.index));
+            }
+        }
+    }
+    out
+});
+
+/// The (pallet index, error index) of the declared error `name`, in `pallet` if given,
+/// otherwise in the first pallet that declares it.
+pub fn error_index(pallet: Option<&str>, name: &str) -> Option<(u8, u8)> {
+    ERRORS
+        .iter()
+        .find(|(p, n, _, _)| n == name && pallet.is_none_or(|want| want == p))
+        .map(|(_, _, pallet, error)| (*pallet, *error))
+}
+
 /// `RuntimeMetadataPrefixed` bytes of `version` (14 or 15), built once.
 pub fn metadata_bytes(version: u32) -> Option<&'static [u8]> {
     match version {

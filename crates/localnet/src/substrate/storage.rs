@@ -92,6 +92,8 @@ pub enum StorageItem {
     SystemAccount([u8; 32]),
     /// `System.Number`.
     SystemNumber,
+    /// `System.Events`: the block's events (kept with the block, not in the state).
+    SystemEvents,
     /// `Timestamp.Now`.
     TimestampNow,
     /// `SubtensorModule.TotalIssuance`.
@@ -121,6 +123,8 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
     }
     if head == prefix("System", "Number") {
         Some(StorageItem::SystemNumber)
+    } else if head == prefix("System", "Events") {
+        Some(StorageItem::SystemEvents)
     } else if head == prefix("Timestamp", "Now") {
         Some(StorageItem::TimestampNow)
     } else if head == prefix("SubtensorModule", "TotalIssuance") {
@@ -161,7 +165,8 @@ mod tests {
     fn plain_items_parse_and_unknown_keys_do_not() {
         assert_eq!(parse(&prefix("System", "Number")), Some(StorageItem::SystemNumber));
         assert_eq!(parse(&prefix("Timestamp", "Now")), Some(StorageItem::TimestampNow));
-        assert_eq!(parse(&prefix("System", "Events")), None);
+        assert_eq!(parse(&prefix("System", "Events")), Some(StorageItem::SystemEvents));
+        assert_eq!(parse(&prefix("System", "BlockHash")), None);
         assert_eq!(parse(b"short"), None);
         let mut tao = prefix("SubtensorModule", "SubnetTAO").to_vec();
         tao.extend_from_slice(&7u16.to_le_bytes());

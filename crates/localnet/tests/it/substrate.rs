@@ -344,7 +344,7 @@ mod rpc {
     use axum::body::Body;
     use axum::http::Request;
     use chain::{AccountId, Call, Hash};
-    use localnet::node::{BlockProduction, Node};
+    use localnet::node::{BlockProduction, BlockRef, Node};
     use localnet::rpc::{RpcConfig, router};
     use localnet::substrate::metadata::metadata_bytes;
     use localnet::substrate::storage;
@@ -571,6 +571,105 @@ mod rpc {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn system_events_are_served_per_block_in_the_real_encoding() {
+        use localnet::substrate::pallets::{
+            RuntimeEvent, balances, index, system, transaction_payment,
+        };
+        use localnet::substrate::types::{
+            AccountId32, DispatchError, EventRecord, ModuleError, Phase,
+        };
+
+        let node = manual_node();
+        let h = node.handle();
+        let key = format!("0x{}", hex::encode(storage::prefix("System", "Events")));
+        let events_at = |at: Value| {
+            let (node, key) = (&node, key.clone());
+            async move {
+                let v = ok(node, "state_getStorageAt", json!([key, at])).await;
+                (!v.is_null()).then(|| Vec::<EventRecord>::decode(&mut &bytes(&v)[..]).unwrap())
+            }
+        };
+        let head = h.head();
+        let ctx = h.signing_context();
+        let transfer =
+            Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao(1_000_000_000) };
+        h.submit(sign(ALICE, transfer, 0, head.number, &ctx)).await.unwrap();
+        let missing = Call::AddStake {
+            hotkey: id("//Bob"),
+            netuid: 1,
+            amount_staked: chain::Tao::from_rao(1_000_000_000),
+        };
+        h.submit(sign("//Bob", missing, 0, head.number, &ctx)).await.unwrap();
+        let block = h.produce_block().await.unwrap();
+        let local = h.block(BlockRef::Hash(block.hash)).unwrap();
+        let failed = local
+            .extrinsics
+            .iter()
+            .find_map(|x| x.result.clone().err())
+            .expect("staking to an unregistered hotkey fails in dispatch");
+
+        let records = events_at(json!(block.hash)).await.unwrap();
+        let at = |i: u32| records.iter().filter(move |r| r.phase == Phase::ApplyExtrinsic(i));
+        let first: Vec<&RuntimeEvent> = at(0).map(|r| &r.event).collect();
+        let fee = local.extrinsics[0].fee;
+        assert!(fee > 0);
+        // As on Subtensor: the call's events, then the fee, then the outcome.
+        assert_eq!(
+            first[..2],
+            [
+                &RuntimeEvent::Balances(balances::Event::Transfer {
+                    from: AccountId32(id(ALICE).0),
+                    to: AccountId32(id("//Bob").0),
+                    amount: 1_000_000_000,
+                }),
+                &RuntimeEvent::TransactionPayment(transaction_payment::Event::TransactionFeePaid {
+                    who: AccountId32(id(ALICE).0),
+                    actual_fee: fee,
+                    tip: 0,
+                }),
+            ]
+        );
+        assert!(
+            matches!(first[2], RuntimeEvent::System(system::Event::ExtrinsicSuccess { .. })),
+            "{first:?}"
+        );
+        assert_eq!(first.len(), 3);
+        let second: Vec<&RuntimeEvent> = at(1).map(|r| &r.event).collect();
+        let RuntimeEvent::System(system::Event::ExtrinsicFailed { dispatch_error, .. }) =
+            second.last().unwrap()
+        else {
+            panic!("{second:?}")
+        };
+        let name = failed.to_string();
+        let name = name.split(':').next().unwrap();
+        let expected = localnet::substrate::metadata::error_index(None, name)
+            .map(|(index, error)| {
+                DispatchError::Module(ModuleError { index, error: [error, 0, 0, 0] })
+            })
+            .unwrap_or(DispatchError::Other);
+        assert_eq!(*dispatch_error, expected, "{failed}");
+        let DispatchError::Module(m) = dispatch_error else {
+            panic!("{failed}: {dispatch_error:?}")
+        };
+        assert_eq!(m.index, index::SUBTENSOR, "{failed}");
+        assert!(records.iter().all(|r| r.topics.is_empty()));
+
+        // Events stay with their block once the state moves on; the head's are the default.
+        let transfer =
+            Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao(1_000_000_000) };
+        h.submit(sign(ALICE, transfer, 1, block.number, &ctx)).await.unwrap();
+        let next = h.produce_block().await.unwrap();
+        assert_ne!(next.state_root, block.state_root);
+        assert_eq!(events_at(json!(block.hash)).await.unwrap(), records);
+        let latest = ok(&node, "state_getStorage", json!([key])).await;
+        assert_eq!(Some(bytes(&latest)), events_at(json!(next.hash)).await.map(|r| r.encode()));
+        let (code, message) = err(&node, "state_getStorage", json!([key, Hash([7; 32])])).await;
+        assert_eq!(code, 4003);
+        assert!(message.contains("UnknownBlock"), "{message}");
+        node.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn head_subscriptions_notify_substrate_headers() {
         use futures::{SinkExt, StreamExt};
         use tokio_tungstenite::tungstenite::Message;
@@ -747,6 +846,226 @@ mod rpc {
         let absent =
             format!("0x{}e703", hex::encode(storage::prefix("SubtensorModule", "SubnetTAO")));
         assert_eq!(ok(&node, "state_getStorage", json!([absent])).await, Value::Null);
+        node.shutdown().await;
+    }
+
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct Sim {
+        tao_amount: u64,
+        alpha_amount: u64,
+        tao_fee: u64,
+        alpha_fee: u64,
+    }
+
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct Stake {
+        hotkey: [u8; 32],
+        coldkey: [u8; 32],
+        netuid: u16,
+        stake: u64,
+        is_registered: bool,
+    }
+
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct Axon {
+        ip: u128,
+        port: u16,
+    }
+
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct NeuronLite {
+        hotkey: [u8; 32],
+        coldkey: [u8; 32],
+        uid: u16,
+        netuid: u16,
+        axon_info: Axon,
+        stake: Vec<([u8; 32], u64)>,
+        emission: u64,
+        incentive: u16,
+        dividends: u16,
+        last_update: u64,
+        validator_permit: bool,
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sim_swap_stake_info_and_neurons_decode_with_the_real_spec_393_types() {
+        let Some(finney) = test_support::replay::finney_fixtures() else { return };
+        let real = super::recorded_v15(&finney);
+        let output = |api: &str, method: &str| {
+            let a = real.apis.iter().find(|a| a.name == api).unwrap();
+            a.methods.iter().find(|m| m.name == method).unwrap().output.id
+        };
+        fn decode<T: scale_decode::DecodeAsType>(
+            answer: &Value,
+            ty: u32,
+            types: &scale_info::PortableRegistry,
+        ) -> T {
+            let answer = bytes(answer);
+            let mut input = &answer[..];
+            let v = T::decode_as_type(&mut input, ty, types).unwrap();
+            assert!(input.is_empty(), "{} bytes the real type does not account for", input.len());
+            v
+        }
+        let options = localnet::genesis::GenesisOptions {
+            subnets: 4,
+            fresh_subnets: 0,
+            max_neurons: 12,
+            ..localnet::genesis::GenesisOptions::default()
+        };
+        let node =
+            Node::start(&localnet::genesis::generate(&options), config(BlockProduction::Manual))
+                .unwrap();
+        let h = node.handle();
+        let state_call = |name: &'static str, args: Vec<u8>| {
+            let node = &node;
+            async move {
+                ok(node, "state_call", json!([name, format!("0x{}", hex::encode(args))])).await
+            }
+        };
+
+        for (side, method, amount) in [
+            (chain::Side::Buy, "sim_swap_tao_for_alpha", 3_000_000_000u64),
+            (chain::Side::Sell, "sim_swap_alpha_for_tao", 40_000_000_000),
+        ] {
+            let q = h.quote(2, side, amount).await.unwrap();
+            let answer = state_call(
+                if side == chain::Side::Buy {
+                    "SwapRuntimeApi_sim_swap_tao_for_alpha"
+                } else {
+                    "SwapRuntimeApi_sim_swap_alpha_for_tao"
+                },
+                (2u16, amount).encode(),
+            )
+            .await;
+            let sim: Sim = decode(&answer, output("SwapRuntimeApi", method), &real.types);
+            let got = match side {
+                chain::Side::Buy => (sim.tao_amount, sim.tao_fee, sim.alpha_amount, sim.alpha_fee),
+                chain::Side::Sell => (sim.alpha_amount, sim.alpha_fee, sim.tao_amount, sim.tao_fee),
+            };
+            assert_eq!(got, (q.delta_in + q.fee, q.fee, q.amount_out, 0), "{method}");
+            assert!(q.amount_out > 0 && q.fee > 0, "{q:?}");
+        }
+        let none =
+            state_call("SwapRuntimeApi_sim_swap_tao_for_alpha", (999u16, 1u64).encode()).await;
+        assert_eq!(bytes(&none), [0; 48], "no subnet: all zeros, as on Subtensor");
+
+        let neurons = h.neurons(1).await.unwrap();
+        assert!(!neurons.is_empty());
+        let lite = state_call("NeuronInfoRuntimeApi_get_neurons_lite", 1u16.encode()).await;
+        let lite: Vec<NeuronLite> =
+            decode(&lite, output("NeuronInfoRuntimeApi", "get_neurons_lite"), &real.types);
+        assert_eq!(lite.len(), neurons.len());
+        for (l, n) in lite.iter().zip(&neurons) {
+            assert_eq!((l.uid, l.netuid, l.hotkey, l.coldkey), (n.uid, 1, n.hotkey.0, n.coldkey.0));
+            assert_eq!(l.stake, [(n.coldkey.0, n.stake)]);
+            assert_eq!(
+                (l.emission, l.incentive, l.dividends, l.last_update, l.validator_permit),
+                (n.emission, n.incentive, n.dividends, n.last_update, n.validator_permit)
+            );
+            assert_eq!(l.axon_info.port, n.axon.as_ref().map_or(0, |a| a.port));
+            assert_eq!(l.axon_info.ip != 0, n.axon.is_some());
+        }
+        let one = state_call("NeuronInfoRuntimeApi_get_neuron_lite", (1u16, 0u16).encode()).await;
+        let one: Option<NeuronLite> =
+            decode(&one, output("NeuronInfoRuntimeApi", "get_neuron_lite"), &real.types);
+        assert_eq!(one.unwrap().hotkey, neurons[0].hotkey.0);
+        let none = state_call("NeuronInfoRuntimeApi_get_neurons_lite", 999u16.encode()).await;
+        assert_eq!(bytes(&none), [0], "no subnet: no neurons");
+
+        let coldkey = neurons[0].coldkey;
+        let stakes = h.stakes(&coldkey).await;
+        assert!(!stakes.is_empty(), "a neuron's coldkey stakes to its hotkey");
+        let answer =
+            state_call("StakeInfoRuntimeApi_get_stake_info_for_coldkey", coldkey.0.to_vec()).await;
+        let got: Vec<Stake> = decode(
+            &answer,
+            output("StakeInfoRuntimeApi", "get_stake_info_for_coldkey"),
+            &real.types,
+        );
+        let got: Vec<_> = got.iter().map(|s| (s.coldkey, s.hotkey, s.netuid, s.stake)).collect();
+        let expected: Vec<_> =
+            stakes.iter().map(|s| (s.coldkey.0, s.hotkey.0, s.netuid, s.alpha)).collect();
+        assert_eq!(got, expected);
+        let answer =
+            state_call("StakeInfoRuntimeApi_get_stake_info_for_coldkey", coldkey.0.to_vec()).await;
+        let registered: Vec<Stake> = decode(
+            &answer,
+            output("StakeInfoRuntimeApi", "get_stake_info_for_coldkey"),
+            &real.types,
+        );
+        assert!(registered.iter().any(|s| s.hotkey == neurons[0].hotkey.0 && s.is_registered));
+        let many = state_call(
+            "StakeInfoRuntimeApi_get_stake_info_for_coldkeys",
+            vec![coldkey.0, [9; 32]].encode(),
+        )
+        .await;
+        let many: Vec<([u8; 32], Vec<Stake>)> = decode(
+            &many,
+            output("StakeInfoRuntimeApi", "get_stake_info_for_coldkeys"),
+            &real.types,
+        );
+        assert_eq!((many[0].1.len(), many[1].1.len()), (expected.len(), 0));
+        node.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn query_info_quotes_localnet_s_fee_for_a_signed_v4_extrinsic() {
+        use localnet::substrate::pallets::{RuntimeCall, balances, subtensor_module};
+        use localnet::substrate::types::{
+            AccountId32, MultiAddress, MultiSignature, RuntimeDispatchInfo,
+        };
+        use parity_scale_codec::Compact;
+
+        let node = manual_node();
+        let extrinsic = |version: u8, call: &RuntimeCall| {
+            let mut x = vec![version];
+            MultiAddress::Id(AccountId32(id(ALICE).0)).encode_to(&mut x);
+            MultiSignature::Sr25519([0; 64]).encode_to(&mut x);
+            // Immortal, nonce 3, tip 0, metadata hash disabled.
+            (0u8, Compact(3u32), Compact(0u64), 0u8).encode_to(&mut x);
+            call.encode_to(&mut x);
+            let mut args = x.encode();
+            u32::try_from(args.len()).unwrap().encode_to(&mut args);
+            hex::encode(args)
+        };
+        let transfer = RuntimeCall::Balances(balances::Call::transfer_keep_alive {
+            dest: MultiAddress::Id(AccountId32(id("//Bob").0)),
+            value: 2_000_000_000,
+        });
+        // Without `0x`, as Substrate also takes it.
+        let answer = ok(
+            &node,
+            "state_call",
+            json!(["TransactionPaymentApi_query_info", extrinsic(0x84, &transfer)]),
+        )
+        .await;
+        let info = RuntimeDispatchInfo::decode(&mut &bytes(&answer)[..]).unwrap();
+        let expected = node
+            .handle()
+            .estimate_fee(&Call::Transfer {
+                dest: id("//Bob"),
+                amount: chain::Tao::from_rao(2_000_000_000),
+            })
+            .await;
+        assert_eq!(info.partial_fee, expected);
+        assert!(expected > 0);
+
+        let unsigned = format!("0x{}", extrinsic(0x04, &transfer));
+        let (code, message) =
+            err(&node, "state_call", json!(["TransactionPaymentApi_query_info", unsigned])).await;
+        assert_eq!(code, 4003);
+        assert!(message.contains("only signed v4"), "{message}");
+        let register = RuntimeCall::SubtensorModule(subtensor_module::Call::register_network {
+            hotkey: AccountId32(id("//Bob").0),
+        });
+        let (code, message) = err(
+            &node,
+            "state_call",
+            json!(["TransactionPaymentApi_query_info", extrinsic(0x84, &register)]),
+        )
+        .await;
+        assert_eq!(code, 4003);
+        assert!(message.contains("does not quote a fee for register_network"), "{message}");
         node.shutdown().await;
     }
 

@@ -1,12 +1,17 @@
 //! Parity: the live client reading a localnet node over Substrate's JSON-RPC (metadata, runtime
 //! APIs, storage in Subtensor's layout) sees what localnet's own `Chain` sees, field for field,
 //! for the views both answer: genesis, accounts, every subnet's pool, identity, owners and
-//! tempo — before and after trades move the pools.
+//! tempo, quotes (`sim_swap_*`), a coldkey's stakes and a subnet's neurons — before and after
+//! trades move the pools.
 
 use std::sync::Arc;
 
-use chain::{AccountId, BlockId, Call, Chain, SubnetInfo, Tao, TxOptions, TxStatus};
+use chain::{
+    AccountId, Alpha, AxonInfo, BlockId, Call, Chain, Event, NeuronInfo, Side, SubnetInfo,
+    SwapOutcome, Tao, TxOptions, TxStatus,
+};
 use futures::StreamExt;
+use localnet::genesis::GenesisNeuron;
 use localnet::node::BlockProduction;
 use localnet::rpc::{RpcConfig, RpcServer};
 use localnet::{LocalChain, Node, NodeConfig};
@@ -30,6 +35,122 @@ fn seen_live(s: &SubnetInfo) -> impl PartialEq + std::fmt::Debug + use<> {
     )
 }
 
+/// What the runtime's `SimSwapResult` carries (amounts and fees) and the pool before, which
+/// the live client reads from `get_dynamic_info`. The reserves and price after a sell differ
+/// by design: localnet's quote includes the sell fee's second swap (for the block author),
+/// which the runtime's answer does not report.
+fn quoted(q: &SwapOutcome) -> impl PartialEq + std::fmt::Debug + use<> {
+    (
+        q.side,
+        q.requested,
+        q.delta_in,
+        q.fee,
+        q.amount_out,
+        q.refund,
+        q.limit_reached,
+        q.reserves_before,
+        q.spot_before_bits,
+    )
+}
+
+/// A neuron as the live client sees it: `get_neurons_lite` carries no registration block.
+fn neuron_seen_live(n: &NeuronInfo) -> NeuronInfo {
+    NeuronInfo { registered_at: 0, ..n.clone() }
+}
+
+/// Quotes, stakes and neurons agree on both sides.
+async fn agree_on_trading(local: &dyn Chain, live: &Subtensor) {
+    for netuid in [1, 2, 3] {
+        for (side, amount) in [
+            (Side::Buy, TAO / 1_000),
+            (Side::Buy, 3 * TAO),
+            (Side::Buy, 250 * TAO),
+            (Side::Sell, TAO / 10),
+            (Side::Sell, 40 * TAO),
+            (Side::Sell, 9_000 * TAO),
+        ] {
+            let l = local.quote(netuid, side, amount).await.unwrap();
+            let r = live.quote(netuid, side, amount).await.unwrap();
+            assert_eq!(quoted(&l), quoted(&r), "SN{netuid} {side:?} {amount}");
+            assert!(l.amount_out > 0, "SN{netuid} {side:?} {amount}: {l:?}");
+            if side == Side::Buy {
+                assert_eq!(
+                    (l.reserves_after, l.spot_after_bits, l.author_tao),
+                    (r.reserves_after, r.spot_after_bits, r.author_tao),
+                    "SN{netuid} buy {amount}: the pool after"
+                );
+            }
+        }
+    }
+    assert!(live.quote(99, Side::Buy, TAO).await.is_err(), "no subnet 99");
+    let hot = id("//Owner1//hot");
+    for call in [
+        Call::Transfer { dest: id("//Bob"), amount: Tao::from_rao(2 * TAO) },
+        Call::AddStake { hotkey: hot, netuid: 1, amount_staked: Tao::from_rao(TAO) },
+        Call::RemoveStakeLimit {
+            hotkey: hot,
+            netuid: 1,
+            amount_unstaked: Alpha::from_rao(TAO),
+            limit_price: 1_000,
+            allow_partial: true,
+        },
+        Call::MoveStake {
+            origin_hotkey: hot,
+            destination_hotkey: id("//Owner2//hot"),
+            origin_netuid: 1,
+            destination_netuid: 2,
+            alpha_amount: Alpha::from_rao(TAO),
+        },
+        Call::SetWeights {
+            netuid: 1,
+            dests: vec![0, 1, 2],
+            weights: vec![9, 8, 7],
+            version_key: 4,
+        },
+        Call::ServeAxon {
+            netuid: 1,
+            axon: AxonInfo {
+                ip: "2001:db8::9".into(),
+                port: 9000,
+                ip_type: 6,
+                protocol: 4,
+                version: 3,
+            },
+        },
+        Call::AddProxy { delegate: id("//Bob"), proxy_type: chain::ProxyType::Staking },
+        Call::Proxy {
+            real: id("//Bob"),
+            call: Box::new(Call::AddStake {
+                hotkey: hot,
+                netuid: 1,
+                amount_staked: Tao::from_rao(TAO),
+            }),
+        },
+        Call::BatchAll {
+            calls: vec![
+                Call::AddStake { hotkey: hot, netuid: 1, amount_staked: Tao::from_rao(TAO) },
+                Call::Transfer { dest: id("//Bob"), amount: Tao::from_rao(TAO) },
+            ],
+        },
+    ] {
+        let (l, r) = (
+            local.estimate_fee(id("//Alice"), call.clone()).await.unwrap(),
+            live.estimate_fee(id("//Alice"), call.clone()).await.unwrap(),
+        );
+        assert_eq!(l, r, "the fee of {call:?}");
+        assert!(l > 0);
+    }
+    for who in ["//Alice", "//Bob", "//Owner1", "//Nobody"] {
+        let (l, r) = (local.stakes(id(who)).await.unwrap(), live.stakes(id(who)).await.unwrap());
+        assert_eq!(l, r, "{who}'s stakes");
+    }
+    for netuid in [1, 2, 3] {
+        let l = local.neurons(netuid).await.unwrap();
+        let r = live.neurons(netuid).await.unwrap();
+        assert_eq!(l.iter().map(neuron_seen_live).collect::<Vec<_>>(), r, "SN{netuid}'s neurons");
+    }
+}
+
 /// Both sides' subnets agree; returns them.
 async fn agree(local: &dyn Chain, live: &Subtensor) -> Vec<SubnetInfo> {
     let (a, b) = (local.subnets().await.unwrap(), live.subnets().await.unwrap());
@@ -50,12 +171,7 @@ async fn agree(local: &dyn Chain, live: &Subtensor) -> Vec<SubnetInfo> {
     b
 }
 
-async fn stake(chain: &dyn Chain, uri: &str, netuid: u16, tao: u64) {
-    let call = Call::AddStake {
-        hotkey: id(&format!("//Owner{netuid}//hot")),
-        netuid,
-        amount_staked: Tao::from_rao(tao),
-    };
+async fn submit(chain: &dyn Chain, uri: &str, call: Call) {
     let mut statuses =
         chain::sign_and_submit(chain, &keys_pair(uri), call, TxOptions::default()).await.unwrap();
     while let Some(s) = statuses.next().await {
@@ -63,12 +179,69 @@ async fn stake(chain: &dyn Chain, uri: &str, netuid: u16, tao: u64) {
             return;
         }
     }
-    panic!("the stake did not finalize");
+    panic!("the transaction did not finalize");
+}
+
+async fn stake(chain: &dyn Chain, uri: &str, netuid: u16, tao: u64) {
+    let hotkey = id(&format!("//Owner{netuid}//hot"));
+    submit(chain, uri, Call::AddStake { hotkey, netuid, amount_staked: Tao::from_rao(tao) }).await;
+}
+
+/// The events the live client decodes (see `subtensor::events`): the ones localnet emits
+/// beyond these (epochs, hyperparameters, registrations) are not in its `Chain::block`.
+fn decoded_live(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::ExtrinsicSuccess { .. }
+            | Event::ExtrinsicFailed { .. }
+            | Event::Transfer { .. }
+            | Event::StakeAdded { .. }
+            | Event::StakeRemoved { .. }
+            | Event::StakeMoved { .. }
+            | Event::StakeTransferred { .. }
+            | Event::StakeSwapped { .. }
+            | Event::WeightsSet { .. }
+            | Event::AxonServed { .. }
+            | Event::SubnetIdentitySet { .. }
+            | Event::NetworkRemoved { .. }
+            | Event::FirstEmissionBlockNumberSet { .. }
+            | Event::ProxyAdded { .. }
+            | Event::ProxyRemoved { .. }
+            | Event::ProxyExecuted { .. }
+            | Event::EncryptedSubmitted { .. }
+    )
+}
+
+/// Every block from `from` to the head carries the same events on both sides; returns how
+/// many events of trades (stake and transfer) they held.
+async fn agree_on_events(local: &dyn Chain, live: &Subtensor, from: u64) -> usize {
+    let head = local.header(BlockId::Head).await.unwrap().number;
+    let mut trades = 0;
+    for n in from..=head {
+        let l = local.block(BlockId::Number(n)).await.unwrap();
+        let r = live.block(BlockId::Number(n)).await.unwrap();
+        assert_eq!(l.header.hash, r.header.hash, "block {n}");
+        let l: Vec<_> = l.events.into_iter().filter(|e| decoded_live(&e.event)).collect();
+        assert_eq!(l, r.events, "block {n}'s events");
+        trades += l
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.event,
+                    Event::StakeAdded { .. }
+                        | Event::StakeRemoved { .. }
+                        | Event::StakeMoved { .. }
+                        | Event::Transfer { .. }
+                )
+            })
+            .count();
+    }
+    trades
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_client_reads_localnet_as_localnet_does() {
-    let genesis = treasury_genesis(
+    let mut genesis = treasury_genesis(
         "parity",
         7,
         100,
@@ -80,6 +253,27 @@ async fn the_live_client_reads_localnet_as_localnet_does() {
             pool_subnet(3, "", "γ", 90 * TAO, 30_000 * TAO),
         ],
     );
+    // Subnet 1 has neurons beside its owner: one serving an IPv4 axon, one an IPv6 one.
+    let sn1 = &mut genesis.subnets[0];
+    let axon = |ip: &str, ip_type| AxonInfo {
+        ip: ip.into(),
+        port: 8091,
+        ip_type,
+        protocol: 4,
+        version: 9_001,
+    };
+    sn1.neurons.push(GenesisNeuron {
+        hotkey: id("//Miner1"),
+        coldkey: id("//Bob"),
+        axon: Some(axon("203.0.113.7", 4)),
+        registered_at: 50,
+    });
+    sn1.neurons.push(GenesisNeuron {
+        hotkey: id("//Miner2"),
+        coldkey: id("//Alice"),
+        axon: Some(axon("2001:db8::7", 6)),
+        registered_at: 60,
+    });
     let node = Node::start(
         &genesis,
         NodeConfig {
@@ -97,15 +291,70 @@ async fn the_live_client_reads_localnet_as_localnet_does() {
     let first = local.header(BlockId::Number(genesis.start_block)).await.unwrap();
     assert_eq!(live.genesis().0, first.hash.0, "the genesis hash, as chain_getBlockHash(0) says");
     let before = agree(local.as_ref(), &live).await;
+    agree_on_trading(local.as_ref(), &live).await;
+    assert_eq!(live.neurons(1).await.unwrap().len(), 3, "the owner and two miners");
 
     // Trades move pools, balances and nonces; both sides see the new head alike.
     stake(local.as_ref(), "//Alice", 1, 25 * TAO).await;
     stake(local.as_ref(), "//Bob", 2, 7 * TAO).await;
     let after = agree(local.as_ref(), &live).await;
+    agree_on_trading(local.as_ref(), &live).await;
+    assert!(!live.stakes(id("//Bob")).await.unwrap().is_empty(), "Bob staked on SN2");
+
     let tao = |v: &[SubnetInfo], n: u16| v.iter().find(|s| s.netuid == n).unwrap().pool.tao_reserve;
     assert!(tao(&after, 1) > tao(&before, 1) && tao(&after, 2) > tao(&before, 2));
     let alice: AccountId = id("//Alice");
     assert_eq!(live.account(alice).await.unwrap().nonce, 1);
+
+    // More kinds of trade, then every block's events (older blocks' too) agree.
+    let alice_sn1 = local.stakes(alice).await.unwrap();
+    let held = alice_sn1.iter().find(|s| s.netuid == 1).unwrap().alpha;
+    submit(
+        local.as_ref(),
+        "//Alice",
+        Call::RemoveStake {
+            hotkey: id("//Owner1//hot"),
+            netuid: 1,
+            amount_unstaked: Alpha::from_rao(held / 3),
+        },
+    )
+    .await;
+    submit(
+        local.as_ref(),
+        "//Alice",
+        Call::MoveStake {
+            origin_hotkey: id("//Owner1//hot"),
+            destination_hotkey: id("//Owner3//hot"),
+            origin_netuid: 1,
+            destination_netuid: 3,
+            alpha_amount: Alpha::from_rao(held / 3),
+        },
+    )
+    .await;
+    submit(
+        local.as_ref(),
+        "//Bob",
+        Call::Transfer { dest: id("//Charlie"), amount: Tao::from_rao(3 * TAO) },
+    )
+    .await;
+    // A stake to a hotkey registered nowhere fails in dispatch: ExtrinsicFailed, fee paid.
+    let unregistered =
+        Call::AddStake { hotkey: id("//Bob"), netuid: 1, amount_staked: Tao::from_rao(TAO) };
+    submit(local.as_ref(), "//Bob", unregistered).await;
+    let failed = local.block(BlockId::Head).await.unwrap();
+    assert!(
+        failed.events.iter().any(|e| matches!(
+            e.event,
+            Event::ExtrinsicFailed { error: chain::DispatchError::HotKeyAccountNotExists, fee }
+                if fee > 0
+        )),
+        "{:?}",
+        failed.events
+    );
+    let trades = agree_on_events(local.as_ref(), &live, genesis.start_block).await;
+    assert!(trades >= 5, "two stakes, an unstake, a move and a transfer: {trades} events");
+    agree_on_trading(local.as_ref(), &live).await;
+    assert_eq!(live.account(alice).await.unwrap().nonce, 3);
 
     server.shutdown().await;
     node.shutdown().await;
