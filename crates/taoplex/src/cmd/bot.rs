@@ -154,7 +154,8 @@ pub(crate) async fn run_with(
     };
     let store =
         bot::store::BotStore::open(&store_config).await.context("cannot open the bot's store")?;
-    let market_store = Store::open(&StoreConfig::SqliteDir(bot_dir.join("market")))
+    let market_dir = bot_dir.join(super::network::market_dir(&args.chain.network));
+    let market_store = Store::open(&StoreConfig::SqliteDir(market_dir))
         .await
         .context("cannot open the bot's market store")?;
     let live = matches!(args.chain.endpoint()?, super::network::Endpoint::Live(_));

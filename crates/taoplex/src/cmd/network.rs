@@ -154,6 +154,22 @@ mod tests {
     }
 }
 
+/// The market store's folder for `network` (the `--network` value): one per network, so that a
+/// chain's blocks never meet another's (the indexer would refuse them as a chain mismatch).
+/// `market` for the localnet, `market-<network>` for a live one.
+pub(crate) fn market_dir(network: &str) -> String {
+    if matches!(network, "local" | "localnet") {
+        return "market".into();
+    }
+    let name: String = network
+        .trim_start_matches("wss://")
+        .trim_start_matches("ws://")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .collect();
+    format!("market-{name}")
+}
+
 /// Where an empty market store starts indexing (`--from-block`): a block number, or `-N` for N
 /// blocks before the finalized head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

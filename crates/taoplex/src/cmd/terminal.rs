@@ -166,22 +166,6 @@ impl TerminalArgs {
         matches!(self.network.as_str(), "local" | "localnet")
     }
 
-    /// The market store's folder in the data dir: one per network, so that a chain's blocks
-    /// never meet another's (the indexer would refuse them as a chain mismatch).
-    fn market_dir(&self) -> String {
-        if self.is_local() {
-            return "market".into();
-        }
-        let name: String = self
-            .network
-            .trim_start_matches("wss://")
-            .trim_start_matches("ws://")
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
-            .collect();
-        format!("market-{name}")
-    }
-
     /// The chain as the terminal's first line names it.
     fn chain_label(&self) -> &str {
         if self.is_local() { &self.rpc } else { &self.network }
@@ -227,7 +211,7 @@ pub(crate) async fn run_with(
     }
     let store_config = match &args.database_url {
         Some(url) => StoreConfig::Postgres { url: url.clone(), schema: None },
-        None => StoreConfig::SqliteDir(dir.join(args.market_dir())),
+        None => StoreConfig::SqliteDir(dir.join(super::network::market_dir(&args.network))),
     };
     let store = Store::open(&store_config).await.context("cannot open the market store")?;
     let feed = FeedConfig {
@@ -343,13 +327,11 @@ mod tests {
 
     #[test]
     fn each_network_keeps_its_own_market_store() {
-        assert_eq!(args(&[]).market_dir(), "market");
-        assert_eq!(args(&["--network", "local"]).market_dir(), "market");
-        assert_eq!(args(&["--network", "finney"]).market_dir(), "market-finney");
-        assert_eq!(
-            args(&["--network", "wss://node.example:443/ws"]).market_dir(),
-            "market-node.example_443_ws"
-        );
+        let dir = |argv: &[&str]| super::super::network::market_dir(&args(argv).network);
+        assert_eq!(dir(&[]), "market");
+        assert_eq!(dir(&["--network", "local"]), "market");
+        assert_eq!(dir(&["--network", "finney"]), "market-finney");
+        assert_eq!(dir(&["--network", "wss://node.example:443/ws"]), "market-node.example_443_ws");
         assert_eq!(args(&["--network", "test"]).chain_label(), "test");
         assert_eq!(args(&["--rpc", "embedded"]).chain_label(), "embedded");
     }
