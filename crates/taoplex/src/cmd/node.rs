@@ -162,10 +162,7 @@ impl NodeSetup {
         args: &NodeArgs,
         extension: Option<GenesisExtension>,
     ) -> anyhow::Result<Self> {
-        let data_dir = match &args.data_dir {
-            Some(d) => d.clone(),
-            None => default_data_dir()?,
-        };
+        let data_dir = data_dir_of(args)?;
         let genesis = resolve_genesis(args, &data_dir, extension)?;
         let (production, block_time) = match args.block_time {
             BlockTime::Every(d) => (BlockProduction::Interval, d),
@@ -346,9 +343,17 @@ fn from_an_older_localnet(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The data directory `args` name (`--data-dir`, else the user's default).
+fn data_dir_of(args: &NodeArgs) -> anyhow::Result<PathBuf> {
+    match &args.data_dir {
+        Some(d) => Ok(d.clone()),
+        None => default_data_dir(),
+    }
+}
+
 /// Renames the data directory to `<name>.older-localnet-<unix seconds>` beside it.
 fn set_aside(args: &NodeArgs) -> anyhow::Result<(PathBuf, PathBuf)> {
-    let data_dir = NodeSetup::from_args(args, None)?.config.data_dir.unwrap_or_default();
+    let data_dir = data_dir_of(args)?;
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
