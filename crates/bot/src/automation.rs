@@ -183,6 +183,23 @@ impl CardSpec {
     }
 }
 
+/// The user's registration if it trades through the bot's proxy (automations run only there),
+/// or `None` after telling them how to register one.
+async fn proxy_or_say(
+    ctx: &Ctx,
+    chat: i64,
+    user_id: i64,
+    lang: Lang,
+) -> Result<Option<crate::store::ProxyReg>> {
+    match ctx.s.store.proxy(user_id).await? {
+        Some(r) if r.proxy => Ok(Some(r)),
+        _ => {
+            ctx.reply(chat, Text::Register.get(lang)).await;
+            Ok(None)
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn create_dca(
     ctx: &Ctx,
@@ -194,16 +211,11 @@ pub(crate) async fn create_dca(
     every_minutes: u32,
     limit: Option<u64>,
 ) -> Result<()> {
-    let Some(netuid) = ctx.resolve(subnet).await? else {
-        ctx.reply(chat, Text::UnknownSubnet.get(lang)).await;
+    let Some(netuid) = ctx.subnet_or_say(chat, lang, subnet).await? else {
         return Ok(());
     };
-    let reg = match ctx.s.store.proxy(user_id).await? {
-        Some(r) if r.proxy => r,
-        _ => {
-            ctx.reply(chat, Text::Register.get(lang)).await;
-            return Ok(());
-        }
+    let Some(reg) = proxy_or_say(ctx, chat, user_id, lang).await? else {
+        return Ok(());
     };
     if amount.rao() > reg.per_trade {
         ctx.reply(chat, format!("{} {} τ.", Text::OverTradeLimit.get(lang), tao(reg.per_trade)))
@@ -255,18 +267,14 @@ pub(crate) async fn create_compound(
     target: &SubnetRef,
     every_minutes: u32,
 ) -> Result<()> {
-    let Some(target) = ctx.resolve(target).await? else {
-        ctx.reply(chat, Text::UnknownSubnet.get(lang)).await;
+    let Some(target) = ctx.subnet_or_say(chat, lang, target).await? else {
         return Ok(());
     };
     let source = match source {
         None => None,
-        Some(r) => match ctx.resolve(r).await? {
+        Some(r) => match ctx.subnet_or_say(chat, lang, r).await? {
             Some(n) => Some(n),
-            None => {
-                ctx.reply(chat, Text::UnknownSubnet.get(lang)).await;
-                return Ok(());
-            }
+            None => return Ok(()),
         },
     };
     if source == Some(target) {
@@ -277,8 +285,7 @@ pub(crate) async fn create_compound(
         ctx.reply(chat, Text::CompoundRoot.get(lang)).await;
         return Ok(());
     }
-    if !matches!(ctx.s.store.proxy(user_id).await?, Some(r) if r.proxy) {
-        ctx.reply(chat, Text::Register.get(lang)).await;
+    if proxy_or_say(ctx, chat, user_id, lang).await?.is_none() {
         return Ok(());
     }
     let c = Compound { source, target, every_ms: u64::from(every_minutes) * 60_000 };
@@ -302,16 +309,11 @@ pub(crate) async fn create_exit(
     above: bool,
     level: Tao,
 ) -> Result<()> {
-    let Some(netuid) = ctx.resolve(subnet).await? else {
-        ctx.reply(chat, Text::UnknownSubnet.get(lang)).await;
+    let Some(netuid) = ctx.subnet_or_say(chat, lang, subnet).await? else {
         return Ok(());
     };
-    let reg = match ctx.s.store.proxy(user_id).await? {
-        Some(r) if r.proxy => r,
-        _ => {
-            ctx.reply(chat, Text::Register.get(lang)).await;
-            return Ok(());
-        }
+    let Some(reg) = proxy_or_say(ctx, chat, user_id, lang).await? else {
+        return Ok(());
     };
     let Some(position) = ctx
         .s

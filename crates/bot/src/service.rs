@@ -94,6 +94,20 @@ impl Ctx {
         }
     }
 
+    /// The subnet `r` names, or `None` after telling the chat there is no such subnet.
+    pub(crate) async fn subnet_or_say(
+        &self,
+        chat: i64,
+        lang: Lang,
+        r: &SubnetRef,
+    ) -> Result<Option<u16>> {
+        let found = self.resolve(r).await?;
+        if found.is_none() {
+            self.reply(chat, Text::UnknownSubnet.get(lang)).await;
+        }
+        Ok(found)
+    }
+
     pub(crate) async fn resolve(&self, r: &SubnetRef) -> Result<Option<u16>> {
         let overview = self.s.market.overview().await?;
         Ok(match r {
@@ -477,8 +491,7 @@ async fn on_message(ctx: &Arc<Ctx>, msg: &Message) -> Result<()> {
 }
 
 async fn price_cmd(ctx: &Ctx, chat: i64, lang: Lang, r: &SubnetRef) -> Result<()> {
-    let Some(netuid) = ctx.resolve(r).await? else {
-        ctx.reply(chat, Text::UnknownSubnet.get(lang)).await;
+    let Some(netuid) = ctx.subnet_or_say(chat, lang, r).await? else {
         return Ok(());
     };
     let o = ctx.s.market.overview().await?;
@@ -527,8 +540,7 @@ async fn top(ctx: &Ctx, chat: i64, lang: Lang) -> Result<()> {
 }
 
 async fn subnet_card(ctx: &Ctx, chat: i64, lang: Lang, r: &SubnetRef) -> Result<()> {
-    let Some(netuid) = ctx.resolve(r).await? else {
-        ctx.reply(chat, Text::UnknownSubnet.get(lang)).await;
+    let Some(netuid) = ctx.subnet_or_say(chat, lang, r).await? else {
         return Ok(());
     };
     let d = ctx.s.market.subnet(netuid).await?;
@@ -588,12 +600,9 @@ fn signed_tao(s: &str) -> String {
 
 async fn events(ctx: &Ctx, chat: i64, lang: Lang, r: Option<&SubnetRef>) -> Result<()> {
     let netuid = match r {
-        Some(r) => match ctx.resolve(r).await? {
+        Some(r) => match ctx.subnet_or_say(chat, lang, r).await? {
             Some(n) => Some(n),
-            None => {
-                ctx.reply(chat, Text::UnknownSubnet.get(lang)).await;
-                return Ok(());
-            }
+            None => return Ok(()),
         },
         None => None,
     };
@@ -747,8 +756,7 @@ async fn start_trade(
     r: &SubnetRef,
     ask: TradeAsk,
 ) -> Result<()> {
-    let Some(netuid) = ctx.resolve(r).await? else {
-        ctx.reply(chat, Text::UnknownSubnet.get(lang)).await;
+    let Some(netuid) = ctx.subnet_or_say(chat, lang, r).await? else {
         return Ok(());
     };
     let Some(reg) = ctx.s.store.proxy(user_id).await? else {

@@ -356,18 +356,22 @@ impl BotStore {
         Ok(rows.into_iter().map(|(c, h)| (c, u8::try_from(h).unwrap_or(0))).collect())
     }
 
+    /// Whether a daily message (digest or portfolio summary) under `key` is in the delivery log.
+    async fn digest_logged(&self, key: &str) -> Result<bool> {
+        let n: i64 = on_db!(&self.db, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM bot_deliveries WHERE rule_id = $1 AND key = $2")
+                .bind(DIGEST_RULE).bind(key).fetch_one(pool).await?
+        });
+        Ok(n > 0)
+    }
+
     fn digest_key(chat_id: i64, day: u64) -> String {
         format!("digest:{chat_id}:{day}")
     }
 
     /// Whether the digest of `day` (days since the epoch) was already queued for a chat.
     pub async fn digest_queued(&self, chat_id: i64, day: u64) -> Result<bool> {
-        let key = Self::digest_key(chat_id, day);
-        let n: i64 = on_db!(&self.db, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM bot_deliveries WHERE rule_id = $1 AND key = $2")
-                .bind(DIGEST_RULE).bind(&key).fetch_one(pool).await?
-        });
-        Ok(n > 0)
+        self.digest_logged(&Self::digest_key(chat_id, day)).await
     }
 
     /// Queues a chat's digest of `day` in the outbox unless it was queued before, logging it
@@ -681,12 +685,7 @@ impl BotStore {
         coldkey: &chain::AccountId,
         day: u64,
     ) -> Result<bool> {
-        let key = Self::portfolio_key(chat_id, coldkey, day);
-        let n: i64 = on_db!(&self.db, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM bot_deliveries WHERE rule_id = $1 AND key = $2")
-                .bind(DIGEST_RULE).bind(&key).fetch_one(pool).await?
-        });
-        Ok(n > 0)
+        self.digest_logged(&Self::portfolio_key(chat_id, coldkey, day)).await
     }
 
     /// Queues the summary of `day` unless it was queued before, and keeps its snapshot for
