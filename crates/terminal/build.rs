@@ -35,7 +35,7 @@ fn run() -> Result<(), String> {
         || SCRIPT_FONTS
             .iter()
             .map(|(p, _)| *p)
-            .chain(CJK_FONTS.iter().map(|(p, _)| *p))
+            .chain(CJK_FONTS.iter().map(|f| f.package))
             .any(|p| !modules.join("@fontsource").join(p).join("unicode.json").is_file());
     if missing {
         npm_ci(&web)?;
@@ -149,8 +149,19 @@ const SCRIPT_FONTS: &[(&str, &[&str])] = &[
 /// CJK fonts are ~100 files each (74 MB for Chinese): only the subsets holding characters we
 /// show are embedded. Chinese: every CJK character of the interface's catalogues and the
 /// katakana letters of mainnet symbols; Korean: the Hangul compatibility jamo of mainnet symbols.
-const CJK_FONTS: &[(&str, &[(u32, u32)])] =
-    &[("noto-sans-sc", &[(0x30A1, 0x30F6)]), ("noto-sans-kr", &[(0x3131, 0x318E)])];
+const CJK_FONTS: &[CjkFont] = &[
+    CjkFont { package: "noto-sans-sc", catalogues: true, extra: &[(0x30A1, 0x30F6)] },
+    CjkFont { package: "noto-sans-kr", catalogues: false, extra: &[(0x3131, 0x318E)] },
+];
+
+/// A chunked CJK font and the characters it must cover.
+struct CjkFont {
+    package: &'static str,
+    /// Every CJK character of the catalogues.
+    catalogues: bool,
+    /// Code point ranges besides (inclusive).
+    extra: &'static [(u32, u32)],
+}
 
 /// Catalogues whose CJK characters the Chinese font must cover.
 const CATALOGUES: &[&str] = &["src/i18n.rs", "../dojo-platform/src/i18n.rs"];
@@ -158,14 +169,14 @@ const CATALOGUES: &[&str] = &["src/i18n.rs", "../dojo-platform/src/i18n.rs"];
 fn fonts(manifest: &Path, modules: &Path, out: &Path) -> Result<(), String> {
     let dir = out.join("fonts");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut faces: Vec<(String, String)> = Vec::new(); // (file name, unicode-range)
+    let mut faces: Vec<(&str, String, String)> = Vec::new(); // (package, file, unicode-range)
     for (package, subsets) in SCRIPT_FONTS {
         let table = unicode_table(modules, package)?;
         for subset in *subsets {
             let ranges = table.iter().find(|(k, _)| k == subset).map(|(_, v)| v.clone()).ok_or(
                 format!("@fontsource/{package} has no subset {subset:?} in its unicode.json"),
             )?;
-            faces.push((format!("{package}-{subset}-400-normal.woff2"), ranges));
+            faces.push((package, format!("{package}-{subset}-400-normal.woff2"), ranges));
         }
     }
     let mut chinese: Vec<u32> = Vec::new();
@@ -176,43 +187,32 @@ fn fonts(manifest: &Path, modules: &Path, out: &Path) -> Result<(), String> {
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         chinese.extend(text.chars().map(u32::from).filter(|c| *c >= 0x2E80));
     }
-    for (package, extra) in CJK_FONTS {
-        let mut needed: Vec<u32> =
-            if *package == "noto-sans-sc" { chinese.clone() } else { vec![] };
+    chinese.sort_unstable();
+    chinese.dedup();
+    for CjkFont { package, catalogues, extra } in CJK_FONTS {
+        let ours: &[u32] = if *catalogues { &chinese } else { &[] };
+        let mut needed: Vec<u32> = ours.to_vec();
         needed.extend(extra.iter().flat_map(|(a, b)| *a..=*b));
-        needed.sort_unstable();
-        needed.dedup();
-        let mut covered = vec![false; needed.len()];
+        let mut covered: Vec<(u32, u32)> = Vec::new();
         for (subset, ranges) in unicode_table(modules, package)? {
             let Some(n) = subset.strip_prefix('[').and_then(|s| s.strip_suffix(']')) else {
                 continue;
             };
             let parsed = parse_ranges(&ranges)?;
-            let mut hit = false;
-            for (i, c) in needed.iter().enumerate() {
-                if parsed.iter().any(|(a, b)| a <= c && c <= b) {
-                    covered[i] = true;
-                    hit = true;
-                }
-            }
-            if hit {
-                faces.push((format!("{package}-{n}-400-normal.woff2"), ranges));
+            if needed.iter().any(|c| parsed.iter().any(|(a, b)| a <= c && c <= b)) {
+                covered.extend(&parsed);
+                faces.push((package, format!("{package}-{n}-400-normal.woff2"), ranges));
             }
         }
-        let missing: String = needed
+        // The interface's own text must render: a catalogue character the font lacks is a
+        // build error, not a box on the page.
+        let missing: String = ours
             .iter()
-            .zip(&covered)
-            .filter(|(_, c)| !**c)
-            .filter_map(|(ch, _)| char::from_u32(*ch))
+            .filter(|c| !covered.iter().any(|(a, b)| a <= *c && *c <= b))
+            .filter_map(|c| char::from_u32(*c))
             .collect();
-        if !missing.is_empty() && *package == "noto-sans-sc" {
-            // The interface's own text must render: a catalogue character the font lacks is a
-            // build error, not a box on the page.
-            let ours: String =
-                missing.chars().filter(|c| chinese.contains(&u32::from(*c))).collect();
-            if !ours.is_empty() {
-                return Err(format!("@fontsource/{package} has no glyph for {ours:?}"));
-            }
+        if !missing.is_empty() {
+            return Err(format!("@fontsource/{package} has no glyph for {missing:?}"));
         }
     }
     let mut css = String::from(
@@ -221,15 +221,7 @@ fn fonts(manifest: &Path, modules: &Path, out: &Path) -> Result<(), String> {
     let mut table =
         String::from("/// Script fonts embedded by `build.rs`: (file name, WOFF2 bytes).\n");
     table.push_str("pub(crate) static FONTS: &[(&str, &[u8])] = &[\n");
-    for (file, ranges) in &faces {
-        let package = file.split("-400-").next().unwrap_or(file);
-        let package = SCRIPT_FONTS
-            .iter()
-            .map(|(p, _)| *p)
-            .chain(CJK_FONTS.iter().map(|(p, _)| *p))
-            .filter(|p| package.starts_with(p))
-            .max_by_key(|p| p.len())
-            .ok_or(format!("no package for {file}"))?;
+    for (package, file, ranges) in &faces {
         let from = modules.join("@fontsource").join(package).join("files").join(file);
         std::fs::copy(&from, dir.join(file))
             .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
