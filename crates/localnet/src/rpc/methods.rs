@@ -76,6 +76,19 @@ pub(super) fn need_ws(method: &str) -> RpcError {
     )
 }
 
+/// An `…unsubscribe…` method: `[subscription id]` → whether this connection's subscription of
+/// `kind` with that id ended.
+pub(super) fn unsubscribe(
+    method: &str,
+    p: Value,
+    conn: Option<&mut Connection>,
+    kind: SubKind,
+) -> Result<Value, RpcError> {
+    let conn = conn.ok_or_else(|| need_ws(method))?;
+    let (id,): (String,) = params(method, "[subscription id]", p, 1)?;
+    to_value(conn.unsubscribe(&id, kind))
+}
+
 pub(crate) async fn dispatch(
     state: &AppState,
     method: &str,
@@ -191,15 +204,13 @@ pub(crate) async fn dispatch(
         | m::TAOPLEX_UNSUBSCRIBE_FINALIZED_HEADS
         | m::TAOPLEX_UNSUBSCRIBE_EVENTS
         | m::AUTHOR_UNWATCH_EXTRINSIC => {
-            let conn = conn.ok_or_else(|| need_ws(method))?;
-            let (id,): (String,) = params(method, "[subscription id]", p, 1)?;
             let kind = match method {
                 m::TAOPLEX_UNSUBSCRIBE_HEADS => SubKind::TaoplexHeads,
                 m::TAOPLEX_UNSUBSCRIBE_FINALIZED_HEADS => SubKind::TaoplexFinalizedHeads,
                 m::TAOPLEX_UNSUBSCRIBE_EVENTS => SubKind::Events,
                 _ => SubKind::Extrinsic,
             };
-            to_value(conn.unsubscribe(&id, kind))
+            unsubscribe(method, p, conn, kind)
         }
         m::TAOPLEX_FAST_FORWARD => {
             let (blocks,): (Option<u64>,) = params(method, "[blocks?]", p, 1)?;

@@ -14,7 +14,7 @@ use parity_scale_codec::{Decode, Encode};
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::methods::{need_ws, no_params, params, to_value};
+use super::methods::{need_ws, no_params, params, to_value, unsubscribe};
 use super::ws::{Connection, Source, SubKind};
 use crate::Runtime;
 use crate::substrate::metadata::{self, METADATA_VERSIONS, RUNTIME_APIS};
@@ -361,14 +361,12 @@ pub(super) async fn dispatch(
         m::CHAIN_UNSUBSCRIBE_NEW_HEADS
         | m::CHAIN_UNSUBSCRIBE_FINALIZED_HEADS
         | m::CHAIN_UNSUBSCRIBE_ALL_HEADS => {
-            let conn = conn.ok_or_else(|| need_ws(method))?;
-            let (id,): (String,) = params(method, "[subscription id]", p, 1)?;
             let kind = match method {
                 m::CHAIN_UNSUBSCRIBE_NEW_HEADS => SubKind::NewHeads,
                 m::CHAIN_UNSUBSCRIBE_FINALIZED_HEADS => SubKind::FinalizedHeads,
                 _ => SubKind::AllHeads,
             };
-            to_value(conn.unsubscribe(&id, kind))
+            unsubscribe(method, p, conn, kind)
         }
         m::STATE_GET_METADATA => {
             let (at,): (Option<Hash>,) = params(method, "[hash?]", p, 1)?;
