@@ -409,7 +409,7 @@
         : tr("holding_none", { s: symbol, free: fromRao(held.free) });
       line.hidden = false;
     }
-    // Max: on a buy the free TAO less the chain's fee for the stake; on a sell all that is held
+    // Max: on a buy the free TAO less the chain's fee for the stake; otherwise all that is held
     // with the chosen validator.
     function max() {
       if (!held) return;
