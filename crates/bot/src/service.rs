@@ -592,7 +592,7 @@ async fn subnet_card(ctx: &Ctx, chat: i64, lang: Lang, r: &SubnetRef) -> Result<
 fn signed_tao(s: &str) -> String {
     match s.strip_prefix('-') {
         Some(abs) => {
-            format!("-{}", abs.parse::<u64>().map(tao).unwrap_or_else(|_| abs.to_string()))
+            format!("−{}", abs.parse::<u64>().map(tao).unwrap_or_else(|_| abs.to_string()))
         }
         None => format!("+{}", s.parse::<u64>().map(tao).unwrap_or_else(|_| s.to_string())),
     }
@@ -1165,14 +1165,14 @@ async fn portfolio_step(ctx: &Ctx) -> Result<()> {
                 let pct_change = if prev.exit_total == 0 {
                     String::new()
                 } else {
-                    format!(" ({:+.2} %)", diff as f64 * 100.0 / prev.exit_total as f64)
+                    format!(" ({})", pct(Some(diff as f64 / prev.exit_total as f64)))
                 };
-                format!("{}{pct_change}", signed_rao(diff))
+                format!("{} τ{pct_change}", signed_rao(diff))
             }
             None => Text::FirstSummary.get(lang).to_string(),
         };
         text.push_str(&format!(
-            "Σ {} {} τ · {}: {} τ",
+            "Σ {} {} τ · {}: {}",
             Text::ExitValue.get(lang),
             tao(p.exit_total),
             Text::Change24h.get(lang),

@@ -115,10 +115,11 @@ pub fn group(n: u64) -> String {
     out
 }
 
-/// A signed fraction as a percentage with sign, or "—" when unknown.
+/// A signed fraction as a percentage with sign, or "—" when unknown. Losses take the
+/// typographic minus, as every signed number the bot writes does.
 pub fn pct(change: Option<f64>) -> String {
     match change {
-        Some(c) if c.is_finite() => format!("{:+.2} %", c * 100.0),
+        Some(c) if c.is_finite() => format!("{:+.2} %", c * 100.0).replacen('-', "−", 1),
         _ => "—".into(),
     }
 }
@@ -157,7 +158,7 @@ mod tests {
         assert_eq!(tao(1_234_500_000), "1.2345");
         assert_eq!(tao(5_000_000_000_000), "5,000");
         assert_eq!(price(12_345_678), "0.012345");
-        assert_eq!(pct(Some(-0.0512)), "-5.12 %");
+        assert_eq!(pct(Some(-0.0512)), "−5.12 %");
         assert_eq!(pct(None), "—");
     }
 }
