@@ -99,7 +99,10 @@ pub use primitives::{
     AccountId, BadHash, BlockNumber, Hash, NetUid, alpha_string, tao_string, u64_string,
 };
 pub use sign::{Prepared, Signer, TxOptions, prepare_localnet, sign_and_submit};
-pub use tx::{DEFAULT_MORTALITY, MAX_DECODE_DEPTH, Mortality, SignedTransaction, SigningContext};
+pub use tx::{
+    DEFAULT_MORTALITY, Envelope, MAX_DECODE_DEPTH, Mortality, SUBSTRATE_TRANSACTION_VERSION,
+    SignedTransaction, SigningContext, SubstrateParts,
+};
 pub use view::{
     AccountInfo, Block, BlockId, ChainInfo, ExtrinsicRecord, Header, Hyperparameters, NeuronInfo,
     PoolInfo, StakeInfo, SubnetInfo, TxStatus, u128_string,

@@ -278,3 +278,20 @@ amount_string!(
     dtao::units::Alpha,
     "Serde helpers carrying a [`dtao::units::Alpha`] as its rao count in a decimal string."
 );
+
+/// Bytes as `0x`-hex in JSON.
+pub(crate) mod bytes_hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("0x{}", hex::encode(v)))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        let digits = s.strip_prefix("0x").ok_or_else(|| {
+            serde::de::Error::custom(format!("{s:?} is not 0x-hex: the payload starts with 0x"))
+        })?;
+        hex::decode(digits).map_err(serde::de::Error::custom)
+    }
+}

@@ -21,6 +21,8 @@ pub mod methods {
     pub const SYSTEM_CHAIN: &str = "system_chain";
     /// `[address]` → next nonce of the account (number).
     pub const SYSTEM_ACCOUNT_NEXT_INDEX: &str = "system_accountNextIndex";
+    /// The same, under the alias Substrate also serves (the Python SDK calls this one).
+    pub const ACCOUNT_NEXT_INDEX: &str = "account_nextIndex";
     /// `[]` → every method name.
     pub const RPC_METHODS: &str = "rpc_methods";
     /// `[]` → node implementation name (Substrate).
@@ -124,6 +126,7 @@ pub mod methods {
         SYSTEM_PROPERTIES,
         SYSTEM_HEALTH,
         SYSTEM_ACCOUNT_NEXT_INDEX,
+        ACCOUNT_NEXT_INDEX,
         RPC_METHODS,
         CHAIN_GET_HEADER,
         CHAIN_GET_BLOCK,

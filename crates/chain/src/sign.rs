@@ -55,7 +55,7 @@ pub struct Prepared {
     /// The chain and runtime the payload commits to.
     pub context: SigningContext,
     /// Exactly the bytes to sign, in the chain's payload format.
-    #[serde(with = "bytes_hex")]
+    #[serde(with = "crate::primitives::bytes_hex")]
     pub payload: Vec<u8>,
     /// The call in plain words, for a confirm card ([`Call::describe`]).
     pub description: String,
@@ -117,6 +117,7 @@ impl Prepared {
             tip: self.tip,
             call: self.call,
             signature: signature.0,
+            envelope: crate::tx::Envelope::Taoplex,
         })
     }
 }
@@ -174,22 +175,6 @@ pub async fn prepare_localnet<C: Chain + ?Sized>(
         Mortality::new(head.number, options.mortality_period.unwrap_or(DEFAULT_MORTALITY));
     Ok(Prepared::localnet(signer, call, nonce, mortality, options.tip, info.signing)
         .with_fee_estimate(fee))
-}
-
-mod bytes_hex {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("0x{}", hex::encode(v)))
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = String::deserialize(d)?;
-        let digits = s.strip_prefix("0x").ok_or_else(|| {
-            serde::de::Error::custom(format!("{s:?} is not 0x-hex: the payload starts with 0x"))
-        })?;
-        hex::decode(digits).map_err(serde::de::Error::custom)
-    }
 }
 
 #[cfg(test)]

@@ -63,6 +63,65 @@ impl Mortality {
     }
 }
 
+/// Subtensor's `transaction_version`, which a v4 extrinsic's signature commits to (localnet
+/// reports it in its runtime version and checks it in [`Envelope::Substrate`] signatures).
+pub const SUBSTRATE_TRANSACTION_VERSION: u32 = 1;
+
+/// The form a transaction was signed in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Encode, Decode)]
+pub enum Envelope {
+    /// localnet's own payload ([`SignedTransaction::signing_payload`]).
+    #[default]
+    Taoplex,
+    /// A Subtensor v4 extrinsic, signed over Substrate's payload. The transaction's other
+    /// fields were read from these bytes (by localnet's extrinsic reader, the only place that
+    /// makes this variant), so the signature covers exactly what runs.
+    Substrate(SubstrateParts),
+}
+
+/// The signed parts of a Subtensor v4 extrinsic, as submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct SubstrateParts {
+    /// The `RuntimeCall`'s SCALE bytes.
+    pub call: Vec<u8>,
+    /// The transaction extensions' bytes (era, nonce, tip, metadata-hash mode; mode 0 only).
+    pub extra: Vec<u8>,
+    /// The hash of the era's birth block (the genesis hash for an immortal era).
+    pub era_hash: Hash,
+}
+
+impl SubstrateParts {
+    /// The bytes the signer signed: call, extensions, then what the extensions add
+    /// (spec and transaction versions, genesis hash, birth block hash, no metadata hash),
+    /// hashed first when longer than 256 bytes.
+    pub fn signing_payload(&self, context: &SigningContext) -> Vec<u8> {
+        let mut payload = Vec::with_capacity(self.call.len() + self.extra.len() + 73);
+        payload.extend_from_slice(&self.call);
+        payload.extend_from_slice(&self.extra);
+        context.spec_version.encode_to(&mut payload);
+        SUBSTRATE_TRANSACTION_VERSION.encode_to(&mut payload);
+        payload.extend_from_slice(&context.genesis_hash.0);
+        payload.extend_from_slice(&self.era_hash.0);
+        None::<[u8; 32]>.encode_to(&mut payload);
+        if payload.len() > 256 { Hash::of(&payload).0.to_vec() } else { payload }
+    }
+
+    /// The length-prefixed extrinsic: signed v4, `MultiAddress::Id`, `MultiSignature::Sr25519`.
+    pub fn extrinsic(&self, signer: &AccountId, signature: &[u8; 64]) -> Vec<u8> {
+        let mut body = Vec::with_capacity(99 + self.extra.len() + self.call.len());
+        body.push(0x84);
+        body.push(0x00);
+        body.extend_from_slice(&signer.0);
+        body.push(0x01);
+        body.extend_from_slice(signature);
+        body.extend_from_slice(&self.extra);
+        body.extend_from_slice(&self.call);
+        let mut out = parity_scale_codec::Compact(body.len() as u32).encode();
+        out.extend_from_slice(&body);
+        out
+    }
+}
+
 /// A transaction ready to submit.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 pub struct SignedTransaction {
@@ -79,6 +138,11 @@ pub struct SignedTransaction {
     /// sr25519 signature over [`SignedTransaction::signing_payload`].
     #[serde(with = "signature_hex")]
     pub signature: [u8; 64],
+    /// The form it was signed in. Never taken from JSON or from localnet's hex wire format
+    /// ([`SignedTransaction::from_hex`] refuses it): only localnet's extrinsic reader makes a
+    /// Substrate one, from the bytes the signature covers.
+    #[serde(skip)]
+    pub envelope: Envelope,
 }
 
 impl SignedTransaction {
@@ -106,13 +170,26 @@ impl SignedTransaction {
     ) -> Self {
         let payload = Self::signing_payload(&call, nonce, &mortality, tip, context);
         let signature = pair.sign(&payload).0;
-        Self { signer: AccountId::from(pair.public()), nonce, mortality, tip, call, signature }
+        let envelope = Envelope::Taoplex;
+        Self {
+            signer: AccountId::from(pair.public()),
+            nonce,
+            mortality,
+            tip,
+            call,
+            signature,
+            envelope,
+        }
     }
 
     /// Checks the signature against the signer and `context`.
     pub fn verify_signature(&self, context: &SigningContext) -> Result<(), TxValidityError> {
-        let payload =
-            Self::signing_payload(&self.call, self.nonce, &self.mortality, self.tip, context);
+        let payload = match &self.envelope {
+            Envelope::Taoplex => {
+                Self::signing_payload(&self.call, self.nonce, &self.mortality, self.tip, context)
+            }
+            Envelope::Substrate(parts) => parts.signing_payload(context),
+        };
         if self.signer.public_key().verify(&payload, &keys::Signature(self.signature)) {
             Ok(())
         } else {
@@ -120,9 +197,21 @@ impl SignedTransaction {
         }
     }
 
-    /// The transaction's hash: BLAKE2b-256 of its SCALE encoding.
+    /// The transaction's hash: BLAKE2b-256 of its SCALE encoding, or of the extrinsic's bytes
+    /// for a Substrate one (the hash Substrate's clients compute).
     pub fn hash(&self) -> Hash {
-        Hash::of_encoded(self)
+        match self.substrate_extrinsic() {
+            Some(bytes) => Hash::of(&bytes),
+            None => Hash::of_encoded(self),
+        }
+    }
+
+    /// The length-prefixed v4 extrinsic of a transaction submitted as one.
+    pub fn substrate_extrinsic(&self) -> Option<Vec<u8>> {
+        match &self.envelope {
+            Envelope::Taoplex => None,
+            Envelope::Substrate(parts) => Some(parts.extrinsic(&self.signer, &self.signature)),
+        }
     }
 
     /// `0x`-hex of the SCALE encoding, the form `author_submitExtrinsic` takes.
@@ -144,6 +233,13 @@ impl SignedTransaction {
             })?;
         if !input.is_empty() {
             return Err(TxValidityError::Malformed(format!("{} trailing bytes", input.len())));
+        }
+        if tx.envelope != Envelope::Taoplex {
+            // Its fields would not be checked against the bytes its signature covers.
+            return Err(TxValidityError::Malformed(
+                "a Substrate extrinsic is submitted in its own encoding, not inside localnet's"
+                    .into(),
+            ));
         }
         Ok(tx)
     }
@@ -169,13 +265,13 @@ mod tests {
     use dtao::units::{Alpha, Tao};
 
     /// Hashes of the transactions in `the_encoding_and_hash_of_a_transaction_do_not_change`,
-    /// recorded with amounts as plain `u64`.
+    /// recorded with amounts as plain `u64` and the envelope byte of block-log format 2.
     const GOLDEN: [&str; 5] = [
-        "0x6943a0f8942451469f5029f6f6b7d6beb334b00e045511b207e6c9785b629788",
-        "0x84d3c6de93774ffdbacba7d97d51bf1890507c5ddb3ce71cd7142bf17d9cd162",
-        "0x36ce8956cc5f76c49e25b5f9bddada89ea56839b0dd873e2623cb31f61de2144",
-        "0xf611aa75298a5bf2e32dcaf90a653c40a08c0df2937e7cbe4c2f719af6afa046",
-        "0x1786f3a3413782d8401844b231fff5378c5a64ba554b7988ca1df063664866ff",
+        "0xd5876192fbea3de2bcdaeec9e8b3fb3068d6690cb9fe6dce7a2e26ef6b2aa474",
+        "0x280af6ead977dc9dae2ad5d65fb9d29fe25cc50831c0f77e25e045692340f402",
+        "0x731e3a0ce2b6c579374d5a57dd84a95110103475fbf2a190c2e15985b6d54e44",
+        "0x2b15a3c52be1cdd010236b044b45b9315b4de1bc4587c31541d14a58d265e111",
+        "0x626b7a050e1a87a20418f9636de89582fb5a3682b0bde3252f504cb083a7c06a",
     ];
 
     fn context() -> SigningContext {
@@ -212,6 +308,28 @@ mod tests {
         let mut other_signer = tx.clone();
         other_signer.signer = AccountId::from(keys::Keypair::from_uri("//Bob").unwrap().public());
         assert_eq!(other_signer.verify_signature(&context()), Err(TxValidityError::BadProof));
+    }
+
+    /// A Substrate envelope never comes in through localnet's own encoding or JSON: its
+    /// signature covers other bytes than the fields that run.
+    #[test]
+    fn substrate_envelopes_are_not_taken_from_the_native_wire_or_json() {
+        let alice = keys::Keypair::from_uri("//Alice").unwrap();
+        let mut tx =
+            SignedTransaction::sign(&alice, transfer(), 0, Mortality::new(10, 64), 0, &context());
+        tx.envelope = Envelope::Substrate(SubstrateParts {
+            call: vec![0, 0],
+            extra: vec![0],
+            era_hash: Hash::default(),
+        });
+        assert!(matches!(
+            SignedTransaction::from_hex(&tx.to_hex()),
+            Err(TxValidityError::Malformed(m)) if m.contains("Substrate")
+        ));
+        let json = serde_json::to_string(&tx).unwrap();
+        let back: SignedTransaction = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.envelope, Envelope::Taoplex);
+        assert_eq!(back.verify_signature(&context()), Ok(()), "the fields are what was signed");
     }
 
     /// The wire format of stored and replayed blocks: a change here breaks existing data dirs.
@@ -254,6 +372,7 @@ mod tests {
                     tip: 3,
                     call,
                     signature: [9; 64],
+                    envelope: Envelope::Taoplex,
                 };
                 let json = serde_json::to_value(&tx.call).unwrap();
                 for field in ["amount", "amount_staked", "amount_unstaked", "alpha_amount"] {

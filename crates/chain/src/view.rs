@@ -43,6 +43,10 @@ pub struct ExtrinsicRecord {
     pub fee: u64,
     /// `Ok` or the dispatch error.
     pub result: Result<(), DispatchError>,
+    /// The extrinsic as Subtensor's `chain_getBlock` carries it: a length-prefixed signed v4
+    /// extrinsic (empty where a chain does not say).
+    #[serde(default, with = "crate::primitives::bytes_hex")]
+    pub encoded: Vec<u8>,
 }
 
 /// A block with its extrinsics and events.

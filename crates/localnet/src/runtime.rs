@@ -536,14 +536,11 @@ impl Runtime {
         &self.state.params
     }
 
-    /// The transaction fee of `tx`: base + per byte × its encoded length + tip.
+    /// The transaction fee of `tx`: base + per byte × its length in localnet's encoding + tip.
     pub fn tx_fee(&self, tx: &SignedTransaction) -> u64 {
-        let len = u64::try_from(tx.encoded_size()).unwrap_or(u64::MAX);
-        self.state
-            .params
-            .tx_fee_base
-            .saturating_add(self.state.params.tx_fee_per_byte.saturating_mul(len))
-            .saturating_add(tx.tip)
+        // By the call, not by the bytes it came in: the same call costs the same whichever
+        // encoding carried it, and exactly what `estimate_fee` (and `query_info`) quoted.
+        self.estimate_fee(&tx.call).saturating_add(tx.tip)
     }
 
     /// Pool validity check against the next block: signature, nonce (stale; future nonces are
@@ -658,6 +655,7 @@ impl Runtime {
             };
             records.push(EventRecord { block: n, phase, event: last });
             hashes.push(hash);
+            let encoded = crate::substrate::extrinsic::encoded(&tx);
             extrinsics.push(ExtrinsicRecord {
                 index,
                 hash,
@@ -666,6 +664,7 @@ impl Runtime {
                 call: tx.call,
                 fee,
                 result,
+                encoded,
             });
         }
         let state_root = self.digests.root(&self.state);
@@ -873,7 +872,8 @@ impl Runtime {
 
     /// The transaction fee a call would pay (without tip).
     pub fn estimate_fee(&self, call: &Call) -> u64 {
-        // signer 32 + nonce 8 + mortality 16 + tip 8 + signature 64 around the call.
+        // The length of localnet's own encoding: signer 32 + nonce 8 + mortality 16 + tip 8 +
+        // signature 64 around the call.
         let len = u64::try_from(call.encoded_size().saturating_add(128)).unwrap_or(u64::MAX);
         self.state
             .params

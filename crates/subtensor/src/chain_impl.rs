@@ -186,22 +186,38 @@ impl Subtensor {
         Ok(TxStatus::InBlock { number: header.number, block_hash, index, result, events })
     }
 
+    /// The extrinsics of block `block_hash` (its body, `chain_getBlock`), each as the
+    /// length-prefixed bytes the node serves.
+    pub async fn extrinsics(&self, block_hash: chain::Hash) -> Result<Vec<Vec<u8>>> {
+        let block: Value =
+            self.rpc.call("chain_getBlock", vec![json!(block_hash.to_hex())]).await?;
+        if block.is_null() {
+            return Err(SubtensorError::NotFound(format!("block {block_hash}")));
+        }
+        let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+        extrinsics
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .and_then(|h| hex::decode(h.strip_prefix("0x").unwrap_or(h)).ok())
+                    .ok_or_else(|| SubtensorError::BadAnswer {
+                        method: "chain_getBlock".into(),
+                        reason: format!("block {block_hash}: an extrinsic that is not 0x-hex: {x}"),
+                    })
+            })
+            .collect()
+    }
+
     /// The index of the extrinsic with hash `tx_hash` in block `block_hash`.
     pub(crate) async fn extrinsic_index(
         &self,
         block_hash: chain::Hash,
         tx_hash: chain::Hash,
     ) -> Result<u32> {
-        let block: Value =
-            self.rpc.call("chain_getBlock", vec![json!(block_hash.to_hex())]).await?;
-        let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
-        extrinsics
+        self.extrinsics(block_hash)
+            .await?
             .iter()
-            .position(|x| {
-                x.as_str()
-                    .and_then(|h| hex::decode(h.trim_start_matches("0x")).ok())
-                    .is_some_and(|bytes| sp_crypto_hashing::blake2_256(&bytes) == tx_hash.0)
-            })
+            .position(|bytes| sp_crypto_hashing::blake2_256(bytes) == tx_hash.0)
             .map(|i| i as u32)
             .ok_or_else(|| {
                 SubtensorError::NotFound(format!("transaction {tx_hash} in block {block_hash}"))

@@ -3,7 +3,7 @@
 //! ```text
 //! <data-dir>/LOCK                         held (flock) while a node runs
 //! <data-dir>/genesis.json                 the genesis the chain started from
-//! <data-dir>/blocks.log                   "TPXLOG01", then one record per block
+//! <data-dir>/blocks.log                   "TPXLOG02", then one record per block
 //! <data-dir>/blocks.jsonl                 every block in full (JSON lines), to serve after a restart
 //! <data-dir>/snapshots/<number>.snapshot  the runtime after block <number>
 //! <data-dir>/snapshots/<number>.sim       the simulation's state after block <number>
@@ -34,7 +34,10 @@ use parity_scale_codec::{Decode, Encode};
 use super::NodeError;
 use crate::genesis::Genesis;
 
-const LOG_MAGIC: &[u8; 8] = b"TPXLOG01";
+/// Format 2: a transaction records the form it was signed in ([`chain::Envelope`]).
+const LOG_MAGIC: &[u8; 8] = b"TPXLOG02";
+/// Logs this taoplex no longer reads: format 1 (transactions without their envelope).
+const OLDER_LOG_MAGICS: [&[u8; 8]; 1] = [b"TPXLOG01"];
 const SNAPSHOT_MAGIC: &[u8; 8] = b"TPXSNAP1";
 const RECORD_HEADER: usize = 12;
 /// A record larger than this is treated as corrupt (no block is this large).
@@ -151,6 +154,16 @@ impl Store {
             let mut magic = [0u8; 8];
             log.seek(SeekFrom::Start(0)).map_err(io_err(&log_path))?;
             log.read_exact(&mut magic).map_err(io_err(&log_path))?;
+            if OLDER_LOG_MAGICS.contains(&&magic) {
+                return Err(NodeError::Incompatible {
+                    path: log_path,
+                    what: format!(
+                        "a block log of format {} (this taoplex writes format 2, whose \
+                         transactions record how they were signed)",
+                        String::from_utf8_lossy(&magic[6..])
+                    ),
+                });
+            }
             if &magic != LOG_MAGIC {
                 return Err(NodeError::Corrupt {
                     path: log_path,
@@ -502,6 +515,24 @@ mod tests {
         drop(s);
         let mut s = Store::open(dir.path(), &g).unwrap();
         assert_eq!(s.read_log_from(Store::log_start()).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_log_of_an_older_format_is_named_incompatible_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = genesis();
+        drop(Store::open(dir.path(), &g).unwrap());
+        let path = dir.path().join("blocks.log");
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[..8].copy_from_slice(b"TPXLOG01");
+        bytes.extend_from_slice(b"records of format 1");
+        fs::write(&path, &bytes).unwrap();
+        let refused = Store::open(dir.path(), &g).err().unwrap();
+        assert!(
+            matches!(&refused, NodeError::Incompatible { what, .. } if what.contains("format 01")),
+            "{refused:?}"
+        );
+        assert_eq!(fs::read(&path).unwrap(), bytes, "nothing truncated");
     }
 
     #[test]

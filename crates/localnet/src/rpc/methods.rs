@@ -65,8 +65,27 @@ pub(super) fn node_error(e: NodeError) -> RpcError {
     RpcError::from_chain_error(&chain::ChainError::from(e))
 }
 
-fn decode_tx(hex: &str) -> Result<SignedTransaction, RpcError> {
-    SignedTransaction::from_hex(hex).map_err(|e| RpcError::invalid_transaction(&e))
+/// A submitted transaction: a Subtensor v4 extrinsic, or localnet's own encoding (told apart
+/// by their framing, [`crate::substrate::extrinsic::is_extrinsic`]). Says which it was, so that
+/// its watchers hear back in the same dialect.
+fn decode_tx(state: &AppState, hex: &str) -> Result<(SignedTransaction, bool), RpcError> {
+    let refused = |e: chain::TxValidityError| RpcError::invalid_transaction(&e);
+    let bytes = hex::decode(hex.strip_prefix("0x").unwrap_or(hex))
+        .map_err(|e| refused(chain::TxValidityError::Malformed(format!("not hex: {e}"))))?;
+    if !crate::substrate::extrinsic::is_extrinsic(&bytes) {
+        return Ok((SignedTransaction::from_hex(hex).map_err(refused)?, false));
+    }
+    let node = &state.node;
+    // Checked as Substrate checks it: in the block being built, on top of the head.
+    let current = node.head().number.saturating_add(1);
+    let tx = crate::substrate::extrinsic::submitted(
+        &bytes,
+        current,
+        node.signing_context().genesis_hash,
+        |n| node.header(BlockRef::Number(n)).ok().map(|h| h.hash),
+    )
+    .map_err(refused)?;
+    Ok((tx, true))
 }
 
 pub(super) fn need_ws(method: &str) -> RpcError {
@@ -109,7 +128,7 @@ pub(crate) async fn dispatch(
             no_params(method, p)?;
             to_value(node.info())
         }
-        m::SYSTEM_ACCOUNT_NEXT_INDEX => {
+        m::SYSTEM_ACCOUNT_NEXT_INDEX | m::ACCOUNT_NEXT_INDEX => {
             let (who,): (AccountId,) = params(method, "[address]", p, 1)?;
             to_value(node.account(&who).await.nonce)
         }
@@ -170,7 +189,8 @@ pub(crate) async fn dispatch(
         }
         m::AUTHOR_SUBMIT_EXTRINSIC => {
             let (hex,): (String,) = params(method, "[\"0x…\" transaction]", p, 1)?;
-            to_value(node.submit(decode_tx(&hex)?).await.map_err(node_error)?)
+            let (tx, _) = decode_tx(state, &hex)?;
+            to_value(node.submit(tx).await.map_err(node_error)?)
         }
         m::AUTHOR_PENDING_EXTRINSICS => {
             no_params(method, p)?;
@@ -179,9 +199,10 @@ pub(crate) async fn dispatch(
         m::AUTHOR_SUBMIT_AND_WATCH_EXTRINSIC => {
             let conn = conn.ok_or_else(|| need_ws(method))?;
             let (hex,): (String,) = params(method, "[\"0x…\" transaction]", p, 1)?;
-            let tx = decode_tx(&hex)?;
+            let (tx, substrate) = decode_tx(state, &hex)?;
             let (_, statuses) = node.submit_and_watch(tx).await.map_err(node_error)?;
-            to_value(conn.subscribe(SubKind::Extrinsic, Source::Extrinsic(statuses))?)
+            let kind = if substrate { SubKind::SubstrateExtrinsic } else { SubKind::Extrinsic };
+            to_value(conn.subscribe(kind, Source::Extrinsic(statuses))?)
         }
         m::TAOPLEX_SUBSCRIBE_HEADS => {
             let conn = conn.ok_or_else(|| need_ws(method))?;
@@ -210,6 +231,7 @@ pub(crate) async fn dispatch(
                 m::TAOPLEX_UNSUBSCRIBE_EVENTS => SubKind::Events,
                 _ => SubKind::Extrinsic,
             };
+
             unsubscribe(method, p, conn, kind)
         }
         m::TAOPLEX_FAST_FORWARD => {

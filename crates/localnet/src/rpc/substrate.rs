@@ -24,7 +24,7 @@ use crate::substrate::types::{self as t, AccountData, ExtraFlags, OpaqueMetadata
 /// `specName`/`implName`, as on Subtensor.
 const SPEC_NAME: &str = "node-subtensor";
 /// Subtensor's transaction version.
-const TRANSACTION_VERSION: u32 = 1;
+const TRANSACTION_VERSION: u32 = chain::SUBSTRATE_TRANSACTION_VERSION;
 
 fn client_error(message: String) -> RpcError {
     RpcError::new(codes::CLIENT_ERROR, format!("Client error: {message}"))
@@ -336,10 +336,15 @@ pub(super) async fn dispatch(
         m::CHAIN_GET_BLOCK => {
             let (at,): (Option<Hash>,) = params(method, "[hash?]", p, 1)?;
             let at = at.map_or(BlockRef::Head, BlockRef::Hash);
-            // localnet's transactions are not Substrate extrinsics yet: the body is empty here
-            // and complete in taoplex_getBlock.
-            Ok(node.header(at).map_or(Value::Null, |h| {
-                json!({ "block": { "header": header_json(&h), "extrinsics": [] }, "justifications": null })
+            // Block bodies: the extrinsics in their block order, so an index in an event's
+            // `ApplyExtrinsic` phase names its extrinsic (localnet has no inherents).
+            Ok(node.block(at).map_or(Value::Null, |b| {
+                let extrinsics: Vec<String> =
+                    b.extrinsics.iter().map(|x| hex0x(&x.encoded)).collect();
+                json!({
+                    "block": { "header": header_json(&b.header), "extrinsics": extrinsics },
+                    "justifications": null,
+                })
             }))
         }
         m::CHAIN_SUBSCRIBE_NEW_HEADS | m::CHAIN_SUBSCRIBE_ALL_HEADS => {

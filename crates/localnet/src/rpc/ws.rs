@@ -9,7 +9,7 @@ use chain::rpc::{RpcError, SubscriptionParams, codes, notifications};
 use chain::{Block, Header, TxStatus};
 use futures::{SinkExt, StreamExt};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
@@ -33,7 +33,22 @@ pub(crate) enum SubKind {
     /// taoplex headers of finalized blocks.
     TaoplexFinalizedHeads,
     Events,
+    /// A transaction's progress in taoplex's shape ([`TxStatus`]).
     Extrinsic,
+    /// A transaction's progress in Substrate's (`"ready"`, `{"inBlock": hash}`, …), for
+    /// extrinsics submitted in Substrate's encoding.
+    SubstrateExtrinsic,
+}
+
+impl SubKind {
+    /// What an unsubscribe method must name to end it: `author_unwatchExtrinsic` ends a watch
+    /// in either dialect.
+    fn unsubscribed_as(self) -> Self {
+        match self {
+            Self::SubstrateExtrinsic => Self::Extrinsic,
+            k => k,
+        }
+    }
 }
 
 pub(crate) enum Source {
@@ -72,7 +87,7 @@ impl Connection {
     /// Ends a subscription of `kind`; false if there is none with that id.
     pub(crate) fn unsubscribe(&mut self, id: &str, kind: SubKind) -> bool {
         match self.subs.get(id) {
-            Some((k, _)) if *k == kind => {
+            Some((k, _)) if k.unsubscribed_as() == kind.unsubscribed_as() => {
                 if let Some((_, task)) = self.subs.remove(id) {
                     task.abort();
                 }
@@ -80,7 +95,9 @@ impl Connection {
             }
             _ => {
                 let before = self.pending.len();
-                self.pending.retain(|(i, k, _)| !(i == id && *k == kind));
+                self.pending.retain(|(i, k, _)| {
+                    !(i == id && k.unsubscribed_as() == kind.unsubscribed_as())
+                });
                 before != self.pending.len()
             }
         }
@@ -160,7 +177,11 @@ async fn forward(kind: SubKind, source: Source, id: &str, out: &mpsc::Sender<Mes
         Source::Extrinsic(mut rx) => {
             while let Some(status) = rx.recv().await {
                 let last = matches!(status, TxStatus::Finalized { .. } | TxStatus::Dropped { .. });
-                let m = notification(notifications::EXTRINSIC_UPDATE, id, &status);
+                let m = if kind == SubKind::SubstrateExtrinsic {
+                    notification(notifications::EXTRINSIC_UPDATE, id, substrate_status(&status))
+                } else {
+                    notification(notifications::EXTRINSIC_UPDATE, id, &status)
+                };
                 if out.send(m).await.is_err() {
                     return;
                 }
@@ -169,6 +190,17 @@ async fn forward(kind: SubKind, source: Source, id: &str, out: &mpsc::Sender<Mes
                 }
             }
         }
+    }
+}
+
+/// A transaction's progress as Substrate's `TransactionStatus` in JSON.
+fn substrate_status(status: &TxStatus) -> Value {
+    match status {
+        TxStatus::Ready { .. } => json!("ready"),
+        TxStatus::InBlock { block_hash, .. } => json!({ "inBlock": block_hash }),
+        TxStatus::Finalized { block_hash, .. } => json!({ "finalized": block_hash }),
+        // Dropped from the pool: expired or pushed out, never included.
+        TxStatus::Dropped { .. } => json!("dropped"),
     }
 }
 

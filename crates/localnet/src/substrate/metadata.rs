@@ -24,8 +24,8 @@ use scale_info::build::Fields;
 use scale_info::{MetaType, Path, Type, TypeInfo, meta_type};
 
 use super::pallets::{
-    self as p, BoundedVec, RuntimeCall, RuntimeError, RuntimeEvent, balances, mev_shield, proxy,
-    subtensor_module, swap, system, timestamp, transaction_payment, utility,
+    self as p, BoundedVec, RuntimeCall, RuntimeError, RuntimeEvent, admin_utils, balances,
+    mev_shield, proxy, subtensor_module, swap, system, timestamp, transaction_payment, utility,
 };
 use super::types::*;
 
@@ -389,13 +389,22 @@ fn pallets() -> Vec<PalletMetadata> {
             Vec::new(),
         ),
         pallet(
+            "AdminUtils",
+            p::index::ADMIN_UTILS,
+            None,
+            Some(meta_type::<admin_utils::Call>()),
+            None,
+            None,
+            Vec::new(),
+        ),
+        pallet(
             "Swap",
             p::index::SWAP,
             Some(PalletStorageMetadata {
                 prefix: "Swap",
                 entries: vec![map::<u16, u16>("FeeRate", D, vec![T], 33u16.encode())],
             }),
-            None,
+            Some(meta_type::<swap::Call>()),
             Some(meta_type::<swap::Event>()),
             Some(meta_type::<swap::Error>()),
             Vec::new(),

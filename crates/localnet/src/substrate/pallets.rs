@@ -29,6 +29,8 @@ pub mod index {
     pub const UTILITY: u8 = 11;
     /// `Proxy`.
     pub const PROXY: u8 = 16;
+    /// `AdminUtils`.
+    pub const ADMIN_UTILS: u8 = 19;
     /// `Swap`.
     pub const SWAP: u8 = 28;
     /// `MevShield`.
@@ -738,9 +740,66 @@ pub mod proxy {
     }
 }
 
+/// `pallet_admin_utils`: the hyperparameter calls a subnet owner signs (the root-only ones
+/// localnet has no use for are not declared).
+pub mod admin_utils {
+    use super::*;
+
+    /// `pallet_subtensor::RecycleOrBurnEnum`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum RecycleOrBurnEnum {
+        #[codec(index = 0)]
+        Burn,
+        #[codec(index = 1)]
+        Recycle,
+    }
+
+    /// Calls.
+    #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Call {
+        #[codec(index = 7)]
+        sudo_set_weights_set_rate_limit { netuid: u16, weights_set_rate_limit: u64 },
+        #[codec(index = 13)]
+        sudo_set_immunity_period { netuid: u16, immunity_period: u16 },
+        #[codec(index = 15)]
+        sudo_set_max_allowed_uids { netuid: u16, max_allowed_uids: u16 },
+        #[codec(index = 16)]
+        sudo_set_kappa { netuid: u16, kappa: u16 },
+        #[codec(index = 18)]
+        sudo_set_activity_cutoff { netuid: u16, activity_cutoff: u16 },
+        #[codec(index = 19)]
+        sudo_set_network_registration_allowed { netuid: u16, registration_allowed: bool },
+        #[codec(index = 22)]
+        sudo_set_min_burn { netuid: u16, min_burn: u64 },
+        #[codec(index = 23)]
+        sudo_set_max_burn { netuid: u16, max_burn: u64 },
+        #[codec(index = 25)]
+        sudo_set_max_allowed_validators { netuid: u16, max_allowed_validators: u16 },
+        #[codec(index = 26)]
+        sudo_set_bonds_moving_average { netuid: u16, bonds_moving_average: u64 },
+        #[codec(index = 30)]
+        sudo_set_tempo { netuid: u16, tempo: u16 },
+        #[codec(index = 49)]
+        sudo_set_commit_reveal_weights_enabled { netuid: u16, enabled: bool },
+        #[codec(index = 57)]
+        sudo_set_commit_reveal_weights_interval { netuid: u16, interval: u64 },
+        #[codec(index = 61)]
+        sudo_set_toggle_transfer { netuid: u16, toggle: bool },
+        #[codec(index = 80)]
+        sudo_set_recycle_or_burn { netuid: u16, recycle_or_burn: RecycleOrBurnEnum },
+    }
+}
+
 /// `pallet_subtensor_swap`.
 pub mod swap {
     use super::*;
+
+    /// Calls.
+    #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Call {
+        #[codec(index = 0)]
+        set_fee_rate { netuid: u16, rate: u16 },
+    }
 
     /// Events.
     #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
@@ -828,6 +887,10 @@ pub enum RuntimeCall {
     Utility(utility::Call),
     #[codec(index = 16)]
     Proxy(proxy::Call),
+    #[codec(index = 19)]
+    AdminUtils(admin_utils::Call),
+    #[codec(index = 28)]
+    Swap(swap::Call),
     #[codec(index = 30)]
     MevShield(mev_shield::Call),
 }

@@ -308,6 +308,7 @@ fn metadata_round_trips_through_frame_metadata_decoding() {
                 "SubtensorModule",
                 "Utility",
                 "Proxy",
+                "AdminUtils",
                 "Swap",
                 "MevShield"
             ]
@@ -1054,18 +1055,20 @@ mod rpc {
         let (code, message) =
             err(&node, "state_call", json!(["TransactionPaymentApi_query_info", unsigned])).await;
         assert_eq!(code, 4003);
-        assert!(message.contains("only signed v4"), "{message}");
-        let register = RuntimeCall::SubtensorModule(subtensor_module::Call::register_network {
+        assert!(message.contains("signed ones only"), "{message}");
+        let burn = RuntimeCall::SubtensorModule(subtensor_module::Call::burn_alpha {
             hotkey: AccountId32(id("//Bob").0),
+            amount: 1,
+            netuid: 1,
         });
         let (code, message) = err(
             &node,
             "state_call",
-            json!(["TransactionPaymentApi_query_info", extrinsic(0x84, &register)]),
+            json!(["TransactionPaymentApi_query_info", extrinsic(0x84, &burn)]),
         )
         .await;
         assert_eq!(code, 4003);
-        assert!(message.contains("does not quote a fee for register_network"), "{message}");
+        assert!(message.contains("does not implement burn_alpha"), "{message}");
         node.shutdown().await;
     }
 

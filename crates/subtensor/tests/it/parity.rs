@@ -359,3 +359,170 @@ async fn the_live_client_reads_localnet_as_localnet_does() {
     server.shutdown().await;
     node.shutdown().await;
 }
+
+/// Writes: the live client signs Subtensor v4 extrinsics and localnet takes them
+/// (`author_submitAndWatchExtrinsic`), runs them, and reports them back in Substrate's shapes:
+/// the statuses, the block body holding the extrinsic, its events. Both sides then agree on
+/// the state, and localnet's own transactions in the same blocks decode as extrinsics too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_client_trades_on_localnet() {
+    let genesis = treasury_genesis(
+        "parity-writes",
+        7,
+        100,
+        1_764_000_000_000,
+        &[("//Alice", 1_000 * TAO), ("//Bob", 500 * TAO)],
+        vec![
+            pool_subnet(1, "Apex", "α", 1_000 * TAO, 100_000 * TAO),
+            pool_subnet(2, "Omron", "β", 400 * TAO, 80_000 * TAO),
+        ],
+    );
+    let node = Node::start(
+        &genesis,
+        NodeConfig {
+            production: BlockProduction::Instant,
+            finality_depth: Some(0),
+            ..NodeConfig::default()
+        },
+    )
+    .unwrap();
+    let rpc = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
+    let server = RpcServer::start(node.handle(), rpc).await.unwrap();
+    let local: Arc<dyn Chain> = Arc::new(LocalChain::new(node.handle()));
+    // MEV Shield is not in localnet: trades go in the clear.
+    let live = Subtensor::connect(&server.ws_url()).await.unwrap().with_shield(false);
+    let hot1 = id("//Owner1//hot");
+
+    // A limit buy through the live client: included, succeeded, its events reported.
+    let before = local.account(id("//Alice")).await.unwrap();
+    let quote = live.quote(1, Side::Buy, 20 * TAO).await.unwrap();
+    let buy = Call::AddStakeLimit {
+        hotkey: hot1,
+        netuid: 1,
+        amount_staked: Tao::from_rao(20 * TAO),
+        limit_price: u64::MAX / 2,
+        allow_partial: false,
+    };
+    let (in_block, finalized) = submit_live(&live, "//Alice", buy).await;
+    let TxStatus::InBlock { number, block_hash, index, result, events } = in_block else {
+        unreachable!()
+    };
+    assert_eq!(result, Ok(()));
+    assert!(matches!(finalized, TxStatus::Finalized { number: n, .. } if n == number));
+    let block = local.block(BlockId::Hash(block_hash)).await.unwrap();
+    let x = &block.extrinsics[index as usize];
+    assert_eq!((x.signer, x.nonce), (id("//Alice"), 0));
+    let added = events
+        .iter()
+        .find_map(|e| match e.event {
+            Event::StakeAdded { alpha, tao, .. } => Some((alpha, tao)),
+            _ => None,
+        })
+        .expect("a StakeAdded event");
+    // The event carries the TAO staked gross of the swap fee, as Subtensor's does.
+    assert_eq!(added, (quote.amount_out, 20 * TAO), "the quote, to the rao");
+    let after = local.account(id("//Alice")).await.unwrap();
+    assert_eq!(after.free, before.free - 20 * TAO - x.fee, "the stake and the fee");
+    assert_eq!(after.nonce, 1);
+
+    // localnet's own client trades in the same chain; then the live client sells and sends.
+    submit(
+        local.as_ref(),
+        "//Bob",
+        Call::AddStake {
+            hotkey: id("//Owner2//hot"),
+            netuid: 2,
+            amount_staked: Tao::from_rao(5 * TAO),
+        },
+    )
+    .await;
+    let held = local.stakes(id("//Alice")).await.unwrap()[0].alpha;
+    let sell = Call::RemoveStakeLimit {
+        hotkey: hot1,
+        netuid: 1,
+        amount_unstaked: Alpha::from_rao(held / 2),
+        limit_price: 1,
+        allow_partial: true,
+    };
+    let (sold, _) = submit_live(&live, "//Alice", sell).await;
+    assert!(matches!(sold, TxStatus::InBlock { result: Ok(()), .. }), "{sold:?}");
+    let send = Call::Transfer { dest: id("//Charlie"), amount: Tao::from_rao(3 * TAO) };
+    submit_live(&live, "//Alice", send).await;
+    assert_eq!(local.account(id("//Charlie")).await.unwrap().free, 3 * TAO);
+
+    // A call that fails in dispatch: in a block, fee paid, the pallet's error named.
+    let unregistered =
+        Call::AddStake { hotkey: id("//Bob"), netuid: 1, amount_staked: Tao::from_rao(TAO) };
+    let (failed, _) = submit_live(&live, "//Alice", unregistered).await;
+    assert!(
+        matches!(
+            &failed,
+            TxStatus::InBlock { result: Err(chain::DispatchError::HotKeyAccountNotExists), .. }
+        ),
+        "{failed:?}"
+    );
+    agree(local.as_ref(), &live).await;
+    assert_eq!(live.account(id("//Alice")).await.unwrap().nonce, 4);
+    agree_on_events(local.as_ref(), &live, genesis.start_block).await;
+
+    // Every block's body, both kinds of transaction, decodes as Subtensor's extrinsics whose
+    // hashes are the ones localnet reports.
+    let head = local.header(BlockId::Head).await.unwrap().number;
+    let mut bodies = 0;
+    for n in genesis.start_block..=head {
+        let block = local.block(BlockId::Number(n)).await.unwrap();
+        let raw = live.extrinsics(block.header.hash).await.unwrap();
+        assert_eq!(raw.len(), block.extrinsics.len(), "block {n}");
+        for (bytes, x) in raw.iter().zip(&block.extrinsics) {
+            let decoded =
+                localnet::substrate::extrinsic::decode_signed(&bytes[compact_len(bytes)..])
+                    .unwrap();
+            let call = localnet::substrate::extrinsic::chain_call(&decoded.call).unwrap();
+            assert_eq!(
+                (decoded.signer, u64::from(decoded.nonce), &call),
+                (x.signer, x.nonce, &x.call)
+            );
+            bodies += 1;
+        }
+    }
+    assert_eq!(bodies, 5, "four through the live client, one through localnet's");
+
+    // A signature over other bytes is refused before the pool: nothing runs, no fee.
+    let call = Call::Transfer { dest: id("//Charlie"), amount: Tao::from_rao(TAO) };
+    let prepared = live.prepare(id("//Alice"), call, TxOptions::default()).await.unwrap();
+    let signature = keys_pair("//Bob").sign(&prepared.payload);
+    let refused = live.submit(prepared, signature).await.err().expect("a bad signature");
+    assert!(
+        matches!(refused, chain::ChainError::Invalid(chain::TxValidityError::BadProof)),
+        "{refused:?}"
+    );
+
+    server.shutdown().await;
+    node.shutdown().await;
+}
+
+/// Signs and submits with the live client; returns its in-block and finalized statuses.
+async fn submit_live(live: &Subtensor, uri: &str, call: Call) -> (TxStatus, TxStatus) {
+    let mut statuses =
+        chain::sign_and_submit(live, &keys_pair(uri), call, TxOptions::default()).await.unwrap();
+    let mut in_block = None;
+    while let Some(s) = statuses.next().await {
+        match s.unwrap() {
+            s @ TxStatus::InBlock { .. } => in_block = Some(s),
+            s @ TxStatus::Finalized { .. } => return (in_block.expect("in a block first"), s),
+            TxStatus::Ready { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    panic!("the transaction did not finalize");
+}
+
+/// The length of a SCALE compact prefix.
+fn compact_len(bytes: &[u8]) -> usize {
+    match bytes[0] & 3 {
+        0 => 1,
+        1 => 2,
+        2 => 4,
+        _ => 1 + usize::from(bytes[0] >> 2) + 4,
+    }
+}
