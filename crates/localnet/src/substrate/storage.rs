@@ -61,11 +61,13 @@ pub enum SubnetItem {
     TokenSymbol,
     /// `SubnetworkN`: registered neurons.
     SubnetworkN,
+    /// `Burn`: the neuron registration burn now, rao.
+    Burn,
 }
 
 impl SubnetItem {
     /// Every item, with its storage name.
-    pub const ALL: [(SubnetItem, &'static str); 16] = [
+    pub const ALL: [(SubnetItem, &'static str); 17] = [
         (SubnetItem::SubnetTao, "SubnetTAO"),
         (SubnetItem::SubnetAlphaIn, "SubnetAlphaIn"),
         (SubnetItem::SubnetAlphaOut, "SubnetAlphaOut"),
@@ -82,6 +84,7 @@ impl SubnetItem {
         (SubnetItem::SubnetOwnerHotkey, "SubnetOwnerHotkey"),
         (SubnetItem::TokenSymbol, "TokenSymbol"),
         (SubnetItem::SubnetworkN, "SubnetworkN"),
+        (SubnetItem::Burn, "Burn"),
     ];
 }
 
@@ -136,6 +139,53 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
     }
 }
 
+/// The full key of `item`.
+pub fn key(item: StorageItem) -> Vec<u8> {
+    match item {
+        StorageItem::SystemAccount(account) => system_account(&account),
+        StorageItem::SystemNumber => prefix("System", "Number").to_vec(),
+        StorageItem::SystemEvents => prefix("System", "Events").to_vec(),
+        StorageItem::TimestampNow => prefix("Timestamp", "Now").to_vec(),
+        StorageItem::SubtensorTotalIssuance => prefix("SubtensorModule", "TotalIssuance").to_vec(),
+        StorageItem::TotalNetworks => prefix("SubtensorModule", "TotalNetworks").to_vec(),
+        StorageItem::Subnet(item, netuid) => {
+            let name = SubnetItem::ALL.iter().find(|(i, _)| *i == item).map_or("", |(_, n)| n);
+            let mut key = prefix("SubtensorModule", name).to_vec();
+            key.extend_from_slice(&netuid.to_le_bytes());
+            key
+        }
+    }
+}
+
+/// How the keys of a served storage item are formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Served {
+    /// A plain item: its one key is its prefix.
+    Plain(StorageItem),
+    /// `System.Account`: one key per account.
+    Account,
+    /// A per-subnet item: one key per subnet.
+    Subnet(SubnetItem),
+}
+
+/// Every storage item localnet serves: (pallet, item, how its keys are formed).
+pub fn served() -> impl Iterator<Item = (&'static str, &'static str, Served)> {
+    [
+        ("System", "Account", Served::Account),
+        ("System", "Number", Served::Plain(StorageItem::SystemNumber)),
+        ("System", "Events", Served::Plain(StorageItem::SystemEvents)),
+        ("Timestamp", "Now", Served::Plain(StorageItem::TimestampNow)),
+        ("SubtensorModule", "TotalIssuance", Served::Plain(StorageItem::SubtensorTotalIssuance)),
+        ("SubtensorModule", "TotalNetworks", Served::Plain(StorageItem::TotalNetworks)),
+    ]
+    .into_iter()
+    .chain(
+        SubnetItem::ALL
+            .iter()
+            .map(|(item, name)| ("SubtensorModule", *name, Served::Subnet(*item))),
+    )
+}
+
 /// The key of `System.Account(account)`.
 pub fn system_account(account: &[u8; 32]) -> Vec<u8> {
     let mut key = prefix("System", "Account").to_vec();
@@ -173,5 +223,19 @@ mod tests {
         assert_eq!(parse(&tao), Some(StorageItem::Subnet(SubnetItem::SubnetTao, 7)));
         tao.push(0);
         assert_eq!(parse(&tao), None, "an Identity(u16) key is two bytes");
+    }
+
+    #[test]
+    fn every_served_item_has_its_key_parsed_back() {
+        for (pallet, name, served) in served() {
+            let item = match served {
+                Served::Plain(item) => item,
+                Served::Account => StorageItem::SystemAccount([3; 32]),
+                Served::Subnet(item) => StorageItem::Subnet(item, 300),
+            };
+            let key = key(item);
+            assert_eq!(&key[..32], prefix(pallet, name), "{pallet}.{name}");
+            assert_eq!(parse(&key), Some(item), "{pallet}.{name}");
+        }
     }
 }
