@@ -188,7 +188,7 @@ async fn agree_on_metagraph(chain: &dyn Chain, sdk: &Value, s: &SubnetInfo, head
     );
     // I96F32 bits; the view's moving price is the same number in rao, floored.
     let bits = u128::from(u(&sdk["moving_price_bits"]));
-    assert_eq!(u64::try_from(bits * u128::from(TAO) >> 32).unwrap(), s.pool.moving_price, "{at}");
+    assert_eq!(u64::try_from((bits * u128::from(TAO)) >> 32).unwrap(), s.pool.moving_price, "{at}");
     if s.identity.name.is_empty() {
         assert_eq!(sdk["identity"], Value::Null, "{at}: no identity without a name");
     } else {
