@@ -299,6 +299,13 @@ impl Runtime {
             Served::Subnet(item) => {
                 self.state.subnets.keys().map(|netuid| StorageItem::Subnet(item, *netuid)).collect()
             }
+            Served::SubnetIdentity => self
+                .state
+                .subnets
+                .values()
+                .filter(|s| Self::subnet_identity(s).is_some())
+                .map(|s| StorageItem::SubnetIdentity(s.netuid))
+                .collect(),
         }
     }
 
@@ -342,6 +349,11 @@ impl Runtime {
     /// `SubtensorModule.TotalNetworks`: subnets, root included.
     pub fn total_networks(&self) -> u16 {
         u16::try_from(self.state.subnets.len()).unwrap_or(u16::MAX)
+    }
+
+    /// `SubnetIdentitiesV3(netuid)`: `None` for no such subnet or one without an identity.
+    pub fn subnet_identity_item(&self, netuid: NetUid) -> Option<Vec<u8>> {
+        self.state.subnets.get(&netuid).and_then(Self::subnet_identity).map(|i| i.encode())
     }
 
     /// The SCALE value of a per-subnet storage item; `None` where the chain stores nothing

@@ -105,6 +105,9 @@ pub enum StorageItem {
     TotalNetworks,
     /// A per-subnet `SubtensorModule` item.
     Subnet(SubnetItem, u16),
+    /// `SubtensorModule.SubnetIdentitiesV3(netuid)` (a `Blake2_128Concat` key, unlike the
+    /// per-subnet items above).
+    SubnetIdentity(u16),
 }
 
 /// Parses a full storage key. `None` for keys of items localnet does not serve.
@@ -114,6 +117,12 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
         let (hash, account) = rest.split_at_checked(16)?;
         let account: [u8; 32] = account.try_into().ok()?;
         return (hash == blake2_128(&account)).then_some(StorageItem::SystemAccount(account));
+    }
+    if head == prefix("SubtensorModule", "SubnetIdentitiesV3") {
+        let (hash, netuid) = rest.split_at_checked(16)?;
+        let netuid = <[u8; 2]>::try_from(netuid).ok()?;
+        return (hash == blake2_128(&netuid))
+            .then_some(StorageItem::SubnetIdentity(u16::from_le_bytes(netuid)));
     }
     if let Ok(netuid) = <[u8; 2]>::try_from(rest) {
         return SubnetItem::ALL
@@ -154,6 +163,11 @@ pub fn key(item: StorageItem) -> Vec<u8> {
             key.extend_from_slice(&netuid.to_le_bytes());
             key
         }
+        StorageItem::SubnetIdentity(netuid) => {
+            let mut key = prefix("SubtensorModule", "SubnetIdentitiesV3").to_vec();
+            key.extend_from_slice(&blake2_128_concat(&netuid.to_le_bytes()));
+            key
+        }
     }
 }
 
@@ -166,6 +180,8 @@ pub enum Served {
     Account,
     /// A per-subnet item: one key per subnet.
     Subnet(SubnetItem),
+    /// `SubnetIdentitiesV3`: one key per subnet with an identity.
+    SubnetIdentity,
 }
 
 /// Every storage item localnet serves: (pallet, item, how its keys are formed).
@@ -177,6 +193,7 @@ pub fn served() -> impl Iterator<Item = (&'static str, &'static str, Served)> {
         ("Timestamp", "Now", Served::Plain(StorageItem::TimestampNow)),
         ("SubtensorModule", "TotalIssuance", Served::Plain(StorageItem::SubtensorTotalIssuance)),
         ("SubtensorModule", "TotalNetworks", Served::Plain(StorageItem::TotalNetworks)),
+        ("SubtensorModule", "SubnetIdentitiesV3", Served::SubnetIdentity),
     ]
     .into_iter()
     .chain(
@@ -232,6 +249,7 @@ mod tests {
                 Served::Plain(item) => item,
                 Served::Account => StorageItem::SystemAccount([3; 32]),
                 Served::Subnet(item) => StorageItem::Subnet(item, 300),
+                Served::SubnetIdentity => StorageItem::SubnetIdentity(300),
             };
             let key = key(item);
             assert_eq!(&key[..32], prefix(pallet, name), "{pallet}.{name}");

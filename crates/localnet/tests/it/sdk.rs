@@ -1,7 +1,7 @@
 //! The official `bittensor` Python SDK (11.3.0, pinned in `.ci/requirements-sdk.txt`) reading
 //! a localnet node through Substrate's JSON-RPC alone: it connects (metadata V15, token
-//! symbols), lists every subnet, prices and pools, balances, stakes, quotes and metagraphs,
-//! and all of it equals what localnet's own `Chain` views say, to the rao.
+//! symbols), lists every subnet, prices and pools, identities, neurons, balances, stakes,
+//! quotes and metagraphs, and all of it equals what localnet's own `Chain` views say, to the rao.
 //!
 //! One Python process does every read (`sdk_reads.py` beside this file; the SDK is slow to
 //! import) and prints them as JSON; the interpreter is `TAOPLEX_PYTHON` (`.ci/setup-python`).
@@ -258,6 +258,34 @@ async fn agree(chain: &dyn Chain, sdk: &Value, request: &Value) {
             json!([s.pool.tao_reserve, s.pool.alpha_in]),
             "{at}: SubnetTAO and SubnetAlphaIn"
         );
+    }
+    for s in &subnets {
+        let n = s.netuid.to_string();
+        let id = &s.identity;
+        let (name, identity) = if id.name.is_empty() {
+            (Value::Null, Value::Null)
+        } else {
+            (
+                json!(id.name),
+                json!({"subnet_name": id.name, "github_repo": id.github, "subnet_contact": "",
+                       "subnet_url": id.url, "discord": "", "description": id.description,
+                       "logo_url": id.logo_url, "additional": ""}),
+            )
+        };
+        assert_eq!(sdk["subnet_names"].get(&n).cloned().unwrap_or(Value::Null), name, "SN{n}");
+        assert_eq!(sdk["subnet_identities"][&n], identity, "SN{n}'s identity");
+        let neurons: Vec<Value> = chain
+            .neurons(s.netuid)
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| {
+                json!({"uid": x.uid, "hotkey": ss58(&x.hotkey), "coldkey": ss58(&x.coldkey),
+                       "validator_permit": x.validator_permit, "last_update": x.last_update,
+                       "total_stake": x.stake})
+            })
+            .collect();
+        assert_eq!(sdk["neurons"][&n], json!(neurons), "SN{n}'s neurons (get_neurons_lite)");
     }
     let pools: Vec<Value> = subnets
         .iter()

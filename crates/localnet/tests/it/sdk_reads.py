@@ -127,6 +127,24 @@ async def read(url, request):
         tao_in = dict(await client.query_map(bt.storage.SubtensorModule.SubnetTAO))
         alpha_in = dict(await client.query_map(bt.storage.SubtensorModule.SubnetAlphaIn))
         out["pool_storage"] = {str(k): [int(tao_in[k]), int(alpha_in.get(k, 0))] for k in tao_in}
+        out["subnet_names"] = {str(k): v for k, v in (await client.subnets.subnet_names()).items()}
+        out["subnet_identities"] = {
+            str(s["netuid"]): await client.subnets.subnet_identity(s["netuid"]) for s in out["subnets"]
+        }
+        out["neurons"] = {
+            str(s["netuid"]): [
+                {
+                    "uid": n.uid,
+                    "hotkey": n.hotkey,
+                    "coldkey": n.coldkey,
+                    "validator_permit": n.validator_permit,
+                    "last_update": n.last_update,
+                    "total_stake": n.total_stake.rao,
+                }
+                for n in await client.neurons.neurons(s["netuid"])
+            ]
+            for s in out["subnets"]
+        }
 
         coldkeys = request["coldkeys"]
         out["balances"] = {ck: (await client.balances.balance(ck)).rao for ck in coldkeys}
