@@ -979,6 +979,105 @@ mod rpc {
         validator_permit: bool,
     }
 
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct MetagraphPart {
+        netuid: u16,
+        owner_hotkey: [u8; 32],
+        block: u64,
+        tempo: u16,
+        tao_in: u64,
+        alpha_in: u64,
+        burn: u64,
+        num_uids: u16,
+        max_uids: u16,
+        hotkeys: Vec<[u8; 32]>,
+        coldkeys: Vec<[u8; 32]>,
+        axons: Vec<Axon>,
+        validator_permit: Vec<bool>,
+        block_at_registration: Vec<u64>,
+        alpha_stake: Vec<u64>,
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn metagraph_and_one_stake_decode_with_the_real_spec_393_types() {
+        let Some(finney) = test_support::replay::finney_fixtures() else { return };
+        let real = super::recorded_v15(&finney);
+        let output = |api: &str, method: &str| {
+            let a = real.apis.iter().find(|a| a.name == api).unwrap();
+            a.methods.iter().find(|m| m.name == method).unwrap().output.id
+        };
+        let node = manual_node();
+        let h = node.handle();
+        let call = |name: &'static str, args: Vec<u8>| {
+            let node = &node;
+            async move {
+                bytes(
+                    &ok(node, "state_call", json!([name, format!("0x{}", hex::encode(args))]))
+                        .await,
+                )
+            }
+        };
+        let answer = call("SubnetInfoRuntimeApi_get_metagraph", 1u16.encode()).await;
+        let mut input = &answer[..];
+        let ty = output("SubnetInfoRuntimeApi", "get_metagraph");
+        let m: Option<MetagraphPart> =
+            scale_decode::DecodeAsType::decode_as_type(&mut input, ty, &real.types).unwrap();
+        assert!(input.is_empty(), "{} bytes the real type does not account for", input.len());
+        let m = m.expect("SN1 exists");
+        let s = h.subnet(1).await.unwrap();
+        let neurons = h.neurons(1).await.unwrap();
+        assert_eq!(
+            (m.netuid, m.owner_hotkey, m.block, m.tempo, m.tao_in, m.alpha_in, m.burn),
+            (
+                1,
+                s.owner_hotkey.0,
+                h.head().number,
+                s.hyperparameters.tempo,
+                s.pool.tao_reserve,
+                s.pool.alpha_in,
+                s.hyperparameters.burn
+            )
+        );
+        assert_eq!((m.num_uids, m.max_uids), (s.neuron_count, s.hyperparameters.max_allowed_uids));
+        assert!(!neurons.is_empty());
+        assert_eq!(m.hotkeys, neurons.iter().map(|n| n.hotkey.0).collect::<Vec<_>>());
+        assert_eq!(m.coldkeys, neurons.iter().map(|n| n.coldkey.0).collect::<Vec<_>>());
+        assert_eq!(m.alpha_stake, neurons.iter().map(|n| n.stake).collect::<Vec<_>>());
+        assert_eq!(
+            m.validator_permit,
+            neurons.iter().map(|n| n.validator_permit).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            m.block_at_registration,
+            neurons.iter().map(|n| n.registered_at).collect::<Vec<_>>()
+        );
+        assert_eq!(m.axons.len(), neurons.len());
+        let none = call("SubnetInfoRuntimeApi_get_metagraph", 999u16.encode()).await;
+        assert_eq!(none, [0], "no subnet: None");
+
+        let owner = id("//Owner1");
+        let hot = s.owner_hotkey;
+        let held = h.stakes(&owner).await;
+        let held = held.iter().find(|x| x.netuid == 1 && x.hotkey == hot).unwrap().alpha;
+        let ty = output("StakeInfoRuntimeApi", "get_stake_info_for_hotkey_coldkey_netuid");
+        for (coldkey, expected) in [(owner, Some(held)), (id("//Bob"), None)] {
+            let answer = call(
+                "StakeInfoRuntimeApi_get_stake_info_for_hotkey_coldkey_netuid",
+                (hot.0, coldkey.0, 1u16).encode(),
+            )
+            .await;
+            let mut input = &answer[..];
+            let one: Option<Stake> =
+                scale_decode::DecodeAsType::decode_as_type(&mut input, ty, &real.types).unwrap();
+            assert!(input.is_empty());
+            assert_eq!(
+                one.map(|x| (x.hotkey, x.coldkey, x.netuid, x.stake)),
+                expected.map(|a| (hot.0, coldkey.0, 1, a))
+            );
+        }
+        node.shutdown().await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sim_swap_stake_info_and_neurons_decode_with_the_real_spec_393_types() {
         let Some(finney) = test_support::replay::finney_fixtures() else { return };
