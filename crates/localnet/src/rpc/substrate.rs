@@ -379,14 +379,15 @@ async fn keys_paged(
 }
 
 /// `state_queryStorageAt`: the values of `keys` at `at` (the head if `None`), one change set
-/// `{block, changes: [[key, value | null]]}` as Substrate answers for a single block.
+/// `{block, changes: [[key, value | null]]}` as Substrate answers for a single block (keys in
+/// lowercase hex, as Substrate writes them back).
 async fn query_storage_at(
     state: &AppState,
-    keys: Vec<(String, Vec<u8>)>,
+    keys: Vec<Vec<u8>>,
     at: Option<Hash>,
 ) -> Result<Value, RpcError> {
     let mut items = Vec::with_capacity(keys.len());
-    for (_, key) in &keys {
+    for key in &keys {
         items.push(served_item(key)?);
     }
     let events = if items.contains(&Some(StorageItem::SystemEvents)) {
@@ -413,7 +414,7 @@ async fn query_storage_at(
     let changes: Vec<Value> = keys
         .iter()
         .zip(values)
-        .map(|((key, _), value)| json!([key, value.map(|v| hex0x(&v))]))
+        .map(|(key, value)| json!([hex0x(key), value.map(|v| hex0x(&v))]))
         .collect();
     Ok(json!([{ "block": block, "changes": changes }]))
 }
@@ -564,7 +565,7 @@ pub(super) async fn dispatch(
                 params(method, "[[\"0x…\" keys], hash?]", p, 2)?;
             let keys = keys
                 .into_iter()
-                .map(|k| parse_hex(method, "a storage key", &k).map(|bytes| (k, bytes)))
+                .map(|k| parse_hex(method, "a storage key", &k))
                 .collect::<Result<Vec<_>, _>>()?;
             query_storage_at(state, keys, at).await
         }
