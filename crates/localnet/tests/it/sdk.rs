@@ -229,8 +229,15 @@ async fn agree_on_metagraph(chain: &dyn Chain, sdk: &Value, s: &SubnetInfo, head
 
 /// Everything the SDK read (`sdk`, for `request`) equals localnet's views.
 async fn agree(chain: &dyn Chain, sdk: &Value, request: &Value) {
-    let head = chain.header(chain::BlockId::Head).await.unwrap().number;
+    let header = chain.header(chain::BlockId::Head).await.unwrap();
+    let head = header.number;
     assert_eq!(u(&sdk["block"]), head);
+    assert_eq!(u(&sdk["timestamp_ms"]), header.timestamp_ms, "Timestamp.Now");
+    assert_eq!(
+        u(&sdk["existential_deposit"]),
+        localnet::substrate::metadata::EXISTENTIAL_DEPOSIT,
+        "Balances.ExistentialDeposit"
+    );
     let subnets = chain.subnets().await.unwrap();
     assert!(subnets.len() >= 4, "root and three subnets: {subnets:?}");
 

@@ -96,6 +96,8 @@ def quote(q, requested):
 async def read(url, request):
     async with bt.Subtensor(url) as client:
         out = {"block": await client.block(), "token_symbols": client.token_symbols}
+        out["timestamp_ms"] = round((await client.timestamp()).timestamp() * 1000)
+        out["existential_deposit"] = (await client.balances.existential_deposit()).rao
         out["subnets"] = [
             {"netuid": s.netuid, "tempo": s.tempo, "burn": s.burn.rao, "neuron_count": s.neuron_count}
             for s in await client.subnets.subnets()
