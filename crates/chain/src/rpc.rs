@@ -69,6 +69,11 @@ pub mod methods {
     pub const STATE_GET_STORAGE: &str = "state_getStorage";
     /// Alias of [`STATE_GET_STORAGE`].
     pub const STATE_GET_STORAGE_AT: &str = "state_getStorageAt";
+    /// `["0x" prefix, count, "0x" startKey?, hash?]` → up to `count` (≤ 1,000) storage keys under
+    /// `prefix` after `startKey`, in key order.
+    pub const STATE_GET_KEYS_PAGED: &str = "state_getKeysPaged";
+    /// `[["0x" key, …], hash?]` → `[{block, changes: [["0x" key, "0x" value | null], …]}]`.
+    pub const STATE_QUERY_STORAGE_AT: &str = "state_queryStorageAt";
     /// `[block?]` → [`crate::Header`] (taoplex's own shape).
     pub const TAOPLEX_GET_HEADER: &str = "taoplex_getHeader";
     /// `[block?]` → [`crate::Block`] (taoplex's own shape, with calls and results).
@@ -146,6 +151,8 @@ pub mod methods {
         STATE_CALL,
         STATE_GET_STORAGE,
         STATE_GET_STORAGE_AT,
+        STATE_GET_KEYS_PAGED,
+        STATE_QUERY_STORAGE_AT,
         AUTHOR_SUBMIT_EXTRINSIC,
         AUTHOR_SUBMIT_AND_WATCH_EXTRINSIC,
         AUTHOR_UNWATCH_EXTRINSIC,
@@ -209,6 +216,8 @@ pub mod codes {
     /// Substrate's client error (`state_*`): an unknown block, state already discarded, a
     /// runtime call that failed or does not exist.
     pub const CLIENT_ERROR: i64 = 4003;
+    /// Substrate's "count exceeds maximum value" (`state_getKeysPaged` over 1,000 keys).
+    pub const INVALID_COUNT: i64 = 4002;
     /// The block, subnet, ... does not exist (or is no longer kept).
     pub const NOT_FOUND: i64 = -32001;
     /// A quote failed; the message starts with the chain's swap error name and `data` is the

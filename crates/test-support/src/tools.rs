@@ -14,7 +14,8 @@ pub enum Tool {
     Chromium,
     /// chromedriver for WebDriver tests (`TAOPLEX_CHROMEDRIVER`, a path).
     Chromedriver,
-    /// The Python venv with `bittensor-wallet` and `datasets` (`TAOPLEX_PYTHON`, an interpreter).
+    /// The Python venv with `bittensor-wallet`, `datasets` and the `bittensor` SDK (`TAOPLEX_PYTHON`,
+    /// an interpreter).
     Python,
     /// A PostgreSQL server (`TAOPLEX_TEST_PG_URL`, a URL).
     Postgres,
@@ -45,7 +46,7 @@ impl Tool {
             }
             Tool::Python => {
                 "run `export TAOPLEX_PYTHON=$(.ci/setup-python | tail -n1)` (a venv with \
-                 bittensor-wallet and datasets from .ci/requirements-*.txt)"
+                 bittensor-wallet, datasets and bittensor from .ci/requirements-*.txt)"
             }
             Tool::Postgres => {
                 "start PostgreSQL and export TAOPLEX_TEST_PG_URL \

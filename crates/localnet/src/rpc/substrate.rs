@@ -169,6 +169,7 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
         StorageItem::SubtensorTotalIssuance => Some(rt.total_issuance().encode()),
         StorageItem::TotalNetworks => Some(rt.total_networks().encode()),
         StorageItem::Subnet(item, netuid) => rt.subnet_item(item, netuid),
+        StorageItem::SubnetIdentity(netuid) => rt.subnet_identity_item(netuid),
     }
 }
 
@@ -223,6 +224,10 @@ fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcEr
             let netuid: u16 = args(name, input)?;
             rt.dynamic_info(netuid).encode()
         }
+        "SubnetInfoRuntimeApi_get_metagraph" => {
+            let netuid: u16 = args(name, input)?;
+            rt.metagraph(netuid).encode()
+        }
         "SwapRuntimeApi_current_alpha_price" => {
             let netuid: u16 = args(name, input)?;
             rt.current_alpha_price(netuid).encode()
@@ -250,6 +255,11 @@ fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcEr
                 .map(|who| (who, rt.stake_info_for_coldkey(&AccountId(who.0))))
                 .collect();
             out.encode()
+        }
+        "StakeInfoRuntimeApi_get_stake_info_for_hotkey_coldkey_netuid" => {
+            let (hotkey, coldkey, netuid): (t::AccountId32, t::AccountId32, u16) =
+                args(name, input)?;
+            rt.stake_info(&AccountId(hotkey.0), &AccountId(coldkey.0), netuid).encode()
         }
         "NeuronInfoRuntimeApi_get_neurons_lite" => {
             let netuid: u16 = args(name, input)?;
@@ -284,6 +294,129 @@ fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcEr
             )));
         }
     })
+}
+
+/// Substrate's bound on `state_getKeysPaged`'s `count`.
+const MAX_KEYS_PAGED: u32 = 1000;
+
+/// The storage item a key names: `Ok(None)` for a key of no declared item (it holds nothing),
+/// an error for an item the metadata declares but localnet does not serve, rather than a
+/// misleading absence.
+fn served_item(key: &[u8]) -> Result<Option<StorageItem>, RpcError> {
+    if let Some(item) = storage::parse(key) {
+        return Ok(Some(item));
+    }
+    match metadata::declared_item(key) {
+        Some((pallet, entry)) => Err(not_served(pallet, entry)),
+        None => Ok(None),
+    }
+}
+
+fn not_served(pallet: &str, entry: &str) -> RpcError {
+    client_error(format!(
+        "localnet declares {pallet}.{entry} but does not serve it yet; docs/rpc.md lists the \
+         storage items served"
+    ))
+}
+
+/// Whether keys under `a` and keys under `b` can coincide (one is a prefix of the other).
+fn overlaps(a: &[u8], b: &[u8]) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+/// `state_getKeysPaged`: up to `count` keys under `prefix`, after `start` (exclusive), in key
+/// order, from the served items (a prefix reaching into a declared item localnet does not
+/// serve is refused: its keys cannot be listed).
+async fn keys_paged(
+    state: &AppState,
+    prefix: Vec<u8>,
+    count: u32,
+    start: Option<Vec<u8>>,
+    at: Option<Hash>,
+) -> Result<Value, RpcError> {
+    if count > MAX_KEYS_PAGED {
+        return Err(RpcError::new(
+            codes::INVALID_COUNT,
+            format!("count exceeds maximum value. value: {count}, max: {MAX_KEYS_PAGED}"),
+        ));
+    }
+    let served: Vec<_> = storage::served()
+        .filter(|(pallet, name, _)| overlaps(&storage::prefix(pallet, name), &prefix))
+        .collect();
+    if let Some((pallet, name)) = metadata::declared_items()
+        .find(|(head, pallet, name)| {
+            overlaps(head, &prefix) && !served.iter().any(|(p, n, _)| p == pallet && n == name)
+        })
+        .map(|(_, pallet, name)| (pallet, name))
+    {
+        return Err(not_served(pallet, name));
+    }
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    if served.iter().any(|(_, _, s)| *s == storage::Served::Plain(StorageItem::SystemEvents))
+        && block_events(state, at)?.is_some()
+    {
+        keys.push(storage::key(StorageItem::SystemEvents));
+    }
+    let checked = state_root_at(state, at)?;
+    let listed = state
+        .node
+        .with_runtime(move |rt| {
+            check_state(rt, checked)?;
+            Ok::<_, RpcError>(
+                served
+                    .iter()
+                    .flat_map(|(_, _, s)| rt.served_items(*s))
+                    .map(storage::key)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    keys.extend(listed);
+    keys.retain(|k| k.starts_with(&prefix) && start.as_ref().is_none_or(|s| k > s));
+    keys.sort_unstable();
+    keys.truncate(usize::try_from(count).unwrap_or(usize::MAX));
+    Ok(Value::Array(keys.iter().map(|k| json!(hex0x(k))).collect()))
+}
+
+/// `state_queryStorageAt`: the values of `keys` at `at` (the head if `None`), one change set
+/// `{block, changes: [[key, value | null]]}` as Substrate answers for a single block (keys in
+/// lowercase hex, as Substrate writes them back).
+async fn query_storage_at(
+    state: &AppState,
+    keys: Vec<Vec<u8>>,
+    at: Option<Hash>,
+) -> Result<Value, RpcError> {
+    let mut items = Vec::with_capacity(keys.len());
+    for key in &keys {
+        items.push(served_item(key)?);
+    }
+    let events = if items.contains(&Some(StorageItem::SystemEvents)) {
+        block_events(state, at)?
+    } else {
+        None
+    };
+    let checked = state_root_at(state, at)?;
+    let (block, values) = state
+        .node
+        .with_runtime(move |rt| {
+            check_state(rt, checked)?;
+            let values: Vec<Option<Vec<u8>>> = items
+                .iter()
+                .map(|item| match item {
+                    Some(StorageItem::SystemEvents) => events.clone(),
+                    Some(item) => storage_value(rt, *item),
+                    None => None,
+                })
+                .collect();
+            Ok::<_, RpcError>((at.unwrap_or(rt.head().header.hash), values))
+        })
+        .await?;
+    let changes: Vec<Value> = keys
+        .iter()
+        .zip(values)
+        .map(|(key, value)| json!([hex0x(key), value.map(|v| hex0x(&v))]))
+        .collect();
+    Ok(json!([{ "block": block, "changes": changes }]))
 }
 
 pub(super) async fn dispatch(
@@ -421,6 +554,25 @@ pub(super) async fn dispatch(
                 .with_runtime(|rt| check_state(rt, at).map(|()| storage_value(rt, item)))
                 .await?;
             Ok(value.map_or(Value::Null, |v| json!(hex0x(&v))))
+        }
+        m::STATE_GET_KEYS_PAGED => {
+            let (prefix, count, start, at): (Option<String>, u32, Option<String>, Option<Hash>) =
+                params(method, "[\"0x…\" prefix, count, \"0x…\" startKey?, hash?]", p, 4)?;
+            let prefix = match prefix {
+                Some(h) => parse_hex(method, "the key prefix", &h)?,
+                None => Vec::new(),
+            };
+            let start = start.map(|h| parse_hex(method, "the start key", &h)).transpose()?;
+            keys_paged(state, prefix, count, start, at).await
+        }
+        m::STATE_QUERY_STORAGE_AT => {
+            let (keys, at): (Vec<String>, Option<Hash>) =
+                params(method, "[[\"0x…\" keys], hash?]", p, 2)?;
+            let keys = keys
+                .into_iter()
+                .map(|k| parse_hex(method, "a storage key", &k))
+                .collect::<Result<Vec<_>, _>>()?;
+            query_storage_at(state, keys, at).await
         }
         other => Err(RpcError::new(
             codes::METHOD_NOT_FOUND,

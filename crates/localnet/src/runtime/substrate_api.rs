@@ -4,11 +4,11 @@
 use parity_scale_codec::{Compact, Encode};
 
 use super::Runtime;
-use super::state::Subnet;
-use crate::substrate::storage::SubnetItem;
+use super::state::{ROOT, Subnet};
+use crate::substrate::storage::{Served, StorageItem, SubnetItem};
 use crate::substrate::types::{
-    AccountId32, AxonInfo, DynamicInfo, FixedI128, NeuronInfoLite, PrometheusInfo, SimSwapResult,
-    StakeInfo, SubnetIdentityV3, SubnetPrice,
+    AccountId32, AxonInfo, DynamicInfo, FixedI128, Metagraph, NeuronInfoLite, PrometheusInfo,
+    SimSwapResult, StakeInfo, SubnetIdentityV3, SubnetPrice,
 };
 use chain::{AccountId, Side};
 use dtao::units::NetUid;
@@ -22,10 +22,10 @@ impl Runtime {
         if s.is_stable() { 1_000_000_000 } else { s.pool.spot_price_rao() }
     }
 
-    fn dynamic_info_of(&self, s: &Subnet) -> DynamicInfo {
+    /// `SubnetIdentitiesV3`: Subtensor answers `None` for a subnet that never set an identity.
+    fn subnet_identity(s: &Subnet) -> Option<SubnetIdentityV3> {
         let id = &s.identity;
-        // Subtensor answers `None` for a subnet that never set an identity.
-        let identity = (!id.name.is_empty()).then(|| SubnetIdentityV3 {
+        (!id.name.is_empty()).then(|| SubnetIdentityV3 {
             subnet_name: id.name.clone().into_bytes(),
             github_repo: id.github.clone().into_bytes(),
             subnet_contact: Vec::new(),
@@ -34,7 +34,12 @@ impl Runtime {
             description: id.description.clone().into_bytes(),
             logo_url: id.logo_url.clone().into_bytes(),
             additional: Vec::new(),
-        });
+        })
+    }
+
+    fn dynamic_info_of(&self, s: &Subnet) -> DynamicInfo {
+        let id = &s.identity;
+        let identity = Self::subnet_identity(s);
         DynamicInfo {
             netuid: Compact(s.netuid),
             owner_hotkey: AccountId32(s.owner_hotkey.0),
@@ -68,6 +73,114 @@ impl Runtime {
     /// `SubnetInfoRuntimeApi.get_all_dynamic_info()`: every subnet, root included, by netuid.
     pub fn all_dynamic_info(&self) -> Vec<Option<DynamicInfo>> {
         self.state.subnets.values().map(|s| Some(self.dynamic_info_of(s))).collect()
+    }
+
+    /// `SubnetInfoRuntimeApi.get_metagraph(netuid)`: `None` for no such subnet. The pool and
+    /// epoch fields are `get_dynamic_info`'s; the neurons' rows are `get_neurons_lite`'s, with
+    /// the stakes as Subtensor weighs them (`alpha_stake` on this subnet, `tao_stake` on root,
+    /// `total_stake` = alpha + TAO × the TAO weight, floored). What localnet does not model is
+    /// 0, `false` or empty: ρ, the weight limits, proof-of-work registration (difficulties,
+    /// adjustments), the serving rate limit, liquid alpha, coldkey identities (`None`), rank,
+    /// trust and pruning scores, and the per-hotkey dividend amounts (empty lists).
+    pub fn metagraph(&self, netuid: NetUid) -> Option<Metagraph> {
+        let s = self.state.subnets.get(&netuid)?;
+        let d = self.dynamic_info_of(s);
+        let h = &s.hyperparameters;
+        let root = self.state.subnets.get(&ROOT);
+        let tao_weight = self.state.params.tao_weight;
+        let n = s.neurons.len();
+        let (mut alpha_stake, mut tao_stake, mut total_stake) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        for x in &s.neurons {
+            let alpha = s.hotkey_alpha(&x.hotkey);
+            let tao = root.map_or(0, |r| r.hotkey_alpha(&x.hotkey));
+            let total = dtao::yuma::stake_weight(alpha, tao, tao_weight).saturating_to_num::<u64>();
+            alpha_stake.push(Compact(alpha));
+            tao_stake.push(Compact(tao));
+            total_stake.push(Compact(total));
+        }
+        let column = |f: &dyn Fn(&super::state::Neuron) -> u16| -> Vec<Compact<u16>> {
+            s.neurons.iter().map(|x| Compact(f(x))).collect()
+        };
+        let zeros = vec![Compact(0u16); n];
+        Some(Metagraph {
+            netuid: d.netuid,
+            name: d.subnet_name,
+            symbol: d.token_symbol,
+            identity: d.subnet_identity,
+            network_registered_at: d.network_registered_at,
+            owner_hotkey: d.owner_hotkey,
+            owner_coldkey: d.owner_coldkey,
+            block: Compact(self.block_number()),
+            tempo: d.tempo,
+            last_step: d.last_step,
+            blocks_since_last_step: d.blocks_since_last_step,
+            subnet_emission: d.emission,
+            alpha_in: d.alpha_in,
+            alpha_out: d.alpha_out,
+            tao_in: d.tao_in,
+            alpha_out_emission: d.alpha_out_emission,
+            alpha_in_emission: d.alpha_in_emission,
+            tao_in_emission: d.tao_in_emission,
+            pending_alpha_emission: d.pending_alpha_emission,
+            pending_root_emission: d.pending_root_emission,
+            subnet_volume: d.subnet_volume,
+            moving_price: d.moving_price,
+            rho: Compact(0),
+            kappa: Compact(h.kappa),
+            min_allowed_weights: Compact(0),
+            max_weights_limit: Compact(0),
+            weights_version: Compact(h.weights_version_key),
+            weights_rate_limit: Compact(h.weights_rate_limit),
+            activity_cutoff: Compact(h.activity_cutoff),
+            max_validators: Compact(h.max_allowed_validators),
+            num_uids: Compact(u16::try_from(n).unwrap_or(u16::MAX)),
+            max_uids: Compact(h.max_allowed_uids),
+            burn: Compact(s.burn_at(self.block_number())),
+            difficulty: Compact(0),
+            registration_allowed: h.registration_allowed,
+            pow_registration_allowed: false,
+            immunity_period: Compact(h.immunity_period),
+            min_difficulty: Compact(0),
+            max_difficulty: Compact(0),
+            min_burn: Compact(h.min_burn),
+            max_burn: Compact(h.max_burn),
+            adjustment_alpha: Compact(0),
+            adjustment_interval: Compact(0),
+            target_regs_per_interval: Compact(0),
+            max_regs_per_block: Compact(0),
+            serving_rate_limit: Compact(0),
+            commit_reveal_weights_enabled: h.commit_reveal_enabled,
+            commit_reveal_period: Compact(h.commit_reveal_period),
+            liquid_alpha_enabled: false,
+            alpha_high: Compact(0),
+            alpha_low: Compact(0),
+            bonds_moving_avg: Compact(h.bonds_moving_average),
+            hotkeys: s.neurons.iter().map(|x| AccountId32(x.hotkey.0)).collect(),
+            coldkeys: s.neurons.iter().map(|x| AccountId32(x.coldkey.0)).collect(),
+            identities: vec![None; n],
+            axons: s
+                .neurons
+                .iter()
+                .map(|x| x.axon.as_ref().map(axon_info).unwrap_or_default())
+                .collect(),
+            active: vec![true; n],
+            validator_permit: s.neurons.iter().map(|x| x.validator_permit).collect(),
+            pruning_score: zeros.clone(),
+            last_update: s.neurons.iter().map(|x| Compact(x.last_update)).collect(),
+            emission: s.neurons.iter().map(|x| Compact(x.emission)).collect(),
+            dividends: column(&|x| x.dividends),
+            incentives: column(&|x| x.incentive),
+            consensus: column(&|x| x.consensus),
+            trust: zeros.clone(),
+            rank: zeros,
+            block_at_registration: s.neurons.iter().map(|x| Compact(x.registered_at)).collect(),
+            alpha_stake,
+            tao_stake,
+            total_stake,
+            tao_dividends_per_hotkey: Vec::new(),
+            alpha_dividends_per_hotkey: Vec::new(),
+        })
     }
 
     /// `SwapRuntimeApi.current_alpha_price(netuid)`: rao per alpha (0 for no such subnet).
@@ -157,6 +270,45 @@ impl Runtime {
             .collect()
     }
 
+    /// `StakeInfoRuntimeApi.get_stake_info_for_hotkey_coldkey_netuid`: the one position,
+    /// `None` when it is worth nothing (as [`Runtime::stake_info_for_coldkey`] leaves it out).
+    pub fn stake_info(
+        &self,
+        hotkey: &AccountId,
+        coldkey: &AccountId,
+        netuid: NetUid,
+    ) -> Option<StakeInfo> {
+        self.stake_info_for_coldkey(coldkey)
+            .into_iter()
+            .find(|s| s.hotkey.0 == hotkey.0 && s.netuid.0 == netuid)
+    }
+
+    /// The storage items of `served` that hold a value now, for `state_getKeysPaged`
+    /// (`System.Events`, kept with the blocks rather than in the state, is the caller's).
+    pub fn served_items(&self, served: Served) -> Vec<StorageItem> {
+        match served {
+            Served::Plain(StorageItem::SystemEvents) => Vec::new(),
+            Served::Plain(item) => vec![item],
+            Served::Account => self
+                .state
+                .accounts
+                .iter()
+                .filter(|(_, a)| a.free != 0 || a.nonce != 0)
+                .map(|(who, _)| StorageItem::SystemAccount(who.0))
+                .collect(),
+            Served::Subnet(item) => {
+                self.state.subnets.keys().map(|netuid| StorageItem::Subnet(item, *netuid)).collect()
+            }
+            Served::SubnetIdentity => self
+                .state
+                .subnets
+                .values()
+                .filter(|s| Self::subnet_identity(s).is_some())
+                .map(|s| StorageItem::SubnetIdentity(s.netuid))
+                .collect(),
+        }
+    }
+
     /// `NeuronInfoRuntimeApi.get_neurons_lite(netuid)`: empty for no such subnet, as on
     /// Subtensor. Like Subtensor since dTAO, `stake` is one entry: the neuron's coldkey with
     /// all the alpha staked to its hotkey. localnet keeps no rank, trust or pruning score:
@@ -199,6 +351,11 @@ impl Runtime {
         u16::try_from(self.state.subnets.len()).unwrap_or(u16::MAX)
     }
 
+    /// `SubnetIdentitiesV3(netuid)`: `None` for no such subnet or one without an identity.
+    pub fn subnet_identity_item(&self, netuid: NetUid) -> Option<Vec<u8>> {
+        self.state.subnets.get(&netuid).and_then(Self::subnet_identity).map(|i| i.encode())
+    }
+
     /// The SCALE value of a per-subnet storage item; `None` where the chain stores nothing
     /// (an absent subnet, for the items that have no default).
     pub fn subnet_item(&self, item: SubnetItem, netuid: NetUid) -> Option<Vec<u8>> {
@@ -223,6 +380,7 @@ impl Runtime {
             SubnetItem::SubnetOwnerHotkey => s.owner_hotkey.0.encode(),
             SubnetItem::TokenSymbol => s.identity.symbol.as_bytes().to_vec().encode(),
             SubnetItem::SubnetworkN => u16::try_from(s.neurons.len()).unwrap_or(u16::MAX).encode(),
+            SubnetItem::Burn => s.burn_at(self.block_number()).encode(),
         })
     }
 }

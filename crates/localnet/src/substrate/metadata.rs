@@ -280,6 +280,7 @@ fn subtensor_storage() -> PalletStorageMetadata {
             map::<(u16, u16), AccountId32>("Keys", D, vec![I, I], zero::<AccountId32>()),
             map::<(u16, u16), u64>("BlockAtRegistration", D, vec![I, I], zero::<u64>()),
             map::<u16, SubnetIdentityV3>("SubnetIdentitiesV3", O, vec![B], vec![0]),
+            map::<u16, u64>("Burn", D, vec![I], 100_000_000u64.encode()),
         ],
     }
 }
@@ -499,6 +500,7 @@ fn apis() -> Vec<RuntimeApiMetadata> {
                     vec![("netuid", u16_())],
                     meta_type::<Option<DynamicInfo>>(),
                 ),
+                method("get_metagraph", vec![("netuid", u16_())], meta_type::<Option<Metagraph>>()),
             ],
         ),
         api(
@@ -530,6 +532,15 @@ fn apis() -> Vec<RuntimeApiMetadata> {
                     "get_stake_info_for_coldkeys",
                     vec![("coldkey_accounts", meta_type::<Vec<AccountId32>>())],
                     meta_type::<Vec<(AccountId32, Vec<StakeInfo>)>>(),
+                ),
+                method(
+                    "get_stake_info_for_hotkey_coldkey_netuid",
+                    vec![
+                        ("hotkey_account", meta_type::<AccountId32>()),
+                        ("coldkey_account", meta_type::<AccountId32>()),
+                        ("netuid", u16_()),
+                    ],
+                    meta_type::<Option<StakeInfo>>(),
                 ),
             ],
         ),
@@ -628,6 +639,11 @@ static DECLARED: LazyLock<Vec<([u8; 32], &'static str, &'static str)>> = LazyLoc
 pub fn declared_item(key: &[u8]) -> Option<(&'static str, &'static str)> {
     let head = key.get(..32)?;
     DECLARED.iter().find(|(p, _, _)| p.as_slice() == head).map(|(_, pallet, item)| (*pallet, *item))
+}
+
+/// Every declared storage item: (its 32-byte prefix, pallet, item).
+pub fn declared_items() -> impl Iterator<Item = ([u8; 32], &'static str, &'static str)> {
+    DECLARED.iter().copied()
 }
 
 /// Every declared pallet error: (pallet name, error name, pallet index, error index).

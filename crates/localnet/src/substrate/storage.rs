@@ -61,11 +61,13 @@ pub enum SubnetItem {
     TokenSymbol,
     /// `SubnetworkN`: registered neurons.
     SubnetworkN,
+    /// `Burn`: the neuron registration burn now, rao.
+    Burn,
 }
 
 impl SubnetItem {
     /// Every item, with its storage name.
-    pub const ALL: [(SubnetItem, &'static str); 16] = [
+    pub const ALL: [(SubnetItem, &'static str); 17] = [
         (SubnetItem::SubnetTao, "SubnetTAO"),
         (SubnetItem::SubnetAlphaIn, "SubnetAlphaIn"),
         (SubnetItem::SubnetAlphaOut, "SubnetAlphaOut"),
@@ -82,6 +84,7 @@ impl SubnetItem {
         (SubnetItem::SubnetOwnerHotkey, "SubnetOwnerHotkey"),
         (SubnetItem::TokenSymbol, "TokenSymbol"),
         (SubnetItem::SubnetworkN, "SubnetworkN"),
+        (SubnetItem::Burn, "Burn"),
     ];
 }
 
@@ -102,6 +105,9 @@ pub enum StorageItem {
     TotalNetworks,
     /// A per-subnet `SubtensorModule` item.
     Subnet(SubnetItem, u16),
+    /// `SubtensorModule.SubnetIdentitiesV3(netuid)` (a `Blake2_128Concat` key, unlike the
+    /// per-subnet items above).
+    SubnetIdentity(u16),
 }
 
 /// Parses a full storage key. `None` for keys of items localnet does not serve.
@@ -111,6 +117,12 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
         let (hash, account) = rest.split_at_checked(16)?;
         let account: [u8; 32] = account.try_into().ok()?;
         return (hash == blake2_128(&account)).then_some(StorageItem::SystemAccount(account));
+    }
+    if head == prefix("SubtensorModule", "SubnetIdentitiesV3") {
+        let (hash, netuid) = rest.split_at_checked(16)?;
+        let netuid = <[u8; 2]>::try_from(netuid).ok()?;
+        return (hash == blake2_128(&netuid))
+            .then_some(StorageItem::SubnetIdentity(u16::from_le_bytes(netuid)));
     }
     if let Ok(netuid) = <[u8; 2]>::try_from(rest) {
         return SubnetItem::ALL
@@ -134,6 +146,61 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
     } else {
         None
     }
+}
+
+/// The full key of `item`.
+pub fn key(item: StorageItem) -> Vec<u8> {
+    match item {
+        StorageItem::SystemAccount(account) => system_account(&account),
+        StorageItem::SystemNumber => prefix("System", "Number").to_vec(),
+        StorageItem::SystemEvents => prefix("System", "Events").to_vec(),
+        StorageItem::TimestampNow => prefix("Timestamp", "Now").to_vec(),
+        StorageItem::SubtensorTotalIssuance => prefix("SubtensorModule", "TotalIssuance").to_vec(),
+        StorageItem::TotalNetworks => prefix("SubtensorModule", "TotalNetworks").to_vec(),
+        StorageItem::Subnet(item, netuid) => {
+            let name = SubnetItem::ALL.iter().find(|(i, _)| *i == item).map_or("", |(_, n)| n);
+            let mut key = prefix("SubtensorModule", name).to_vec();
+            key.extend_from_slice(&netuid.to_le_bytes());
+            key
+        }
+        StorageItem::SubnetIdentity(netuid) => {
+            let mut key = prefix("SubtensorModule", "SubnetIdentitiesV3").to_vec();
+            key.extend_from_slice(&blake2_128_concat(&netuid.to_le_bytes()));
+            key
+        }
+    }
+}
+
+/// How the keys of a served storage item are formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Served {
+    /// A plain item: its one key is its prefix.
+    Plain(StorageItem),
+    /// `System.Account`: one key per account.
+    Account,
+    /// A per-subnet item: one key per subnet.
+    Subnet(SubnetItem),
+    /// `SubnetIdentitiesV3`: one key per subnet with an identity.
+    SubnetIdentity,
+}
+
+/// Every storage item localnet serves: (pallet, item, how its keys are formed).
+pub fn served() -> impl Iterator<Item = (&'static str, &'static str, Served)> {
+    [
+        ("System", "Account", Served::Account),
+        ("System", "Number", Served::Plain(StorageItem::SystemNumber)),
+        ("System", "Events", Served::Plain(StorageItem::SystemEvents)),
+        ("Timestamp", "Now", Served::Plain(StorageItem::TimestampNow)),
+        ("SubtensorModule", "TotalIssuance", Served::Plain(StorageItem::SubtensorTotalIssuance)),
+        ("SubtensorModule", "TotalNetworks", Served::Plain(StorageItem::TotalNetworks)),
+        ("SubtensorModule", "SubnetIdentitiesV3", Served::SubnetIdentity),
+    ]
+    .into_iter()
+    .chain(
+        SubnetItem::ALL
+            .iter()
+            .map(|(item, name)| ("SubtensorModule", *name, Served::Subnet(*item))),
+    )
 }
 
 /// The key of `System.Account(account)`.
@@ -173,5 +240,20 @@ mod tests {
         assert_eq!(parse(&tao), Some(StorageItem::Subnet(SubnetItem::SubnetTao, 7)));
         tao.push(0);
         assert_eq!(parse(&tao), None, "an Identity(u16) key is two bytes");
+    }
+
+    #[test]
+    fn every_served_item_has_its_key_parsed_back() {
+        for (pallet, name, served) in served() {
+            let item = match served {
+                Served::Plain(item) => item,
+                Served::Account => StorageItem::SystemAccount([3; 32]),
+                Served::Subnet(item) => StorageItem::Subnet(item, 300),
+                Served::SubnetIdentity => StorageItem::SubnetIdentity(300),
+            };
+            let key = key(item);
+            assert_eq!(&key[..32], prefix(pallet, name), "{pallet}.{name}");
+            assert_eq!(parse(&key), Some(item), "{pallet}.{name}");
+        }
     }
 }

@@ -500,6 +500,177 @@ pub struct PrometheusInfo {
     pub ip_type: u8,
 }
 
+/// `pallet_subtensor::pallet::ChainIdentityV2`: a coldkey's on-chain identity (localnet keeps
+/// none, so only ever `None` in a [`Metagraph`]; declared for the metadata).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode, TypeInfo)]
+pub struct ChainIdentityV2 {
+    /// Display name.
+    pub name: Vec<u8>,
+    /// Website.
+    pub url: Vec<u8>,
+    /// GitHub repository.
+    pub github_repo: Vec<u8>,
+    /// Image URL.
+    pub image: Vec<u8>,
+    /// Discord handle.
+    pub discord: Vec<u8>,
+    /// Description.
+    pub description: Vec<u8>,
+    /// Anything else.
+    pub additional: Vec<u8>,
+}
+
+/// `pallet_subtensor::rpc_info::metagraph::Metagraph`: a subnet's pool, hyperparameters and
+/// every neuron's row, as `SubnetInfoRuntimeApi.get_metagraph` answers (spec 393's fields, in
+/// its order).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Metagraph {
+    /// Subnet.
+    pub netuid: Compact<u16>,
+    /// Name, one compact byte each (as the runtime encodes it).
+    pub name: Vec<Compact<u8>>,
+    /// Token symbol, likewise.
+    pub symbol: Vec<Compact<u8>>,
+    /// Identity.
+    pub identity: Option<SubnetIdentityV3>,
+    /// Registration block.
+    pub network_registered_at: Compact<u64>,
+    /// Owner's hotkey.
+    pub owner_hotkey: AccountId32,
+    /// Owner's coldkey.
+    pub owner_coldkey: AccountId32,
+    /// The block answered at.
+    pub block: Compact<u64>,
+    /// Blocks per epoch.
+    pub tempo: Compact<u16>,
+    /// Block of the last epoch.
+    pub last_step: Compact<u64>,
+    /// Blocks since then.
+    pub blocks_since_last_step: Compact<u64>,
+    /// Always 0 since dTAO.
+    pub subnet_emission: Compact<u64>,
+    /// Alpha in the pool.
+    pub alpha_in: Compact<u64>,
+    /// Alpha outstanding.
+    pub alpha_out: Compact<u64>,
+    /// TAO in the pool.
+    pub tao_in: Compact<u64>,
+    /// Alpha out per block.
+    pub alpha_out_emission: Compact<u64>,
+    /// Alpha in per block.
+    pub alpha_in_emission: Compact<u64>,
+    /// TAO in per block.
+    pub tao_in_emission: Compact<u64>,
+    /// Alpha pending distribution.
+    pub pending_alpha_emission: Compact<u64>,
+    /// Always 0.
+    pub pending_root_emission: Compact<u64>,
+    /// Traded volume.
+    pub subnet_volume: Compact<u128>,
+    /// EMA price, I96F32 bits.
+    pub moving_price: FixedI128,
+    /// ρ of the incentive sigmoid.
+    pub rho: Compact<u16>,
+    /// κ, parts of 65535.
+    pub kappa: Compact<u16>,
+    /// Fewest weights a validator may set.
+    pub min_allowed_weights: Compact<u16>,
+    /// Largest weight, parts of 65535.
+    pub max_weights_limit: Compact<u16>,
+    /// Weights version key expected.
+    pub weights_version: Compact<u64>,
+    /// Blocks between a validator's weight sets.
+    pub weights_rate_limit: Compact<u64>,
+    /// Validator activity cutoff, blocks.
+    pub activity_cutoff: Compact<u16>,
+    /// Validator permits.
+    pub max_validators: Compact<u16>,
+    /// Registered neurons.
+    pub num_uids: Compact<u16>,
+    /// UIDs.
+    pub max_uids: Compact<u16>,
+    /// Registration burn now, rao.
+    pub burn: Compact<u64>,
+    /// Proof-of-work registration difficulty.
+    pub difficulty: Compact<u64>,
+    /// Neuron registration open.
+    pub registration_allowed: bool,
+    /// Proof-of-work registration open.
+    pub pow_registration_allowed: bool,
+    /// New-neuron immunity, blocks.
+    pub immunity_period: Compact<u16>,
+    /// Lowest proof-of-work difficulty.
+    pub min_difficulty: Compact<u64>,
+    /// Highest proof-of-work difficulty.
+    pub max_difficulty: Compact<u64>,
+    /// Minimum registration burn, rao.
+    pub min_burn: Compact<u64>,
+    /// Maximum registration burn, rao.
+    pub max_burn: Compact<u64>,
+    /// Registration adjustment smoothing.
+    pub adjustment_alpha: Compact<u64>,
+    /// Blocks between registration adjustments.
+    pub adjustment_interval: Compact<u16>,
+    /// Registrations aimed at per interval.
+    pub target_regs_per_interval: Compact<u16>,
+    /// Registrations allowed per block.
+    pub max_regs_per_block: Compact<u16>,
+    /// Blocks between axon updates.
+    pub serving_rate_limit: Compact<u64>,
+    /// Commit–reveal required.
+    pub commit_reveal_weights_enabled: bool,
+    /// Blocks from commit to reveal.
+    pub commit_reveal_period: Compact<u64>,
+    /// Liquid alpha (per-bond EMA α) on.
+    pub liquid_alpha_enabled: bool,
+    /// Liquid alpha upper α.
+    pub alpha_high: Compact<u16>,
+    /// Liquid alpha lower α.
+    pub alpha_low: Compact<u16>,
+    /// Bonds EMA, parts of 1,000,000.
+    pub bonds_moving_avg: Compact<u64>,
+    /// Hotkey by UID.
+    pub hotkeys: Vec<AccountId32>,
+    /// Coldkey by UID.
+    pub coldkeys: Vec<AccountId32>,
+    /// Coldkey's chain identity by UID.
+    pub identities: Vec<Option<ChainIdentityV2>>,
+    /// Axon by UID.
+    pub axons: Vec<AxonInfo>,
+    /// Active by UID.
+    pub active: Vec<bool>,
+    /// Validator permit by UID.
+    pub validator_permit: Vec<bool>,
+    /// Pruning score by UID.
+    pub pruning_score: Vec<Compact<u16>>,
+    /// Last weights update block by UID.
+    pub last_update: Vec<Compact<u64>>,
+    /// Emission of the last epoch by UID, rao.
+    pub emission: Vec<Compact<u64>>,
+    /// Dividends by UID, parts of 65535.
+    pub dividends: Vec<Compact<u16>>,
+    /// Incentive by UID, parts of 65535.
+    pub incentives: Vec<Compact<u16>>,
+    /// Consensus by UID, parts of 65535.
+    pub consensus: Vec<Compact<u16>>,
+    /// Trust by UID.
+    pub trust: Vec<Compact<u16>>,
+    /// Rank by UID.
+    pub rank: Vec<Compact<u16>>,
+    /// Registration block by UID.
+    pub block_at_registration: Vec<Compact<u64>>,
+    /// Alpha staked to the UID's hotkey here, rao.
+    pub alpha_stake: Vec<Compact<u64>>,
+    /// TAO staked to the UID's hotkey on root, rao.
+    pub tao_stake: Vec<Compact<u64>>,
+    /// Alpha stake plus TAO stake × TAO weight, rao.
+    pub total_stake: Vec<Compact<u64>>,
+    /// TAO dividends by hotkey.
+    pub tao_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
+    /// Alpha dividends by hotkey.
+    pub alpha_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
+}
+
 /// `pallet_subtensor::rpc_info::neuron_info::NeuronInfoLite`.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct NeuronInfoLite {

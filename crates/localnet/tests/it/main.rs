@@ -6,4 +6,5 @@ mod genesis;
 mod node;
 mod projection;
 mod runtime;
+mod sdk;
 mod substrate;

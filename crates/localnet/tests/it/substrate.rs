@@ -572,6 +572,98 @@ mod rpc {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn storage_maps_are_listed_and_read_in_substrate_shapes() {
+        let node = manual_node();
+        let hex_of = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
+        let tempo = storage::prefix("SubtensorModule", "Tempo");
+        // One key per subnet, root included, in key (byte) order: netuid as Identity(u16 LE).
+        let expected: Vec<Value> = [0u16, 1, 2]
+            .iter()
+            .map(|n| json!(hex_of(&[&tempo[..], &n.to_le_bytes()].concat())))
+            .collect();
+        let keys = ok(&node, "state_getKeysPaged", json!([hex_of(&tempo), 10])).await;
+        assert_eq!(keys, json!(expected));
+        // Pages: `startKey` is exclusive, as on Substrate.
+        let page =
+            ok(&node, "state_getKeysPaged", json!([hex_of(&tempo), 2, hex_of(&tempo)])).await;
+        assert_eq!(page, json!(expected[..2]));
+        let rest = ok(&node, "state_getKeysPaged", json!([hex_of(&tempo), 2, expected[1]])).await;
+        assert_eq!(rest, json!(expected[2..]));
+        let none = ok(&node, "state_getKeysPaged", json!([hex_of(&tempo), 2, expected[2]])).await;
+        assert_eq!(none, json!([]));
+        let (code, message) = err(&node, "state_getKeysPaged", json!([hex_of(&tempo), 1001])).await;
+        assert_eq!(code, 4002, "{message}");
+
+        // The values at a block, in Substrate's change-set shape; unknown keys are null.
+        let head = node.handle().head();
+        let mut asked = expected.clone();
+        asked.push(json!("0x0102"));
+        let sets = ok(&node, "state_queryStorageAt", json!([asked, head.hash])).await;
+        let tempos: Vec<Value> = node
+            .handle()
+            .subnets()
+            .await
+            .iter()
+            .map(|s| json!(hex_of(&s.hyperparameters.tempo.encode())))
+            .collect();
+        let mut changes: Vec<Value> =
+            expected.iter().zip(&tempos).map(|(k, v)| json!([k, v])).collect();
+        changes.push(json!(["0x0102", null]));
+        assert_eq!(sets, json!([{"block": head.hash, "changes": changes}]));
+        assert_eq!(
+            ok(&node, "state_queryStorageAt", json!([[expected[0]]])).await[0]["block"],
+            json!(head.hash),
+            "the head's when no block is given"
+        );
+
+        // Accounts with a balance, each key the account's.
+        let accounts = storage::prefix("System", "Account");
+        let keys = ok(&node, "state_getKeysPaged", json!([hex_of(&accounts), 1000])).await;
+        let keys: Vec<Vec<u8>> = keys.as_array().unwrap().iter().map(bytes).collect();
+        assert_eq!(keys.len(), 5, "the treasury, Alice, Bob and two owners");
+        assert!(keys.is_sorted());
+        assert!(keys.contains(&storage::system_account(&id(ALICE).0)));
+
+        // Declared but not served: listing or reading them is refused; undeclared: nothing.
+        let alpha = storage::prefix("SubtensorModule", "Alpha");
+        for params in [json!([hex_of(&alpha), 10]), json!([hex_of(&tempo[..16]), 10])] {
+            let (code, message) = err(&node, "state_getKeysPaged", params).await;
+            assert_eq!(code, 4003);
+            assert!(message.contains("but does not serve it yet"), "{message}");
+        }
+        let (code, message) = err(&node, "state_queryStorageAt", json!([[hex_of(&alpha)]])).await;
+        assert_eq!(code, 4003);
+        assert!(message.contains("SubtensorModule.Alpha"), "{message}");
+        let foo = storage::prefix("Foo", "Bar");
+        assert_eq!(ok(&node, "state_getKeysPaged", json!([hex_of(&foo), 10])).await, json!([]));
+        assert_eq!(err(&node, "state_getKeysPaged", json!(["0xzz", 10])).await.0, -32602);
+        assert_eq!(err(&node, "state_queryStorageAt", json!(["0x00"])).await.0, -32602);
+
+        // Head state only: once the state moves on, the old block's is discarded; its events stay.
+        let ctx = node.handle().signing_context();
+        let transfer =
+            Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao(1_000_000_000) };
+        node.handle().submit(sign(ALICE, transfer, 0, head.number, &ctx)).await.unwrap();
+        let next = node.handle().produce_block().await.unwrap();
+        for (method, params) in [
+            ("state_getKeysPaged", json!([hex_of(&tempo), 10, null, head.hash])),
+            ("state_queryStorageAt", json!([expected, head.hash])),
+        ] {
+            let (code, message) = err(&node, method, params).await;
+            assert_eq!(code, 4003, "{method}");
+            assert!(message.contains("State already discarded"), "{method}: {message}");
+        }
+        let events = hex_of(&storage::prefix("System", "Events"));
+        let sets = ok(&node, "state_queryStorageAt", json!([[events], next.hash])).await;
+        let single = ok(&node, "state_getStorage", json!([events, next.hash])).await;
+        assert!(single.is_string(), "the transfer's events");
+        assert_eq!(sets[0]["changes"], json!([[events, single]]));
+        let listed = ok(&node, "state_getKeysPaged", json!([events, 10])).await;
+        assert_eq!(listed, json!([events]));
+        node.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn system_events_are_served_per_block_in_the_real_encoding() {
         use localnet::substrate::pallets::{
             RuntimeEvent, balances, index, system, transaction_payment,
@@ -886,6 +978,105 @@ mod rpc {
         dividends: u16,
         last_update: u64,
         validator_permit: bool,
+    }
+
+    #[derive(Debug, scale_decode::DecodeAsType)]
+    struct MetagraphPart {
+        netuid: u16,
+        owner_hotkey: [u8; 32],
+        block: u64,
+        tempo: u16,
+        tao_in: u64,
+        alpha_in: u64,
+        burn: u64,
+        num_uids: u16,
+        max_uids: u16,
+        hotkeys: Vec<[u8; 32]>,
+        coldkeys: Vec<[u8; 32]>,
+        axons: Vec<Axon>,
+        validator_permit: Vec<bool>,
+        block_at_registration: Vec<u64>,
+        alpha_stake: Vec<u64>,
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn metagraph_and_one_stake_decode_with_the_real_spec_393_types() {
+        let Some(finney) = test_support::replay::finney_fixtures() else { return };
+        let real = super::recorded_v15(&finney);
+        let output = |api: &str, method: &str| {
+            let a = real.apis.iter().find(|a| a.name == api).unwrap();
+            a.methods.iter().find(|m| m.name == method).unwrap().output.id
+        };
+        let node = manual_node();
+        let h = node.handle();
+        let call = |name: &'static str, args: Vec<u8>| {
+            let node = &node;
+            async move {
+                bytes(
+                    &ok(node, "state_call", json!([name, format!("0x{}", hex::encode(args))]))
+                        .await,
+                )
+            }
+        };
+        let answer = call("SubnetInfoRuntimeApi_get_metagraph", 1u16.encode()).await;
+        let mut input = &answer[..];
+        let ty = output("SubnetInfoRuntimeApi", "get_metagraph");
+        let m: Option<MetagraphPart> =
+            scale_decode::DecodeAsType::decode_as_type(&mut input, ty, &real.types).unwrap();
+        assert!(input.is_empty(), "{} bytes the real type does not account for", input.len());
+        let m = m.expect("SN1 exists");
+        let s = h.subnet(1).await.unwrap();
+        let neurons = h.neurons(1).await.unwrap();
+        assert_eq!(
+            (m.netuid, m.owner_hotkey, m.block, m.tempo, m.tao_in, m.alpha_in, m.burn),
+            (
+                1,
+                s.owner_hotkey.0,
+                h.head().number,
+                s.hyperparameters.tempo,
+                s.pool.tao_reserve,
+                s.pool.alpha_in,
+                s.hyperparameters.burn
+            )
+        );
+        assert_eq!((m.num_uids, m.max_uids), (s.neuron_count, s.hyperparameters.max_allowed_uids));
+        assert!(!neurons.is_empty());
+        assert_eq!(m.hotkeys, neurons.iter().map(|n| n.hotkey.0).collect::<Vec<_>>());
+        assert_eq!(m.coldkeys, neurons.iter().map(|n| n.coldkey.0).collect::<Vec<_>>());
+        assert_eq!(m.alpha_stake, neurons.iter().map(|n| n.stake).collect::<Vec<_>>());
+        assert_eq!(
+            m.validator_permit,
+            neurons.iter().map(|n| n.validator_permit).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            m.block_at_registration,
+            neurons.iter().map(|n| n.registered_at).collect::<Vec<_>>()
+        );
+        assert_eq!(m.axons.len(), neurons.len());
+        let none = call("SubnetInfoRuntimeApi_get_metagraph", 999u16.encode()).await;
+        assert_eq!(none, [0], "no subnet: None");
+
+        let owner = id("//Owner1");
+        let hot = s.owner_hotkey;
+        let held = h.stakes(&owner).await;
+        let held = held.iter().find(|x| x.netuid == 1 && x.hotkey == hot).unwrap().alpha;
+        let ty = output("StakeInfoRuntimeApi", "get_stake_info_for_hotkey_coldkey_netuid");
+        for (coldkey, expected) in [(owner, Some(held)), (id("//Bob"), None)] {
+            let answer = call(
+                "StakeInfoRuntimeApi_get_stake_info_for_hotkey_coldkey_netuid",
+                (hot.0, coldkey.0, 1u16).encode(),
+            )
+            .await;
+            let mut input = &answer[..];
+            let one: Option<Stake> =
+                scale_decode::DecodeAsType::decode_as_type(&mut input, ty, &real.types).unwrap();
+            assert!(input.is_empty());
+            assert_eq!(
+                one.map(|x| (x.hotkey, x.coldkey, x.netuid, x.stake)),
+                expected.map(|a| (hot.0, coldkey.0, 1, a))
+            );
+        }
+        node.shutdown().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
