@@ -290,8 +290,9 @@ pub enum DispatchError {
     Arithmetic(ArithmeticError),
 }
 
-/// `frame_system::Phase`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo)]
+/// `frame_system::Phase` (its `TypeInfo` carries the real path: clients find the event
+/// records by it, e.g. the Python SDK's codec reads each record's extrinsic index from it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
 pub enum Phase {
     /// During an extrinsic.
     #[codec(index = 0)]
@@ -304,8 +305,22 @@ pub enum Phase {
     Initialization,
 }
 
-/// `frame_system::EventRecord<RuntimeEvent, H256>`.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+impl TypeInfo for Phase {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder().path(Path::new("Phase", "frame_system")).variant(
+            scale_info::build::Variants::new()
+                .variant("ApplyExtrinsic", |v| {
+                    v.index(0).fields(Fields::unnamed().field(|f| f.ty::<u32>().type_name("u32")))
+                })
+                .variant("Finalization", |v| v.index(1))
+                .variant("Initialization", |v| v.index(2)),
+        )
+    }
+}
+
+/// `frame_system::EventRecord<RuntimeEvent, H256>` (real path, as [`Phase`]).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct EventRecord {
     /// When.
     pub phase: Phase,
@@ -313,6 +328,25 @@ pub struct EventRecord {
     pub event: crate::substrate::pallets::RuntimeEvent,
     /// Topics.
     pub topics: Vec<H256>,
+}
+
+impl TypeInfo for EventRecord {
+    type Identity = Self;
+    fn type_info() -> Type {
+        use crate::substrate::pallets::RuntimeEvent;
+        Type::builder()
+            .path(Path::new("EventRecord", "frame_system"))
+            .type_params([
+                scale_info::TypeParameter::new("E", Some(scale_info::meta_type::<RuntimeEvent>())),
+                scale_info::TypeParameter::new("T", Some(scale_info::meta_type::<H256>())),
+            ])
+            .composite(
+                Fields::named()
+                    .field(|f| f.ty::<Phase>().name("phase").type_name("Phase"))
+                    .field(|f| f.ty::<RuntimeEvent>().name("event").type_name("E"))
+                    .field(|f| f.ty::<Vec<H256>>().name("topics").type_name("Vec<T>")),
+            )
+    }
 }
 
 /// `pallet_subtensor`'s subnet identity.

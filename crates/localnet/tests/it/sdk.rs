@@ -2,6 +2,8 @@
 //! a localnet node through Substrate's JSON-RPC alone: it connects (metadata V15, token
 //! symbols), lists every subnet, prices and pools, identities, neurons, balances, stakes,
 //! quotes and metagraphs, and all of it equals what localnet's own `Chain` views say, to the rao.
+//! Then it trades (`sdk_writes.py`): a transfer, limit buys and sells signed and submitted by the
+//! SDK, checked against the chain afterwards.
 //!
 //! One Python process does every read (`sdk_reads.py` beside this file; the SDK is slow to
 //! import) and prints them as JSON; the interpreter is `TAOPLEX_PYTHON` (`.ci/setup-python`).
@@ -78,11 +80,17 @@ fn sdk_genesis() -> Genesis {
     genesis
 }
 
-/// Runs `sdk_reads.py` against `url` and returns its JSON. The SDK caches metadata and token
-/// symbols under `$HOME/.bittensor`, keyed by genesis hash and spec version, which localnet
-/// keeps across builds whose metadata differ: each run gets a fresh home.
+/// Runs `sdk_reads.py` against `url` and returns its JSON.
 fn sdk_reads(python: &str, url: &str, request: &Value) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/sdk_reads.py");
+    sdk_script("sdk_reads.py", python, url, request)
+}
+
+/// Runs the SDK script `name` (beside this file) against `url` and returns its JSON. The SDK
+/// caches metadata and token symbols under `$HOME/.bittensor`, keyed by genesis hash and spec
+/// version, which localnet keeps across builds whose metadata differ: each run gets a fresh
+/// home.
+fn sdk_script(name: &str, python: &str, url: &str, request: &Value) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it").join(name);
     let home = tempfile::tempdir().unwrap();
     let out = Command::new(python)
         .arg(&script)
@@ -95,7 +103,7 @@ fn sdk_reads(python: &str, url: &str, request: &Value) -> Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
-        "sdk_reads.py failed: {}\nstdout: {stdout}\nstderr: {}",
+        "{name} failed: {}\nstdout: {stdout}\nstderr: {}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
@@ -407,4 +415,107 @@ async fn the_bittensor_sdk_reads_localnet_as_localnet_does() {
 
     server.shutdown().await;
     node.shutdown().await;
+}
+
+/// Writes: the SDK signs and submits Subtensor v4 extrinsics to localnet — a transfer, a
+/// fill-or-kill limit buy, a partial limit sell, and a buy whose limit is below the price —
+/// and waits for finality. What it reports, and the state afterwards, equal what localnet's
+/// own quotes and views say, to the rao.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bittensor_sdk_trades_on_localnet() {
+    let Some(python) = test_support::require(test_support::Tool::Python) else { return };
+    let genesis = sdk_genesis();
+    let node = Node::start(
+        &genesis,
+        NodeConfig {
+            production: BlockProduction::Instant,
+            finality_depth: Some(0),
+            ..NodeConfig::default()
+        },
+    )
+    .unwrap();
+    let handle = node.handle();
+    let rpc = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
+    let server = RpcServer::start(handle.clone(), rpc).await.unwrap();
+    let chain: Arc<dyn Chain> = Arc::new(LocalChain::new(handle));
+    let (alice, hot) = (id("//Alice"), id("//Owner2//hot"));
+    let held_before = staked(chain.as_ref(), alice, hot, 2).await;
+    let free_before = chain.account(alice).await.unwrap().free;
+    let buy = chain.quote(2, Side::Buy, 20 * TAO).await.unwrap();
+    let spot = chain.subnet(2).await.unwrap().pool.price;
+    let request = json!({
+        "signer": "//Alice",
+        "dest": id("//Charlie").to_ss58(),
+        "transfer_rao": 3 * TAO,
+        "hotkey": hot.to_ss58(),
+        "netuid": 2,
+        "stake_rao": 20 * TAO,
+        "buy_limit_rao": spot * 2,
+        "unstake_rao": buy.amount_out / 2,
+        "sell_limit_rao": 1,
+        "refused_limit_rao": spot / 2,
+    });
+    let sdk = sdk_script("sdk_writes.py", &python, &server.ws_url(), &request);
+
+    for step in ["transfer", "buy", "sell"] {
+        assert_eq!(sdk[step]["success"], json!(true), "{step}: {sdk}");
+    }
+    assert_eq!(sdk["refused"]["success"], json!(false), "{sdk}");
+    assert!(
+        sdk["refused"]["error"].as_str().is_some_and(|e| e.contains("SlippageTooHigh")),
+        "the pool refused the fill-or-kill buy by name: {sdk}"
+    );
+    assert_eq!(chain.account(id("//Charlie")).await.unwrap().free, 3 * TAO);
+
+    // Every step is in a finalized block, with the fee the SDK reported charged.
+    let mut fees = 0;
+    for step in ["transfer", "buy", "sell"] {
+        let hash: chain::Hash = serde_json::from_value(sdk[step]["block_hash"].clone())
+            .unwrap_or_else(|e| panic!("{step}: {e}: {sdk}"));
+        let block = chain.block(chain::BlockId::Hash(hash)).await.unwrap();
+        let x = block.extrinsics.iter().find(|x| x.signer == alice).expect("Alice's extrinsic");
+        assert_eq!(x.result, Ok(()), "{step}");
+        assert_eq!(sdk[step]["fee"], json!(x.fee), "{step}: the fee the SDK reported");
+        fees += x.fee;
+    }
+    // The buy filled exactly as quoted before it; the sell left the other half staked.
+    let after = staked(chain.as_ref(), alice, hot, 2).await;
+    assert_eq!(after, held_before + buy.amount_out - buy.amount_out / 2, "{sdk}");
+    assert_eq!(u(&sdk["stake_after"]), after, "the SDK reads the stake it left");
+    let free = chain.account(alice).await.unwrap();
+    let sold = sold_tao(chain.as_ref(), alice).await;
+    assert_eq!(free.free, free_before - 3 * TAO - 20 * TAO - fees + sold, "{sdk}");
+    assert_eq!(u(&sdk["balance_after"]), free.free);
+    assert_eq!(free.nonce, 3, "three included; the refused one used no nonce");
+
+    server.shutdown().await;
+    node.shutdown().await;
+}
+
+/// Alpha `coldkey` holds on `hotkey` in SN`netuid`.
+async fn staked(chain: &dyn Chain, coldkey: AccountId, hotkey: AccountId, netuid: NetUid) -> u64 {
+    chain
+        .stakes(coldkey)
+        .await
+        .unwrap()
+        .iter()
+        .find(|s| s.hotkey == hotkey && s.netuid == netuid)
+        .map_or(0, |s| s.alpha)
+}
+
+/// The TAO `coldkey`'s unstakes paid out, from the head's chain of blocks (`StakeRemoved`).
+async fn sold_tao(chain: &dyn Chain, coldkey: AccountId) -> u64 {
+    let head = chain.header(chain::BlockId::Head).await.unwrap().number;
+    let mut tao = 0;
+    for n in 0..=head {
+        let Ok(block) = chain.block(chain::BlockId::Number(n)).await else { continue };
+        for e in &block.events {
+            if let chain::Event::StakeRemoved { coldkey: c, tao: t, .. } = e.event
+                && c == coldkey
+            {
+                tao += t;
+            }
+        }
+    }
+    tao
 }
