@@ -272,8 +272,16 @@ impl ChainState {
     }
 }
 
+/// How many blocks back state queries are answered (besides the head's): a client that pins
+/// the head and then reads at it (the Python SDK does, for every read) still finds the state
+/// after a block or two more arrived. Kept as whole runtimes, cloned once a block outside
+/// fast-forward.
+pub const RECENT_STATES: usize = 16;
+
 struct Shared {
     runtime: tokio::sync::RwLock<Runtime>,
+    /// The runtimes after the last [`RECENT_STATES`] blocks before the head, oldest first.
+    recent: Mutex<VecDeque<Arc<Runtime>>>,
     pool: Mutex<Pool>,
     chain: std::sync::RwLock<ChainState>,
     blocks_tx: broadcast::Sender<Arc<Block>>,
@@ -360,6 +368,7 @@ impl Node {
         let (commands, rx) = std::sync::mpsc::channel();
         let shared = Arc::new(Shared {
             runtime: tokio::sync::RwLock::new(runtime),
+            recent: Mutex::new(VecDeque::with_capacity(RECENT_STATES)),
             pool: Mutex::new(Pool::new(config.pool_capacity)),
             chain: std::sync::RwLock::new(ChainState {
                 blocks: history,
@@ -586,7 +595,7 @@ impl Producer {
                 let now = Instant::now();
                 if now >= next_at {
                     let ts = self.clock.now_ms().max(self.last_timestamp + self.block_time_ms);
-                    if let Err(e) = self.produce(ts).and_then(|()| self.flush()) {
+                    if let Err(e) = self.produce(ts, true).and_then(|()| self.flush()) {
                         break Err(e);
                     }
                     next_at = Instant::now() + self.block_time;
@@ -608,7 +617,7 @@ impl Producer {
                 Command::Wake => {
                     if self.shared.production == BlockProduction::Instant && self.has_ready() {
                         let ts = self.clock.now_ms().max(self.last_timestamp + self.block_time_ms);
-                        if let Err(e) = self.produce(ts).and_then(|()| self.flush()) {
+                        if let Err(e) = self.produce(ts, true).and_then(|()| self.flush()) {
                             break Err(e);
                         }
                     }
@@ -656,7 +665,8 @@ impl Producer {
             let caught_up =
                 self.clock.now_ms().saturating_sub(remaining.saturating_mul(self.block_time_ms));
             let ts = self.last_timestamp.saturating_add(self.block_time_ms).max(caught_up);
-            self.produce(ts)?;
+            // Blocks made faster than anyone reads them: no copies of their states.
+            self.produce(ts, false)?;
             // A due snapshot ends the group too, so snapshots (and the simulation's state saved
             // with them) fall every `snapshot_every` blocks as in real-time production.
             let snapshot_due = self.unannounced.last().is_some_and(|p| {
@@ -675,8 +685,19 @@ impl Producer {
         chain.head().map(|b| b.header.clone()).ok_or(NodeError::Stopped)
     }
 
-    /// Produces one block and appends it to the log (not yet synced or announced).
-    fn produce(&mut self, timestamp_ms: u64) -> Result<(), NodeError> {
+    /// Produces one block and appends it to the log (not yet synced or announced). With
+    /// `keep_previous`, the state before it joins the recent states clients may still query.
+    fn produce(&mut self, timestamp_ms: u64, keep_previous: bool) -> Result<(), NodeError> {
+        if keep_previous {
+            // Copied under the read lock (this thread is the only writer), so queries go on
+            // meanwhile.
+            let previous = Arc::new(self.shared.runtime.blocking_read().clone());
+            let mut recent = self.shared.recent.lock().unwrap_or_else(PoisonError::into_inner);
+            if recent.len() >= RECENT_STATES {
+                recent.pop_front();
+            }
+            recent.push_back(previous);
+        }
         let mut rt = self.shared.runtime.blocking_write();
         if let Some(source) = self.source.as_mut() {
             let txs = source.transactions_for_block(&rt);
@@ -987,6 +1008,25 @@ impl NodeHandle {
     pub async fn with_runtime<R>(&self, f: impl FnOnce(&Runtime) -> R) -> R {
         let rt = self.shared.runtime.read().await;
         f(&rt)
+    }
+
+    /// Runs `f` on the state whose root is `state_root`: the head's (also for `None`), or one
+    /// of the [`RECENT_STATES`] before it; `None` when the node no longer keeps that state.
+    pub async fn with_state<R>(
+        &self,
+        state_root: Option<Hash>,
+        f: impl FnOnce(&Runtime) -> R,
+    ) -> Option<R> {
+        let rt = self.shared.runtime.read().await;
+        if state_root.is_none_or(|root| root == rt.state_root()) {
+            return Some(f(&rt));
+        }
+        drop(rt);
+        let root = state_root?;
+        let recent = self.shared.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        let old = recent.iter().rev().find(|r| r.state_root() == root).cloned();
+        drop(recent);
+        old.map(|rt| f(&rt))
     }
 
     /// Transactions waiting in the pool.

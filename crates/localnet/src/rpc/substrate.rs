@@ -2,9 +2,10 @@
 //! as Substrate JSON, storage in the real key layout with SCALE values, runtime APIs over
 //! `state_call`, the metadata of [`crate::substrate::metadata`].
 //!
-//! State is the head's: localnet keeps no historical state. A query `at` an older block is
-//! answered when that block's state root equals the head's (nothing changed since), and refused
-//! with Substrate's "state already discarded" client error (4003) otherwise. `System.Events`
+//! State is recent: the head's and that of the [`crate::node::RECENT_STATES`] blocks before it
+//! (clients pin a block, then read at it). A query `at` an older block is answered when that
+//! block's state root is one of those (nothing changed since), and refused with Substrate's
+//! "state already discarded" client error (4003) otherwise. `System.Events`
 //! is the exception: a block keeps its events, so they are served at every block the node
 //! keeps.
 
@@ -128,14 +129,24 @@ fn state_root_at(state: &AppState, at: Option<Hash>) -> Result<Option<(u64, Hash
     Ok(Some((header.number, header.state_root)))
 }
 
-fn check_state(rt: &Runtime, at: Option<(u64, Hash)>) -> Result<(), RpcError> {
-    match at {
-        Some((n, root)) if root != rt.state_root() => Err(client_error(format!(
-            "State already discarded for block {n}: localnet keeps only the head's state \
-             (block {}); query without a block hash or at the head",
-            rt.block_number()
-        ))),
-        _ => Ok(()),
+/// Runs `f` on the state of the block `at` names (the head's for `None`): the head's, or one
+/// of the recent ones the node keeps ([`crate::node::RECENT_STATES`]).
+async fn at_state<R>(
+    state: &AppState,
+    at: Option<(u64, Hash)>,
+    f: impl FnOnce(&Runtime) -> Result<R, RpcError>,
+) -> Result<R, RpcError> {
+    match state.node.with_state(at.map(|(_, root)| root), f).await {
+        Some(answer) => answer,
+        None => {
+            let (n, head) = (at.map_or(0, |(n, _)| n), state.node.head().number);
+            Err(client_error(format!(
+                "State already discarded for block {n}: localnet keeps the state of the head \
+                 (block {head}) and of the {} blocks before it; query without a block hash or \
+                 at a recent block",
+                crate::node::RECENT_STATES
+            )))
+        }
     }
 }
 
@@ -358,19 +369,16 @@ async fn keys_paged(
         keys.push(storage::key(StorageItem::SystemEvents));
     }
     let checked = state_root_at(state, at)?;
-    let listed = state
-        .node
-        .with_runtime(move |rt| {
-            check_state(rt, checked)?;
-            Ok::<_, RpcError>(
-                served
-                    .iter()
-                    .flat_map(|(_, _, s)| rt.served_items(*s))
-                    .map(storage::key)
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .await?;
+    let listed = at_state(state, checked, move |rt| {
+        Ok::<_, RpcError>(
+            served
+                .iter()
+                .flat_map(|(_, _, s)| rt.served_items(*s))
+                .map(storage::key)
+                .collect::<Vec<_>>(),
+        )
+    })
+    .await?;
     keys.extend(listed);
     keys.retain(|k| k.starts_with(&prefix) && start.as_ref().is_none_or(|s| k > s));
     keys.sort_unstable();
@@ -396,21 +404,18 @@ async fn query_storage_at(
         None
     };
     let checked = state_root_at(state, at)?;
-    let (block, values) = state
-        .node
-        .with_runtime(move |rt| {
-            check_state(rt, checked)?;
-            let values: Vec<Option<Vec<u8>>> = items
-                .iter()
-                .map(|item| match item {
-                    Some(StorageItem::SystemEvents) => events.clone(),
-                    Some(item) => storage_value(rt, *item),
-                    None => None,
-                })
-                .collect();
-            Ok::<_, RpcError>((at.unwrap_or(rt.head().header.hash), values))
-        })
-        .await?;
+    let (block, values) = at_state(state, checked, move |rt| {
+        let values: Vec<Option<Vec<u8>>> = items
+            .iter()
+            .map(|item| match item {
+                Some(StorageItem::SystemEvents) => events.clone(),
+                Some(item) => storage_value(rt, *item),
+                None => None,
+            })
+            .collect();
+        Ok::<_, RpcError>((at.unwrap_or(rt.head().header.hash), values))
+    })
+    .await?;
     let changes: Vec<Value> = keys
         .iter()
         .zip(values)
@@ -523,12 +528,7 @@ pub(super) async fn dispatch(
             let data = if data.starts_with("0x") { data } else { format!("0x{data}") };
             let input = parse_hex(method, "the call data", &data)?;
             let at = state_root_at(state, at)?;
-            let out = node
-                .with_runtime(|rt| {
-                    check_state(rt, at)?;
-                    runtime_call(rt, &name, &input)
-                })
-                .await?;
+            let out = at_state(state, at, |rt| runtime_call(rt, &name, &input)).await?;
             to_value(hex0x(&out))
         }
         m::STATE_GET_STORAGE | m::STATE_GET_STORAGE_AT => {
@@ -550,9 +550,7 @@ pub(super) async fn dispatch(
                 return Ok(block_events(state, at)?.map_or(Value::Null, |v| json!(hex0x(&v))));
             }
             let at = state_root_at(state, at)?;
-            let value = node
-                .with_runtime(|rt| check_state(rt, at).map(|()| storage_value(rt, item)))
-                .await?;
+            let value = at_state(state, at, |rt| Ok(storage_value(rt, item))).await?;
             Ok(value.map_or(Value::Null, |v| json!(hex0x(&v))))
         }
         m::STATE_GET_KEYS_PAGED => {

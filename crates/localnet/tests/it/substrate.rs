@@ -663,6 +663,47 @@ mod rpc {
         node.shutdown().await;
     }
 
+    /// A client pins a block and reads at it while blocks arrive (the Python SDK does, for
+    /// every read): the state of recent blocks is kept for it, the older one is discarded.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn recent_blocks_keep_their_state_for_clients_reading_at_them() {
+        let hex_of = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
+        let node = Node::start(&small_genesis(), config(BlockProduction::Instant)).unwrap();
+        let handle = node.handle();
+        let ctx = handle.signing_context();
+        let alice = hex_of(&storage::system_account(&id(ALICE).0));
+        let mut pinned = Vec::new();
+        for nonce in 0..localnet::node::RECENT_STATES as u64 + 2 {
+            let head = handle.head();
+            pinned
+                .push((head.hash, ok(&node, "state_getStorage", json!([alice, head.hash])).await));
+            let transfer =
+                Call::Transfer { dest: id("//Bob"), amount: chain::Tao::from_rao(1_000_000_000) };
+            let mut blocks = handle.subscribe_blocks();
+            handle.submit(sign(ALICE, transfer, nonce, head.number, &ctx)).await.unwrap();
+            blocks.recv().await.unwrap();
+        }
+        // Every pinned block's balance differs (a transfer each), and reads back the same at
+        // it, as long as the node keeps its state.
+        let (oldest, kept) = pinned.split_at(2);
+        for (hash, value) in kept {
+            assert_eq!(&ok(&node, "state_getStorage", json!([alice, hash])).await, value);
+            let at = ok(&node, "state_queryStorageAt", json!([[alice], hash])).await;
+            assert_eq!(&at[0]["changes"][0][1], value);
+            let nonce = ok(
+                &node,
+                "state_call",
+                json!(["AccountNonceApi_account_nonce", hex_of(&id(ALICE).0), hash]),
+            )
+            .await;
+            assert!(nonce.is_string());
+        }
+        let (code, message) = err(&node, "state_getStorage", json!([alice, oldest[0].0])).await;
+        assert_eq!(code, 4003);
+        assert!(message.contains("State already discarded"), "{message}");
+        node.shutdown().await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn system_events_are_served_per_block_in_the_real_encoding() {
         use localnet::substrate::pallets::{
