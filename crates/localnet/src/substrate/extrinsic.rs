@@ -917,7 +917,7 @@ mod tests {
     }
 
     fn known(n: BlockNumber) -> Option<Hash> {
-        (n <= 105).then(|| Hash([n as u8; 32]))
+        (n <= 105).then_some(Hash([n as u8; 32]))
     }
 
     #[test]
