@@ -63,6 +63,20 @@ pub mod methods {
     pub const STATE_GET_RUNTIME_VERSION: &str = "state_getRuntimeVersion";
     /// Alias of [`STATE_GET_RUNTIME_VERSION`].
     pub const CHAIN_GET_RUNTIME_VERSION: &str = "chain_getRuntimeVersion";
+    /// `[]` → subscription id; notifications [`super::notifications::RUNTIME_VERSION`]: the
+    /// version now, then each upgrade (localnet's runtime never upgrades while it runs).
+    pub const STATE_SUBSCRIBE_RUNTIME_VERSION: &str = "state_subscribeRuntimeVersion";
+    /// `[subscription]` → bool.
+    pub const STATE_UNSUBSCRIBE_RUNTIME_VERSION: &str = "state_unsubscribeRuntimeVersion";
+    /// Alias of [`STATE_SUBSCRIBE_RUNTIME_VERSION`].
+    pub const CHAIN_SUBSCRIBE_RUNTIME_VERSION: &str = "chain_subscribeRuntimeVersion";
+    /// Alias of [`STATE_UNSUBSCRIBE_RUNTIME_VERSION`].
+    pub const CHAIN_UNSUBSCRIBE_RUNTIME_VERSION: &str = "chain_unsubscribeRuntimeVersion";
+    /// `[["0x" key, …]]` → subscription id; notifications [`super::notifications::STORAGE`]:
+    /// every key's value at the head, then the keys whose values a new block changed.
+    pub const STATE_SUBSCRIBE_STORAGE: &str = "state_subscribeStorage";
+    /// `[subscription]` → bool.
+    pub const STATE_UNSUBSCRIBE_STORAGE: &str = "state_unsubscribeStorage";
     /// `["Api_method", "0x" SCALE args, hash?]` → `0x` SCALE answer.
     pub const STATE_CALL: &str = "state_call";
     /// `["0x" key, hash?]` → `0x` SCALE value or `null`.
@@ -148,6 +162,12 @@ pub mod methods {
         STATE_GET_METADATA,
         STATE_GET_RUNTIME_VERSION,
         CHAIN_GET_RUNTIME_VERSION,
+        STATE_SUBSCRIBE_RUNTIME_VERSION,
+        STATE_UNSUBSCRIBE_RUNTIME_VERSION,
+        CHAIN_SUBSCRIBE_RUNTIME_VERSION,
+        CHAIN_UNSUBSCRIBE_RUNTIME_VERSION,
+        STATE_SUBSCRIBE_STORAGE,
+        STATE_UNSUBSCRIBE_STORAGE,
         STATE_CALL,
         STATE_GET_STORAGE,
         STATE_GET_STORAGE_AT,
@@ -192,6 +212,10 @@ pub mod notifications {
     pub const TAOPLEX_HEAD: &str = "taoplex_head";
     /// A newly finalized head ([`crate::Header`]).
     pub const TAOPLEX_FINALIZED_HEAD: &str = "taoplex_finalizedHead";
+    /// The runtime version (Substrate's `RuntimeVersion` JSON).
+    pub const RUNTIME_VERSION: &str = "state_runtimeVersion";
+    /// Storage changes: `{block, changes: [["0x" key, "0x" value | null], …]}`.
+    pub const STORAGE: &str = "state_storage";
     /// A watched transaction's [`crate::TxStatus`].
     pub const EXTRINSIC_UPDATE: &str = "author_extrinsicUpdate";
     /// The events of a new block (`[EventRecord]`, possibly empty).

@@ -19,6 +19,8 @@ pub enum Tool {
     Python,
     /// A PostgreSQL server (`TAOPLEX_TEST_PG_URL`, a URL).
     Postgres,
+    /// Node.js, for the `@polkadot/api` tests (`TAOPLEX_NODE`, an interpreter).
+    Node,
     /// The shared reference fixtures (`TAOPLEX_FIXTURES`, by default `../shared/fixtures`
     /// beside the workspace).
     Fixtures,
@@ -32,6 +34,7 @@ impl Tool {
             Tool::Chromedriver => "TAOPLEX_CHROMEDRIVER",
             Tool::Python => "TAOPLEX_PYTHON",
             Tool::Postgres => "TAOPLEX_TEST_PG_URL",
+            Tool::Node => "TAOPLEX_NODE",
             Tool::Fixtures => "TAOPLEX_FIXTURES",
         }
     }
@@ -51,6 +54,10 @@ impl Tool {
             Tool::Postgres => {
                 "start PostgreSQL and export TAOPLEX_TEST_PG_URL \
                  (e.g. postgres://postgres@127.0.0.1:5432/test)"
+            }
+            Tool::Node => {
+                "run `export TAOPLEX_NODE=$(.ci/setup-node | tail -n1)` (Debian's nodejs and npm \
+                 when no Node.js is installed)"
             }
             Tool::Fixtures => {
                 "check out the shared fixtures beside the workspace (../shared/fixtures) or \
@@ -84,6 +91,7 @@ impl fmt::Display for Tool {
             Tool::Chromedriver => "chromedriver",
             Tool::Python => "the Python venv",
             Tool::Postgres => "PostgreSQL",
+            Tool::Node => "Node.js",
             Tool::Fixtures => "the shared fixtures",
         })
     }

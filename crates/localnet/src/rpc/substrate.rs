@@ -11,8 +11,11 @@
 
 use chain::rpc::{BlockRef, RpcError, codes, methods as m};
 use chain::{AccountId, Hash, Side};
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use parity_scale_codec::{Decode, Encode};
 use serde_json::{Value, json};
+use tokio::sync::broadcast;
 
 use super::AppState;
 use super::methods::{need_ws, no_params, params, to_value, unsubscribe};
@@ -424,6 +427,50 @@ async fn query_storage_at(
     Ok(json!([{ "block": block, "changes": changes }]))
 }
 
+/// `state_subscribeStorage`'s notifications: every key's value at the head now, then after each
+/// new block the keys whose values it changed (none: no notification). A subscriber that falls
+/// behind the state the node keeps skips to the next block it can read.
+async fn storage_changes(
+    state: AppState,
+    keys: Vec<Vec<u8>>,
+) -> Result<BoxStream<'static, Value>, RpcError> {
+    let blocks = state.node.subscribe_blocks();
+    let first = query_storage_at(&state, keys.clone(), None).await?;
+    let seen = change_set(&first).map(|(_, c)| c.clone()).unwrap_or_default();
+    let first = first.get(0).cloned().unwrap_or(Value::Null);
+    let rest = futures::stream::unfold(
+        (state, keys, blocks, seen),
+        |(state, keys, mut blocks, mut seen)| async move {
+            loop {
+                let block = match blocks.recv().await {
+                    Ok(block) => block,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                };
+                let hash = block.header.hash;
+                let Ok(answer) = query_storage_at(&state, keys.clone(), Some(hash)).await else {
+                    continue;
+                };
+                let Some((_, now)) = change_set(&answer) else { continue };
+                let changed: Vec<Value> =
+                    now.iter().filter(|c| !seen.contains(c)).cloned().collect();
+                seen = now.clone();
+                if !changed.is_empty() {
+                    let note = json!({ "block": hash, "changes": changed });
+                    return Some((note, (state, keys, blocks, seen)));
+                }
+            }
+        },
+    );
+    Ok(futures::stream::once(async move { first }).chain(rest).boxed())
+}
+
+/// The block and changes of `query_storage_at`'s one change set.
+fn change_set(answer: &Value) -> Option<(&Value, &Vec<Value>)> {
+    let set = answer.get(0)?;
+    Some((set.get("block")?, set.get("changes")?.as_array()?))
+}
+
 pub(super) async fn dispatch(
     state: &AppState,
     method: &str,
@@ -521,6 +568,32 @@ pub(super) async fn dispatch(
             state_root_at(state, at)?;
             Ok(runtime_version_json(&runtime_version(node.signing_context().spec_version)))
         }
+        m::STATE_SUBSCRIBE_RUNTIME_VERSION | m::CHAIN_SUBSCRIBE_RUNTIME_VERSION => {
+            let conn = conn.ok_or_else(|| need_ws(method))?;
+            no_params(method, p)?;
+            let version =
+                runtime_version_json(&runtime_version(node.signing_context().spec_version));
+            let once = futures::stream::once(async move { version }).boxed();
+            to_value(conn.subscribe(SubKind::RuntimeVersion, Source::Values(once))?)
+        }
+        m::STATE_UNSUBSCRIBE_RUNTIME_VERSION | m::CHAIN_UNSUBSCRIBE_RUNTIME_VERSION => {
+            unsubscribe(method, p, conn, SubKind::RuntimeVersion)
+        }
+        m::STATE_SUBSCRIBE_STORAGE => {
+            let conn = conn.ok_or_else(|| need_ws(method))?;
+            let (keys,): (Vec<String>,) = params(method, "[[\"0x…\" keys]]", p, 1)?;
+            let keys = keys
+                .into_iter()
+                .map(|k| parse_hex(method, "a storage key", &k))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Refuse keys localnet does not serve now, not in the middle of the stream.
+            for key in &keys {
+                served_item(key)?;
+            }
+            let changes = storage_changes(state.clone(), keys).await?;
+            to_value(conn.subscribe(SubKind::Storage, Source::Values(changes))?)
+        }
+        m::STATE_UNSUBSCRIBE_STORAGE => unsubscribe(method, p, conn, SubKind::Storage),
         m::STATE_CALL => {
             let (name, data, at): (String, String, Option<Hash>) =
                 params(method, "[\"Api_method\", \"0x…\" args, hash?]", p, 3)?;

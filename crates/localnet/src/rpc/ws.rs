@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::extract::ws::{Message, WebSocket};
 use chain::rpc::{RpcError, SubscriptionParams, codes, notifications};
 use chain::{Block, Header, TxStatus};
+use futures::stream::BoxStream;
 use futures::{SinkExt, StreamExt};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -33,6 +34,10 @@ pub(crate) enum SubKind {
     /// taoplex headers of finalized blocks.
     TaoplexFinalizedHeads,
     Events,
+    /// Substrate's `state_subscribeRuntimeVersion`.
+    RuntimeVersion,
+    /// Substrate's `state_subscribeStorage`.
+    Storage,
     /// A transaction's progress in taoplex's shape ([`TxStatus`]).
     Extrinsic,
     /// A transaction's progress in Substrate's (`"ready"`, `{"inBlock": hash}`, …), for
@@ -55,6 +60,9 @@ pub(crate) enum Source {
     Blocks(broadcast::Receiver<Arc<Block>>),
     Finalized(broadcast::Receiver<Header>),
     Extrinsic(mpsc::UnboundedReceiver<TxStatus>),
+    /// Notifications made elsewhere (their method follows from the kind); the subscription
+    /// stays until the subscriber leaves, also after the stream ends.
+    Values(BoxStream<'static, Value>),
 }
 
 pub(crate) struct Connection {
@@ -174,6 +182,19 @@ async fn forward(kind: SubKind, source: Source, id: &str, out: &mpsc::Sender<Mes
                 return;
             }
         },
+        Source::Values(mut values) => {
+            let method = match kind {
+                SubKind::RuntimeVersion => notifications::RUNTIME_VERSION,
+                _ => notifications::STORAGE,
+            };
+            while let Some(value) = values.next().await {
+                if out.send(notification(method, id, value)).await.is_err() {
+                    return;
+                }
+            }
+            // Ended by unsubscribe or the connection's close (both abort this task).
+            std::future::pending::<()>().await;
+        }
         Source::Extrinsic(mut rx) => {
             while let Some(status) = rx.recv().await {
                 let last = matches!(status, TxStatus::Finalized { .. } | TxStatus::Dropped { .. });

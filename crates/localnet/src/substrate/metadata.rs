@@ -21,7 +21,7 @@ use frame_metadata::v15::{
 use frame_metadata::{RuntimeMetadataPrefixed, v14};
 use parity_scale_codec::{Compact, Encode};
 use scale_info::build::Fields;
-use scale_info::{MetaType, Path, Type, TypeInfo, meta_type};
+use scale_info::{MetaType, Path, PortableRegistry, Type, TypeInfo, TypeParameter, meta_type};
 
 use super::pallets::{
     self as p, BoundedVec, RuntimeCall, RuntimeError, RuntimeEvent, admin_utils, balances,
@@ -64,9 +64,9 @@ empty_extension! {
     CheckTxVersion => "frame_system::extensions::check_tx_version",
     CheckGenesis => "frame_system::extensions::check_genesis",
     CheckWeight => "frame_system::extensions::check_weight",
-    SudoTransactionExtension => "pallet_sudo::extension",
+    SudoTransactionExtension => "node_subtensor_runtime::sudo_wrapper",
     CheckShieldedTxValidity => "pallet_shield::extension",
-    SubtensorTransactionExtension => "pallet_subtensor::transaction_extension",
+    SubtensorTransactionExtension => "pallet_subtensor::extensions::subtensor",
     DrandPriority => "pallet_drand::drand_priority",
 }
 
@@ -155,23 +155,142 @@ fn signed_extensions() -> Vec<SignedExtensionMetadata> {
     ]
 }
 
-/// `sp_runtime::generic::UncheckedExtrinsic<Address, Call, Signature, Extra>`: V14 names the
-/// four parts through these type parameters.
-struct UncheckedExtrinsicV14;
+/// The extrinsic's parts as the runtime names them in the type parameters of its
+/// `UncheckedExtrinsic` types, under `last` for the extension tuple (`Extra` on
+/// `sp_runtime`'s, `Extension` on `fp_self_contained`'s). Clients (polkadot.js) find the
+/// address and signature types of extrinsics there.
+fn extrinsic_params(last: &'static str) -> Vec<TypeParameter> {
+    vec![
+        TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
+        TypeParameter::new("Call", Some(meta_type::<RuntimeCall>())),
+        TypeParameter::new("Signature", Some(meta_type::<MultiSignature>())),
+        TypeParameter::new(last, Some(meta_type::<Extra>())),
+    ]
+}
 
-impl TypeInfo for UncheckedExtrinsicV14 {
+/// `sp_runtime::generic::UncheckedExtrinsic<Address, Call, Signature, Extra>`: the bytes, and
+/// V14's extrinsic type.
+impl TypeInfo for opaque::UncheckedExtrinsic {
     type Identity = Self;
     fn type_info() -> Type {
         Type::builder()
             .path(Path::new("UncheckedExtrinsic", "sp_runtime::generic::unchecked_extrinsic"))
-            .type_params(vec![
-                scale_info::TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
-                scale_info::TypeParameter::new("Call", Some(meta_type::<RuntimeCall>())),
-                scale_info::TypeParameter::new("Signature", Some(meta_type::<MultiSignature>())),
-                scale_info::TypeParameter::new("Extra", Some(meta_type::<Extra>())),
-            ])
+            .type_params(extrinsic_params("Extra"))
             .composite(Fields::unnamed().field(|f| f.ty::<Vec<u8>>()))
     }
+}
+
+/// `fp_self_contained::UncheckedExtrinsic<Address, Call, Signature, Extension>`, around
+/// `sp_runtime`'s: the `uxt` of `TransactionPaymentApi_query_info`.
+impl TypeInfo for UncheckedExtrinsic {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("UncheckedExtrinsic", "fp_self_contained::unchecked_extrinsic"))
+            .type_params(extrinsic_params("Extension"))
+            .composite(Fields::unnamed().field(|f| {
+                f.ty::<opaque::UncheckedExtrinsic>()
+                    .type_name("generic::UncheckedExtrinsic<Address, Call, Signature, Extension>")
+            }))
+    }
+}
+
+/// Where Subtensor's runtime defines each type localnet mirrors, by the type's name: clients
+/// recognise well-known types by their full path (polkadot.js shows an `AccountId32` as an
+/// SS58 address, decodes a `MultiAddress` or an `Era` with its own codec), and generated code
+/// is named after it. Types declared with their real path already (`AccountId32`, `Era`, …)
+/// and the pallets' `Call`/`Event`/`Error` (see [`PALLET_MODULES`]) are not listed.
+const RUNTIME_PATHS: &[(&str, &str)] = &[
+    ("AccountData", "pallet_balances::types"),
+    ("AccountInfo", "frame_system"),
+    ("ArithmeticError", "sp_arithmetic"),
+    ("AxonInfo", "pallet_subtensor::pallet"),
+    ("ChainIdentityV2", "pallet_subtensor::pallet"),
+    ("ChargeTransactionPayment", "pallet_transaction_payment"),
+    ("ChargeTransactionPaymentWrapper", "node_subtensor_runtime::transaction_payment_wrapper"),
+    ("CheckMetadataHash", "frame_metadata_hash_extension"),
+    ("CheckMortality", "node_subtensor_runtime::check_mortality"),
+    ("CheckNonce", "node_subtensor_runtime::check_nonce"),
+    ("Cow", ""),
+    ("Digest", "sp_runtime::generic::digest"),
+    ("DigestItem", "sp_runtime::generic::digest"),
+    ("DispatchClass", "frame_support::dispatch"),
+    ("DispatchError", "sp_runtime"),
+    ("DispatchEventInfo", "frame_system"),
+    ("DynamicInfo", "pallet_subtensor::rpc_info::dynamic_info"),
+    ("EventRecord", "frame_system"),
+    ("FixedI128", "substrate_fixed"),
+    ("FixedU128", "substrate_fixed"),
+    ("Header", "sp_runtime::generic::header"),
+    ("Metagraph", "pallet_subtensor::rpc_info::metagraph"),
+    ("Mode", "frame_metadata_hash_extension"),
+    ("ModuleError", "sp_runtime"),
+    ("MultiSignature", "sp_runtime"),
+    ("NeuronInfoLite", "pallet_subtensor::rpc_info::neuron_info"),
+    ("OpaqueMetadata", "sp_core"),
+    ("Pays", "frame_support::dispatch"),
+    ("Phase", "frame_system"),
+    ("PrometheusInfo", "pallet_subtensor::pallet"),
+    ("ProxyType", "subtensor_runtime_common"),
+    ("RecycleOrBurnEnum", "pallet_subtensor::pallet"),
+    ("RuntimeCall", "node_subtensor_runtime"),
+    ("RuntimeDispatchInfo", "pallet_transaction_payment::types"),
+    ("RuntimeError", "node_subtensor_runtime"),
+    ("RuntimeEvent", "node_subtensor_runtime"),
+    ("RuntimeVersion", "sp_version"),
+    ("SimSwapResult", "pallet_subtensor_swap_runtime_api"),
+    ("StakeInfo", "pallet_subtensor::rpc_info::stake_info"),
+    ("SubnetIdentityV3", "pallet_subtensor::pallet"),
+    ("SubnetPrice", "pallet_subtensor_swap_runtime_api"),
+    ("TokenError", "sp_runtime"),
+    ("TransactionalError", "sp_runtime"),
+    ("Weight", "sp_weights::weight_v2"),
+    ("BoundedVec", "bounded_collections::bounded_vec"),
+];
+
+/// The runtime module of each pallet module of ours (`pallets::balances` and so on): where its
+/// `Call`, `Event` and `Error` live.
+const PALLET_MODULES: &[(&str, &str)] = &[
+    ("system", "frame_system::pallet"),
+    ("timestamp", "pallet_timestamp::pallet"),
+    ("balances", "pallet_balances::pallet"),
+    ("transaction_payment", "pallet_transaction_payment::pallet"),
+    ("subtensor_module", "pallet_subtensor::pallet"),
+    ("utility", "pallet_subtensor_utility::pallet"),
+    ("proxy", "pallet_subtensor_proxy::pallet"),
+    ("admin_utils", "pallet_admin_utils::pallet"),
+    ("swap", "pallet_subtensor_swap::pallet::pallet"),
+    ("mev_shield", "pallet_shield::pallet"),
+];
+
+/// The runtime's path for one of our types at `segments` (our crate's path), if we know it.
+fn runtime_path(segments: &[String]) -> Option<Vec<String>> {
+    let (name, module) = segments.split_last()?;
+    let module = match (name.as_str(), module.last()) {
+        ("Call" | "Event" | "Error", Some(ours)) => {
+            PALLET_MODULES.iter().find(|(m, _)| m == ours).map(|(_, real)| *real)?
+        }
+        _ => RUNTIME_PATHS.iter().find(|(n, _)| n == name).map(|(_, real)| *real)?,
+    };
+    let mut path: Vec<String> =
+        module.split("::").filter(|s| !s.is_empty()).map(str::to_string).collect();
+    path.push(name.clone());
+    Some(path)
+}
+
+/// Gives every type of ours (derived `TypeInfo` paths start with this crate's name) its path on
+/// the real runtime. A type with no known place keeps ours, which the shape test reports.
+fn with_runtime_paths(mut types: PortableRegistry) -> PortableRegistry {
+    let ours = module_path!().split("::").next().unwrap_or_default();
+    for t in &mut types.types {
+        let segments = &t.ty.path.segments;
+        if segments.first().is_some_and(|s| s == ours)
+            && let Some(real) = runtime_path(segments)
+        {
+            t.ty.path.segments = real;
+        }
+    }
+    types
 }
 
 // ---- storage ----
@@ -564,7 +683,7 @@ fn apis() -> Vec<RuntimeApiMetadata> {
 
 /// The V15 metadata.
 pub fn metadata_v15() -> RuntimeMetadataV15 {
-    RuntimeMetadataV15::new(
+    let mut metadata = RuntimeMetadataV15::new(
         pallets(),
         ExtrinsicMetadata {
             version: 4,
@@ -582,7 +701,9 @@ pub fn metadata_v15() -> RuntimeMetadataV15 {
             error_enum_ty: meta_type::<RuntimeError>(),
         },
         CustomMetadata { map: Default::default() },
-    )
+    );
+    metadata.types = with_runtime_paths(metadata.types);
+    metadata
 }
 
 /// The V14 metadata (the same pallets; no runtime APIs).
@@ -607,15 +728,17 @@ pub fn metadata_v14() -> v14::RuntimeMetadataV14 {
             additional_signed: e.additional_signed,
         })
         .collect();
-    v14::RuntimeMetadataV14::new(
+    let mut metadata = v14::RuntimeMetadataV14::new(
         pallets,
         v14::ExtrinsicMetadata {
-            ty: meta_type::<UncheckedExtrinsicV14>(),
+            ty: meta_type::<opaque::UncheckedExtrinsic>(),
             version: 4,
             signed_extensions: extensions,
         },
         meta_type::<Runtime>(),
-    )
+    );
+    metadata.types = with_runtime_paths(metadata.types);
+    metadata
 }
 
 static V14_BYTES: LazyLock<Vec<u8>> =

@@ -4,8 +4,8 @@
 //! encoded with them, so what the metadata says is what the bytes are.
 
 use parity_scale_codec::{Compact, Decode, Encode};
-use scale_info::build::Fields;
-use scale_info::{Path, Type, TypeInfo};
+use scale_info::build::{Fields, Variants};
+use scale_info::{Path, Type, TypeInfo, TypeParameter, meta_type};
 
 /// Declares a one-field tuple struct whose `TypeInfo` carries the real runtime's full path,
 /// which clients (polkadot.js) use to recognise well-known types.
@@ -101,8 +101,9 @@ impl Default for AccountInfo {
     }
 }
 
-/// `sp_runtime::MultiAddress<AccountId32, ()>`.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+/// `sp_runtime::MultiAddress<AccountId32, ()>`. Hand-written `TypeInfo`: clients recognise the
+/// address type by its path and type parameters, which a derive here would not give.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub enum MultiAddress {
     /// An account id.
     #[codec(index = 0)]
@@ -119,6 +120,42 @@ pub enum MultiAddress {
     /// A 20-byte address.
     #[codec(index = 4)]
     Address20([u8; 20]),
+}
+
+impl TypeInfo for MultiAddress {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("MultiAddress", "sp_runtime::multiaddress"))
+            .type_params(vec![
+                TypeParameter::new("AccountId", Some(meta_type::<AccountId32>())),
+                TypeParameter::new("AccountIndex", Some(meta_type::<()>())),
+            ])
+            .variant(
+                Variants::new()
+                    .variant("Id", |v| {
+                        v.index(0).fields(
+                            Fields::unnamed()
+                                .field(|f| f.ty::<AccountId32>().type_name("AccountId")),
+                        )
+                    })
+                    .variant("Index", |v| {
+                        v.index(1).fields(
+                            Fields::unnamed()
+                                .field(|f| f.compact::<()>().type_name("AccountIndex")),
+                        )
+                    })
+                    .variant("Raw", |v| {
+                        v.index(2).fields(Fields::unnamed().field(|f| f.ty::<Vec<u8>>()))
+                    })
+                    .variant("Address32", |v| {
+                        v.index(3).fields(Fields::unnamed().field(|f| f.ty::<[u8; 32]>()))
+                    })
+                    .variant("Address20", |v| {
+                        v.index(4).fields(Fields::unnamed().field(|f| f.ty::<[u8; 20]>()))
+                    }),
+            )
+    }
 }
 
 /// `sp_runtime::MultiSignature`.
@@ -146,7 +183,7 @@ static ERA_NAMES: std::sync::LazyLock<Vec<String>> =
 impl TypeInfo for Era {
     type Identity = Self;
     fn type_info() -> Type {
-        let mut variants = scale_info::build::Variants::new().variant("Immortal", |v| v.index(0));
+        let mut variants = Variants::new().variant("Immortal", |v| v.index(0));
         for (i, name) in ERA_NAMES.iter().enumerate() {
             let index = u8::try_from(i + 1).unwrap_or(u8::MAX);
             variants = variants.variant(name.as_str(), |v| {
@@ -751,8 +788,10 @@ pub struct NeuronInfoLite {
 pub struct Cow<T>(pub T);
 
 /// The opaque extrinsic of runtime-API arguments: `fp_self_contained`'s `UncheckedExtrinsic`
-/// around `sp_runtime`'s, around the bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+/// around `sp_runtime`'s, around the bytes. Their `TypeInfo` (in `metadata`) names the
+/// extrinsic's address, call, signature and extension types as type parameters, as the runtime
+/// does: clients read the extrinsic format from them.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct UncheckedExtrinsic(pub opaque::UncheckedExtrinsic);
 
 /// The inner opaque extrinsic.
@@ -760,7 +799,7 @@ pub mod opaque {
     use super::*;
 
     /// The extrinsic's bytes (with their compact length).
-    #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
     pub struct UncheckedExtrinsic(pub Vec<u8>);
 }
 

@@ -4,6 +4,7 @@
 mod fuzz;
 mod genesis;
 mod node;
+mod polkadot_js;
 mod projection;
 mod runtime;
 mod sdk;

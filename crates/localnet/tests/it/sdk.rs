@@ -27,7 +27,7 @@ const ROOT_STAKE: u64 = 2_000 * TAO;
 
 /// Three subnets (one without a name, so without an identity), SN1 with two miners serving
 /// axons, Alice staked on SN1 and SN2, SN1's owner hotkey staked on root.
-fn sdk_genesis() -> Genesis {
+pub(crate) fn sdk_genesis() -> Genesis {
     let mut genesis = treasury_genesis(
         "sdk",
         11,

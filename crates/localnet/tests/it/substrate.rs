@@ -14,7 +14,8 @@ use test_support::replay::{finney_fixtures, metadata_v15_hex};
 
 /// Structural comparison of one of our types with the real one; differences go to `diffs`.
 /// Variant types may declare a subset of the real variants (each at the real index); composites,
-/// tuples, arrays, primitives and compacts must match exactly, as must the type's own name.
+/// tuples, arrays, primitives and compacts must match exactly, as must the type's path (clients
+/// recognise well-known types by it).
 struct Compare<'a> {
     ours: &'a PortableRegistry,
     real: &'a PortableRegistry,
@@ -28,9 +29,9 @@ impl Compare<'_> {
             return;
         }
         let (o, r) = (self.ours.resolve(ours).unwrap(), self.real.resolve(real).unwrap());
-        let (on, rn) = (o.path.segments.last(), r.path.segments.last());
-        if on.is_some() && rn.is_some() && on != rn {
-            self.diffs.push(format!("{at}: type name {on:?}, real {rn:?}"));
+        let (op, rp) = (o.path.segments.join("::"), r.path.segments.join("::"));
+        if !r.path.segments.is_empty() && op != rp {
+            self.diffs.push(format!("{at}: type {op}, real {rp}"));
         }
         match (&o.type_def, &r.type_def) {
             (TypeDef::Composite(a), TypeDef::Composite(b)) => {
