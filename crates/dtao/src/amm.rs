@@ -314,6 +314,16 @@ pub fn limit_price_for_tolerance(side: Side, spot_rao: u64, tolerance_bps: u16) 
     u64::try_from(limit).unwrap_or(u64::MAX)
 }
 
+/// What `swap_stake_limit` bounds: the origin subnet's price over the destination's, × 10⁹,
+/// from `U64F64` price bits, floored as the chain computes it (`u64::MAX` for a zero
+/// destination price).
+pub fn swap_price_ratio(origin_bits: u128, destination_bits: u128) -> u64 {
+    if destination_bits == 0 {
+        return u64::MAX;
+    }
+    u64::try_from(origin_bits.saturating_mul(1_000_000_000) / destination_bits).unwrap_or(u64::MAX)
+}
+
 /// A subnet's pool: reserves, fee rate and curve.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pool {

@@ -409,23 +409,29 @@
         : tr("holding_none", { s: symbol, free: fromRao(held.free) });
       line.hidden = false;
     }
-    // Max: on a buy the free TAO less the chain's fee for the stake; otherwise all that is held
-    // with the chosen validator.
+    // Max: on a buy the free TAO less the chain's fee for the stake; otherwise (sell, swap,
+    // move, transfer) all that is held with the chosen validator.
     function max() {
       if (!held) return;
       const amount = side === "buy" ? (held.free > held.fee ? held.free - held.fee : 0n) : held.alpha;
       $("trade-amount").value = fromRao(amount);
       requote();
     }
-    // buy/sell swap through the pool; move (to another validator) and transfer (to another
-    // coldkey) keep the alpha on this subnet: no swap, no quote beyond its exit value.
-    const SIDES = ["buy", "sell", "move", "transfer"];
-    const swaps = () => side === "buy" || side === "sell";
+    // buy/sell trade through this subnet's pool; swap sells here and buys into another subnet
+    // (two pools, limited by their price ratio); move (to another validator) and transfer (to
+    // another coldkey) keep the alpha on this subnet: no swap, no quote beyond its exit value.
+    const SIDES = ["buy", "sell", "swap", "move", "transfer"];
+    const swaps = () => side === "buy" || side === "sell" || side === "swap";
+    const destSubnet = () => {
+      const o = $("trade-dest-netuid").selectedOptions[0];
+      return o ? { netuid: Number(o.value), symbol: o.dataset.symbol } : null;
+    };
     const setSide = (s) => {
       side = s;
       for (const x of SIDES) $("side-" + x).setAttribute("aria-pressed", String(s === x));
       $("trade-amount-label").textContent = s === "buy" ? tr("pay") : tr(s === "sell" ? "sell_symbol" : s + "_symbol", { s: symbol });
       $("trade-submit").textContent = tr("review_" + s);
+      $("trade-dest-netuid-row").hidden = s !== "swap";
       $("trade-dest-hotkey-row").hidden = s !== "move";
       $("trade-dest-coldkey-row").hidden = s !== "transfer";
       $("trade-slippage-row").hidden = !swaps();
@@ -433,19 +439,56 @@
       requote();
     };
     const bps = () => Math.round(Number($("trade-slippage").value || "0") * 100);
+    const show = (rows) => $("trade-quote").replaceChildren(...rows.flatMap(([k, v, label]) => {
+      const dt = document.createElement("dt");
+      dt.textContent = label || tr(k);
+      const dd = document.createElement("dd");
+      dd.textContent = v;
+      dd.dataset.field = k;
+      return [dt, dd];
+    }));
+    const showWarning = (impact) => {
+      const warn = $("trade-warning");
+      warn.hidden = !(impact !== null && impact > IMPACT_WARNING);
+      warn.textContent = impact !== null ? tr("impact_warning", { p: (impact * 100).toFixed(2) }) : "";
+    };
+    // The lesson after the quote, on its own requests: its projection is slower than a quote.
+    // legs: [[netuid, side, amount]], one line per subnet the trade touches.
+    async function showLesson(mine, legs) {
+      const lesson = $("trade-lesson");
+      const answers = await Promise.all(legs.map(([n, sd, amount]) =>
+        fetch(`/api/v1/quote/lesson?netuid=${n}&side=${sd}&amount=${amount}`).then((r) => r.json())));
+      if (mine !== seq) return;
+      const lines = answers.flatMap((l) => l.lesson ? l.lesson.subnets.map(lessonLine) : []);
+      lesson.textContent = lines.join("\n");
+      lesson.hidden = lines.length === 0;
+    }
+    // A swap into another subnet: both legs quoted by the chain, limited by the price ratio.
+    async function requoteSwap(mine, amount) {
+      const dest = destSubnet();
+      if (!dest) { show([["quote", tr("pick_subnet")]]); return; }
+      const r = await fetch(`/api/v1/quote/swap?from=${netuid}&to=${dest.netuid}&amount=${amount}&tolerance_bps=${bps()}`);
+      const q = await r.json();
+      if (mine !== seq) return;
+      show(r.ok ? [
+        ["you_swap", fromRao(amount) + " " + symbol],
+        ["sold_for", fromRao(q.sell.amount_out) + " τ (" + tr("fee") + " " + fromRao(q.sell.fee) + " " + symbol + ")"],
+        ["you_receive", fromRao(q.amount_out) + " " + dest.symbol, tr("you_receive_at_least")],
+        ["price", fromRao(q.ratio_before) + " → " + fromRao(q.ratio_after), tr("price_ratio", { a: symbol, b: dest.symbol })],
+        ["impact", (q.impact * 100).toFixed(3) + " %"],
+        ["minimum_received", fromRao(q.min_received) + " " + dest.symbol],
+        ["limit_price", fromRao(q.limit_ratio), tr("limit_ratio")],
+      ] : [["quote", q.error]]);
+      showWarning(r.ok ? q.impact : null);
+      if (!r.ok) { $("trade-lesson").hidden = true; return; }
+      await showLesson(mine, [[netuid, "sell", amount], [dest.netuid, "buy", q.sell.amount_out]]);
+    }
     async function requote() {
       const amount = toRao($("trade-amount").value);
       const mine = ++seq;
       const list = $("trade-quote");
       if (amount === null || amount === 0n) { list.replaceChildren(); $("trade-warning").hidden = true; return; }
-      const show = (rows) => list.replaceChildren(...rows.flatMap(([k, v]) => {
-        const dt = document.createElement("dt");
-        dt.textContent = tr(k);
-        const dd = document.createElement("dd");
-        dd.textContent = v;
-        dd.dataset.field = k;
-        return [dt, dd];
-      }));
+      if (side === "swap") { await requoteSwap(mine, amount); return; }
       if (!swaps()) {
         // What the moved alpha would sell for now: the panel's measure of what changes hands.
         const r = await fetch(`/api/v1/quote?netuid=${netuid}&side=sell&amount=${amount}`);
@@ -469,17 +512,9 @@
         ["minimum_received", fromRao(q.min_received) + " " + get],
         ["limit_price", fromRao(q.limit_price) + " τ/" + symbol],
       ] : [["quote", q.error]]);
-      const warn = $("trade-warning");
-      warn.hidden = !(r.ok && q.impact > IMPACT_WARNING);
-      warn.textContent = r.ok ? tr("impact_warning", { p: (q.impact * 100).toFixed(2) }) : "";
-      // The lesson after the quote, on its own request: its projection is slower than a quote.
-      const lesson = $("trade-lesson");
-      if (!r.ok) { lesson.hidden = true; return; }
-      const l = await (await fetch(`/api/v1/quote/lesson?netuid=${netuid}&side=${side}&amount=${amount}`)).json();
-      if (mine !== seq) return;
-      const lines = l.lesson ? l.lesson.subnets.map(lessonLine) : [];
-      lesson.textContent = lines.join("\n");
-      lesson.hidden = lines.length === 0;
+      showWarning(r.ok ? q.impact : null);
+      if (!r.ok) { $("trade-lesson").hidden = true; return; }
+      await showLesson(mine, [[netuid, side, amount]]);
     }
     for (const x of SIDES) $("side-" + x).addEventListener("click", () => setSide(x));
     $("trade-amount").addEventListener("input", requote);
@@ -487,6 +522,7 @@
     $("trade-account").addEventListener("change", refreshHolding);
     $("trade-hotkey").addEventListener("change", refreshHolding);
     $("trade-slippage").addEventListener("input", requote);
+    $("trade-dest-netuid").addEventListener("change", requote);
     $("trade-form").addEventListener("submit", async (e) => {
       e.preventDefault();
       const amount = toRao($("trade-amount").value);
@@ -496,12 +532,15 @@
       const calls = {
         buy: () => ({ name: "add_stake", hotkey, netuid, amount_staked: alpha }),
         sell: () => ({ name: "remove_stake", hotkey, netuid, amount_unstaked: alpha }),
+        swap: () => ({ name: "swap_stake", hotkey, origin_netuid: netuid, destination_netuid: destSubnet().netuid,
+          alpha_amount: alpha }),
         move: () => ({ name: "move_stake", origin_hotkey: hotkey, destination_hotkey: $("trade-dest-hotkey").value,
           origin_netuid: netuid, destination_netuid: netuid, alpha_amount: alpha }),
         transfer: () => ({ name: "transfer_stake", destination_coldkey: $("trade-dest-coldkey").value.trim(), hotkey,
           origin_netuid: netuid, destination_netuid: netuid, alpha_amount: alpha }),
       };
       if (side === "move" && $("trade-dest-hotkey").value === hotkey) { message(tr("same_hotkey"), true); return; }
+      if (side === "swap" && !destSubnet()) { message(tr("pick_subnet"), true); return; }
       const body = { signer: $("trade-account").value, call: calls[side]() };
       if (swaps()) Object.assign(body, { tolerance_bps: bps(), allow_partial: $("trade-partial").checked });
       const r = await fetch("/api/v1/tx/prepare", { method: "POST", headers: { "content-type": "application/json" },

@@ -36,6 +36,7 @@
 //! | `GET /api/v1/accounts/{address}` | free and reserved TAO, nonce, the fee of a stake |
 //! | `GET /api/v1/quote?netuid=&side=&amount=&tolerance_bps=` | the chain's quote of a swap |
 //! | `GET /api/v1/quote/lesson?netuid=&side=&amount=` | what that swap teaches the network |
+//! | `GET /api/v1/quote/swap?from=&to=&amount=&tolerance_bps=` | the chain's quote of swapping stake between subnets |
 //! | `POST /api/v1/tx/prepare`, `POST /api/v1/tx/submit`, `GET /api/v1/tx/{id}` | prepared transactions: prepare, submit a signature, status |
 //! | `GET /api/v1/backprop?window=` | emission share shifts, flows, teachers, summary |
 //! | `GET /api/v1/stream` | WebSocket: a `block` message per block, an `event` per event, `tx` status of watched transactions |
@@ -163,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/accounts/{address}", get(api::account))
         .route("/api/v1/quote", get(tx::quote))
         .route("/api/v1/quote/lesson", get(tx::quote_lesson))
+        .route("/api/v1/quote/swap", get(tx::quote_swap))
         .route("/api/v1/tx/prepare", post(tx::prepare))
         .route("/api/v1/tx/submit", post(tx::submit))
         .route("/api/v1/tx/{id}", get(tx::status))

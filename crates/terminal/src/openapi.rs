@@ -102,6 +102,10 @@ fn trading() -> (Value, Value) {
             ),
         );
     }
+    let mut swap = quote.clone();
+    if let Some(m) = swap.as_object_mut() {
+        m.insert("200".into(), json!({ "description": "The chain's quote of both legs.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SwapQuote" } } } }));
+    }
     let mut lesson = quote.clone();
     if let Some(m) = lesson.as_object_mut() {
         m.insert("200".into(), json!({ "description": "The projection.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LessonAnswer" } } } }));
@@ -131,6 +135,12 @@ fn trading() -> (Value, Value) {
             param("amount", "query", "Amount in, rao.", json!({ "type": "integer", "minimum": 1 }), true),
             param("tolerance_bps", "query", "Slippage tolerance in basis points (default 50).", json!({ "type": "integer", "minimum": 0, "maximum": 10000 }), false),
         ], quote),
+        "/api/v1/quote/swap": get("quote_swap", "trading", "The chain's quote of swapping staked alpha from subnet `from` to subnet `to` (same hotkey): the sell on `from`, the buy on `to` with its TAO, the price ratio before and after, and the ratio limit at a tolerance that `swap_stake_limit` takes. Prepare `swap_stake` with `tolerance_bps` to trade it.", vec![
+            param("from", "query", "Subnet the alpha leaves.", json!({ "type": "integer", "minimum": 0, "maximum": 65535 }), true),
+            param("to", "query", "Subnet the alpha goes to (not `from`).", json!({ "type": "integer", "minimum": 0, "maximum": 65535 }), true),
+            param("amount", "query", "Alpha of `from` to swap, rao.", json!({ "type": "integer", "minimum": 1 }), true),
+            param("tolerance_bps", "query", "Slippage tolerance in basis points (default 50).", json!({ "type": "integer", "minimum": 0, "maximum": 10000 }), false),
+        ], swap),
         "/api/v1/quote/lesson": get("quote_lesson", "trading", "What the quoted swap teaches the network: the subnet's emission share now, in a day, 7 days and at convergence if prices then hold, with and without the trade. Apart from `/api/v1/quote` so the quote stays fast; the trade panel asks for it after each quote.", vec![
             param("netuid", "query", "Subnet.", json!({ "type": "integer", "minimum": 0, "maximum": 65535 }), true),
             param("side", "query", "`buy` (TAO in, alpha out) or `sell` (alpha in, TAO out).", json!({ "type": "string", "enum": ["buy", "sell"] }), true),
@@ -162,6 +172,17 @@ fn trading() -> (Value, Value) {
             "impact": { "type": "number", "description": "Price impact as a fraction." },
             "tolerance_bps": { "type": "integer" }, "min_received": rao("Least amount out at the tolerance."),
             "limit_price": rao("The limit price (per alpha) a limit order at the tolerance carries.")
+        } },
+        "SwapQuote": { "type": "object", "properties": {
+            "from": { "type": "integer" }, "to": { "type": "integer" },
+            "sell": { "$ref": "#/components/schemas/Quote" },
+            "buy": { "$ref": "#/components/schemas/Quote", "description": "With the pool fee, which the chain does not charge on a swap's second leg: a floor." },
+            "amount_out": rao("Alpha of `to` received, at least."), "tolerance_bps": { "type": "integer" },
+            "min_received": rao("Least alpha of `to` at the tolerance."),
+            "ratio_before": rao("Price of `from` over price of `to`, × 10⁹, now."),
+            "ratio_after": rao("The same after both legs."),
+            "limit_ratio": rao("The ratio limit at the tolerance (`swap_stake_limit`'s `limit_price`)."),
+            "impact": { "type": "number", "description": "Both legs' price impact compounded, as a fraction." }
         } },
         "LessonAnswer": { "type": "object", "properties": {
             "lesson": { "oneOf": [{ "$ref": "#/components/schemas/Lesson" }, { "type": "null" }], "description": "null when it could not be projected." }

@@ -346,6 +346,11 @@ pub(crate) async fn subnet(
         .await
         .ok();
     let r = &d.row;
+    let swap_targets: Vec<crate::wallet::SwapTarget<'_>> = o
+        .rows
+        .iter()
+        .map(|x| crate::wallet::SwapTarget { netuid: x.netuid, name: &x.name, symbol: &x.symbol })
+        .collect();
     let as_of = format!("{} #{}", t.as_of_block, last);
     let m =
         |rao: u64| money(&fmt::tao_compact(rao), usd.map(|u| fmt::usd_compact(rao, u)).as_deref());
@@ -375,7 +380,7 @@ pub(crate) async fn subnet(
         }
         div.grid {
             div.col-main {
-                (crate::wallet::trade_card(t, netuid, &r.symbol, &validators, owner_hotkey))
+                (crate::wallet::trade_card(t, netuid, &r.symbol, &validators, owner_hotkey, &swap_targets))
                 section.card.chartcard {
                     div.cardhead {
                         h2 { (t.chart) " · " (r.symbol) "/τ" }

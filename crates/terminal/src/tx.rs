@@ -6,6 +6,9 @@
 //!   quote. A market order with `tolerance_bps` becomes its limit form at the quote's limit
 //!   price, so it fills as quoted or not at all. A `batch_all` is quoted leg by leg (`legs`),
 //!   each market leg made its limit form the same way, so the batch fills as quoted or not at all.
+//!   A `swap_stake` (alpha from one subnet to another: a sell, then a buy with its TAO) is
+//!   quoted as those two legs and, with `tolerance_bps`, becomes `swap_stake_limit` at the
+//!   quoted price ratio less the tolerance.
 //! - `POST /api/v1/tx/submit` `{id, signature}` → the transaction hash, once the chain has
 //!   accepted it into its pool. The signature is checked here first: one that does not verify
 //!   for the prepared signer (a wrong key, a payload signed for another account) is refused and
@@ -207,6 +210,76 @@ impl Quote {
                 tolerance_bps,
             ),
         }
+    }
+}
+
+/// A swap of stake between subnets as the chain runs it: the alpha sold on `from`, then the TAO
+/// it fetched bought into `to`. The chain charges no pool fee on the second leg, so its quote
+/// (with the fee) is a floor: `amount_out` is the least the swap returns at today's prices.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct SwapQuote {
+    from: NetUid,
+    to: NetUid,
+    /// The two legs, each the chain's quote.
+    sell: Quote,
+    buy: Quote,
+    #[serde(with = "chain::u64_string")]
+    amount_out: u64,
+    tolerance_bps: u16,
+    #[serde(with = "chain::u64_string")]
+    min_received: u64,
+    /// Price of `from` over price of `to`, × 10⁹, now and after both legs: what
+    /// `swap_stake_limit`'s limit bounds.
+    #[serde(with = "chain::u64_string")]
+    ratio_before: u64,
+    #[serde(with = "chain::u64_string")]
+    ratio_after: u64,
+    /// The least ratio the swap accepts at the tolerance: its limit.
+    #[serde(with = "chain::u64_string")]
+    limit_ratio: u64,
+    /// The value lost to both legs' price impact, as a fraction of the alpha's value now.
+    impact: f64,
+}
+
+impl SwapQuote {
+    /// Quotes selling `alpha` on `from` and buying into `to` with the proceeds.
+    pub(crate) async fn new(
+        s: &AppState,
+        from: NetUid,
+        to: NetUid,
+        alpha: u64,
+        tolerance_bps: u16,
+    ) -> ApiResult<Self> {
+        if from == to {
+            return Err(ApiError::param(
+                "to",
+                "the same subnet as the origin: a swap goes between two subnets (a move to \
+                 another validator on one subnet is `move_stake`)",
+            ));
+        }
+        let sell = s.chain.quote(from, Side::Sell, alpha).await.map_err(chain_error)?;
+        let buy = s.chain.quote(to, Side::Buy, sell.amount_out).await.map_err(chain_error)?;
+        let ratio = dtao::amm::swap_price_ratio;
+        let ratio_after = ratio(sell.spot_after_bits, buy.spot_after_bits);
+        // Both legs' impact compound: what the alpha fetches over what it is worth at spot.
+        let impact = 1.0 - (1.0 - sell.price_impact()) * (1.0 - buy.price_impact());
+        Ok(Self {
+            from,
+            to,
+            sell: Quote::new(from, &sell, tolerance_bps),
+            buy: Quote::new(to, &buy, tolerance_bps),
+            amount_out: buy.amount_out,
+            tolerance_bps,
+            min_received: buy.minimum_received(tolerance_bps),
+            ratio_before: ratio(sell.spot_before_bits, buy.spot_before_bits),
+            ratio_after,
+            limit_ratio: dtao::amm::limit_price_for_tolerance(
+                Side::Sell,
+                ratio_after,
+                tolerance_bps,
+            ),
+            impact,
+        })
     }
 }
 
@@ -455,6 +528,31 @@ pub(crate) async fn prepare(
             }
             (Call::BatchAll { calls: out }, None, legs)
         }
+        Call::SwapStake { hotkey, origin_netuid, destination_netuid, alpha_amount } => {
+            let bps = req.tolerance_bps.unwrap_or(DEFAULT_TOLERANCE_BPS);
+            let q = SwapQuote::new(&s, origin_netuid, destination_netuid, alpha_amount.rao(), bps)
+                .await?;
+            let call = match req.tolerance_bps {
+                Some(_) => Call::SwapStakeLimit {
+                    hotkey,
+                    origin_netuid,
+                    destination_netuid,
+                    alpha_amount,
+                    limit_price: q.limit_ratio,
+                    allow_partial: req.allow_partial,
+                },
+                None => Call::SwapStake { hotkey, origin_netuid, destination_netuid, alpha_amount },
+            };
+            // The receipt sets each leg against the chain's StakeRemoved and StakeAdded.
+            let legs = vec![
+                Leg { description: format!("sell on subnet {origin_netuid}"), quote: Some(q.sell) },
+                Leg {
+                    description: format!("buy on subnet {destination_netuid}"),
+                    quote: Some(q.buy),
+                },
+            ];
+            (call, None, legs)
+        }
         call => {
             let (call, quote) = quoted(&s, call, req.tolerance_bps, req.allow_partial).await?;
             (call, quote, Vec::new())
@@ -671,6 +769,22 @@ pub(crate) async fn quote(
     let tolerance = p.int::<u16>("tolerance_bps", 0, 10_000)?.unwrap_or(DEFAULT_TOLERANCE_BPS);
     let q = s.chain.quote(netuid, side, amount).await.map_err(chain_error)?;
     to_value(&Quote::new(netuid, &q, tolerance))
+}
+
+/// `GET /api/v1/quote/swap?from=&to=&amount=&tolerance_bps=`: the chain's quote of swapping
+/// `amount` alpha of subnet `from` into subnet `to`, for the trade panel as the user types.
+pub(crate) async fn quote_swap(
+    State(s): State<AppState>,
+    uri: Uri,
+) -> ApiResult<Json<serde_json::Value>> {
+    let p = Params::parse(&uri, &["from", "to", "amount", "tolerance_bps"])?;
+    let from = p.netuid("from")?.ok_or_else(|| ApiError::param("from", "required"))?;
+    let to = p.netuid("to")?.ok_or_else(|| ApiError::param("to", "required"))?;
+    let amount = p
+        .int::<u64>("amount", 1, u64::MAX)?
+        .ok_or_else(|| ApiError::param("amount", "required (alpha rao)"))?;
+    let tolerance = p.int::<u16>("tolerance_bps", 0, 10_000)?.unwrap_or(DEFAULT_TOLERANCE_BPS);
+    to_value(&SwapQuote::new(&s, from, to, amount, tolerance).await?)
 }
 
 fn swap_params(p: &Params) -> ApiResult<(NetUid, Side, u64)> {

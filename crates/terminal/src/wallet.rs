@@ -35,16 +35,25 @@ fn unlock_form(t: &Catalogue) -> Markup {
     }
 }
 
-/// The trade panel of a subnet page: buy or sell with a live chain quote as you type, or move
-/// stake to another validator or transfer it to another coldkey on the subnet; the hotkey
-/// picked from the subnet's validators (the owner's hotkey when it has none), then a prepared
-/// transaction signed on its sign page. `assets/wallet.js` fills the accounts.
+/// A subnet a trade can swap into: netuid, name and token glyph.
+pub(crate) struct SwapTarget<'a> {
+    pub(crate) netuid: chain::NetUid,
+    pub(crate) name: &'a str,
+    pub(crate) symbol: &'a str,
+}
+
+/// The trade panel of a subnet page: buy or sell with a live chain quote as you type, swap
+/// stake into another subnet (quoted leg by leg), or move stake to another validator or
+/// transfer it to another coldkey on the subnet; the hotkey picked from the subnet's validators
+/// (the owner's hotkey when it has none), then a prepared transaction signed on its sign page.
+/// `assets/wallet.js` fills the accounts.
 pub(crate) fn trade_card(
     t: &Catalogue,
     netuid: chain::NetUid,
     symbol: &str,
     validators: &[chain::NeuronInfo],
     owner_hotkey: Option<chain::AccountId>,
+    swap_targets: &[SwapTarget<'_>],
 ) -> Markup {
     // The subnet's validators (the owner's hotkey when it has none): where to stake, and where
     // a move goes.
@@ -64,6 +73,7 @@ pub(crate) fn trade_card(
                 div.seg role="group" aria-label=(t.pf_side) {
                     button #side-buy type="button" aria-pressed="true" { (t.buy) }
                     button #side-sell type="button" aria-pressed="false" { (t.sell) }
+                    button #side-swap type="button" aria-pressed="false" { (t.w_swap) }
                     button #side-move type="button" aria-pressed="false" { (t.w_move) }
                     button #side-transfer type="button" aria-pressed="false" { (t.w_transfer) }
                 }
@@ -74,6 +84,13 @@ pub(crate) fn trade_card(
                     }
                 }
                 label { span { (t.w_validator_hotkey) } select #trade-hotkey required { (options) } }
+                label #trade-dest-netuid-row hidden { span { (t.w_to_subnet) } select #trade-dest-netuid {
+                    @for target in swap_targets.iter().filter(|x| x.netuid != netuid) {
+                        option value=(target.netuid) data-symbol=(target.symbol) {
+                            "SN" (target.netuid) " · " (target.symbol) @if !target.name.is_empty() { " · " (target.name) }
+                        }
+                    }
+                } }
                 label #trade-dest-hotkey-row hidden { span { (t.w_to_hotkey) } select #trade-dest-hotkey { (options) } }
                 label #trade-dest-coldkey-row hidden { span { (t.w_to_coldkey) } input #trade-dest-coldkey.mono autocomplete="off" spellcheck="false"; }
                 label #trade-slippage-row { span { (t.w_slippage) } input #trade-slippage type="number" min="0" max="100" step="0.01" value="1"; }

@@ -553,10 +553,7 @@ impl Runtime {
         };
         let po = price(origin, sell.and_then(|s| s.outcome.as_ref()).map(|o| o.spot_after_bits));
         let pd = price(dest, buy.and_then(|b| b.outcome.as_ref()).map(|o| o.spot_after_bits));
-        if pd == 0 {
-            return u128::MAX;
-        }
-        po.saturating_mul(u128::from(ONE_TAO)) / pd
+        u128::from(dtao::amm::swap_price_ratio(po, pd))
     }
 
     /// The legs of a cross-subnet move of `alpha`: the unstake (with the fee) and, if the TAO

@@ -435,9 +435,7 @@ async fn swap(args: SwapArgs) -> anyhow::Result<()> {
         .await
         .context("cannot quote the buy leg")?;
     // The chain limits a swap by the origin/destination price ratio (× 1e9).
-    let ratio =
-        u128::from(sell.spot_after_rao()) * 1_000_000_000 / u128::from(buy.spot_after_rao().max(1));
-    let ratio = u64::try_from(ratio).unwrap_or(u64::MAX);
+    let ratio = dtao::amm::swap_price_ratio(sell.spot_after_bits, buy.spot_after_bits);
     let limit = limit_price_for_tolerance(Side::Sell, ratio, args.trade.slippage);
     out(&format!("quote — swap subnet {} → {}", args.from, args.to))?;
     out(&format!("  you move              {}", alpha(amount)))?;

@@ -333,6 +333,32 @@ async fn prepare_and_quote_validate_their_input() {
     net.node.shutdown().await;
 }
 
+/// Signs the prepared transaction `p` with //Alice's key in the test (the terminal never sees
+/// it), submits it, and follows it on the stream to its end: the last status message.
+async fn alice_signs_and_follows(
+    app: &axum::Router,
+    addr: std::net::SocketAddr,
+    p: &Value,
+) -> Value {
+    let tx_id = p["id"].as_str().unwrap();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream")).await.unwrap();
+    ws.send(Message::text(json!({ "watch_tx": tx_id }).to_string())).await.unwrap();
+    assert_eq!(next_tx(&mut ws).await["status"], "prepared");
+    let payload = hex::decode(p["payload"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    let signature = keys::Keypair::from_uri("//Alice").unwrap().sign(&payload);
+    let signature = format!("0x{}", hex::encode(signature.0));
+    let (s, r) =
+        post_json(app, "/api/v1/tx/submit", &json!({ "id": tx_id, "signature": signature })).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    loop {
+        let t = next_tx(&mut ws).await;
+        if t["status"] == "finalized" || t["status"] == "failed" {
+            return t;
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_basket_of_five_legs_is_planned_quoted_and_lands_as_one_batch() {
     let net = test_support::terminal::basket_net();
@@ -403,22 +429,7 @@ async fn a_basket_of_five_legs_is_planned_quoted_and_lands_as_one_batch() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(page.matches("data-leg=").count(), 5, "the sign page lists every leg");
 
-    let (mut ws, _) =
-        tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream")).await.unwrap();
-    ws.send(Message::text(json!({ "watch_tx": tx_id }).to_string())).await.unwrap();
-    assert_eq!(next_tx(&mut ws).await["status"], "prepared");
-    let payload = hex::decode(p["payload"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-    let signature = keys::Keypair::from_uri("//Alice").unwrap().sign(&payload);
-    let signature = format!("0x{}", hex::encode(signature.0));
-    let (s, r) =
-        post_json(&app, "/api/v1/tx/submit", &json!({ "id": tx_id, "signature": signature })).await;
-    assert_eq!(s, StatusCode::OK, "{r}");
-    let last = loop {
-        let t = next_tx(&mut ws).await;
-        if t["status"] == "finalized" || t["status"] == "failed" {
-            break t;
-        }
-    };
+    let last = alice_signs_and_follows(&app, addr, &p).await;
     assert_eq!(last["status"], "finalized", "{last}");
 
     // One extrinsic, five StakeAdded events, each at least its leg's quoted minimum.
@@ -446,7 +457,6 @@ async fn a_basket_of_five_legs_is_planned_quoted_and_lands_as_one_batch() {
     }
     assert_eq!(last["legs"].as_array().unwrap().len(), 5, "the receipt keeps each leg's quote");
 
-    drop(ws);
     stop.send(()).unwrap();
     server.await.unwrap();
     net.node.shutdown().await;
@@ -607,5 +617,103 @@ async fn a_rebalance_sells_what_is_off_target_and_buys_the_rest_in_one_batch() {
             "{uri}: {v}"
         );
     }
+    net.node.shutdown().await;
+}
+
+/// A swap of stake from SN1 into SN2: the API quotes both legs as the chain does, prepare turns
+/// `swap_stake` into `swap_stake_limit` at the quoted ratio less the tolerance, and the chain
+/// then sells exactly as quoted and buys at least the quoted amount (it charges the second leg
+/// no pool fee).
+#[tokio::test]
+async fn a_swap_between_subnets_is_quoted_leg_by_leg_and_lands_within_its_limit() {
+    let net = trading_net();
+    let app = router(net.state.clone());
+    let (addr, stop, server) = start(net.state.clone()).await;
+    let (alice, hotkey) = (id("//Alice"), id("//Owner1//hot"));
+    alice_stakes(net.chain.as_ref(), 1, 50).await;
+    let held = |stakes: Vec<chain::StakeInfo>, netuid: u16| -> u64 {
+        stakes.iter().filter(|s| s.netuid == netuid && s.hotkey == hotkey).map(|s| s.alpha).sum()
+    };
+    let alpha = held(net.chain.stakes(alice).await.unwrap(), 1) / 2;
+
+    let (s, q) =
+        get_json(&app, &format!("/api/v1/quote/swap?from=1&to=2&amount={alpha}&tolerance_bps=100"))
+            .await;
+    assert_eq!(s, StatusCode::OK, "{q}");
+    let sell = net.chain.quote(1, chain::Side::Sell, alpha).await.unwrap();
+    let buy = net.chain.quote(2, chain::Side::Buy, sell.amount_out).await.unwrap();
+    assert_eq!(q["sell"]["amount_out"], sell.amount_out.to_string(), "{q}");
+    assert_eq!(q["buy"]["amount_in"], sell.amount_out.to_string(), "{q}");
+    assert_eq!(q["amount_out"], buy.amount_out.to_string(), "{q}");
+    let ratio_after = dtao::amm::swap_price_ratio(sell.spot_after_bits, buy.spot_after_bits);
+    assert_eq!(q["ratio_after"], ratio_after.to_string());
+    assert_eq!(
+        q["ratio_before"],
+        dtao::amm::swap_price_ratio(sell.spot_before_bits, buy.spot_before_bits).to_string()
+    );
+    let limit = dtao::amm::limit_price_for_tolerance(chain::Side::Sell, ratio_after, 100);
+    assert_eq!(q["limit_ratio"], limit.to_string());
+    assert_eq!(q["min_received"], buy.minimum_received(100).to_string());
+
+    let call = json!({ "name": "swap_stake", "hotkey": hotkey.to_string(), "origin_netuid": 1,
+                       "destination_netuid": 2, "alpha_amount": alpha.to_string() });
+    let (s, p) = post_json(
+        &app,
+        "/api/v1/tx/prepare",
+        &json!({ "signer": alice.to_string(), "call": call, "tolerance_bps": 100 }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let legs = p["legs"].as_array().unwrap();
+    assert_eq!(legs.len(), 2, "{p}");
+    assert_eq!(
+        (&legs[0]["quote"]["netuid"], &legs[0]["quote"]["side"]),
+        (&json!(1), &json!("sell"))
+    );
+    assert_eq!(
+        (&legs[1]["quote"]["netuid"], &legs[1]["quote"]["side"]),
+        (&json!(2), &json!("buy"))
+    );
+    assert_eq!(legs[1]["quote"]["amount_out"], q["amount_out"]);
+
+    let last = alice_signs_and_follows(&app, addr, &p).await;
+    assert_eq!(last["status"], "finalized", "{last}");
+
+    let block = net.chain.block(BlockId::Number(last["block"].as_u64().unwrap())).await.unwrap();
+    let index = last["index"].as_u64().unwrap() as u32;
+    let x = &block.extrinsics[index as usize];
+    assert_eq!(
+        x.call,
+        chain::Call::SwapStakeLimit {
+            hotkey,
+            origin_netuid: 1,
+            destination_netuid: 2,
+            alpha_amount: chain::Alpha::from_rao(alpha),
+            limit_price: limit,
+            allow_partial: false,
+        }
+    );
+    let mine = |r: &&chain::EventRecord| r.phase == chain::Phase::ApplyExtrinsic(index);
+    let sold = block.events.iter().filter(mine).find_map(|r| match r.event {
+        Event::StakeRemoved { netuid: 1, tao, alpha: a, fee, .. } => Some((tao, a + fee)),
+        _ => None,
+    });
+    // The event's alpha is net of the pool fee, charged in alpha.
+    assert_eq!(sold, Some((sell.amount_out, alpha)), "the sell leg filled exactly as quoted");
+    let bought = block.events.iter().filter(mine).find_map(|r| match r.event {
+        Event::StakeAdded { netuid: 2, alpha, .. } => Some(alpha),
+        _ => None,
+    });
+    let bought = bought.expect("a StakeAdded on SN2");
+    assert!(bought >= buy.amount_out, "bought {bought}, quoted at least {}", buy.amount_out);
+    assert_eq!(held(net.chain.stakes(alice).await.unwrap(), 2), bought);
+
+    // A swap goes between two subnets.
+    let (s, e) = get_json(&app, "/api/v1/quote/swap?from=1&to=1&amount=1000").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("between two subnets"), "{e}");
+
+    stop.send(()).unwrap();
+    server.await.unwrap();
     net.node.shutdown().await;
 }

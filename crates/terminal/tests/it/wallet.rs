@@ -110,7 +110,18 @@ async fn sign_here(c: &Client, chain: &dyn Chain, shot: &str) {
         ]),
         "the receipt links the explorer"
     );
-    let filled = js(c, "return document.querySelector('dd[data-field=filled]').textContent").await;
+    let filled =
+        js(c, "return document.querySelector('dd[data-field=filled]')?.textContent ?? null").await;
+    if filled.is_null() {
+        // A trade of several legs (a swap: a sell, then a buy): each leg's quote and its fill.
+        let legs = js(c, "return [...document.querySelectorAll('#receipt-list dd')].map(d => d.textContent).filter(t => t.startsWith('quoted '))").await;
+        let legs = legs.as_array().unwrap();
+        assert!(!legs.is_empty(), "the receipt shows a fill or the legs' fills");
+        for leg in legs {
+            assert!(leg.as_str().unwrap().contains(" · filled "), "{leg}");
+        }
+        return;
+    }
     let events = chain.block(BlockId::Number(block)).await.unwrap().events;
     // A buy's receipt leads with the alpha it got, a sell's with the TAO, a move or transfer
     // (the same alpha out of one stake and into another, no fee) with the alpha and where to.
@@ -317,6 +328,65 @@ async fn wallet_creates_imports_and_trades_in_chromium() {
     c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
     sign_here(&c, net.chain.as_ref(), "trade-panel-transfer-finalized").await;
     assert_eq!(held(net.chain.stakes(bob).await.unwrap()), bob_before + TAO, "Bob got exactly 1 α");
+
+    // ---- a swap of 0.5 α into SN2: both legs quoted, then the chain's own legs
+    open_panel(&c).await;
+    c.find(Locator::Css("#side-swap")).await.unwrap().click().await.unwrap();
+    assert_eq!(
+        js(&c, "return document.getElementById('trade-dest-netuid-row').hidden").await,
+        false
+    );
+    js(&c, "const s = document.getElementById('trade-dest-netuid'); s.value = '2'; s.dispatchEvent(new Event('change')); return 0").await;
+    c.find(Locator::Css("#trade-amount")).await.unwrap().send_keys("0.5").await.unwrap();
+    let receive = c
+        .wait()
+        .for_element(Locator::Css("#trade-quote dd[data-field=you_receive]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sold = net.chain.quote(1, chain::Side::Sell, TAO / 2).await.unwrap();
+    let bought = net.chain.quote(2, chain::Side::Buy, sold.amount_out).await.unwrap();
+    let symbol2 = js(
+        &c,
+        "return document.querySelector('#trade-dest-netuid option[value=\"2\"]').dataset.symbol",
+    )
+    .await;
+    assert_eq!(
+        receive,
+        format!(
+            "{} {}",
+            dtao::units::Alpha::from_rao(bought.amount_out).to_decimal_string(),
+            symbol2.as_str().unwrap()
+        ),
+        "the panel shows the chain's quote of both legs"
+    );
+    c.wait().for_element(Locator::Css("#trade-lesson:not([hidden])")).await.unwrap();
+    let lesson = js(&c, "return document.getElementById('trade-lesson').textContent").await;
+    assert!(
+        lesson.as_str().unwrap().contains("SN1's") && lesson.as_str().unwrap().contains("SN2's"),
+        "{lesson}"
+    );
+    screenshot(&c, "trade-panel-swap").await;
+    c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#signcard")).await.unwrap();
+    assert_eq!(
+        js(&c, "return document.querySelectorAll('[data-leg]').length").await,
+        2,
+        "the sign page lists the sell and the buy"
+    );
+    sign_here(&c, net.chain.as_ref(), "trade-panel-swap-finalized").await;
+    let on_sn2: u64 = net
+        .chain
+        .stakes(account)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|s| s.netuid == 2)
+        .map(|s| s.alpha)
+        .sum();
+    assert!(on_sn2 >= bought.amount_out, "{on_sn2} on SN2, quoted at least {}", bought.amount_out);
 
     // ---- what the account holds, "max" and a partial-fill sell of all of it
     let alpha = held(net.chain.stakes(account).await.unwrap());
