@@ -570,7 +570,30 @@
     if (all.length === 1) location.replace("/portfolio/" + all[0].address);
   }
 
+  // ------------------------------------------------------------------ / (overview)
+  // Each row's "Trade" opens that subnet's trade card (the subnet page's own, fetched from
+  // /subnets/{n}/trade) in a dialog: a trade starts from the market list.
+  function overviewTrades() {
+    const dialog = $("trade-dialog");
+    const slot = $("trade-slot");
+    let opened = 0;
+    document.querySelectorAll("button.tradebtn").forEach((b) => b.addEventListener("click", async () => {
+      const mine = ++opened;
+      const r = await fetch(`/subnets/${b.dataset.netuid}/trade`);
+      if (mine !== opened) return;
+      if (!r.ok) { slot.textContent = `${r.status} ${r.statusText}`; dialog.showModal(); return; }
+      // Our own server's markup for this page (no script in it: the CSP forbids inline script).
+      slot.replaceChildren(document.createRange().createContextualFragment(await r.text()));
+      if (!dialog.open) dialog.showModal();
+      await tradePanel();
+      $("trade-amount").focus();
+    }));
+    $("trade-close").addEventListener("click", () => dialog.close());
+    dialog.addEventListener("close", () => { slot.replaceChildren(); });
+  }
+
   const page = document.body.dataset.page;
+  if (page === "overview" && $("trade-dialog")) overviewTrades();
   if (page === "portfolio" && $("portfolio-accounts")) portfolioPage();
   if (page === "subnet" && $("trade")) tradePanel();
   if (page === "wallet") walletPage();

@@ -14,6 +14,7 @@
 //! |---|---|
 //! | `GET /` | overview page (sortable, searchable, watchlist, τ/$) |
 //! | `GET /subnets/{netuid}` | subnet page |
+//! | `GET /subnets/{netuid}/trade` | its trade card alone (the overview opens it in a dialog) |
 //! | `GET /events?kind=&netuid=&min=` | live events page with filters |
 //! | `GET /wallet`, `GET /sign/{id}` | the browser wallet; signing a prepared transaction |
 //! | `GET /portfolio`, `GET /portfolio/{address}[.csv]` | positions, exit value, FIFO cost basis, P&L, emission, history; CSV |
@@ -179,6 +180,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::overview))
         .route("/subnets/{netuid}", get(pages::subnet))
+        .route("/subnets/{netuid}/trade", get(wallet::trade_fragment))
         .route("/events", get(pages::events))
         .route("/wallet", get(wallet::wallet))
         .route("/sign/{id}", get(wallet::sign))

@@ -122,7 +122,7 @@ fn age_text(age_ms: u64) -> String {
     if age_ms == AGE_UNKNOWN { AGE_TOKEN.to_string() } else { fmt::age(age_ms) }
 }
 
-fn hue(netuid: u16) -> String {
+pub(crate) fn hue(netuid: u16) -> String {
     format!("glyph hue-{}", netuid % 12)
 }
 
@@ -271,6 +271,7 @@ pub(crate) async fn overview(State(s): State<AppState>, uri: Uri, headers: Heade
                             th.num { button.sort type="button" data-k=(k) aria-sort=[(*k == "market_cap").then_some("descending")] { (label) } }
                         }
                         th.spark { (t.col_spark) }
+                        th.act {}
                     }
                 }
                 tbody {
@@ -296,20 +297,33 @@ pub(crate) async fn overview(State(s): State<AppState>, uri: Uri, headers: Heade
                                     polyline points=(cells::sparkline_points(&r.sparkline_7d)) {}
                                 }
                             }
+                            td.act { button.tradebtn type="button" data-netuid=(r.netuid) { (t.w_trade) } }
                         }
                     }
                 }
             }
             p #nomatch.empty hidden { (t.no_match) }
+            // The trade card of a row's subnet, fetched when its "Trade" button is pressed.
+            dialog #trade-dialog.tradedialog aria-label=(t.w_trade) {
+                button #trade-close.close type="button" aria-label=(t.close) { "×" }
+                div #trade-slot {}
+            }
         }
     };
-    let page: std::sync::Arc<str> = layout(&c, t.overview_title, &[], main).into_string().into();
+    let page: std::sync::Arc<str> =
+        layout(&c, t.overview_title, &["wallet.js"], main).into_string().into();
     s.page_cache.put(key, page.clone());
     respond_str(&c, StatusCode::OK, with_age(&page))
 }
 
 fn stat(label: &str, value: Markup, title: &str) -> Markup {
     html! { div.stat title=(title) { dt { (label) } dd { (value) } } }
+}
+
+/// The netuid in a page's path, or the error page (in the request's language) saying why not.
+pub(crate) fn page_netuid(raw: &str, headers: &HeaderMap) -> Result<(Lang, u16), Box<Response>> {
+    let lang = Lang::negotiate(None, headers);
+    path_netuid(raw).map(|n| (lang, n)).map_err(|e| Box::new(e.into_page(lang)))
 }
 
 /// `GET /subnets/{netuid}`: a subnet's page.
@@ -319,10 +333,9 @@ pub(crate) async fn subnet(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::negotiate(None, &headers);
-    let netuid = match path_netuid(&raw) {
-        Ok(n) => n,
-        Err(e) => return e.into_page(lang),
+    let (lang, netuid) = match page_netuid(&raw, &headers) {
+        Ok(v) => v,
+        Err(page) => return *page,
     };
     let (o, d) = match tokio::try_join!(s.market.overview(), s.market.subnet(netuid)) {
         Ok(v) => v,
@@ -346,11 +359,6 @@ pub(crate) async fn subnet(
         .await
         .ok();
     let r = &d.row;
-    let swap_targets: Vec<crate::wallet::SwapTarget<'_>> = o
-        .rows
-        .iter()
-        .map(|x| crate::wallet::SwapTarget { netuid: x.netuid, name: &x.name, symbol: &x.symbol })
-        .collect();
     let as_of = format!("{} #{}", t.as_of_block, last);
     let m =
         |rao: u64| money(&fmt::tao_compact(rao), usd.map(|u| fmt::usd_compact(rao, u)).as_deref());
@@ -380,7 +388,7 @@ pub(crate) async fn subnet(
         }
         div.grid {
             div.col-main {
-                (crate::wallet::trade_card(t, netuid, &r.symbol, &validators, owner_hotkey, &swap_targets))
+                (crate::wallet::trade_card(t, netuid, &r.symbol, &validators, owner_hotkey, &o.rows))
                 section.card.chartcard {
                     div.cardhead {
                         h2 { (t.chart) " · " (r.symbol) "/τ" }

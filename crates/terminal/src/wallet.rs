@@ -35,25 +35,19 @@ fn unlock_form(t: &Catalogue) -> Markup {
     }
 }
 
-/// A subnet a trade can swap into: netuid, name and token glyph.
-pub(crate) struct SwapTarget<'a> {
-    pub(crate) netuid: chain::NetUid,
-    pub(crate) name: &'a str,
-    pub(crate) symbol: &'a str,
-}
-
 /// The trade panel of a subnet page: buy or sell with a live chain quote as you type, swap
 /// stake into another subnet (quoted leg by leg), or move stake to another validator or
 /// transfer it to another coldkey on the subnet; the hotkey picked from the subnet's validators
 /// (the owner's hotkey when it has none), then a prepared transaction signed on its sign page.
-/// `assets/wallet.js` fills the accounts.
+/// `assets/wallet.js` fills the accounts. The overview opens the same card in a dialog
+/// ([`trade_fragment`]).
 pub(crate) fn trade_card(
     t: &Catalogue,
     netuid: chain::NetUid,
     symbol: &str,
     validators: &[chain::NeuronInfo],
     owner_hotkey: Option<chain::AccountId>,
-    swap_targets: &[SwapTarget<'_>],
+    markets: &[market::OverviewRow],
 ) -> Markup {
     // The subnet's validators (the owner's hotkey when it has none): where to stake, and where
     // a move goes.
@@ -85,7 +79,7 @@ pub(crate) fn trade_card(
                 }
                 label { span { (t.w_validator_hotkey) } select #trade-hotkey required { (options) } }
                 label #trade-dest-netuid-row hidden { span { (t.w_to_subnet) } select #trade-dest-netuid {
-                    @for target in swap_targets.iter().filter(|x| x.netuid != netuid) {
+                    @for target in markets.iter().filter(|x| x.netuid != netuid) {
                         option value=(target.netuid) data-symbol=(target.symbol) {
                             "SN" (target.netuid) " · " (target.symbol) @if !target.name.is_empty() { " · " (target.name) }
                         }
@@ -105,6 +99,40 @@ pub(crate) fn trade_card(
             (script_strings(t))
         }
     }
+}
+
+/// `GET /subnets/{netuid}/trade`: a subnet's trade card alone, which the overview's "Trade"
+/// buttons open in a dialog (`assets/wallet.js`), so a trade starts from the market list.
+pub(crate) async fn trade_fragment(
+    State(s): State<AppState>,
+    Path(raw): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let (lang, netuid) = match crate::pages::page_netuid(&raw, &headers) {
+        Ok(v) => v,
+        Err(page) => return *page,
+    };
+    let o = match s.market.overview().await {
+        Ok(o) => o,
+        Err(e) => return ApiError::from(e).into_page(lang),
+    };
+    let Some(row) = o.rows.iter().find(|r| r.netuid == netuid) else {
+        return ApiError::from(market::MarketError::UnknownSubnet(netuid)).into_page(lang);
+    };
+    let validators = crate::api::validator_list(&s, netuid).await.unwrap_or_default();
+    let owner_hotkey = s.chain.subnet(netuid).await.ok().map(|i| i.owner_hotkey);
+    let c = ctx(&s, &uri, &headers, "subnet", Some(&o));
+    let name = if row.name.is_empty() { format!("SN{netuid}") } else { row.name.clone() };
+    let card = html! {
+        div.tradehead {
+            span class=(crate::pages::hue(netuid)) { (row.symbol) }
+            a href=(format!("/subnets/{netuid}")) { b { (name) } }
+            span.tag { "SN" (netuid) }
+        }
+        (trade_card(c.t(), netuid, &row.symbol, &validators, owner_hotkey, &o.rows))
+    };
+    respond(&c, StatusCode::OK, card)
 }
 
 /// `GET /wallet`.

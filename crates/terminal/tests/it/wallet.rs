@@ -388,6 +388,36 @@ async fn wallet_creates_imports_and_trades_in_chromium() {
         .sum();
     assert!(on_sn2 >= bought.amount_out, "{on_sn2} on SN2, quoted at least {}", bought.amount_out);
 
+    // ---- from the overview: a row's "Trade" opens SN1's trade card in a dialog; buy 1 τ there
+    c.goto(&format!("{base}/")).await.unwrap();
+    c.find(Locator::Css("button.tradebtn[data-netuid='1']")).await.unwrap().click().await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(&format!(
+            "#trade-dialog[open] #trade-account option[value='{address}']"
+        )))
+        .await
+        .unwrap();
+    js(&c, &format!("const s = document.getElementById('trade-account'); s.value = '{address}'; s.dispatchEvent(new Event('change')); return 0"))
+        .await;
+    c.find(Locator::Css("#trade-amount")).await.unwrap().send_keys("1").await.unwrap();
+    let receive = c
+        .wait()
+        .for_element(Locator::Css("#trade-dialog #trade-quote dd[data-field=you_receive]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let quoted = net.chain.quote(1, chain::Side::Buy, TAO).await.unwrap();
+    assert_eq!(
+        receive,
+        format!("{} α", dtao::units::Alpha::from_rao(quoted.amount_out).to_decimal_string()),
+        "the dialog quotes as the subnet page does"
+    );
+    screenshot(&c, "overview-trade-dialog").await;
+    c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
+    sign_here(&c, net.chain.as_ref(), "overview-trade-finalized").await;
+
     // ---- what the account holds, "max" and a partial-fill sell of all of it
     let alpha = held(net.chain.stakes(account).await.unwrap());
     assert!(alpha > 0);
