@@ -683,7 +683,8 @@ impl Runtime {
 
     /// Runs block `n`'s initialisation (emission, prices, epochs) while a second thread checks
     /// the signatures of `txs` not verified before (a signature's validity never depends on the
-    /// state, so the two are independent). Returns the positions of the bad signatures.
+    /// state, so the two are independent). Returns the positions of the bad signatures. (A
+    /// long-lived checker thread fed by a channel measured no faster than this scoped one.)
     fn initialize_and_verify(
         &mut self,
         n: BlockNumber,
@@ -1056,7 +1057,7 @@ impl Runtime {
         let Some(s) = self.state.subnets.get_mut(&netuid) else { return };
         s.stakes.entry(*hot).or_default().add(cold, alpha);
         self.state.positions.entry(*cold).or_default().insert((netuid, *hot));
-        self.digests.mark_subnet(netuid);
+        self.digests.mark_stakes(netuid);
     }
 
     /// Debits `alpha` of (hotkey, coldkey)'s stake; the caller has checked the amount.
@@ -1080,7 +1081,7 @@ impl Runtime {
         if pool.total_shares == 0 && pool.total_alpha == 0 {
             s.stakes.remove(hot);
         }
-        self.digests.mark_subnet(netuid);
+        self.digests.mark_stakes(netuid);
     }
 
     /// Swap fee TAO: to the block author, or burned.

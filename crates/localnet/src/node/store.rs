@@ -3,7 +3,7 @@
 //! ```text
 //! <data-dir>/LOCK                         held (flock) while a node runs
 //! <data-dir>/genesis.json                 the genesis the chain started from
-//! <data-dir>/blocks.log                   "TPXLOG02", then one record per block
+//! <data-dir>/blocks.log                   "TPXLOG03", then one record per block
 //! <data-dir>/blocks.jsonl                 every block in full (JSON lines), to serve after a restart
 //! <data-dir>/snapshots/<number>.snapshot  the runtime after block <number>
 //! <data-dir>/snapshots/<number>.sim       the simulation's state after block <number>
@@ -34,10 +34,12 @@ use parity_scale_codec::{Decode, Encode};
 use super::NodeError;
 use crate::genesis::Genesis;
 
-/// Format 2: a transaction records the form it was signed in ([`chain::Envelope`]).
-const LOG_MAGIC: &[u8; 8] = b"TPXLOG02";
-/// Logs this taoplex no longer reads: format 1 (transactions without their envelope).
-const OLDER_LOG_MAGICS: [&[u8; 8]; 1] = [b"TPXLOG01"];
+/// Format 3: as format 2 (a transaction records the form it was signed in,
+/// [`chain::Envelope`]), with state roots of digest v2 (subnets' stakes committed apart).
+const LOG_MAGIC: &[u8; 8] = b"TPXLOG03";
+/// Logs this taoplex no longer reads: format 1 (transactions without their envelope) and
+/// format 2 (state roots of digest v1, which a replay would not reproduce).
+const OLDER_LOG_MAGICS: [&[u8; 8]; 2] = [b"TPXLOG01", b"TPXLOG02"];
 const SNAPSHOT_MAGIC: &[u8; 8] = b"TPXSNAP1";
 const RECORD_HEADER: usize = 12;
 /// A record larger than this is treated as corrupt (no block is this large).
@@ -158,8 +160,9 @@ impl Store {
                 return Err(NodeError::Incompatible {
                     path: log_path,
                     what: format!(
-                        "a block log of format {} (this taoplex writes format 2, whose \
-                         transactions record how they were signed)",
+                        "a block log of format {} (this taoplex writes format 3: its \
+                         transactions record how they were signed and its state roots \
+                         commit to subnets' stakes apart from the rest)",
                         String::from_utf8_lossy(&magic[6..])
                     ),
                 });

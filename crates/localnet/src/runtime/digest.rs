@@ -1,16 +1,19 @@
 //! The state root: a BLAKE2b-256 commitment to the whole state, kept cheap by caching.
 //!
 //! ```text
-//! root    = H("taoplex/state/v1", block, H(globals), H(account buckets), H(subnets))
+//! root    = H("taoplex/state/v2", block, H(globals), H(registry), H(account buckets), H(subnets))
 //! bucket  = H(accounts whose id starts with a byte ≡ b mod 64, in id order)
-//! subnet  = (netuid, H(core), H(body))
+//! subnet  = (netuid, H(core), H(body), H(stakes))
 //! ```
 //!
 //! A subnet's *core* (pool, pending alpha, prices, counters) changes every block and is
 //! rehashed every block; its *body* (identity, owner, hyperparameters and their history,
-//! neurons, stakes, weight commits) and the account buckets are rehashed only when marked
-//! dirty. Every mutation path marks what it touched; a test compares the cached root with a
-//! full recomputation after random call sequences.
+//! neurons, weight commits), its *stakes* and the account buckets are rehashed only when marked
+//! dirty. Stakes are apart from the body because trades change them every block while the body
+//! (neurons with their weights and bonds: the bulk of a subnet) changes at epochs and
+//! registrations. A dirty bucket re-reads only its accounts (four ranges of ids). Every
+//! mutation path marks what it touched; a test compares the cached root with a full
+//! recomputation after random call sequences.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -76,6 +79,8 @@ pub(crate) struct Digests {
     dirty_buckets: u64,
     bodies: BTreeMap<NetUid, Hash>,
     dirty_bodies: BTreeSet<NetUid>,
+    stakes: BTreeMap<NetUid, Hash>,
+    dirty_stakes: BTreeSet<NetUid>,
     /// Hotkey owners and proxies: large, and changed only by registrations and proxy calls.
     registry: Hash,
     registry_dirty: bool,
@@ -89,6 +94,8 @@ impl Default for Digests {
             dirty_buckets: u64::MAX,
             bodies: BTreeMap::new(),
             dirty_bodies: BTreeSet::new(),
+            stakes: BTreeMap::new(),
+            dirty_stakes: BTreeSet::new(),
             registry: Hash::default(),
             registry_dirty: true,
             all_dirty: true,
@@ -101,8 +108,15 @@ impl Digests {
         self.dirty_buckets |= 1u64 << bucket_of(id);
     }
 
+    /// Anything of the subnet's body or stakes changed.
     pub(crate) fn mark_subnet(&mut self, netuid: NetUid) {
         self.dirty_bodies.insert(netuid);
+        self.dirty_stakes.insert(netuid);
+    }
+
+    /// Only the subnet's stakes changed.
+    pub(crate) fn mark_stakes(&mut self, netuid: NetUid) {
+        self.dirty_stakes.insert(netuid);
     }
 
     /// Hotkey owners or proxies changed.
@@ -112,45 +126,34 @@ impl Digests {
 
     /// The state root, refreshing whatever is dirty.
     pub(crate) fn root(&mut self, state: &State) -> Hash {
-        if self.dirty_buckets != 0 || self.all_dirty {
-            let mut encs: Vec<Option<Enc>> = (0..BUCKETS)
-                .map(|b| {
-                    (self.all_dirty || self.dirty_buckets & (1u64 << b) != 0).then(Enc::default)
-                })
-                .collect();
-            for (id, account) in &state.accounts {
-                if let Some(Some(e)) = encs.get_mut(bucket_of(id)) {
-                    e.enc(id);
-                    e.u64(account.free);
-                    e.u64(account.nonce);
-                }
+        for (b, slot) in self.buckets.iter_mut().enumerate() {
+            if self.all_dirty || self.dirty_buckets & (1u64 << b) != 0 {
+                *slot = bucket_digest(state, b);
             }
-            for (slot, enc) in self.buckets.iter_mut().zip(encs) {
-                if let Some(e) = enc {
-                    *slot = e.hash();
-                }
-            }
-            self.dirty_buckets = 0;
         }
+        self.dirty_buckets = 0;
         if self.all_dirty {
             self.bodies.clear();
+            self.stakes.clear();
         }
         self.bodies.retain(|netuid, _| state.subnets.contains_key(netuid));
+        self.stakes.retain(|netuid, _| state.subnets.contains_key(netuid));
         let mut subnets = Enc::default();
+        let mut core = Enc::default();
         for (netuid, subnet) in &state.subnets {
-            let body = match self.bodies.get(netuid) {
-                Some(h) if !self.all_dirty && !self.dirty_bodies.contains(netuid) => *h,
-                _ => {
-                    let h = body_digest(subnet);
-                    self.bodies.insert(*netuid, h);
-                    h
-                }
-            };
+            let body =
+                cached(&mut self.bodies, &self.dirty_bodies, *netuid, || body_digest(subnet));
+            let stakes =
+                cached(&mut self.stakes, &self.dirty_stakes, *netuid, || stakes_digest(subnet));
+            core.0.clear();
+            core_digest(&mut core, subnet);
             subnets.u16(*netuid);
-            subnets.enc(&core_digest(subnet));
+            subnets.enc(&core.hash());
             subnets.enc(&body);
+            subnets.enc(&stakes);
         }
         self.dirty_bodies.clear();
+        self.dirty_stakes.clear();
         if self.registry_dirty || self.all_dirty {
             self.registry = registry_digest(state);
             self.registry_dirty = false;
@@ -162,7 +165,7 @@ impl Digests {
             accounts.enc(b);
         }
         let mut root = Enc::default();
-        root.0.extend_from_slice(b"taoplex/state/v1");
+        root.0.extend_from_slice(b"taoplex/state/v2");
         root.u64(state.block);
         root.enc(&globals_digest(state));
         root.enc(&self.registry);
@@ -170,6 +173,48 @@ impl Digests {
         root.enc(&subnets.hash());
         root.hash()
     }
+}
+
+/// The cached digest of `netuid` in `cache`, computed afresh when missing or marked `dirty`.
+fn cached(
+    cache: &mut BTreeMap<NetUid, Hash>,
+    dirty: &BTreeSet<NetUid>,
+    netuid: NetUid,
+    digest: impl FnOnce() -> Hash,
+) -> Hash {
+    match cache.get(&netuid) {
+        Some(h) if !dirty.contains(&netuid) => *h,
+        _ => {
+            let h = digest();
+            cache.insert(netuid, h);
+            h
+        }
+    }
+}
+
+/// Bucket `b`: the accounts whose id's first byte is ≡ b mod [`BUCKETS`], in id order — four
+/// ranges of the id-ordered map, read without visiting the other buckets' accounts.
+fn bucket_digest(state: &State, b: usize) -> Hash {
+    let mut e = Enc::default();
+    for first in (b..256).step_by(BUCKETS) {
+        let first = u8::try_from(first).unwrap_or(u8::MAX);
+        let mut lo = [0u8; 32];
+        lo[0] = first;
+        let range = match first.checked_add(1) {
+            Some(next) => {
+                let mut hi = [0u8; 32];
+                hi[0] = next;
+                state.accounts.range(AccountId(lo)..AccountId(hi))
+            }
+            None => state.accounts.range(AccountId(lo)..),
+        };
+        for (id, account) in range {
+            e.enc(id);
+            e.u64(account.free);
+            e.u64(account.nonce);
+        }
+    }
+    e.hash()
 }
 
 /// The root computed from scratch, ignoring caches.
@@ -232,8 +277,8 @@ fn registry_digest(state: &State) -> Hash {
     e.hash()
 }
 
-fn core_digest(s: &Subnet) -> Hash {
-    let mut e = Enc::default();
+/// Writes the subnet's core into `e` (a buffer reused across subnets: 128 a block).
+fn core_digest(e: &mut Enc, s: &Subnet) {
     e.u64(s.pool.reserves.tao);
     e.u64(s.pool.reserves.alpha);
     e.u16(s.pool.fee_rate);
@@ -268,7 +313,6 @@ fn core_digest(s: &Subnet) -> Hash {
     e.u128(s.miner_burned_bits);
     e.u64(s.last_epoch_block);
     e.opt_u64(s.first_emission_block);
-    e.hash()
 }
 
 fn hyperparameters(e: &mut Enc, h: &Hyperparameters) {
@@ -317,6 +361,20 @@ fn body_digest(s: &Subnet) -> Hash {
         e.u64(n.registered_at);
         e.u64(n.last_update);
     }
+    e.len(s.commits.len());
+    for (hot, list) in &s.commits {
+        e.enc(hot);
+        e.len(list.len());
+        for c in list {
+            e.enc(&c.hash);
+            e.u64(c.block);
+        }
+    }
+    e.hash()
+}
+
+fn stakes_digest(s: &Subnet) -> Hash {
+    let mut e = Enc::default();
     e.len(s.stakes.len());
     for (hot, pool) in &s.stakes {
         e.enc(hot);
@@ -326,15 +384,6 @@ fn body_digest(s: &Subnet) -> Hash {
         for (cold, shares) in &pool.shares {
             e.enc(cold);
             e.u128(*shares);
-        }
-    }
-    e.len(s.commits.len());
-    for (hot, list) in &s.commits {
-        e.enc(hot);
-        e.len(list.len());
-        for c in list {
-            e.enc(&c.hash);
-            e.u64(c.block);
         }
     }
     e.hash()
