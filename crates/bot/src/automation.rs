@@ -535,11 +535,6 @@ pub fn earned(seen: &SeenStake, now_alpha: u64, coldkey: &AccountId, trades: &[T
     u64::try_from(growth.max(0)).unwrap_or(u64::MAX).min(now_alpha)
 }
 
-fn ratio_after(origin: &chain::SwapOutcome, dest: &chain::SwapOutcome) -> u64 {
-    let num = origin.spot_after_bits.saturating_mul(1_000_000_000);
-    u64::try_from(num / dest.spot_after_bits.max(1)).unwrap_or(u64::MAX)
-}
-
 /// One auto-compound run. Returns false (and leaves the schedule alone) while the market
 /// store has not yet decoded the blocks up to the stake reading, since the trades in them
 /// must be subtracted.
@@ -624,10 +619,9 @@ async fn run_compound(
             continue;
         }
         let into = ctx.s.chain.quote(c.target, Side::Buy, out.amount_out).await?;
+        let ratio = dtao::amm::swap_price_ratio(out.spot_after_bits, into.spot_after_bits);
         let limit_price = u64::try_from(
-            u128::from(ratio_after(&out, &into))
-                * u128::from(10_000 - trade::DEFAULT_TOLERANCE_BPS)
-                / 10_000,
+            u128::from(ratio) * u128::from(10_000 - trade::DEFAULT_TOLERANCE_BPS) / 10_000,
         )
         .unwrap_or(u64::MAX);
         let spec = TradeSpec {

@@ -437,8 +437,8 @@ fn swap_of(call: &Call) -> Option<(NetUid, Side, u64)> {
     }
 }
 
-/// A market order turned into its fill-or-kill limit form at `limit_price`; other calls as
-/// they are.
+/// A market order turned into its fill-or-kill limit form (unless `allow_partial`) at
+/// `limit_price`; other calls as they are.
 fn with_limit(call: Call, limit_price: u64, allow_partial: bool) -> Call {
     match call {
         Call::AddStake { hotkey, netuid, amount_staked } => {
@@ -446,6 +446,17 @@ fn with_limit(call: Call, limit_price: u64, allow_partial: bool) -> Call {
         }
         Call::RemoveStake { hotkey, netuid, amount_unstaked } => {
             Call::RemoveStakeLimit { hotkey, netuid, amount_unstaked, limit_price, allow_partial }
+        }
+        // A swap's limit is on the origin/destination price ratio.
+        Call::SwapStake { hotkey, origin_netuid, destination_netuid, alpha_amount } => {
+            Call::SwapStakeLimit {
+                hotkey,
+                origin_netuid,
+                destination_netuid,
+                alpha_amount,
+                limit_price,
+                allow_partial,
+            }
         }
         other => other,
     }
@@ -528,20 +539,13 @@ pub(crate) async fn prepare(
             }
             (Call::BatchAll { calls: out }, None, legs)
         }
-        Call::SwapStake { hotkey, origin_netuid, destination_netuid, alpha_amount } => {
+        call @ Call::SwapStake { origin_netuid, destination_netuid, alpha_amount, .. } => {
             let bps = req.tolerance_bps.unwrap_or(DEFAULT_TOLERANCE_BPS);
             let q = SwapQuote::new(&s, origin_netuid, destination_netuid, alpha_amount.rao(), bps)
                 .await?;
             let call = match req.tolerance_bps {
-                Some(_) => Call::SwapStakeLimit {
-                    hotkey,
-                    origin_netuid,
-                    destination_netuid,
-                    alpha_amount,
-                    limit_price: q.limit_ratio,
-                    allow_partial: req.allow_partial,
-                },
-                None => Call::SwapStake { hotkey, origin_netuid, destination_netuid, alpha_amount },
+                Some(_) => with_limit(call, q.limit_ratio, req.allow_partial),
+                None => call,
             };
             // The receipt sets each leg against the chain's StakeRemoved and StakeAdded.
             let legs = vec![

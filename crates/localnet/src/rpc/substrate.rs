@@ -436,7 +436,7 @@ async fn storage_changes(
 ) -> Result<BoxStream<'static, Value>, RpcError> {
     let blocks = state.node.subscribe_blocks();
     let first = query_storage_at(&state, keys.clone(), None).await?;
-    let seen = change_set(&first).map(|(_, c)| c.clone()).unwrap_or_default();
+    let seen = changes(&first).cloned().unwrap_or_default();
     let first = first.get(0).cloned().unwrap_or(Value::Null);
     let rest = futures::stream::unfold(
         (state, keys, blocks, seen),
@@ -451,7 +451,7 @@ async fn storage_changes(
                 let Ok(answer) = query_storage_at(&state, keys.clone(), Some(hash)).await else {
                     continue;
                 };
-                let Some((_, now)) = change_set(&answer) else { continue };
+                let Some(now) = changes(&answer) else { continue };
                 let changed: Vec<Value> =
                     now.iter().filter(|c| !seen.contains(c)).cloned().collect();
                 seen = now.clone();
@@ -465,10 +465,9 @@ async fn storage_changes(
     Ok(futures::stream::once(async move { first }).chain(rest).boxed())
 }
 
-/// The block and changes of `query_storage_at`'s one change set.
-fn change_set(answer: &Value) -> Option<(&Value, &Vec<Value>)> {
-    let set = answer.get(0)?;
-    Some((set.get("block")?, set.get("changes")?.as_array()?))
+/// The `[key, value]` pairs of `query_storage_at`'s one change set.
+fn changes(answer: &Value) -> Option<&Vec<Value>> {
+    answer.get(0)?.get("changes")?.as_array()
 }
 
 pub(super) async fn dispatch(
@@ -590,8 +589,8 @@ pub(super) async fn dispatch(
             for key in &keys {
                 served_item(key)?;
             }
-            let changes = storage_changes(state.clone(), keys).await?;
-            to_value(conn.subscribe(SubKind::Storage, Source::Values(changes))?)
+            let stream = storage_changes(state.clone(), keys).await?;
+            to_value(conn.subscribe(SubKind::Storage, Source::Values(stream))?)
         }
         m::STATE_UNSUBSCRIBE_STORAGE => unsubscribe(method, p, conn, SubKind::Storage),
         m::STATE_CALL => {

@@ -284,10 +284,25 @@ async fn scenario(chain: Arc<dyn Chain>, produce: Produce) -> Hash {
 }
 
 async fn rpc_node(genesis: &Genesis) -> (Node, RpcServer) {
-    let node = Node::start(genesis, config(BlockProduction::Manual)).unwrap();
+    serve(genesis, config(BlockProduction::Manual)).await
+}
+
+/// A node of `genesis` with its JSON-RPC server on a free loopback port.
+pub(crate) async fn serve(genesis: &Genesis, config: NodeConfig) -> (Node, RpcServer) {
+    let node = Node::start(genesis, config).unwrap();
     let rpc = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
     let server = RpcServer::start(node.handle(), rpc).await.unwrap();
     (node, server)
+}
+
+/// A block as soon as a transaction arrives, final at once: third-party clients' writes reach
+/// `finalized` without the test producing blocks.
+pub(crate) fn instant_final() -> NodeConfig {
+    NodeConfig {
+        production: BlockProduction::Instant,
+        finality_depth: Some(0),
+        ..NodeConfig::default()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

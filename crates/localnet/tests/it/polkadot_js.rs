@@ -9,12 +9,11 @@ use std::path::Path;
 use std::process::Command;
 
 use chain::{Call, Chain};
-use localnet::node::BlockProduction;
-use localnet::rpc::{RpcConfig, RpcServer};
-use localnet::{LocalChain, Node, NodeConfig};
+use localnet::LocalChain;
 use serde_json::{Value, json};
 use test_support::genesis::{TAO, id};
 
+use crate::node::{instant_final, serve};
 use crate::sdk::sdk_genesis;
 
 /// Subtensor's signed extensions polkadot.js has no definition for. Each adds nothing to the
@@ -78,18 +77,8 @@ fn s(v: impl ToString) -> Value {
 async fn polkadot_js_reads_and_transfers_on_localnet() {
     let Some(node_js) = test_support::require(test_support::Tool::Node) else { return };
     let genesis = sdk_genesis();
-    let node = Node::start(
-        &genesis,
-        NodeConfig {
-            production: BlockProduction::Instant,
-            finality_depth: Some(0),
-            ..NodeConfig::default()
-        },
-    )
-    .unwrap();
+    let (node, server) = serve(&genesis, instant_final()).await;
     let handle = node.handle();
-    let rpc = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
-    let server = RpcServer::start(handle.clone(), rpc).await.unwrap();
     let chain = LocalChain::new(handle.clone());
     let (alice, charlie) = (id("//Alice"), id("//Charlie"));
     let amount = 7 * TAO + 123;

@@ -20,7 +20,7 @@ use localnet::{LocalChain, Node, NodeConfig};
 use serde_json::{Value, json};
 use test_support::genesis::{TAO, id, pool_subnet, treasury_genesis};
 
-use crate::node::sign;
+use crate::node::{instant_final, serve, sign};
 
 /// Root stake of SN1's owner hotkey, TAO rao: the metagraph's `tao_stake`.
 const ROOT_STAKE: u64 = 2_000 * TAO;
@@ -425,18 +425,8 @@ async fn the_bittensor_sdk_reads_localnet_as_localnet_does() {
 async fn the_bittensor_sdk_trades_on_localnet() {
     let Some(python) = test_support::require(test_support::Tool::Python) else { return };
     let genesis = sdk_genesis();
-    let node = Node::start(
-        &genesis,
-        NodeConfig {
-            production: BlockProduction::Instant,
-            finality_depth: Some(0),
-            ..NodeConfig::default()
-        },
-    )
-    .unwrap();
+    let (node, server) = serve(&genesis, instant_final()).await;
     let handle = node.handle();
-    let rpc = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
-    let server = RpcServer::start(handle.clone(), rpc).await.unwrap();
     let chain: Arc<dyn Chain> = Arc::new(LocalChain::new(handle));
     let (alice, hot) = (id("//Alice"), id("//Owner2//hot"));
     let held_before = staked(chain.as_ref(), alice, hot, 2).await;
