@@ -1095,7 +1095,8 @@ fn validate(req: &SubmitExternalTask, config: &ExternalConfig) -> Result<ValidTa
     Ok(ValidTask { criteria, max_results, deadline_secs, webhook_url })
 }
 
-/// `https://` anywhere, or `http://` to a loopback host only.
+/// `https://` anywhere, or `http://` to a loopback host only; the URL comes back in its
+/// canonical form (the scheme, case-insensitive in a URL, in lower case).
 fn validate_webhook_url(url: &str) -> Result<String, ExternalError> {
     let invalid = |why: &str| ExternalError::Invalid(format!("webhook_url: {why}"));
     if url.len() > MAX_URL_CHARS {
@@ -1106,14 +1107,18 @@ fn validate_webhook_url(url: &str) -> Result<String, ExternalError> {
     if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
         return Err(invalid("credentials in the URL are not allowed"));
     }
+    let canonical = uri.to_string();
+    if canonical.len() > MAX_URL_CHARS {
+        return Err(invalid(&format!("at most {MAX_URL_CHARS} characters allowed")));
+    }
     match uri.scheme_str() {
-        Some("https") => Ok(url.to_string()),
+        Some("https") => Ok(canonical),
         Some("http") => {
             let bare = host.trim_start_matches('[').trim_end_matches(']');
             let loopback = bare.eq_ignore_ascii_case("localhost")
                 || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
             if loopback {
-                Ok(url.to_string())
+                Ok(canonical)
             } else {
                 Err(invalid("must be https://, or http:// to a loopback address"))
             }
@@ -1152,6 +1157,12 @@ mod tests {
     #[test]
     fn webhook_urls() {
         assert!(validate_webhook_url("https://example.com/hook").is_ok());
+        // Found by the fuzz harness: a scheme in capitals is the same scheme.
+        assert_eq!(
+            validate_webhook_url("Https://example.com/hook").unwrap(),
+            "https://example.com/hook"
+        );
+        assert_eq!(validate_webhook_url("HTTP://localhost/x").unwrap(), "http://localhost/x");
         assert!(validate_webhook_url("http://127.0.0.1:8080/hook").is_ok());
         assert!(validate_webhook_url("http://[::1]:8080/hook").is_ok());
         assert!(validate_webhook_url("http://localhost/x").is_ok());
