@@ -389,6 +389,16 @@ impl Chain for RpcChain {
         call: Call,
         options: TxOptions,
     ) -> ChainResult<Prepared> {
+        if options.format == crate::PayloadFormat::Substrate {
+            // Subtensor's call encoding lives with the node's types (localnet) and the live
+            // client's metadata (subtensor), not in this crate.
+            return Err(crate::TxValidityError::Malformed(
+                "a localnet node over JSON-RPC prepares in localnet's own format only; use the \
+                 in-process node or the Substrate client for a Subtensor extrinsic"
+                    .into(),
+            )
+            .into());
+        }
         prepare_localnet(self, signer, call, options).await
     }
 

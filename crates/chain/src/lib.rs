@@ -98,7 +98,10 @@ pub use keys::Signature;
 pub use primitives::{
     AccountId, BadHash, BlockNumber, Hash, NetUid, alpha_string, tao_string, u64_string,
 };
-pub use sign::{Prepared, Signer, TxOptions, prepare_localnet, sign_and_submit};
+pub use sign::{
+    PayloadFormat, Prepared, Signer, SignerPayloadJson, SubstrateForm, TxOptions, prepare_localnet,
+    sign_and_submit,
+};
 pub use tx::{
     DEFAULT_MORTALITY, Envelope, MAX_DECODE_DEPTH, Mortality, SUBSTRATE_TRANSACTION_VERSION,
     SignedTransaction, SigningContext, SubstrateParts,

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::Chain;
 use crate::call::Call;
 use crate::error::{ChainResult, TxValidityError};
-use crate::primitives::{AccountId, u64_string};
-use crate::tx::{DEFAULT_MORTALITY, Mortality, SignedTransaction, SigningContext};
+use crate::primitives::{AccountId, BlockNumber, Hash, u64_string};
+use crate::tx::{DEFAULT_MORTALITY, Mortality, SignedTransaction, SigningContext, SubstrateParts};
 use crate::view::{BlockId, TxStatus};
 
 /// How to prepare a transaction. The default takes the nonce from the chain, lives
@@ -34,6 +34,89 @@ pub struct TxOptions {
     /// Extra fee offered for priority, rao.
     #[serde(with = "u64_string")]
     pub tip: u64,
+    /// The payload format to prepare in.
+    pub format: PayloadFormat,
+}
+
+/// The payload format a transaction is prepared in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadFormat {
+    /// The chain's own: localnet's payload on localnet, the v4 payload on Subtensor.
+    #[default]
+    Native,
+    /// Subtensor's v4 signing payload, with its parts in [`Prepared::substrate`]: for signers
+    /// that rebuild the payload from those parts before they sign (browser extensions'
+    /// `signPayload`). Subtensor prepares in it anyway; localnet does when asked.
+    Substrate,
+}
+
+/// A transaction in Subtensor's extrinsic form: what a v4 signing payload is made of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubstrateForm {
+    /// The `RuntimeCall`'s SCALE bytes.
+    #[serde(with = "crate::primitives::bytes_hex")]
+    pub call: Vec<u8>,
+    /// The transaction extensions' own bytes, in the metadata's order (on Subtensor: era,
+    /// nonce, tip, metadata-hash mode).
+    #[serde(with = "crate::primitives::bytes_hex")]
+    pub extra: Vec<u8>,
+    /// The era's SCALE bytes (the first of `extra`'s values).
+    #[serde(with = "crate::primitives::bytes_hex")]
+    pub era: Vec<u8>,
+    /// The block the era starts at, and its hash (which the signature commits to).
+    pub birth: BlockNumber,
+    /// Hash of block `birth`.
+    pub birth_hash: Hash,
+    /// The runtime's transaction version (the signature commits to it).
+    pub transaction_version: u32,
+    /// The transaction extensions' names, in the metadata's order.
+    pub extensions: Vec<String>,
+}
+
+impl SubstrateForm {
+    /// The parts a localnet node reads back out of the signed extrinsic.
+    pub fn parts(&self) -> SubstrateParts {
+        SubstrateParts {
+            call: self.call.clone(),
+            extra: self.extra.clone(),
+            era_hash: self.birth_hash,
+        }
+    }
+}
+
+/// A v4 signing payload as polkadot.js describes it to a signer (`SignerPayloadJSON`): what an
+/// injected browser extension's `signPayload` takes. Numbers are fixed-width `0x`-hex, as
+/// polkadot.js writes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerPayloadJson {
+    /// The signer's SS58 address.
+    pub address: String,
+    /// The era's birth block hash.
+    pub block_hash: String,
+    /// The era's birth block number.
+    pub block_number: String,
+    /// The era's SCALE bytes.
+    pub era: String,
+    /// The chain's genesis hash.
+    pub genesis_hash: String,
+    /// The call's SCALE bytes.
+    pub method: String,
+    /// The signer's nonce.
+    pub nonce: String,
+    /// The runtime's spec version.
+    pub spec_version: String,
+    /// The tip, rao (a 128-bit balance).
+    pub tip: String,
+    /// The runtime's transaction version.
+    pub transaction_version: String,
+    /// The transaction extensions, in the metadata's order.
+    pub signed_extensions: Vec<String>,
+    /// The extrinsic version: 4.
+    pub version: u8,
+    /// `CheckMetadataHash`'s mode: 0, disabled (the signer commits to no metadata digest).
+    pub mode: u8,
 }
 
 /// A transaction ready to sign: everything the signer needs to see and sign, and everything
@@ -62,6 +145,10 @@ pub struct Prepared {
     /// The transaction fee the chain expects to charge (without tip), rao.
     #[serde(with = "u64_string")]
     pub fee_estimate: u64,
+    /// The transaction in Subtensor's extrinsic form, when `payload` is its v4 signing payload
+    /// (always from Subtensor; from localnet when prepared in [`PayloadFormat::Substrate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substrate: Option<SubstrateForm>,
 }
 
 impl Prepared {
@@ -77,7 +164,40 @@ impl Prepared {
     ) -> Self {
         let payload = SignedTransaction::signing_payload(&call, nonce, &mortality, tip, &context);
         let description = call.describe();
-        Self { signer, call, nonce, mortality, tip, context, payload, description, fee_estimate: 0 }
+        Self {
+            signer,
+            call,
+            nonce,
+            mortality,
+            tip,
+            context,
+            payload,
+            description,
+            fee_estimate: 0,
+            substrate: None,
+        }
+    }
+
+    /// The payload as polkadot.js hands it to a signer, when it is a v4 payload.
+    pub fn signer_payload_json(&self) -> Option<SignerPayloadJson> {
+        let form = self.substrate.as_ref()?;
+        let hex = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
+        let u32_hex = |v: u64| format!("0x{v:08x}");
+        Some(SignerPayloadJson {
+            address: self.signer.to_ss58(),
+            block_hash: hex(&form.birth_hash.0),
+            block_number: u32_hex(form.birth),
+            era: hex(&form.era),
+            genesis_hash: hex(&self.context.genesis_hash.0),
+            method: hex(&form.call),
+            nonce: u32_hex(self.nonce),
+            spec_version: u32_hex(u64::from(self.context.spec_version)),
+            tip: format!("0x{:032x}", u128::from(self.tip)),
+            transaction_version: u32_hex(u64::from(form.transaction_version)),
+            signed_extensions: form.extensions.clone(),
+            version: 4,
+            mode: 0,
+        })
     }
 
     /// The same transaction with `fee_rao` as its fee estimate.
@@ -97,6 +217,11 @@ impl Prepared {
     ) -> Result<SignedTransaction, TxValidityError> {
         if self.context != *chain_context {
             return Err(TxValidityError::BadSigningContext);
+        }
+        if self.substrate.is_some() {
+            return Err(TxValidityError::Malformed(
+                "this transaction was prepared as a Subtensor extrinsic, not in localnet's own format".into(),
+            ));
         }
         let payload = SignedTransaction::signing_payload(
             &self.call,
@@ -228,7 +353,9 @@ mod tests {
     fn options_default_what_json_leaves_out() {
         assert_eq!(serde_json::from_str::<TxOptions>("{}").unwrap(), TxOptions::default());
         let options: TxOptions = serde_json::from_str(r#"{"nonce": 4, "tip": "10"}"#).unwrap();
-        assert_eq!(options, TxOptions { nonce: Some(4), mortality_period: None, tip: 10 });
+        assert_eq!(options, TxOptions { nonce: Some(4), tip: 10, ..TxOptions::default() });
+        let options: TxOptions = serde_json::from_str(r#"{"format": "substrate"}"#).unwrap();
+        assert_eq!(options.format, PayloadFormat::Substrate);
     }
 
     #[test]

@@ -949,6 +949,18 @@ impl NodeHandle {
         self.block(at).map(|b| b.header.clone())
     }
 
+    /// A submitted Subtensor v4 extrinsic (length-prefixed) as the transaction the pool takes,
+    /// checked as Substrate checks it: in the block being built, on top of the head.
+    pub fn read_extrinsic(&self, bytes: &[u8]) -> Result<SignedTransaction, TxValidityError> {
+        let current = self.head().number.saturating_add(1);
+        crate::substrate::extrinsic::submitted(
+            bytes,
+            current,
+            self.signing_context().genesis_hash,
+            |n| self.header(BlockRef::Number(n)).ok().map(|h| h.hash),
+        )
+    }
+
     /// The state root after the last produced block.
     pub async fn state_root(&self) -> Hash {
         self.shared.runtime.read().await.state_root()

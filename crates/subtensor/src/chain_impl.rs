@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::client::{BLOCK_TIME_MS, BlockRef, Subtensor, parse_hash};
 use crate::error::{Result, SubtensorError};
 use crate::rpc::to_hex;
-use crate::tx::{Era, TxCall, TxParts, signed_extrinsic, signer_payload};
+use crate::tx::{Era, TxCall, TxParts, signed_extrinsic, signer_payload, substrate_form};
 use crate::views::{
     DynamicInfo, HyperparamsV2, METAGRAPH_ALL_FIELDS, NeuronLite, SelectiveMetagraph, SimSwap,
     StakeLite, SubnetExtras, SubnetPrice, SystemAccount,
@@ -494,6 +494,7 @@ impl chain::Chain for Subtensor {
             tip: options.tip,
         };
         let payload = signer_payload(&runtime, &parts)?;
+        let substrate = substrate_form(&runtime, self.genesis.0, &parts)?;
         let fee = self.fee(signer, TxCall::Chain(call.clone())).await?;
         Ok(Prepared {
             signer,
@@ -508,6 +509,7 @@ impl chain::Chain for Subtensor {
             },
             payload,
             fee_estimate: fee,
+            substrate: Some(substrate),
         })
     }
 

@@ -91,6 +91,52 @@ pub fn signed_extrinsic(
     Ok(signed.into_encoded())
 }
 
+/// The transaction as signers that rebuild the v4 payload from its parts take it (browser
+/// extensions): the call's bytes, the extensions' bytes exactly as the signed extrinsic carries
+/// them (read back out of one, so that whatever the runtime's extensions encode is kept), the
+/// era, and the extensions' names from the metadata. `genesis` is the birth hash of an
+/// immortal era.
+pub fn substrate_form(
+    runtime: &Runtime,
+    genesis: [u8; 32],
+    parts: &TxParts,
+) -> Result<chain::SubstrateForm> {
+    let call = call_data(runtime, &parts.call)?;
+    let extrinsic = signed_extrinsic(runtime, parts, &[0; 64])?;
+    let mut body = &extrinsic[..];
+    <parity_scale_codec::Compact<u32> as parity_scale_codec::Decode>::decode(&mut body)
+        .map_err(|e| SubtensorError::Transaction(format!("the extrinsic's length: {e}")))?;
+    // Version byte, MultiAddress::Id (1 + 32), MultiSignature::Sr25519 (1 + 64), extensions, call.
+    const SIGNED_HEADER: usize = 1 + 33 + 65;
+    let extra = body
+        .get(SIGNED_HEADER..body.len().saturating_sub(call.len()))
+        .filter(|_| body.ends_with(&call))
+        .ok_or_else(|| {
+            SubtensorError::Transaction("the extrinsic does not end with its call".into())
+        })?
+        .to_vec();
+    let era_len = if extra.first() == Some(&0) { 1 } else { 2 };
+    let (birth, birth_hash) = match parts.era {
+        Era::Immortal => (0, genesis),
+        Era::Mortal { birth, birth_hash, .. } => (birth, birth_hash),
+    };
+    let extensions = runtime
+        .metadata()
+        .extrinsic()
+        .transaction_extensions_by_version(0)
+        .map(|e| e.map(|x| x.identifier().to_string()).collect())
+        .unwrap_or_default();
+    Ok(chain::SubstrateForm {
+        era: extra.get(..era_len).unwrap_or_default().to_vec(),
+        call,
+        extra,
+        birth,
+        birth_hash: chain::Hash(birth_hash),
+        transaction_version: runtime.version.transaction_version,
+        extensions,
+    })
+}
+
 /// The runtime call's encoding: pallet index ‖ call index ‖ arguments.
 pub fn call_data(runtime: &Runtime, call: &TxCall) -> Result<Vec<u8>> {
     let payload = payload_of(call)?;

@@ -137,17 +137,20 @@
         .concat(plan.buys.map((leg) => ({ name: "add_stake", hotkey: leg.hotkey, netuid: leg.netuid, amount_staked: leg.amount })))
       : plan.legs.map((leg) => ({ name: "add_stake", hotkey: leg.hotkey, netuid: leg.netuid, amount_staked: leg.amount }));
     const r = await fetch("/api/v1/tx/prepare", { method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ signer: $("basket-account").value, call: { name: "batch_all", calls }, tolerance_bps: bps() }) });
+      body: JSON.stringify({ signer: $("basket-account").value, call: { name: "batch_all", calls }, tolerance_bps: bps(),
+        // An extension signs Subtensor's own payload, from its parts.
+        format: $("basket-account").selectedOptions[0]?.dataset.kind === "extension" ? "substrate" : "native" }) });
     const p = await r.json();
     if (!r.ok) { message(p.error, true); return; }
     location.href = p.sign_url;
   }
 
   async function init() {
-    const keyAccounts = (await accounts()).filter((a) => a.kind === "key" && (!rebalance || a.address === rebalance));
+    const keyAccounts = (await accounts()).filter((a) => (a.kind === "key" || a.kind === "extension") && (!rebalance || a.address === rebalance));
     $("basket-account").replaceChildren(...keyAccounts.map((a) => {
       const o = document.createElement("option");
       o.value = a.address;
+      o.dataset.kind = a.kind;
       o.textContent = a.name + " · " + a.address;
       return o;
     }));

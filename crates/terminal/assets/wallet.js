@@ -1,6 +1,8 @@
 // The browser wallet: keys made and used in this page (the keys crate as WebAssembly, in a
 // worker), stored only encrypted (AES-GCM under a PBKDF2 key from your password) in IndexedDB,
-// forgotten from memory after 5 idle minutes. The server sees addresses and signatures only.
+// forgotten from memory after 5 idle minutes; or kept in a browser extension (the polkadot.js
+// injected API), which signs each transaction itself. The server sees addresses and signatures
+// only.
 "use strict";
 (() => {
   const IDLE_MS = 5 * 60 * 1000;
@@ -104,6 +106,37 @@
     return info.address;
   }
 
+  // ------------------------------------------------------------------ browser extensions
+  // The polkadot.js injected API (Talisman, SubWallet, Polkadot.js, Bittensor's wallet): each
+  // extension registers itself in window.injectedWeb3; enable() asks the user to let this site
+  // see its accounts and request signatures. The extension rebuilds the payload from the
+  // SignerPayloadJSON it is given, shows it, and signs it: its keys never reach this page.
+  const DAPP = "taoplex";
+  const signing = (a) => a.kind === "key" || a.kind === "extension";
+  async function enableExtension(source) {
+    const injected = (window.injectedWeb3 || {})[source];
+    if (!injected) throw new Error(tr("extension_missing", { s: source }));
+    return injected.enable(DAPP);
+  }
+  async function connectExtensions() {
+    const sources = Object.keys(window.injectedWeb3 || {});
+    if (sources.length === 0) { message(tr("no_extension"), true); return; }
+    const held = new Set((await accounts()).filter((a) => a.kind === "key").map((a) => a.address));
+    for (const source of sources) {
+      try {
+        const ext = await enableExtension(source);
+        // Bittensor accounts are sr25519; an extension may hold others (ed25519, Ethereum).
+        const found = (await ext.accounts.get()).filter((a) => !a.type || a.type === "sr25519");
+        // A key already in this browser stays as it is (a put would drop its sealed secret).
+        for (const a of found.filter((x) => !held.has(x.address))) {
+          await save({ address: a.address, name: a.name || source, kind: "extension", source, created_ms: Date.now() });
+        }
+        message(tr("extension_connected", { n: found.length, s: source }));
+      } catch (err) { message(err.message, true); }
+    }
+    renderAccounts();
+  }
+
   // ------------------------------------------------------------------ /wallet
   async function renderAccounts() {
     const list = $("accounts");
@@ -119,7 +152,8 @@
       addr.textContent = a.address;
       const kind = document.createElement("span");
       kind.className = "muted";
-      kind.textContent = a.kind === "watch" ? tr("watch_only") : tr("key_encrypted");
+      kind.textContent = a.kind === "watch" ? tr("watch_only")
+        : a.kind === "extension" ? tr("via_extension", { s: a.source }) : tr("key_encrypted");
       const del = document.createElement("button");
       del.type = "button";
       del.textContent = tr("forget");
@@ -197,6 +231,7 @@
         bar.hidden = true;
       }
     });
+    $("connect-extension").addEventListener("click", connectExtensions);
     $("watch").addEventListener("submit", async (e) => {
       e.preventDefault();
       const address = $("watch-address").value.trim();
@@ -301,16 +336,46 @@
     return v.tx_hash;
   }
 
+  // Hands the signature to the server and follows the transaction to its receipt.
+  async function send(id, signature) {
+    follow(id);
+    await submit(id, signature);
+    // The stream may already have reported a later step (instant blocks).
+    if (["prepared", undefined].includes($("tx-status").dataset.status)) $("tx-status").textContent = tr("submitted");
+  }
+
+  // An extension's account: the extension signs the v4 payload it rebuilds from the
+  // SignerPayloadJSON the server prepared (a transaction prepared for a key here has none).
+  function extensionSign(id, account, signerPayload) {
+    const box = $("ext-sign");
+    box.hidden = false;
+    if (!signerPayload) {
+      $("ext-sign-note").textContent = tr("extension_native");
+      $("ext-sign-btn").hidden = true;
+      return;
+    }
+    $("ext-sign-note").textContent = tr("extension_sign_note", { s: account.source });
+    $("ext-sign-btn").addEventListener("click", async () => {
+      try {
+        const ext = await enableExtension(account.source);
+        const { signature } = await ext.signer.signPayload(JSON.parse(signerPayload));
+        await send(id, signature);
+        box.hidden = true;
+      } catch (err) { message(err.message, true); }
+    });
+  }
+
   async function signPage() {
     const card = $("signcard");
-    const { id, payload, signer } = card.dataset;
+    const { id, payload, signer, signerPayload } = card.dataset;
     const mute = $("mute");
     const showMute = () => { mute.textContent = muted() ? tr("sound_off") : tr("sound_on"); mute.setAttribute("aria-pressed", String(muted())); };
     showMute();
     mute.addEventListener("click", () => { localStorage.setItem("taoplex-mute", muted() ? "0" : "1"); showMute(); });
     $("copy-receipt").addEventListener("click", () => navigator.clipboard.writeText($("receipt-list").innerText));
-    const account = (await accounts()).find((a) => a.address === signer && a.kind === "key");
+    const account = (await accounts()).find((a) => a.address === signer && signing(a));
     if (!account) { $("no-key").hidden = false; return; }
+    if (account.kind === "extension") { extensionSign(id, account, signerPayload); return; }
     $("unlock").hidden = false;
     $("unlock").addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -322,11 +387,8 @@
           touch();
         }
         const signature = await keys("sign", { secret, payload });
-        follow(id);
-        await submit(id, signature);
+        await send(id, signature);
         $("unlock").hidden = true;
-        // The stream may already have reported a later step (instant blocks).
-        if (["prepared", undefined].includes($("tx-status").dataset.status)) $("tx-status").textContent = tr("submitted");
       } catch (err) { message(err.message, true); }
     });
   }
@@ -372,7 +434,7 @@
     const card = $("trade");
     const netuid = Number(card.dataset.netuid);
     const symbol = card.dataset.symbol;
-    const keyAccounts = (await accounts()).filter((a) => a.kind === "key");
+    const keyAccounts = (await accounts()).filter(signing);
     $("trade-account").replaceChildren(...keyAccounts.map((a) => {
       const o = document.createElement("option");
       o.value = a.address;
@@ -542,6 +604,8 @@
       if (side === "move" && $("trade-dest-hotkey").value === hotkey) { message(tr("same_hotkey"), true); return; }
       if (side === "swap" && !destSubnet()) { message(tr("pick_subnet"), true); return; }
       const body = { signer: $("trade-account").value, call: calls[side]() };
+      // An extension signs Subtensor's own payload, from its parts.
+      if (keyAccounts.find((a) => a.address === body.signer)?.kind === "extension") body.format = "substrate";
       if (swaps()) Object.assign(body, { tolerance_bps: bps(), allow_partial: $("trade-partial").checked });
       const r = await fetch("/api/v1/tx/prepare", { method: "POST", headers: { "content-type": "application/json" },
         body: JSON.stringify(body) });

@@ -208,7 +208,8 @@ fn trading() -> (Value, Value) {
             "signer": { "type": "string", "description": "SS58 address of the account that signs and pays." },
             "call": { "type": "object", "required": ["name"], "description": "A call: `name` (snake case: transfer, add_stake, add_stake_limit, remove_stake, remove_stake_limit, swap_stake_limit, move_stake, transfer_stake, …) and its fields; accounts as SS58, amounts as rao strings.", "examples": [{ "name": "add_stake", "hotkey": "5F…", "netuid": 1, "amount_staked": "1000000000" }] },
             "tolerance_bps": { "type": "integer", "minimum": 0, "maximum": 10000, "description": "Slippage tolerance; turns a market stake/unstake into a fill-or-kill limit order." },
-            "allow_partial": { "type": "boolean", "default": false, "description": "With `tolerance_bps`: the limit order fills as much as the limit price allows instead of failing whole." }
+            "allow_partial": { "type": "boolean", "default": false, "description": "With `tolerance_bps`: the limit order fills as much as the limit price allows instead of failing whole." },
+            "format": { "type": "string", "enum": ["native", "substrate"], "default": "native", "description": "`substrate`: prepare a Subtensor v4 extrinsic (always so on finney and testnet), for signers that take polkadot.js's `SignerPayloadJSON` (browser extensions); the answer then carries `signer_payload`." }
         } },
         "Prepared": { "type": "object", "properties": {
             "id": { "type": "string", "description": "Opaque random id." },
@@ -217,10 +218,18 @@ fn trading() -> (Value, Value) {
             "fee_rao": { "type": "integer", "description": "Transaction fee estimate, rao." },
             "quote": { "oneOf": [{ "$ref": "#/components/schemas/Quote" }, { "type": "null" }] },
             "expires_at_ms": { "type": "integer", "description": "Unix ms after which submit answers 410." },
-            "sign_url": { "type": "string", "description": "A page where a browser wallet or extension signs and submits it." }
+            "sign_url": { "type": "string", "description": "A page where a browser wallet or extension signs and submits it." },
+            "signer_payload": { "$ref": "#/components/schemas/SignerPayload" }
+        } },
+        "SignerPayload": { "type": "object", "description": "A v4 extrinsic's signing payload as polkadot.js hands it to a signer (`SignerPayloadJSON`): pass it to an injected extension's `signer.signPayload`. Present when the transaction was prepared as a Subtensor extrinsic.", "properties": {
+            "address": { "type": "string" }, "blockHash": { "type": "string" }, "blockNumber": { "type": "string" },
+            "era": { "type": "string" }, "genesisHash": { "type": "string" }, "method": { "type": "string" },
+            "nonce": { "type": "string" }, "specVersion": { "type": "string" }, "tip": { "type": "string" },
+            "transactionVersion": { "type": "string" }, "signedExtensions": { "type": "array", "items": { "type": "string" } },
+            "version": { "type": "integer" }, "mode": { "type": "integer" }
         } },
         "SubmitRequest": { "type": "object", "required": ["id", "signature"], "additionalProperties": false, "properties": {
-            "id": { "type": "string" }, "signature": { "type": "string", "description": "0x-hex of the 64-byte sr25519 signature over `payload`." }
+            "id": { "type": "string" }, "signature": { "type": "string", "description": "0x-hex of the 64-byte sr25519 signature over `payload`, or of the 65-byte `MultiSignature` (0x01 then the sr25519 signature) an extension's `signPayload` returns." }
         } },
         "Submitted": { "type": "object", "properties": { "tx_hash": { "type": "string", "description": "0x-hex transaction hash." } } },
         "TxStatus": { "type": "object", "properties": {

@@ -27,8 +27,9 @@ use axum::extract::ws::Utf8Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use chain::{
-    AccountId, BlockNumber, Call, ChainError, DispatchError, EventRecord, Hash, NetUid, Prepared,
-    Side, Signature, SwapOutcome, TxOptions, TxStatus, TxValidityError,
+    AccountId, BlockNumber, Call, ChainError, DispatchError, EventRecord, Hash, NetUid,
+    PayloadFormat, Prepared, Side, Signature, SignerPayloadJson, SwapOutcome, TxOptions, TxStatus,
+    TxValidityError,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -363,6 +364,8 @@ pub(crate) struct ForSigning {
     pub(crate) expires_at_ms: u64,
     pub(crate) quote: Option<Quote>,
     pub(crate) legs: Vec<Leg>,
+    /// polkadot.js's `SignerPayloadJSON` as JSON text, when prepared as a v4 extrinsic.
+    pub(crate) signer_payload: Option<String>,
 }
 
 impl TxBook {
@@ -379,6 +382,10 @@ impl TxBook {
             expires_at_ms: entry.view.expires_at_ms,
             quote: entry.view.quote.clone(),
             legs: entry.view.legs.clone(),
+            signer_payload: entry
+                .prepared
+                .signer_payload_json()
+                .and_then(|p| serde_json::to_string(&p).ok()),
         })
     }
 }
@@ -488,6 +495,8 @@ struct PrepareRequest {
     tolerance_bps: Option<u16>,
     #[serde(default)]
     allow_partial: bool,
+    #[serde(default)]
+    format: PayloadFormat,
 }
 
 #[derive(Serialize)]
@@ -501,6 +510,8 @@ struct PrepareResponse<'a> {
     legs: &'a [Leg],
     expires_at_ms: u64,
     sign_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signer_payload: Option<SignerPayloadJson>,
 }
 
 /// `POST /api/v1/tx/prepare`.
@@ -562,8 +573,8 @@ pub(crate) async fn prepare(
             (call, quote, Vec::new())
         }
     };
-    let prepared =
-        s.chain.prepare(req.signer, call, TxOptions::default()).await.map_err(chain_error)?;
+    let options = TxOptions { format: req.format, ..TxOptions::default() };
+    let prepared = s.chain.prepare(req.signer, call, options).await.map_err(chain_error)?;
     let now = s.clock.now_ms();
     let id = new_id();
     let view = TxView {
@@ -590,6 +601,7 @@ pub(crate) async fn prepare(
         legs: &view.legs,
         expires_at_ms: view.expires_at_ms,
         sign_url: format!("/sign/{id}"),
+        signer_payload: prepared.signer_payload_json(),
     };
     let json = to_value(&response)?;
     {
@@ -615,11 +627,32 @@ struct SubmitRequest {
     signature: String,
 }
 
+/// A signature as `0x`-hex: the 64 bytes of an sr25519 signature, or the 65 of a
+/// `MultiSignature::Sr25519` (what an extension's `signPayload` returns).
 fn parse_signature(raw: &str) -> ApiResult<Signature> {
     let digits = raw.strip_prefix("0x").unwrap_or(raw);
-    let bytes = hex::decode(digits).map_err(|e| {
+    let mut bytes = hex::decode(digits).map_err(|e| {
         ApiError::param("signature", format!("not hex ({e}); send 0x and 128 hex digits"))
     })?;
+    if bytes.len() == 65 {
+        match bytes[0] {
+            1 => {
+                bytes.remove(0);
+            }
+            0 | 2 => {
+                return Err(ApiError::param(
+                    "signature",
+                    "an ed25519 or ECDSA signature: Bittensor accounts sign with sr25519",
+                ));
+            }
+            other => {
+                return Err(ApiError::param(
+                    "signature",
+                    format!("65 bytes starting 0x{other:02x}: not a MultiSignature"),
+                ));
+            }
+        }
+    }
     let bytes: [u8; 64] = bytes.try_into().map_err(|b: Vec<u8>| {
         ApiError::param("signature", format!("{} bytes; an sr25519 signature is 64", b.len()))
     })?;

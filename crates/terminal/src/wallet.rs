@@ -1,5 +1,5 @@
 //! The browser wallet's pages: `/wallet` (create, import a mnemonic or a `bittensor-wallet`
-//! coldkey file, watch an address; lock) and `/sign/{id}` (sign a prepared transaction and
+//! coldkey file, connect a browser extension's accounts, watch an address; lock) and `/sign/{id}` (sign a prepared transaction and
 //! follow it to a receipt). The pages carry no secret: keys are made, stored (encrypted in
 //! IndexedDB) and used by `assets/wallet.js` and the keys WebAssembly in the browser.
 
@@ -188,6 +188,11 @@ pub(crate) async fn wallet(State(s): State<AppState>, uri: Uri, headers: HeaderM
                 }
             }
             section.card {
+                h2 { (t.w_extension) }
+                p.muted { (t.w_extension_note) }
+                div.walletform { button #connect-extension type="button" { (t.w_connect_extension) } }
+            }
+            section.card {
                 h2 { (t.w_watch) }
                 form #watch.walletform {
                     label { span { (t.w_name) } input #watch-name value="watched" required; }
@@ -221,7 +226,7 @@ pub(crate) async fn sign(
     let t = c.t();
     let main = html! {
         section.hero { div { h1 { (t.w_sign_title) } p.sub { (t.w_sign_sub) } } }
-        section.card #signcard data-id=(id) data-payload=(p.payload) data-signer=(p.signer.to_string()) data-expires=(p.expires_at_ms) {
+        section.card #signcard data-id=(id) data-payload=(p.payload) data-signer=(p.signer.to_string()) data-expires=(p.expires_at_ms) data-signer-payload=[p.signer_payload.as_deref()] {
             dl.receipt {
                 dt { (t.w_what) } dd #tx-description { (p.description) }
                 dt { (t.signer) } dd.mono { (p.signer.to_string()) }
@@ -238,6 +243,10 @@ pub(crate) async fn sign(
                 dt { (t.w_status) } dd #tx-status { "prepared" }
             }
             (unlock_form(t))
+            div #ext-sign.walletform hidden {
+                p #ext-sign-note.muted {}
+                button #ext-sign-btn type="button" { (t.w_ext_sign) }
+            }
             p #no-key.warn hidden { (t.w_no_key) " " a href="/wallet" { (t.w_wallet_page) } (t.w_no_key_end) }
             div.row { button #mute type="button" aria-pressed="false" { (t.w_sound_on) } }
             section #receipt hidden {

@@ -59,4 +59,4 @@ pub mod telegram;
 pub mod terminal;
 pub mod tools;
 
-pub use tools::{Missing, Tool, notice, require, require_all, under_ci};
+pub use tools::{Missing, Tool, notice, polkadot_js, require, require_all, under_ci};

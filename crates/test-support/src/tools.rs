@@ -19,7 +19,7 @@ pub enum Tool {
     Python,
     /// A PostgreSQL server (`TAOPLEX_TEST_PG_URL`, a URL).
     Postgres,
-    /// Node.js, for the `@polkadot/api` tests (`TAOPLEX_NODE`, an interpreter).
+    /// Node.js, for the polkadot.js tests (`TAOPLEX_NODE`, an interpreter; [`polkadot_js`]).
     Node,
     /// The shared reference fixtures (`TAOPLEX_FIXTURES`, by default `../shared/fixtures`
     /// beside the workspace).
@@ -120,6 +120,33 @@ impl fmt::Display for Missing {
 /// The shared fixtures' default place: `shared/fixtures` beside the workspace.
 pub fn default_fixtures_dir() -> PathBuf {
     workspace_dir().join("../shared/fixtures")
+}
+
+/// Runs our polkadot.js script `script` (in `crates/test-support/js`, whose packages
+/// `.ci/setup-node` installs) with the Node.js interpreter `node` and `args`, and returns its
+/// last output line (our scripts print their answer there, as JSON). Panics with its output
+/// when it fails.
+pub fn polkadot_js(node: &str, script: &str, args: &[&str]) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
+    assert!(
+        dir.join("node_modules/@polkadot/api").is_dir(),
+        "the polkadot.js packages are not installed in {}: run `.ci/setup-node`",
+        dir.display()
+    );
+    let out = std::process::Command::new(node)
+        .current_dir(&dir)
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {node}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{script} failed: {}\nstdout: {stdout}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout.lines().last().unwrap_or_default().to_string()
 }
 
 /// The workspace root (this crate lives in `crates/test-support`).

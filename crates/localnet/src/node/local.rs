@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use chain::{
     AccountId, AccountInfo, Block, BlockId, Call, Chain, ChainError, ChainInfo, ChainResult,
-    EventRecord, Header, NetUid, NeuronInfo, NodeFailure, Prepared, Side, StakeInfo, SubnetInfo,
-    SwapOutcome, TxOptions, TxStatus,
+    EventRecord, Header, NetUid, NeuronInfo, NodeFailure, PayloadFormat, Prepared, Side, StakeInfo,
+    SubnetInfo, SwapOutcome, TxOptions, TxStatus, TxValidityError,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -127,7 +127,14 @@ impl Chain for LocalChain {
         call: Call,
         options: TxOptions,
     ) -> ChainResult<Prepared> {
-        chain::prepare_localnet(self, signer, call, options).await
+        let prepared = chain::prepare_localnet(self, signer, call, options).await?;
+        match options.format {
+            PayloadFormat::Native => Ok(prepared),
+            PayloadFormat::Substrate => {
+                let hash_of = |n| self.node.header(super::BlockRef::Number(n)).ok().map(|h| h.hash);
+                Ok(crate::substrate::extrinsic::prepared_as_extrinsic(prepared, hash_of)?)
+            }
+        }
     }
 
     async fn submit(
@@ -135,7 +142,33 @@ impl Chain for LocalChain {
         prepared: Prepared,
         signature: keys::Signature,
     ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
-        let tx = prepared.into_localnet_transaction(&self.node.info().signing, signature)?;
+        let tx = match &prepared.substrate {
+            None => prepared.into_localnet_transaction(&self.node.info().signing, signature)?,
+            Some(form) => {
+                // Submitted as the v4 extrinsic it is, read back as any submitted one is.
+                if prepared.context != self.node.signing_context() {
+                    return Err(TxValidityError::BadSigningContext.into());
+                }
+                let parts = form.parts();
+                if parts.signing_payload(&prepared.context) != prepared.payload {
+                    return Err(TxValidityError::Malformed(
+                        "the prepared payload does not match its extrinsic parts; prepare the \
+                         transaction again"
+                            .into(),
+                    )
+                    .into());
+                }
+                let tx =
+                    self.node.read_extrinsic(&parts.extrinsic(&prepared.signer, &signature.0))?;
+                if tx.call != prepared.call {
+                    return Err(TxValidityError::Malformed(
+                        "the extrinsic's call is not the prepared call".into(),
+                    )
+                    .into());
+                }
+                tx
+            }
+        };
         let (_, statuses) = self.node.submit_and_watch(tx).await?;
         let stream = futures::stream::unfold(statuses, |mut rx| async move {
             rx.recv().await.map(|s| (Ok(s), rx))

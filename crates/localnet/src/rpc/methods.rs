@@ -75,17 +75,7 @@ fn decode_tx(state: &AppState, hex: &str) -> Result<(SignedTransaction, bool), R
     if !crate::substrate::extrinsic::is_extrinsic(&bytes) {
         return Ok((SignedTransaction::from_hex(hex).map_err(refused)?, false));
     }
-    let node = &state.node;
-    // Checked as Substrate checks it: in the block being built, on top of the head.
-    let current = node.head().number.saturating_add(1);
-    let tx = crate::substrate::extrinsic::submitted(
-        &bytes,
-        current,
-        node.signing_context().genesis_hash,
-        |n| node.header(BlockRef::Number(n)).ok().map(|h| h.hash),
-    )
-    .map_err(refused)?;
-    Ok((tx, true))
+    Ok((state.node.read_extrinsic(&bytes).map_err(refused)?, true))
 }
 
 pub(super) fn need_ws(method: &str) -> RpcError {

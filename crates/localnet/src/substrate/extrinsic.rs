@@ -10,7 +10,8 @@
 
 use chain::{
     AccountId, Alpha, AxonInfo, BlockNumber, Call, Envelope, Hash, Hyperparameter, Mortality,
-    ProxyType, RecycleOrBurn, SignedTransaction, SubstrateParts, Tao, TxValidityError,
+    Prepared, ProxyType, RecycleOrBurn, SignedTransaction, SubstrateForm, SubstrateParts, Tao,
+    TxValidityError,
 };
 use parity_scale_codec::{Compact, Decode, DecodeLimit, Encode};
 
@@ -245,6 +246,53 @@ pub fn submitted(
             extra: p.extra,
             era_hash,
         }),
+    })
+}
+
+/// `prepared` (in localnet's own format) made over as a Subtensor v4 extrinsic, for signers that
+/// sign the v4 payload only (browser extensions): its call in Subtensor's encoding, its window
+/// as the era covering it from its birth block (whose hash `hash_of` gives), and
+/// [`Prepared::payload`] the v4 signing payload. Submitted, it reads back through [`submitted`]
+/// into the same call, nonce and tip.
+pub fn prepared_as_extrinsic(
+    prepared: Prepared,
+    hash_of: impl Fn(BlockNumber) -> Option<Hash>,
+) -> Result<Prepared, TxValidityError> {
+    let call = runtime_call(&prepared.call).ok_or_else(|| {
+        TxValidityError::Malformed(format!(
+            "{} has no Subtensor extrinsic form; sign it in localnet's own format",
+            prepared.description
+        ))
+    })?;
+    let nonce = u32::try_from(prepared.nonce).map_err(|_| {
+        TxValidityError::Malformed(format!(
+            "nonce {} does not fit a v4 extrinsic's u32",
+            prepared.nonce
+        ))
+    })?;
+    let era = Era::covering(&prepared.mortality);
+    let birth = era.birth(prepared.mortality.birth);
+    // As `submitted` reads it back: block 0's hash is the genesis hash.
+    let birth_hash = if birth == 0 { Some(prepared.context.genesis_hash) } else { hash_of(birth) };
+    let birth_hash = birth_hash.ok_or(TxValidityError::AncientBirthBlock { birth })?;
+    let mut extra = era.encode();
+    Compact(nonce).encode_to(&mut extra);
+    Compact(prepared.tip).encode_to(&mut extra);
+    extra.push(0); // CheckMetadataHash: disabled
+    let form = SubstrateForm {
+        call: call.encode(),
+        extra,
+        era: era.encode(),
+        birth,
+        birth_hash,
+        transaction_version: chain::SUBSTRATE_TRANSACTION_VERSION,
+        extensions: super::metadata::extension_names(),
+    };
+    Ok(Prepared {
+        mortality: era.mortality(prepared.mortality.birth),
+        payload: form.parts().signing_payload(&prepared.context),
+        substrate: Some(form),
+        ..prepared
     })
 }
 

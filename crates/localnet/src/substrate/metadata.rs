@@ -155,6 +155,12 @@ fn signed_extensions() -> Vec<SignedExtensionMetadata> {
     ]
 }
 
+/// The transaction extensions' names in the metadata's order (what a signer is told it signs
+/// for).
+pub fn extension_names() -> Vec<String> {
+    signed_extensions().into_iter().map(|e| e.identifier.to_string()).collect()
+}
+
 /// The extrinsic's parts as the runtime names them in the type parameters of its
 /// `UncheckedExtrinsic` types, under `last` for the extension tuple (`Extra` on
 /// `sp_runtime`'s, `Extension` on `fp_self_contained`'s). Clients (polkadot.js) find the

@@ -787,3 +787,70 @@ async fn a_restarted_simulation_takes_the_same_next_actions() {
     );
     node.shutdown().await;
 }
+
+/// A transaction prepared as Subtensor's v4 extrinsic (what a browser extension signs): its
+/// payload is the v4 signing payload of its parts, the node takes the signed extrinsic and runs
+/// the prepared call; a tampered form or another chain is refused before the pool, and a node
+/// reached over JSON-RPC says it cannot prepare in that format.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_prepared_as_a_v4_extrinsic_lands_as_signed() {
+    let (node, server) = serve(&small_genesis(), instant_final()).await;
+    let chain = LocalChain::new(node.handle());
+    let (alice, bob) = (id("//Alice"), id("//Bob"));
+    let call = Call::Transfer { dest: bob, amount: chain::Tao::from_rao(3 * TAO + 7) };
+    let substrate = TxOptions { format: chain::PayloadFormat::Substrate, ..TxOptions::default() };
+    let prepared = chain.prepare(alice, call.clone(), substrate).await.unwrap();
+    let form = prepared.substrate.clone().expect("the extrinsic's parts");
+    assert_eq!(prepared.payload, form.parts().signing_payload(&prepared.context));
+    assert_eq!(form.birth, node.handle().head().number);
+    assert_eq!(form.birth_hash, node.handle().head().hash);
+    assert_eq!(form.extensions.len(), 13, "{:?}", form.extensions);
+    let json = prepared.signer_payload_json().unwrap();
+    assert_eq!(json.address, alice.to_ss58());
+    assert_eq!(json.method, format!("0x{}", hex::encode(&form.call)));
+    assert_eq!(json.nonce, "0x00000000");
+    // Through JSON and back, as it travels to a browser.
+    let prepared: Prepared =
+        serde_json::from_value(serde_json::to_value(&prepared).unwrap()).unwrap();
+    assert_eq!(prepared.substrate.as_ref(), Some(&form));
+
+    // Not for localnet's own format, nor with its parts changed after signing.
+    let signature = pair("//Alice").sign(&prepared.payload);
+    let err = prepared.clone().into_localnet_transaction(&prepared.context, signature);
+    assert!(matches!(err, Err(TxValidityError::Malformed(_))), "{err:?}");
+    let mut tampered = prepared.clone();
+    tampered.substrate.as_mut().unwrap().call[2] ^= 1;
+    let err = chain.submit(tampered, signature).await.err();
+    assert!(matches!(err, Some(ChainError::Invalid(TxValidityError::Malformed(_)))), "{err:?}");
+    let mut elsewhere = prepared.clone();
+    elsewhere.context.genesis_hash = Hash::of(b"another chain");
+    let err = chain.submit(elsewhere, signature).await.err();
+    assert!(matches!(err, Some(ChainError::Invalid(TxValidityError::BadSigningContext))));
+
+    let before = chain.account(bob).await.unwrap().free;
+    let mut statuses = chain.submit(prepared, signature).await.unwrap();
+    let hash = match next(&mut statuses).await {
+        TxStatus::Ready { hash } => hash,
+        other => panic!("{other:?}"),
+    };
+    let number = loop {
+        if let TxStatus::Finalized { number, .. } = next(&mut statuses).await {
+            break number;
+        }
+    };
+    assert_eq!(chain.account(bob).await.unwrap().free, before + 3 * TAO + 7);
+    let block = chain.block(BlockId::Number(number)).await.unwrap();
+    let signed = block.extrinsics.iter().find(|tx| tx.hash == hash).expect("in its block");
+    assert_eq!((&signed.call, &signed.result), (&call, &Ok(())));
+    assert_eq!(
+        signed.encoded,
+        form.parts().extrinsic(&alice, &signature.0),
+        "the block holds the extrinsic exactly as signed"
+    );
+
+    let client = RpcChain::connect(server.ws_url()).await.unwrap();
+    let err = client.prepare(alice, call, substrate).await.err();
+    assert!(matches!(err, Some(ChainError::Invalid(TxValidityError::Malformed(_)))), "{err:?}");
+    drop(server);
+    node.shutdown().await;
+}

@@ -1,12 +1,9 @@
-//! `@polkadot/api` (16.5.6, pinned in `tests/js/package-lock.json`; installed by
+//! `@polkadot/api` (16.5.6, pinned in `crates/test-support/js/package-lock.json`; installed by
 //! `.ci/setup-node`) against a localnet node through Substrate's JSON-RPC alone: it connects,
 //! decodes metadata V15 and the runtime's types, reads `System.Account`, a storage value and a
 //! runtime API, quotes a fee, signs and submits `transfer_keep_alive` and follows it to
-//! finality, then decodes the block. `tests/js/transfer.mjs` does it and prints what it saw;
+//! finality, then decodes the block. `test-support/js/transfer.mjs` does it and prints what it saw;
 //! this test checks that against localnet's own views, to the rao.
-
-use std::path::Path;
-use std::process::Command;
 
 use chain::{Call, Chain};
 use localnet::LocalChain;
@@ -45,28 +42,8 @@ fn other_warnings(warnings: &Value) -> Vec<String> {
 
 /// Runs `transfer.mjs` with `node` against `url` and returns its JSON line.
 fn polkadot_js(node: &str, url: &str, request: &Value) -> Value {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
-    assert!(
-        dir.join("node_modules/@polkadot/api").is_dir(),
-        "@polkadot/api is not installed in {}: run `.ci/setup-node`",
-        dir.display()
-    );
-    let out = Command::new(node)
-        .current_dir(&dir)
-        .arg("transfer.mjs")
-        .arg(url)
-        .arg(request.to_string())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {node}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "transfer.mjs failed: {}\nstdout: {stdout}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let last = stdout.lines().last().unwrap_or_default();
-    serde_json::from_str(last).unwrap_or_else(|e| panic!("not JSON ({e}): {last}"))
+    let last = test_support::polkadot_js(node, "transfer.mjs", &[url, &request.to_string()]);
+    serde_json::from_str(&last).unwrap_or_else(|e| panic!("not JSON ({e}): {last}"))
 }
 
 fn s(v: impl ToString) -> Value {

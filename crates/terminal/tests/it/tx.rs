@@ -138,6 +138,82 @@ async fn a_payload_signed_by_bittensor_wallet_lands_and_is_followed_to_finality(
     net.node.shutdown().await;
 }
 
+/// The payload an injected browser extension signs: the terminal prepares Subtensor's own v4
+/// extrinsic and hands its parts over as polkadot.js's `SignerPayloadJSON`; polkadot.js's own
+/// types rebuild the payload from them and sign it, as the polkadot.js extension does
+/// (`sign-payload.mjs`); the 65-byte `MultiSignature` it returns is accepted and the
+/// transaction lands as the very extrinsic that was signed.
+#[tokio::test]
+async fn an_extension_signs_the_v4_payload_rebuilt_from_its_parts() {
+    let Some(node_js) = test_support::require(test_support::Tool::Node) else { return };
+    let net = trading_net();
+    let app = router(net.state.clone());
+    let (addr, stop, server) = start(net.state.clone()).await;
+    let alice = id("//Alice");
+    let prepare = |format: &'static str| {
+        json!({ "signer": alice.to_string(), "call": stake_call(1, 10), "tolerance_bps": 100,
+                "format": format })
+    };
+
+    // The native format carries no SignerPayloadJSON: an extension could not rebuild it.
+    let (s, p) = post_json(&app, "/api/v1/tx/prepare", &prepare("native")).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert!(p.get("signer_payload").is_none(), "{p}");
+
+    let (s, p) = post_json(&app, "/api/v1/tx/prepare", &prepare("substrate")).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let tx_id = p["id"].as_str().unwrap();
+    let sp = &p["signer_payload"];
+    assert_eq!(sp["address"], alice.to_string());
+    assert_eq!((&sp["version"], &sp["mode"]), (&json!(4), &json!(0)));
+    let extensions: Vec<&str> =
+        sp["signedExtensions"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert_eq!(extensions.first(), Some(&"CheckNonZeroSender"), "{extensions:?}");
+    assert_eq!(extensions.last(), Some(&"CheckMetadataHash"), "{extensions:?}");
+    assert!(extensions.contains(&"ChargeTransactionPayment"), "{extensions:?}");
+    // SubtensorModule (7) add_stake_limit (88): the fill-or-kill form of the quoted buy.
+    assert!(sp["method"].as_str().unwrap().starts_with("0x0758"), "{sp}");
+
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream")).await.unwrap();
+    ws.send(Message::text(json!({ "watch_tx": tx_id }).to_string())).await.unwrap();
+    assert_eq!(next_tx(&mut ws).await["status"], "prepared");
+
+    let signed: Value = serde_json::from_str(&test_support::polkadot_js(
+        &node_js,
+        "sign-payload.mjs",
+        &[&sp.to_string(), "//Alice"],
+    ))
+    .unwrap();
+    let signature = signed["signature"].as_str().unwrap();
+    assert!(signature.starts_with("0x01") && signature.len() == 2 + 130, "{signature}");
+    // The same bytes tagged as an ed25519 signature are refused before anything is submitted.
+    let ed25519 = format!("0x00{}", &signature[4..]);
+    let (s, v) =
+        post_json(&app, "/api/v1/tx/submit", &json!({ "id": tx_id, "signature": ed25519 })).await;
+    assert_eq!((s, &v["code"]), (StatusCode::BAD_REQUEST, &json!("bad_param")), "{v}");
+    let (s, r) =
+        post_json(&app, "/api/v1/tx/submit", &json!({ "id": tx_id, "signature": signature })).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let last = loop {
+        let t = next_tx(&mut ws).await;
+        if t["status"] == "finalized" || t["status"] == "failed" {
+            break t;
+        }
+    };
+    assert_eq!(last["status"], "finalized", "{last}");
+    let block = net.chain.block(BlockId::Number(last["block"].as_u64().unwrap())).await.unwrap();
+    let staked = block.events.iter().any(
+        |r| matches!(&r.event, Event::StakeAdded { coldkey, netuid: 1, .. } if *coldkey == alice),
+    );
+    assert!(staked, "{:?}", block.events);
+
+    drop(ws);
+    stop.send(()).unwrap();
+    server.await.unwrap();
+    net.node.shutdown().await;
+}
+
 #[tokio::test]
 async fn refused_submissions_reach_nothing_on_chain() {
     let Some(py) = test_support::require(test_support::Tool::Python) else { return };

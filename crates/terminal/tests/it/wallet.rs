@@ -74,6 +74,12 @@ async fn sign_here(c: &Client, chain: &dyn Chain, shot: &str) {
     c.wait().for_element(Locator::Css("#unlock:not([hidden])")).await.unwrap();
     c.find(Locator::Css("#unlock-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     c.find(Locator::Css("#unlock button")).await.unwrap().click().await.unwrap();
+    await_receipt(c, chain, shot).await;
+}
+
+/// Waits on the sign page for finality, then checks the coin sound (counted in
+/// `window.__coins`) and the receipt against the chain's event.
+async fn await_receipt(c: &Client, chain: &dyn Chain, shot: &str) {
     let done = c
         .wait()
         .at_most(std::time::Duration::from_secs(60))
@@ -637,6 +643,152 @@ async fn a_basket_buy_of_five_legs_lands_as_one_batch_in_chromium() {
 
     c.close().await.unwrap();
     let _ = stop.send(());
+    server.await.unwrap();
+    net.node.shutdown().await;
+}
+
+/// A stand-in for a browser extension, registered as extensions register themselves
+/// (`window.injectedWeb3`, the polkadot.js injected API): it offers one sr25519 account and
+/// hands each `signPayload` request to the test (`window.__extRequests`), answering with what
+/// the test puts through `window.__extAnswer`. The test signs as the polkadot.js extension does
+/// (`sign-payload.mjs`: the payload rebuilt from the JSON by polkadot.js's own types).
+fn fake_extension(address: &str) -> String {
+    format!(
+        r#"window.__extRequests = [];
+        window.injectedWeb3 = {{ "fake-extension": {{ version: "1.0.0", enable: async (origin) => ({{
+          accounts: {{ get: async () => [{{ address: "{address}", name: "In the extension", type: "sr25519" }}],
+                      subscribe: (cb) => {{ cb([]); return () => {{}}; }} }},
+          signer: {{ signPayload: (payload) => new Promise((resolve, reject) => {{
+            window.__extRequests.push({{ origin, payload }});
+            window.__extAnswer = (answer) => answer.signature ? resolve(answer) : reject(new Error(answer.error));
+          }}) }},
+        }}) }} }};
+        return 0"#
+    )
+}
+
+/// Waits for the fake extension's next signing request; returns its origin and payload.
+async fn extension_request(c: &Client) -> (String, Value) {
+    for _ in 0..600 {
+        let r = js(c, "return window.__extRequests.shift() ?? null").await;
+        if !r.is_null() {
+            return (r["origin"].as_str().unwrap().to_string(), r["payload"].clone());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the page never asked the extension to sign");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_injected_extension_signs_a_trade_in_chromium() {
+    let Some(node_js) = test_support::require(test_support::Tool::Node) else { return };
+    let Some(Browser { client: c, driver: _driver, profile: _profile }) = browser(&[]).await else {
+        return;
+    };
+    let net = trading_net();
+    let (addr, stop, server) = crate::live::start(net.state.clone()).await;
+    let base = format!("http://{addr}");
+    let uri = "//InTheExtension";
+    let account = id(uri);
+    let address = account.to_string();
+    fund(net.chain.as_ref(), account, 100 * TAO).await;
+
+    // ---- connect: the extension's account joins the wallet's list, with no secret stored
+    c.goto(&format!("{base}/wallet")).await.unwrap();
+    js(&c, &fake_extension(&address)).await;
+    c.find(Locator::Css("#connect-extension")).await.unwrap().click().await.unwrap();
+    let li = c
+        .wait()
+        .for_element(Locator::Css(&format!("#accounts li[data-address='{address}']")))
+        .await
+        .unwrap();
+    assert!(li.text().await.unwrap().contains("in the fake-extension extension"));
+    screenshot(&c, "wallet-extension-connected").await;
+
+    // ---- buy 3 τ on SN1 from the trade panel; the extension signs it
+    c.goto(&format!("{base}/subnets/1")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(&format!("#trade-account option[value='{address}']")))
+        .await
+        .unwrap();
+    js(&c, &format!("const s = document.getElementById('trade-account'); s.value = '{address}'; s.dispatchEvent(new Event('change')); return 0"))
+        .await;
+    c.find(Locator::Css("#trade-amount")).await.unwrap().send_keys("3").await.unwrap();
+    c.wait().for_element(Locator::Css("#trade-quote dd[data-field=you_receive]")).await.unwrap();
+    c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#ext-sign:not([hidden])")).await.unwrap();
+    assert!(
+        c.find(Locator::Css("#unlock")).await.unwrap().attr("hidden").await.unwrap().is_some(),
+        "no password is asked: the key is in the extension"
+    );
+    screenshot(&c, "sign-extension").await;
+    js(&c, &fake_extension(&address)).await;
+    js(&c, "window.__coins = 0; document.addEventListener('taoplex:coin', () => window.__coins++); return 0").await;
+    c.find(Locator::Css("#ext-sign-btn")).await.unwrap().click().await.unwrap();
+
+    let (origin, payload) = extension_request(&c).await;
+    assert_eq!(origin, "taoplex", "the site names itself to the extension");
+    assert_eq!(payload["address"], address);
+    assert_eq!(payload["version"], 4);
+    let head = net.chain.header(BlockId::Head).await.unwrap();
+    let info = net.chain.info().await.unwrap();
+    assert_eq!(payload["genesisHash"], info.signing.genesis_hash.to_hex());
+    assert_eq!(payload["specVersion"], format!("0x{:08x}", info.signing.spec_version));
+    let birth =
+        u64::from_str_radix(payload["blockNumber"].as_str().unwrap().trim_start_matches("0x"), 16)
+            .unwrap();
+    assert!(
+        birth <= head.number,
+        "the era starts at a block that exists: {birth} vs head {}",
+        head.number
+    );
+    // The method is Subtensor's own `add_stake_limit` (SubtensorModule 7, call 88): the
+    // extension can decode and show it with the chain's metadata.
+    assert!(payload["method"].as_str().unwrap().starts_with("0x0758"), "{payload}");
+    let signed: Value = serde_json::from_str(&test_support::polkadot_js(
+        &node_js,
+        "sign-payload.mjs",
+        &[&payload.to_string(), uri],
+    ))
+    .unwrap();
+    js(
+        &c,
+        &format!(
+            "window.__extAnswer({{ id: 1, signature: '{}' }}); return 0",
+            signed["signature"].as_str().unwrap()
+        ),
+    )
+    .await;
+    await_receipt(&c, net.chain.as_ref(), "sign-extension-finalized").await;
+    let stakes = net.chain.stakes(account).await.unwrap();
+    assert!(stakes.iter().any(|s| s.netuid == 1 && s.alpha > 0), "{stakes:?}");
+
+    // ---- the extension refuses the next one: the page says so, nothing is submitted
+    c.goto(&format!("{base}/subnets/1")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(&format!("#trade-account option[value='{address}']")))
+        .await
+        .unwrap();
+    js(&c, &format!("const s = document.getElementById('trade-account'); s.value = '{address}'; s.dispatchEvent(new Event('change')); return 0"))
+        .await;
+    c.find(Locator::Css("#trade-amount")).await.unwrap().send_keys("1").await.unwrap();
+    c.wait().for_element(Locator::Css("#trade-quote dd[data-field=you_receive]")).await.unwrap();
+    c.find(Locator::Css("#trade-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#ext-sign:not([hidden])")).await.unwrap();
+    js(&c, &fake_extension(&address)).await;
+    let nonce = net.chain.account(account).await.unwrap().nonce;
+    c.find(Locator::Css("#ext-sign-btn")).await.unwrap().click().await.unwrap();
+    extension_request(&c).await;
+    js(&c, "window.__extAnswer({ error: 'Cancelled' }); return 0").await;
+    let shown = c.wait().for_element(Locator::Css("#wallet-message.bad")).await.unwrap();
+    assert_eq!(shown.text().await.unwrap(), "Cancelled");
+    assert_eq!(
+        js(&c, "return document.getElementById('tx-status').dataset.status ?? 'prepared'").await,
+        "prepared"
+    );
+    assert_eq!(net.chain.account(account).await.unwrap().nonce, nonce, "nothing was submitted");
+
+    stop.send(()).unwrap();
     server.await.unwrap();
     net.node.shutdown().await;
 }
