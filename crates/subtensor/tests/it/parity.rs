@@ -489,7 +489,17 @@ async fn the_live_client_trades_on_localnet() {
 
     // A signature over other bytes is refused before the pool: nothing runs, no fee.
     let call = Call::Transfer { dest: id("//Charlie"), amount: Tao::from_rao(TAO) };
-    let prepared = live.prepare(id("//Alice"), call, TxOptions::default()).await.unwrap();
+    let prepared = live.prepare(id("//Alice"), call.clone(), TxOptions::default()).await.unwrap();
+    // What a browser extension is handed: the live client's parts (subxt's encoding, read back
+    // out of its extrinsic) are localnet's own for the same transaction, and the payload is
+    // theirs.
+    let substrate = TxOptions { format: chain::PayloadFormat::Substrate, ..TxOptions::default() };
+    let ours = local.prepare(id("//Alice"), call, substrate).await.unwrap();
+    let form = prepared.substrate.clone().expect("the live client prepares v4 extrinsics");
+    assert_eq!(Some(&form), ours.substrate.as_ref());
+    assert_eq!(prepared.payload, ours.payload);
+    assert_eq!(prepared.payload, form.parts().signing_payload(&prepared.context));
+    assert_eq!(prepared.signer_payload_json(), ours.signer_payload_json());
     let signature = keys_pair("//Bob").sign(&prepared.payload);
     let refused = live.submit(prepared, signature).await.err().expect("a bad signature");
     assert!(
