@@ -282,15 +282,16 @@
     if (moved) rows.push(["filled", tr("filled_move", { alpha: entered.alpha, coldkey: entered.coldkey, hotkey: entered.hotkey })]);
     else if (filled && !(tx.legs || []).length) rows.push(["filled", tr(filled.event === "StakeAdded" ? "filled_buy" : "filled_sell", { alpha: filled.alpha, tao: filled.tao })]);
     // A batch: each leg's quote against the first unclaimed stake event on its subnet and side.
-    // (The leg's label is no translation key: tr() passes it through.)
+    // (The leg's label is already translated: tr() passes it through.)
     const fills = (tx.events || []).map((r) => r.event).filter((ev) => ev.event === "StakeAdded" || ev.event === "StakeRemoved");
     (tx.legs || []).forEach((leg, i) => {
       const q = leg.quote;
       const at = q ? fills.findIndex((ev) => ev.netuid === q.netuid && ev.event === (q.side === "buy" ? "StakeAdded" : "StakeRemoved")) : -1;
       const ev = at >= 0 ? fills.splice(at, 1)[0] : null;
-      const quoted = q ? "quoted " + q.amount_out + " rao (at least " + q.min_received + ")" : leg.description;
-      const got = ev ? "filled " + (ev.event === "StakeAdded" ? ev.alpha + " rao α for " + ev.tao + " rao τ" : ev.tao + " rao τ for " + ev.alpha + " rao α") : "not filled";
-      rows.push(["Leg " + (i + 1) + (q ? " · SN" + q.netuid : ""), quoted + " · " + got]);
+      const quoted = q ? tr("leg_quoted", { out: q.amount_out, min: q.min_received }) : leg.description;
+      const got = ev ? tr(ev.event === "StakeAdded" ? "leg_filled_buy" : "leg_filled_sell", { alpha: ev.alpha, tao: ev.tao })
+        : tr("leg_not_filled");
+      rows.push([tr("leg_n", { n: i + 1 }) + (q ? " · SN" + q.netuid : ""), quoted + " · " + got]);
     });
     if (tx.reason) rows.push(["reason", tx.reason]);
     const list = $("receipt-list");

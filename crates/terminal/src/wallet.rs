@@ -235,9 +235,9 @@ pub(crate) async fn sign(
                     dt { (t.w_quoted) } dd #tx-quote data-amount-out=(q.amount_out) data-min=(q.min_received) { (q.amount_out) " " (t.w_rao_out) " " (q.min_received) " (" (t.impact) " " (format!("{:.3} %", q.impact * 100.0)) ")" }
                 }
                 @for (i, leg) in p.legs.iter().enumerate() {
-                    dt { "Leg " (i + 1) } dd.leg data-leg=(i) {
+                    dt { (t.w_leg) " " (i + 1) } dd.leg data-leg=(i) {
                         (leg.description)
-                        @if let Some(q) = &leg.quote { br; span.muted { "quoted " (q.amount_out) " rao out, at least " (q.min_received) " (impact " (format!("{:.3} %", q.impact * 100.0)) ")" } }
+                        @if let Some(q) = &leg.quote { br; span.muted { (t.w_quoted) " " (q.amount_out) " " (t.w_rao_out) " " (q.min_received) " (" (t.impact) " " (format!("{:.3} %", q.impact * 100.0)) ")" } }
                     }
                 }
                 dt { (t.w_status) } dd #tx-status { "prepared" }
