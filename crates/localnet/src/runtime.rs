@@ -889,6 +889,12 @@ impl Runtime {
         self.state.total_issuance
     }
 
+    /// All accounts' free TAO: what the Balances pallet's `TotalIssuance` counts (staked TAO
+    /// has left the balances; nothing is reserved here).
+    pub fn total_balance(&self) -> u64 {
+        self.state.accounts.values().fold(0u64, |sum, a| sum.saturating_add(a.free))
+    }
+
     /// Cumulative TAO minted by the coinbase and recycled (emission dust, transaction fees,
     /// registration burns) since genesis, and TAO burned (swap fees with no author).
     pub fn emission_totals(&self) -> EmissionTotals {

@@ -41,6 +41,7 @@ const out = {
   pallets: api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString()),
   before: { signer: await account(signer.address), dest: await account(request.dest) },
   total_issuance: (await api.query.subtensorModule.totalIssuance()).toString(),
+  balances_issuance: (await api.query.balances.totalIssuance()).toString(),
   subnet_tao: (await api.query.subtensorModule.subnetTAO(request.netuid)).toString(),
   dynamic: {
     netuid: dynamic.netuid.toNumber(),

@@ -181,6 +181,7 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
         }
         StorageItem::TimestampNow => Some(rt.head().header.timestamp_ms.encode()),
         StorageItem::SubtensorTotalIssuance => Some(rt.total_issuance().encode()),
+        StorageItem::BalancesTotalIssuance => Some(rt.total_balance().encode()),
         StorageItem::TotalNetworks => Some(rt.total_networks().encode()),
         StorageItem::Subnet(item, netuid) => rt.subnet_item(item, netuid),
         StorageItem::SubnetIdentity(netuid) => rt.subnet_identity_item(netuid),

@@ -101,6 +101,8 @@ pub enum StorageItem {
     TimestampNow,
     /// `SubtensorModule.TotalIssuance`.
     SubtensorTotalIssuance,
+    /// `Balances.TotalIssuance`.
+    BalancesTotalIssuance,
     /// `SubtensorModule.TotalNetworks`.
     TotalNetworks,
     /// A per-subnet `SubtensorModule` item.
@@ -139,6 +141,8 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
         Some(StorageItem::SystemEvents)
     } else if head == prefix("Timestamp", "Now") {
         Some(StorageItem::TimestampNow)
+    } else if head == prefix("Balances", "TotalIssuance") {
+        Some(StorageItem::BalancesTotalIssuance)
     } else if head == prefix("SubtensorModule", "TotalIssuance") {
         Some(StorageItem::SubtensorTotalIssuance)
     } else if head == prefix("SubtensorModule", "TotalNetworks") {
@@ -156,6 +160,7 @@ pub fn key(item: StorageItem) -> Vec<u8> {
         StorageItem::SystemEvents => prefix("System", "Events").to_vec(),
         StorageItem::TimestampNow => prefix("Timestamp", "Now").to_vec(),
         StorageItem::SubtensorTotalIssuance => prefix("SubtensorModule", "TotalIssuance").to_vec(),
+        StorageItem::BalancesTotalIssuance => prefix("Balances", "TotalIssuance").to_vec(),
         StorageItem::TotalNetworks => prefix("SubtensorModule", "TotalNetworks").to_vec(),
         StorageItem::Subnet(item, netuid) => {
             let name = SubnetItem::ALL.iter().find(|(i, _)| *i == item).map_or("", |(_, n)| n);
@@ -191,6 +196,7 @@ pub fn served() -> impl Iterator<Item = (&'static str, &'static str, Served)> {
         ("System", "Number", Served::Plain(StorageItem::SystemNumber)),
         ("System", "Events", Served::Plain(StorageItem::SystemEvents)),
         ("Timestamp", "Now", Served::Plain(StorageItem::TimestampNow)),
+        ("Balances", "TotalIssuance", Served::Plain(StorageItem::BalancesTotalIssuance)),
         ("SubtensorModule", "TotalIssuance", Served::Plain(StorageItem::SubtensorTotalIssuance)),
         ("SubtensorModule", "TotalNetworks", Served::Plain(StorageItem::TotalNetworks)),
         ("SubtensorModule", "SubnetIdentitiesV3", Served::SubnetIdentity),

@@ -62,6 +62,7 @@ async fn polkadot_js_reads_and_transfers_on_localnet() {
     let before = chain.account(alice).await.unwrap();
     let sn1 = chain.subnet(1).await.unwrap();
     let issuance = handle.with_runtime(|rt| rt.total_issuance()).await;
+    let balances = handle.with_runtime(|rt| rt.total_balance()).await;
     let fee = chain
         .estimate_fee(alice, Call::Transfer { dest: charlie, amount: chain::Tao::from_rao(amount) })
         .await
@@ -91,6 +92,8 @@ async fn polkadot_js_reads_and_transfers_on_localnet() {
     assert_eq!(js["before"]["signer"], json!({"free": s(before.free), "nonce": before.nonce}));
     assert_eq!(js["before"]["dest"], json!({"free": "0", "nonce": 0}));
     assert_eq!(js["total_issuance"], s(issuance));
+    assert_eq!(js["balances_issuance"], s(balances));
+    assert!(balances < issuance, "staked TAO is in the one, not the other");
     assert_eq!(js["subnet_tao"], s(sn1.pool.tao_reserve));
     assert_eq!(
         js["dynamic"],
