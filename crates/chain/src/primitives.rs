@@ -6,8 +6,6 @@ use std::fmt;
 use std::rc::Rc;
 use std::str::FromStr;
 
-use blake2::digest::consts::U32;
-use blake2::{Blake2b, Digest};
 use parity_scale_codec::{Decode, Encode};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -113,11 +111,33 @@ impl<'de> Deserialize<'de> for AccountId {
 pub struct Hash(pub [u8; 32]);
 
 impl Hash {
-    /// BLAKE2b-256 of `data`, the hash Substrate chains use.
+    /// BLAKE2b-256 of `data`, the hash Substrate chains use. (`blake2b_simd`: the same
+    /// function with AVX2 where the CPU has it; the localnet state root hashes hundreds of
+    /// inputs a block.)
     pub fn of(data: &[u8]) -> Self {
-        let mut h = Blake2b::<U32>::new();
-        h.update(data);
-        Hash(h.finalize().into())
+        let digest = blake2b_simd::Params::new().hash_length(32).hash(data);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(digest.as_bytes());
+        Hash(out)
+    }
+
+    /// [`Hash::of`] of each input, in order: four at a time where the CPU has AVX2 (the
+    /// localnet state root hashes 128 subnets' cores every block).
+    pub fn of_each<'a>(inputs: impl IntoIterator<Item = &'a [u8]>) -> Vec<Self> {
+        let mut params = blake2b_simd::Params::new();
+        params.hash_length(32);
+        let mut jobs: Vec<blake2b_simd::many::HashManyJob<'a>> = inputs
+            .into_iter()
+            .map(|input| blake2b_simd::many::HashManyJob::new(&params, input))
+            .collect();
+        blake2b_simd::many::hash_many(jobs.iter_mut());
+        jobs.iter()
+            .map(|job| {
+                let mut out = [0u8; 32];
+                out.copy_from_slice(job.to_hash().as_bytes());
+                Hash(out)
+            })
+            .collect()
     }
 
     /// BLAKE2b-256 of a value's SCALE encoding.
@@ -234,6 +254,21 @@ mod tests {
         bad.replace_range(bad.len() - 1.., if bad.ends_with('a') { "b" } else { "a" });
         assert!(bad.parse::<AccountId>().is_err());
         assert!(bad.parse::<AccountId>().is_err());
+    }
+
+    #[test]
+    fn hashes_are_blake2b_256_one_at_a_time_or_many() {
+        // BLAKE2b-256("abc"), the reference vector.
+        assert_eq!(
+            Hash::of(b"abc").to_hex(),
+            "0xbddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
+        );
+        let inputs: Vec<Vec<u8>> =
+            [0usize, 1, 127, 128, 129, 250, 1000, 4096].iter().map(|n| vec![0xa5; *n]).collect();
+        let many = Hash::of_each(inputs.iter().map(Vec::as_slice));
+        let one: Vec<Hash> = inputs.iter().map(|i| Hash::of(i)).collect();
+        assert_eq!(many, one);
+        assert!(Hash::of_each(std::iter::empty()).is_empty());
     }
 
     #[test]

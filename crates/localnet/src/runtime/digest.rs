@@ -7,7 +7,7 @@
 //! ```
 //!
 //! A subnet's *core* (pool, pending alpha, prices, counters) changes every block and is
-//! rehashed every block; its *body* (identity, owner, hyperparameters and their history,
+//! rehashed every block (all of them four at a time, [`Hash::of_each`]); its *body* (identity, owner, hyperparameters and their history,
 //! neurons, weight commits), its *stakes* and the account buckets are rehashed only when marked
 //! dirty. Stakes are apart from the body because trades change them every block while the body
 //! (neurons with their weights and bonds: the bulk of a subnet) changes at epochs and
@@ -138,17 +138,26 @@ impl Digests {
         }
         self.bodies.retain(|netuid, _| state.subnets.contains_key(netuid));
         self.stakes.retain(|netuid, _| state.subnets.contains_key(netuid));
+        // Every core, in one buffer, hashed four at a time.
+        let mut cores = Enc::default();
+        let mut ends = Vec::with_capacity(state.subnets.len());
+        for subnet in state.subnets.values() {
+            core_digest(&mut cores, subnet);
+            ends.push(cores.0.len());
+        }
+        let core_hashes = Hash::of_each(ends.iter().scan(0, |start, &end| {
+            let core = &cores.0[*start..end];
+            *start = end;
+            Some(core)
+        }));
         let mut subnets = Enc::default();
-        let mut core = Enc::default();
-        for (netuid, subnet) in &state.subnets {
+        for ((netuid, subnet), core) in state.subnets.iter().zip(core_hashes) {
             let body =
                 cached(&mut self.bodies, &self.dirty_bodies, *netuid, || body_digest(subnet));
             let stakes =
                 cached(&mut self.stakes, &self.dirty_stakes, *netuid, || stakes_digest(subnet));
-            core.0.clear();
-            core_digest(&mut core, subnet);
             subnets.u16(*netuid);
-            subnets.enc(&core.hash());
+            subnets.enc(&core);
             subnets.enc(&body);
             subnets.enc(&stakes);
         }
@@ -277,7 +286,7 @@ fn registry_digest(state: &State) -> Hash {
     e.hash()
 }
 
-/// Writes the subnet's core into `e` (a buffer reused across subnets: 128 a block).
+/// Appends the subnet's core to `e` (one buffer for every subnet's, hashed together).
 fn core_digest(e: &mut Enc, s: &Subnet) {
     e.u64(s.pool.reserves.tao);
     e.u64(s.pool.reserves.alpha);
