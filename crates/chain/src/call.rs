@@ -391,7 +391,24 @@ pub enum Call {
         /// The legs, at least one and at most [`MAX_BATCH_LEGS`].
         calls: Vec<Call>,
     },
+    /// MEV Shield's wrapper (`MevShield::submit_encrypted`): another transaction of the same
+    /// signer (nonce + 1), encrypted to the key the block author announces
+    /// (`MevShield.NextKey`). The author decrypts it and includes it right after this one, so
+    /// nobody sees the trade before it is in a block. Dispatching the wrapper itself only
+    /// records [`crate::Event::EncryptedSubmitted`].
+    SubmitEncrypted {
+        /// The envelope: key hash, ML-KEM-768 ciphertext, nonce, XChaCha20-Poly1305 ciphertext
+        /// of the signed inner extrinsic ([`SHIELD_MAX_CIPHERTEXT`] bytes at most).
+        #[serde(with = "crate::primitives::hex_bytes")]
+        ciphertext: Vec<u8>,
+    },
 }
+
+/// The chain's bound on MEV Shield's ciphertext (`BoundedVec<u8, 8192>`).
+pub const SHIELD_MAX_CIPHERTEXT: usize = 8192;
+
+/// The longest lifetime, blocks, of a MEV Shield wrapper (Subtensor refuses a longer era).
+pub const SHIELD_MAX_PERIOD: u64 = 8;
 
 /// Most legs one batch may hold: enough for a basket over every subnet a page offers, few
 /// enough that one transaction's weight and encoded size stay small.
@@ -463,6 +480,7 @@ impl Call {
             Call::RemoveProxy { .. } => "remove_proxy",
             Call::Proxy { .. } => "proxy",
             Call::BatchAll { .. } => "batch_all",
+            Call::SubmitEncrypted { .. } => "submit_encrypted",
         }
     }
 
@@ -720,6 +738,11 @@ impl fmt::Display for Call {
                 }
                 Ok(())
             }
+            Call::SubmitEncrypted { ciphertext } => write!(
+                f,
+                "an MEV-shielded transaction ({} encrypted bytes), decrypted by the block author",
+                ciphertext.len()
+            ),
         }
     }
 }

@@ -82,8 +82,8 @@ mod view;
 use futures::stream::BoxStream;
 
 pub use call::{
-    AxonInfo, Call, Hyperparameter, MAX_BATCH_LEGS, ProxyType, RecycleOrBurn, SubnetIdentity,
-    weights_commit_hash,
+    AxonInfo, Call, Hyperparameter, MAX_BATCH_LEGS, ProxyType, RecycleOrBurn,
+    SHIELD_MAX_CIPHERTEXT, SHIELD_MAX_PERIOD, SubnetIdentity, weights_commit_hash,
 };
 pub use clock::{Clock, ManualClock, NANOS_PER_MILLI, SystemClock};
 pub use dtao::amm::{Side, SwapOutcome};

@@ -30,6 +30,7 @@
 
 mod local;
 mod pool;
+mod shield;
 mod store;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -292,6 +293,8 @@ struct Shared {
     history_blocks: usize,
     start_block: BlockNumber,
     stopped: AtomicBool,
+    /// The block author's MEV Shield keys.
+    shield: Mutex<shield::ShieldKeys>,
 }
 
 impl Shared {
@@ -384,6 +387,7 @@ impl Node {
             history_blocks,
             start_block: genesis.start_block,
             stopped: AtomicBool::new(false),
+            shield: Mutex::new(shield::ShieldKeys::default()),
         });
         tracing::info!(
             chain = %genesis.chain_name,
@@ -714,7 +718,10 @@ impl Producer {
                 }
             }
         }
-        let txs = self.shared.pool().select(self.max_block_txs, |a| rt.account(a).nonce);
+        let mut txs = self.shared.pool().select(self.max_block_txs, |a| rt.account(a).nonce);
+        if shield::has_wrapper(&txs) {
+            txs = self.unshield(txs, rt.block_number().saturating_add(1));
+        }
         // The log keeps exactly what was offered, so a replay is the same call.
         let logged = if self.store.is_some() { txs.clone() } else { Vec::new() };
         let produced = rt.produce_block(txs, timestamp_ms);
@@ -749,6 +756,41 @@ impl Producer {
         self.last_timestamp = timestamp_ms;
         self.unannounced.push(Produced { block, included, dropped });
         Ok(())
+    }
+
+    /// `txs` with each MEV Shield wrapper followed by the transaction it carries, opened with
+    /// this author's keys for block `number`. A wrapper that does not open still goes in, as
+    /// on Subtensor: it is a valid transaction that pays its fee, but carries nothing.
+    fn unshield(&self, txs: Vec<SignedTransaction>, number: BlockNumber) -> Vec<SignedTransaction> {
+        let keys = self.shared.shield.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut out = Vec::with_capacity(txs.len() + 1);
+        for tx in txs {
+            let inner = match &tx.call {
+                Call::SubmitEncrypted { ciphertext } => {
+                    Some(keys.open(ciphertext).and_then(|bytes| {
+                        let chain = self.shared.chain();
+                        crate::substrate::extrinsic::submitted(
+                            &bytes,
+                            number,
+                            self.shared.info.signing.genesis_hash,
+                            |n| chain.by_number(n).map(|b| b.header.hash),
+                        )
+                        .map_err(|e| e.to_string())
+                    }))
+                }
+                _ => None,
+            };
+            let wrapper = tx.hash();
+            out.push(tx);
+            match inner {
+                Some(Ok(inner)) => out.push(inner),
+                Some(Err(why)) => {
+                    tracing::info!(%wrapper, "MEV Shield wrapper carries nothing usable: {why}");
+                }
+                None => {}
+            }
+        }
+        out
     }
 
     /// Syncs the log, then announces every produced block, then snapshots if due.
@@ -947,6 +989,13 @@ impl NodeHandle {
     /// A header by reference.
     pub fn header(&self, at: BlockRef) -> Result<Header, NodeError> {
         self.block(at).map(|b| b.header.clone())
+    }
+
+    /// `MevShield.NextKey`: the ML-KEM-768 key this node, as block author, decrypts MEV Shield
+    /// wrappers with (see `node::shield`).
+    pub fn shield_next_key(&self) -> Vec<u8> {
+        let head = self.head().number;
+        self.shared.shield.lock().unwrap_or_else(PoisonError::into_inner).next_key(head)
     }
 
     /// A submitted Subtensor v4 extrinsic (length-prefixed) as the transaction the pool takes,

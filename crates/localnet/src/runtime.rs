@@ -117,6 +117,7 @@ use parity_scale_codec::Encode;
 use serde::{Deserialize, Serialize};
 
 use crate::genesis::Genesis;
+pub(crate) use admission::{SHIELD_KEM_CIPHERTEXT, shield_envelope_error};
 use digest::Digests;
 pub use state::ShareRuleKind;
 use state::{Neuron, ROOT, StakePool, State, Subnet};
@@ -564,6 +565,7 @@ impl Runtime {
         if account.free < fee {
             return Err(TxValidityError::Payment { free: account.free, fee });
         }
+        admission::shield_check(tx)?;
         self.admission_check(&tx.call, self.next_block_pools())
     }
 
@@ -591,6 +593,7 @@ impl Runtime {
         if account.free < fee {
             return Err(TxValidityError::Payment { free: account.free, fee });
         }
+        admission::shield_check(tx)?;
         // Inside block production the coinbase has run: the current pools are the ones to check.
         self.admission_check(&tx.call, &BTreeMap::new())?;
         Ok(fee)

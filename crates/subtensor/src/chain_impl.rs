@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::client::{BLOCK_TIME_MS, BlockRef, Subtensor, parse_hash};
 use crate::error::{Result, SubtensorError};
 use crate::rpc::to_hex;
-use crate::tx::{Era, TxCall, TxParts, signed_extrinsic, signer_payload, substrate_form};
+use crate::tx::{Era, TxParts, signed_extrinsic, signer_payload, substrate_form};
 use crate::views::{
     DynamicInfo, HyperparamsV2, METAGRAPH_ALL_FIELDS, NeuronLite, SelectiveMetagraph, SimSwap,
     StakeLite, SubnetExtras, SubnetPrice, SystemAccount,
@@ -107,7 +107,7 @@ impl Subtensor {
         let birth = self.resolve(BlockId::Number(prepared.mortality.birth)).await?;
         Ok(TxParts {
             signer: prepared.signer,
-            call: TxCall::Chain(prepared.call.clone()),
+            call: prepared.call.clone(),
             nonce: prepared.nonce,
             era: Era::Mortal {
                 period: prepared.mortality.period,
@@ -470,7 +470,7 @@ impl chain::Chain for Subtensor {
     }
 
     async fn estimate_fee(&self, signer: AccountId, call: Call) -> ChainResult<u64> {
-        Ok(self.fee(signer, TxCall::Chain(call)).await?)
+        Ok(self.fee(signer, call).await?)
     }
 
     async fn prepare(
@@ -488,14 +488,14 @@ impl chain::Chain for Subtensor {
         let period = options.mortality_period.unwrap_or(chain::DEFAULT_MORTALITY);
         let parts = TxParts {
             signer,
-            call: TxCall::Chain(call.clone()),
+            call: call.clone(),
             nonce,
             era: Era::Mortal { period, birth: head.number, birth_hash: head.hash.0 },
             tip: options.tip,
         };
         let payload = signer_payload(&runtime, &parts)?;
         let substrate = substrate_form(&runtime, self.genesis.0, &parts)?;
-        let fee = self.fee(signer, TxCall::Chain(call.clone())).await?;
+        let fee = self.fee(signer, call.clone()).await?;
         Ok(Prepared {
             signer,
             description: call.describe(),
@@ -569,7 +569,7 @@ impl chain::Chain for Subtensor {
 impl Subtensor {
     /// The fee `call` would pay (`TransactionPaymentApi_query_info` on the extrinsic signed
     /// with a zero signature, immortal, at the signer's next nonce), at the best block.
-    pub(crate) async fn fee(&self, signer: AccountId, call: TxCall) -> Result<u64> {
+    pub(crate) async fn fee(&self, signer: AccountId, call: Call) -> Result<u64> {
         let nonce = self.nonce_latest(signer).await?;
         let head = self.head().await?;
         let runtime = self.runtime_of(&head).await?;

@@ -7,7 +7,7 @@ use futures::stream::BoxStream;
 use crate::client::Subtensor;
 use crate::error::{Result, SubtensorError};
 use crate::shield::{self, MAX_SHIELD_PERIOD, ShieldError};
-use crate::tx::{Era, TxCall, TxParts, signed_extrinsic, signer_payload};
+use crate::tx::{Era, TxParts, signed_extrinsic, signer_payload};
 
 impl Subtensor {
     /// Prepares, signs with `signer` and submits `call`. Trades
@@ -83,20 +83,14 @@ impl Subtensor {
         let era = Era::Mortal { period, birth: head.number, birth_hash: head.hash.0 };
         let next_key = self.next_shield_key(&head).await?;
 
-        let inner = TxParts {
-            signer: account,
-            call: TxCall::Chain(call),
-            nonce: nonce + 1,
-            era,
-            tip: options.tip,
-        };
+        let inner = TxParts { signer: account, call, nonce: nonce + 1, era, tip: options.tip };
         let inner_signature = signer.sign(&signer_payload(&runtime, &inner)?);
         let inner = signed_extrinsic(&runtime, &inner, &inner_signature.0)?;
         let ciphertext = shield::seal(&next_key, &inner, &mut rand::rngs::OsRng)?;
 
         let outer = TxParts {
             signer: account,
-            call: TxCall::SubmitEncrypted(ciphertext),
+            call: Call::SubmitEncrypted { ciphertext },
             nonce,
             era,
             tip: 0,

@@ -33,23 +33,13 @@ pub enum Era {
     },
 }
 
-/// What an extrinsic calls: a taoplex [`Call`], or the MEV Shield wrapper around an encrypted
-/// one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TxCall {
-    /// A taoplex call.
-    Chain(Call),
-    /// `MevShield.submit_encrypted(ciphertext)`.
-    SubmitEncrypted(Vec<u8>),
-}
-
 /// Everything a signed extrinsic commits to, besides the runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TxParts {
     /// Signer and fee payer.
     pub signer: AccountId,
-    /// What to do.
-    pub call: TxCall,
+    /// What to do (MEV Shield's wrapper is [`Call::SubmitEncrypted`]).
+    pub call: Call,
     /// The signer's nonce.
     pub nonce: u64,
     /// Validity.
@@ -138,7 +128,7 @@ pub fn substrate_form(
 }
 
 /// The runtime call's encoding: pallet index ‖ call index ‖ arguments.
-pub fn call_data(runtime: &Runtime, call: &TxCall) -> Result<Vec<u8>> {
+pub fn call_data(runtime: &Runtime, call: &Call) -> Result<Vec<u8>> {
     let payload = payload_of(call)?;
     runtime
         .at(0)?
@@ -169,15 +159,8 @@ fn params(parts: &TxParts) -> subxt::config::DefaultExtrinsicParams<SubstrateCon
 
 type Payload = subxt::transactions::DynamicPayload<Composite<()>>;
 
-fn payload_of(call: &TxCall) -> Result<Payload> {
-    let (pallet, name, fields) = match call {
-        TxCall::Chain(call) => runtime_call(call)?,
-        TxCall::SubmitEncrypted(ciphertext) => (
-            "MevShield",
-            "submit_encrypted",
-            Composite::named([("ciphertext".to_string(), Value::from_bytes(ciphertext))]),
-        ),
-    };
+fn payload_of(call: &Call) -> Result<Payload> {
+    let (pallet, name, fields) = runtime_call(call)?;
     Ok(subxt::dynamic::transaction(pallet, name, fields))
 }
 
@@ -414,6 +397,11 @@ fn runtime_call(call: &Call) -> Result<(&'static str, &'static str, Composite<()
                 .collect::<Result<Vec<_>>>()?;
             ("Utility", "batch_all", named(vec![("calls", Value::unnamed_composite(legs))]))
         }
+        Call::SubmitEncrypted { ciphertext } => (
+            "MevShield",
+            "submit_encrypted",
+            named(vec![("ciphertext", Value::from_bytes(ciphertext))]),
+        ),
         other => {
             return Err(SubtensorError::Transaction(format!(
                 "{} is not supported on the live network by taoplex yet; use btcli for it",

@@ -174,8 +174,8 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
             };
             Some(info.encode())
         }
-        // Read from the block, not the state (see `block_events`).
-        StorageItem::SystemEvents => None,
+        // Not in the state (see `off_state`).
+        StorageItem::SystemEvents | StorageItem::MevShieldNextKey => None,
         StorageItem::SystemNumber => {
             Some(u32::try_from(rt.block_number()).unwrap_or(u32::MAX).encode())
         }
@@ -186,6 +186,21 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
         StorageItem::Subnet(item, netuid) => rt.subnet_item(item, netuid),
         StorageItem::SubnetIdentity(netuid) => rt.subnet_identity_item(netuid),
     }
+}
+
+/// The value of an item that is not in the state, `None` for one that is: `System.Events`
+/// (kept with each block) and `MevShield.NextKey` (the block author's key, the same at every
+/// block: clients read it at the head).
+fn off_state(
+    state: &AppState,
+    item: StorageItem,
+    at: Option<Hash>,
+) -> Result<Option<Option<Vec<u8>>>, RpcError> {
+    Ok(match item {
+        StorageItem::SystemEvents => Some(block_events(state, at)?),
+        StorageItem::MevShieldNextKey => Some(Some(state.node.shield_next_key().encode())),
+        _ => None,
+    })
 }
 
 /// `System.Events` at `at` (the head if `None`): the events of that block, `None` for a
@@ -367,10 +382,12 @@ async fn keys_paged(
         return Err(not_served(pallet, name));
     }
     let mut keys: Vec<Vec<u8>> = Vec::new();
-    if served.iter().any(|(_, _, s)| *s == storage::Served::Plain(StorageItem::SystemEvents))
-        && block_events(state, at)?.is_some()
-    {
-        keys.push(storage::key(StorageItem::SystemEvents));
+    for (_, _, served) in &served {
+        if let storage::Served::Plain(item) = *served
+            && off_state(state, item, at)?.is_some_and(|value| value.is_some())
+        {
+            keys.push(storage::key(item));
+        }
     }
     let checked = state_root_at(state, at)?;
     let listed = at_state(state, checked, move |rt| {
@@ -402,19 +419,22 @@ async fn query_storage_at(
     for key in &keys {
         items.push(served_item(key)?);
     }
-    let events = if items.contains(&Some(StorageItem::SystemEvents)) {
-        block_events(state, at)?
-    } else {
-        None
-    };
+    let mut off = Vec::with_capacity(items.len());
+    for item in &items {
+        off.push(match item {
+            Some(item) => off_state(state, *item, at)?,
+            None => None,
+        });
+    }
     let checked = state_root_at(state, at)?;
     let (block, values) = at_state(state, checked, move |rt| {
         let values: Vec<Option<Vec<u8>>> = items
             .iter()
-            .map(|item| match item {
-                Some(StorageItem::SystemEvents) => events.clone(),
-                Some(item) => storage_value(rt, *item),
-                None => None,
+            .zip(off)
+            .map(|(item, off)| match (item, off) {
+                (_, Some(value)) => value,
+                (Some(item), None) => storage_value(rt, *item),
+                (None, None) => None,
             })
             .collect();
         Ok::<_, RpcError>((at.unwrap_or(rt.head().header.hash), values))
@@ -619,8 +639,8 @@ pub(super) async fn dispatch(
                     return Ok(Value::Null);
                 }
             };
-            if item == StorageItem::SystemEvents {
-                return Ok(block_events(state, at)?.map_or(Value::Null, |v| json!(hex0x(&v))));
+            if let Some(value) = off_state(state, item, at)? {
+                return Ok(value.map_or(Value::Null, |v| json!(hex0x(&v))));
             }
             let at = state_root_at(state, at)?;
             let value = at_state(state, at, |rt| Ok(storage_value(rt, item))).await?;

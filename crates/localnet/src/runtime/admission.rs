@@ -10,7 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use chain::{Call, DispatchError, NetUid, Side, SwapFailure, TxValidityError};
+use chain::{
+    Call, DispatchError, NetUid, SHIELD_MAX_CIPHERTEXT, SHIELD_MAX_PERIOD, Side, SignedTransaction,
+    SwapFailure, TxValidityError,
+};
 use dtao::amm::{Pool, PriceLimit};
 
 use super::Runtime;
@@ -74,6 +77,50 @@ impl Runtime {
             _ => Ok(()),
         }
     }
+}
+
+/// Bytes of an ML-KEM-768 ciphertext, the envelope's KEM part.
+pub(crate) const SHIELD_KEM_CIPHERTEXT: usize = 1088;
+/// The envelope around the inner extrinsic: key hash 16, KEM length 2, KEM ciphertext, XChaCha20
+/// nonce 24, Poly1305 tag 16.
+const SHIELD_OVERHEAD: usize = 16 + 2 + SHIELD_KEM_CIPHERTEXT + 24 + 16;
+
+/// MEV Shield's rules for its wrapper, checked in the pool and at inclusion as Subtensor's
+/// `CheckMortality` and `CheckShieldedTxValidity` do: mortal for at most
+/// [`SHIELD_MAX_PERIOD`] blocks, and a ciphertext that parses as the v1 envelope.
+pub(super) fn shield_check(tx: &SignedTransaction) -> Result<(), TxValidityError> {
+    let Call::SubmitEncrypted { ciphertext } = &tx.call else { return Ok(()) };
+    if tx.mortality.period > SHIELD_MAX_PERIOD {
+        return Err(TxValidityError::Malformed(format!(
+            "an MEV Shield wrapper must be mortal for at most {SHIELD_MAX_PERIOD} blocks; sign it \
+             with a period of {SHIELD_MAX_PERIOD} or less"
+        )));
+    }
+    shield_envelope_error(ciphertext).map_or(Ok(()), |why| Err(TxValidityError::Malformed(why)))
+}
+
+/// Why `ciphertext` is not a v1 MEV Shield envelope, if it is not.
+pub(crate) fn shield_envelope_error(ciphertext: &[u8]) -> Option<String> {
+    if ciphertext.len() > SHIELD_MAX_CIPHERTEXT {
+        return Some(format!(
+            "the MEV Shield ciphertext is {} bytes, more than the chain's {SHIELD_MAX_CIPHERTEXT}",
+            ciphertext.len()
+        ));
+    }
+    if ciphertext.len() <= SHIELD_OVERHEAD {
+        return Some(format!(
+            "the MEV Shield ciphertext is {} bytes, too short for an envelope ({SHIELD_OVERHEAD} \
+             bytes around the transaction)",
+            ciphertext.len()
+        ));
+    }
+    let kem_len = usize::from(u16::from_le_bytes([ciphertext[16], ciphertext[17]]));
+    (kem_len != SHIELD_KEM_CIPHERTEXT).then(|| {
+        format!(
+            "the MEV Shield envelope's KEM ciphertext is {kem_len} bytes; ML-KEM-768's is \
+             {SHIELD_KEM_CIPHERTEXT}"
+        )
+    })
 }
 
 /// The one subnet whose pool a plain stake or unstake trades against.

@@ -381,6 +381,13 @@ impl Runtime {
             }
             Call::Proxy { real, call } => self.proxy(who, *real, call, events),
             Call::BatchAll { calls } => self.batch_all(who, call, calls, events),
+            // The wrapper only records itself; the block author put the decrypted transaction
+            // right after it (see `node::shield`). `id` is Subtensor's: hash(who, ciphertext).
+            Call::SubmitEncrypted { ciphertext } => {
+                let id = chain::Hash::of_encoded(&(who, ciphertext));
+                events.push(Event::EncryptedSubmitted { id, who });
+                Ok(())
+            }
             _ => Err(DispatchError::InvalidWeights(format!("{} is not supported", call.name()))),
         }
     }

@@ -287,7 +287,8 @@ impl Runtime {
     /// (`System.Events`, kept with the blocks rather than in the state, is the caller's).
     pub fn served_items(&self, served: Served) -> Vec<StorageItem> {
         match served {
-            Served::Plain(StorageItem::SystemEvents) => Vec::new(),
+            // Kept with the blocks and by the block author, not in the state.
+            Served::Plain(StorageItem::SystemEvents | StorageItem::MevShieldNextKey) => Vec::new(),
             Served::Plain(item) => vec![item],
             Served::Account => self
                 .state

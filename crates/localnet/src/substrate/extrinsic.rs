@@ -16,7 +16,7 @@ use chain::{
 use parity_scale_codec::{Compact, Decode, DecodeLimit, Encode};
 
 use super::pallets::{
-    RuntimeCall, admin_utils, balances, proxy, subtensor_module as sm, swap, utility,
+    RuntimeCall, admin_utils, balances, mev_shield, proxy, subtensor_module as sm, swap, utility,
 };
 use super::types::{AccountId32, MultiAddress, MultiSignature};
 
@@ -488,6 +488,9 @@ pub fn chain_call(call: &RuntimeCall) -> Result<Call, String> {
         RuntimeCall::Swap(swap::Call::set_fee_rate { netuid, rate }) => {
             Call::SetHyperparameter { netuid, param: Hyperparameter::FeeRate(rate) }
         }
+        RuntimeCall::MevShield(mev_shield::Call::submit_encrypted { ciphertext }) => {
+            Call::SubmitEncrypted { ciphertext: ciphertext.0 }
+        }
         other => return Err(format!("localnet does not implement {other:?} yet")),
     })
 }
@@ -775,6 +778,11 @@ pub fn runtime_call(call: &Call) -> Option<RuntimeCall> {
         Call::BatchAll { calls } => RuntimeCall::Utility(utility::Call::batch_all {
             calls: calls.iter().map(runtime_call).collect::<Option<_>>()?,
         }),
+        Call::SubmitEncrypted { ciphertext } => {
+            RuntimeCall::MevShield(mev_shield::Call::submit_encrypted {
+                ciphertext: super::pallets::BoundedVec(ciphertext.clone()),
+            })
+        }
         _ => return None,
     })
 }
@@ -895,6 +903,7 @@ mod tests {
             },
         ];
         use Hyperparameter as H;
+        calls.push(Call::SubmitEncrypted { ciphertext: vec![0xab; 1_200] });
         for param in [
             H::Tempo(360),
             H::FeeRate(50),

@@ -105,6 +105,8 @@ pub enum StorageItem {
     BalancesTotalIssuance,
     /// `SubtensorModule.TotalNetworks`.
     TotalNetworks,
+    /// `MevShield.NextKey`: the key the block author decrypts with (the node's, not state).
+    MevShieldNextKey,
     /// A per-subnet `SubtensorModule` item.
     Subnet(SubnetItem, u16),
     /// `SubtensorModule.SubnetIdentitiesV3(netuid)` (a `Blake2_128Concat` key, unlike the
@@ -147,6 +149,8 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
         Some(StorageItem::SubtensorTotalIssuance)
     } else if head == prefix("SubtensorModule", "TotalNetworks") {
         Some(StorageItem::TotalNetworks)
+    } else if head == prefix("MevShield", "NextKey") {
+        Some(StorageItem::MevShieldNextKey)
     } else {
         None
     }
@@ -162,6 +166,7 @@ pub fn key(item: StorageItem) -> Vec<u8> {
         StorageItem::SubtensorTotalIssuance => prefix("SubtensorModule", "TotalIssuance").to_vec(),
         StorageItem::BalancesTotalIssuance => prefix("Balances", "TotalIssuance").to_vec(),
         StorageItem::TotalNetworks => prefix("SubtensorModule", "TotalNetworks").to_vec(),
+        StorageItem::MevShieldNextKey => prefix("MevShield", "NextKey").to_vec(),
         StorageItem::Subnet(item, netuid) => {
             let name = SubnetItem::ALL.iter().find(|(i, _)| *i == item).map_or("", |(_, n)| n);
             let mut key = prefix("SubtensorModule", name).to_vec();
@@ -200,6 +205,7 @@ pub fn served() -> impl Iterator<Item = (&'static str, &'static str, Served)> {
         ("SubtensorModule", "TotalIssuance", Served::Plain(StorageItem::SubtensorTotalIssuance)),
         ("SubtensorModule", "TotalNetworks", Served::Plain(StorageItem::TotalNetworks)),
         ("SubtensorModule", "SubnetIdentitiesV3", Served::SubnetIdentity),
+        ("MevShield", "NextKey", Served::Plain(StorageItem::MevShieldNextKey)),
     ]
     .into_iter()
     .chain(

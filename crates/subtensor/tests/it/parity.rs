@@ -172,8 +172,11 @@ async fn agree(local: &dyn Chain, live: &Subtensor) -> Vec<SubnetInfo> {
 }
 
 async fn submit(chain: &dyn Chain, uri: &str, call: Call) {
-    let mut statuses =
-        chain::sign_and_submit(chain, &keys_pair(uri), call, TxOptions::default()).await.unwrap();
+    submit_with(chain, uri, call, TxOptions::default()).await;
+}
+
+async fn submit_with(chain: &dyn Chain, uri: &str, call: Call, options: TxOptions) {
+    let mut statuses = chain::sign_and_submit(chain, &keys_pair(uri), call, options).await.unwrap();
     while let Some(s) = statuses.next().await {
         if let TxStatus::Finalized { .. } = s.unwrap() {
             return;
@@ -274,18 +277,7 @@ async fn the_live_client_reads_localnet_as_localnet_does() {
         axon: Some(axon("2001:db8::7", 6)),
         registered_at: 60,
     });
-    let node = Node::start(
-        &genesis,
-        NodeConfig {
-            production: BlockProduction::Instant,
-            finality_depth: Some(0),
-            ..NodeConfig::default()
-        },
-    )
-    .unwrap();
-    let rpc = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
-    let server = RpcServer::start(node.handle(), rpc).await.unwrap();
-    let local: Arc<dyn Chain> = Arc::new(LocalChain::new(node.handle()));
+    let (node, server, local) = serve(&genesis).await;
     let live = Subtensor::connect(&server.ws_url()).await.unwrap();
 
     let first = local.header(BlockId::Number(genesis.start_block)).await.unwrap();
@@ -377,19 +369,8 @@ async fn the_live_client_trades_on_localnet() {
             pool_subnet(2, "Omron", "β", 400 * TAO, 80_000 * TAO),
         ],
     );
-    let node = Node::start(
-        &genesis,
-        NodeConfig {
-            production: BlockProduction::Instant,
-            finality_depth: Some(0),
-            ..NodeConfig::default()
-        },
-    )
-    .unwrap();
-    let rpc = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
-    let server = RpcServer::start(node.handle(), rpc).await.unwrap();
-    let local: Arc<dyn Chain> = Arc::new(LocalChain::new(node.handle()));
-    // MEV Shield is not in localnet: trades go in the clear.
+    let (node, server, local) = serve(&genesis).await;
+    // Trades in the clear here (MEV Shield has its own test below).
     let live = Subtensor::connect(&server.ws_url()).await.unwrap().with_shield(false);
     let hot1 = id("//Owner1//hot");
 
@@ -511,10 +492,132 @@ async fn the_live_client_trades_on_localnet() {
     node.shutdown().await;
 }
 
-/// Signs and submits with the live client; returns its in-block and finalized statuses.
-async fn submit_live(live: &Subtensor, uri: &str, call: Call) -> (TxStatus, TxStatus) {
-    let mut statuses =
-        chain::sign_and_submit(live, &keys_pair(uri), call, TxOptions::default()).await.unwrap();
+/// MEV Shield end to end: the live client encrypts a trade to the key localnet announces
+/// (`MevShield.NextKey`), and localnet, as the block author, opens the wrapper and puts the
+/// trade right after it in the same block, as Subtensor's proposer does; the wrapper's
+/// `EncryptedSubmitted` carries Subtensor's id. A wrapper that breaks the pallet's rules is
+/// refused before the pool; one that does not open still lands, its fee paid, carrying nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shielded_trade_lands_right_after_its_wrapper() {
+    let genesis = treasury_genesis(
+        "parity-shield",
+        7,
+        100,
+        1_764_000_000_000,
+        &[("//Alice", 1_000 * TAO)],
+        vec![pool_subnet(1, "Apex", "α", 1_000 * TAO, 100_000 * TAO)],
+    );
+    let (node, server, local) = serve(&genesis).await;
+    let live = Subtensor::connect(&server.ws_url()).await.unwrap();
+    assert!(live.shield(), "trades are shielded by default");
+    let alice = id("//Alice");
+
+    // The key is an ML-KEM-768 encapsulation key, handed out again until it rotates.
+    let head = live.resolve(BlockId::Head).await.unwrap();
+    let key = live.next_shield_key(&head).await.unwrap();
+    assert_eq!(key.len(), subtensor::shield::ENCAPSULATION_KEY_LEN);
+    assert_eq!(live.next_shield_key(&head).await.unwrap(), key);
+
+    let before = local.account(alice).await.unwrap();
+    let quote = live.quote(1, Side::Buy, 20 * TAO).await.unwrap();
+    let buy = Call::AddStakeLimit {
+        hotkey: id("//Owner1//hot"),
+        netuid: 1,
+        amount_staked: Tao::from_rao(20 * TAO),
+        limit_price: u64::MAX / 2,
+        allow_partial: false,
+    };
+    let statuses =
+        live.sign_and_submit(&keys_pair("//Alice"), buy.clone(), TxOptions::default()).await;
+    let (in_block, finalized) = follow(statuses.unwrap()).await;
+    let TxStatus::InBlock { number, block_hash, index, result, events } = in_block else {
+        unreachable!()
+    };
+    assert_eq!(result, Ok(()));
+    assert!(matches!(finalized, TxStatus::Finalized { number: n, .. } if n == number));
+    let block = local.block(BlockId::Hash(block_hash)).await.unwrap();
+    let (wrapper, trade) =
+        (&block.extrinsics[index as usize - 1], &block.extrinsics[index as usize]);
+    assert_eq!(
+        (trade.signer, trade.nonce, &trade.call),
+        (alice, 1, &buy),
+        "the trade, nonce n + 1"
+    );
+    let Call::SubmitEncrypted { ciphertext } = &wrapper.call else {
+        panic!("the wrapper comes first: {:?}", wrapper.call)
+    };
+    assert_eq!((wrapper.signer, wrapper.nonce), (alice, 0));
+    assert_eq!(&ciphertext[..16], &sp_crypto_hashing::twox_128(&key), "encrypted to NextKey");
+    let submitted =
+        Event::EncryptedSubmitted { id: chain::Hash::of_encoded(&(alice, ciphertext)), who: alice };
+    assert!(
+        block
+            .events
+            .iter()
+            .any(|e| e.phase == chain::Phase::ApplyExtrinsic(index - 1) && e.event == submitted),
+        "{:?}",
+        block.events
+    );
+    let added = events.iter().find_map(|e| match e.event {
+        Event::StakeAdded { alpha, .. } => Some(alpha),
+        _ => None,
+    });
+    assert_eq!(added, Some(quote.amount_out), "the trade's own events, as quoted");
+    let after = local.account(alice).await.unwrap();
+    assert_eq!(after.free, before.free - 20 * TAO - wrapper.fee - trade.fee);
+    assert_eq!(after.nonce, 2);
+    agree_on_events(local.as_ref(), &live, genesis.start_block).await;
+
+    // The pallet's rules, checked before the pool: a wrapper lives at most 8 blocks, and its
+    // ciphertext is an envelope. Nothing is charged.
+    let mut envelope = vec![7u8; 16];
+    envelope.extend_from_slice(&1088u16.to_le_bytes());
+    envelope.resize(16 + 2 + 1088 + 24 + 16 + 100, 1);
+    let wrap = |ciphertext: Vec<u8>| Call::SubmitEncrypted { ciphertext };
+    let eight = TxOptions { mortality_period: Some(8), ..TxOptions::default() };
+    let long = TxOptions { mortality_period: Some(64), ..TxOptions::default() };
+    for (call, options, why) in [
+        (wrap(envelope.clone()), long, "mortal for at most 8 blocks"),
+        (wrap(vec![1; 300]), eight, "too short for an envelope"),
+        (wrap(vec![1; 9_000]), eight, "more than the chain's 8192"),
+    ] {
+        let refused = chain::sign_and_submit(local.as_ref(), &keys_pair("//Alice"), call, options)
+            .await
+            .err()
+            .expect("refused");
+        assert!(refused.to_string().contains(why), "{refused}");
+    }
+    assert_eq!(local.account(alice).await.unwrap(), after);
+
+    // An envelope for a key this author never announced: the wrapper lands and pays, alone.
+    submit_with(local.as_ref(), "//Alice", wrap(envelope), eight).await;
+    let head = local.block(BlockId::Head).await.unwrap();
+    assert_eq!(head.extrinsics.len(), 1, "the wrapper, and nothing it carried");
+    assert_eq!(local.account(alice).await.unwrap().free, after.free - head.extrinsics[0].fee);
+
+    server.shutdown().await;
+    node.shutdown().await;
+}
+
+/// A localnet node on `genesis` with instant, at-once-final blocks, its RPC server on a free
+/// loopback port, and localnet's own `Chain` over it.
+async fn serve(genesis: &localnet::Genesis) -> (Node, RpcServer, Arc<dyn Chain>) {
+    let config = NodeConfig {
+        production: BlockProduction::Instant,
+        finality_depth: Some(0),
+        ..NodeConfig::default()
+    };
+    let node = Node::start(genesis, config).unwrap();
+    let rpc = RpcConfig { addr: "127.0.0.1:0".parse().unwrap(), ..RpcConfig::default() };
+    let server = RpcServer::start(node.handle(), rpc).await.unwrap();
+    let local: Arc<dyn Chain> = Arc::new(LocalChain::new(node.handle()));
+    (node, server, local)
+}
+
+/// Follows a transaction's statuses to finality; returns its in-block and finalized ones.
+async fn follow(
+    mut statuses: futures::stream::BoxStream<'static, chain::ChainResult<TxStatus>>,
+) -> (TxStatus, TxStatus) {
     let mut in_block = None;
     while let Some(s) = statuses.next().await {
         match s.unwrap() {
@@ -525,6 +628,12 @@ async fn submit_live(live: &Subtensor, uri: &str, call: Call) -> (TxStatus, TxSt
         }
     }
     panic!("the transaction did not finalize");
+}
+
+/// Signs and submits with the live client; returns its in-block and finalized statuses.
+async fn submit_live(live: &Subtensor, uri: &str, call: Call) -> (TxStatus, TxStatus) {
+    follow(chain::sign_and_submit(live, &keys_pair(uri), call, TxOptions::default()).await.unwrap())
+        .await
 }
 
 /// The length of a SCALE compact prefix.

@@ -3,7 +3,7 @@
 //! verifies over the recomputed payload.
 
 use chain::Call;
-use subtensor::tx::{Era, TxCall, TxParts, call_data, signed_extrinsic, signer_payload};
+use subtensor::tx::{Era, TxParts, call_data, signed_extrinsic, signer_payload};
 
 use crate::common::{account, fixtures, runtime};
 
@@ -26,10 +26,7 @@ fn recorded_query_info(finney: &std::path::Path) -> Vec<Vec<u8>> {
 fn transfer(era: Era, tip: u64) -> TxParts {
     TxParts {
         signer: account(ALICE),
-        call: TxCall::Chain(Call::Transfer {
-            dest: account(BOB),
-            amount: chain::Tao::from_rao(100_000),
-        }),
+        call: Call::Transfer { dest: account(BOB), amount: chain::Tao::from_rao(100_000) },
         nonce: 0,
         era,
         tip,
@@ -91,7 +88,7 @@ fn a_batch_all_of_two_stakes_encodes_as_utility_batch_all_and_decodes_back() {
         allow_partial: false,
     };
     let legs = [leg(1, 1_000_000_000), leg(64, 2_500_000_000)];
-    let batch = TxCall::Chain(Call::BatchAll { calls: legs.to_vec() });
+    let batch = Call::BatchAll { calls: legs.to_vec() };
     let bytes = call_data(&runtime, &batch).unwrap();
 
     // Utility's index ‖ batch_all's index ‖ compact length 2 ‖ each leg as the chain encodes
@@ -101,7 +98,7 @@ fn a_batch_all_of_two_stakes_encodes_as_utility_batch_all_and_decodes_back() {
     let batch_all = utility.call_variant_by_name("batch_all").unwrap();
     let mut expected = vec![utility.call_index(), batch_all.index, 2 << 2];
     for leg in &legs {
-        expected.extend(call_data(&runtime, &TxCall::Chain(leg.clone())).unwrap());
+        expected.extend(call_data(&runtime, &leg.clone()).unwrap());
     }
     assert_eq!(hex::encode(&bytes), hex::encode(&expected));
 
@@ -119,5 +116,5 @@ fn a_batch_all_of_two_stakes_encodes_as_utility_batch_all_and_decodes_back() {
 
     // A batch that breaks the batch rules never reaches the encoder.
     let nested = Call::BatchAll { calls: vec![Call::BatchAll { calls: legs.to_vec() }] };
-    assert!(call_data(&runtime, &TxCall::Chain(nested)).is_err());
+    assert!(call_data(&runtime, &nested).is_err());
 }

@@ -176,7 +176,7 @@ async fn a_shielded_trade_wraps_the_signed_inner_extrinsic_with_nonces_n_and_n_p
     use ml_kem::{EncodedSizeUser, KemCore, MlKem768};
     use parity_scale_codec::{Compact, Decode, Encode};
     use subtensor::shield::{KEM_CIPHERTEXT_LEN, NONCE_LEN};
-    use subtensor::tx::{Era, TxCall, TxParts, signed_extrinsic, signer_payload};
+    use subtensor::tx::{Era, TxParts, signed_extrinsic, signer_payload};
 
     let Some(finney) = fixtures() else { return };
     let runtime = runtime(&finney, "spec393");
@@ -241,15 +241,20 @@ async fn a_shielded_trade_wraps_the_signed_inner_extrinsic_with_nonces_n_and_n_p
         let prefix = Compact::<u32>::decode(&mut &x[..]).unwrap().encode().len();
         prefix + 1 + 1 + 32 + 1
     };
-    let inner_parts = TxParts { signer, call: TxCall::Chain(call), nonce: 6, era, tip: 0 };
+    let inner_parts = TxParts { signer, call, nonce: 6, era, tip: 0 };
     let at = sig_at(&inner);
     let inner_sig: [u8; 64] = inner[at..at + 64].try_into().unwrap();
     assert_eq!(inner, signed_extrinsic(&runtime, &inner_parts, &inner_sig).unwrap());
     let payload = signer_payload(&runtime, &inner_parts).unwrap();
     assert!(alice.public().verify(&payload, &keys::Signature(inner_sig)));
 
-    let outer_parts =
-        TxParts { signer, call: TxCall::SubmitEncrypted(ciphertext), nonce: 5, era, tip: 0 };
+    let outer_parts = TxParts {
+        signer,
+        call: chain::Call::SubmitEncrypted { ciphertext },
+        nonce: 5,
+        era,
+        tip: 0,
+    };
     let at = sig_at(&outer);
     let outer_sig: [u8; 64] = outer[at..at + 64].try_into().unwrap();
     assert_eq!(outer, signed_extrinsic(&runtime, &outer_parts, &outer_sig).unwrap());
