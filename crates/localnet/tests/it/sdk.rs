@@ -418,7 +418,8 @@ async fn the_bittensor_sdk_reads_localnet_as_localnet_does() {
 }
 
 /// Writes: the SDK signs and submits Subtensor v4 extrinsics to localnet — a transfer, a
-/// fill-or-kill limit buy, a partial limit sell, and a buy whose limit is below the price —
+/// fill-or-kill limit buy, a partial limit sell, a MEV-shielded stake, and a buy whose limit is
+/// below the price —
 /// and waits for finality. What it reports, and the state afterwards, equal what localnet's
 /// own quotes and views say, to the rao.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -433,6 +434,8 @@ async fn the_bittensor_sdk_trades_on_localnet() {
     let free_before = chain.account(alice).await.unwrap().free;
     let buy = chain.quote(2, Side::Buy, 20 * TAO).await.unwrap();
     let spot = chain.subnet(2).await.unwrap().pool.price;
+    let shielded_hot = id("//Owner1//hot");
+    let shielded_before = staked(chain.as_ref(), alice, shielded_hot, 1).await;
     let request = json!({
         "signer": "//Alice",
         "dest": id("//Charlie").to_ss58(),
@@ -444,10 +447,13 @@ async fn the_bittensor_sdk_trades_on_localnet() {
         "unstake_rao": buy.amount_out / 2,
         "sell_limit_rao": 1,
         "refused_limit_rao": spot / 2,
+        "shielded_hotkey": shielded_hot.to_ss58(),
+        "shielded_netuid": 1,
+        "shielded_rao": 5 * TAO,
     });
     let sdk = sdk_script("sdk_writes.py", &python, &server.ws_url(), &request);
 
-    for step in ["transfer", "buy", "sell"] {
+    for step in ["transfer", "buy", "sell", "shielded"] {
         assert_eq!(sdk[step]["success"], json!(true), "{step}: {sdk}");
     }
     assert_eq!(sdk["refused"]["success"], json!(false), "{sdk}");
@@ -468,15 +474,45 @@ async fn the_bittensor_sdk_trades_on_localnet() {
         assert_eq!(sdk[step]["fee"], json!(x.fee), "{step}: the fee the SDK reported");
         fees += x.fee;
     }
+    // The shielded stake: the SDK's wrapper (nonce 3) and, right after it in the same block,
+    // the stake it carried (nonce 4), decrypted by the node; the SDK reports the stake's own
+    // receipt. The alpha credited is the StakeAdded event's.
+    let hash: chain::Hash = serde_json::from_value(sdk["shielded"]["block_hash"].clone())
+        .unwrap_or_else(|e| panic!("shielded: {e}: {sdk}"));
+    let block = chain.block(chain::BlockId::Hash(hash)).await.unwrap();
+    let mine: Vec<_> = block.extrinsics.iter().filter(|x| x.signer == alice).collect();
+    let [wrapper, stake] = mine[..] else {
+        panic!("a wrapper and its stake: {:?}", block.extrinsics)
+    };
+    assert!(matches!(wrapper.call, Call::SubmitEncrypted { .. }), "{:?}", wrapper.call);
+    assert_eq!((wrapper.nonce, stake.nonce, stake.index), (3, 4, wrapper.index + 1));
+    assert!(
+        matches!(stake.call, Call::AddStakeLimit { netuid: 1, hotkey, amount_staked, .. }
+            if hotkey == shielded_hot && amount_staked.rao() == 5 * TAO),
+        "{:?}",
+        stake.call
+    );
+    assert_eq!(stake.result, Ok(()));
+    assert_eq!(sdk["shielded"]["fee"], json!(stake.fee), "the stake's own fee: {sdk}");
+    let credited = block.events.iter().find_map(|e| match e.event {
+        chain::Event::StakeAdded { coldkey, alpha, netuid: 1, .. } if coldkey == alice => {
+            Some(alpha)
+        }
+        _ => None,
+    });
+    let shielded_after = staked(chain.as_ref(), alice, shielded_hot, 1).await;
+    assert_eq!(credited, Some(shielded_after - shielded_before));
+    fees += wrapper.fee + stake.fee;
+
     // The buy filled exactly as quoted before it; the sell left the other half staked.
     let after = staked(chain.as_ref(), alice, hot, 2).await;
     assert_eq!(after, held_before + buy.amount_out - buy.amount_out / 2, "{sdk}");
     assert_eq!(u(&sdk["stake_after"]), after, "the SDK reads the stake it left");
     let free = chain.account(alice).await.unwrap();
     let sold = sold_tao(chain.as_ref(), alice).await;
-    assert_eq!(free.free, free_before - 3 * TAO - 20 * TAO - fees + sold, "{sdk}");
+    assert_eq!(free.free, free_before - 3 * TAO - 20 * TAO - 5 * TAO - fees + sold, "{sdk}");
     assert_eq!(u(&sdk["balance_after"]), free.free);
-    assert_eq!(free.nonce, 3, "three included; the refused one used no nonce");
+    assert_eq!(free.nonce, 5, "five included; the refused one used no nonce");
 
     server.shutdown().await;
     node.shutdown().await;

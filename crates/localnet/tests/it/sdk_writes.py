@@ -7,7 +7,8 @@ state afterwards against it, to the rao.
 Usage: python sdk_writes.py <ws url> <request JSON>
   request = {"signer": "//Alice", "dest": ss58, "transfer_rao": n, "hotkey": ss58,
              "netuid": n, "stake_rao": n, "buy_limit_rao": n, "unstake_rao": n,
-             "sell_limit_rao": n, "refused_limit_rao": n}
+             "sell_limit_rao": n, "refused_limit_rao": n, "shielded_hotkey": ss58,
+             "shielded_netuid": n, "shielded_rao": n}
 """
 
 import asyncio
@@ -84,6 +85,21 @@ async def trade(url, r):
             out["refused"] = outcome(refused)
         except Exception as e:  # the SDK raises for a pool refusal
             out["refused"] = {"success": False, "raised": type(e).__name__, "error": str(e)}
+        # A stake MEV-shielded, as the SDK sends trades by default: signed at nonce n + 1,
+        # encrypted to the node's MevShield.NextKey, carried by MevShield.submit_encrypted
+        # (nonce n); the SDK then finds the decrypted stake in the block by its hash. Last,
+        # because the SDK 11.3 nonce cache then hands out n + 1 again (pinned at the wrapper's
+        # n), which the chain refuses as Stale.
+        out["shielded"] = outcome(
+            await client.submit_shielded(
+                bt.AddStake(
+                    hotkey_ss58=r["shielded_hotkey"],
+                    netuid=r["shielded_netuid"],
+                    amount_tao=bt.rao(r["shielded_rao"]),
+                ),
+                key,
+            )
+        )
         out["balance_after"] = (await client.balances.balance(key.ss58_address)).rao
         out["stake_after"] = (
             await client.staking.stake(key.ss58_address, r["hotkey"], r["netuid"])
