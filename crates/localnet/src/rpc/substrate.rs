@@ -228,7 +228,9 @@ fn args<T: Decode>(name: &str, mut input: &[u8]) -> Result<T, RpcError> {
     Ok(value)
 }
 
-fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcError> {
+/// Runtime API `name` on `input`, for a node whose blocks are `slot_ms` apart (its metadata's
+/// `Aura.SlotDuration`).
+fn runtime_call(rt: &Runtime, slot_ms: u64, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcError> {
     Ok(match name {
         "Core_version" => {
             args::<()>(name, input)?;
@@ -236,7 +238,10 @@ fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcEr
         }
         "Metadata_metadata" => {
             args::<()>(name, input)?;
-            OpaqueMetadata(metadata::metadata_bytes(14).unwrap_or_default().to_vec()).encode()
+            OpaqueMetadata(
+                metadata::metadata_bytes(14, slot_ms).map_or_else(Vec::new, |b| b.to_vec()),
+            )
+            .encode()
         }
         "Metadata_metadata_versions" => {
             args::<()>(name, input)?;
@@ -244,7 +249,7 @@ fn runtime_call(rt: &Runtime, name: &str, input: &[u8]) -> Result<Vec<u8>, RpcEr
         }
         "Metadata_metadata_at_version" => {
             let version: u32 = args(name, input)?;
-            metadata::metadata_bytes(version).map(|b| OpaqueMetadata(b.to_vec())).encode()
+            metadata::metadata_bytes(version, slot_ms).map(|b| OpaqueMetadata(b.to_vec())).encode()
         }
         "SubnetInfoRuntimeApi_get_all_dynamic_info" => {
             args::<()>(name, input)?;
@@ -581,7 +586,8 @@ pub(super) async fn dispatch(
         m::STATE_GET_METADATA => {
             let (at,): (Option<Hash>,) = params(method, "[hash?]", p, 1)?;
             state_root_at(state, at)?;
-            to_value(hex0x(metadata::metadata_bytes(14).unwrap_or_default()))
+            let bytes = metadata::metadata_bytes(14, node.info().block_time_ms);
+            to_value(hex0x(bytes.as_deref().unwrap_or_default()))
         }
         m::STATE_GET_RUNTIME_VERSION | m::CHAIN_GET_RUNTIME_VERSION => {
             let (at,): (Option<Hash>,) = params(method, "[hash?]", p, 1)?;
@@ -621,7 +627,8 @@ pub(super) async fn dispatch(
             let data = if data.starts_with("0x") { data } else { format!("0x{data}") };
             let input = parse_hex(method, "the call data", &data)?;
             let at = state_root_at(state, at)?;
-            let out = at_state(state, at, |rt| runtime_call(rt, &name, &input)).await?;
+            let slot_ms = node.info().block_time_ms;
+            let out = at_state(state, at, |rt| runtime_call(rt, slot_ms, &name, &input)).await?;
             to_value(hex0x(&out))
         }
         m::STATE_GET_STORAGE | m::STATE_GET_STORAGE_AT => {

@@ -6,7 +6,9 @@
 //! runtime for the items localnet implements. A test decodes the recorded spec-393 metadata
 //! and lists every difference in shape for the items both define.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use frame_metadata::v14::{
     PalletCallMetadata, PalletConstantMetadata, PalletErrorMetadata, PalletEventMetadata,
@@ -443,7 +445,11 @@ pub const SS58_PREFIX: u16 = 42;
 /// `Balances::ExistentialDeposit`, rao (Subtensor's value).
 pub const EXISTENTIAL_DEPOSIT: u64 = 500;
 
-fn pallets() -> Vec<PalletMetadata> {
+/// `Aura.SlotDuration` on Subtensor (ms): its 12-second blocks. A node serves its own block
+/// time there (the SDK's `block_time()` reads it; 250 ms is Subtensor's "fast blocks").
+pub const DEFAULT_SLOT_DURATION_MS: u64 = 12_000;
+
+fn pallets(slot_duration_ms: u64) -> Vec<PalletMetadata> {
     vec![
         pallet(
             "System",
@@ -465,6 +471,15 @@ fn pallets() -> Vec<PalletMetadata> {
             None,
             None,
             Vec::new(),
+        ),
+        pallet(
+            "Aura",
+            p::index::AURA,
+            None,
+            None,
+            None,
+            None,
+            vec![constant("SlotDuration", slot_duration_ms)],
         ),
         pallet(
             "Balances",
@@ -689,8 +704,13 @@ fn apis() -> Vec<RuntimeApiMetadata> {
 
 /// The V15 metadata.
 pub fn metadata_v15() -> RuntimeMetadataV15 {
+    metadata_v15_for(DEFAULT_SLOT_DURATION_MS)
+}
+
+/// [`metadata_v15`] of a node whose blocks are `slot_duration_ms` apart.
+pub fn metadata_v15_for(slot_duration_ms: u64) -> RuntimeMetadataV15 {
     let mut metadata = RuntimeMetadataV15::new(
-        pallets(),
+        pallets(slot_duration_ms),
         ExtrinsicMetadata {
             version: 4,
             address_ty: meta_type::<MultiAddress>(),
@@ -714,7 +734,12 @@ pub fn metadata_v15() -> RuntimeMetadataV15 {
 
 /// The V14 metadata (the same pallets; no runtime APIs).
 pub fn metadata_v14() -> v14::RuntimeMetadataV14 {
-    let pallets = pallets()
+    metadata_v14_for(DEFAULT_SLOT_DURATION_MS)
+}
+
+/// [`metadata_v14`] of a node whose blocks are `slot_duration_ms` apart.
+pub fn metadata_v14_for(slot_duration_ms: u64) -> v14::RuntimeMetadataV14 {
+    let pallets = pallets(slot_duration_ms)
         .into_iter()
         .map(|p| v14::PalletMetadata {
             name: p.name,
@@ -747,13 +772,14 @@ pub fn metadata_v14() -> v14::RuntimeMetadataV14 {
     metadata
 }
 
-static V14_BYTES: LazyLock<Vec<u8>> =
-    LazyLock::new(|| RuntimeMetadataPrefixed::from(metadata_v14()).encode());
-static V15_BYTES: LazyLock<Vec<u8>> =
-    LazyLock::new(|| RuntimeMetadataPrefixed::from(metadata_v15()).encode());
+/// Encoded metadata by (version, slot duration): built once for each (a node has one block
+/// time; tests a few).
+static BYTES: LazyLock<Mutex<EncodedByVersionAndSlot>> = LazyLock::new(Default::default);
+
+type EncodedByVersionAndSlot = HashMap<(u32, u64), Arc<[u8]>>;
 
 static DECLARED: LazyLock<Vec<([u8; 32], &'static str, &'static str)>> = LazyLock::new(|| {
-    pallets()
+    pallets(DEFAULT_SLOT_DURATION_MS)
         .into_iter()
         .filter_map(|p| p.storage)
         .flat_map(|s| {
@@ -800,11 +826,19 @@ pub fn error_index(pallet: Option<&str>, name: &str) -> Option<(u8, u8)> {
         .map(|(_, _, pallet, error)| (*pallet, *error))
 }
 
-/// `RuntimeMetadataPrefixed` bytes of `version` (14 or 15), built once.
-pub fn metadata_bytes(version: u32) -> Option<&'static [u8]> {
-    match version {
-        14 => Some(&V14_BYTES),
-        15 => Some(&V15_BYTES),
-        _ => None,
+/// `RuntimeMetadataPrefixed` bytes of `version` (14 or 15) for a node whose blocks are
+/// `slot_duration_ms` apart (`Aura.SlotDuration`), built once.
+pub fn metadata_bytes(version: u32, slot_duration_ms: u64) -> Option<Arc<[u8]>> {
+    let build = || -> Option<Vec<u8>> {
+        match version {
+            14 => Some(RuntimeMetadataPrefixed::from(metadata_v14_for(slot_duration_ms)).encode()),
+            15 => Some(RuntimeMetadataPrefixed::from(metadata_v15_for(slot_duration_ms)).encode()),
+            _ => None,
+        }
+    };
+    let mut cache = BYTES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    match cache.entry((version, slot_duration_ms)) {
+        Entry::Occupied(e) => Some(e.get().clone()),
+        Entry::Vacant(e) => Some(e.insert(build()?.into()).clone()),
     }
 }

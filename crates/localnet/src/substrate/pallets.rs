@@ -19,6 +19,8 @@ pub mod index {
     pub const SYSTEM: u8 = 0;
     /// `Timestamp`.
     pub const TIMESTAMP: u8 = 2;
+    /// `Aura`.
+    pub const AURA: u8 = 3;
     /// `Balances`.
     pub const BALANCES: u8 = 5;
     /// `TransactionPayment`.

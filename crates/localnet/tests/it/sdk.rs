@@ -241,6 +241,8 @@ async fn agree(chain: &dyn Chain, sdk: &Value, request: &Value) {
     let head = header.number;
     assert_eq!(u(&sdk["block"]), head);
     assert_eq!(u(&sdk["timestamp_ms"]), header.timestamp_ms, "Timestamp.Now");
+    assert_eq!(sdk["block_time"], json!(0.25), "Aura.SlotDuration, the node's block time");
+    assert_eq!(sdk["fast_blocks"], json!(true));
     assert_eq!(
         u(&sdk["existential_deposit"]),
         localnet::substrate::metadata::EXISTENTIAL_DEPOSIT,
@@ -365,11 +367,13 @@ async fn agree(chain: &dyn Chain, sdk: &Value, request: &Value) {
 async fn the_bittensor_sdk_reads_localnet_as_localnet_does() {
     let Some(python) = test_support::require(test_support::Tool::Python) else { return };
     let genesis = sdk_genesis();
-    let node = Node::start(
-        &genesis,
-        NodeConfig { production: BlockProduction::Manual, ..NodeConfig::default() },
-    )
-    .unwrap();
+    // Blocks 250 ms apart, Subtensor's "fast blocks": the SDK reads the node's block time.
+    let config = NodeConfig {
+        production: BlockProduction::Manual,
+        block_time: std::time::Duration::from_millis(250),
+        ..NodeConfig::default()
+    };
+    let node = Node::start(&genesis, config).unwrap();
     let handle = node.handle();
     // Trades first, so pools, volumes and balances are not the genesis values.
     let ctx = handle.signing_context();

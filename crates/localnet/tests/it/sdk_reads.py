@@ -98,6 +98,8 @@ async def read(url, request):
         out = {"block": await client.block(), "token_symbols": client.token_symbols}
         out["timestamp_ms"] = round((await client.timestamp()).timestamp() * 1000)
         out["existential_deposit"] = (await client.balances.existential_deposit()).rao
+        out["block_time"] = await client.block_time()
+        out["fast_blocks"] = await client.is_fast_blocks()
         out["subnets"] = [
             {"netuid": s.netuid, "tempo": s.tempo, "burn": s.burn.rao, "neuron_count": s.neuron_count}
             for s in await client.subnets.subnets()
