@@ -294,7 +294,7 @@ fn block_page(
                         tr data-index=(x.index) {
                             td data-label=(t.index) { a href=(format!("/extrinsics/{}-{}", h.number, x.index)) { (h.number) "-" (x.index) } }
                             td data-label=(t.signer) { (account_link(&x.signer)) }
-                            td data-label=(t.call) { (x.call.describe()) }
+                            td data-label=(t.call) { (crate::describe::describe(&x.call, c.lang)) }
                             td data-label=(t.result) { (result_cell(t, &x.result)) }
                             td data-label=(t.tx_fee) { (fmt::tao_exact(x.fee)) }
                         }
@@ -380,7 +380,7 @@ pub(crate) async fn extrinsic(
         (search_form(t))
         section.hero { div {
             h1 { (title) }
-            @if let Some(x) = x { p.sub { (x.call.describe()) } }
+            @if let Some(x) = x { p.sub { (crate::describe::describe(&x.call, c.lang)) } }
         } }
         section.card {
             dl.stats #extrinsic {
@@ -390,7 +390,7 @@ pub(crate) async fn extrinsic(
                     (stat(t.tx_hash, html! { span.mono { (x.hash.to_hex()) } }))
                     (stat(t.signer, html! { (account_link(&x.signer)) }))
                     (stat(t.nonce, html! { (x.nonce) }))
-                    (stat(t.call, html! { (x.call.describe()) " " span.muted { "(" (x.call.name()) ")" } }))
+                    (stat(t.call, html! { (crate::describe::describe(&x.call, c.lang)) " " span.muted { "(" (x.call.name()) ")" } }))
                     (stat(t.result, result_cell(t, &x.result)))
                     (stat(t.tx_fee, html! { (fmt::tao_exact(x.fee)) }))
                 }

@@ -109,6 +109,7 @@ mod assets;
 mod backprop;
 mod basket;
 mod cells;
+mod describe;
 mod error;
 mod explorer;
 pub mod fmt;

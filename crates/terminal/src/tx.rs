@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Lang;
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -359,7 +360,8 @@ impl TxBook {
 pub(crate) struct ForSigning {
     pub(crate) payload: String,
     pub(crate) signer: AccountId,
-    pub(crate) description: String,
+    /// The call, worded in the page's language ([`crate::describe`]).
+    pub(crate) call: Call,
     pub(crate) fee_rao: u64,
     pub(crate) expires_at_ms: u64,
     pub(crate) quote: Option<Quote>,
@@ -377,7 +379,7 @@ impl TxBook {
         (entry.view.status == Stage::Prepared).then(|| ForSigning {
             payload: format!("0x{}", hex::encode(&entry.prepared.payload)),
             signer: entry.prepared.signer,
-            description: entry.prepared.description.clone(),
+            call: entry.prepared.call.clone(),
             fee_rao: entry.prepared.fee_estimate,
             expires_at_ms: entry.view.expires_at_ms,
             quote: entry.view.quote.clone(),
@@ -514,6 +516,16 @@ struct PrepareResponse<'a> {
     signer_payload: Option<SignerPayloadJson>,
 }
 
+/// The legs of `call` (see [`crate::describe::legs`]), in English as the API speaks, each with
+/// its quote.
+fn leg_views(call: &Call, quotes: Vec<Option<Quote>>) -> Vec<Leg> {
+    crate::describe::legs(call, Lang::En)
+        .into_iter()
+        .zip(quotes)
+        .map(|(description, quote)| Leg { description, quote })
+        .collect()
+}
+
 /// `POST /api/v1/tx/prepare`.
 pub(crate) async fn prepare(
     State(s): State<AppState>,
@@ -542,13 +554,15 @@ pub(crate) async fn prepare(
         // then make the batch fail whole rather than fill worse than quoted.
         Call::BatchAll { calls } => {
             let mut out = Vec::with_capacity(calls.len());
-            let mut legs = Vec::with_capacity(calls.len());
+            let mut quotes = Vec::with_capacity(calls.len());
             for leg in calls {
                 let (leg, quote) = quoted(&s, leg, req.tolerance_bps, req.allow_partial).await?;
-                legs.push(Leg { description: leg.describe(), quote });
+                quotes.push(quote);
                 out.push(leg);
             }
-            (Call::BatchAll { calls: out }, None, legs)
+            let call = Call::BatchAll { calls: out };
+            let legs = leg_views(&call, quotes);
+            (call, None, legs)
         }
         call @ Call::SwapStake { origin_netuid, destination_netuid, alpha_amount, .. } => {
             let bps = req.tolerance_bps.unwrap_or(DEFAULT_TOLERANCE_BPS);
@@ -559,13 +573,7 @@ pub(crate) async fn prepare(
                 None => call,
             };
             // The receipt sets each leg against the chain's StakeRemoved and StakeAdded.
-            let legs = vec![
-                Leg { description: format!("sell on subnet {origin_netuid}"), quote: Some(q.sell) },
-                Leg {
-                    description: format!("buy on subnet {destination_netuid}"),
-                    quote: Some(q.buy),
-                },
-            ];
+            let legs = leg_views(&call, vec![Some(q.sell), Some(q.buy)]);
             (call, None, legs)
         }
         call => {

@@ -228,15 +228,15 @@ pub(crate) async fn sign(
         section.hero { div { h1 { (t.w_sign_title) } p.sub { (t.w_sign_sub) } } }
         section.card #signcard data-id=(id) data-payload=(p.payload) data-signer=(p.signer.to_string()) data-expires=(p.expires_at_ms) data-signer-payload=[p.signer_payload.as_deref()] {
             dl.receipt {
-                dt { (t.w_what) } dd #tx-description { (p.description) }
+                dt { (t.w_what) } dd #tx-description { (crate::describe::describe(&p.call, c.lang)) }
                 dt { (t.signer) } dd.mono { (p.signer.to_string()) }
                 dt { (t.tx_fee) } dd { (fmt::tao_exact(p.fee_rao)) }
                 @if let Some(q) = &p.quote {
                     dt { (t.w_quoted) } dd #tx-quote data-amount-out=(q.amount_out) data-min=(q.min_received) { (q.amount_out) " " (t.w_rao_out) " " (q.min_received) " (" (t.impact) " " (format!("{:.3} %", q.impact * 100.0)) ")" }
                 }
-                @for (i, leg) in p.legs.iter().enumerate() {
+                @for (i, (leg, words)) in p.legs.iter().zip(crate::describe::legs(&p.call, c.lang)).enumerate() {
                     dt { (t.w_leg) " " (i + 1) } dd.leg data-leg=(i) {
-                        (leg.description)
+                        (words)
                         @if let Some(q) = &leg.quote { br; span.muted { (t.w_quoted) " " (q.amount_out) " " (t.w_rao_out) " " (q.min_received) " (" (t.impact) " " (format!("{:.3} %", q.impact * 100.0)) ")" } }
                     }
                 }

@@ -40,6 +40,8 @@
 
 #[cfg(feature = "browser")]
 pub mod browser;
+#[cfg(feature = "chain")]
+pub mod calls;
 #[cfg(feature = "localnet")]
 pub mod dojo;
 #[cfg(feature = "chain")]

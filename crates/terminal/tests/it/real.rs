@@ -223,6 +223,8 @@ async fn explorer_pages_show_a_transfer_and_a_stake() {
     // In Chinese.
     let (_, _, zh) = get(&app, &format!("/blocks/{tblock}?lang=zh")).await;
     assert!(zh.contains("外部交易") && zh.contains("状态根"));
+    let bob_short: String = bob.to_ss58().chars().take(4).collect();
+    assert!(zh.contains(&format!("向 {bob_short}… 转账 5 τ")), "the transfer in Chinese: {zh}");
     let (_, _, zh) = get(&app, &format!("/accounts/{alice}?lang=zh")).await;
     assert!(zh.contains("可用余额") && zh.contains("最近成交"));
 

@@ -504,6 +504,11 @@ async fn a_basket_of_five_legs_is_planned_quoted_and_lands_as_one_batch() {
     let (s, _, page) = crate::get(&app, &format!("/sign/{tx_id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(page.matches("data-leg=").count(), 5, "the sign page lists every leg");
+    // In Chinese, what is signed is said in Chinese, leg by leg, with the same figures.
+    let (s, _, zh) = crate::get(&app, &format!("/sign/{tx_id}?lang=zh")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(zh.contains("全部成功或全部不执行，共 5 笔"), "{zh}");
+    assert_eq!(zh.matches("全部成交否则取消").count(), 10, "the call and its five legs: {zh}");
 
     let last = alice_signs_and_follows(&app, addr, &p).await;
     assert_eq!(last["status"], "finalized", "{last}");
