@@ -12,6 +12,8 @@ pub(crate) mod dmath;
 mod generate;
 mod names;
 
+pub(crate) use names::glyph;
+
 pub use generate::{
     BLOCKS_PER_DAY, DEV_ACCOUNTS, GenesisOptions, TAO, generate, new_subnet_hyperparameters,
 };

@@ -817,10 +817,14 @@ impl Runtime {
             dtao::amm::Pool::balancer(dtao::amm::Reserves { tao: lock, alpha: alpha_in });
         pool.fee_rate = hyperparameters.fee_rate;
         let moving_price = dtao::fixed::I96F32::saturating_from_num(median);
-        let identity = identity.unwrap_or_else(|| SubnetIdentity {
+        let mut identity = identity.unwrap_or_else(|| SubnetIdentity {
             name: format!("subnet {netuid}"),
             ..SubnetIdentity::default()
         });
+        // As Subtensor, which keeps no symbol in an identity: the chain assigns the netuid's.
+        if identity.symbol.is_empty() {
+            identity.symbol = crate::genesis::glyph(netuid);
+        }
         self.debit(&who, lock)?;
         if let Some(old) = prune {
             self.dissolve_subnet(old, events);
@@ -963,7 +967,13 @@ impl Runtime {
             });
         }
         if let Some(s) = self.state.subnets.get_mut(&netuid) {
-            s.identity = identity;
+            // An identity without a symbol (Subtensor's form has none) keeps the subnet's.
+            let symbol = if identity.symbol.is_empty() {
+                std::mem::take(&mut s.identity.symbol)
+            } else {
+                identity.symbol.clone()
+            };
+            s.identity = SubnetIdentity { symbol, ..identity };
         }
         self.digests.mark_subnet(netuid);
         events.push(Event::SubnetIdentitySet { netuid });

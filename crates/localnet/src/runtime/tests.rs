@@ -597,6 +597,8 @@ fn registration_start_call_and_neurons() {
     assert_eq!(netuid, 4);
     assert_eq!(lock_cost, ChainParams::default().min_lock);
     let sn = net.rt.subnet(4).unwrap();
+    // Registered without an identity: the chain names it and assigns the netuid's glyph.
+    assert_eq!((sn.identity.name.as_str(), sn.identity.symbol.as_str()), ("subnet 4", "δ"));
     assert_eq!(sn.pool.tao_reserve, lock_cost);
     let others = net.rt.subnet(2).unwrap().pool.price;
     assert!(sn.pool.price.abs_diff(others) < others / 1000, "the median price of the others");
@@ -709,9 +711,16 @@ fn hyperparameters_are_owner_only_and_ranged() {
     );
     let history = net.rt.hyperparameter_history(1).unwrap();
     assert_eq!(history, vec![(START + 1, Hyperparameter::FeeRate(100))]);
+    let symbol = net.rt.subnet(1).unwrap().identity.symbol;
+    assert!(!symbol.is_empty());
+    // Without a symbol (Subtensor's form has none) the subnet keeps its own; with one, it is set.
     let identity = SubnetIdentity { name: "Apex".into(), ..Default::default() };
     net.ok(&k.alice, Call::SetSubnetIdentity { netuid: 1, identity: identity.clone() });
-    assert_eq!(net.rt.subnet(1).unwrap().identity, identity);
+    let kept = SubnetIdentity { symbol: symbol.clone(), ..identity.clone() };
+    assert_eq!(net.rt.subnet(1).unwrap().identity, kept);
+    let renamed = SubnetIdentity { symbol: "ש".into(), ..identity };
+    net.ok(&k.alice, Call::SetSubnetIdentity { netuid: 1, identity: renamed.clone() });
+    assert_eq!(net.rt.subnet(1).unwrap().identity, renamed);
 }
 
 #[test]

@@ -427,13 +427,32 @@ pub fn chain_call(call: &RuntimeCall) -> Result<Call, String> {
             | S::register_network_with_identity { hotkey, identity: None } => {
                 Call::RegisterNetwork { hotkey: account(hotkey), identity: None }
             }
-            S::register_network_with_identity { .. } | S::set_subnet_identity { .. } => {
-                // localnet keeps a subnet's token symbol in its identity, where Subtensor keeps
-                // it apart; read without one, the call would clear the symbol.
-                return Err("localnet does not take subnet identities in Subtensor's form yet \
-                     (its identities carry the token symbol): use taoplex's own RPC"
-                    .into());
+            S::register_network_with_identity { hotkey, identity: Some(v3) } => {
+                Call::RegisterNetwork { hotkey: account(hotkey), identity: Some(from_v3(v3)?) }
             }
+            S::set_subnet_identity {
+                netuid,
+                subnet_name,
+                github_repo,
+                subnet_contact,
+                subnet_url,
+                discord,
+                description,
+                logo_url,
+                additional,
+            } => Call::SetSubnetIdentity {
+                netuid,
+                identity: from_v3(super::types::SubnetIdentityV3 {
+                    subnet_name,
+                    github_repo,
+                    subnet_contact,
+                    subnet_url,
+                    discord,
+                    description,
+                    logo_url,
+                    additional,
+                })?,
+            },
             S::burned_register { netuid, hotkey } => {
                 Call::BurnedRegister { netuid, hotkey: account(hotkey) }
             }
@@ -603,6 +622,34 @@ fn ip_number(ip: &str) -> u128 {
         Ok(std::net::IpAddr::V6(v6)) => u128::from(v6),
         Err(_) => 0,
     }
+}
+
+/// localnet's identity for Subtensor's `SubnetIdentityV3`, with no symbol (the chain assigns a
+/// subnet's symbol at registration and an identity without one keeps it). The fields localnet
+/// does not keep (contact, Discord, additional) must be empty: refused rather than dropped.
+fn from_v3(v3: super::types::SubnetIdentityV3) -> Result<chain::SubnetIdentity, String> {
+    for (field, value) in [
+        ("subnet_contact", &v3.subnet_contact),
+        ("discord", &v3.discord),
+        ("additional", &v3.additional),
+    ] {
+        if !value.is_empty() {
+            return Err(format!(
+                "localnet keeps no {field} in a subnet identity yet; send it empty"
+            ));
+        }
+    }
+    let text = |field: &str, bytes: Vec<u8>| {
+        String::from_utf8(bytes).map_err(|_| format!("the identity's {field} is not UTF-8"))
+    };
+    Ok(chain::SubnetIdentity {
+        name: text("subnet_name", v3.subnet_name)?,
+        symbol: String::new(),
+        description: text("description", v3.description)?,
+        url: text("subnet_url", v3.subnet_url)?,
+        github: text("github_repo", v3.github_repo)?,
+        logo_url: text("logo_url", v3.logo_url)?,
+    })
 }
 
 /// A subnet identity in Subtensor's `SubnetIdentityV3` (which has no symbol: the chain assigns
@@ -832,11 +879,27 @@ mod tests {
         };
         let register =
             Call::RegisterNetwork { hotkey: AccountId([2; 32]), identity: Some(identity.clone()) };
-        let set = Call::SetSubnetIdentity { netuid: 4, identity };
-        for call in [register, set] {
-            let back = chain_call(&runtime_call(&call).unwrap()).unwrap_err();
-            assert!(back.contains("token symbol"), "{back}");
-        }
+        let set = Call::SetSubnetIdentity { netuid: 4, identity: identity.clone() };
+        // Read back without the symbol, which Subtensor's form does not carry (the chain keeps
+        // the subnet's), every other field intact.
+        let unsymbolled = chain::SubnetIdentity { symbol: String::new(), ..identity };
+        let back = chain_call(&runtime_call(&register).unwrap()).unwrap();
+        let expected = Call::RegisterNetwork {
+            hotkey: AccountId([2; 32]),
+            identity: Some(unsymbolled.clone()),
+        };
+        assert_eq!(back, expected);
+        let back = chain_call(&runtime_call(&set).unwrap()).unwrap();
+        assert_eq!(back, Call::SetSubnetIdentity { netuid: 4, identity: unsymbolled });
+        // Fields localnet does not keep are refused, not dropped.
+        let mut v3 = identity_v3(&chain::SubnetIdentity::default());
+        v3.discord = b"apex#1".to_vec();
+        let with_discord = RuntimeCall::SubtensorModule(sm::Call::register_network_with_identity {
+            hotkey: AccountId32([2; 32]),
+            identity: Some(v3),
+        });
+        let refused = chain_call(&with_discord).unwrap_err();
+        assert!(refused.contains("discord"), "{refused}");
     }
 
     fn context() -> SigningContext {

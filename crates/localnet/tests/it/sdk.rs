@@ -432,7 +432,7 @@ async fn the_bittensor_sdk_trades_on_localnet() {
     let genesis = sdk_genesis();
     let (node, server) = serve(&genesis, instant_final()).await;
     let handle = node.handle();
-    let chain: Arc<dyn Chain> = Arc::new(LocalChain::new(handle));
+    let chain: Arc<dyn Chain> = Arc::new(LocalChain::new(handle.clone()));
     let (alice, hot) = (id("//Alice"), id("//Owner2//hot"));
     let held_before = staked(chain.as_ref(), alice, hot, 2).await;
     let free_before = chain.account(alice).await.unwrap().free;
@@ -454,7 +454,16 @@ async fn the_bittensor_sdk_trades_on_localnet() {
         "shielded_hotkey": shielded_hot.to_ss58(),
         "shielded_netuid": 1,
         "shielded_rao": 5 * TAO,
+        "owner": "//Owner3",
+        "identity_netuid": 3,
+        "identity_name": "Gamma",
     });
+    // SN3's owner pays the identity's fee.
+    let ctx = handle.signing_context();
+    let fund = Call::Transfer { dest: id("//Owner3"), amount: Tao::from_rao(TAO) };
+    handle.submit(sign("//Bob", fund, 0, handle.head().number, &ctx)).await.unwrap();
+    let before = chain.subnet(3).await.unwrap().identity;
+    assert_eq!((before.name.as_str(), before.symbol.as_str()), ("", "γ"), "unnamed, with a glyph");
     let sdk = sdk_script("sdk_writes.py", &python, &server.ws_url(), &request);
 
     for step in ["transfer", "buy", "sell", "shielded"] {
@@ -478,6 +487,22 @@ async fn the_bittensor_sdk_trades_on_localnet() {
         assert_eq!(sdk[step]["fee"], json!(x.fee), "{step}: the fee the SDK reported");
         fees += x.fee;
     }
+    // The identity the owner set through the SDK, in localnet's state and as the SDK reads it
+    // back; the subnet keeps its symbol (Subtensor's form carries none).
+    assert_eq!(sdk["identity_set"]["success"], json!(true), "{sdk}");
+    let named = chain.subnet(3).await.unwrap().identity;
+    let expected = chain::SubnetIdentity {
+        name: "Gamma".into(),
+        symbol: "γ".into(),
+        description: "Gamma, named through the SDK.".into(),
+        url: "https://gamma.example".into(),
+        github: "https://github.com/example/gamma".into(),
+        logo_url: String::new(),
+    };
+    assert_eq!(named, expected);
+    assert_eq!(sdk["identity"]["subnet_name"], json!("Gamma"), "{sdk}");
+    assert_eq!(sdk["identity"]["github_repo"], json!(expected.github), "{sdk}");
+
     // The shielded stake: the SDK's wrapper (nonce 3) and, right after it in the same block,
     // the stake it carried (nonce 4), decrypted by the node; the SDK reports the stake's own
     // receipt. The alpha credited is the StakeAdded event's.

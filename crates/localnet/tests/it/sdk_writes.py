@@ -8,7 +8,8 @@ Usage: python sdk_writes.py <ws url> <request JSON>
   request = {"signer": "//Alice", "dest": ss58, "transfer_rao": n, "hotkey": ss58,
              "netuid": n, "stake_rao": n, "buy_limit_rao": n, "unstake_rao": n,
              "sell_limit_rao": n, "refused_limit_rao": n, "shielded_hotkey": ss58,
-             "shielded_netuid": n, "shielded_rao": n}
+             "shielded_netuid": n, "shielded_rao": n, "owner": "//Owner3",
+             "identity_netuid": n, "identity_name": str}
 """
 
 import asyncio
@@ -100,6 +101,22 @@ async def trade(url, r):
                 key,
             )
         )
+        # The owner of an unnamed subnet names it (Subtensor's set_subnet_identity), then the
+        # SDK reads the identity back.
+        owner = bittensor_core.Keypair.create_from_uri(r["owner"])
+        out["identity_set"] = outcome(
+            await client.execute(
+                bt.SetSubnetIdentity(
+                    netuid=r["identity_netuid"],
+                    subnet_name=r["identity_name"],
+                    github_repo="https://github.com/example/gamma",
+                    subnet_url="https://gamma.example",
+                    description="Gamma, named through the SDK.",
+                ),
+                owner,
+            )
+        )
+        out["identity"] = await client.subnets.subnet_identity(r["identity_netuid"])
         out["balance_after"] = (await client.balances.balance(key.ss58_address)).rao
         out["stake_after"] = (
             await client.staking.stake(key.ss58_address, r["hotkey"], r["netuid"])
