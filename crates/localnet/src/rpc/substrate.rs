@@ -185,6 +185,7 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
         StorageItem::TotalNetworks => Some(rt.total_networks().encode()),
         StorageItem::Subnet(item, netuid) => rt.subnet_item(item, netuid),
         StorageItem::SubnetIdentity(netuid) => rt.subnet_identity_item(netuid),
+        StorageItem::Commitment(..) => None,
     }
 }
 

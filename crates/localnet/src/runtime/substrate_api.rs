@@ -300,6 +300,8 @@ impl Runtime {
             Served::Subnet(item) => {
                 self.state.subnets.keys().map(|netuid| StorageItem::Subnet(item, *netuid)).collect()
             }
+            // localnet holds no commitments.
+            Served::Commitment(_) => Vec::new(),
             Served::SubnetIdentity => self
                 .state
                 .subnets

@@ -27,7 +27,8 @@ use scale_info::{MetaType, Path, PortableRegistry, Type, TypeInfo, TypeParameter
 
 use super::pallets::{
     self as p, BoundedVec, RuntimeCall, RuntimeError, RuntimeEvent, admin_utils, balances,
-    mev_shield, proxy, subtensor_module, swap, system, timestamp, transaction_payment, utility,
+    commitments, mev_shield, proxy, subtensor_module, swap, system, timestamp, transaction_payment,
+    utility,
 };
 use super::types::*;
 
@@ -254,6 +255,9 @@ const RUNTIME_PATHS: &[(&str, &str)] = &[
     ("TransactionalError", "sp_runtime"),
     ("Weight", "sp_weights::weight_v2"),
     ("BoundedVec", "bounded_collections::bounded_vec"),
+    ("Registration", "pallet_commitments::types"),
+    ("CommitmentInfo", "pallet_commitments::types"),
+    ("Data", "pallet_commitments::types"),
 ];
 
 /// The runtime module of each pallet module of ours (`pallets::balances` and so on): where its
@@ -527,6 +531,31 @@ fn pallets(slot_duration_ms: u64) -> Vec<PalletMetadata> {
             Some(meta_type::<proxy::Call>()),
             Some(meta_type::<proxy::Event>()),
             Some(meta_type::<proxy::Error>()),
+            Vec::new(),
+        ),
+        pallet(
+            "Commitments",
+            p::index::COMMITMENTS,
+            Some(PalletStorageMetadata {
+                prefix: "Commitments",
+                entries: vec![
+                    map::<(u16, AccountId32), commitments::Registration>(
+                        "CommitmentOf",
+                        O,
+                        vec![I, T],
+                        vec![0],
+                    ),
+                    map::<(u16, AccountId32), Vec<(Vec<u8>, u64)>>(
+                        "RevealedCommitments",
+                        O,
+                        vec![I, T],
+                        vec![0],
+                    ),
+                ],
+            }),
+            None,
+            None,
+            None,
             Vec::new(),
         ),
         pallet(

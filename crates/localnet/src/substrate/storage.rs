@@ -112,6 +112,26 @@ pub enum StorageItem {
     /// `SubtensorModule.SubnetIdentitiesV3(netuid)` (a `Blake2_128Concat` key, unlike the
     /// per-subnet items above).
     SubnetIdentity(u16),
+    /// A `Commitments` map's entry for (netuid, hotkey): `Identity(u16) ++ Twox64Concat`.
+    /// localnet holds no commitments, so every such key reads as absent.
+    Commitment(CommitmentItem, u16, [u8; 32]),
+}
+
+/// The `Commitments` maps localnet declares (the SDK's metagraph reads both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitmentItem {
+    /// `CommitmentOf`.
+    CommitmentOf,
+    /// `RevealedCommitments`.
+    RevealedCommitments,
+}
+
+impl CommitmentItem {
+    /// Every item, with its storage name.
+    pub const ALL: [(CommitmentItem, &'static str); 2] = [
+        (CommitmentItem::CommitmentOf, "CommitmentOf"),
+        (CommitmentItem::RevealedCommitments, "RevealedCommitments"),
+    ];
 }
 
 /// Parses a full storage key. `None` for keys of items localnet does not serve.
@@ -127,6 +147,16 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
         let netuid = <[u8; 2]>::try_from(netuid).ok()?;
         return (hash == blake2_128(&netuid))
             .then_some(StorageItem::SubnetIdentity(u16::from_le_bytes(netuid)));
+    }
+    if let Some((item, _)) =
+        CommitmentItem::ALL.iter().find(|(_, name)| head == prefix("Commitments", name))
+    {
+        let (netuid, rest) = rest.split_at_checked(2)?;
+        let (hash, hotkey) = rest.split_at_checked(8)?;
+        let hotkey: [u8; 32] = hotkey.try_into().ok()?;
+        let netuid = u16::from_le_bytes(netuid.try_into().ok()?);
+        return (hash == sp_crypto_hashing::twox_64(&hotkey))
+            .then_some(StorageItem::Commitment(*item, netuid, hotkey));
     }
     if let Ok(netuid) = <[u8; 2]>::try_from(rest) {
         return SubnetItem::ALL
@@ -178,6 +208,13 @@ pub fn key(item: StorageItem) -> Vec<u8> {
             key.extend_from_slice(&blake2_128_concat(&netuid.to_le_bytes()));
             key
         }
+        StorageItem::Commitment(item, netuid, hotkey) => {
+            let name = CommitmentItem::ALL.iter().find(|(i, _)| *i == item).map_or("", |(_, n)| n);
+            let mut key = prefix("Commitments", name).to_vec();
+            key.extend_from_slice(&netuid.to_le_bytes());
+            key.extend_from_slice(&twox_64_concat(&hotkey));
+            key
+        }
     }
 }
 
@@ -192,6 +229,8 @@ pub enum Served {
     Subnet(SubnetItem),
     /// `SubnetIdentitiesV3`: one key per subnet with an identity.
     SubnetIdentity,
+    /// A `Commitments` map: no keys (localnet holds no commitments).
+    Commitment(CommitmentItem),
 }
 
 /// Every storage item localnet serves: (pallet, item, how its keys are formed).
@@ -208,6 +247,11 @@ pub fn served() -> impl Iterator<Item = (&'static str, &'static str, Served)> {
         ("MevShield", "NextKey", Served::Plain(StorageItem::MevShieldNextKey)),
     ]
     .into_iter()
+    .chain(
+        CommitmentItem::ALL
+            .iter()
+            .map(|(item, name)| ("Commitments", *name, Served::Commitment(*item))),
+    )
     .chain(
         SubnetItem::ALL
             .iter()
@@ -262,6 +306,7 @@ mod tests {
                 Served::Account => StorageItem::SystemAccount([3; 32]),
                 Served::Subnet(item) => StorageItem::Subnet(item, 300),
                 Served::SubnetIdentity => StorageItem::SubnetIdentity(300),
+                Served::Commitment(item) => StorageItem::Commitment(item, 300, [3; 32]),
             };
             let key = key(item);
             assert_eq!(&key[..32], prefix(pallet, name), "{pallet}.{name}");

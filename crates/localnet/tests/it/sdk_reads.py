@@ -181,7 +181,7 @@ async def read(url, request):
         out["metagraphs"] = {}
         for netuid in request["metagraphs"]:
             # localnet has no Commitments pallet: the metagraph alone.
-            m = await client.subnets.metagraph(netuid, commitments=False)
+            m = await client.subnets.metagraph(netuid)
             out["metagraphs"][str(netuid)] = None if m is None else metagraph(m)
         return out
 

@@ -310,6 +310,7 @@ fn metadata_round_trips_through_frame_metadata_decoding() {
                 "SubtensorModule",
                 "Utility",
                 "Proxy",
+                "Commitments",
                 "AdminUtils",
                 "Swap",
                 "MevShield"
