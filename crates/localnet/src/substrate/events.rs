@@ -1,6 +1,8 @@
 //! A block's `System.Events` value: localnet's events as Subtensor's `EventRecord`s.
 //!
-//! Every localnet event the metadata declares becomes its pallet's event, in order. Before
+//! Every localnet event the metadata declares becomes its pallet's event, in order. Each
+//! extrinsic's events open with `Balances.Withdraw` of its fee from the signer (as on
+//! Subtensor; localnet's fee is exact, so no refund `Deposit` follows). Before
 //! each extrinsic's `ExtrinsicSuccess`/`ExtrinsicFailed` comes a
 //! `TransactionPayment.TransactionFeePaid` carrying the fee, as the chain emits it (clients take
 //! the fee from there). Events the metadata does not declare, or whose fields localnet does
@@ -164,8 +166,26 @@ fn runtime_event(e: &Event) -> Option<RuntimeEvent> {
 
 /// Block `block`'s `System.Events`.
 pub fn records(block: &Block) -> Vec<EventRecord> {
-    let mut out = Vec::with_capacity(block.events.len());
+    let mut out = Vec::with_capacity(block.events.len() + block.extrinsics.len());
+    let mut withdrawn = None;
     for r in &block.events {
+        // Each signed extrinsic's events open with the fee leaving the signer's balance, as
+        // Subtensor's transaction payment does (`Balances.Withdraw`).
+        if let ChainPhase::ApplyExtrinsic(i) = r.phase
+            && withdrawn != Some(i)
+        {
+            withdrawn = Some(i);
+            if let Some(x) = block.extrinsics.iter().find(|x| x.index == i) {
+                out.push(EventRecord {
+                    phase: Phase::ApplyExtrinsic(i),
+                    event: RuntimeEvent::Balances(balances::Event::Withdraw {
+                        who: acc(&x.signer),
+                        amount: x.fee,
+                    }),
+                    topics: Vec::new(),
+                });
+            }
+        }
         let Some(event) = runtime_event(&r.event) else { continue };
         let phase = match r.phase {
             ChainPhase::Initialization => Phase::Initialization,

@@ -121,9 +121,12 @@ async fn polkadot_js_reads_and_transfers_on_localnet() {
     );
     let events: Vec<&str> =
         js["events"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-    for event in
-        ["balances.Transfer", "transactionPayment.TransactionFeePaid", "system.ExtrinsicSuccess"]
-    {
+    for event in [
+        "balances.Withdraw",
+        "balances.Transfer",
+        "transactionPayment.TransactionFeePaid",
+        "system.ExtrinsicSuccess",
+    ] {
         assert!(events.contains(&event), "{event} in {events:?}");
     }
 

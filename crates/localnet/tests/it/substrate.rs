@@ -751,10 +751,14 @@ mod rpc {
         let first: Vec<&RuntimeEvent> = at(0).map(|r| &r.event).collect();
         let fee = local.extrinsics[0].fee;
         assert!(fee > 0);
-        // As on Subtensor: the call's events, then the fee, then the outcome.
+        // As on Subtensor: the fee withdrawn, the call's events, the fee paid, the outcome.
         assert_eq!(
-            first[..2],
+            first[..3],
             [
+                &RuntimeEvent::Balances(balances::Event::Withdraw {
+                    who: AccountId32(id(ALICE).0),
+                    amount: fee,
+                }),
                 &RuntimeEvent::Balances(balances::Event::Transfer {
                     from: AccountId32(id(ALICE).0),
                     to: AccountId32(id("//Bob").0),
@@ -768,10 +772,10 @@ mod rpc {
             ]
         );
         assert!(
-            matches!(first[2], RuntimeEvent::System(system::Event::ExtrinsicSuccess { .. })),
+            matches!(first[3], RuntimeEvent::System(system::Event::ExtrinsicSuccess { .. })),
             "{first:?}"
         );
-        assert_eq!(first.len(), 3);
+        assert_eq!(first.len(), 4);
         let second: Vec<&RuntimeEvent> = at(1).map(|r| &r.event).collect();
         let RuntimeEvent::System(system::Event::ExtrinsicFailed { dispatch_error, .. }) =
             second.last().unwrap()
