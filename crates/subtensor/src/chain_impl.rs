@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use chain::{
     AccountId, AccountInfo, Block, BlockId, Call, ChainError, ChainInfo, ChainResult, EventRecord,
-    Header, Mortality, NetUid, NeuronInfo, Prepared, Side, Signature, SigningContext, StakeInfo,
-    SubnetInfo, SwapOutcome, TxOptions, TxStatus, TxValidityError,
+    Header, Mortality, NetUid, NeuronInfo, Phase, Prepared, Side, Signature, SigningContext,
+    StakeInfo, SubnetInfo, SwapOutcome, TxOptions, TxStatus, TxValidityError,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -353,7 +353,12 @@ impl chain::Chain for Subtensor {
                 genesis_hash: self.genesis,
                 spec_version: runtime.version.spec_version,
             },
-            block_time_ms: BLOCK_TIME_MS,
+            block_time_ms: runtime
+                .metadata()
+                .pallet_by_name("Aura")
+                .and_then(|p| p.constant_by_name("SlotDuration"))
+                .and_then(|c| <u64 as parity_scale_codec::Decode>::decode(&mut c.value()).ok())
+                .unwrap_or(BLOCK_TIME_MS),
             finality_depth: head.number.saturating_sub(finalized.number),
             ss58_prefix,
             token_symbol: "TAO".into(),
@@ -365,13 +370,30 @@ impl chain::Chain for Subtensor {
         Ok(self.header_at(block.hash).await?)
     }
 
-    /// The header and the events taoplex knows. Extrinsics are not decoded into taoplex calls
-    /// on the live network (the events carry every trade); the list is empty.
+    /// The header, the signed extrinsics whose calls taoplex knows (read from the body with
+    /// the block's metadata, [`crate::body`]; each with the fee and result its events report)
+    /// and the events taoplex knows.
     async fn block(&self, at: BlockId) -> ChainResult<Block> {
         let block = self.resolve(at).await?;
         let header = self.header_at(block.hash).await?;
         let events = self.events_at(BlockId::Hash(block.hash)).await?;
-        Ok(Block { header, extrinsics: Vec::new(), events })
+        let runtime = self.runtime_of(&block).await?;
+        let body = self.extrinsics(block.hash).await?;
+        let mut extrinsics = crate::body::read_body(&runtime, block.number, body).await?;
+        for x in &mut extrinsics {
+            let outcome = events.iter().filter(|r| r.phase == Phase::ApplyExtrinsic(x.index));
+            for record in outcome {
+                match &record.event {
+                    chain::Event::ExtrinsicSuccess { fee } => x.fee = *fee,
+                    chain::Event::ExtrinsicFailed { error, fee } => {
+                        x.fee = *fee;
+                        x.result = Err(error.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(Block { header, extrinsics, events })
     }
 
     async fn account(&self, who: AccountId) -> ChainResult<AccountInfo> {

@@ -193,8 +193,9 @@ pub(crate) fn parse_hash(method: &str, hex: &str) -> Result<Hash> {
     hex.parse().map_err(|e| SubtensorError::bad_answer(method, e))
 }
 
-/// A header from `chain_getHeader`'s JSON. The time is the Aura slot's start (slot × 12 s),
-/// read from the header's pre-runtime digest, so no extra request is needed.
+/// A header from `chain_getHeader`'s JSON. The time is read from the header's pre-runtime
+/// digest, so no extra request is needed: the Aura slot's start (slot × 12 s) on Subtensor, or
+/// the exact milliseconds a taoplex localnet writes under its own engine id (`tplx`).
 pub(crate) fn parse_header(hash: Hash, raw: &Value) -> Result<Header> {
     const M: &str = "chain_getHeader";
     let text = |field: &str| {
@@ -202,20 +203,26 @@ pub(crate) fn parse_header(hash: Hash, raw: &Value) -> Result<Header> {
     };
     let number = u64::from_str_radix(text("number")?.trim_start_matches("0x"), 16)
         .map_err(|e| SubtensorError::bad_answer(M, format!("number: {e}")))?;
-    let slot = raw["digest"]["logs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .find_map(aura_slot);
+    let logs = || raw["digest"]["logs"].as_array().into_iter().flatten().filter_map(Value::as_str);
+    let timestamp_ms = logs()
+        .find_map(localnet_time)
+        .or_else(|| logs().find_map(aura_slot).map(|slot| slot.saturating_mul(BLOCK_TIME_MS)));
     Ok(Header {
         number,
         hash,
         parent_hash: parse_hash(M, text("parentHash")?)?,
         state_root: parse_hash(M, text("stateRoot")?)?,
         extrinsics_root: parse_hash(M, text("extrinsicsRoot")?)?,
-        timestamp_ms: slot.map_or(0, |s| s.saturating_mul(BLOCK_TIME_MS)),
+        timestamp_ms: timestamp_ms.unwrap_or(0),
     })
+}
+
+/// The time of a localnet block: its pre-runtime digest item `0x06 ‖ "tplx" ‖ compact(8) ‖ ms
+/// u64 LE`.
+fn localnet_time(log: &str) -> Option<u64> {
+    let bytes = hex::decode(log.trim_start_matches("0x")).ok()?;
+    let rest = bytes.strip_prefix(&[6u8, b't', b'p', b'l', b'x', 32][..])?;
+    Some(u64::from_le_bytes(rest.get(..8)?.try_into().ok()?))
 }
 
 /// The slot of an Aura pre-runtime digest item: `0x06 ‖ "aura" ‖ compact(8) ‖ slot u64 LE`.

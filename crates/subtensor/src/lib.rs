@@ -26,6 +26,7 @@
 //! None.
 #![deny(missing_docs)]
 
+pub mod body;
 mod chain_impl;
 mod client;
 mod dispatch;

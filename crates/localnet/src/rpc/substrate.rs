@@ -186,6 +186,7 @@ fn storage_value(rt: &Runtime, item: StorageItem) -> Option<Vec<u8>> {
         StorageItem::Subnet(item, netuid) => rt.subnet_item(item, netuid),
         StorageItem::SubnetIdentity(netuid) => rt.subnet_identity_item(netuid),
         StorageItem::Commitment(..) => None,
+        StorageItem::SwapFeeRate(netuid) => rt.swap_fee_rate(netuid),
     }
 }
 
@@ -263,6 +264,19 @@ fn runtime_call(rt: &Runtime, slot_ms: u64, name: &str, input: &[u8]) -> Result<
         "SubnetInfoRuntimeApi_get_metagraph" => {
             let netuid: u16 = args(name, input)?;
             rt.metagraph(netuid).encode()
+        }
+        "SubnetInfoRuntimeApi_get_selective_metagraph" => {
+            let (netuid, wanted): (u16, Vec<u16>) = args(name, input)?;
+            rt.selective_metagraph(netuid, &wanted).encode()
+        }
+        "SubnetInfoRuntimeApi_get_selective_mechagraph" => {
+            let (netuid, mechanism, wanted): (u16, u8, Vec<u16>) = args(name, input)?;
+            // localnet's subnets have one mechanism, 0.
+            (mechanism == 0).then(|| rt.selective_metagraph(netuid, &wanted)).flatten().encode()
+        }
+        "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2" => {
+            let netuid: u16 = args(name, input)?;
+            rt.subnet_hyperparams_v2(netuid).encode()
         }
         "SwapRuntimeApi_current_alpha_price" => {
             let netuid: u16 = args(name, input)?;

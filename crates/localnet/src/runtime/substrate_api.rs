@@ -7,8 +7,9 @@ use super::Runtime;
 use super::state::{ROOT, Subnet};
 use crate::substrate::storage::{Served, StorageItem, SubnetItem};
 use crate::substrate::types::{
-    AccountId32, AxonInfo, DynamicInfo, FixedI128, Metagraph, NeuronInfoLite, PrometheusInfo,
-    SimSwapResult, StakeInfo, SubnetIdentityV3, SubnetPrice,
+    AccountId32, AxonInfo, DynamicInfo, FixedI64, FixedI128, Metagraph, NeuronInfoLite,
+    PrometheusInfo, SelectiveMetagraph, SimSwapResult, StakeInfo, SubnetHyperparamsV2,
+    SubnetIdentityV3, SubnetPrice,
 };
 use chain::{AccountId, Side};
 use dtao::units::NetUid;
@@ -183,6 +184,69 @@ impl Runtime {
         })
     }
 
+    /// `SubnetInfoRuntimeApi.get_selective_metagraph(netuid, indexes)` (and
+    /// `get_selective_mechagraph` for mechanism 0, localnet's only one): the metagraph's fields
+    /// whose indexes are asked for. `validators` lists the UIDs holding a validator permit;
+    /// localnet keeps no commitments, so theirs is empty.
+    pub fn selective_metagraph(
+        &self,
+        netuid: NetUid,
+        wanted: &[u16],
+    ) -> Option<SelectiveMetagraph> {
+        let all = self.metagraph(netuid)?;
+        let validators = all
+            .validator_permit
+            .iter()
+            .enumerate()
+            .filter(|(_, permit)| **permit)
+            .map(|(uid, _)| Compact(u16::try_from(uid).unwrap_or(u16::MAX)))
+            .collect();
+        Some(SelectiveMetagraph::select(all, validators, Vec::new(), wanted))
+    }
+
+    /// `SubnetInfoRuntimeApi.get_subnet_hyperparams_v2(netuid)`: the hyperparameters localnet
+    /// keeps; proof-of-work, liquid alpha, registration pacing and the other rules localnet does
+    /// not model read as zero/off.
+    pub fn subnet_hyperparams_v2(&self, netuid: NetUid) -> Option<SubnetHyperparamsV2> {
+        let s = self.state.subnets.get(&netuid)?;
+        let h = &s.hyperparameters;
+        Some(SubnetHyperparamsV2 {
+            rho: Compact(0),
+            kappa: Compact(h.kappa),
+            immunity_period: Compact(h.immunity_period),
+            min_allowed_weights: Compact(0),
+            max_weights_limit: Compact(0),
+            tempo: Compact(h.tempo),
+            min_difficulty: Compact(0),
+            max_difficulty: Compact(0),
+            weights_version: Compact(h.weights_version_key),
+            weights_rate_limit: Compact(h.weights_rate_limit),
+            adjustment_interval: Compact(0),
+            activity_cutoff: Compact(h.activity_cutoff),
+            registration_allowed: h.registration_allowed,
+            target_regs_per_interval: Compact(0),
+            min_burn: Compact(h.min_burn),
+            max_burn: Compact(h.max_burn),
+            bonds_moving_avg: Compact(h.bonds_moving_average),
+            max_regs_per_block: Compact(0),
+            serving_rate_limit: Compact(0),
+            max_validators: Compact(h.max_allowed_validators),
+            adjustment_alpha: Compact(0),
+            difficulty: Compact(0),
+            commit_reveal_period: Compact(h.commit_reveal_period),
+            commit_reveal_weights_enabled: h.commit_reveal_enabled,
+            alpha_high: Compact(0),
+            alpha_low: Compact(0),
+            liquid_alpha_enabled: false,
+            alpha_sigmoid_steepness: FixedI64::default(),
+            yuma_version: Compact(2),
+            subnet_is_active: s.first_emission_block.is_some(),
+            transfers_enabled: h.transfer_enabled,
+            bonds_reset_enabled: false,
+            user_liquidity_enabled: false,
+        })
+    }
+
     /// `SwapRuntimeApi.current_alpha_price(netuid)`: rao per alpha (0 for no such subnet).
     pub fn current_alpha_price(&self, netuid: NetUid) -> u64 {
         self.state.subnets.get(&netuid).map_or(0, Self::spot_price_rao)
@@ -302,6 +366,9 @@ impl Runtime {
             }
             // localnet holds no commitments.
             Served::Commitment(_) => Vec::new(),
+            Served::SwapFeeRate => {
+                self.state.subnets.keys().map(|netuid| StorageItem::SwapFeeRate(*netuid)).collect()
+            }
             Served::SubnetIdentity => self
                 .state
                 .subnets
@@ -357,6 +424,12 @@ impl Runtime {
     /// `SubnetIdentitiesV3(netuid)`: `None` for no such subnet or one without an identity.
     pub fn subnet_identity_item(&self, netuid: NetUid) -> Option<Vec<u8>> {
         self.state.subnets.get(&netuid).and_then(Self::subnet_identity).map(|i| i.encode())
+    }
+
+    /// `Swap.FeeRate(netuid)`: the subnet's pool fee (absent for no such subnet: clients then
+    /// read the metadata's default).
+    pub fn swap_fee_rate(&self, netuid: NetUid) -> Option<Vec<u8>> {
+        self.state.subnets.get(&netuid).map(|s| s.pool.fee_rate.encode())
     }
 
     /// The SCALE value of a per-subnet storage item; `None` where the chain stores nothing

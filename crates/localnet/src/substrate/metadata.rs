@@ -229,9 +229,12 @@ const RUNTIME_PATHS: &[(&str, &str)] = &[
     ("DynamicInfo", "pallet_subtensor::rpc_info::dynamic_info"),
     ("EventRecord", "frame_system"),
     ("FixedI128", "substrate_fixed"),
+    ("FixedI64", "substrate_fixed"),
     ("FixedU128", "substrate_fixed"),
     ("Header", "sp_runtime::generic::header"),
     ("Metagraph", "pallet_subtensor::rpc_info::metagraph"),
+    ("SelectiveMetagraph", "pallet_subtensor::rpc_info::metagraph"),
+    ("SubnetHyperparamsV2", "pallet_subtensor::rpc_info::subnet_info"),
     ("Mode", "frame_metadata_hash_extension"),
     ("ModuleError", "sp_runtime"),
     ("MultiSignature", "sp_runtime"),
@@ -670,6 +673,25 @@ fn apis() -> Vec<RuntimeApiMetadata> {
                     meta_type::<Option<DynamicInfo>>(),
                 ),
                 method("get_metagraph", vec![("netuid", u16_())], meta_type::<Option<Metagraph>>()),
+                method(
+                    "get_selective_metagraph",
+                    vec![("netuid", u16_()), ("metagraph_indexes", meta_type::<Vec<u16>>())],
+                    meta_type::<Option<SelectiveMetagraph>>(),
+                ),
+                method(
+                    "get_selective_mechagraph",
+                    vec![
+                        ("netuid", u16_()),
+                        ("subid", meta_type::<u8>()),
+                        ("metagraph_indexes", meta_type::<Vec<u16>>()),
+                    ],
+                    meta_type::<Option<SelectiveMetagraph>>(),
+                ),
+                method(
+                    "get_subnet_hyperparams_v2",
+                    vec![("netuid", u16_())],
+                    meta_type::<Option<SubnetHyperparamsV2>>(),
+                ),
             ],
         ),
         api(

@@ -112,6 +112,8 @@ pub enum StorageItem {
     /// `SubtensorModule.SubnetIdentitiesV3(netuid)` (a `Blake2_128Concat` key, unlike the
     /// per-subnet items above).
     SubnetIdentity(u16),
+    /// `Swap.FeeRate(netuid)`: the pool's fee, parts of 65535 (a `Twox64Concat` key).
+    SwapFeeRate(u16),
     /// A `Commitments` map's entry for (netuid, hotkey): `Identity(u16) ++ Twox64Concat`.
     /// localnet holds no commitments, so every such key reads as absent.
     Commitment(CommitmentItem, u16, [u8; 32]),
@@ -147,6 +149,12 @@ pub fn parse(key: &[u8]) -> Option<StorageItem> {
         let netuid = <[u8; 2]>::try_from(netuid).ok()?;
         return (hash == blake2_128(&netuid))
             .then_some(StorageItem::SubnetIdentity(u16::from_le_bytes(netuid)));
+    }
+    if head == prefix("Swap", "FeeRate") {
+        let (hash, netuid) = rest.split_at_checked(8)?;
+        let netuid = <[u8; 2]>::try_from(netuid).ok()?;
+        return (hash == sp_crypto_hashing::twox_64(&netuid))
+            .then_some(StorageItem::SwapFeeRate(u16::from_le_bytes(netuid)));
     }
     if let Some((item, _)) =
         CommitmentItem::ALL.iter().find(|(_, name)| head == prefix("Commitments", name))
@@ -208,6 +216,11 @@ pub fn key(item: StorageItem) -> Vec<u8> {
             key.extend_from_slice(&blake2_128_concat(&netuid.to_le_bytes()));
             key
         }
+        StorageItem::SwapFeeRate(netuid) => {
+            let mut key = prefix("Swap", "FeeRate").to_vec();
+            key.extend_from_slice(&twox_64_concat(&netuid.to_le_bytes()));
+            key
+        }
         StorageItem::Commitment(item, netuid, hotkey) => {
             let name = CommitmentItem::ALL.iter().find(|(i, _)| *i == item).map_or("", |(_, n)| n);
             let mut key = prefix("Commitments", name).to_vec();
@@ -231,6 +244,8 @@ pub enum Served {
     SubnetIdentity,
     /// A `Commitments` map: no keys (localnet holds no commitments).
     Commitment(CommitmentItem),
+    /// `Swap.FeeRate`: one key per subnet.
+    SwapFeeRate,
 }
 
 /// Every storage item localnet serves: (pallet, item, how its keys are formed).
@@ -245,6 +260,7 @@ pub fn served() -> impl Iterator<Item = (&'static str, &'static str, Served)> {
         ("SubtensorModule", "TotalNetworks", Served::Plain(StorageItem::TotalNetworks)),
         ("SubtensorModule", "SubnetIdentitiesV3", Served::SubnetIdentity),
         ("MevShield", "NextKey", Served::Plain(StorageItem::MevShieldNextKey)),
+        ("Swap", "FeeRate", Served::SwapFeeRate),
     ]
     .into_iter()
     .chain(
@@ -307,6 +323,7 @@ mod tests {
                 Served::Subnet(item) => StorageItem::Subnet(item, 300),
                 Served::SubnetIdentity => StorageItem::SubnetIdentity(300),
                 Served::Commitment(item) => StorageItem::Commitment(item, 300, [3; 32]),
+                Served::SwapFeeRate => StorageItem::SwapFeeRate(300),
             };
             let key = key(item);
             assert_eq!(&key[..32], prefix(pallet, name), "{pallet}.{name}");

@@ -54,6 +54,13 @@ pub struct FixedI128 {
     pub bits: i128,
 }
 
+/// A signed 64-bit fixed-point number (`I32F32`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Encode, Decode, TypeInfo)]
+pub struct FixedI64 {
+    /// The raw bits.
+    pub bits: i64,
+}
+
 /// An unsigned 128-bit fixed-point number (`U64F64` shares, `U96F32`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Encode, Decode, TypeInfo)]
 pub struct FixedU128 {
@@ -740,6 +747,161 @@ pub struct Metagraph {
     pub tao_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
     /// Alpha dividends by hotkey.
     pub alpha_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
+}
+
+/// Declares [`SelectiveMetagraph`] from [`Metagraph`]'s fields (after `netuid`, in order), each
+/// optional, then the two lists only the selective answer has.
+macro_rules! selective_metagraph {
+    ($($field:ident: $ty:ty,)*) => {
+        /// `pallet_subtensor::rpc_info::metagraph::SelectiveMetagraph`: a [`Metagraph`]'s fields,
+        /// then the validators' UIDs and the neurons' commitments, each present only when its
+        /// index (`netuid` is 0, in declaration order) was asked for, as
+        /// `get_selective_metagraph` and `get_selective_mechagraph` answer.
+        #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+        #[allow(missing_docs)]
+        pub struct SelectiveMetagraph {
+            pub netuid: Compact<u16>,
+            $(pub $field: Option<$ty>,)*
+            pub validators: Option<Vec<Compact<u16>>>,
+            pub commitments: Option<Vec<(AccountId32, Vec<Compact<u8>>)>>,
+        }
+
+        impl SelectiveMetagraph {
+            /// The fields of `all` (and `validators`, `commitments`) whose indexes are in `wanted`.
+            pub fn select(
+                all: Metagraph,
+                validators: Vec<Compact<u16>>,
+                commitments: Vec<(AccountId32, Vec<Compact<u8>>)>,
+                wanted: &[u16],
+            ) -> Self {
+                let mut index = 0u16;
+                let mut asked = || {
+                    index += 1;
+                    wanted.contains(&index)
+                };
+                Self {
+                    netuid: all.netuid,
+                    $($field: asked().then_some(all.$field),)*
+                    validators: asked().then_some(validators),
+                    commitments: asked().then_some(commitments),
+                }
+            }
+        }
+    };
+}
+
+selective_metagraph! {
+    name: Vec<Compact<u8>>,
+    symbol: Vec<Compact<u8>>,
+    identity: Option<SubnetIdentityV3>,
+    network_registered_at: Compact<u64>,
+    owner_hotkey: AccountId32,
+    owner_coldkey: AccountId32,
+    block: Compact<u64>,
+    tempo: Compact<u16>,
+    last_step: Compact<u64>,
+    blocks_since_last_step: Compact<u64>,
+    subnet_emission: Compact<u64>,
+    alpha_in: Compact<u64>,
+    alpha_out: Compact<u64>,
+    tao_in: Compact<u64>,
+    alpha_out_emission: Compact<u64>,
+    alpha_in_emission: Compact<u64>,
+    tao_in_emission: Compact<u64>,
+    pending_alpha_emission: Compact<u64>,
+    pending_root_emission: Compact<u64>,
+    subnet_volume: Compact<u128>,
+    moving_price: FixedI128,
+    rho: Compact<u16>,
+    kappa: Compact<u16>,
+    min_allowed_weights: Compact<u16>,
+    max_weights_limit: Compact<u16>,
+    weights_version: Compact<u64>,
+    weights_rate_limit: Compact<u64>,
+    activity_cutoff: Compact<u16>,
+    max_validators: Compact<u16>,
+    num_uids: Compact<u16>,
+    max_uids: Compact<u16>,
+    burn: Compact<u64>,
+    difficulty: Compact<u64>,
+    registration_allowed: bool,
+    pow_registration_allowed: bool,
+    immunity_period: Compact<u16>,
+    min_difficulty: Compact<u64>,
+    max_difficulty: Compact<u64>,
+    min_burn: Compact<u64>,
+    max_burn: Compact<u64>,
+    adjustment_alpha: Compact<u64>,
+    adjustment_interval: Compact<u16>,
+    target_regs_per_interval: Compact<u16>,
+    max_regs_per_block: Compact<u16>,
+    serving_rate_limit: Compact<u64>,
+    commit_reveal_weights_enabled: bool,
+    commit_reveal_period: Compact<u64>,
+    liquid_alpha_enabled: bool,
+    alpha_high: Compact<u16>,
+    alpha_low: Compact<u16>,
+    bonds_moving_avg: Compact<u64>,
+    hotkeys: Vec<AccountId32>,
+    coldkeys: Vec<AccountId32>,
+    identities: Vec<Option<ChainIdentityV2>>,
+    axons: Vec<AxonInfo>,
+    active: Vec<bool>,
+    validator_permit: Vec<bool>,
+    pruning_score: Vec<Compact<u16>>,
+    last_update: Vec<Compact<u64>>,
+    emission: Vec<Compact<u64>>,
+    dividends: Vec<Compact<u16>>,
+    incentives: Vec<Compact<u16>>,
+    consensus: Vec<Compact<u16>>,
+    trust: Vec<Compact<u16>>,
+    rank: Vec<Compact<u16>>,
+    block_at_registration: Vec<Compact<u64>>,
+    alpha_stake: Vec<Compact<u64>>,
+    tao_stake: Vec<Compact<u64>>,
+    total_stake: Vec<Compact<u64>>,
+    tao_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,    alpha_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
+}
+
+/// `pallet_subtensor::rpc_info::subnet_info::SubnetHyperparamsV2`
+/// (`SubnetInfoRuntimeApi.get_subnet_hyperparams_v2`), spec 393's fields in its order.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[allow(missing_docs)]
+pub struct SubnetHyperparamsV2 {
+    pub rho: Compact<u16>,
+    pub kappa: Compact<u16>,
+    pub immunity_period: Compact<u16>,
+    pub min_allowed_weights: Compact<u16>,
+    pub max_weights_limit: Compact<u16>,
+    pub tempo: Compact<u16>,
+    pub min_difficulty: Compact<u64>,
+    pub max_difficulty: Compact<u64>,
+    pub weights_version: Compact<u64>,
+    pub weights_rate_limit: Compact<u64>,
+    pub adjustment_interval: Compact<u16>,
+    pub activity_cutoff: Compact<u16>,
+    pub registration_allowed: bool,
+    pub target_regs_per_interval: Compact<u16>,
+    pub min_burn: Compact<u64>,
+    pub max_burn: Compact<u64>,
+    pub bonds_moving_avg: Compact<u64>,
+    pub max_regs_per_block: Compact<u16>,
+    pub serving_rate_limit: Compact<u64>,
+    pub max_validators: Compact<u16>,
+    pub adjustment_alpha: Compact<u64>,
+    pub difficulty: Compact<u64>,
+    pub commit_reveal_period: Compact<u64>,
+    pub commit_reveal_weights_enabled: bool,
+    pub alpha_high: Compact<u16>,
+    pub alpha_low: Compact<u16>,
+    pub liquid_alpha_enabled: bool,
+    /// `I32F32`.
+    pub alpha_sigmoid_steepness: FixedI64,
+    pub yuma_version: Compact<u16>,
+    pub subnet_is_active: bool,
+    pub transfers_enabled: bool,
+    pub bonds_reset_enabled: bool,
+    pub user_liquidity_enabled: bool,
 }
 
 /// `pallet_subtensor::rpc_info::neuron_info::NeuronInfoLite`.

@@ -151,7 +151,20 @@ async fn agree_on_trading(local: &dyn Chain, live: &Subtensor) {
     }
 }
 
-/// Both sides' subnets agree; returns them.
+/// A subnet as the live client's `subnet` reads it: everything but what Subtensor's runtime
+/// APIs do not report (localnet's emission share and burned share, the first emission block,
+/// recycle-or-burn, the pool's curve).
+fn subnet_seen_live(s: &SubnetInfo) -> SubnetInfo {
+    let mut s = s.clone();
+    s.emission_share_ppb = 0;
+    s.miner_burned_ppb = 0;
+    s.first_emission_block = None;
+    s.hyperparameters.recycle_or_burn = Default::default();
+    s.pool.curve = Default::default();
+    s
+}
+
+/// Both sides' subnets agree, listed and one by one; returns them.
 async fn agree(local: &dyn Chain, live: &Subtensor) -> Vec<SubnetInfo> {
     let (a, b) = (local.subnets().await.unwrap(), live.subnets().await.unwrap());
     assert!(a.len() >= 3, "{a:?}");
@@ -163,6 +176,8 @@ async fn agree(local: &dyn Chain, live: &Subtensor) -> Vec<SubnetInfo> {
             "SN{} through localnet vs the live client",
             l.netuid
         );
+        let one = live.subnet(l.netuid).await.unwrap();
+        assert_eq!(subnet_seen_live(l), one, "SN{}: subnet() through the live client", l.netuid);
     }
     for who in ["//Alice", "//Bob", "//Owner1"] {
         let (l, r) = (local.account(id(who)).await.unwrap(), live.account(id(who)).await.unwrap());
@@ -220,10 +235,25 @@ fn decoded_live(e: &Event) -> bool {
 async fn agree_on_events(local: &dyn Chain, live: &Subtensor, from: u64) -> usize {
     let head = local.header(BlockId::Head).await.unwrap().number;
     let mut trades = 0;
+    let mut extrinsics = 0;
     for n in from..=head {
         let l = local.block(BlockId::Number(n)).await.unwrap();
         let r = live.block(BlockId::Number(n)).await.unwrap();
-        assert_eq!(l.header.hash, r.header.hash, "block {n}");
+        assert_eq!(l.header, r.header, "block {n}: hash, parents, roots, time");
+        // Every extrinsic with a Subtensor form reads back from the body as localnet ran it:
+        // call, signer, nonce, fee, result, bytes (localnet hashes its own transactions in its
+        // own encoding, so the hash is the body's).
+        let seen: Vec<_> = l
+            .extrinsics
+            .iter()
+            .filter(|x| !x.encoded.is_empty())
+            .map(|x| chain::ExtrinsicRecord {
+                hash: chain::Hash(sp_crypto_hashing::blake2_256(&x.encoded)),
+                ..x.clone()
+            })
+            .collect();
+        assert_eq!(seen, r.extrinsics, "block {n}'s extrinsics");
+        extrinsics += seen.len();
         let l: Vec<_> = l.events.into_iter().filter(|e| decoded_live(&e.event)).collect();
         assert_eq!(l, r.events, "block {n}'s events");
         trades += l
@@ -239,6 +269,7 @@ async fn agree_on_events(local: &dyn Chain, live: &Subtensor, from: u64) -> usiz
             })
             .count();
     }
+    assert!(extrinsics >= trades.min(1), "{extrinsics} extrinsics read back");
     trades
 }
 
@@ -282,6 +313,11 @@ async fn the_live_client_reads_localnet_as_localnet_does() {
 
     let first = local.header(BlockId::Number(genesis.start_block)).await.unwrap();
     assert_eq!(live.genesis().0, first.hash.0, "the genesis hash, as chain_getBlockHash(0) says");
+    let (l, r) = (local.info().await.unwrap(), live.info().await.unwrap());
+    let facts = |i: &chain::ChainInfo| {
+        (i.name.clone(), i.signing, i.block_time_ms, i.ss58_prefix, i.token_symbol.clone())
+    };
+    assert_eq!(facts(&l), facts(&r), "the chain's facts (the block time from Aura.SlotDuration)");
     let before = agree(local.as_ref(), &live).await;
     agree_on_trading(local.as_ref(), &live).await;
     assert_eq!(live.neurons(1).await.unwrap().len(), 3, "the owner and two miners");
