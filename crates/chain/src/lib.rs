@@ -124,6 +124,13 @@ pub trait Chain: Send + Sync {
     /// A full block with extrinsics and events.
     async fn block(&self, at: BlockId) -> ChainResult<Block>;
 
+    /// A block's header and events without its extrinsics: one request fewer where the body
+    /// comes apart from the events (a Subtensor node).
+    async fn block_events(&self, at: BlockId) -> ChainResult<(Header, Vec<EventRecord>)> {
+        let block = self.block(at).await?;
+        Ok((block.header, block.events))
+    }
+
     /// An account's free TAO and next nonce (at the head).
     async fn account(&self, who: AccountId) -> ChainResult<AccountInfo>;
 

@@ -396,6 +396,12 @@ impl chain::Chain for Subtensor {
         Ok(Block { header, extrinsics, events })
     }
 
+    async fn block_events(&self, at: BlockId) -> ChainResult<(Header, Vec<EventRecord>)> {
+        let block = self.resolve(at).await?;
+        let header = self.header_at(block.hash).await?;
+        Ok((header, self.events_at(BlockId::Hash(block.hash)).await?))
+    }
+
     async fn account(&self, who: AccountId) -> ChainResult<AccountInfo> {
         let head = self.head().await?;
         let runtime = self.runtime_of(&head).await?;

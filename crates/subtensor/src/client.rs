@@ -95,6 +95,16 @@ impl Subtensor {
             }
         };
         let header = self.header_at(hash).await?;
+        // A localnet's genesis is not block 0, yet `chain_getBlockHash(0)` names it (the hash
+        // Substrate tools take for the genesis): by number, there is no such block.
+        if let BlockId::Number(n) = at
+            && header.number != n
+        {
+            return Err(SubtensorError::NotFound(format!(
+                "block {n} (the node answers with block {})",
+                header.number
+            )));
+        }
         Ok(BlockRef { hash, number: header.number, parent: header.parent_hash })
     }
 

@@ -130,22 +130,17 @@ async fn info(args: InfoArgs) -> anyhow::Result<()> {
 async fn events(args: EventsArgs) -> anyhow::Result<()> {
     let at = block_id(&args.at)?;
     let chain = args.network.connect().await?;
-    let block = chain.block(at).await?;
+    let (header, events) = chain.block_events(at).await?;
     if args.json {
         return print_json(&json!({
             "network": args.network.label(),
-            "block": block.header.number,
-            "hash": block.header.hash,
-            "events": block.events,
+            "block": header.number,
+            "hash": header.hash,
+            "events": events,
         }));
     }
-    out(&format!(
-        "block #{} {} ({})",
-        block.header.number,
-        block.header.hash,
-        args.network.label()
-    ))?;
-    for record in &block.events {
+    out(&format!("block #{} {} ({})", header.number, header.hash, args.network.label()))?;
+    for record in &events {
         let fields = serde_json::to_value(&record.event).context("cannot show an event")?;
         out(&format!("{:?}  {}  {}", record.phase, record.event.name(), fields))?;
     }

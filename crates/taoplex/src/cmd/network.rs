@@ -1,6 +1,7 @@
 //! `--network finney|test|local|<ws url>`: which chain a command talks to, the way btcli
-//! names them. `local` (the default) is taoplex's localnet over its JSON-RPC; `finney`,
-//! `test` and any other `ws://`/`wss://` URL is a real Subtensor node through the live client.
+//! names them. `local` (the default) is taoplex's localnet, `finney`, `test` and any other
+//! `ws://`/`wss://` URL a real Subtensor node: all through the one live client
+//! (`subtensor::Subtensor`), over Substrate's JSON-RPC, which localnet speaks too.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -75,32 +76,31 @@ impl NetworkArgs {
 
     /// Connects for submitting with a key at hand: on a live network, coldkey trades go
     /// through MEV Shield unless `--no-shield`.
+    /// On localnet trades go in the clear: it has no one to front-run them (it takes shielded
+    /// ones too, as Subtensor does, when a client sends them).
     pub(crate) async fn connect_signing(&self) -> anyhow::Result<Connection> {
-        match self.endpoint()? {
-            Endpoint::Local(url) => {
-                let client =
-                    chain::client::RpcChain::connect(url.clone()).await.with_context(|| {
-                        format!("no chain at {url}; start one with `taoplex node` or pass --rpc")
-                    })?;
-                Ok(Connection { chain: Arc::new(client), live: None })
-            }
-            Endpoint::Live(url) => {
-                let client = Subtensor::connect(&url)
-                    .await
-                    .with_context(|| format!("cannot connect to {}", self.label()))?
-                    .with_shield(!self.no_shield);
-                let live = Arc::new(client);
-                Ok(Connection { chain: live.clone(), live: Some(live) })
-            }
-        }
+        let client = match self.endpoint()? {
+            Endpoint::Local(url) => Subtensor::connect(&url)
+                .await
+                .with_context(|| {
+                    format!("no chain at {url}; start one with `taoplex node` or pass --rpc")
+                })?
+                .with_shield(false),
+            Endpoint::Live(url) => Subtensor::connect(&url)
+                .await
+                .with_context(|| format!("cannot connect to {}", self.label()))?
+                .with_shield(!self.no_shield),
+        };
+        let live = Arc::new(client);
+        Ok(Connection { chain: live.clone(), live })
     }
 }
 
-/// A connected chain; on a live network also the live client, which shields trades.
+/// A connected chain, and the live client behind it, which shields trades where asked to.
 pub(crate) struct Connection {
     /// The chain.
     pub(crate) chain: Arc<dyn Chain>,
-    live: Option<Arc<Subtensor>>,
+    live: Arc<Subtensor>,
 }
 
 impl Deref for Connection {
@@ -113,18 +113,13 @@ impl Deref for Connection {
 
 impl Connection {
     /// Prepares, signs with `pair` and submits `call`: MEV-shielded on a live network for
-    /// trades (unless `--no-shield`), as is everywhere else.
+    /// trades (unless `--no-shield`), in the clear on localnet.
     pub(crate) async fn sign_and_submit(
         &self,
         pair: &keys::Keypair,
         call: Call,
     ) -> ChainResult<BoxStream<'static, ChainResult<TxStatus>>> {
-        match &self.live {
-            Some(live) => live.sign_and_submit(pair, call, TxOptions::default()).await,
-            None => {
-                chain::sign_and_submit(self.chain.as_ref(), pair, call, TxOptions::default()).await
-            }
-        }
+        self.live.sign_and_submit(pair, call, TxOptions::default()).await
     }
 }
 
