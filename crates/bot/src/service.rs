@@ -139,6 +139,9 @@ impl Ctx {
         spec: &CardSpec,
     ) -> Result<()> {
         let id = hex::encode(rand::random::<[u8; 12]>());
+        // The quote's time runs from when it is shown, not from when it is filed after the
+        // send returns (a user may tap in between).
+        let expires_ms = self.s.clock.now_ms() + self.config.card_ttl_ms;
         let buttons = vec![vec![
             (Text::Confirm.get(lang).to_string(), format!("c:{id}")),
             (Text::Cancel.get(lang).to_string(), format!("x:{id}")),
@@ -150,7 +153,6 @@ impl Ctx {
             .map_err(|e| BotError::Telegram(e.to_string()))?
             .unwrap_or_default();
         let spec = serde_json::to_string(spec).map_err(|e| BotError::Telegram(e.to_string()))?;
-        let expires_ms = self.s.clock.now_ms() + self.config.card_ttl_ms;
         self.s
             .store
             .add_card(&StoredCard { id, user_id, chat_id: chat, message_id, spec, expires_ms })
