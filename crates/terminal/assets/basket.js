@@ -138,6 +138,7 @@
       : plan.legs.map((leg) => ({ name: "add_stake", hotkey: leg.hotkey, netuid: leg.netuid, amount_staked: leg.amount }));
     const r = await fetch("/api/v1/tx/prepare", { method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ signer: $("basket-account").value, call: { name: "batch_all", calls }, tolerance_bps: bps(),
+        lang: document.documentElement.lang,
         // An extension signs Subtensor's own payload, from its parts.
         format: $("basket-account").selectedOptions[0]?.dataset.kind === "extension" ? "substrate" : "native" }) });
     const p = await r.json();

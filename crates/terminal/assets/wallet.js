@@ -604,7 +604,7 @@
       };
       if (side === "move" && $("trade-dest-hotkey").value === hotkey) { message(tr("same_hotkey"), true); return; }
       if (side === "swap" && !destSubnet()) { message(tr("pick_subnet"), true); return; }
-      const body = { signer: $("trade-account").value, call: calls[side]() };
+      const body = { signer: $("trade-account").value, call: calls[side](), lang: document.documentElement.lang };
       // An extension signs Subtensor's own payload, from its parts.
       if (keyAccounts.find((a) => a.address === body.signer)?.kind === "extension") body.format = "substrate";
       if (swaps()) Object.assign(body, { tolerance_bps: bps(), allow_partial: $("trade-partial").checked });

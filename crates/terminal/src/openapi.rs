@@ -209,7 +209,8 @@ fn trading() -> (Value, Value) {
             "call": { "type": "object", "required": ["name"], "description": "A call: `name` (snake case: transfer, add_stake, add_stake_limit, remove_stake, remove_stake_limit, swap_stake_limit, move_stake, transfer_stake, …) and its fields; accounts as SS58, amounts as rao strings.", "examples": [{ "name": "add_stake", "hotkey": "5F…", "netuid": 1, "amount_staked": "1000000000" }] },
             "tolerance_bps": { "type": "integer", "minimum": 0, "maximum": 10000, "description": "Slippage tolerance; turns a market stake/unstake into a fill-or-kill limit order." },
             "allow_partial": { "type": "boolean", "default": false, "description": "With `tolerance_bps`: the limit order fills as much as the limit price allows instead of failing whole." },
-            "format": { "type": "string", "enum": ["native", "substrate"], "default": "native", "description": "`substrate`: prepare a Subtensor v4 extrinsic (always so on finney and testnet), for signers that take polkadot.js's `SignerPayloadJSON` (browser extensions); the answer then carries `signer_payload`." }
+            "format": { "type": "string", "enum": ["native", "substrate"], "default": "native", "description": "`substrate`: prepare a Subtensor v4 extrinsic (always so on finney and testnet), for signers that take polkadot.js's `SignerPayloadJSON` (browser extensions); the answer then carries `signer_payload`." },
+            "lang": { "type": "string", "enum": ["en", "zh"], "default": "en", "description": "The language of `description` and of each leg's words (here, in the status and in the receipt); figures and accounts are the same in both." }
         } },
         "Prepared": { "type": "object", "properties": {
             "id": { "type": "string", "description": "Opaque random id." },

@@ -499,6 +499,8 @@ struct PrepareRequest {
     allow_partial: bool,
     #[serde(default)]
     format: PayloadFormat,
+    /// The language of `description` and the legs (`en`, the default, or `zh`).
+    lang: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -516,10 +518,9 @@ struct PrepareResponse<'a> {
     signer_payload: Option<SignerPayloadJson>,
 }
 
-/// The legs of `call` (see [`crate::describe::legs`]), in English as the API speaks, each with
-/// its quote.
-fn leg_views(call: &Call, quotes: Vec<Option<Quote>>) -> Vec<Leg> {
-    crate::describe::legs(call, Lang::En)
+/// The legs of `call` (see [`crate::describe::legs`]) in `lang`, each with its quote.
+fn leg_views(call: &Call, quotes: Vec<Option<Quote>>, lang: Lang) -> Vec<Leg> {
+    crate::describe::legs(call, lang)
         .into_iter()
         .zip(quotes)
         .map(|(description, quote)| Leg { description, quote })
@@ -548,6 +549,11 @@ pub(crate) async fn prepare(
     if let Some(reason) = req.call.batch_error() {
         return Err(ApiError::param("call", reason));
     }
+    let lang = match req.lang.as_deref() {
+        None => Lang::En,
+        Some(code) => Lang::parse(code)
+            .ok_or_else(|| ApiError::param("lang", format!("{code:?} is neither en nor zh")))?,
+    };
     let (call, quote, legs) = match req.call {
         // Each leg is quoted alone against the pools as they are: exact for legs on distinct
         // subnets (a basket); legs sharing a subnet move each other's price, and their limits
@@ -561,7 +567,7 @@ pub(crate) async fn prepare(
                 out.push(leg);
             }
             let call = Call::BatchAll { calls: out };
-            let legs = leg_views(&call, quotes);
+            let legs = leg_views(&call, quotes, lang);
             (call, None, legs)
         }
         call @ Call::SwapStake { origin_netuid, destination_netuid, alpha_amount, .. } => {
@@ -573,7 +579,7 @@ pub(crate) async fn prepare(
                 None => call,
             };
             // The receipt sets each leg against the chain's StakeRemoved and StakeAdded.
-            let legs = leg_views(&call, vec![Some(q.sell), Some(q.buy)]);
+            let legs = leg_views(&call, vec![Some(q.sell), Some(q.buy)], lang);
             (call, None, legs)
         }
         call => {
@@ -585,11 +591,16 @@ pub(crate) async fn prepare(
     let prepared = s.chain.prepare(req.signer, call, options).await.map_err(chain_error)?;
     let now = s.clock.now_ms();
     let id = new_id();
+    // The chain words calls in English; the same words, figures and accounts in `lang`.
+    let description = match lang {
+        Lang::En => prepared.description.clone(),
+        Lang::Zh => crate::describe::describe(&prepared.call, lang),
+    };
     let view = TxView {
         id: id.clone(),
         status: Stage::Prepared,
         signer: prepared.signer,
-        description: prepared.description.clone(),
+        description,
         expires_at_ms: now.saturating_add(s.config.tx_ttl_ms),
         tx_hash: None,
         block: None,
@@ -603,7 +614,7 @@ pub(crate) async fn prepare(
     let response = PrepareResponse {
         id: &id,
         payload: format!("0x{}", hex::encode(&prepared.payload)),
-        description: &prepared.description,
+        description: &view.description,
         fee_rao: prepared.fee_estimate,
         quote: view.quote.as_ref(),
         legs: &view.legs,

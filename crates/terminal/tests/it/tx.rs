@@ -757,6 +757,24 @@ async fn a_swap_between_subnets_is_quoted_leg_by_leg_and_lands_within_its_limit(
     );
     assert_eq!(legs[1]["quote"]["amount_out"], q["amount_out"]);
 
+    // The same call worded for a Chinese page: the call and each leg, with the same figures.
+    let ask = |lang: &str| json!({ "signer": alice.to_string(), "call": call, "tolerance_bps": 100, "lang": lang });
+    let (s, zh) = post_json(&app, "/api/v1/tx/prepare", &ask("zh")).await;
+    assert_eq!(s, StatusCode::OK, "{zh}");
+    let cjk = |t: &serde_json::Value| {
+        t.as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    };
+    assert!(cjk(&zh["description"]) && !cjk(&p["description"]), "{zh} / {p}");
+    let zh_legs = zh["legs"].as_array().unwrap();
+    assert_eq!(zh_legs.len(), 2);
+    for (en, zh) in legs.iter().zip(zh_legs) {
+        assert!(cjk(&zh["description"]) && !cjk(&en["description"]), "{zh} / {en}");
+        assert_eq!(en["quote"]["netuid"], zh["quote"]["netuid"]);
+    }
+    let (s, refused) = post_json(&app, "/api/v1/tx/prepare", &ask("fr")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{refused}");
+    assert!(refused.to_string().contains("lang"), "{refused}");
+
     let last = alice_signs_and_follows(&app, addr, &p).await;
     assert_eq!(last["status"], "finalized", "{last}");
 
