@@ -1,7 +1,9 @@
 //! Static files, embedded in the binary. The base stylesheet is the terminal's own
 //! `crates/terminal/assets/app.css`, included by path (no crate dependency, one source of the
 //! design tokens: colours, type scale, header, cards, theme switch); `platform.css` only adds
-//! the platform's components on the same variables.
+//! the platform's components on the same variables. The script fonts (subnet glyphs, the
+//! Chinese interface) are the terminal's too, from the `webfonts` crate: `fonts.css` and
+//! `fonts/<file>`.
 
 use axum::extract::Path;
 use axum::http::{HeaderValue, header};
@@ -27,10 +29,24 @@ const VENDOR: &[(&str, &[u8])] = &[
 
 /// `GET /static/{file}`.
 pub(super) async fn serve(Path(file): Path<String>) -> Response {
+    if file == "fonts.css" {
+        return file_response("text/css; charset=utf-8", webfonts::FONTS_CSS);
+    }
     let Some((_, content_type, bytes)) = FILES.iter().find(|(n, _, _)| *n == file) else {
         return PlatformError::NotFound.into_response();
     };
     file_response(content_type, bytes)
+}
+
+/// `GET /static/fonts/{file}`: a script font, cached for good (its name changes with it).
+pub(super) async fn serve_font(Path(file): Path<String>) -> Response {
+    let Some(bytes) = webfonts::font(&file) else {
+        return PlatformError::NotFound.into_response();
+    };
+    let mut r = file_response("font/woff2", bytes);
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(webfonts::FONT_CACHE_CONTROL));
+    r
 }
 
 /// `GET /static/vendor/{file}`.

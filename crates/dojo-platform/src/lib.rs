@@ -579,6 +579,7 @@ pub fn router(state: PlatformState) -> Router {
         .route("/", get(home))
         .route("/static/{file}", get(assets::serve))
         .route("/static/vendor/{file}", get(assets::serve_vendor))
+        .route("/static/fonts/{file}", get(assets::serve_font))
         .route("/login", get(login_form).post(login))
         .route("/signup", get(signup_form).post(signup))
         .route("/logout", post(logout))

@@ -15,12 +15,12 @@ use super::{TeamStats, WorkerStats};
 use dojo_core::media::{decode_data_uri, png_size, sniff};
 use dojo_core::task::{Modality, PresentedOutput, PresentedTask};
 
-/// CSP of the platform's own pages: scripts and styles only from our own files (no inline
-/// script, no inline style), images from `data:` and our routes, frames only from our own
-/// frame route, forms post only to us.
+/// CSP of the platform's own pages: scripts, styles and fonts only from our own files (no
+/// inline script, no inline style), images from `data:` and our routes, frames only from our
+/// own frame route, forms post only to us.
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; frame-src 'self'; form-action 'self'; base-uri 'none'; \
-     frame-ancestors 'none'";
+     font-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; \
+     base-uri 'none'; frame-ancestors 'none'";
 
 /// CSP of an output's frame content: inline script and style run, nothing reaches the network.
 pub const FRAME_CSP: &str =
@@ -104,6 +104,7 @@ fn layout(c: &Chrome<'_>, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="dark light";
                 title { (title) " · Dojo" }
+                link rel="stylesheet" href="/static/fonts.css";
                 link rel="stylesheet" href="/static/app.css";
                 link rel="stylesheet" href="/static/platform.css";
                 script type="module" src="/static/platform.js" {}

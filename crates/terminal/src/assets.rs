@@ -35,11 +35,6 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-include!(concat!(env!("OUT_DIR"), "/fonts.rs"));
-
-/// The `@font-face` rules of [`FONTS`], one family (`Taoplex Scripts`) split by script.
-pub(crate) const FONTS_CSS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fonts.css"));
-
 /// The URL of an asset, versioned.
 pub fn asset_url(name: &str) -> String {
     format!("/assets/{name}?v={VERSION}")
@@ -48,14 +43,10 @@ pub fn asset_url(name: &str) -> String {
 /// `GET /assets/{*path}`.
 pub(crate) async fn serve(Path(path): Path<String>) -> Response {
     if path == "fonts.css" {
-        return cached(FONTS_CSS, "text/css; charset=utf-8", "public, max-age=86400");
+        return cached(webfonts::FONTS_CSS, "text/css; charset=utf-8", "public, max-age=86400");
     }
-    if let Some(name) = path.strip_prefix("fonts/")
-        && let Some((_, bytes)) = FONTS.iter().find(|(n, _)| *n == name)
-    {
-        // A font file's name carries its package's subset and weight; its bytes change only
-        // with the pinned package version, so browsers may keep it for a year.
-        return cached(bytes, "font/woff2", "public, max-age=31536000, immutable");
+    if let Some(bytes) = path.strip_prefix("fonts/").and_then(webfonts::font) {
+        return cached(bytes, "font/woff2", webfonts::FONT_CACHE_CONTROL);
     }
     match ASSETS.iter().find(|(p, _, _)| *p == path) {
         Some((_, content_type, bytes)) => cached(bytes, content_type, "public, max-age=86400"),

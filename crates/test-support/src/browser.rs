@@ -161,3 +161,51 @@ pub fn dump_dom(chromium: &str, page: &Path, profile: &Path, limit: Duration) ->
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+/// What [`glyphs`] found on a page.
+#[derive(Debug, Clone)]
+pub struct Glyphs {
+    /// The characters drawn as the missing-glyph box (empty when every one renders).
+    pub missing: String,
+    /// How many distinct CJK characters the page's text holds.
+    pub cjk: usize,
+    /// How many faces of the served `Taoplex Scripts` family the page loaded.
+    pub faces: usize,
+}
+
+/// Draws `sample` and every CJK character of the current page's text in the page's own font
+/// stack (after loading the fonts they need) and compares each drawing with that of an
+/// unassigned code point, the missing-glyph box: a bare machine's Chromium has no fonts for
+/// most scripts, so a character renders only through the fonts the page serves.
+pub async fn glyphs(client: &Client, sample: &str) -> Glyphs {
+    let script = r#"const [sample, done] = [arguments[0], arguments[arguments.length - 1]];
+        (async () => {
+          const cjk = [...new Set([...document.body.innerText].filter((ch) => ch.codePointAt(0) >= 0x2e80))];
+          const chars = [...sample, ...cjk];
+          const family = getComputedStyle(document.body).fontFamily;
+          await document.fonts.load(`40px ${family}`, chars.join(""));
+          await document.fonts.ready;
+          const canvas = document.createElement("canvas");
+          canvas.width = 64; canvas.height = 64;
+          const ctx = canvas.getContext("2d", { willReadFrequently: true });
+          const draw = (ch) => {
+            ctx.clearRect(0, 0, 64, 64);
+            ctx.font = `40px ${family}`;
+            ctx.fillText(ch, 8, 48);
+            return ctx.getImageData(0, 0, 64, 64).data.join(",");
+          };
+          const box = draw("\u0378");
+          const missing = chars.filter((ch) => draw(ch) === box);
+          const faces = [...document.fonts].filter((f) => f.family.includes("Taoplex Scripts") && f.status === "loaded").length;
+          // Two frames, so a screenshot shows the page repainted with the loaded fonts.
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+          done({ missing: missing.join(""), cjk: cjk.length, faces });
+        })();"#;
+    let found = client.execute_async(script, vec![json!(sample)]).await.unwrap();
+    let count = |k: &str| found[k].as_u64().unwrap() as usize;
+    Glyphs {
+        missing: found["missing"].as_str().unwrap().to_string(),
+        cjk: count("cjk"),
+        faces: count("faces"),
+    }
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::json;
-use test_support::browser::{Browser, browser, screenshot};
+use test_support::browser::{Browser, browser, glyphs, screenshot};
 
 use crate::platform::{App, HOUR, text_task};
 use dojo_core::task::{Flaw, FlawKind, Modality};
@@ -250,6 +250,10 @@ async fn a_worker_rates_with_the_keyboard_alone_and_learns_from_the_feedback() {
     ] {
         c.goto(&format!("{base}{path}?lang=zh")).await.unwrap();
         c.wait().for_element(Locator::Css("html[lang='zh']")).await.unwrap();
+        // Chromium here has no CJK font: the Chinese renders through the served subsets.
+        let got = glyphs(&c, "").await;
+        assert_eq!(got.missing, "", "{name}: drawn as missing-glyph boxes: {got:?}");
+        assert!(got.cjk > 10 && got.faces > 0, "{name}: {got:?}");
         check_page(&c, name).await;
     }
     c.goto(&format!("{base}/me")).await.unwrap();

@@ -11,7 +11,7 @@
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use terminal::{Config, spawn_live};
-use test_support::browser::{Browser, browser, screenshot};
+use test_support::browser::{Browser, browser, glyphs, screenshot};
 
 use crate::fixture::{LAST_BLOCK, fixture_with, header};
 use crate::live::start;
@@ -286,46 +286,31 @@ async fn scripts_render_without_missing_glyph_boxes() {
     let (addr, stop, server) = start(f.state.clone()).await;
     c.goto(&format!("http://{addr}/?lang=zh")).await.unwrap();
     c.wait().for_element(Locator::Css("#markets tbody tr")).await.unwrap();
-    let script = format!(
-        r#"const done = arguments[arguments.length - 1];
-        (async () => {{
-          const sample = [...{SYMBOL_SAMPLE:?}];
-          const cjk = [...new Set([...document.body.innerText].filter((ch) => ch.codePointAt(0) >= 0x2e80))];
-          const probe = document.createElement("p");
-          probe.id = "glyph-probe";
-          probe.style.fontSize = "32px";
-          probe.textContent = sample.join(" ");
-          document.querySelector("main").prepend(probe);
-          const family = getComputedStyle(document.body).fontFamily;
-          await document.fonts.load(`40px ${{family}}`, sample.join("") + cjk.join(""));
-          await document.fonts.ready;
-          const canvas = document.createElement("canvas");
-          canvas.width = 64; canvas.height = 64;
-          const ctx = canvas.getContext("2d", {{ willReadFrequently: true }});
-          const draw = (ch) => {{
-            ctx.clearRect(0, 0, 64, 64);
-            ctx.font = `40px ${{family}}`;
-            ctx.fillText(ch, 8, 48);
-            return ctx.getImageData(0, 0, 64, 64).data.join(",");
-          }};
-          const box = draw("\u0378");
-          const missing = [...sample, ...cjk].filter((ch) => draw(ch) === box);
-          const faces = [...document.fonts].filter((f) => f.family.includes("Taoplex Scripts") && f.status === "loaded").length;
-          const css = await (await fetch("/assets/fonts.css")).text();
-          const font = await fetch(css.match(/url\(([^)]+)\)/)[1]);
-          // Two frames, so the screenshot shows the page repainted with the loaded fonts.
-          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-          done({{ missing: missing.join(""), cjk: cjk.length, faces,
-                  font: [font.status, font.headers.get("content-type"), font.headers.get("cache-control")] }});
-        }})();"#
-    );
-    let got = c.execute_async(&script, vec![]).await.unwrap();
+    // The sample is drawn large at the top of the page, for the screenshot.
+    let probe = "const p = document.createElement('p'); p.id = 'glyph-probe'; \
+                 p.style.fontSize = '32px'; p.textContent = [...arguments[0]].join(' '); \
+                 document.querySelector('main').prepend(p);";
+    c.execute(probe, vec![json!(SYMBOL_SAMPLE)]).await.unwrap();
+    let got = glyphs(&c, SYMBOL_SAMPLE).await;
     screenshot(&c, "scripts-zh").await;
-    assert_eq!(got["missing"], json!(""), "drawn as missing-glyph boxes: {got}");
-    assert!(got["cjk"].as_u64().unwrap() > 50, "the Chinese overview has Chinese text: {got}");
-    assert!(got["faces"].as_u64().unwrap() > 10, "the served fonts were used: {got}");
+    assert_eq!(got.missing, "", "drawn as missing-glyph boxes: {got:?}");
+    assert!(got.cjk > 50, "the Chinese overview has Chinese text: {got:?}");
+    assert!(got.faces > 10, "the served fonts were used: {got:?}");
     // The fonts are the binary's own, cached for good.
-    assert_eq!(got["font"], json!([200, "font/woff2", "public, max-age=31536000, immutable"]));
+    let font = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            (async () => {
+              const css = await (await fetch("/assets/fonts.css")).text();
+              const url = new URL(css.match(/url\(([^)]+)\)/)[1], location.origin + "/assets/fonts.css");
+              const font = await fetch(url);
+              done([font.status, font.headers.get("content-type"), font.headers.get("cache-control")]);
+            })();"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(font, json!([200, "font/woff2", "public, max-age=31536000, immutable"]));
     c.close().await.unwrap();
     drop(driver);
     let _ = stop.send(());
