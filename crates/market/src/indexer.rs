@@ -374,11 +374,9 @@ impl Indexer {
 
     /// The first block to index into an empty store: the configured start, else the oldest
     /// block the chain serves (genesis on a young chain; a node may keep only recent history,
-    /// and a localnet's genesis need not be block 0).
+    /// and a localnet's genesis need not be block 0). A configured start before the oldest
+    /// served block (a day back on a chain younger than a day) starts at that block instead.
     async fn first_available(&self, finalized: BlockNumber) -> Result<BlockNumber> {
-        if let Some(start) = self.config.start_block {
-            return Ok(start);
-        }
         let serves = |n: BlockNumber| async move {
             match self.chain.header(BlockId::Number(n)).await {
                 Ok(_) => Ok(true),
@@ -386,11 +384,13 @@ impl Indexer {
                 Err(e) => Err(MarketError::from(e)),
             }
         };
-        if serves(0).await? {
-            return Ok(0);
+        let from = self.config.start_block.unwrap_or(0);
+        // A start not reached yet waits for the chain to get there.
+        if from > finalized || serves(from).await? {
+            return Ok(from);
         }
         // Served blocks are a suffix [first, finalized]: binary search for its start.
-        let (mut lo, mut hi) = (0u64, finalized);
+        let (mut lo, mut hi) = (from, finalized);
         while lo + 1 < hi {
             let mid = lo + (hi - lo) / 2;
             if serves(mid).await? {
@@ -398,6 +398,9 @@ impl Indexer {
             } else {
                 lo = mid;
             }
+        }
+        if self.config.start_block.is_some() {
+            tracing::info!(asked = from, first = hi, "the chain serves nothing before block {hi}");
         }
         Ok(hi)
     }

@@ -294,3 +294,22 @@ both_backends!(
     a_late_start_stores_no_empty_market_postgres,
     a_late_start_stores_no_empty_market
 );
+
+/// `--from-block -7200` on a localnet younger than a day: the indexer starts at the chain's
+/// first block (its genesis, not block 0) instead of stopping at a block that never was.
+#[tokio::test]
+async fn a_start_before_the_chain_begins_starts_at_its_first_block() {
+    let (store, _dir) = crate::sqlite_store().await;
+    let genesis = Genesis::dev();
+    let (node, chain) = simulated_node(&genesis, SimOptions::default());
+    node.fast_forward(20).await.unwrap();
+    let start = genesis.start_block;
+    let from = IndexerConfig { start_block: Some(start - 7_200), ..config() };
+    let indexer = Indexer::new(chain.clone(), store.clone(), from);
+    let stored = indexer.sync().await.unwrap();
+    let finalized = chain.header(BlockId::Finalized).await.unwrap().number;
+    assert_eq!(store.first_block().await.unwrap(), Some(start));
+    assert_eq!(store.last_block().await.unwrap(), Some(finalized));
+    assert_eq!(stored, finalized - start + 1);
+    node.shutdown().await;
+}
