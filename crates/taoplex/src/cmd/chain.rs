@@ -53,8 +53,8 @@ pub(crate) struct SubnetArgs {
     network: NetworkArgs,
     /// The subnet.
     netuid: u16,
-    /// The block (number or 0x hash); the head when left out. Past blocks need a live
-    /// network (the localnet serves its head).
+    /// The block (number or 0x hash); the head when left out. A localnet keeps the state of
+    /// its last 16 blocks; a public node's depends on its pruning (archive nodes: all).
     #[arg(long)]
     at: Option<String>,
     /// Print JSON.
@@ -152,15 +152,13 @@ async fn subnet(args: SubnetArgs) -> anyhow::Result<()> {
         None => args.network.connect().await?.subnet(args.netuid).await?,
         Some(at) => {
             let at = block_id(at)?;
-            match args.network.endpoint()? {
-                super::network::Endpoint::Live(url) => {
-                    let live = subtensor::Subtensor::connect(&url).await?;
-                    live.subnet_at(args.netuid, at).await?
-                }
-                super::network::Endpoint::Local(_) => {
-                    anyhow::bail!("--at needs a live network; the localnet serves its head only")
-                }
-            }
+            let url = match args.network.endpoint()? {
+                super::network::Endpoint::Live(url) | super::network::Endpoint::Local(url) => url,
+            };
+            let client = subtensor::Subtensor::connect(&url)
+                .await
+                .with_context(|| format!("cannot connect to {}", args.network.label()))?;
+            client.subnet_at(args.netuid, at).await?
         }
     };
     if args.json {
