@@ -7,8 +7,9 @@
 //! script the page CSP forbids), so the copies import the sibling file instead. axe-core is
 //! installed here too but only read by the browser tests, from `web/node_modules`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
+
+include!("../../build-support/npm.rs");
 
 /// Files embedded in the binary: (path under `web/node_modules`, name in `OUT_DIR`).
 const VENDORED: &[(&str, &str)] = &[
@@ -22,11 +23,7 @@ const VENDORED: &[(&str, &str)] = &[
 const TEST_ONLY: &[&str] = &["axe-core/axe.min.js"];
 
 fn main() {
-    if let Err(message) = run() {
-        // A build script reports failure by exiting non-zero; the message is what the user sees.
-        eprintln!("\nerror: dojo-platform build script: {message}\n");
-        std::process::exit(1);
-    }
+    main_reporting("dojo-platform", run);
 }
 
 fn run() -> Result<(), String> {
@@ -38,7 +35,7 @@ fn run() -> Result<(), String> {
     let modules = web.join("node_modules");
     let missing = VENDORED.iter().map(|(src, _)| *src).chain(TEST_ONLY.iter().copied());
     if missing.into_iter().any(|src| !modules.join(src).is_file()) {
-        npm_ci(&web)?;
+        npm_ci(&web, "three.js and axe-core")?;
     }
     for (src, name) in VENDORED {
         let from = modules.join(src);
@@ -54,29 +51,6 @@ fn run() -> Result<(), String> {
             .replace("from 'three';", "from './three.module.min.js';")
             .replace("from '../utils/BufferGeometryUtils.js';", "from './BufferGeometryUtils.js';");
         std::fs::write(out.join(name), text).map_err(|e| e.to_string())?;
-    }
-    Ok(())
-}
-
-fn npm_ci(web: &Path) -> Result<(), String> {
-    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    let status = Command::new(npm)
-        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(web)
-        .status()
-        .map_err(|e| {
-            format!(
-                "cannot run `{npm}` ({e}). The platform embeds three.js from npm: install \
-                 Node.js and npm (Debian: `apt-get install -y npm`), then build again. The \
-                 packages are pinned in {}/package-lock.json.",
-                web.display()
-            )
-        })?;
-    if !status.success() {
-        return Err(format!(
-            "`npm ci --ignore-scripts` failed in {} ({status}); check network access to the npm registry and build again",
-            web.display()
-        ));
     }
     Ok(())
 }

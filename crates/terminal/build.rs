@@ -10,6 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+include!("../../build-support/npm.rs");
+
 /// Files embedded in the binary: (path under `web/node_modules`, name in `OUT_DIR`).
 const VENDORED: &[(&str, &str)] = &[(
     "lightweight-charts/dist/lightweight-charts.standalone.production.js",
@@ -17,11 +19,7 @@ const VENDORED: &[(&str, &str)] = &[(
 )];
 
 fn main() {
-    if let Err(message) = run() {
-        // A build script reports failure by exiting non-zero; the message is what the user sees.
-        eprintln!("\nerror: terminal build script: {message}\n");
-        std::process::exit(1);
-    }
+    main_reporting("terminal", run);
 }
 
 fn run() -> Result<(), String> {
@@ -33,7 +31,7 @@ fn run() -> Result<(), String> {
     let modules = web.join("node_modules");
     let missing = VENDORED.iter().any(|(src, _)| !modules.join(src).is_file());
     if missing {
-        npm_ci(&web)?;
+        npm_ci(&web, "The charting library")?;
     }
     build_keys_wasm(&manifest, &out)?;
     for (src, name) in VENDORED {
@@ -46,29 +44,6 @@ fn run() -> Result<(), String> {
                 modules.display()
             )
         })?;
-    }
-    Ok(())
-}
-
-fn npm_ci(web: &Path) -> Result<(), String> {
-    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    let status = Command::new(npm)
-        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(web)
-        .status()
-        .map_err(|e| {
-            format!(
-                "cannot run `{npm}` ({e}). The terminal embeds its charting library from npm: \
-                 install Node.js and npm (Debian: `apt-get install -y npm`), then build again. \
-                 The packages are pinned in {}/package-lock.json.",
-                web.display()
-            )
-        })?;
-    if !status.success() {
-        return Err(format!(
-            "`npm ci --ignore-scripts` failed in {} ({status}); check network access to the npm registry and build again",
-            web.display()
-        ));
     }
     Ok(())
 }

@@ -6,14 +6,11 @@
 //! (git-ignored); no install script of any package runs.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+include!("../../build-support/npm.rs");
 
 fn main() {
-    if let Err(message) = run() {
-        // A build script reports failure by exiting non-zero; the message is what the user sees.
-        eprintln!("\nerror: webfonts build script: {message}\n");
-        std::process::exit(1);
-    }
+    main_reporting("webfonts", run);
 }
 
 fn run() -> Result<(), String> {
@@ -29,32 +26,9 @@ fn run() -> Result<(), String> {
         .chain(CJK_FONTS.iter().map(|f| f.package))
         .any(|p| !modules.join("@fontsource").join(p).join("unicode.json").is_file());
     if missing {
-        npm_ci(&web)?;
+        npm_ci(&web, "The script fonts (Fontsource)")?;
     }
     fonts(&manifest, &modules, &out)
-}
-
-fn npm_ci(web: &Path) -> Result<(), String> {
-    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    let status = Command::new(npm)
-        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(web)
-        .status()
-        .map_err(|e| {
-            format!(
-                "cannot run `{npm}` ({e}). The fonts come from npm (Fontsource): \
-                 install Node.js and npm (Debian: `apt-get install -y npm`), then build again. \
-                 The packages are pinned in {}/package-lock.json.",
-                web.display()
-            )
-        })?;
-    if !status.success() {
-        return Err(format!(
-            "`npm ci --ignore-scripts` failed in {} ({status}); check network access to the npm registry and build again",
-            web.display()
-        ));
-    }
-    Ok(())
 }
 
 /// Script fonts served from the binary, so subnet glyphs and the Chinese interface render on a
