@@ -86,6 +86,33 @@ impl Subtensor {
         Ok(neurons)
     }
 
+    /// A `u16` storage map over subnets (`SubnetworkN`, `Swap.FeeRate`) for every one of
+    /// `netuids`, in one request: the runtime's default where unset, all 0 on a runtime without
+    /// the item.
+    async fn per_subnet(
+        &self,
+        pallet: &str,
+        item: &str,
+        netuids: &[NetUid],
+        at: &BlockRef,
+    ) -> Result<Vec<u16>> {
+        let runtime = self.runtime_of(at).await?;
+        let Ok(ty) = runtime.storage_type(pallet, item) else {
+            return Ok(vec![0; netuids.len()]);
+        };
+        let keys = netuids
+            .iter()
+            .map(|n| runtime.storage_key(pallet, item, &[&n.encode()]))
+            .collect::<Result<Vec<_>>>()?;
+        let default = runtime.storage_default(pallet, item).unwrap_or_default();
+        let what = format!("{pallet}.{item}");
+        self.storage_many(&keys, at.hash)
+            .await?
+            .into_iter()
+            .map(|v| runtime.read(v.as_deref().unwrap_or(&default), ty, &what))
+            .collect()
+    }
+
     /// `Swap.FeeRate` of `netuid` (the runtime's default when unset; 0 on a runtime without it).
     async fn fee_rate(&self, netuid: NetUid, at: &BlockRef) -> Result<u16> {
         let runtime = self.runtime_of(at).await?;
@@ -420,9 +447,11 @@ impl chain::Chain for Subtensor {
         })
     }
 
-    /// Every subnet from one `get_all_dynamic_info` and one `current_alpha_price_all`: pools,
-    /// prices, identities, owners, tempo. The other hyperparameters, the fee rate and the
-    /// neuron count are not in these answers and are zero here: read one subnet with
+    /// Every subnet from one `get_all_dynamic_info`, one `current_alpha_price_all` and one
+    /// storage query (`SubnetworkN` and `Swap.FeeRate` of every subnet): pools, prices, fee
+    /// rates, identities, owners, tempo, neuron counts. The emission share is the subnet's part
+    /// of the TAO injected into the pools this block (`tao_in_emission` over their sum). The
+    /// other hyperparameters are not in these answers and are zero here: read one subnet with
     /// `subnet` for them (128 more calls would trip a public node's rate limit).
     async fn subnets(&self) -> ChainResult<Vec<SubnetInfo>> {
         let head = self.head().await?;
@@ -430,9 +459,18 @@ impl chain::Chain for Subtensor {
             self.runtime_api("SubnetInfoRuntimeApi", "get_all_dynamic_info", &[], &head).await?;
         let prices: Vec<SubnetPrice> =
             self.runtime_api("SwapRuntimeApi", "current_alpha_price_all", &[], &head).await?;
+        let all: Vec<DynamicInfo> = all.into_iter().flatten().collect();
+        let netuids: Vec<NetUid> = all.iter().map(|i| i.netuid).collect();
+        let counts = self.per_subnet("SubtensorModule", "SubnetworkN", &netuids, &head).await?;
+        let fees = self.per_subnet("Swap", "FeeRate", &netuids, &head).await?;
+        let injected: u128 = all.iter().map(|i| u128::from(i.tao_in_emission)).sum();
         let mut out = Vec::new();
-        for info in all.into_iter().flatten() {
+        for (i, info) in all.into_iter().enumerate() {
             let price = prices.iter().find(|p| p.netuid == info.netuid).map(|p| p.price);
+            let fee_rate = fees.get(i).copied().unwrap_or(0);
+            let share = (u128::from(info.tao_in_emission) * 1_000_000_000)
+                .checked_div(injected)
+                .unwrap_or(0);
             out.push(SubnetInfo {
                 netuid: info.netuid,
                 identity: info.identity(),
@@ -441,13 +479,17 @@ impl chain::Chain for Subtensor {
                 registered_at: info.network_registered_at,
                 mechanism: u16::from(info.netuid != 0),
                 first_emission_block: None,
-                pool: info.pool(0, price),
-                hyperparameters: chain::Hyperparameters { tempo: info.tempo, ..tempo_only() },
-                emission_share_ppb: 0,
+                pool: info.pool(fee_rate, price),
+                hyperparameters: chain::Hyperparameters {
+                    tempo: info.tempo,
+                    fee_rate,
+                    ..tempo_only()
+                },
+                emission_share_ppb: u64::try_from(share).unwrap_or(0),
                 tao_emission: info.tao_in_emission,
                 miner_burned_ppb: 0,
                 last_epoch_block: info.last_step,
-                neuron_count: 0,
+                neuron_count: counts.get(i).copied().unwrap_or(0),
             });
         }
         out.sort_by_key(|s| s.netuid);

@@ -177,6 +177,31 @@ impl Subtensor {
         answer.map(|hex| unhex("state_getStorageAt", &hex)).transpose()
     }
 
+    /// Many raw storage values at block `at` in one request (`state_queryStorageAt`), in the
+    /// order of `keys`; `None` where nothing is stored.
+    pub async fn storage_many(&self, keys: &[Vec<u8>], at: Hash) -> Result<Vec<Option<Vec<u8>>>> {
+        const M: &str = "state_queryStorageAt";
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let hex_keys: Vec<String> = keys.iter().map(|k| to_hex(k)).collect();
+        let answer: Value = self.rpc.call(M, vec![json!(hex_keys), json!(at.to_hex())]).await?;
+        let changes = answer[0]["changes"].as_array().cloned().unwrap_or_default();
+        let mut found = HashMap::new();
+        for change in &changes {
+            let key = change[0].as_str().unwrap_or_default().trim_start_matches("0x").to_string();
+            let value = match change[1].as_str() {
+                Some(hex) => Some(unhex(M, hex)?),
+                None => None,
+            };
+            found.insert(key, value);
+        }
+        Ok(hex_keys
+            .iter()
+            .map(|k| found.get(k.trim_start_matches("0x")).cloned().flatten())
+            .collect())
+    }
+
     /// The events of block `at`, as taoplex's events (those it knows; see [`decode_events`]).
     pub async fn events_at(&self, at: BlockId) -> Result<Vec<EventRecord>> {
         let block = self.resolve(at).await?;

@@ -18,8 +18,9 @@ use localnet::{LocalChain, Node, NodeConfig};
 use subtensor::Subtensor;
 use test_support::genesis::{TAO, id, keys_pair, pool_subnet, treasury_genesis};
 
-/// The fields `Subtensor::subnets` fills from `get_all_dynamic_info` and
-/// `current_alpha_price_all` (the rest need one call per subnet; see its docs).
+/// The fields `Subtensor::subnets` fills from `get_all_dynamic_info`,
+/// `current_alpha_price_all` and the neuron counts and fee rates in storage (the rest need one
+/// call per subnet; see its docs).
 fn seen_live(s: &SubnetInfo) -> impl PartialEq + std::fmt::Debug + use<> {
     (
         s.netuid,
@@ -29,9 +30,10 @@ fn seen_live(s: &SubnetInfo) -> impl PartialEq + std::fmt::Debug + use<> {
         s.owner_hotkey,
         s.registered_at,
         (s.pool.tao_reserve, s.pool.alpha_in, s.pool.alpha_out, s.pool.price),
-        s.hyperparameters.tempo,
+        (s.hyperparameters.tempo, s.hyperparameters.fee_rate, s.pool.fee_rate),
         s.tao_emission,
         s.last_epoch_block,
+        s.neuron_count,
     )
 }
 
@@ -178,6 +180,14 @@ async fn agree(local: &dyn Chain, live: &Subtensor) -> Vec<SubnetInfo> {
         );
         let one = live.subnet(l.netuid).await.unwrap();
         assert_eq!(subnet_seen_live(l), one, "SN{}: subnet() through the live client", l.netuid);
+    }
+    // The live client's emission share is each subnet's part of this block's TAO injection.
+    let injected: u64 = a.iter().map(|s| s.tao_emission).sum();
+    let shares: u64 = b.iter().map(|s| s.emission_share_ppb).sum();
+    if injected > 0 {
+        assert!((1_000_000_000 - b.len() as u64..=1_000_000_000).contains(&shares), "{shares}");
+    } else {
+        assert_eq!(shares, 0);
     }
     for who in ["//Alice", "//Bob", "//Owner1"] {
         let (l, r) = (local.account(id(who)).await.unwrap(), live.account(id(who)).await.unwrap());

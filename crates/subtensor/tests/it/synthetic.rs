@@ -53,8 +53,35 @@ async fn all_subnets_come_from_one_dynamic_info_answer_with_the_runtime_prices()
         &encode::prices(&[(0, 1_000_000_000), (1, 9_600_000)]),
     );
 
+    // Every subnet's neuron count and fee rate, in one storage query each: SN0 has no fee
+    // rate stored (the runtime's default), SN1 0.3 %.
+    let storage = |pallet: &str, item: &str, values: [Option<&str>; 2]| {
+        let keys: Vec<String> = [0u16, 1]
+            .iter()
+            .map(|n| {
+                let key = runtime.storage_key(pallet, item, &[&n.to_le_bytes()]).unwrap();
+                hex::encode(key)
+            })
+            .collect();
+        let changes: Vec<_> = keys.iter().zip(values).map(|(k, v)| json!([k, v])).collect();
+        replay.answer(
+            "state_queryStorageAt",
+            json!([keys, HEAD.trim_start_matches("0x")]),
+            json!([{ "block": HEAD, "changes": changes }]),
+        );
+    };
+    storage("SubtensorModule", "SubnetworkN", [Some("0x4000"), Some("0x0001")]);
+    storage("Swap", "FeeRate", [None, Some("0xc400")]);
+
     let got = client.subnets().await.unwrap();
     assert_eq!(got.iter().map(|s| s.netuid).collect::<Vec<_>>(), vec![0, 1]);
+    assert_eq!((got[0].neuron_count, got[1].neuron_count), (64, 256));
+    let default_fee =
+        u16::from_le_bytes(runtime.storage_default("Swap", "FeeRate").unwrap().try_into().unwrap());
+    assert_eq!((got[0].pool.fee_rate, got[1].pool.fee_rate), (default_fee, 196));
+    assert_eq!(got[1].hyperparameters.fee_rate, 196);
+    // Both inject 9,531,940 rao a block: half the emission each.
+    assert_eq!((got[0].emission_share_ppb, got[1].emission_share_ppb), (500_000_000, 500_000_000));
     let sn1 = &got[1];
     assert_eq!(sn1.identity.name, "subnet 1");
     assert_eq!(sn1.identity.symbol, "α");
