@@ -448,8 +448,8 @@ impl chain::Chain for Subtensor {
     }
 
     /// Every subnet from one `get_all_dynamic_info`, one `current_alpha_price_all` and one
-    /// storage query (`SubnetworkN` and `Swap.FeeRate` of every subnet): pools, prices, fee
-    /// rates, identities, owners, tempo, neuron counts. The emission share is the subnet's part
+    /// storage query each for every subnet's `SubnetworkN` and `Swap.FeeRate`: pools, prices,
+    /// fee rates, identities, owners, tempo, neuron counts. The emission share is the subnet's part
     /// of the TAO injected into the pools this block (`tao_in_emission` over their sum). The
     /// other hyperparameters are not in these answers and are zero here: read one subnet with
     /// `subnet` for them (128 more calls would trip a public node's rate limit).
