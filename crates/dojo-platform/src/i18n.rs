@@ -2,7 +2,8 @@
 //! ([`EN`], [`ZH`]) with the same fields, so a missing translation is a compile error. The
 //! language comes from `?lang=` (remembered in the `lang` cookie), then that cookie, then
 //! `Accept-Language`; the theme from the `theme` cookie the page script sets. Server messages
-//! (errors) stay in English: they are [`crate::PlatformError`]'s text, shared with the JSON APIs.
+//! (errors) stay in English: they are [`crate::PlatformError`]'s text, shared with the JSON APIs;
+//! the rating page's notice that a task is closed (submitted, expired, full) is in the catalogues.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -157,6 +158,12 @@ pub(crate) struct Catalogue {
     pub(crate) state_expired: &'static str,
     pub(crate) state_full: &'static str,
     pub(crate) state_scored: &'static str,
+    /// The rating page's notice when the worker already submitted.
+    pub(crate) closed_submitted: &'static str,
+    /// … when the task's deadline passed.
+    pub(crate) closed_expired: &'static str,
+    /// … when the task has all its results.
+    pub(crate) closed_full: &'static str,
     pub(crate) modality_html: &'static str,
     pub(crate) modality_text: &'static str,
     pub(crate) modality_image: &'static str,
@@ -263,6 +270,9 @@ pub(crate) static EN: Catalogue = Catalogue {
     state_expired: "expired",
     state_full: "full",
     state_scored: "scored",
+    closed_submitted: "You have already submitted a result for this task.",
+    closed_expired: "This task has expired; results are no longer accepted.",
+    closed_full: "This task already has all the results it needs.",
     modality_html: "App",
     modality_text: "Text",
     modality_image: "Image",
@@ -383,6 +393,9 @@ pub(crate) static ZH: Catalogue = Catalogue {
     state_expired: "已过期",
     state_full: "已满",
     state_scored: "已评分",
+    closed_submitted: "你已提交过此任务的结果。",
+    closed_expired: "此任务已过期，不再接受结果。",
+    closed_full: "此任务已收满所需结果。",
     modality_html: "应用",
     modality_text: "文本",
     modality_image: "图像",

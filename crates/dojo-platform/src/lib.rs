@@ -911,7 +911,13 @@ async fn task_page(
     st.store.record_view(&id, a.id, now).await?;
     let subs = st.store.submissions(&id).await?;
     let mine = subs.iter().any(|x| x.worker == a.id);
-    let notice = store::check_open(&t, mine, subs.len(), now).err().map(|e| e.to_string());
+    let words = ui.lang.t();
+    let notice = store::check_open(&t, mine, subs.len(), now).err().map(|e| match e {
+        PlatformError::AlreadySubmitted => words.closed_submitted.to_string(),
+        PlatformError::Expired => words.closed_expired.to_string(),
+        PlatformError::Full { .. } => words.closed_full.to_string(),
+        other => other.to_string(),
+    });
     let presented = t.task.present(PRESENT_SEED, &a.username);
     let c = chrome(ui, Nav::Tasks, Some(&s.csrf));
     let markup = pages::task_page(&c, &presented, t.expires_at_ns, now, notice.as_deref());

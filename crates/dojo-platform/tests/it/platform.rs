@@ -414,9 +414,11 @@ async fn one_submission_per_worker_per_task() {
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("already submitted"), "{}", r.body);
     assert_eq!(app.state.store().submissions("t1").await.unwrap().len(), 1);
-    // The page says so too.
+    // The page says so too, in the page's language.
     let page = app.get("/tasks/t1", Some(&w)).await;
     assert!(page.body.contains("already submitted"));
+    let page = app.get("/tasks/t1?lang=zh", Some(&w)).await;
+    assert!(page.body.contains("你已提交过此任务的结果"), "{}", page.body);
 }
 
 #[tokio::test]
