@@ -108,6 +108,10 @@ pub struct Catalogue {
     pub source: &'static str,
     pub overview_title: &'static str,
     pub overview_sub: &'static str,
+    /// The overview's link to the basket page.
+    pub overview_basket: &'static str,
+    /// A TAO/USD price given on the command line (`--usd-price`), as its source.
+    pub usd_configured: &'static str,
     pub subnets: &'static str,
     pub total_mcap: &'static str,
     pub total_volume: &'static str,
@@ -408,6 +412,8 @@ pub static EN: Catalogue = Catalogue {
     source: "finalized data indexed from the chain",
     overview_title: "Subnet token prices",
     overview_sub: "Every dTAO subnet token, priced by its on-chain pool.",
+    overview_basket: "Buy the top subnets in one basket →",
+    usd_configured: "configuration",
     subnets: "Subnets",
     total_mcap: "Total market cap",
     total_volume: "24h volume",
@@ -764,6 +770,8 @@ pub static ZH: Catalogue = Catalogue {
     source: "从链上索引的已确认数据",
     overview_title: "子网代币价格",
     overview_sub: "所有 dTAO 子网代币，按链上资金池定价。",
+    overview_basket: "一键买入头部子网组合 →",
+    usd_configured: "配置",
     subnets: "子网数",
     total_mcap: "总市值",
     total_volume: "24小时成交额",

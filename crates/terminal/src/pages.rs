@@ -161,7 +161,7 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                             div.seg role="group" aria-label="τ / $" {
                                 button #cur-tao type="button" aria-pressed="true" { "τ" }
                                 @if let Some(q) = &c.usd {
-                                    button #cur-usd type="button" aria-pressed="false" title=(format!("{} {} (${:.2})", t.usd_from, q.source, q.usd_per_tao)) { "$" }
+                                    button #cur-usd type="button" aria-pressed="false" title=(format!("{} {} (${:.2})", t.usd_from, usd_source(t, &q.source), q.usd_per_tao)) { "$" }
                                 } @else {
                                     button #cur-usd type="button" disabled title=(t.usd_disabled) { "$" }
                                 }
@@ -182,7 +182,7 @@ pub(crate) fn layout(c: &Ctx, title: &str, extra_scripts: &[&str], main: Markup)
                         span.src { " · " (t.source) }
                         span.src #network { " · " (t.network) " " b { (c.config.network) } }
                         @if let Some(q) = &c.usd {
-                            span.src { " · " (t.usd_from) " " (q.source) ": $" (fmt::grouped(q.usd_per_tao, 2)) }
+                            span.src { " · " (t.usd_from) " " (usd_source(t, &q.source)) ": $" (fmt::grouped(q.usd_per_tao, 2)) }
                         } @else {
                             span.src.warn title=(t.usd_disabled) { " · $ —" }
                         }
@@ -245,7 +245,7 @@ pub(crate) async fn overview(State(s): State<AppState>, uri: Uri, headers: Heade
         section.hero {
             div {
                 h1 { (t.overview_title) }
-                p.sub { (t.overview_sub) " " a #basket-link href="/basket" { "Buy the top subnets in one basket →" } }
+                p.sub { (t.overview_sub) " " a #basket-link href="/basket" { (t.overview_basket) } }
             }
             div.cards {
                 div.card { span.k { (t.subnets) } b { (rows.len()) } }
@@ -683,4 +683,10 @@ pub(crate) fn error_page(lang: Lang, status: StatusCode, message: &str) -> Marku
 pub(crate) async fn not_found(headers: HeaderMap, uri: Uri) -> Response {
     ApiError::NotFound(format!("no page at {}", uri.path()))
         .into_page(Lang::negotiate(None, &headers))
+}
+
+/// Where the TAO/USD price came from, in the page's words: a feed's URL as is, a price given on
+/// the command line as "configuration".
+fn usd_source<'a>(t: &'a crate::i18n::Catalogue, source: &'a str) -> &'a str {
+    if source == crate::usd::CONFIGURED { t.usd_configured } else { source }
 }

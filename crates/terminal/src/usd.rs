@@ -41,6 +41,9 @@ impl UsdSource for NoUsd {
     }
 }
 
+/// The source of a price given in configuration (pages word it in their language).
+pub(crate) const CONFIGURED: &str = "configuration";
+
 /// A price given in configuration (`--usd-price`).
 #[derive(Debug, Clone)]
 pub struct FixedUsd(UsdQuote);
@@ -49,7 +52,7 @@ impl FixedUsd {
     /// A configured price; `None` unless it is finite and positive.
     pub fn new(usd_per_tao: f64, as_of_ms: u64) -> Option<Self> {
         (usd_per_tao.is_finite() && usd_per_tao > 0.0)
-            .then(|| Self(UsdQuote { usd_per_tao, source: "configuration".to_string(), as_of_ms }))
+            .then(|| Self(UsdQuote { usd_per_tao, source: CONFIGURED.to_string(), as_of_ms }))
     }
 }
 
