@@ -115,14 +115,8 @@ impl Subtensor {
 
     /// `Swap.FeeRate` of `netuid` (the runtime's default when unset; 0 on a runtime without it).
     async fn fee_rate(&self, netuid: NetUid, at: &BlockRef) -> Result<u16> {
-        let runtime = self.runtime_of(at).await?;
-        let Ok(ty) = runtime.storage_type("Swap", "FeeRate") else { return Ok(0) };
-        let key = runtime.storage_key("Swap", "FeeRate", &[&netuid.encode()])?;
-        let bytes = match self.storage_raw(&key, at.hash).await? {
-            Some(bytes) => bytes,
-            None => runtime.storage_default("Swap", "FeeRate").unwrap_or_default(),
-        };
-        runtime.read(&bytes, ty, "Swap.FeeRate")
+        let rates = self.per_subnet("Swap", "FeeRate", &[netuid], at).await?;
+        Ok(rates.first().copied().unwrap_or(0))
     }
 
     async fn head(&self) -> Result<BlockRef> {
@@ -393,18 +387,16 @@ impl chain::Chain for Subtensor {
     }
 
     async fn header(&self, at: BlockId) -> ChainResult<Header> {
-        let block = self.resolve(at).await?;
-        Ok(self.header_at(block.hash).await?)
+        Ok(self.resolve_with_header(at).await?.1)
     }
 
     /// The header, the signed extrinsics whose calls taoplex knows (read from the body with
     /// the block's metadata, [`crate::body`]; each with the fee and result its events report)
     /// and the events taoplex knows.
     async fn block(&self, at: BlockId) -> ChainResult<Block> {
-        let block = self.resolve(at).await?;
-        let header = self.header_at(block.hash).await?;
-        let events = self.events_at(BlockId::Hash(block.hash)).await?;
+        let (block, header) = self.resolve_with_header(at).await?;
         let runtime = self.runtime_of(&block).await?;
+        let events = self.events_of(&block, &runtime).await?;
         let body = self.extrinsics(block.hash).await?;
         let mut extrinsics = crate::body::read_body(&runtime, block.number, body).await?;
         for x in &mut extrinsics {
@@ -424,9 +416,9 @@ impl chain::Chain for Subtensor {
     }
 
     async fn block_events(&self, at: BlockId) -> ChainResult<(Header, Vec<EventRecord>)> {
-        let block = self.resolve(at).await?;
-        let header = self.header_at(block.hash).await?;
-        Ok((header, self.events_at(BlockId::Hash(block.hash)).await?))
+        let (block, header) = self.resolve_with_header(at).await?;
+        let runtime = self.runtime_of(&block).await?;
+        Ok((header, self.events_of(&block, &runtime).await?))
     }
 
     async fn account(&self, who: AccountId) -> ChainResult<AccountInfo> {

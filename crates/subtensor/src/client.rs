@@ -77,6 +77,11 @@ impl Subtensor {
 
     /// The hash and number of a block.
     pub async fn resolve(&self, at: BlockId) -> Result<BlockRef> {
+        Ok(self.resolve_with_header(at).await?.0)
+    }
+
+    /// The hash and number of a block, and its header (read once for both).
+    pub async fn resolve_with_header(&self, at: BlockId) -> Result<(BlockRef, Header)> {
         let hash = match at {
             BlockId::Hash(h) => h,
             BlockId::Number(n) => {
@@ -105,7 +110,7 @@ impl Subtensor {
                 header.number
             )));
         }
-        Ok(BlockRef { hash, number: header.number, parent: header.parent_hash })
+        Ok((BlockRef { hash, number: header.number, parent: header.parent_hash }, header))
     }
 
     /// The header of block `hash`.
@@ -186,9 +191,8 @@ impl Subtensor {
         }
         let hex_keys: Vec<String> = keys.iter().map(|k| to_hex(k)).collect();
         let answer: Value = self.rpc.call(M, vec![json!(hex_keys), json!(at.to_hex())]).await?;
-        let changes = answer[0]["changes"].as_array().cloned().unwrap_or_default();
         let mut found = HashMap::new();
-        for change in &changes {
+        for change in answer[0]["changes"].as_array().into_iter().flatten() {
             let key = change[0].as_str().unwrap_or_default().trim_start_matches("0x").to_string();
             let value = match change[1].as_str() {
                 Some(hex) => Some(unhex(M, hex)?),
@@ -206,12 +210,21 @@ impl Subtensor {
     pub async fn events_at(&self, at: BlockId) -> Result<Vec<EventRecord>> {
         let block = self.resolve(at).await?;
         let runtime = self.runtime_of(&block).await?;
+        self.events_of(&block, &runtime).await
+    }
+
+    /// The events of the resolved block `block`, built by `runtime`.
+    pub(crate) async fn events_of(
+        &self,
+        block: &BlockRef,
+        runtime: &Runtime,
+    ) -> Result<Vec<EventRecord>> {
         let key = unhex("events key", SYSTEM_EVENTS_KEY)?;
         let bytes = self.storage_raw(&key, block.hash).await?.unwrap_or_default();
         if bytes.is_empty() {
             return Ok(Vec::new());
         }
-        decode_events(&runtime, block.number, bytes)
+        decode_events(runtime, block.number, bytes)
     }
 
     /// The account's nonce as the pool sees it (`AccountNonceApi_account_nonce` at the best
