@@ -591,11 +591,7 @@ pub(crate) async fn prepare(
     let prepared = s.chain.prepare(req.signer, call, options).await.map_err(chain_error)?;
     let now = s.clock.now_ms();
     let id = new_id();
-    // The chain words calls in English; the same words, figures and accounts in `lang`.
-    let description = match lang {
-        Lang::En => prepared.description.clone(),
-        Lang::Zh => crate::describe::describe(&prepared.call, lang),
-    };
+    let description = crate::describe::describe(&prepared.call, lang);
     let view = TxView {
         id: id.clone(),
         status: Stage::Prepared,

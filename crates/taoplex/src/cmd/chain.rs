@@ -152,13 +152,7 @@ async fn subnet(args: SubnetArgs) -> anyhow::Result<()> {
         None => args.network.connect().await?.subnet(args.netuid).await?,
         Some(at) => {
             let at = block_id(at)?;
-            let url = match args.network.endpoint()? {
-                super::network::Endpoint::Live(url) | super::network::Endpoint::Local(url) => url,
-            };
-            let client = subtensor::Subtensor::connect(&url)
-                .await
-                .with_context(|| format!("cannot connect to {}", args.network.label()))?;
-            client.subnet_at(args.netuid, at).await?
+            args.network.live_client().await?.subnet_at(args.netuid, at).await?
         }
     };
     if args.json {

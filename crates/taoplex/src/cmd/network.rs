@@ -79,7 +79,14 @@ impl NetworkArgs {
     /// On localnet trades go in the clear: it has no one to front-run them (it takes shielded
     /// ones too, as Subtensor does, when a client sends them).
     pub(crate) async fn connect_signing(&self) -> anyhow::Result<Connection> {
-        let client = match self.endpoint()? {
+        let live = Arc::new(self.live_client().await?);
+        Ok(Connection { chain: live.clone(), live })
+    }
+
+    /// The live client on the network's node (localnet's too), with an error that says what
+    /// to do when nothing listens.
+    pub(crate) async fn live_client(&self) -> anyhow::Result<Subtensor> {
+        Ok(match self.endpoint()? {
             Endpoint::Local(url) => Subtensor::connect(&url)
                 .await
                 .with_context(|| {
@@ -90,9 +97,7 @@ impl NetworkArgs {
                 .await
                 .with_context(|| format!("cannot connect to {}", self.label()))?
                 .with_shield(!self.no_shield),
-        };
-        let live = Arc::new(client);
-        Ok(Connection { chain: live.clone(), live })
+        })
     }
 }
 
