@@ -598,161 +598,21 @@ pub struct ChainIdentityV2 {
     pub additional: Vec<u8>,
 }
 
-/// `pallet_subtensor::rpc_info::metagraph::Metagraph`: a subnet's pool, hyperparameters and
-/// every neuron's row, as `SubnetInfoRuntimeApi.get_metagraph` answers (spec 393's fields, in
-/// its order).
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub struct Metagraph {
-    /// Subnet.
-    pub netuid: Compact<u16>,
-    /// Name, one compact byte each (as the runtime encodes it).
-    pub name: Vec<Compact<u8>>,
-    /// Token symbol, likewise.
-    pub symbol: Vec<Compact<u8>>,
-    /// Identity.
-    pub identity: Option<SubnetIdentityV3>,
-    /// Registration block.
-    pub network_registered_at: Compact<u64>,
-    /// Owner's hotkey.
-    pub owner_hotkey: AccountId32,
-    /// Owner's coldkey.
-    pub owner_coldkey: AccountId32,
-    /// The block answered at.
-    pub block: Compact<u64>,
-    /// Blocks per epoch.
-    pub tempo: Compact<u16>,
-    /// Block of the last epoch.
-    pub last_step: Compact<u64>,
-    /// Blocks since then.
-    pub blocks_since_last_step: Compact<u64>,
-    /// Always 0 since dTAO.
-    pub subnet_emission: Compact<u64>,
-    /// Alpha in the pool.
-    pub alpha_in: Compact<u64>,
-    /// Alpha outstanding.
-    pub alpha_out: Compact<u64>,
-    /// TAO in the pool.
-    pub tao_in: Compact<u64>,
-    /// Alpha out per block.
-    pub alpha_out_emission: Compact<u64>,
-    /// Alpha in per block.
-    pub alpha_in_emission: Compact<u64>,
-    /// TAO in per block.
-    pub tao_in_emission: Compact<u64>,
-    /// Alpha pending distribution.
-    pub pending_alpha_emission: Compact<u64>,
-    /// Always 0.
-    pub pending_root_emission: Compact<u64>,
-    /// Traded volume.
-    pub subnet_volume: Compact<u128>,
-    /// EMA price, I96F32 bits.
-    pub moving_price: FixedI128,
-    /// ρ of the incentive sigmoid.
-    pub rho: Compact<u16>,
-    /// κ, parts of 65535.
-    pub kappa: Compact<u16>,
-    /// Fewest weights a validator may set.
-    pub min_allowed_weights: Compact<u16>,
-    /// Largest weight, parts of 65535.
-    pub max_weights_limit: Compact<u16>,
-    /// Weights version key expected.
-    pub weights_version: Compact<u64>,
-    /// Blocks between a validator's weight sets.
-    pub weights_rate_limit: Compact<u64>,
-    /// Validator activity cutoff, blocks.
-    pub activity_cutoff: Compact<u16>,
-    /// Validator permits.
-    pub max_validators: Compact<u16>,
-    /// Registered neurons.
-    pub num_uids: Compact<u16>,
-    /// UIDs.
-    pub max_uids: Compact<u16>,
-    /// Registration burn now, rao.
-    pub burn: Compact<u64>,
-    /// Proof-of-work registration difficulty.
-    pub difficulty: Compact<u64>,
-    /// Neuron registration open.
-    pub registration_allowed: bool,
-    /// Proof-of-work registration open.
-    pub pow_registration_allowed: bool,
-    /// New-neuron immunity, blocks.
-    pub immunity_period: Compact<u16>,
-    /// Lowest proof-of-work difficulty.
-    pub min_difficulty: Compact<u64>,
-    /// Highest proof-of-work difficulty.
-    pub max_difficulty: Compact<u64>,
-    /// Minimum registration burn, rao.
-    pub min_burn: Compact<u64>,
-    /// Maximum registration burn, rao.
-    pub max_burn: Compact<u64>,
-    /// Registration adjustment smoothing.
-    pub adjustment_alpha: Compact<u64>,
-    /// Blocks between registration adjustments.
-    pub adjustment_interval: Compact<u16>,
-    /// Registrations aimed at per interval.
-    pub target_regs_per_interval: Compact<u16>,
-    /// Registrations allowed per block.
-    pub max_regs_per_block: Compact<u16>,
-    /// Blocks between axon updates.
-    pub serving_rate_limit: Compact<u64>,
-    /// Commit–reveal required.
-    pub commit_reveal_weights_enabled: bool,
-    /// Blocks from commit to reveal.
-    pub commit_reveal_period: Compact<u64>,
-    /// Liquid alpha (per-bond EMA α) on.
-    pub liquid_alpha_enabled: bool,
-    /// Liquid alpha upper α.
-    pub alpha_high: Compact<u16>,
-    /// Liquid alpha lower α.
-    pub alpha_low: Compact<u16>,
-    /// Bonds EMA, parts of 1,000,000.
-    pub bonds_moving_avg: Compact<u64>,
-    /// Hotkey by UID.
-    pub hotkeys: Vec<AccountId32>,
-    /// Coldkey by UID.
-    pub coldkeys: Vec<AccountId32>,
-    /// Coldkey's chain identity by UID.
-    pub identities: Vec<Option<ChainIdentityV2>>,
-    /// Axon by UID.
-    pub axons: Vec<AxonInfo>,
-    /// Active by UID.
-    pub active: Vec<bool>,
-    /// Validator permit by UID.
-    pub validator_permit: Vec<bool>,
-    /// Pruning score by UID.
-    pub pruning_score: Vec<Compact<u16>>,
-    /// Last weights update block by UID.
-    pub last_update: Vec<Compact<u64>>,
-    /// Emission of the last epoch by UID, rao.
-    pub emission: Vec<Compact<u64>>,
-    /// Dividends by UID, parts of 65535.
-    pub dividends: Vec<Compact<u16>>,
-    /// Incentive by UID, parts of 65535.
-    pub incentives: Vec<Compact<u16>>,
-    /// Consensus by UID, parts of 65535.
-    pub consensus: Vec<Compact<u16>>,
-    /// Trust by UID.
-    pub trust: Vec<Compact<u16>>,
-    /// Rank by UID.
-    pub rank: Vec<Compact<u16>>,
-    /// Registration block by UID.
-    pub block_at_registration: Vec<Compact<u64>>,
-    /// Alpha staked to the UID's hotkey here, rao.
-    pub alpha_stake: Vec<Compact<u64>>,
-    /// TAO staked to the UID's hotkey on root, rao.
-    pub tao_stake: Vec<Compact<u64>>,
-    /// Alpha stake plus TAO stake × TAO weight, rao.
-    pub total_stake: Vec<Compact<u64>>,
-    /// TAO dividends by hotkey.
-    pub tao_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
-    /// Alpha dividends by hotkey.
-    pub alpha_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
-}
+/// Declares [`Metagraph`] and [`SelectiveMetagraph`] from one list of the metagraph's fields
+/// after `netuid` (spec 393's, in its order), so a selective answer's indexes are the full
+/// answer's by construction.
+macro_rules! metagraphs {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty,)*) => {
+        /// `pallet_subtensor::rpc_info::metagraph::Metagraph`: a subnet's pool, hyperparameters
+        /// and every neuron's row, as `SubnetInfoRuntimeApi.get_metagraph` answers (spec 393's
+        /// fields, in its order).
+        #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+        pub struct Metagraph {
+            /// Subnet.
+            pub netuid: Compact<u16>,
+            $($(#[$doc])* pub $field: $ty,)*
+        }
 
-/// Declares [`SelectiveMetagraph`] from [`Metagraph`]'s fields (after `netuid`, in order), each
-/// optional, then the two lists only the selective answer has.
-macro_rules! selective_metagraph {
-    ($($field:ident: $ty:ty,)*) => {
         /// `pallet_subtensor::rpc_info::metagraph::SelectiveMetagraph`: a [`Metagraph`]'s fields,
         /// then the validators' UIDs and the neurons' commitments, each present only when its
         /// index (`netuid` is 0, in declaration order) was asked for, as
@@ -790,77 +650,149 @@ macro_rules! selective_metagraph {
     };
 }
 
-selective_metagraph! {
+metagraphs! {
+    /// Name, one compact byte each (as the runtime encodes it).
     name: Vec<Compact<u8>>,
+    /// Token symbol, likewise.
     symbol: Vec<Compact<u8>>,
+    /// Identity.
     identity: Option<SubnetIdentityV3>,
+    /// Registration block.
     network_registered_at: Compact<u64>,
+    /// Owner's hotkey.
     owner_hotkey: AccountId32,
+    /// Owner's coldkey.
     owner_coldkey: AccountId32,
+    /// The block answered at.
     block: Compact<u64>,
+    /// Blocks per epoch.
     tempo: Compact<u16>,
+    /// Block of the last epoch.
     last_step: Compact<u64>,
+    /// Blocks since then.
     blocks_since_last_step: Compact<u64>,
+    /// Always 0 since dTAO.
     subnet_emission: Compact<u64>,
+    /// Alpha in the pool.
     alpha_in: Compact<u64>,
+    /// Alpha outstanding.
     alpha_out: Compact<u64>,
+    /// TAO in the pool.
     tao_in: Compact<u64>,
+    /// Alpha out per block.
     alpha_out_emission: Compact<u64>,
+    /// Alpha in per block.
     alpha_in_emission: Compact<u64>,
+    /// TAO in per block.
     tao_in_emission: Compact<u64>,
+    /// Alpha pending distribution.
     pending_alpha_emission: Compact<u64>,
+    /// Always 0.
     pending_root_emission: Compact<u64>,
+    /// Traded volume.
     subnet_volume: Compact<u128>,
+    /// EMA price, I96F32 bits.
     moving_price: FixedI128,
+    /// ρ of the incentive sigmoid.
     rho: Compact<u16>,
+    /// κ, parts of 65535.
     kappa: Compact<u16>,
+    /// Fewest weights a validator may set.
     min_allowed_weights: Compact<u16>,
+    /// Largest weight, parts of 65535.
     max_weights_limit: Compact<u16>,
+    /// Weights version key expected.
     weights_version: Compact<u64>,
+    /// Blocks between a validator's weight sets.
     weights_rate_limit: Compact<u64>,
+    /// Validator activity cutoff, blocks.
     activity_cutoff: Compact<u16>,
+    /// Validator permits.
     max_validators: Compact<u16>,
+    /// Registered neurons.
     num_uids: Compact<u16>,
+    /// UIDs.
     max_uids: Compact<u16>,
+    /// Registration burn now, rao.
     burn: Compact<u64>,
+    /// Proof-of-work registration difficulty.
     difficulty: Compact<u64>,
+    /// Neuron registration open.
     registration_allowed: bool,
+    /// Proof-of-work registration open.
     pow_registration_allowed: bool,
+    /// New-neuron immunity, blocks.
     immunity_period: Compact<u16>,
+    /// Lowest proof-of-work difficulty.
     min_difficulty: Compact<u64>,
+    /// Highest proof-of-work difficulty.
     max_difficulty: Compact<u64>,
+    /// Minimum registration burn, rao.
     min_burn: Compact<u64>,
+    /// Maximum registration burn, rao.
     max_burn: Compact<u64>,
+    /// Registration adjustment smoothing.
     adjustment_alpha: Compact<u64>,
+    /// Blocks between registration adjustments.
     adjustment_interval: Compact<u16>,
+    /// Registrations aimed at per interval.
     target_regs_per_interval: Compact<u16>,
+    /// Registrations allowed per block.
     max_regs_per_block: Compact<u16>,
+    /// Blocks between axon updates.
     serving_rate_limit: Compact<u64>,
+    /// Commit–reveal required.
     commit_reveal_weights_enabled: bool,
+    /// Blocks from commit to reveal.
     commit_reveal_period: Compact<u64>,
+    /// Liquid alpha (per-bond EMA α) on.
     liquid_alpha_enabled: bool,
+    /// Liquid alpha upper α.
     alpha_high: Compact<u16>,
+    /// Liquid alpha lower α.
     alpha_low: Compact<u16>,
+    /// Bonds EMA, parts of 1,000,000.
     bonds_moving_avg: Compact<u64>,
+    /// Hotkey by UID.
     hotkeys: Vec<AccountId32>,
+    /// Coldkey by UID.
     coldkeys: Vec<AccountId32>,
+    /// Coldkey's chain identity by UID.
     identities: Vec<Option<ChainIdentityV2>>,
+    /// Axon by UID.
     axons: Vec<AxonInfo>,
+    /// Active by UID.
     active: Vec<bool>,
+    /// Validator permit by UID.
     validator_permit: Vec<bool>,
+    /// Pruning score by UID.
     pruning_score: Vec<Compact<u16>>,
+    /// Last weights update block by UID.
     last_update: Vec<Compact<u64>>,
+    /// Emission of the last epoch by UID, rao.
     emission: Vec<Compact<u64>>,
+    /// Dividends by UID, parts of 65535.
     dividends: Vec<Compact<u16>>,
+    /// Incentive by UID, parts of 65535.
     incentives: Vec<Compact<u16>>,
+    /// Consensus by UID, parts of 65535.
     consensus: Vec<Compact<u16>>,
+    /// Trust by UID.
     trust: Vec<Compact<u16>>,
+    /// Rank by UID.
     rank: Vec<Compact<u16>>,
+    /// Registration block by UID.
     block_at_registration: Vec<Compact<u64>>,
+    /// Alpha staked to the UID's hotkey here, rao.
     alpha_stake: Vec<Compact<u64>>,
+    /// TAO staked to the UID's hotkey on root, rao.
     tao_stake: Vec<Compact<u64>>,
+    /// Alpha stake plus TAO stake × TAO weight, rao.
     total_stake: Vec<Compact<u64>>,
-    tao_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,    alpha_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
+    /// TAO dividends by hotkey.
+    tao_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
+    /// Alpha dividends by hotkey.
+    alpha_dividends_per_hotkey: Vec<(AccountId32, Compact<u64>)>,
 }
 
 /// `pallet_subtensor::rpc_info::subnet_info::SubnetHyperparamsV2`
