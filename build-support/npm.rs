@@ -2,6 +2,28 @@
 // `crates/dojo-platform/build.rs` and `crates/webfonts/build.rs`; a build script cannot share a
 // module otherwise without a crate of its own).
 
+/// Where a build script works: its crate (`manifest`), the crate's `web` folder with the npm
+/// lockfile, that folder's `node_modules`, and `OUT_DIR`. Cargo is told to rerun the script when
+/// the lockfile changes.
+struct WebDirs {
+    // Not every build script reads its own crate's folder (the platform's does not).
+    #[allow(dead_code)]
+    manifest: std::path::PathBuf,
+    web: std::path::PathBuf,
+    modules: std::path::PathBuf,
+    out: std::path::PathBuf,
+}
+
+fn web_dirs() -> Result<WebDirs, String> {
+    let manifest =
+        std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
+    println!("cargo:rerun-if-changed=web/package.json");
+    println!("cargo:rerun-if-changed=web/package-lock.json");
+    let web = manifest.join("web");
+    Ok(WebDirs { modules: web.join("node_modules"), manifest, web, out })
+}
+
 /// Runs `run`, reporting its error the way a build script must: a message, then a non-zero exit.
 fn main_reporting(crate_name: &str, run: fn() -> Result<(), String>) {
     if let Err(message) = run() {

@@ -7,8 +7,6 @@
 //! script the page CSP forbids), so the copies import the sibling file instead. axe-core is
 //! installed here too but only read by the browser tests, from `web/node_modules`.
 
-use std::path::PathBuf;
-
 include!("../../build-support/npm.rs");
 
 /// Files embedded in the binary: (path under `web/node_modules`, name in `OUT_DIR`).
@@ -27,12 +25,7 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
-    let web = manifest.join("web");
-    let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
-    println!("cargo:rerun-if-changed=web/package.json");
-    println!("cargo:rerun-if-changed=web/package-lock.json");
-    let modules = web.join("node_modules");
+    let WebDirs { web, modules, out, .. } = web_dirs()?;
     let missing = VENDORED.iter().map(|(src, _)| *src).chain(TEST_ONLY.iter().copied());
     if missing.into_iter().any(|src| !modules.join(src).is_file()) {
         npm_ci(&web, "three.js and axe-core")?;

@@ -23,12 +23,7 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
-    let web = manifest.join("web");
-    let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
-    println!("cargo:rerun-if-changed=web/package.json");
-    println!("cargo:rerun-if-changed=web/package-lock.json");
-    let modules = web.join("node_modules");
+    let WebDirs { manifest, web, modules, out } = web_dirs()?;
     let missing = VENDORED.iter().any(|(src, _)| !modules.join(src).is_file());
     if missing {
         npm_ci(&web, "The charting library")?;

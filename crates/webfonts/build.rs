@@ -5,7 +5,7 @@
 //! `npm ci --ignore-scripts` installs exactly the locked versions into `web/node_modules`
 //! (git-ignored); no install script of any package runs.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 include!("../../build-support/npm.rs");
 
@@ -14,12 +14,7 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
-    let web = manifest.join("web");
-    let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
-    println!("cargo:rerun-if-changed=web/package.json");
-    println!("cargo:rerun-if-changed=web/package-lock.json");
-    let modules = web.join("node_modules");
+    let WebDirs { manifest, web, modules, out } = web_dirs()?;
     let missing = SCRIPT_FONTS
         .iter()
         .map(|(p, _)| *p)
