@@ -126,6 +126,10 @@ pub struct NodeConfig {
     pub finality_depth: Option<u64>,
     /// Blocks between runtime snapshots.
     pub snapshot_every: u64,
+    /// During a fast-forward, snapshots also fall at least this far apart in wall time: a
+    /// crash then replays a few seconds of blocks, and a snapshot every `snapshot_every`
+    /// blocks would cost more than producing them.
+    pub fast_forward_snapshot_gap: Duration,
     /// Blocks kept in memory for `chain_getBlock` and friends.
     pub history_blocks: usize,
     /// Transactions the pool holds at most.
@@ -146,6 +150,7 @@ impl Default for NodeConfig {
             data_dir: None,
             finality_depth: None,
             snapshot_every: 1_000,
+            fast_forward_snapshot_gap: Duration::from_secs(2),
             history_blocks: 10_000,
             pool_capacity: 8_192,
             max_block_txs: 1_024,
@@ -163,6 +168,7 @@ impl std::fmt::Debug for NodeConfig {
             .field("data_dir", &self.data_dir)
             .field("finality_depth", &self.finality_depth)
             .field("snapshot_every", &self.snapshot_every)
+            .field("fast_forward_snapshot_gap", &self.fast_forward_snapshot_gap)
             .field("history_blocks", &self.history_blocks)
             .field("pool_capacity", &self.pool_capacity)
             .field("max_block_txs", &self.max_block_txs)
@@ -352,8 +358,13 @@ impl Node {
         };
         let history_blocks = config.history_blocks.max(16);
         let finality_depth = config.finality_depth.unwrap_or(genesis.params.finality_depth);
-        let (runtime, history, log_offset, snapshot_at) =
-            recover(genesis, store.as_mut(), history_blocks, config.tx_source.as_mut())?;
+        let pool = producer_pool();
+        let source = config.tx_source.as_mut();
+        let replay = || recover(genesis, store.as_mut(), history_blocks, source);
+        let (runtime, history, log_offset, snapshot_at) = match &pool {
+            Some(pool) => pool.install(replay)?,
+            None => replay()?,
+        };
         let head = runtime.head().header.clone();
         let finalized = head.number.saturating_sub(finality_depth).max(genesis.start_block);
         let info = ChainInfo {
@@ -405,10 +416,15 @@ impl Node {
             finality_depth,
             max_block_txs: config.max_block_txs.max(1),
             snapshot_every: config.snapshot_every.max(1),
+            fast_forward_snapshot_gap: config.fast_forward_snapshot_gap,
             last_snapshot: snapshot_at,
+            last_snapshot_at: Instant::now(),
             log_offset,
             last_timestamp: head.timestamp_ms,
             unannounced: Vec::new(),
+            decided: None,
+            fast_forwarding: false,
+            pool,
         };
         let thread = std::thread::Builder::new()
             .name("localnet-producer".into())
@@ -515,7 +531,15 @@ fn recover(
         .collect();
     history.push_back(Arc::new(runtime.head().clone()));
     let replayed = records.len();
-    for (record, end) in records {
+    let mut records = records.into_iter().peekable();
+    if let Some(source) = source.as_deref_mut()
+        && records.peek().is_some()
+    {
+        // Its transactions are in the record already; only its memory moves on (for the
+        // blocks after the first, beside the previous block's state root).
+        let _ = source.transactions_for_block(&runtime);
+    }
+    while let Some((record, end)) = records.next() {
         let expected_number = runtime.block_number().saturating_add(1);
         if record.number != expected_number {
             return Err(NodeError::Corrupt {
@@ -526,11 +550,13 @@ fn recover(
                 ),
             });
         }
-        if let Some(source) = source.as_deref_mut() {
-            // Its transactions are in the record already; only its memory moves on.
-            let _ = source.transactions_for_block(&runtime);
-        }
-        let produced = runtime.produce_block(record.txs, record.timestamp_ms);
+        let next = source.as_deref_mut().filter(|_| records.peek().is_some());
+        let (produced, ()) =
+            runtime.produce_block_beside(record.txs, record.timestamp_ms, |runtime| {
+                if let Some(source) = next {
+                    let _ = source.transactions_for_block(runtime);
+                }
+            });
         let header = &produced.block.header;
         if header.state_root == record.state_root && header.hash != record.block_hash {
             // Same state, another hash: the log predates block hashes being Substrate header
@@ -585,10 +611,38 @@ struct Producer {
     finality_depth: u64,
     max_block_txs: usize,
     snapshot_every: u64,
+    fast_forward_snapshot_gap: Duration,
     last_snapshot: BlockNumber,
+    last_snapshot_at: Instant,
     log_offset: u64,
     last_timestamp: u64,
     unannounced: Vec<Produced>,
+    /// The source's transactions for the next block, decided during the fast-forward while
+    /// the last block's state root was computed (what it would decide at the block's start:
+    /// the state is the same).
+    decided: Option<Vec<SignedTransaction>>,
+    fast_forwarding: bool,
+    /// Where blocks are produced: the runtime's fork-join work (signature checks beside the
+    /// block's initialisation, the state root beside the next block's decisions) runs on its
+    /// threads, which live as long as the producer.
+    pool: Option<Arc<rayon::ThreadPool>>,
+}
+
+/// The producer's thread pool: one thread per core, at least two (none if the system will
+/// not give threads; the runtime then runs its fork-join work on the producer thread).
+fn producer_pool() -> Option<Arc<rayon::ThreadPool>> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("localnet-block-{i}"))
+        .build()
+    {
+        Ok(pool) => Some(Arc::new(pool)),
+        Err(e) => {
+            tracing::warn!("no thread pool for block production, producing on one thread: {e}");
+            None
+        }
+    }
 }
 
 impl Producer {
@@ -599,7 +653,9 @@ impl Producer {
                 let now = Instant::now();
                 if now >= next_at {
                     let ts = self.clock.now_ms().max(self.last_timestamp + self.block_time_ms);
-                    if let Err(e) = self.produce(ts, true).and_then(|()| self.flush()) {
+                    if let Err(e) =
+                        self.in_pool(|p| p.produce(ts, true, false).and_then(|()| p.flush()))
+                    {
                         break Err(e);
                     }
                     next_at = Instant::now() + self.block_time;
@@ -621,13 +677,15 @@ impl Producer {
                 Command::Wake => {
                     if self.shared.production == BlockProduction::Instant && self.has_ready() {
                         let ts = self.clock.now_ms().max(self.last_timestamp + self.block_time_ms);
-                        if let Err(e) = self.produce(ts, true).and_then(|()| self.flush()) {
+                        if let Err(e) =
+                            self.in_pool(|p| p.produce(ts, true, false).and_then(|()| p.flush()))
+                        {
                             break Err(e);
                         }
                     }
                 }
                 Command::Produce { blocks, reply } => {
-                    match self.fast_forward(blocks) {
+                    match self.in_pool(|p| p.fast_forward(blocks)) {
                         Ok(header) => {
                             let _ = reply.send(Ok(header));
                         }
@@ -655,12 +713,27 @@ impl Producer {
         }
     }
 
+    /// Runs `f` on the producer's pool (on this thread if there is none).
+    fn in_pool<R: Send>(&mut self, f: impl FnOnce(&mut Self) -> R + Send) -> R {
+        match self.pool.clone() {
+            Some(pool) => pool.install(|| f(self)),
+            None => f(self),
+        }
+    }
+
     fn has_ready(&self) -> bool {
         let rt = self.shared.runtime.blocking_read();
         !self.shared.pool().select(1, |a| rt.account(a).nonce).is_empty()
     }
 
     fn fast_forward(&mut self, blocks: u64) -> Result<Header, NodeError> {
+        self.fast_forwarding = true;
+        let result = self.fast_forward_blocks(blocks);
+        self.fast_forwarding = false;
+        result
+    }
+
+    fn fast_forward_blocks(&mut self, blocks: u64) -> Result<Header, NodeError> {
         let mut batch_start = Instant::now();
         for remaining in (0..blocks).rev() {
             // A chain behind the wall clock catches up to it: the last block of the run is
@@ -669,13 +742,13 @@ impl Producer {
             let caught_up =
                 self.clock.now_ms().saturating_sub(remaining.saturating_mul(self.block_time_ms));
             let ts = self.last_timestamp.saturating_add(self.block_time_ms).max(caught_up);
-            // Blocks made faster than anyone reads them: no copies of their states.
-            self.produce(ts, false)?;
-            // A due snapshot ends the group too, so snapshots (and the simulation's state saved
-            // with them) fall every `snapshot_every` blocks as in real-time production.
-            let snapshot_due = self.unannounced.last().is_some_and(|p| {
-                p.block.header.number >= self.last_snapshot.saturating_add(self.snapshot_every)
-            });
+            let number = self.shared.runtime.blocking_read().block_number().saturating_add(1);
+            let snapshot_due = self.snapshot_due(number);
+            // Blocks made faster than anyone reads them: no copies of their states. The next
+            // block's transactions are decided beside this one's state root, unless this is
+            // the last block or a snapshot (which saves the source's state) follows it.
+            self.produce(ts, false, remaining > 0 && !snapshot_due)?;
+            // A due snapshot ends the group too, so that it is written at once.
             if snapshot_due
                 || self.unannounced.len() >= SYNC_BATCH
                 || batch_start.elapsed() >= SYNC_INTERVAL
@@ -689,9 +762,24 @@ impl Producer {
         chain.head().map(|b| b.header.clone()).ok_or(NodeError::Stopped)
     }
 
+    /// Whether a snapshot is due after block `number`: every `snapshot_every` blocks, and in a
+    /// fast-forward no sooner than `fast_forward_snapshot_gap` after the last one.
+    fn snapshot_due(&self, number: BlockNumber) -> bool {
+        number >= self.last_snapshot.saturating_add(self.snapshot_every)
+            && (!self.fast_forwarding
+                || self.last_snapshot_at.elapsed() >= self.fast_forward_snapshot_gap)
+    }
+
     /// Produces one block and appends it to the log (not yet synced or announced). With
-    /// `keep_previous`, the state before it joins the recent states clients may still query.
-    fn produce(&mut self, timestamp_ms: u64, keep_previous: bool) -> Result<(), NodeError> {
+    /// `keep_previous`, the state before it joins the recent states clients may still query;
+    /// with `decide_next`, the source decides the next block's transactions beside the state
+    /// root.
+    fn produce(
+        &mut self,
+        timestamp_ms: u64,
+        keep_previous: bool,
+        decide_next: bool,
+    ) -> Result<(), NodeError> {
         if keep_previous {
             // Copied under the read lock (this thread is the only writer), so queries go on
             // meanwhile.
@@ -703,8 +791,11 @@ impl Producer {
             recent.push_back(previous);
         }
         let mut rt = self.shared.runtime.blocking_write();
-        if let Some(source) = self.source.as_mut() {
-            let txs = source.transactions_for_block(&rt);
+        let decided = match self.decided.take() {
+            Some(txs) => Some(txs),
+            None => self.source.as_mut().map(|source| source.transactions_for_block(&rt)),
+        };
+        if let Some(txs) = decided {
             let mut pool = self.shared.pool();
             for tx in txs {
                 // Trusted source: no signature check here; the runtime checks every
@@ -724,7 +815,11 @@ impl Producer {
         }
         // The log keeps exactly what was offered, so a replay is the same call.
         let logged = if self.store.is_some() { txs.clone() } else { Vec::new() };
-        let produced = rt.produce_block(txs, timestamp_ms);
+        let source = self.source.as_mut().filter(|_| decide_next);
+        let (produced, decided) = rt.produce_block_beside(txs, timestamp_ms, |rt| {
+            source.map(|source| source.transactions_for_block(rt))
+        });
+        self.decided = decided;
         let block = Arc::new(produced.block);
         let next = rt.block_number().saturating_add(1);
         let mut included = Vec::new();
@@ -870,13 +965,18 @@ impl Producer {
     }
 
     fn snapshot(&mut self, force: bool) -> Result<(), NodeError> {
-        let Some(store) = self.store.as_mut() else { return Ok(()) };
+        if self.store.is_none() {
+            return Ok(());
+        }
         let rt = self.shared.runtime.blocking_read();
         let number = rt.block_number();
-        let due = number >= self.last_snapshot.saturating_add(self.snapshot_every);
+        // Never between a block and the next one's decided transactions: the source's saved
+        // state would have decided them, and a restart from it would not have them.
+        let due = self.snapshot_due(number) && self.decided.is_none();
         if number == self.last_snapshot || !(due || force) {
             return Ok(());
         }
+        let Some(store) = self.store.as_mut() else { return Ok(()) };
         let bytes = rt.snapshot();
         let root = rt.state_root();
         drop(rt);
@@ -893,6 +993,7 @@ impl Producer {
             Err(e) => tracing::error!(block = number, "snapshot skipped: {e}"),
         }
         self.last_snapshot = number;
+        self.last_snapshot_at = Instant::now();
         Ok(())
     }
 }

@@ -607,6 +607,19 @@ impl Runtime {
         txs: Vec<SignedTransaction>,
         timestamp_ms: u64,
     ) -> ProducedBlock {
+        self.produce_block_beside(txs, timestamp_ms, |_| ()).0
+    }
+
+    /// [`Runtime::produce_block`], running `beside` on the state after the block while the
+    /// state root is computed (beside it when called on a rayon pool's thread, after it
+    /// otherwise: fast-forward decides the next block's transactions there). `beside` sees the new state and the
+    /// block's number, extrinsics and events; not yet its state root and hash.
+    pub fn produce_block_beside<R: Send>(
+        &mut self,
+        txs: Vec<SignedTransaction>,
+        timestamp_ms: u64,
+        beside: impl FnOnce(&Runtime) -> R + Send,
+    ) -> (ProducedBlock, R) {
         let n = self.state.block.saturating_add(1);
         self.state.block = n;
         self.next_pools = OnceLock::new();
@@ -670,24 +683,29 @@ impl Runtime {
                 encoded,
             });
         }
-        let state_root = self.digests.root(&self.state);
-        let mut header = Header {
+        let header = Header {
             number: n,
             hash: Hash::default(),
             parent_hash: self.head.header.hash,
-            state_root,
+            state_root: Hash::default(),
             extrinsics_root: Hash::of_encoded(&hashes),
             timestamp_ms,
         };
-        header.hash = header_hash(&header);
         self.head = Block { header, extrinsics, events: records };
-        ProducedBlock { block: self.head.clone(), rejected }
+        // The digests are the one part of the runtime the root writes, and `beside` does not
+        // read: taken out, the rest is shared by both.
+        let mut digests = std::mem::take(&mut self.digests);
+        let this = &*self;
+        let (state_root, beside) = fork(|| digests.root(&this.state), || beside(this));
+        self.digests = digests;
+        self.head.header.state_root = state_root;
+        self.head.header.hash = header_hash(&self.head.header);
+        (ProducedBlock { block: self.head.clone(), rejected }, beside)
     }
 
-    /// Runs block `n`'s initialisation (emission, prices, epochs) while a second thread checks
-    /// the signatures of `txs` not verified before (a signature's validity never depends on the
-    /// state, so the two are independent). Returns the positions of the bad signatures. (A
-    /// long-lived checker thread fed by a channel measured no faster than this scoped one.)
+    /// Runs block `n`'s initialisation (emission, prices, epochs) while the signatures of
+    /// `txs` not verified before are checked beside it (a signature's validity never depends
+    /// on the state, so the two are independent). Returns the positions of the bad signatures.
     fn initialize_and_verify(
         &mut self,
         n: BlockNumber,
@@ -701,22 +719,17 @@ impl Runtime {
             return BTreeSet::new();
         }
         let context = self.signing_context();
-        let check = move || -> BTreeSet<usize> {
-            unverified.into_iter().filter(|i| txs[*i].verify_signature(&context).is_err()).collect()
-        };
-        std::thread::scope(|scope| {
-            match std::thread::Builder::new().spawn_scoped(scope, check.clone()) {
-                Ok(checker) => {
-                    self.initialize_block(n, init_events);
-                    checker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                }
-                // No thread to be had: check on this one.
-                Err(_) => {
-                    self.initialize_block(n, init_events);
-                    check()
-                }
-            }
-        })
+        fork(
+            || self.initialize_block(n, init_events),
+            || {
+                use rayon::prelude::*;
+                unverified
+                    .into_par_iter()
+                    .filter(|i| txs[*i].verify_signature(&context).is_err())
+                    .collect()
+            },
+        )
+        .1
     }
 
     /// The TAO a subnet registration in the next block locks, rao.
@@ -794,6 +807,12 @@ impl Runtime {
     /// All subnets, root included, by netuid.
     pub fn subnets(&self) -> Vec<SubnetInfo> {
         self.state.subnets.values().map(|s| self.subnet_info(s)).collect()
+    }
+
+    /// The owner hotkey of subnet `netuid`, if it exists (without building its whole
+    /// [`SubnetInfo`]: the simulation asks for every weights job).
+    pub fn subnet_owner_hotkey(&self, netuid: NetUid) -> Option<AccountId> {
+        self.state.subnets.get(&netuid).map(|s| s.owner_hotkey)
     }
 
     /// One subnet.
@@ -1066,7 +1085,7 @@ impl Runtime {
         let Some(s) = self.state.subnets.get_mut(&netuid) else { return };
         s.stakes.entry(*hot).or_default().add(cold, alpha);
         self.state.positions.entry(*cold).or_default().insert((netuid, *hot));
-        self.digests.mark_stakes(netuid);
+        self.digests.mark_pool(netuid, hot);
     }
 
     /// Debits `alpha` of (hotkey, coldkey)'s stake; the caller has checked the amount.
@@ -1090,7 +1109,7 @@ impl Runtime {
         if pool.total_shares == 0 && pool.total_alpha == 0 {
             s.stakes.remove(hot);
         }
-        self.digests.mark_stakes(netuid);
+        self.digests.mark_pool(netuid, hot);
     }
 
     /// Swap fee TAO: to the block author, or burned.
@@ -1139,4 +1158,17 @@ fn stable_outcome(s: &Subnet, side: Side, amount: u64) -> SwapOutcome {
         reserves_before: before,
         reserves_after: after,
     }
+}
+
+/// Runs `a` and `b` side by side on a rayon pool when called on one of its threads (the block
+/// producer's), one after the other otherwise: outside a pool, `rayon::join` would hand both to
+/// rayon's global pool and wait, paying two thread hand-overs per call for nothing.
+pub(crate) fn fork<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    if rayon::current_thread_index().is_some() { rayon::join(a, b) } else { (a(), b()) }
 }

@@ -971,9 +971,11 @@ impl Simulation {
             };
             let Some(nonce) = self.claim(hot, runtime, now) else { continue };
             // A subnet the chain dissolved (its netuid perhaps reused) gets no more weights.
-            let Some(plan) = self.subnets.get(&netuid).filter(|p| {
-                runtime.subnet(netuid).is_some_and(|s| s.owner_hotkey == p.owner_hotkey)
-            }) else {
+            let Some(plan) = self
+                .subnets
+                .get(&netuid)
+                .filter(|p| runtime.subnet_owner_hotkey(netuid) == Some(p.owner_hotkey))
+            else {
                 self.weights_queue.remove(&job);
                 continue;
             };

@@ -3,7 +3,7 @@
 //! ```text
 //! <data-dir>/LOCK                         held (flock) while a node runs
 //! <data-dir>/genesis.json                 the genesis the chain started from
-//! <data-dir>/blocks.log                   "TPXLOG03", then one record per block
+//! <data-dir>/blocks.log                   "TPXLOG04", then one record per block
 //! <data-dir>/blocks.jsonl                 every block in full (JSON lines), to serve after a restart
 //! <data-dir>/snapshots/<number>.snapshot  the runtime after block <number>
 //! <data-dir>/snapshots/<number>.sim       the simulation's state after block <number>
@@ -34,12 +34,12 @@ use parity_scale_codec::{Decode, Encode};
 use super::NodeError;
 use crate::genesis::Genesis;
 
-/// Format 3: as format 2 (a transaction records the form it was signed in,
-/// [`chain::Envelope`]), with state roots of digest v2 (subnets' stakes committed apart).
-const LOG_MAGIC: &[u8; 8] = b"TPXLOG03";
+/// Format 4: as format 3 (a transaction records the form it was signed in,
+/// [`chain::Envelope`]), with state roots of digest v3 (each stake pool committed apart).
+const LOG_MAGIC: &[u8; 8] = b"TPXLOG04";
 /// Logs this taoplex no longer reads: format 1 (transactions without their envelope) and
-/// format 2 (state roots of digest v1, which a replay would not reproduce).
-const OLDER_LOG_MAGICS: [&[u8; 8]; 2] = [b"TPXLOG01", b"TPXLOG02"];
+/// formats 2 and 3 (state roots of digests v1 and v2, which a replay would not reproduce).
+const OLDER_LOG_MAGICS: [&[u8; 8]; 3] = [b"TPXLOG01", b"TPXLOG02", b"TPXLOG03"];
 const SNAPSHOT_MAGIC: &[u8; 8] = b"TPXSNAP1";
 const RECORD_HEADER: usize = 12;
 /// A record larger than this is treated as corrupt (no block is this large).
@@ -77,8 +77,11 @@ pub(crate) struct Snapshot {
 pub(crate) struct Store {
     dir: PathBuf,
     log: File,
-    /// Bytes of the log written (synced or not).
+    /// Bytes of the log appended (synced or not, written or still in `unwritten`).
     log_len: u64,
+    /// Appended records not yet written: a group of blocks goes out in one write at the
+    /// next [`Store::sync`] (a crash loses them as it would lose unsynced ones).
+    unwritten: Vec<u8>,
     dirty: bool,
     archive: File,
     _lock: File,
@@ -160,9 +163,9 @@ impl Store {
                 return Err(NodeError::Incompatible {
                     path: log_path,
                     what: format!(
-                        "a block log of format {} (this taoplex writes format 3: its \
+                        "a block log of format {} (this taoplex writes format 4: its \
                          transactions record how they were signed and its state roots \
-                         commit to subnets' stakes apart from the rest)",
+                         commit to each stake pool apart from the rest)",
                         String::from_utf8_lossy(&magic[6..])
                     ),
                 });
@@ -182,7 +185,15 @@ impl Store {
             .read(true)
             .open(&archive_path)
             .map_err(io_err(&archive_path))?;
-        Ok(Self { dir: dir.to_path_buf(), log, log_len, dirty: false, archive, _lock: lock })
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            log,
+            log_len,
+            unwritten: Vec::new(),
+            dirty: false,
+            archive,
+            _lock: lock,
+        })
     }
 
     fn log_path(&self) -> PathBuf {
@@ -240,20 +251,18 @@ impl Store {
         Ok(records)
     }
 
-    /// Appends a record (not yet synced); returns the offset just past it.
+    /// Appends a record (written and synced by the next [`Store::sync`]); returns the offset
+    /// just past it.
     pub(crate) fn append(&mut self, record: &LogRecord) -> Result<u64, NodeError> {
         let payload = record.encode();
         let len = u32::try_from(payload.len()).map_err(|_| NodeError::Corrupt {
             path: self.log_path(),
             what: format!("block {} is too large to log", record.number),
         })?;
-        let mut buf = Vec::with_capacity(RECORD_HEADER + payload.len());
-        buf.extend_from_slice(&len.to_le_bytes());
-        buf.extend_from_slice(&Hash::of(&payload).0[..8]);
-        buf.extend_from_slice(&payload);
-        let path = self.log_path();
-        self.log.write_all(&buf).map_err(io_err(&path))?;
-        self.log_len += buf.len() as u64;
+        self.unwritten.extend_from_slice(&len.to_le_bytes());
+        self.unwritten.extend_from_slice(&Hash::of(&payload).0[..8]);
+        self.unwritten.extend_from_slice(&payload);
+        self.log_len += (RECORD_HEADER + payload.len()) as u64;
         self.dirty = true;
         Ok(self.log_len)
     }
@@ -262,6 +271,8 @@ impl Store {
     pub(crate) fn sync(&mut self) -> Result<(), NodeError> {
         if self.dirty {
             let path = self.log_path();
+            self.log.write_all(&self.unwritten).map_err(io_err(&path))?;
+            self.unwritten.clear();
             self.log.sync_data().map_err(io_err(&path))?;
             let path = self.archive_path();
             self.archive.sync_data().map_err(io_err(&path))?;

@@ -415,7 +415,8 @@ impl Runtime {
         let neurons: Vec<(chain::AccountId, chain::AccountId)> =
             sn.neurons.iter().map(|x| (x.hotkey, x.coldkey)).collect();
 
-        self.digests.mark_subnet(netuid);
+        // Neurons change; stakes only through the dividends, each marking its own pool.
+        self.digests.mark_body(netuid);
         let Some(sn) = self.state.subnets.get_mut(&netuid) else { return };
         sn.last_epoch_block = n;
         let Ok(out) = out else { return };
@@ -579,6 +580,7 @@ impl Runtime {
             {
                 pool.total_alpha = pool.total_alpha.saturating_add(rest);
             }
+            self.digests.mark_pool(netuid, hotkey);
             self.stake_credit(netuid, hotkey, &owner, take);
         } else {
             self.stake_credit(netuid, hotkey, &owner, amount);

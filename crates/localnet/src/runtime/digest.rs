@@ -1,9 +1,10 @@
 //! The state root: a BLAKE2b-256 commitment to the whole state, kept cheap by caching.
 //!
 //! ```text
-//! root    = H("taoplex/state/v2", block, H(globals), H(registry), H(account buckets), H(subnets))
+//! root    = H("taoplex/state/v3", block, H(globals), H(registry), H(account buckets), H(subnets))
 //! bucket  = H(accounts whose id starts with a byte ≡ b mod 64, in id order)
 //! subnet  = (netuid, H(core), H(body), H(stakes))
+//! stakes  = (count, (hotkey, H(its stake pool))…) in hotkey order
 //! ```
 //!
 //! A subnet's *core* (pool, pending alpha, prices, counters) changes every block and is
@@ -11,7 +12,8 @@
 //! neurons, weight commits), its *stakes* and the account buckets are rehashed only when marked
 //! dirty. Stakes are apart from the body because trades change them every block while the body
 //! (neurons with their weights and bonds: the bulk of a subnet) changes at epochs and
-//! registrations. A dirty bucket re-reads only its accounts (four ranges of ids). Every
+//! registrations; and each hotkey's stake pool is hashed apart, so a trade rehashes the one
+//! pool it touched (a validator's pool may hold thousands of stakers), not the subnet's all. A dirty bucket re-reads only its accounts (four ranges of ids). Every
 //! mutation path marks what it touched; a test compares the cached root with a full
 //! recomputation after random call sequences.
 
@@ -21,7 +23,7 @@ use chain::{AccountId, Hash, Hyperparameters, NetUid};
 use dtao::amm::CurveKind;
 use parity_scale_codec::Encode;
 
-use super::state::{State, Subnet};
+use super::state::{StakePool, State, Subnet};
 
 const BUCKETS: usize = 64;
 
@@ -80,7 +82,11 @@ pub(crate) struct Digests {
     bodies: BTreeMap<NetUid, Hash>,
     dirty_bodies: BTreeSet<NetUid>,
     stakes: BTreeMap<NetUid, Hash>,
+    /// Subnets whose every stake pool is to be rehashed.
     dirty_stakes: BTreeSet<NetUid>,
+    /// Per subnet, each stake pool's hash by hotkey (the same keys as the subnet's stakes).
+    pools: BTreeMap<NetUid, BTreeMap<AccountId, Hash>>,
+    dirty_pools: BTreeSet<(NetUid, AccountId)>,
     /// Hotkey owners and proxies: large, and changed only by registrations and proxy calls.
     registry: Hash,
     registry_dirty: bool,
@@ -96,6 +102,8 @@ impl Default for Digests {
             dirty_bodies: BTreeSet::new(),
             stakes: BTreeMap::new(),
             dirty_stakes: BTreeSet::new(),
+            pools: BTreeMap::new(),
+            dirty_pools: BTreeSet::new(),
             registry: Hash::default(),
             registry_dirty: true,
             all_dirty: true,
@@ -114,9 +122,14 @@ impl Digests {
         self.dirty_stakes.insert(netuid);
     }
 
-    /// Only the subnet's stakes changed.
-    pub(crate) fn mark_stakes(&mut self, netuid: NetUid) {
-        self.dirty_stakes.insert(netuid);
+    /// The subnet's body changed (neurons, weights, identity, hyperparameters), not its stakes.
+    pub(crate) fn mark_body(&mut self, netuid: NetUid) {
+        self.dirty_bodies.insert(netuid);
+    }
+
+    /// Only `hotkey`'s stake pool on the subnet changed (or appeared, or went).
+    pub(crate) fn mark_pool(&mut self, netuid: NetUid, hotkey: &AccountId) {
+        self.dirty_pools.insert((netuid, *hotkey));
     }
 
     /// Hotkey owners or proxies changed.
@@ -124,38 +137,64 @@ impl Digests {
         self.registry_dirty = true;
     }
 
-    /// The state root, refreshing whatever is dirty.
+    /// The state root, refreshing whatever is dirty: the accounts, stake pools and registry
+    /// on one side of a fork, the subnets' cores and dirty bodies on the other (two cores
+    /// when the caller runs on a rayon pool).
     pub(crate) fn root(&mut self, state: &State) -> Hash {
-        for (b, slot) in self.buckets.iter_mut().enumerate() {
-            if self.all_dirty || self.dirty_buckets & (1u64 << b) != 0 {
-                *slot = bucket_digest(state, b);
-            }
-        }
-        self.dirty_buckets = 0;
         if self.all_dirty {
             self.bodies.clear();
             self.stakes.clear();
+            self.pools.clear();
         }
         self.bodies.retain(|netuid, _| state.subnets.contains_key(netuid));
         self.stakes.retain(|netuid, _| state.subnets.contains_key(netuid));
-        // Every core, in one buffer, hashed four at a time.
-        let mut cores = Enc::default();
-        let mut ends = Vec::with_capacity(state.subnets.len());
-        for subnet in state.subnets.values() {
-            core_digest(&mut cores, subnet);
-            ends.push(cores.0.len());
-        }
-        let core_hashes = Hash::of_each(ends.iter().scan(0, |start, &end| {
-            let core = &cores.0[*start..end];
-            *start = end;
-            Some(core)
-        }));
+        let all_dirty = self.all_dirty;
+        let (bodies, dirty_bodies) = (&self.bodies, &self.dirty_bodies);
+        let subnet_side = || {
+            // Every core, in one buffer, hashed four at a time; and the bodies to rehash.
+            let mut cores = Enc::default();
+            let mut ends = Vec::with_capacity(state.subnets.len());
+            for subnet in state.subnets.values() {
+                core_digest(&mut cores, subnet);
+                ends.push(cores.0.len());
+            }
+            let core_hashes = Hash::of_each(ends.iter().scan(0, |start, &end| {
+                let core = &cores.0[*start..end];
+                *start = end;
+                Some(core)
+            }));
+            let fresh_bodies: Vec<(NetUid, Hash)> = state
+                .subnets
+                .iter()
+                .filter(|(netuid, _)| dirty_bodies.contains(netuid) || !bodies.contains_key(netuid))
+                .map(|(netuid, subnet)| (*netuid, body_digest(subnet)))
+                .collect();
+            (core_hashes, fresh_bodies)
+        };
+        let (buckets, dirty_buckets) = (&mut self.buckets, self.dirty_buckets);
+        let (registry, registry_dirty) = (&mut self.registry, self.registry_dirty);
+        let account_side = || {
+            for (b, slot) in buckets.iter_mut().enumerate() {
+                if all_dirty || dirty_buckets & (1u64 << b) != 0 {
+                    *slot = bucket_digest(state, b);
+                }
+            }
+            if registry_dirty || all_dirty {
+                *registry = registry_digest(state);
+            }
+        };
+        let ((), (core_hashes, fresh_bodies)) = super::fork(account_side, subnet_side);
+        self.dirty_buckets = 0;
+        self.registry_dirty = false;
+        self.bodies.extend(fresh_bodies);
+        self.refresh_pools(state);
         let mut subnets = Enc::default();
         for ((netuid, subnet), core) in state.subnets.iter().zip(core_hashes) {
-            let body =
-                cached(&mut self.bodies, &self.dirty_bodies, *netuid, || body_digest(subnet));
-            let stakes =
-                cached(&mut self.stakes, &self.dirty_stakes, *netuid, || stakes_digest(subnet));
+            let body = self.bodies.get(netuid).copied().unwrap_or_default();
+            let pools = self.pools.get(netuid);
+            let stakes = cached(&mut self.stakes, &self.dirty_stakes, *netuid, || {
+                stakes_digest(pools, subnet)
+            });
             subnets.u16(*netuid);
             subnets.enc(&core);
             subnets.enc(&body);
@@ -163,10 +202,7 @@ impl Digests {
         }
         self.dirty_bodies.clear();
         self.dirty_stakes.clear();
-        if self.registry_dirty || self.all_dirty {
-            self.registry = registry_digest(state);
-            self.registry_dirty = false;
-        }
+        self.dirty_pools.clear();
         self.all_dirty = false;
 
         let mut accounts = Enc::default();
@@ -174,13 +210,48 @@ impl Digests {
             accounts.enc(b);
         }
         let mut root = Enc::default();
-        root.0.extend_from_slice(b"taoplex/state/v2");
+        root.0.extend_from_slice(b"taoplex/state/v3");
         root.u64(state.block);
         root.enc(&globals_digest(state));
         root.enc(&self.registry);
         root.enc(&accounts.hash());
         root.enc(&subnets.hash());
         root.hash()
+    }
+}
+
+impl Digests {
+    /// Rehashes the dirty stake pools (all of a subnet's when it is wholly dirty or not cached
+    /// yet; a subnet that went takes its pools along), and adds the subnets whose pool list
+    /// must be rehashed to `dirty_stakes`.
+    fn refresh_pools(&mut self, state: &State) {
+        self.pools.retain(|netuid, _| state.subnets.contains_key(netuid));
+        for (netuid, subnet) in &state.subnets {
+            if self.all_dirty
+                || self.dirty_stakes.contains(netuid)
+                || !self.stakes.contains_key(netuid)
+            {
+                let pools = subnet.stakes.iter().map(|(hot, pool)| (*hot, pool_digest(pool)));
+                self.pools.insert(*netuid, pools.collect());
+            }
+        }
+        let mut lists = BTreeSet::new();
+        for (netuid, hot) in std::mem::take(&mut self.dirty_pools) {
+            if self.dirty_stakes.contains(&netuid) || !self.stakes.contains_key(&netuid) {
+                continue;
+            }
+            let (Some(subnet), Some(hashes)) =
+                (state.subnets.get(&netuid), self.pools.get_mut(&netuid))
+            else {
+                continue;
+            };
+            match subnet.stakes.get(&hot) {
+                Some(pool) => hashes.insert(hot, pool_digest(pool)),
+                None => hashes.remove(&hot),
+            };
+            lists.insert(netuid);
+        }
+        self.dirty_stakes.append(&mut lists);
     }
 }
 
@@ -382,18 +453,26 @@ fn body_digest(s: &Subnet) -> Hash {
     e.hash()
 }
 
-fn stakes_digest(s: &Subnet) -> Hash {
+/// The subnet's stake pools, each by its hash (`pools`: refreshed just before, so with the
+/// same hotkeys; a difference would be a stale cache, which the root test catches).
+fn stakes_digest(pools: Option<&BTreeMap<AccountId, Hash>>, s: &Subnet) -> Hash {
     let mut e = Enc::default();
     e.len(s.stakes.len());
-    for (hot, pool) in &s.stakes {
+    for (hot, pool) in pools.into_iter().flatten() {
         e.enc(hot);
-        e.u64(pool.total_alpha);
-        e.u128(pool.total_shares);
-        e.len(pool.shares.len());
-        for (cold, shares) in &pool.shares {
-            e.enc(cold);
-            e.u128(*shares);
-        }
+        e.enc(pool);
+    }
+    e.hash()
+}
+
+fn pool_digest(pool: &StakePool) -> Hash {
+    let mut e = Enc::default();
+    e.u64(pool.total_alpha);
+    e.u128(pool.total_shares);
+    e.len(pool.shares.len());
+    for (cold, shares) in &pool.shares {
+        e.enc(cold);
+        e.u128(*shares);
     }
     e.hash()
 }

@@ -937,7 +937,7 @@ impl Runtime {
             s.first_emission_block = Some(block);
             s.last_epoch_block = now;
         }
-        self.digests.mark_subnet(netuid);
+        self.digests.mark_body(netuid);
         events.push(Event::FirstEmissionBlockNumberSet { netuid, block });
         Ok(())
     }
@@ -975,7 +975,7 @@ impl Runtime {
             };
             s.identity = SubnetIdentity { symbol, ..identity };
         }
-        self.digests.mark_subnet(netuid);
+        self.digests.mark_body(netuid);
         events.push(Event::SubnetIdentitySet { netuid });
         Ok(())
     }
@@ -1070,7 +1070,7 @@ impl Runtime {
             Hyperparameter::RegistrationAllowed(v) => h.registration_allowed = v,
         }
         s.history.push((now, param));
-        self.digests.mark_subnet(netuid);
+        self.digests.mark_body(netuid);
         events.push(Event::HyperparameterSet { netuid, param });
         Ok(())
     }
@@ -1157,7 +1157,7 @@ impl Runtime {
         s.hyperparameters.burn =
             u64::try_from(next).unwrap_or(u64::MAX).clamp(min_burn, max_burn.max(min_burn));
         s.burn_block = now;
-        self.digests.mark_subnet(netuid);
+        self.digests.mark_body(netuid);
         events.push(Event::NeuronRegistered {
             netuid,
             uid: u16::try_from(uid).unwrap_or(u16::MAX),
@@ -1193,7 +1193,7 @@ impl Runtime {
         {
             n.axon = Some(axon.clone());
         }
-        self.digests.mark_subnet(netuid);
+        self.digests.mark_body(netuid);
         events.push(Event::AxonServed { netuid, hotkey: who });
         Ok(())
     }
@@ -1247,7 +1247,7 @@ impl Runtime {
             n.weights = row;
             n.last_update = now;
         }
-        self.digests.mark_subnet(netuid);
+        self.digests.mark_body(netuid);
     }
 
     fn set_weights(
@@ -1308,7 +1308,7 @@ impl Runtime {
             list.retain(|c| now <= c.block.saturating_add(period.saturating_mul(2)));
             list.push(WeightCommit { hash, block: now });
         }
-        self.digests.mark_subnet(netuid);
+        self.digests.mark_body(netuid);
         events.push(Event::WeightsCommitted { netuid, hotkey: who, commit_hash: hash });
         Ok(())
     }

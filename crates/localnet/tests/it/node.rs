@@ -583,6 +583,8 @@ fn persistent(dir: &std::path::Path, snapshot_every: u64) -> NodeConfig {
     NodeConfig {
         data_dir: Some(dir.to_path_buf()),
         snapshot_every,
+        // Snapshots where the tests expect them, however fast the blocks come.
+        fast_forward_snapshot_gap: Duration::ZERO,
         ..config(BlockProduction::Manual)
     }
 }
