@@ -1,11 +1,11 @@
 //! Fast-forward: blocks per second of the runtime on the default genesis (128 subnets, up to
 //! 256 neurons each, validators' weights set, epochs on), without and with the market simulation.
 //!
-//! Measured (Nov 2026, the 2-core dev VM while other builds ran, load average 6–10): median
-//! 99–134 ms per 360 blocks, i.e. ≈ 2,700–3,600 blocks/s (fastest sample 4,200; goal
-//! 2,000). On a quieter machine: 50 ms per tempo (≈ 7,200 blocks/s) without transactions and
-//! 131 ms (≈ 2,750 blocks/s) with the market simulation signing its transactions. Snapshot
-//! ≈ 70–210 ms, restore with its root check ≈ 45–85 ms.
+//! Measured (Dec 2026, the 2-core dev VM, load ≈ 1.8): without transactions median 51.8 ms a
+//! tempo (≈ 7,000 blocks/s); with the simulation on a warmed-up chain, the next block's
+//! transactions decided beside the state root on a two-thread pool, median 81.6 ms (≈ 4,400
+//! blocks/s; 160 ms when everything ran on one thread). Snapshot ≈ 10 ms, restore with its root
+//! check ≈ 34 ms.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use chain::{AccountId, Call, Mortality, SignedTransaction};
