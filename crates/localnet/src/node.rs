@@ -628,7 +628,7 @@ struct Producer {
     pool: Option<Arc<rayon::ThreadPool>>,
 }
 
-/// The producer's thread pool: one thread per core, at least two (none if the system will
+/// The producer's thread pool: one thread per core, two to four (none if the system will
 /// not give threads; the runtime then runs its fork-join work on the producer thread).
 fn producer_pool() -> Option<Arc<rayon::ThreadPool>> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
@@ -965,9 +965,6 @@ impl Producer {
     }
 
     fn snapshot(&mut self, force: bool) -> Result<(), NodeError> {
-        if self.store.is_none() {
-            return Ok(());
-        }
         let rt = self.shared.runtime.blocking_read();
         let number = rt.block_number();
         // Never between a block and the next one's decided transactions: the source's saved

@@ -612,8 +612,8 @@ impl Runtime {
 
     /// [`Runtime::produce_block`], running `beside` on the state after the block while the
     /// state root is computed (beside it when called on a rayon pool's thread, after it
-    /// otherwise: fast-forward decides the next block's transactions there). `beside` sees the new state and the
-    /// block's number, extrinsics and events; not yet its state root and hash.
+    /// otherwise: fast-forward decides the next block's transactions there). `beside` sees the
+    /// new state and the block's number, extrinsics and events; not yet its state root and hash.
     pub fn produce_block_beside<R: Send>(
         &mut self,
         txs: Vec<SignedTransaction>,

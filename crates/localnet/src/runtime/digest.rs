@@ -13,8 +13,9 @@
 //! dirty. Stakes are apart from the body because trades change them every block while the body
 //! (neurons with their weights and bonds: the bulk of a subnet) changes at epochs and
 //! registrations; and each hotkey's stake pool is hashed apart, so a trade rehashes the one
-//! pool it touched (a validator's pool may hold thousands of stakers), not the subnet's all. A dirty bucket re-reads only its accounts (four ranges of ids). Every
-//! mutation path marks what it touched; a test compares the cached root with a full
+//! pool it touched (a validator's pool may hold thousands of stakers) and the subnet's list of
+//! pool hashes, not every pool. A dirty bucket re-reads only its accounts (four ranges of ids).
+//! Every mutation path marks what it touched; a test compares the cached root with a full
 //! recomputation after random call sequences.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -82,7 +83,8 @@ pub(crate) struct Digests {
     bodies: BTreeMap<NetUid, Hash>,
     dirty_bodies: BTreeSet<NetUid>,
     stakes: BTreeMap<NetUid, Hash>,
-    /// Subnets whose every stake pool is to be rehashed.
+    /// Subnets whose stake pools are all to be rehashed (within [`Digests::root`], also those
+    /// whose list of pool hashes is to be).
     dirty_stakes: BTreeSet<NetUid>,
     /// Per subnet, each stake pool's hash by hotkey (the same keys as the subnet's stakes).
     pools: BTreeMap<NetUid, BTreeMap<AccountId, Hash>>,
