@@ -28,6 +28,10 @@ use super::state::{StakePool, State, Subnet};
 
 const BUCKETS: usize = 64;
 
+/// Bytes of one subnet's core (curve parameters aside), to size the buffer of all of them
+/// once instead of growing it through a dozen reallocations every block.
+const CORE_BYTES: usize = 256;
+
 /// Byte sink for digests.
 #[derive(Default)]
 struct Enc(Vec<u8>);
@@ -148,13 +152,18 @@ impl Digests {
             self.stakes.clear();
             self.pools.clear();
         }
-        self.bodies.retain(|netuid, _| state.subnets.contains_key(netuid));
-        self.stakes.retain(|netuid, _| state.subnets.contains_key(netuid));
+        // Subnets come and go rarely: a walk over the keys is cheaper than a lookup per entry.
+        if !same_keys(&self.bodies, &state.subnets) {
+            self.bodies.retain(|netuid, _| state.subnets.contains_key(netuid));
+        }
+        if !same_keys(&self.stakes, &state.subnets) {
+            self.stakes.retain(|netuid, _| state.subnets.contains_key(netuid));
+        }
         let all_dirty = self.all_dirty;
         let (bodies, dirty_bodies) = (&self.bodies, &self.dirty_bodies);
         let subnet_side = || {
             // Every core, in one buffer, hashed four at a time; and the bodies to rehash.
-            let mut cores = Enc::default();
+            let mut cores = Enc(Vec::with_capacity(state.subnets.len() * CORE_BYTES));
             let mut ends = Vec::with_capacity(state.subnets.len());
             for subnet in state.subnets.values() {
                 core_digest(&mut cores, subnet);
@@ -190,7 +199,7 @@ impl Digests {
         self.registry_dirty = false;
         self.bodies.extend(fresh_bodies);
         self.refresh_pools(state);
-        let mut subnets = Enc::default();
+        let mut subnets = Enc(Vec::with_capacity(state.subnets.len() * (2 + 3 * 32)));
         for ((netuid, subnet), core) in state.subnets.iter().zip(core_hashes) {
             let body = self.bodies.get(netuid).copied().unwrap_or_default();
             let pools = self.pools.get(netuid);
@@ -207,7 +216,7 @@ impl Digests {
         self.dirty_pools.clear();
         self.all_dirty = false;
 
-        let mut accounts = Enc::default();
+        let mut accounts = Enc(Vec::with_capacity(BUCKETS * 32));
         for b in &self.buckets {
             accounts.enc(b);
         }
@@ -227,7 +236,9 @@ impl Digests {
     /// yet; a subnet that went takes its pools along), and adds the subnets whose pool list
     /// must be rehashed to `dirty_stakes`.
     fn refresh_pools(&mut self, state: &State) {
-        self.pools.retain(|netuid, _| state.subnets.contains_key(netuid));
+        if !same_keys(&self.pools, &state.subnets) {
+            self.pools.retain(|netuid, _| state.subnets.contains_key(netuid));
+        }
         for (netuid, subnet) in &state.subnets {
             if self.all_dirty
                 || self.dirty_stakes.contains(netuid)
@@ -255,6 +266,11 @@ impl Digests {
         }
         self.dirty_stakes.append(&mut lists);
     }
+}
+
+/// Whether `a` holds exactly the subnets of `b`.
+fn same_keys<A, B>(a: &BTreeMap<NetUid, A>, b: &BTreeMap<NetUid, B>) -> bool {
+    a.len() == b.len() && a.keys().eq(b.keys())
 }
 
 /// The cached digest of `netuid` in `cache`, computed afresh when missing or marked `dirty`.
@@ -458,7 +474,7 @@ fn body_digest(s: &Subnet) -> Hash {
 /// The subnet's stake pools, each by its hash (`pools`: refreshed just before, so with the
 /// same hotkeys; a difference would be a stale cache, which the root test catches).
 fn stakes_digest(pools: Option<&BTreeMap<AccountId, Hash>>, s: &Subnet) -> Hash {
-    let mut e = Enc::default();
+    let mut e = Enc(Vec::with_capacity(8 + s.stakes.len() * 64));
     e.len(s.stakes.len());
     for (hot, pool) in pools.into_iter().flatten() {
         e.enc(hot);
@@ -468,7 +484,7 @@ fn stakes_digest(pools: Option<&BTreeMap<AccountId, Hash>>, s: &Subnet) -> Hash 
 }
 
 fn pool_digest(pool: &StakePool) -> Hash {
-    let mut e = Enc::default();
+    let mut e = Enc(Vec::with_capacity(32 + pool.shares.len() * 48));
     e.u64(pool.total_alpha);
     e.u128(pool.total_shares);
     e.len(pool.shares.len());
