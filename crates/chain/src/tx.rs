@@ -182,14 +182,38 @@ impl SignedTransaction {
         }
     }
 
-    /// Checks the signature against the signer and `context`.
-    pub fn verify_signature(&self, context: &SigningContext) -> Result<(), TxValidityError> {
-        let payload = match &self.envelope {
+    /// The bytes the signer signed, for `context`.
+    pub fn signed_payload(&self, context: &SigningContext) -> Vec<u8> {
+        match &self.envelope {
             Envelope::Taoplex => {
                 Self::signing_payload(&self.call, self.nonce, &self.mortality, self.tip, context)
             }
             Envelope::Substrate(parts) => parts.signing_payload(context),
-        };
+        }
+    }
+
+    /// Whether every one of `txs` carries a valid signature for `context`, checked as one
+    /// batch ([`keys::verify_all`]); `false` does not say which does not.
+    pub fn all_signatures_valid<'a>(
+        txs: impl IntoIterator<Item = &'a SignedTransaction>,
+        context: &SigningContext,
+    ) -> bool {
+        let payloads: Vec<(keys::PublicKey, Vec<u8>, keys::Signature)> = txs
+            .into_iter()
+            .map(|tx| {
+                (tx.signer.public_key(), tx.signed_payload(context), keys::Signature(tx.signature))
+            })
+            .collect();
+        let items: Vec<(keys::PublicKey, &[u8], keys::Signature)> = payloads
+            .iter()
+            .map(|(public, payload, sig)| (*public, payload.as_slice(), *sig))
+            .collect();
+        keys::verify_all(&items)
+    }
+
+    /// Checks the signature against the signer and `context`.
+    pub fn verify_signature(&self, context: &SigningContext) -> Result<(), TxValidityError> {
+        let payload = self.signed_payload(context);
         if self.signer.public_key().verify(&payload, &keys::Signature(self.signature)) {
             Ok(())
         } else {

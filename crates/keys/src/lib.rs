@@ -53,7 +53,7 @@ pub use error::{Error, LegacyFormat, Result, Ss58Error};
 pub use keyfile::{Encryption, KdfParams, Keyfile};
 pub use pair::{
     Keypair, PublicKey, SIGNING_CONTEXT, Signature, WORD_COUNTS, generate_mnemonic,
-    mini_secret_from_phrase,
+    mini_secret_from_phrase, verify_all,
 };
 pub use uri::{DEV_PHRASE, SecretUri};
 pub use wallet::{Wallet, WalletSummary, list_wallets};

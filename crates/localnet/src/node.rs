@@ -36,7 +36,7 @@ mod store;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use chain::{
@@ -509,7 +509,7 @@ fn recover(
             let records = store.read_log_from(Store::log_start())?;
             if records.is_empty() {
                 // A new chain: the genesis block opens the archive.
-                store.archive_blocks(std::iter::once(rt.head()))?;
+                store.archive(std::iter::once(&store::archive_line(rt.head())))?;
                 store.sync()?;
             }
             (rt, Store::log_start(), genesis.start_block, records)
@@ -599,6 +599,9 @@ struct Produced {
     block: Arc<Block>,
     included: Vec<(u32, Entry)>,
     dropped: Vec<(Entry, String)>,
+    /// The block's line in the archive, serialised beside the next block's initialisation
+    /// when there is one before the group is flushed, by the flush otherwise.
+    archived: OnceLock<Result<Vec<u8>, String>>,
 }
 
 struct Producer {
@@ -626,6 +629,27 @@ struct Producer {
     /// block's initialisation, the state root beside the next block's decisions) runs on its
     /// threads, which live as long as the producer.
     pool: Option<Arc<rayon::ThreadPool>>,
+}
+
+/// Runs the pool's work offered to this thread until `done`: on a thread of the pool, the
+/// half of `rayon::join` stolen by a sleeping worker. Outside a pool it returns at once.
+fn keep_busy(done: &AtomicBool) {
+    while !done.load(Ordering::Acquire) {
+        match rayon::yield_now() {
+            Some(rayon::Yield::Executed) => {}
+            Some(rayon::Yield::Idle) => std::hint::spin_loop(),
+            None => return,
+        }
+    }
+}
+
+/// Sets the flag when dropped: on return or unwinding alike.
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 /// The producer's thread pool: one thread per core, two to four (none if the system will
@@ -685,7 +709,7 @@ impl Producer {
                     }
                 }
                 Command::Produce { blocks, reply } => {
-                    match self.in_pool(|p| p.fast_forward(blocks)) {
+                    match self.in_pool_busy(|p| p.fast_forward(blocks)) {
                         Ok(header) => {
                             let _ = reply.send(Ok(header));
                         }
@@ -719,6 +743,28 @@ impl Producer {
             Some(pool) => pool.install(|| f(self)),
             None => f(self),
         }
+    }
+
+    /// [`Producer::in_pool`] with a second thread of the pool kept awake meanwhile, taking
+    /// the fork-join halves as soon as they are offered. A block is a few hundred
+    /// microseconds: between two of its forks an idle worker falls asleep, and waking it
+    /// costs a system call and its wake-up latency at every fork; for a fast-forward, one
+    /// spinning core is the cheaper price. The spinner stops when `f` returns or unwinds.
+    fn in_pool_busy<R: Send>(&mut self, f: impl FnOnce(&mut Self) -> R + Send) -> R {
+        if self.pool.is_none() {
+            return f(self);
+        }
+        let done = AtomicBool::new(false);
+        self.in_pool(|p| {
+            let (result, ()) = rayon::join(
+                || {
+                    let _stop = SetOnDrop(&done);
+                    f(p)
+                },
+                || keep_busy(&done),
+            );
+            result
+        })
     }
 
     fn has_ready(&self) -> bool {
@@ -816,9 +862,23 @@ impl Producer {
         // The log keeps exactly what was offered, so a replay is the same call.
         let logged = if self.store.is_some() { txs.clone() } else { Vec::new() };
         let source = self.source.as_mut().filter(|_| decide_next);
-        let (produced, decided) = rt.produce_block_beside(txs, timestamp_ms, |rt| {
-            source.map(|source| source.transactions_for_block(rt))
-        });
+        // The thread beside the initialisation has time to spare once it has checked the
+        // signatures: it writes the previous block's archive line.
+        let previous = self
+            .unannounced
+            .last()
+            .filter(|_| self.store.is_some())
+            .map(|p| (&p.block, &p.archived));
+        let (produced, decided) = rt.produce_block_with(
+            txs,
+            timestamp_ms,
+            || {
+                if let Some((block, line)) = previous {
+                    line.get_or_init(|| store::archive_line(block));
+                }
+            },
+            |rt| source.map(|source| source.transactions_for_block(rt)),
+        );
         self.decided = decided;
         let block = Arc::new(produced.block);
         let next = rt.block_number().saturating_add(1);
@@ -849,7 +909,7 @@ impl Producer {
             })?;
         }
         self.last_timestamp = timestamp_ms;
-        self.unannounced.push(Produced { block, included, dropped });
+        self.unannounced.push(Produced { block, included, dropped, archived: OnceLock::new() });
         Ok(())
     }
 
@@ -894,7 +954,11 @@ impl Producer {
             return Ok(());
         }
         if let Some(store) = self.store.as_mut() {
-            store.archive_blocks(self.unannounced.iter().map(|p| p.block.as_ref()))?;
+            store.archive(
+                self.unannounced
+                    .iter()
+                    .map(|p| p.archived.get_or_init(|| store::archive_line(&p.block))),
+            )?;
             store.sync()?;
         }
         for produced in std::mem::take(&mut self.unannounced) {
@@ -904,7 +968,7 @@ impl Producer {
     }
 
     fn announce(&self, produced: Produced) {
-        let Produced { block, included, dropped } = produced;
+        let Produced { block, included, dropped, .. } = produced;
         let header = block.header.clone();
         let mut chain = self.shared.chain_mut();
         chain.blocks.push_back(block.clone());

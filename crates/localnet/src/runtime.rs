@@ -122,8 +122,27 @@ use digest::Digests;
 pub use state::ShareRuleKind;
 use state::{Neuron, ROOT, StakePool, State, Subnet};
 
+/// From how many unverified signatures in a block they are checked on every thread of the
+/// pool rather than on the one beside the block's initialisation.
+const PARALLEL_VERIFY_FROM: usize = 8;
+
 /// How far ahead of the account's nonce [`Runtime::validate`] accepts a transaction.
 pub const MAX_FUTURE_NONCES: u64 = 256;
+
+/// A subnet's pool as a trader sees it ([`Runtime::pool_summaries`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSummary {
+    /// The subnet.
+    pub netuid: NetUid,
+    /// The root subnet: staked 1:1, no pool to trade.
+    pub stable: bool,
+    /// Emission has started (`start_call` done): trading is open.
+    pub started: bool,
+    /// TAO in the pool (`SubnetTAO`), rao.
+    pub tao_reserve: u64,
+    /// Spot price, rao of TAO per alpha (as [`PoolInfo::price`]).
+    pub price: u64,
+}
 
 /// Why a genesis cannot start a chain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -620,12 +639,25 @@ impl Runtime {
         timestamp_ms: u64,
         beside: impl FnOnce(&Runtime) -> R + Send,
     ) -> (ProducedBlock, R) {
+        self.produce_block_with(txs, timestamp_ms, || (), beside)
+    }
+
+    /// [`Runtime::produce_block_beside`], also running `during_init` beside the block's
+    /// initialisation, after the signature checks (a node does its bookkeeping of the block
+    /// before there).
+    pub fn produce_block_with<R: Send>(
+        &mut self,
+        txs: Vec<SignedTransaction>,
+        timestamp_ms: u64,
+        during_init: impl FnOnce() + Send,
+        beside: impl FnOnce(&Runtime) -> R + Send,
+    ) -> (ProducedBlock, R) {
         let n = self.state.block.saturating_add(1);
         self.state.block = n;
         self.next_pools = OnceLock::new();
         let mut records = Vec::new();
         let mut init_events = Vec::new();
-        let bad_signatures = self.initialize_and_verify(n, &txs, &mut init_events);
+        let bad_signatures = self.initialize_and_verify(n, &txs, &mut init_events, during_init);
         records.extend(init_events.into_iter().map(|event| EventRecord {
             block: n,
             phase: Phase::Initialization,
@@ -705,28 +737,41 @@ impl Runtime {
 
     /// Runs block `n`'s initialisation (emission, prices, epochs) while the signatures of
     /// `txs` not verified before are checked beside it (a signature's validity never depends
-    /// on the state, so the two are independent). Returns the positions of the bad signatures.
+    /// on the state, so the two are independent), then `during_init` there. Returns the
+    /// positions of the bad signatures.
     fn initialize_and_verify(
         &mut self,
         n: BlockNumber,
         txs: &[SignedTransaction],
         init_events: &mut Vec<Event>,
+        during_init: impl FnOnce() + Send,
     ) -> BTreeSet<usize> {
         let unverified: Vec<usize> =
             (0..txs.len()).filter(|i| !self.verified.contains(&txs[*i].hash())).collect();
-        if unverified.is_empty() {
-            self.initialize_block(n, init_events);
-            return BTreeSet::new();
-        }
         let context = self.signing_context();
+        let bad = |i: &usize| txs[*i].verify_signature(&context).is_err();
+        let verify = || -> BTreeSet<usize> {
+            // A few signatures take less time than the initialisation beside them: split
+            // further, they would only cost hand-overs between the threads.
+            if unverified.len() < PARALLEL_VERIFY_FROM {
+                // Checked as one batch first; one by one only to find a bad one.
+                let batch = unverified.iter().map(|i| &txs[*i]);
+                if unverified.len() > 1 && SignedTransaction::all_signatures_valid(batch, &context)
+                {
+                    return BTreeSet::new();
+                }
+                unverified.into_iter().filter(bad).collect()
+            } else {
+                use rayon::prelude::*;
+                unverified.into_par_iter().filter(bad).collect()
+            }
+        };
         fork(
             || self.initialize_block(n, init_events),
             || {
-                use rayon::prelude::*;
-                unverified
-                    .into_par_iter()
-                    .filter(|i| txs[*i].verify_signature(&context).is_err())
-                    .collect()
+                let bad = verify();
+                during_init();
+                bad
             },
         )
         .1
@@ -869,6 +914,47 @@ impl Runtime {
                 })
             })
             .collect()
+    }
+
+    /// A coldkey's stakes on one subnet, ordered by hotkey (a range of its positions, not all
+    /// of them: the simulation asks every trade).
+    pub fn stakes_on(&self, coldkey: &AccountId, netuid: NetUid) -> Vec<StakeInfo> {
+        let Some(positions) = self.state.positions.get(coldkey) else { return Vec::new() };
+        let Some(subnet) = self.state.subnets.get(&netuid) else { return Vec::new() };
+        let (lo, hi) = ((netuid, AccountId([0; 32])), (netuid, AccountId([u8::MAX; 32])));
+        positions
+            .range(lo..=hi)
+            .filter_map(|(_, hotkey)| {
+                let alpha = subnet.stake_of(hotkey, coldkey);
+                (alpha > 0).then_some(StakeInfo {
+                    coldkey: *coldkey,
+                    hotkey: *hotkey,
+                    netuid,
+                    alpha,
+                })
+            })
+            .collect()
+    }
+
+    /// Every subnet's pool as a trader sees it, by netuid: [`Runtime::subnets`] without the
+    /// identities, hyperparameters and curves it would clone.
+    pub fn pool_summaries(&self) -> impl Iterator<Item = PoolSummary> + '_ {
+        self.state.subnets.values().map(Self::pool_summary_of)
+    }
+
+    /// One subnet's [`PoolSummary`].
+    pub fn pool_summary(&self, netuid: NetUid) -> Option<PoolSummary> {
+        self.state.subnets.get(&netuid).map(Self::pool_summary_of)
+    }
+
+    fn pool_summary_of(s: &Subnet) -> PoolSummary {
+        PoolSummary {
+            netuid: s.netuid,
+            stable: s.is_stable(),
+            started: s.first_emission_block.is_some(),
+            tao_reserve: s.pool.reserves.tao,
+            price: if s.is_stable() { 1_000_000_000 } else { s.pool.spot_price_rao() },
+        }
     }
 
     /// What a swap would do (`sim_swap`): exactly what `add_stake` / `remove_stake` without a

@@ -537,7 +537,7 @@ impl Simulation {
 
     /// The largest position of `who` on `netuid`.
     fn position(runtime: &Runtime, who: &AccountId, netuid: NetUid) -> Option<StakeInfo> {
-        runtime.stakes(who).into_iter().filter(|s| s.netuid == netuid).max_by_key(|s| s.alpha)
+        runtime.stakes_on(who, netuid).into_iter().max_by_key(|s| s.alpha)
     }
 
     /// Builds, signs and records an intent.
@@ -558,7 +558,7 @@ impl Simulation {
         };
         let limit = match style {
             Style::Limit { tolerance, partial } => {
-                match runtime.subnet(netuid).map(|s| s.pool.price).filter(|p| *p > 0) {
+                match runtime.pool_summary(netuid).map(|s| s.price).filter(|p| *p > 0) {
                     Some(spot) => Some((spot as f64, tolerance, partial)),
                     None => return,
                 }
@@ -861,8 +861,7 @@ impl Simulation {
                 continue;
             }
             let Some(who) = self.account_of(cold) else { continue };
-            let held: Vec<StakeInfo> =
-                runtime.stakes(&who).into_iter().filter(|s| s.netuid == netuid).collect();
+            let held: Vec<StakeInfo> = runtime.stakes_on(&who, netuid);
             let style = if rng.gen_bool(0.2) {
                 Style::Limit { tolerance: 0.05, partial: true }
             } else {

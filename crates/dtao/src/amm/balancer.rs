@@ -134,10 +134,14 @@ impl Balancer {
 
 impl Curve for Balancer {
     fn spot_price(&self, reserves: Reserves) -> U64F64 {
-        let w2 = U64F64::saturating_from_num(self.quote_weight());
-        let w1 = U64F64::saturating_from_num(self.base_weight());
         let x = U64F64::saturating_from_num(reserves.alpha);
         let y = U64F64::saturating_from_num(reserves.tao);
+        if self.quote_weight() == self.base_weight() {
+            // w1/w2 is exactly 1, and multiplying by 1 is exact: skip both.
+            return safe_div_u64f64(y, x);
+        }
+        let w2 = U64F64::saturating_from_num(self.quote_weight());
+        let w1 = U64F64::saturating_from_num(self.base_weight());
         safe_div_u64f64(w1, w2).saturating_mul(safe_div_u64f64(y, x))
     }
 

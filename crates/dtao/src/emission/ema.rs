@@ -1,6 +1,7 @@
 //! The two per-block EMAs that drive emission shares (reference §3.2): the subnet moving
 //! price (`update_moving_price`) and the TAO-flow EMA (`update_ema_tao_flow`).
 
+use crate::fixed::ExactDiv;
 use substrate_fixed::types::{I64F64, I96F32, U64F64};
 
 /// `EMAPriceHalvingBlocks` default: ≈ 4 weeks of 12 s blocks.
@@ -41,7 +42,7 @@ pub fn update_moving_price(
     let one = U64F64::saturating_from_num(1);
     let b = U64F64::saturating_from_num(blocks_since_start_call);
     let h = U64F64::saturating_from_num(halving_blocks);
-    let age_weight = b.checked_div(b.saturating_add(h)).unwrap_or_default();
+    let age_weight = b.exact_div(b.saturating_add(h)).unwrap_or_default();
     let alpha = U64F64::saturating_from_num(moving_alpha).saturating_mul(age_weight);
     let one_minus_alpha = one.saturating_sub(alpha);
     let current = alpha.saturating_mul(spot_price.min(one));

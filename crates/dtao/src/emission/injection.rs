@@ -4,6 +4,7 @@
 //! This module only computes the amounts. The chain buy (a fee-free TAO→α swap at max price)
 //! and the price-preserving reweight of the injected liquidity belong to the AMM.
 
+use crate::fixed::ExactDiv;
 use substrate_fixed::types::{U64F64, U96F32};
 
 use super::block_emission;
@@ -11,7 +12,7 @@ use super::block_emission;
 /// `TaoWeight` as a fraction: `tao_weight / u64::MAX` in U96F32, as `get_tao_weight` computes it.
 pub fn tao_weight_fraction(tao_weight: u64) -> U96F32 {
     U96F32::saturating_from_num(tao_weight)
-        .checked_div(U96F32::saturating_from_num(u64::MAX))
+        .exact_div(U96F32::saturating_from_num(u64::MAX))
         .unwrap_or_default()
 }
 
@@ -21,7 +22,7 @@ pub fn root_proportion(root_tao_rao: u64, tao_weight: u64, alpha_issuance_rao: u
     let weighted_root =
         U96F32::saturating_from_num(root_tao_rao).saturating_mul(tao_weight_fraction(tao_weight));
     let alpha_issuance = U96F32::saturating_from_num(alpha_issuance_rao);
-    weighted_root.checked_div(weighted_root.saturating_add(alpha_issuance)).unwrap_or_default()
+    weighted_root.exact_div(weighted_root.saturating_add(alpha_issuance)).unwrap_or_default()
 }
 
 /// What one subnet receives this block, all amounts floored to rao as the chain does when it
@@ -86,7 +87,7 @@ pub fn injection_terms_with_alpha_emission(
     let alpha_in_cap = root_proportion.saturating_mul(alpha_emission);
 
     let mut tao_in = tao_emission;
-    let mut alpha_in = tao_emission.checked_div(price).unwrap_or_default();
+    let mut alpha_in = tao_emission.exact_div(price).unwrap_or_default();
     let capped = alpha_in > alpha_in_cap;
     if capped {
         alpha_in = alpha_in_cap;

@@ -14,8 +14,7 @@
 //! renormalised). Shares are U64F64 like the chain's; every renormalisation divides by the
 //! exact fixed-point sum of the parts, so shares never sum above 1.
 
-use std::collections::BTreeSet;
-
+use crate::fixed::ExactDiv;
 use substrate_fixed::transcendental::{exp, ln};
 use substrate_fixed::types::{I32F32, I64F64, I96F32, U64F64, U96F32};
 
@@ -180,14 +179,14 @@ fn one() -> U64F64 {
 
 /// `safe_div` as the chain's `FixedExt` defines it: 0 when the division fails.
 fn safe_div(a: U64F64, b: U64F64) -> U64F64 {
-    a.checked_div(b).unwrap_or_default()
+    a.exact_div(b).unwrap_or_default()
 }
 
 fn price_ema_shares(subnets: &[SubnetShareInput]) -> Vec<U64F64> {
     let prices: Vec<U64F64> =
         subnets.iter().map(|s| U64F64::saturating_from_num(s.moving_price)).collect();
     let total = prices.iter().fold(zero(), |acc, p| acc.saturating_add(*p));
-    prices.iter().map(|p| p.checked_div(total).unwrap_or_default()).collect()
+    prices.iter().map(|p| p.exact_div(total).unwrap_or_default()).collect()
 }
 
 fn price_burn_shares(subnets: &[SubnetShareInput]) -> Vec<U64F64> {
@@ -255,7 +254,7 @@ impl PriceBurnGateRule {
             return zero();
         }
         // (θ/s)^h overflows for deep-tail shares; saturating keeps the gated share at ~0.
-        let ratio = self.theta.checked_div(share).unwrap_or(U64F64::max_value());
+        let ratio = self.theta.exact_div(share).unwrap_or(U64F64::max_value());
         let power = fixed_pow(ratio, self.exponent);
         safe_div(share, one().saturating_add(power))
     }
@@ -420,10 +419,13 @@ pub fn subnet_shares(
     block: u64,
     subnets: &[SubnetShareInput],
 ) -> Result<Vec<SubnetShare>, EmissionError> {
-    let mut seen = BTreeSet::new();
-    for s in subnets {
-        if !seen.insert(s.netuid) {
-            return Err(EmissionError::DuplicateNetuid { netuid: s.netuid });
+    // Callers pass subnets in netuid order (a chain's map); check duplicates by sorting only
+    // when they are not (this runs every block).
+    if !subnets.windows(2).all(|w| w[0].netuid < w[1].netuid) {
+        let mut netuids: Vec<u16> = subnets.iter().map(|s| s.netuid).collect();
+        netuids.sort_unstable();
+        if let Some(w) = netuids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(EmissionError::DuplicateNetuid { netuid: w[0] });
         }
     }
     let mut eligible: Vec<SubnetShareInput> =
@@ -565,6 +567,10 @@ mod tests {
     fn duplicate_netuid_is_an_error() {
         let err = subnet_shares(&mut PriceEmaRule, 0, &[subnet(1, 0.1), subnet(1, 0.2)]);
         assert_eq!(err, Err(EmissionError::DuplicateNetuid { netuid: 1 }));
+        // Out of order too.
+        let subnets = [subnet(4, 0.1), subnet(2, 0.1), subnet(4, 0.2)];
+        let err = subnet_shares(&mut PriceEmaRule, 0, &subnets);
+        assert_eq!(err, Err(EmissionError::DuplicateNetuid { netuid: 4 }));
     }
 
     #[test]

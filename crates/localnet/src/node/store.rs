@@ -3,7 +3,7 @@
 //! ```text
 //! <data-dir>/LOCK                         held (flock) while a node runs
 //! <data-dir>/genesis.json                 the genesis the chain started from
-//! <data-dir>/blocks.log                   "TPXLOG04", then one record per block
+//! <data-dir>/blocks.log                   "TPXLOG05", then one record per block
 //! <data-dir>/blocks.jsonl                 every block in full (JSON lines), to serve after a restart
 //! <data-dir>/snapshots/<number>.snapshot  the runtime after block <number>
 //! <data-dir>/snapshots/<number>.sim       the simulation's state after block <number>
@@ -34,12 +34,13 @@ use parity_scale_codec::{Decode, Encode};
 use super::NodeError;
 use crate::genesis::Genesis;
 
-/// Format 4: as format 3 (a transaction records the form it was signed in,
-/// [`chain::Envelope`]), with state roots of digest v3 (each stake pool committed apart).
-const LOG_MAGIC: &[u8; 8] = b"TPXLOG04";
+/// Format 5: as format 3 (a transaction records the form it was signed in,
+/// [`chain::Envelope`]), with state roots of digest v4 (each subnet hashed apart, stake pools
+/// committed in groups).
+const LOG_MAGIC: &[u8; 8] = b"TPXLOG05";
 /// Logs this taoplex no longer reads: format 1 (transactions without their envelope) and
-/// formats 2 and 3 (state roots of digests v1 and v2, which a replay would not reproduce).
-const OLDER_LOG_MAGICS: [&[u8; 8]; 3] = [b"TPXLOG01", b"TPXLOG02", b"TPXLOG03"];
+/// formats 2 to 4 (state roots of digests v1 to v3, which a replay would not reproduce).
+const OLDER_LOG_MAGICS: [&[u8; 8]; 4] = [b"TPXLOG01", b"TPXLOG02", b"TPXLOG03", b"TPXLOG04"];
 const SNAPSHOT_MAGIC: &[u8; 8] = b"TPXSNAP1";
 const RECORD_HEADER: usize = 12;
 /// A record larger than this is treated as corrupt (no block is this large).
@@ -163,9 +164,9 @@ impl Store {
                 return Err(NodeError::Incompatible {
                     path: log_path,
                     what: format!(
-                        "a block log of format {} (this taoplex writes format 4: its \
+                        "a block log of format {} (this taoplex writes format 5: its \
                          transactions record how they were signed and its state roots \
-                         commit to each stake pool apart from the rest)",
+                         commit to each subnet and stake pool apart from the rest)",
                         String::from_utf8_lossy(&magic[6..])
                     ),
                 });
@@ -285,18 +286,18 @@ impl Store {
         self.dir.join("blocks.jsonl")
     }
 
-    /// Appends blocks to the archive (synced by [`Store::sync`]).
-    pub(crate) fn archive_blocks<'a>(
+    /// Appends blocks' [`archive_line`]s to the archive (synced by [`Store::sync`]).
+    pub(crate) fn archive<'a>(
         &mut self,
-        blocks: impl Iterator<Item = &'a Block>,
+        lines: impl Iterator<Item = &'a Result<Vec<u8>, String>>,
     ) -> Result<(), NodeError> {
         let mut buf = Vec::new();
-        for b in blocks {
-            serde_json::to_writer(&mut buf, b).map_err(|e| NodeError::Corrupt {
+        for line in lines {
+            let line = line.as_ref().map_err(|what| NodeError::Corrupt {
                 path: self.archive_path(),
-                what: format!("cannot encode block {}: {e}", b.header.number),
+                what: what.clone(),
             })?;
-            buf.push(b'\n');
+            buf.extend_from_slice(line);
         }
         let path = self.archive_path();
         self.archive.write_all(&buf).map_err(io_err(&path))?;
@@ -470,6 +471,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), NodeError> {
         sync_dir(parent)?;
     }
     Ok(())
+}
+
+/// A block as the archive holds it: one line of JSON.
+pub(crate) fn archive_line(block: &Block) -> Result<Vec<u8>, String> {
+    let mut line = serde_json::to_vec(block)
+        .map_err(|e| format!("cannot encode block {}: {e}", block.header.number))?;
+    line.push(b'\n');
+    Ok(line)
 }
 
 fn sync_dir(dir: &Path) -> Result<(), NodeError> {

@@ -1,22 +1,24 @@
 //! The state root: a BLAKE2b-256 commitment to the whole state, kept cheap by caching.
 //!
 //! ```text
-//! root    = H("taoplex/state/v3", block, H(globals), H(registry), H(account buckets), H(subnets))
+//! root    = H("taoplex/state/v4", block, H(globals), H(registry), H(account buckets), H(subnets))
 //! bucket  = H(accounts whose id starts with a byte ≡ b mod 64, in id order)
-//! subnet  = (netuid, H(core), H(body), H(stakes))
-//! stakes  = (count, (hotkey, H(its stake pool))…) in hotkey order
+//! subnets = H(subnet…) in netuid order, each subnet = H(netuid, core, H(body), H(stakes))
+//! stakes  = (count, H(group 0)…H(group 15)), group g = the hotkeys whose first byte >> 4 is g
+//! group   = ((hotkey, H(its stake pool))…) in hotkey order
 //! ```
 //!
-//! A subnet's *core* (pool, pending alpha, prices, counters) changes every block and is
-//! rehashed every block (all of them four at a time, [`Hash::of_each`]); its *body* (identity, owner, hyperparameters and their history,
-//! neurons, weight commits), its *stakes* and the account buckets are rehashed only when marked
-//! dirty. Stakes are apart from the body because trades change them every block while the body
-//! (neurons with their weights and bonds: the bulk of a subnet) changes at epochs and
-//! registrations; and each hotkey's stake pool is hashed apart, so a trade rehashes the one
-//! pool it touched (a validator's pool may hold thousands of stakers) and the subnet's list of
-//! pool hashes, not every pool. A dirty bucket re-reads only its accounts (four ranges of ids).
-//! Every mutation path marks what it touched; a test compares the cached root with a full
-//! recomputation after random call sequences.
+//! A subnet's *core* (pool, pending alpha, prices, counters) changes every block, so every
+//! subnet is rehashed every block (all of them four at a time, [`Hash::of_each`]); its *body*
+//! (identity, owner, hyperparameters and their history, neurons, weight commits), its *stakes*
+//! and the account buckets are rehashed only when marked dirty. Stakes are apart from the body
+//! because trades change them every block while the body (neurons with their weights and bonds:
+//! the bulk of a subnet) changes at epochs and registrations; each hotkey's stake pool is hashed
+//! apart and the pool hashes in sixteen groups, so a trade rehashes the one pool it touched (a
+//! validator's pool may hold thousands of stakers), its group and the sixteen group hashes, not
+//! every pool nor the subnet's whole list. A dirty bucket re-reads only its accounts (four
+//! ranges of ids). Every mutation path marks what it touched; a test compares the cached root
+//! with a full recomputation after random call sequences.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,9 +30,17 @@ use super::state::{StakePool, State, Subnet};
 
 const BUCKETS: usize = 64;
 
-/// Bytes of one subnet's core (curve parameters aside), to size the buffer of all of them
-/// once instead of growing it through a dozen reallocations every block.
-const CORE_BYTES: usize = 256;
+/// Bytes of one subnet's line (netuid, core, body and stakes hashes; curve parameters aside),
+/// to size the buffer of all of them once instead of growing it through a dozen
+/// reallocations every block.
+const LINE_BYTES: usize = 320;
+
+/// Groups of a subnet's stake pool hashes (by the hotkey's first byte, high nibble).
+const STAKE_GROUPS: usize = 16;
+
+fn group_of(hotkey: &AccountId) -> usize {
+    usize::from(hotkey.0[0] >> 4)
+}
 
 /// Byte sink for digests.
 #[derive(Default)]
@@ -84,19 +94,78 @@ fn bucket_of(id: &AccountId) -> usize {
 pub(crate) struct Digests {
     buckets: Vec<Hash>,
     dirty_buckets: u64,
-    bodies: BTreeMap<NetUid, Hash>,
-    dirty_bodies: BTreeSet<NetUid>,
-    stakes: BTreeMap<NetUid, Hash>,
-    /// Subnets whose stake pools are all to be rehashed (within [`Digests::root`], also those
-    /// whose list of pool hashes is to be).
-    dirty_stakes: BTreeSet<NetUid>,
-    /// Per subnet, each stake pool's hash by hotkey (the same keys as the subnet's stakes).
-    pools: BTreeMap<NetUid, BTreeMap<AccountId, Hash>>,
-    dirty_pools: BTreeSet<(NetUid, AccountId)>,
+    /// One record per subnet, kept with exactly the subnets' keys so that a block walks both
+    /// maps side by side instead of looking each subnet up.
+    subnets: BTreeMap<NetUid, SubnetDigests>,
     /// Hotkey owners and proxies: large, and changed only by registrations and proxy calls.
     registry: Hash,
     registry_dirty: bool,
     all_dirty: bool,
+}
+
+/// A subnet's cached digests; `None` (or `pools_stale`) is what is to be rehashed.
+#[derive(Debug, Clone)]
+struct SubnetDigests {
+    body: Option<Hash>,
+    /// The digest of the stake groups.
+    stakes: Option<Hash>,
+    groups: [Option<Hash>; STAKE_GROUPS],
+    /// Each stake pool's hash by hotkey (the same keys as the subnet's stakes once fresh).
+    pools: BTreeMap<AccountId, Hash>,
+    /// Every pool is to be rehashed (a new record, or the subnet's stakes changed wholesale).
+    pools_stale: bool,
+    /// Hotkeys whose one pool changed (or appeared, or went).
+    dirty_pools: BTreeSet<AccountId>,
+}
+
+impl Default for SubnetDigests {
+    fn default() -> Self {
+        Self {
+            body: None,
+            stakes: None,
+            groups: [None; STAKE_GROUPS],
+            pools: BTreeMap::new(),
+            pools_stale: true,
+            dirty_pools: BTreeSet::new(),
+        }
+    }
+}
+
+impl SubnetDigests {
+    /// The digest of the subnet's stakes, rehashing the stale pools and groups first.
+    fn stakes(&mut self, subnet: &Subnet) -> Hash {
+        if self.pools_stale {
+            self.pools =
+                subnet.stakes.iter().map(|(hot, pool)| (*hot, pool_digest(pool))).collect();
+            self.pools_stale = false;
+            self.dirty_pools.clear();
+            self.groups = [None; STAKE_GROUPS];
+            self.stakes = None;
+        } else if !self.dirty_pools.is_empty() {
+            for hot in std::mem::take(&mut self.dirty_pools) {
+                match subnet.stakes.get(&hot) {
+                    Some(pool) => self.pools.insert(hot, pool_digest(pool)),
+                    None => self.pools.remove(&hot),
+                };
+                self.groups[group_of(&hot)] = None;
+            }
+            self.stakes = None;
+        }
+        if let Some(stakes) = self.stakes {
+            return stakes;
+        }
+        // The pools refreshed just above hold the subnet's hotkeys; a difference would be a
+        // stale cache, which the root test catches.
+        let mut e = Enc(Vec::with_capacity(8 + STAKE_GROUPS * 32));
+        e.len(subnet.stakes.len());
+        for (g, slot) in self.groups.iter_mut().enumerate() {
+            let group = *slot.get_or_insert_with(|| group_digest(&self.pools, g));
+            e.enc(&group);
+        }
+        let stakes = e.hash();
+        self.stakes = Some(stakes);
+        stakes
+    }
 }
 
 impl Default for Digests {
@@ -104,12 +173,7 @@ impl Default for Digests {
         Self {
             buckets: vec![Hash::default(); BUCKETS],
             dirty_buckets: u64::MAX,
-            bodies: BTreeMap::new(),
-            dirty_bodies: BTreeSet::new(),
-            stakes: BTreeMap::new(),
-            dirty_stakes: BTreeSet::new(),
-            pools: BTreeMap::new(),
-            dirty_pools: BTreeSet::new(),
+            subnets: BTreeMap::new(),
             registry: Hash::default(),
             registry_dirty: true,
             all_dirty: true,
@@ -124,18 +188,20 @@ impl Digests {
 
     /// Anything of the subnet's body or stakes changed.
     pub(crate) fn mark_subnet(&mut self, netuid: NetUid) {
-        self.dirty_bodies.insert(netuid);
-        self.dirty_stakes.insert(netuid);
+        let d = self.subnets.entry(netuid).or_default();
+        d.body = None;
+        d.stakes = None;
+        d.pools_stale = true;
     }
 
     /// The subnet's body changed (neurons, weights, identity, hyperparameters), not its stakes.
     pub(crate) fn mark_body(&mut self, netuid: NetUid) {
-        self.dirty_bodies.insert(netuid);
+        self.subnets.entry(netuid).or_default().body = None;
     }
 
     /// Only `hotkey`'s stake pool on the subnet changed (or appeared, or went).
     pub(crate) fn mark_pool(&mut self, netuid: NetUid, hotkey: &AccountId) {
-        self.dirty_pools.insert((netuid, *hotkey));
+        self.subnets.entry(netuid).or_default().dirty_pools.insert(*hotkey);
     }
 
     /// Hotkey owners or proxies changed.
@@ -143,45 +209,46 @@ impl Digests {
         self.registry_dirty = true;
     }
 
-    /// The state root, refreshing whatever is dirty: the accounts, stake pools and registry
-    /// on one side of a fork, the subnets' cores and dirty bodies on the other (two cores
-    /// when the caller runs on a rayon pool).
+    /// The state root, refreshing whatever is dirty: the accounts and registry on one side of
+    /// a fork, the subnets (their dirty bodies, stake pools and groups on the way) on the other
+    /// (two cores when the caller runs on a rayon pool).
     pub(crate) fn root(&mut self, state: &State) -> Hash {
         if self.all_dirty {
-            self.bodies.clear();
-            self.stakes.clear();
-            self.pools.clear();
+            self.subnets.clear();
         }
         // Subnets come and go rarely: a walk over the keys is cheaper than a lookup per entry.
-        if !same_keys(&self.bodies, &state.subnets) {
-            self.bodies.retain(|netuid, _| state.subnets.contains_key(netuid));
-        }
-        if !same_keys(&self.stakes, &state.subnets) {
-            self.stakes.retain(|netuid, _| state.subnets.contains_key(netuid));
-        }
-        let all_dirty = self.all_dirty;
-        let (bodies, dirty_bodies) = (&self.bodies, &self.dirty_bodies);
-        let subnet_side = || {
-            // Every core, in one buffer, hashed four at a time; and the bodies to rehash.
-            let mut cores = Enc(Vec::with_capacity(state.subnets.len() * CORE_BYTES));
-            let mut ends = Vec::with_capacity(state.subnets.len());
-            for subnet in state.subnets.values() {
-                core_digest(&mut cores, subnet);
-                ends.push(cores.0.len());
+        if !same_keys(&self.subnets, &state.subnets) {
+            self.subnets.retain(|netuid, _| state.subnets.contains_key(netuid));
+            for netuid in state.subnets.keys() {
+                self.subnets.entry(*netuid).or_default();
             }
-            let core_hashes = Hash::of_each(ends.iter().scan(0, |start, &end| {
-                let core = &cores.0[*start..end];
+        }
+        let cached = &mut self.subnets;
+        let subnet_side = || {
+            // Every subnet's line, in one buffer, hashed four at a time (the dirty bodies and
+            // stakes rehashed on the way), then the list of their hashes.
+            let mut lines = Enc(Vec::with_capacity(state.subnets.len() * LINE_BYTES));
+            let mut ends = Vec::with_capacity(state.subnets.len());
+            for ((netuid, subnet), d) in state.subnets.iter().zip(cached.values_mut()) {
+                lines.u16(*netuid);
+                core_digest(&mut lines, subnet);
+                let body = *d.body.get_or_insert_with(|| body_digest(subnet));
+                lines.enc(&body);
+                lines.enc(&d.stakes(subnet));
+                ends.push(lines.0.len());
+            }
+            let hashes = Hash::of_each(ends.iter().scan(0, |start, &end| {
+                let line = &lines.0[*start..end];
                 *start = end;
-                Some(core)
+                Some(line)
             }));
-            let fresh_bodies: Vec<(NetUid, Hash)> = state
-                .subnets
-                .iter()
-                .filter(|(netuid, _)| dirty_bodies.contains(netuid) || !bodies.contains_key(netuid))
-                .map(|(netuid, subnet)| (*netuid, body_digest(subnet)))
-                .collect();
-            (core_hashes, fresh_bodies)
+            let mut list = Enc(Vec::with_capacity(hashes.len() * 32));
+            for h in &hashes {
+                list.enc(h);
+            }
+            list.hash()
         };
+        let all_dirty = self.all_dirty;
         let (buckets, dirty_buckets) = (&mut self.buckets, self.dirty_buckets);
         let (registry, registry_dirty) = (&mut self.registry, self.registry_dirty);
         let account_side = || {
@@ -194,26 +261,9 @@ impl Digests {
                 *registry = registry_digest(state);
             }
         };
-        let ((), (core_hashes, fresh_bodies)) = super::fork(account_side, subnet_side);
+        let ((), subnets) = super::fork(account_side, subnet_side);
         self.dirty_buckets = 0;
         self.registry_dirty = false;
-        self.bodies.extend(fresh_bodies);
-        self.refresh_pools(state);
-        let mut subnets = Enc(Vec::with_capacity(state.subnets.len() * (2 + 3 * 32)));
-        for ((netuid, subnet), core) in state.subnets.iter().zip(core_hashes) {
-            let body = self.bodies.get(netuid).copied().unwrap_or_default();
-            let pools = self.pools.get(netuid);
-            let stakes = cached(&mut self.stakes, &self.dirty_stakes, *netuid, || {
-                stakes_digest(pools, subnet)
-            });
-            subnets.u16(*netuid);
-            subnets.enc(&core);
-            subnets.enc(&body);
-            subnets.enc(&stakes);
-        }
-        self.dirty_bodies.clear();
-        self.dirty_stakes.clear();
-        self.dirty_pools.clear();
         self.all_dirty = false;
 
         let mut accounts = Enc(Vec::with_capacity(BUCKETS * 32));
@@ -221,73 +271,19 @@ impl Digests {
             accounts.enc(b);
         }
         let mut root = Enc::default();
-        root.0.extend_from_slice(b"taoplex/state/v3");
+        root.0.extend_from_slice(b"taoplex/state/v4");
         root.u64(state.block);
         root.enc(&globals_digest(state));
         root.enc(&self.registry);
         root.enc(&accounts.hash());
-        root.enc(&subnets.hash());
+        root.enc(&subnets);
         root.hash()
-    }
-}
-
-impl Digests {
-    /// Rehashes the dirty stake pools (all of a subnet's when it is wholly dirty or not cached
-    /// yet; a subnet that went takes its pools along), and adds the subnets whose pool list
-    /// must be rehashed to `dirty_stakes`.
-    fn refresh_pools(&mut self, state: &State) {
-        if !same_keys(&self.pools, &state.subnets) {
-            self.pools.retain(|netuid, _| state.subnets.contains_key(netuid));
-        }
-        for (netuid, subnet) in &state.subnets {
-            if self.all_dirty
-                || self.dirty_stakes.contains(netuid)
-                || !self.stakes.contains_key(netuid)
-            {
-                let pools = subnet.stakes.iter().map(|(hot, pool)| (*hot, pool_digest(pool)));
-                self.pools.insert(*netuid, pools.collect());
-            }
-        }
-        let mut lists = BTreeSet::new();
-        for (netuid, hot) in std::mem::take(&mut self.dirty_pools) {
-            if self.dirty_stakes.contains(&netuid) || !self.stakes.contains_key(&netuid) {
-                continue;
-            }
-            let (Some(subnet), Some(hashes)) =
-                (state.subnets.get(&netuid), self.pools.get_mut(&netuid))
-            else {
-                continue;
-            };
-            match subnet.stakes.get(&hot) {
-                Some(pool) => hashes.insert(hot, pool_digest(pool)),
-                None => hashes.remove(&hot),
-            };
-            lists.insert(netuid);
-        }
-        self.dirty_stakes.append(&mut lists);
     }
 }
 
 /// Whether `a` holds exactly the subnets of `b`.
 fn same_keys<A, B>(a: &BTreeMap<NetUid, A>, b: &BTreeMap<NetUid, B>) -> bool {
     a.len() == b.len() && a.keys().eq(b.keys())
-}
-
-/// The cached digest of `netuid` in `cache`, computed afresh when missing or marked `dirty`.
-fn cached(
-    cache: &mut BTreeMap<NetUid, Hash>,
-    dirty: &BTreeSet<NetUid>,
-    netuid: NetUid,
-    digest: impl FnOnce() -> Hash,
-) -> Hash {
-    match cache.get(&netuid) {
-        Some(h) if !dirty.contains(&netuid) => *h,
-        _ => {
-            let h = digest();
-            cache.insert(netuid, h);
-            h
-        }
-    }
 }
 
 /// Bucket `b`: the accounts whose id's first byte is ≡ b mod [`BUCKETS`], in id order — four
@@ -471,12 +467,22 @@ fn body_digest(s: &Subnet) -> Hash {
     e.hash()
 }
 
-/// The subnet's stake pools, each by its hash (`pools`: refreshed just before, so with the
-/// same hotkeys; a difference would be a stale cache, which the root test catches).
-fn stakes_digest(pools: Option<&BTreeMap<AccountId, Hash>>, s: &Subnet) -> Hash {
-    let mut e = Enc(Vec::with_capacity(8 + s.stakes.len() * 64));
-    e.len(s.stakes.len());
-    for (hot, pool) in pools.into_iter().flatten() {
+/// Stake group `g`: the pools of the hotkeys whose first byte's high nibble is `g` (one range
+/// of the hotkey-ordered map), each by its hash.
+fn group_digest(pools: &BTreeMap<AccountId, Hash>, g: usize) -> Hash {
+    let first = u8::try_from(g << 4).unwrap_or(u8::MAX);
+    let mut lo = [0u8; 32];
+    lo[0] = first;
+    let range = match first.checked_add(16) {
+        Some(next) => {
+            let mut hi = [0u8; 32];
+            hi[0] = next;
+            pools.range(AccountId(lo)..AccountId(hi))
+        }
+        None => pools.range(AccountId(lo)..),
+    };
+    let mut e = Enc(Vec::with_capacity(64 * 16));
+    for (hot, pool) in range {
         e.enc(hot);
         e.enc(pool);
     }

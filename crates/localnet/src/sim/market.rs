@@ -75,26 +75,21 @@ impl Market {
         self.refreshed_at = Some(now);
         self.pools.clear();
         self.weights.clear();
-        for s in runtime.subnets() {
-            if s.mechanism == 0 {
+        for s in runtime.pool_summaries() {
+            if s.stable {
                 continue;
             }
-            let started = s.first_emission_block.is_some();
             let history = self.history.entry(s.netuid).or_default();
-            history.push_back(s.pool.price);
+            history.push_back(s.price);
             if history.len() > HISTORY {
                 history.pop_front();
             }
-            self.weights.push(if started && s.pool.price > 0 {
-                s.pool.tao_reserve as f64
-            } else {
-                0.0
-            });
+            self.weights.push(if s.started && s.price > 0 { s.tao_reserve as f64 } else { 0.0 });
             self.pools.push(PoolView {
                 netuid: s.netuid,
-                tao: s.pool.tao_reserve,
-                price: s.pool.price,
-                started,
+                tao: s.tao_reserve,
+                price: s.price,
+                started: s.started,
             });
         }
     }
