@@ -193,10 +193,11 @@ impl SignedTransaction {
     }
 
     /// Whether every one of `txs` carries a valid signature for `context`, checked as one
-    /// batch ([`keys::verify_all`]); `false` does not say which does not.
+    /// batch ([`keys::VerifyingKeys::verify_all`]); `false` does not say which does not.
     pub fn all_signatures_valid<'a>(
         txs: impl IntoIterator<Item = &'a SignedTransaction>,
         context: &SigningContext,
+        keys: &keys::VerifyingKeys,
     ) -> bool {
         let payloads: Vec<(keys::PublicKey, Vec<u8>, keys::Signature)> = txs
             .into_iter()
@@ -208,7 +209,21 @@ impl SignedTransaction {
             .iter()
             .map(|(public, payload, sig)| (*public, payload.as_slice(), *sig))
             .collect();
-        keys::verify_all(&items)
+        keys.verify_all(&items)
+    }
+
+    /// [`SignedTransaction::verify_signature`] with the signer's key from `keys`.
+    pub fn verify_signature_with(
+        &self,
+        context: &SigningContext,
+        keys: &keys::VerifyingKeys,
+    ) -> Result<(), TxValidityError> {
+        let payload = self.signed_payload(context);
+        if keys.verify(&self.signer.public_key(), &payload, &keys::Signature(self.signature)) {
+            Ok(())
+        } else {
+            Err(TxValidityError::BadProof)
+        }
     }
 
     /// Checks the signature against the signer and `context`.

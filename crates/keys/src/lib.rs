@@ -52,7 +52,7 @@ pub mod wallet;
 pub use error::{Error, LegacyFormat, Result, Ss58Error};
 pub use keyfile::{Encryption, KdfParams, Keyfile};
 pub use pair::{
-    Keypair, PublicKey, SIGNING_CONTEXT, Signature, WORD_COUNTS, generate_mnemonic,
+    Keypair, PublicKey, SIGNING_CONTEXT, Signature, VerifyingKeys, WORD_COUNTS, generate_mnemonic,
     mini_secret_from_phrase, verify_all,
 };
 pub use uri::{DEV_PHRASE, SecretUri};

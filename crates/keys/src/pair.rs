@@ -74,21 +74,71 @@ impl PublicKey {
 /// with [`PublicKey::verify`] then.
 #[must_use]
 pub fn verify_all(items: &[(PublicKey, &[u8], Signature)]) -> bool {
-    let mut publics = Vec::with_capacity(items.len());
-    let mut signatures = Vec::with_capacity(items.len());
-    for (public, _, signature) in items {
-        let (Ok(public), Ok(signature)) = (
-            schnorrkel::PublicKey::from_bytes(&public.0),
-            schnorrkel::Signature::from_bytes(&signature.0),
-        ) else {
+    VerifyingKeys::default().verify_all(items)
+}
+
+/// Public keys decompressed once (a square root each) and kept, for a verifier that sees the
+/// same signers again and again, as a block producer does. Shared between threads; emptied
+/// when it reaches [`VerifyingKeys::MAX`] keys.
+#[derive(Default)]
+pub struct VerifyingKeys(
+    std::sync::Mutex<std::collections::HashMap<[u8; 32], schnorrkel::PublicKey>>,
+);
+
+impl fmt::Debug for VerifyingKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.lock().map_or(0, |keys| keys.len());
+        write!(f, "VerifyingKeys({n} keys)")
+    }
+}
+
+impl VerifyingKeys {
+    /// How many keys are kept at most.
+    pub const MAX: usize = 16_384;
+
+    fn key(&self, public: &PublicKey) -> Option<schnorrkel::PublicKey> {
+        if let Some(key) = self.0.lock().ok().and_then(|keys| keys.get(&public.0).copied()) {
+            return Some(key);
+        }
+        let key = schnorrkel::PublicKey::from_bytes(&public.0).ok()?;
+        if let Ok(mut keys) = self.0.lock() {
+            if keys.len() >= Self::MAX {
+                keys.clear();
+            }
+            keys.insert(public.0, key);
+        }
+        Some(key)
+    }
+
+    /// [`PublicKey::verify`], with the key from the cache.
+    #[must_use]
+    pub fn verify(&self, public: &PublicKey, message: &[u8], signature: &Signature) -> bool {
+        let (Some(public), Ok(sig)) =
+            (self.key(public), schnorrkel::Signature::from_bytes(&signature.0))
+        else {
             return false;
         };
-        publics.push(public);
-        signatures.push(signature);
+        public.verify_simple(SIGNING_CONTEXT, message, &sig).is_ok()
     }
-    let context = schnorrkel::signing_context(SIGNING_CONTEXT);
-    let transcripts = items.iter().map(|(_, message, _)| context.bytes(message));
-    schnorrkel::verify_batch(transcripts, &signatures, &publics, false).is_ok()
+
+    /// [`verify_all`], with the keys from the cache.
+    #[must_use]
+    pub fn verify_all(&self, items: &[(PublicKey, &[u8], Signature)]) -> bool {
+        let mut publics = Vec::with_capacity(items.len());
+        let mut signatures = Vec::with_capacity(items.len());
+        for (public, _, signature) in items {
+            let (Some(public), Ok(signature)) =
+                (self.key(public), schnorrkel::Signature::from_bytes(&signature.0))
+            else {
+                return false;
+            };
+            publics.push(public);
+            signatures.push(signature);
+        }
+        let context = schnorrkel::signing_context(SIGNING_CONTEXT);
+        let transcripts = items.iter().map(|(_, message, _)| context.bytes(message));
+        schnorrkel::verify_batch(transcripts, &signatures, &publics, false).is_ok()
+    }
 }
 
 impl fmt::Display for PublicKey {
@@ -382,6 +432,15 @@ mod tests {
         assert!(!verify_all(&items));
         items[0].2.0[5] ^= 1;
         assert!(verify_all(&items));
+        // The same through a cache, twice (keys decompressed, then kept).
+        let cache = VerifyingKeys::default();
+        for _ in 0..2 {
+            assert!(cache.verify_all(&items));
+            assert!(cache.verify(&items[2].0, items[2].1, &items[2].2));
+            assert!(!cache.verify(&items[2].0, items[1].1, &items[2].2));
+        }
+        items[1].2 = items[2].2;
+        assert!(!cache.verify_all(&items));
     }
 
     #[test]

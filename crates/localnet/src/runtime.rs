@@ -193,6 +193,8 @@ pub struct Runtime {
     /// Hashes of transactions whose signature already verified (by `validate`), so inclusion
     /// does not verify them twice. A signature's validity never depends on the state.
     verified: VerifiedCache,
+    /// Signers' public keys, decompressed once (shared by the states a node keeps).
+    verifying_keys: std::sync::Arc<keys::VerifyingKeys>,
 }
 
 /// A bounded set of transaction hashes with good signatures. Cloning gives an empty cache.
@@ -491,6 +493,7 @@ impl Runtime {
             digests: Digests::default(),
             next_pools: OnceLock::new(),
             verified: VerifiedCache::default(),
+            verifying_keys: std::sync::Arc::default(),
         };
         // Initial validator permits: the top stakes, as an epoch would grant them.
         let netuids: Vec<NetUid> = rt.state.subnets.keys().copied().collect();
@@ -749,14 +752,17 @@ impl Runtime {
         let unverified: Vec<usize> =
             (0..txs.len()).filter(|i| !self.verified.contains(&txs[*i].hash())).collect();
         let context = self.signing_context();
-        let bad = |i: &usize| txs[*i].verify_signature(&context).is_err();
+        let keys = std::sync::Arc::clone(&self.verifying_keys);
+        let keys = &*keys;
+        let bad = |i: &usize| txs[*i].verify_signature_with(&context, keys).is_err();
         let verify = || -> BTreeSet<usize> {
             // A few signatures take less time than the initialisation beside them: split
             // further, they would only cost hand-overs between the threads.
             if unverified.len() < PARALLEL_VERIFY_FROM {
                 // Checked as one batch first; one by one only to find a bad one.
                 let batch = unverified.iter().map(|i| &txs[*i]);
-                if unverified.len() > 1 && SignedTransaction::all_signatures_valid(batch, &context)
+                if unverified.len() > 1
+                    && SignedTransaction::all_signatures_valid(batch, &context, keys)
                 {
                     return BTreeSet::new();
                 }
@@ -1115,6 +1121,7 @@ impl Runtime {
             digests: Digests::default(),
             next_pools: OnceLock::new(),
             verified: VerifiedCache::default(),
+            verifying_keys: std::sync::Arc::default(),
         };
         rt.state.rebuild_positions();
         let root = rt.digests.root(&rt.state);
