@@ -637,7 +637,9 @@ fn keep_busy(done: &AtomicBool) {
     while !done.load(Ordering::Acquire) {
         match rayon::yield_now() {
             Some(rayon::Yield::Executed) => {}
-            Some(rayon::Yield::Idle) => std::hint::spin_loop(),
+            // Give the core to whatever else is runnable (a busy machine) without going to
+            // sleep: when nothing is, this returns at once.
+            Some(rayon::Yield::Idle) => std::thread::yield_now(),
             None => return,
         }
     }
@@ -749,7 +751,8 @@ impl Producer {
     /// the fork-join halves as soon as they are offered. A block is a few hundred
     /// microseconds: between two of its forks an idle worker falls asleep, and waking it
     /// costs a system call and its wake-up latency at every fork; for a fast-forward, one
-    /// spinning core is the cheaper price. The spinner stops when `f` returns or unwinds.
+    /// polling core is the cheaper price (it yields to anything else runnable, so a busy
+    /// machine loses nothing). The poller stops when `f` returns or unwinds.
     fn in_pool_busy<R: Send>(&mut self, f: impl FnOnce(&mut Self) -> R + Send) -> R {
         if self.pool.is_none() {
             return f(self);

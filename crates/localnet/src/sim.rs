@@ -269,6 +269,12 @@ impl std::fmt::Debug for Simulation {
     }
 }
 
+/// A transaction an agent decided on, to be signed with the others of the block.
+pub(crate) struct Unsigned {
+    idx: usize,
+    prepared: Prepared,
+}
+
 /// A small hash of labels, for phases.
 fn phase_of(seed: u64, parts: &[u64], modulo: u64) -> u64 {
     let mut bytes = seed.to_le_bytes().to_vec();
@@ -442,6 +448,7 @@ impl Simulation {
     /// The transactions the agents sign for the block after `runtime`'s head.
     pub fn transactions_for_block(&mut self, runtime: &Runtime) -> Vec<SignedTransaction> {
         let mut out = Vec::new();
+        let mut decided = Vec::new();
         let intensity = self.opts.intensity;
         if intensity.is_nan() || intensity <= 0.0 || self.signers.is_empty() {
             return out;
@@ -457,16 +464,48 @@ impl Simulation {
         self.market.refresh(runtime, now);
         let ctx = runtime.signing_context();
 
-        self.owners_act(runtime, now, &ctx, &mut out);
-        self.founders_act(runtime, now, &ctx, &mut out);
-        self.tuners_act(runtime, now, &ctx, &mut rng, &mut out);
-        self.proxies_act(runtime, now, &ctx, &mut out);
-        self.weights_act(runtime, now, &ctx, &mut rng, &mut out);
-        self.emission_sellers_act(runtime, now, &ctx, &mut rng, &mut out);
-        self.noise_act(runtime, now, &ctx, &mut rng, &mut out);
-        self.momentum_act(runtime, now, &ctx, &mut rng, &mut out);
-        self.whales_act(runtime, now, &ctx, &mut rng, &mut out);
+        self.owners_act(runtime, now, &ctx, &mut decided);
+        self.founders_act(runtime, now, &ctx, &mut decided);
+        self.tuners_act(runtime, now, &ctx, &mut rng, &mut decided);
+        self.proxies_act(runtime, now, &ctx, &mut decided);
+        self.weights_act(runtime, now, &ctx, &mut rng, &mut decided);
+        self.emission_sellers_act(runtime, now, &ctx, &mut rng, &mut decided);
+        self.noise_act(runtime, now, &ctx, &mut rng, &mut decided);
+        self.momentum_act(runtime, now, &ctx, &mut rng, &mut decided);
+        self.whales_act(runtime, now, &ctx, &mut rng, &mut decided);
+        for (idx, tx) in self.sign_all(decided, &ctx) {
+            self.recent.push_back((now, tx.hash(), idx));
+            self.stats.submitted += 1;
+            out.push(tx);
+        }
         out
+    }
+
+    /// Signs what the agents decided, in order: as rayon jobs when on a pool (block production
+    /// runs this beside the state root; whichever thread is free signs), else one by one.
+    fn sign_all(
+        &self,
+        decided: Vec<Unsigned>,
+        ctx: &SigningContext,
+    ) -> Vec<(usize, SignedTransaction)> {
+        let sign = |u: Unsigned| {
+            let s = self.signers.get(u.idx)?;
+            let signature = chain::Signer::sign(&s.pair, &u.prepared.payload);
+            match u.prepared.into_localnet_transaction(ctx, signature) {
+                Ok(tx) => Some((u.idx, tx)),
+                Err(e) => {
+                    // Unreachable with the context it was prepared for; skip rather than panic.
+                    tracing::warn!(error = %e, "the simulation could not build its transaction");
+                    None
+                }
+            }
+        };
+        if decided.len() > 1 && rayon::current_thread_index().is_some() {
+            use rayon::prelude::*;
+            decided.into_par_iter().with_max_len(1).filter_map(sign).collect()
+        } else {
+            decided.into_iter().filter_map(sign).collect()
+        }
     }
 
     /// The signer's nonce if it may act now: not yet this block, nothing pending.
@@ -492,11 +531,11 @@ impl Simulation {
         call: Call,
         now: BlockNumber,
         ctx: &SigningContext,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         let Some(s) = self.signers.get_mut(idx) else { return };
-        // The same pure preparation `Chain::prepare` uses, signed through `Signer`, so the
-        // simulation exercises the non-custodial path.
+        // The same pure preparation `Chain::prepare` uses, signed through `Signer` (in
+        // `sign_all`), so the simulation exercises the non-custodial path.
         let prepared = Prepared::localnet(
             s.account,
             call,
@@ -505,21 +544,10 @@ impl Simulation {
             0,
             *ctx,
         );
-        let signature = chain::Signer::sign(&s.pair, &prepared.payload);
-        let tx = match prepared.into_localnet_transaction(ctx, signature) {
-            Ok(tx) => tx,
-            Err(e) => {
-                // Unreachable with the context it was prepared for; skip rather than panic.
-                tracing::warn!(error = %e, "the simulation could not build its transaction");
-                return;
-            }
-        };
         s.next_nonce = Some(nonce + 1);
         s.last_submit = now;
         s.acted_at = Some(now);
-        self.recent.push_back((now, tx.hash(), idx));
-        self.stats.submitted += 1;
-        out.push(tx);
+        out.push(Unsigned { idx, prepared });
     }
 
     fn account_of(&self, idx: usize) -> Option<AccountId> {
@@ -551,7 +579,7 @@ impl Simulation {
         style: Style,
         now: BlockNumber,
         ctx: &SigningContext,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         let netuid = match &intent {
             Intent::Buy { netuid, .. } | Intent::Sell { netuid, .. } => *netuid,
@@ -614,7 +642,7 @@ impl Simulation {
         style: Style,
         now: BlockNumber,
         ctx: &SigningContext,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         let Some(who) = self.account_of(idx) else { return };
         let Some(nonce) = self.claim(idx, runtime, now) else { return };
@@ -659,7 +687,7 @@ impl Simulation {
         now: BlockNumber,
         ctx: &SigningContext,
         rng: &mut R,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         if self.noise.is_empty() {
             return;
@@ -710,7 +738,7 @@ impl Simulation {
         now: BlockNumber,
         ctx: &SigningContext,
         rng: &mut R,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         if self.momentum.is_empty() {
             return;
@@ -802,7 +830,7 @@ impl Simulation {
         now: BlockNumber,
         ctx: &SigningContext,
         rng: &mut R,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         if self.whales.is_empty() {
             return;
@@ -850,7 +878,7 @@ impl Simulation {
         now: BlockNumber,
         ctx: &SigningContext,
         rng: &mut R,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         let p = self.opts.intensity.min(1.0);
         for m in 0..self.miners.len() {
@@ -902,7 +930,7 @@ impl Simulation {
         style: Style,
         now: BlockNumber,
         ctx: &SigningContext,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         let mut best: Option<(u64, StakeInfo)> = None;
         for p in positions {
@@ -935,7 +963,7 @@ impl Simulation {
         now: BlockNumber,
         ctx: &SigningContext,
         rng: &mut R,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         if let Some((netuid, _)) = self.burner
             && self.burning != self.opts.burning_at(self.start_block, now)
@@ -1027,7 +1055,7 @@ impl Simulation {
         runtime: &Runtime,
         now: BlockNumber,
         ctx: &SigningContext,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         for o in 0..self.owners.len() {
             let (cold, netuid, fresh, last) = {

@@ -7,13 +7,13 @@
 //! the block's random stream, so they are as deterministic as the rest of the simulation.
 
 use chain::{
-    AccountId, BlockNumber, Call, Hash, Hyperparameter, NetUid, ProxyType, SignedTransaction,
-    SigningContext, SubnetIdentity,
+    AccountId, BlockNumber, Call, Hash, Hyperparameter, NetUid, ProxyType, SigningContext,
+    SubnetIdentity,
 };
 use parity_scale_codec::{Decode, Encode};
 use rand::Rng;
 
-use super::{FEE_MARGIN, SimOptions, Simulation};
+use super::{FEE_MARGIN, SimOptions, Simulation, Unsigned};
 use crate::genesis::TAO;
 use crate::runtime::Runtime;
 
@@ -59,7 +59,7 @@ impl Simulation {
         runtime: &Runtime,
         now: BlockNumber,
         ctx: &SigningContext,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         if self.whales.is_empty() {
             return;
@@ -123,7 +123,7 @@ impl Simulation {
         now: BlockNumber,
         ctx: &SigningContext,
         rng: &mut R,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         let k = self.agents.tunes;
         let due = self
@@ -159,7 +159,7 @@ impl Simulation {
         runtime: &Runtime,
         now: BlockNumber,
         ctx: &SigningContext,
-        out: &mut Vec<SignedTransaction>,
+        out: &mut Vec<Unsigned>,
     ) {
         let Some((real, delegate)) = self.proxy_pair else { return };
         if self.agents.proxy_added.is_some()
