@@ -228,12 +228,7 @@ impl SignedTransaction {
 
     /// Checks the signature against the signer and `context`.
     pub fn verify_signature(&self, context: &SigningContext) -> Result<(), TxValidityError> {
-        let payload = self.signed_payload(context);
-        if self.signer.public_key().verify(&payload, &keys::Signature(self.signature)) {
-            Ok(())
-        } else {
-            Err(TxValidityError::BadProof)
-        }
+        self.verify_signature_with(context, &keys::VerifyingKeys::default())
     }
 
     /// The transaction's hash: BLAKE2b-256 of its SCALE encoding, or of the extrinsic's bytes

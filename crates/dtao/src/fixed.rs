@@ -53,24 +53,30 @@ pub trait ExactDiv: Sized {
     fn exact_div(self, rhs: Self) -> Option<Self>;
 }
 
+/// `(a << frac) / b` by one `u128` division where that is exact and the quotient fits in
+/// `width` bits when `a` does (128 unsigned, 127 signed): a whole divisor (`a / n`, at most
+/// `a`) or a dividend that still fits once shifted (the quotient is at most the shifted
+/// dividend). `None`: no shortcut (a zero divisor among them).
+#[inline]
+fn quick_div(a: u128, b: u128, frac: u32, width: u32) -> Option<u128> {
+    if b == 0 {
+        return None;
+    }
+    if b & ((1u128 << frac) - 1) == 0 {
+        return Some(a / (b >> frac));
+    }
+    (a >> (width - frac) == 0).then(|| (a << frac) / b)
+}
+
 macro_rules! unsigned_exact_div {
     ($t:ty, $frac:expr) => {
         impl ExactDiv for $t {
             #[inline]
             fn exact_div(self, rhs: Self) -> Option<Self> {
-                let (a, b) = (self.to_bits(), rhs.to_bits());
-                if b == 0 {
-                    return None;
+                match quick_div(self.to_bits(), rhs.to_bits(), $frac, 128) {
+                    Some(q) => Some(Self::from_bits(q)),
+                    None => self.checked_div(rhs),
                 }
-                if b & ((1u128 << $frac) - 1) == 0 {
-                    // (a·2^F) / (n·2^F) = a / n, and never past the range (n ≥ 1).
-                    return Some(Self::from_bits(a / (b >> $frac)));
-                }
-                if a >> (128 - $frac) == 0 {
-                    // The quotient is at most the shifted dividend, so it fits too.
-                    return Some(Self::from_bits((a << $frac) / b));
-                }
-                self.checked_div(rhs)
             }
         }
     };
@@ -81,16 +87,12 @@ macro_rules! signed_exact_div {
         impl ExactDiv for $t {
             #[inline]
             fn exact_div(self, rhs: Self) -> Option<Self> {
+                // Both positive: truncation is flooring, as in the unsigned case, and a quotient
+                // below 2^127 is the same bits signed.
                 let (a, b) = (self.to_bits(), rhs.to_bits());
-                // Both positive: truncation is flooring, as in the unsigned case; the quotient
-                // is at most `a` (whole divisor) or below 2^127 (shifted dividend).
                 if a >= 0 && b > 0 {
-                    let (a, b) = (a.cast_unsigned(), b.cast_unsigned());
-                    if b & ((1u128 << $frac) - 1) == 0 {
-                        return Some(Self::from_bits((a / (b >> $frac)).cast_signed()));
-                    }
-                    if a >> (127 - $frac) == 0 {
-                        return Some(Self::from_bits(((a << $frac) / b).cast_signed()));
+                    if let Some(q) = quick_div(a.cast_unsigned(), b.cast_unsigned(), $frac, 127) {
+                        return Some(Self::from_bits(q.cast_signed()));
                     }
                 }
                 self.checked_div(rhs)

@@ -57,13 +57,8 @@ impl PublicKey {
     /// Verifies an sr25519 signature over `message` with the `substrate` signing context.
     #[must_use]
     pub fn verify(&self, message: &[u8], signature: &Signature) -> bool {
-        let Ok(public) = schnorrkel::PublicKey::from_bytes(&self.0) else {
-            return false;
-        };
-        let Ok(sig) = schnorrkel::Signature::from_bytes(&signature.0) else {
-            return false;
-        };
-        public.verify_simple(SIGNING_CONTEXT, message, &sig).is_ok()
+        schnorrkel::PublicKey::from_bytes(&self.0)
+            .is_ok_and(|public| verify_simple(&public, message, signature))
     }
 }
 
@@ -113,12 +108,7 @@ impl VerifyingKeys {
     /// [`PublicKey::verify`], with the key from the cache.
     #[must_use]
     pub fn verify(&self, public: &PublicKey, message: &[u8], signature: &Signature) -> bool {
-        let (Some(public), Ok(sig)) =
-            (self.key(public), schnorrkel::Signature::from_bytes(&signature.0))
-        else {
-            return false;
-        };
-        public.verify_simple(SIGNING_CONTEXT, message, &sig).is_ok()
+        self.key(public).is_some_and(|public| verify_simple(&public, message, signature))
     }
 
     /// [`verify_all`], with the keys from the cache.
@@ -139,6 +129,12 @@ impl VerifyingKeys {
         let transcripts = items.iter().map(|(_, message, _)| context.bytes(message));
         schnorrkel::verify_batch(transcripts, &signatures, &publics, false).is_ok()
     }
+}
+
+/// One signature over `message` in the `substrate` context.
+fn verify_simple(public: &schnorrkel::PublicKey, message: &[u8], signature: &Signature) -> bool {
+    schnorrkel::Signature::from_bytes(&signature.0)
+        .is_ok_and(|sig| public.verify_simple(SIGNING_CONTEXT, message, &sig).is_ok())
 }
 
 impl fmt::Display for PublicKey {

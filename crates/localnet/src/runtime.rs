@@ -571,7 +571,7 @@ impl Runtime {
     pub fn validate(&self, tx: &SignedTransaction) -> Result<(), TxValidityError> {
         let hash = tx.hash();
         if !self.verified.contains(&hash) {
-            tx.verify_signature(&self.signing_context())?;
+            tx.verify_signature_with(&self.signing_context(), &self.verifying_keys)?;
             self.verified.insert(hash);
         }
         let next = self.block_number().saturating_add(1);
@@ -592,8 +592,8 @@ impl Runtime {
     }
 
     /// The inclusion check in block `n`: as [`Runtime::validate`] but the nonce must be exact.
-    /// `signature_ok` is the outcome of [`SignedTransaction::verify_signature`] (checked before
-    /// the block, in parallel with its initialisation).
+    /// `signature_ok` is the outcome of the signature check (before the block, beside its
+    /// initialisation).
     fn check_inclusion(
         &self,
         tx: &SignedTransaction,
@@ -818,7 +818,7 @@ impl Runtime {
 
     fn subnet_info(&self, s: &Subnet) -> SubnetInfo {
         let now = self.block_number();
-        let price = if s.is_stable() { 1_000_000_000 } else { s.pool.spot_price_rao() };
+        let price = Self::pool_summary_of(s).price;
         let mp = I96F32::from_bits(s.moving_price_bits);
         let moving_price = U64F64::saturating_from_num(mp)
             .saturating_mul(U64F64::from_num(1_000_000_000u64))
@@ -908,34 +908,30 @@ impl Runtime {
     /// A coldkey's stakes, ordered by (netuid, hotkey); positions worth 0 are left out.
     pub fn stakes(&self, coldkey: &AccountId) -> Vec<StakeInfo> {
         let Some(positions) = self.state.positions.get(coldkey) else { return Vec::new() };
-        positions
-            .iter()
-            .filter_map(|(netuid, hotkey)| {
-                let alpha = self.state.subnets.get(netuid)?.stake_of(hotkey, coldkey);
-                (alpha > 0).then_some(StakeInfo {
-                    coldkey: *coldkey,
-                    hotkey: *hotkey,
-                    netuid: *netuid,
-                    alpha,
-                })
-            })
-            .collect()
+        self.stake_infos(coldkey, positions.iter())
     }
 
     /// A coldkey's stakes on one subnet, ordered by hotkey (a range of its positions, not all
     /// of them: the simulation asks every trade).
     pub fn stakes_on(&self, coldkey: &AccountId, netuid: NetUid) -> Vec<StakeInfo> {
         let Some(positions) = self.state.positions.get(coldkey) else { return Vec::new() };
-        let Some(subnet) = self.state.subnets.get(&netuid) else { return Vec::new() };
         let (lo, hi) = ((netuid, AccountId([0; 32])), (netuid, AccountId([u8::MAX; 32])));
+        self.stake_infos(coldkey, positions.range(lo..=hi))
+    }
+
+    /// The coldkey's stakes at `positions`, those worth 0 left out.
+    fn stake_infos<'a>(
+        &self,
+        coldkey: &AccountId,
+        positions: impl Iterator<Item = &'a (NetUid, AccountId)>,
+    ) -> Vec<StakeInfo> {
         positions
-            .range(lo..=hi)
-            .filter_map(|(_, hotkey)| {
-                let alpha = subnet.stake_of(hotkey, coldkey);
+            .filter_map(|(netuid, hotkey)| {
+                let alpha = self.state.subnets.get(netuid)?.stake_of(hotkey, coldkey);
                 (alpha > 0).then_some(StakeInfo {
                     coldkey: *coldkey,
                     hotkey: *hotkey,
-                    netuid,
+                    netuid: *netuid,
                     alpha,
                 })
             })

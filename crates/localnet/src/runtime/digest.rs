@@ -292,23 +292,32 @@ fn bucket_digest(state: &State, b: usize) -> Hash {
     let mut e = Enc::default();
     for first in (b..256).step_by(BUCKETS) {
         let first = u8::try_from(first).unwrap_or(u8::MAX);
-        let mut lo = [0u8; 32];
-        lo[0] = first;
-        let range = match first.checked_add(1) {
-            Some(next) => {
-                let mut hi = [0u8; 32];
-                hi[0] = next;
-                state.accounts.range(AccountId(lo)..AccountId(hi))
-            }
-            None => state.accounts.range(AccountId(lo)..),
-        };
-        for (id, account) in range {
+        for (id, account) in first_bytes(&state.accounts, first, 1) {
             e.enc(id);
             e.u64(account.free);
             e.u64(account.nonce);
         }
     }
     e.hash()
+}
+
+/// The entries of an id-ordered map whose id's first byte is in `first..first + span`: one
+/// range, read without visiting the others.
+fn first_bytes<V>(
+    map: &BTreeMap<AccountId, V>,
+    first: u8,
+    span: u8,
+) -> std::collections::btree_map::Range<'_, AccountId, V> {
+    let mut lo = [0u8; 32];
+    lo[0] = first;
+    match first.checked_add(span) {
+        Some(next) => {
+            let mut hi = [0u8; 32];
+            hi[0] = next;
+            map.range(AccountId(lo)..AccountId(hi))
+        }
+        None => map.range(AccountId(lo)..),
+    }
 }
 
 /// The root computed from scratch, ignoring caches.
@@ -471,18 +480,8 @@ fn body_digest(s: &Subnet) -> Hash {
 /// of the hotkey-ordered map), each by its hash.
 fn group_digest(pools: &BTreeMap<AccountId, Hash>, g: usize) -> Hash {
     let first = u8::try_from(g << 4).unwrap_or(u8::MAX);
-    let mut lo = [0u8; 32];
-    lo[0] = first;
-    let range = match first.checked_add(16) {
-        Some(next) => {
-            let mut hi = [0u8; 32];
-            hi[0] = next;
-            pools.range(AccountId(lo)..AccountId(hi))
-        }
-        None => pools.range(AccountId(lo)..),
-    };
     let mut e = Enc(Vec::with_capacity(64 * 16));
-    for (hot, pool) in range {
+    for (hot, pool) in first_bytes(pools, first, 16) {
         e.enc(hot);
         e.enc(pool);
     }
