@@ -64,6 +64,7 @@
 //! None.
 #![deny(missing_docs)]
 
+mod fork;
 pub mod genesis;
 pub mod node;
 pub mod replay;

@@ -632,17 +632,10 @@ struct Producer {
 }
 
 /// Runs the pool's work offered to this thread until `done`: on a thread of the pool, the
-/// half of `rayon::join` stolen by a sleeping worker. Outside a pool it returns at once.
+/// halves the producer's forks offer, taken at once instead of by a worker woken for them.
+/// Outside a pool it returns at once.
 fn keep_busy(done: &AtomicBool) {
-    while !done.load(Ordering::Acquire) {
-        match rayon::yield_now() {
-            Some(rayon::Yield::Executed) => {}
-            // Give the core to whatever else is runnable (a busy machine) without going to
-            // sleep: when nothing is, this returns at once.
-            Some(rayon::Yield::Idle) => std::thread::yield_now(),
-            None => return,
-        }
-    }
+    crate::fork::poll_until(|| done.load(Ordering::Acquire));
 }
 
 /// Sets the flag when dropped: on return or unwinding alike.

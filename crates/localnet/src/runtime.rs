@@ -116,6 +116,7 @@ use dtao::fixed::{I96F32, U64F64};
 use parity_scale_codec::Encode;
 use serde::{Deserialize, Serialize};
 
+use crate::fork::fork;
 use crate::genesis::Genesis;
 pub(crate) use admission::{SHIELD_KEM_CIPHERTEXT, shield_envelope_error};
 use digest::Digests;
@@ -740,7 +741,7 @@ impl Runtime {
 
     /// Runs block `n`'s initialisation (emission, prices, epochs) while the signatures of
     /// `txs` not verified before are checked beside it (a signature's validity never depends
-    /// on the state, so the two are independent), then `during_init` there. Returns the
+    /// on the state, so the two are independent), and `during_init` beside both. Returns the
     /// positions of the bad signatures.
     fn initialize_and_verify(
         &mut self,
@@ -772,15 +773,10 @@ impl Runtime {
                 unverified.into_par_iter().filter(bad).collect()
             }
         };
-        fork(
-            || self.initialize_block(n, init_events),
-            || {
-                let bad = verify();
-                during_init();
-                bad
-            },
-        )
-        .1
+        // `during_init` is a half of its own: whichever thread is free first takes it.
+        let ((), (bad, ())) =
+            fork(|| self.initialize_block(n, init_events), || fork(verify, during_init));
+        bad
     }
 
     /// The TAO a subnet registration in the next block locks, rao.
@@ -1247,17 +1243,4 @@ fn stable_outcome(s: &Subnet, side: Side, amount: u64) -> SwapOutcome {
         reserves_before: before,
         reserves_after: after,
     }
-}
-
-/// Runs `a` and `b` side by side on a rayon pool when called on one of its threads (the block
-/// producer's), one after the other otherwise: outside a pool, `rayon::join` would hand both to
-/// rayon's global pool and wait, paying two thread hand-overs per call for nothing.
-pub(crate) fn fork<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
-where
-    A: FnOnce() -> RA + Send,
-    B: FnOnce() -> RB + Send,
-    RA: Send,
-    RB: Send,
-{
-    if rayon::current_thread_index().is_some() { rayon::join(a, b) } else { (a(), b()) }
 }

@@ -70,6 +70,7 @@ use keys::Keypair;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::fork::fork;
 use crate::genesis::dmath::{log_uniform, normal, poisson, to_u64, uniform, weighted_index};
 use crate::genesis::{Genesis, SimRole, TAO};
 use crate::runtime::Runtime;
@@ -481,8 +482,9 @@ impl Simulation {
         out
     }
 
-    /// Signs what the agents decided, in order: as rayon jobs when on a pool (block production
-    /// runs this beside the state root; whichever thread is free signs), else one by one.
+    /// Signs what the agents decided, in order, split into halves offered to the pool's other
+    /// thread (block production runs this beside the state root; whichever thread is free
+    /// signs), one by one off a pool.
     fn sign_all(
         &self,
         decided: Vec<Unsigned>,
@@ -500,12 +502,7 @@ impl Simulation {
                 }
             }
         };
-        if decided.len() > 1 && rayon::current_thread_index().is_some() {
-            use rayon::prelude::*;
-            decided.into_par_iter().with_max_len(1).filter_map(sign).collect()
-        } else {
-            decided.into_iter().filter_map(sign).collect()
-        }
+        sign_split(decided, &sign)
     }
 
     /// The signer's nonce if it may act now: not yet this block, nothing pending.
@@ -1097,6 +1094,21 @@ impl Simulation {
             self.sign(cold, nonce, call, now, ctx, out);
         }
     }
+}
+
+/// `sign` applied to each of `decided`, in order: halved until one is left, each half offered
+/// to the pool's other thread by [`fork`] (one after the other off a pool).
+fn sign_split<T: Send>(
+    mut decided: Vec<Unsigned>,
+    sign: &(impl Fn(Unsigned) -> Option<T> + Sync),
+) -> Vec<T> {
+    if decided.len() <= 1 {
+        return decided.into_iter().filter_map(sign).collect();
+    }
+    let right = decided.split_off(decided.len() / 2);
+    let (mut left, right) = fork(|| sign_split(decided, sign), || sign_split(right, sign));
+    left.extend(right);
+    left
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ const BUCKETS: usize = 64;
 /// to size the buffer of all of them once instead of growing it through a dozen
 /// reallocations every block.
 const LINE_BYTES: usize = 320;
+/// Subnets whose lines one job of the root computes: 128 subnets make four jobs (two per core
+/// on this machine, so the thread with less else to do takes more of them).
+const SUBNETS_PER_JOB: usize = 32;
 
 /// Groups of a subnet's stake pool hashes (by the hotkey's first byte, high nibble).
 const STAKE_GROUPS: usize = 16;
@@ -223,27 +226,15 @@ impl Digests {
                 self.subnets.entry(*netuid).or_default();
             }
         }
-        let cached = &mut self.subnets;
+        let mut subnets: Vec<(&NetUid, &Subnet, &mut SubnetDigests)> = state
+            .subnets
+            .iter()
+            .zip(self.subnets.values_mut())
+            .map(|((netuid, subnet), d)| (netuid, subnet, d))
+            .collect();
         let subnet_side = || {
-            // Every subnet's line, in one buffer, hashed four at a time (the dirty bodies and
-            // stakes rehashed on the way), then the list of their hashes.
-            let mut lines = Enc(Vec::with_capacity(state.subnets.len() * LINE_BYTES));
-            let mut ends = Vec::with_capacity(state.subnets.len());
-            for ((netuid, subnet), d) in state.subnets.iter().zip(cached.values_mut()) {
-                lines.u16(*netuid);
-                core_digest(&mut lines, subnet);
-                let body = *d.body.get_or_insert_with(|| body_digest(subnet));
-                lines.enc(&body);
-                lines.enc(&d.stakes(subnet));
-                ends.push(lines.0.len());
-            }
-            let hashes = Hash::of_each(ends.iter().scan(0, |start, &end| {
-                let line = &lines.0[*start..end];
-                *start = end;
-                Some(line)
-            }));
-            let mut list = Enc(Vec::with_capacity(hashes.len() * 32));
-            for h in &hashes {
+            let mut list = Enc(Vec::with_capacity(subnets.len() * 32));
+            for h in &subnet_line_hashes(&mut subnets) {
                 list.enc(h);
             }
             list.hash()
@@ -261,7 +252,7 @@ impl Digests {
                 *registry = registry_digest(state);
             }
         };
-        let ((), subnets) = super::fork(account_side, subnet_side);
+        let ((), subnets) = crate::fork::fork(account_side, subnet_side);
         self.dirty_buckets = 0;
         self.registry_dirty = false;
         self.all_dirty = false;
@@ -279,6 +270,35 @@ impl Digests {
         root.enc(&subnets);
         root.hash()
     }
+}
+
+/// The hashes of the subnets' lines (netuid, core, body hash, stakes hash), in order, the dirty
+/// bodies and stakes rehashed on the way. Halved by [`fork`](crate::fork::fork) down to
+/// [`SUBNETS_PER_JOB`], so that a thread done with its own part of the block takes a share.
+fn subnet_line_hashes(subnets: &mut [(&NetUid, &Subnet, &mut SubnetDigests)]) -> Vec<Hash> {
+    if subnets.len() > SUBNETS_PER_JOB {
+        let (left, right) = subnets.split_at_mut(subnets.len() / 2);
+        let (mut hashes, right) =
+            crate::fork::fork(|| subnet_line_hashes(left), || subnet_line_hashes(right));
+        hashes.extend(right);
+        return hashes;
+    }
+    // The lines in one buffer, hashed four at a time.
+    let mut lines = Enc(Vec::with_capacity(subnets.len() * LINE_BYTES));
+    let mut ends = Vec::with_capacity(subnets.len());
+    for (netuid, subnet, d) in subnets.iter_mut() {
+        lines.u16(**netuid);
+        core_digest(&mut lines, subnet);
+        let body = *d.body.get_or_insert_with(|| body_digest(subnet));
+        lines.enc(&body);
+        lines.enc(&d.stakes(subnet));
+        ends.push(lines.0.len());
+    }
+    Hash::of_each(ends.iter().scan(0, |start, &end| {
+        let line = &lines.0[*start..end];
+        *start = end;
+        Some(line)
+    }))
 }
 
 /// Whether `a` holds exactly the subnets of `b`.
