@@ -9,6 +9,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc rather than glibc's malloc: during a fast-forward the block producer's two threads
+/// allocate and free each other's memory thousands of times a second, and glibc made them wait
+/// on each other's arena lock (a futex sleep and wake-up each time).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Command-line interface of `taoplex`.
 #[derive(Debug, Parser)]
 #[command(
