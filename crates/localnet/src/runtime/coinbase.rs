@@ -179,13 +179,38 @@ fn inject(
     }
 }
 
+/// A due epoch's Yuma step, computed before it is paid out.
+struct EpochStep {
+    netuid: NetUid,
+    /// Each uid's hotkey stake on root, rao (the root pot is shared by it).
+    root_stake: Vec<u64>,
+    out: Result<dtao::yuma::EpochOutput, dtao::yuma::YumaError>,
+}
+
 impl Runtime {
     /// Runs block initialisation for block `n`: coinbase, moving prices, epochs.
+    ///
+    /// The due epochs' Yuma steps read only neurons and stakes, which neither the coinbase nor
+    /// another subnet's epoch changes (an epoch pays out on its own subnet), so they are
+    /// computed from the state before the coinbase, beside its plan: a thread done with its
+    /// own part of the block takes them.
     pub(super) fn initialize_block(&mut self, n: BlockNumber, events: &mut Vec<Event>) {
         self.state.staking_ops.clear();
         self.state.staking_ops_block = n;
-        self.run_coinbase(n);
-        self.run_epochs(n, events);
+        let due = self.due_epochs(n);
+        let this = &*self;
+        let (plan, steps) = if due.is_empty() {
+            (this.coinbase_plan(n), Vec::new())
+        } else {
+            crate::fork::fork(
+                || this.coinbase_plan(n),
+                || due.iter().filter_map(|netuid| this.yuma_step(*netuid, n)).collect(),
+            )
+        };
+        self.run_coinbase(plan, n);
+        for step in steps {
+            self.apply_epoch(step, n, events);
+        }
     }
 
     /// The shares of block `n`'s emission, as the coinbase will compute them from the current
@@ -254,7 +279,8 @@ impl Runtime {
         })
     }
 
-    fn run_coinbase(&mut self, n: BlockNumber) {
+    /// Block `n`'s coinbase by `plan` (from [`Runtime::coinbase_plan`] on the state before it).
+    fn run_coinbase(&mut self, plan: Option<CoinbasePlan>, n: BlockNumber) {
         for s in self.state.subnets.values_mut() {
             s.emission_share_bits = 0;
             s.tao_emission = 0;
@@ -262,7 +288,7 @@ impl Runtime {
             s.alpha_in_emission = 0;
             s.alpha_out_emission = 0;
         }
-        let Some(plan) = self.coinbase_plan(n) else { return };
+        let Some(plan) = plan else { return };
         self.state.share_rule = plan.rule_after;
         let emission = plan.emission;
         let root_sell = plan.root_sell;
@@ -327,9 +353,10 @@ impl Runtime {
         }
     }
 
-    fn run_epochs(&mut self, n: BlockNumber, events: &mut Vec<Event>) {
-        let due: Vec<NetUid> = self
-            .state
+    /// The subnets whose epoch runs in block `n`, in netuid order, at most
+    /// [`MAX_EPOCHS_PER_BLOCK`].
+    fn due_epochs(&self, n: BlockNumber) -> Vec<NetUid> {
+        self.state
             .subnets
             .values()
             .filter(|s| {
@@ -340,17 +367,14 @@ impl Runtime {
             })
             .map(|s| s.netuid)
             .take(MAX_EPOCHS_PER_BLOCK)
-            .collect();
-        for netuid in due {
-            self.run_epoch(netuid, n, events);
-        }
+            .collect()
     }
 
-    /// One Yuma epoch on `netuid`: drains pending alpha to miners, validators (and their
-    /// nominators), root stakers of the validators, and the owner.
-    pub(super) fn run_epoch(&mut self, netuid: NetUid, n: BlockNumber, events: &mut Vec<Event>) {
+    /// Yuma on `netuid`'s neurons and stakes as they are now, for its epoch in block `n`.
+    /// `None` if the subnet is gone or its matrices cannot be made (the epoch is skipped).
+    fn yuma_step(&self, netuid: NetUid, n: BlockNumber) -> Option<EpochStep> {
         let tao_weight = self.state.params.tao_weight;
-        let Some(sn) = self.state.subnets.get(&netuid) else { return };
+        let sn = self.state.subnets.get(&netuid)?;
         let root = self.state.subnets.get(&ROOT);
         let k = sn.neurons.len();
         let mut stake = Vec::with_capacity(k);
@@ -363,7 +387,7 @@ impl Runtime {
         let (Ok(mut weights), Ok(mut bonds)) =
             (Matrix::<u16>::zeros(k, k), Matrix::<u16>::zeros(k, k))
         else {
-            return;
+            return None;
         };
         for (i, neuron) in sn.neurons.iter().enumerate() {
             let row = weights.row_mut(i);
@@ -408,7 +432,18 @@ impl Runtime {
                 last_tempo_block: sn.last_epoch_block.saturating_add(1),
             }),
         };
-        let out = run_epoch(&input, &params);
+        Some(EpochStep { netuid, root_stake, out: run_epoch(&input, &params) })
+    }
+
+    /// The epoch of `step.netuid` in block `n`: drains pending alpha by its Yuma step to
+    /// miners, validators (and their nominators), root stakers of the validators, and the
+    /// owner.
+    fn apply_epoch(&mut self, step: EpochStep, n: BlockNumber, events: &mut Vec<Event>) {
+        let EpochStep { netuid, root_stake, out } = step;
+        let tao_weight = self.state.params.tao_weight;
+        let Some(sn) = self.state.subnets.get(&netuid) else { return };
+        let k = sn.neurons.len();
+        let h = &sn.hyperparameters;
         let owner_coldkey = sn.owner_coldkey;
         let owner_hotkey = sn.owner_hotkey;
         let recycle = h.recycle_or_burn == RecycleOrBurn::Recycle;
