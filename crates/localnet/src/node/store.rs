@@ -85,6 +85,9 @@ pub(crate) struct Store {
     unwritten: Vec<u8>,
     dirty: bool,
     archive: File,
+    /// A group's archive lines, joined for one write; kept between groups so that every
+    /// write does not grow a fresh buffer (page faults and copies on each doubling).
+    archive_buf: Vec<u8>,
     _lock: File,
 }
 
@@ -193,6 +196,7 @@ impl Store {
             unwritten: Vec::new(),
             dirty: false,
             archive,
+            archive_buf: Vec::new(),
             _lock: lock,
         })
     }
@@ -291,7 +295,8 @@ impl Store {
         &mut self,
         lines: impl Iterator<Item = &'a Result<Vec<u8>, String>>,
     ) -> Result<(), NodeError> {
-        let mut buf = Vec::new();
+        let mut buf = std::mem::take(&mut self.archive_buf);
+        buf.clear();
         for line in lines {
             let line = line.as_ref().map_err(|what| NodeError::Corrupt {
                 path: self.archive_path(),
@@ -300,7 +305,9 @@ impl Store {
             buf.extend_from_slice(line);
         }
         let path = self.archive_path();
-        self.archive.write_all(&buf).map_err(io_err(&path))?;
+        let written = self.archive.write_all(&buf).map_err(io_err(&path));
+        self.archive_buf = buf;
+        written?;
         self.dirty = true;
         Ok(())
     }
