@@ -56,6 +56,22 @@ where
     (ra, rb)
 }
 
+/// `work` done on `items` in halves offered by [`fork`], down to at most `leaf` items a job
+/// (at least one), and the results joined in the items' order.
+pub(crate) fn in_halves<T: Send, U: Send>(
+    mut items: Vec<T>,
+    leaf: usize,
+    work: &(impl Fn(Vec<T>) -> Vec<U> + Sync),
+) -> Vec<U> {
+    if items.len() <= leaf.max(1) {
+        return work(items);
+    }
+    let right = items.split_off(items.len() / 2);
+    let (mut done, right) = fork(|| in_halves(items, leaf, work), || in_halves(right, leaf, work));
+    done.extend(right);
+    done
+}
+
 /// Runs the pool's work offered to this thread (jobs in its queue, or stolen from another
 /// thread's) until `done` says so, giving the core to whatever else is runnable whenever there
 /// is none. Returns at once off a rayon pool, where nothing could run the work waited for.
@@ -94,6 +110,19 @@ mod tests {
         assert_eq!(pool().install(|| sum(0..10_000)), 49_995_000);
         // Off a pool: one after the other, same answer.
         assert_eq!(sum(0..10_000), 49_995_000);
+    }
+
+    #[test]
+    fn in_halves_keeps_the_order_at_any_leaf_size() {
+        let items: Vec<u32> = (0..1_000).collect();
+        let odd = |v: Vec<u32>| v.into_iter().filter(|x| x % 2 == 1).collect::<Vec<u32>>();
+        let expected: Vec<u32> = (0..1_000).filter(|x| x % 2 == 1).collect();
+        let pool = pool();
+        for leaf in [0, 1, 7, 32, 1_000, 5_000] {
+            assert_eq!(pool.install(|| in_halves(items.clone(), leaf, &odd)), expected);
+            assert_eq!(in_halves(items.clone(), leaf, &odd), expected);
+        }
+        assert!(in_halves(Vec::<u32>::new(), 1, &odd).is_empty());
     }
 
     #[test]

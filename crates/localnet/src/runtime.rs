@@ -769,8 +769,8 @@ impl Runtime {
                 }
                 unverified.into_iter().filter(bad).collect()
             } else {
-                use rayon::prelude::*;
-                unverified.into_par_iter().filter(bad).collect()
+                let check = |part: Vec<usize>| part.into_iter().filter(bad).collect::<Vec<_>>();
+                crate::fork::in_halves(unverified, 1, &check).into_iter().collect()
             }
         };
         // `during_init` is a half of its own: whichever thread is free first takes it.

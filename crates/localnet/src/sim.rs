@@ -70,7 +70,7 @@ use keys::Keypair;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::fork::fork;
+use crate::fork::in_halves;
 use crate::genesis::dmath::{log_uniform, normal, poisson, to_u64, uniform, weighted_index};
 use crate::genesis::{Genesis, SimRole, TAO};
 use crate::runtime::Runtime;
@@ -502,7 +502,7 @@ impl Simulation {
                 }
             }
         };
-        sign_split(decided, &sign)
+        in_halves(decided, 1, &|part: Vec<Unsigned>| part.into_iter().filter_map(sign).collect())
     }
 
     /// The signer's nonce if it may act now: not yet this block, nothing pending.
@@ -1094,21 +1094,6 @@ impl Simulation {
             self.sign(cold, nonce, call, now, ctx, out);
         }
     }
-}
-
-/// `sign` applied to each of `decided`, in order: halved until one is left, each half offered
-/// to the pool's other thread by [`fork`] (one after the other off a pool).
-fn sign_split<T: Send>(
-    mut decided: Vec<Unsigned>,
-    sign: &(impl Fn(Unsigned) -> Option<T> + Sync),
-) -> Vec<T> {
-    if decided.len() <= 1 {
-        return decided.into_iter().filter_map(sign).collect();
-    }
-    let right = decided.split_off(decided.len() / 2);
-    let (mut left, right) = fork(|| sign_split(decided, sign), || sign_split(right, sign));
-    left.extend(right);
-    left
 }
 
 #[cfg(test)]

@@ -226,7 +226,7 @@ impl Digests {
                 self.subnets.entry(*netuid).or_default();
             }
         }
-        let mut subnets: Vec<(&NetUid, &Subnet, &mut SubnetDigests)> = state
+        let subnets: Vec<(&NetUid, &Subnet, &mut SubnetDigests)> = state
             .subnets
             .iter()
             .zip(self.subnets.values_mut())
@@ -234,7 +234,8 @@ impl Digests {
             .collect();
         let subnet_side = || {
             let mut list = Enc(Vec::with_capacity(subnets.len() * 32));
-            for h in &subnet_line_hashes(&mut subnets) {
+            // In jobs, so that a thread done with its own part of the block takes a share.
+            for h in &crate::fork::in_halves(subnets, SUBNETS_PER_JOB, &subnet_line_hashes) {
                 list.enc(h);
             }
             list.hash()
@@ -273,21 +274,12 @@ impl Digests {
 }
 
 /// The hashes of the subnets' lines (netuid, core, body hash, stakes hash), in order, the dirty
-/// bodies and stakes rehashed on the way. Halved by [`fork`](crate::fork::fork) down to
-/// [`SUBNETS_PER_JOB`], so that a thread done with its own part of the block takes a share.
-fn subnet_line_hashes(subnets: &mut [(&NetUid, &Subnet, &mut SubnetDigests)]) -> Vec<Hash> {
-    if subnets.len() > SUBNETS_PER_JOB {
-        let (left, right) = subnets.split_at_mut(subnets.len() / 2);
-        let (mut hashes, right) =
-            crate::fork::fork(|| subnet_line_hashes(left), || subnet_line_hashes(right));
-        hashes.extend(right);
-        return hashes;
-    }
-    // The lines in one buffer, hashed four at a time.
+/// bodies and stakes rehashed on the way; the lines in one buffer, hashed four at a time.
+fn subnet_line_hashes(subnets: Vec<(&NetUid, &Subnet, &mut SubnetDigests)>) -> Vec<Hash> {
     let mut lines = Enc(Vec::with_capacity(subnets.len() * LINE_BYTES));
     let mut ends = Vec::with_capacity(subnets.len());
-    for (netuid, subnet, d) in subnets.iter_mut() {
-        lines.u16(**netuid);
+    for (netuid, subnet, d) in subnets {
+        lines.u16(*netuid);
         core_digest(&mut lines, subnet);
         let body = *d.body.get_or_insert_with(|| body_digest(subnet));
         lines.enc(&body);
