@@ -5,6 +5,7 @@
 //! or SIGTERM. The first line on stdout says where the RPC listens, so scripts (and the
 //! end-to-end tests) can start it on port 0 and read the port.
 
+use std::io::IsTerminal as _;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -191,8 +192,17 @@ impl NodeSetup {
 pub(crate) fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(log_colours(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR")))
+        .try_init();
+}
+
+/// Colours only on a terminal, and not there either when `NO_COLOR` is set to anything
+/// (no-color.org): a log redirected to a file or read by a script stays plain text.
+fn log_colours(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 /// Runs `taoplex node`.
@@ -446,6 +456,14 @@ mod tests {
         assert!(parse_block_time("0s").is_err());
         assert!(parse_block_time("fast").unwrap_err().contains("12s"));
         assert!(parse_block_time("1.5s").is_err());
+    }
+
+    #[test]
+    fn logs_are_coloured_only_on_a_terminal_without_no_color() {
+        assert!(log_colours(true, None));
+        assert!(log_colours(true, Some("".into())), "an empty NO_COLOR does not count");
+        assert!(!log_colours(true, Some("1".into())));
+        assert!(!log_colours(false, None), "a log file or a pipe gets plain text");
     }
 
     #[test]
