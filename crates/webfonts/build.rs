@@ -64,9 +64,14 @@ struct CjkFont {
     extra: &'static [(u32, u32)],
 }
 
-/// Catalogues whose CJK characters the Chinese font must cover.
-const CATALOGUES: &[&str] =
-    &["../terminal/src/i18n.rs", "../terminal/src/describe.rs", "../dojo-platform/src/i18n.rs"];
+/// Catalogues whose CJK characters the Chinese font must cover (the platform's error
+/// messages have their Chinese beside the error type).
+const CATALOGUES: &[&str] = &[
+    "../terminal/src/i18n.rs",
+    "../terminal/src/describe.rs",
+    "../dojo-platform/src/i18n.rs",
+    "../dojo-platform/src/error.rs",
+];
 
 fn fonts(manifest: &Path, modules: &Path, out: &Path) -> Result<(), String> {
     let dir = out.join("fonts");

@@ -134,7 +134,9 @@ pub trait Chain: Send + Sync {
     /// An account's free TAO and next nonce (at the head).
     async fn account(&self, who: AccountId) -> ChainResult<AccountInfo>;
 
-    /// Every subnet, root included, ordered by netuid.
+    /// Every subnet, root included, ordered by netuid. The live chain's answer for all
+    /// subnets carries only the tempo and fee rate of the hyperparameters (the rest read 0):
+    /// [`Chain::subnet`] has them all.
     async fn subnets(&self) -> ChainResult<Vec<SubnetInfo>>;
 
     /// One subnet.

@@ -5,8 +5,10 @@ use axum::response::{IntoResponse, Response};
 
 use dojo_core::protocol::ApiError;
 
+use crate::i18n::{Lang, Ui};
+
 /// Everything a platform request can fail with. Messages are shown to the person as they are.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PlatformError {
     /// No session, or the session is not logged in.
@@ -48,6 +50,15 @@ pub enum PlatformError {
     /// Username in use.
     #[error("this username is taken; choose another")]
     UsernameTaken,
+    /// A username outside the rule.
+    #[error("a username has 3 to 32 letters, digits, '_', '-' or '.'")]
+    BadUsername,
+    /// A password shorter than the minimum.
+    #[error("a password needs at least {min} characters")]
+    ShortPassword {
+        /// The minimum, in characters.
+        min: usize,
+    },
     /// A form field is invalid.
     #[error("{0}")]
     Invalid(String),
@@ -106,6 +117,8 @@ impl PlatformError {
             PlatformError::Csrf | PlatformError::Forbidden => StatusCode::FORBIDDEN,
             PlatformError::InviteUnknown
             | PlatformError::InviteUsed
+            | PlatformError::BadUsername
+            | PlatformError::ShortPassword { .. }
             | PlatformError::Invalid(_)
             | PlatformError::Score { .. }
             | PlatformError::Explanation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -118,6 +131,69 @@ impl PlatformError {
             PlatformError::NotFound => StatusCode::NOT_FOUND,
             PlatformError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// The message in `lang`: the English one is the error's `Display` (which the JSON APIs
+    /// send); a detail that came from elsewhere (a bad request's, a form field's) stays as it
+    /// came.
+    pub(crate) fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            PlatformError::NotLoggedIn => "请先登录".into(),
+            PlatformError::Csrf => "表单已过期，或并非来自本站；请刷新页面后重试".into(),
+            PlatformError::SessionExpired => "您的登录已过期；请重新登录".into(),
+            PlatformError::BadCredentials => "用户名或密码错误".into(),
+            PlatformError::TooManyAttempts { retry_after_secs } => {
+                format!("登录尝试次数过多；请等待 {retry_after_secs} 秒后重试")
+            }
+            PlatformError::BadApiKey => {
+                "缺少或未知的 API 密钥；请在 x-api-key 请求头中发送矿工的密钥".into()
+            }
+            PlatformError::TaskExists(id) => format!("任务 {id} 已存在"),
+            PlatformError::NotExpired => "任务尚未到期；请在到期后再公开其标准答案".into(),
+            PlatformError::BadRequest(detail) => format!("请求有误：{detail}"),
+            PlatformError::InviteUnknown => "此邀请码无效；请向您团队的矿工索取新的邀请码".into(),
+            PlatformError::InviteUsed => "此邀请码已被使用；请向您团队的矿工索取新的邀请码".into(),
+            PlatformError::UsernameTaken => "此用户名已被占用；请换一个".into(),
+            PlatformError::BadUsername => "用户名须为 3 到 32 个字母、数字、“_”、“-” 或 “.”".into(),
+            PlatformError::ShortPassword { min } => format!("密码至少需要 {min} 个字符"),
+            PlatformError::Invalid(detail) => detail.clone(),
+            PlatformError::Forbidden => "您的账户无法使用此页面".into(),
+            PlatformError::NotFound => "没有这个任务".into(),
+            PlatformError::AlreadySubmitted => "您已为此任务提交过结果".into(),
+            PlatformError::Expired => "此任务已到期；不再接受结果".into(),
+            PlatformError::Full { max_results } => {
+                format!("此任务已收满 {max_results} 份结果")
+            }
+            PlatformError::Score { output, got, min, max } => {
+                format!("输出 {output} 的评分须为 {min} 到 {max} 之间的整数；收到的是 {got:?}")
+            }
+            PlatformError::Explanation(reason) => {
+                format!("对最佳和最差输出的说明未被接受（{reason}）；请用平实的话来写")
+            }
+            PlatformError::Internal(_) => "内部错误".into(),
+        }
+    }
+
+    /// The error as a page in the person's language and theme, with its status (and
+    /// `Retry-After`). The response carries the error, so that [`localized_errors`] can show
+    /// a page a handler failed without the request in the request's language.
+    pub(crate) fn page(&self, ui: Ui) -> Response {
+        let t = ui.t();
+        let chrome = super::pages::Chrome { ui, nav: super::pages::Nav::None, logout_csrf: None };
+        let page = super::pages::message_page(
+            &chrome,
+            t.error_title,
+            &self.message(ui.lang),
+            ("/", t.back),
+        );
+        let mut resp = (self.status(), axum::response::Html(page.into_string())).into_response();
+        super::pages::security_headers(resp.headers_mut());
+        self.retry_after(&mut resp);
+        resp.extensions_mut().insert(self.clone());
+        resp
     }
 
     /// `Retry-After` for rate-limited answers.
@@ -152,23 +228,27 @@ impl From<sqlx::Error> for PlatformError {
 }
 
 impl IntoResponse for PlatformError {
+    /// The page in the platform's defaults (English, dark); [`localized_errors`] shows it
+    /// again in the request's language and theme.
     fn into_response(self) -> Response {
-        let status = self.status();
-        // Without the request here the page is English and dark, the platform's defaults.
-        let chrome = super::pages::Chrome {
-            ui: super::i18n::Ui::default(),
-            nav: super::pages::Nav::None,
-            logout_csrf: None,
-        };
-        let page = super::pages::message_page(
-            &chrome,
-            "Something went wrong",
-            &self.to_string(),
-            ("/", "Back"),
-        );
-        let mut resp = (status, axum::response::Html(page.into_string())).into_response();
-        super::pages::security_headers(resp.headers_mut());
-        self.retry_after(&mut resp);
-        resp
+        self.page(Ui::default())
+    }
+}
+
+/// Middleware of the page routes: an error page a handler answered (in the defaults, as it had
+/// no request at hand) is shown again in the request's language and theme.
+pub(crate) async fn localized_errors(
+    ui: Ui,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let defaults = Ui::default();
+    if ui.lang == defaults.lang && ui.light == defaults.light {
+        return response;
+    }
+    match response.extensions().get::<PlatformError>() {
+        Some(error) => error.page(ui),
+        None => response,
     }
 }

@@ -2,8 +2,9 @@
 //! ([`EN`], [`ZH`]) with the same fields, so a missing translation is a compile error. The
 //! language comes from `?lang=` (remembered in the `lang` cookie), then that cookie, then
 //! `Accept-Language`; the theme from the `theme` cookie the page script sets. Server messages
-//! (errors) stay in English: they are [`crate::PlatformError`]'s text, shared with the JSON APIs;
-//! the rating page's notice that a task is closed (submitted, expired, full) is in the catalogues.
+//! (errors) are [`crate::PlatformError`]'s text in English, shared with the JSON APIs, and its
+//! `message` in Chinese on the pages; the rating page's notice that a task is closed
+//! (submitted, expired, full) is in the catalogues.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -141,6 +142,7 @@ pub(crate) struct Catalogue {
     pub(crate) new_here: &'static str,
     pub(crate) sign_up_link: &'static str,
     pub(crate) back: &'static str,
+    pub(crate) error_title: &'static str,
     pub(crate) signed_in_as: &'static str,
     pub(crate) inbox_title: &'static str,
     pub(crate) inbox_empty: &'static str,
@@ -253,6 +255,7 @@ pub(crate) static EN: Catalogue = Catalogue {
     new_here: "New here?",
     sign_up_link: "Sign up with an invite key",
     back: "Back",
+    error_title: "Something went wrong",
     signed_in_as: "Signed in as",
     inbox_title: "Your tasks",
     inbox_empty: "No tasks yet. New tasks appear here as your miner receives them.",
@@ -376,6 +379,7 @@ pub(crate) static ZH: Catalogue = Catalogue {
     new_here: "第一次来？",
     sign_up_link: "用邀请码注册",
     back: "返回",
+    error_title: "出了点问题",
     signed_in_as: "当前用户",
     inbox_title: "你的任务",
     inbox_empty: "暂无任务。矿工收到新任务后会出现在这里。",

@@ -593,6 +593,7 @@ pub fn router(state: PlatformState) -> Router {
         .route("/team/export/results.csv", get(views::export_results))
         .route("/team/invites", post(new_invite))
         .route("/team/api-keys", post(new_api_key))
+        .layer(axum::middleware::from_fn(error::localized_errors))
         .merge(api::routes())
         .with_state(state)
 }
@@ -624,14 +625,10 @@ fn validate_credentials(username: &str, password: &str) -> Result<(), PlatformEr
     let ok_name = (3..=32).contains(&username.chars().count())
         && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if !ok_name {
-        return Err(PlatformError::Invalid(
-            "a username has 3 to 32 letters, digits, '_', '-' or '.'".into(),
-        ));
+        return Err(PlatformError::BadUsername);
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(PlatformError::Invalid(format!(
-            "a password needs at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(PlatformError::ShortPassword { min: MIN_PASSWORD_CHARS });
     }
     Ok(())
 }

@@ -97,6 +97,49 @@ async fn language_and_theme_come_from_the_request() {
 }
 
 #[tokio::test]
+async fn error_pages_follow_the_request_language_and_theme() {
+    let app = App::new().await;
+    let w = app.worker("kim").await;
+    // English by default, as the JSON APIs' messages are.
+    let en = app.get("/tasks/nope", Some(&w)).await;
+    assert_eq!(en.status, StatusCode::NOT_FOUND);
+    assert!(en.body.contains("<html lang=\"en\" data-theme=\"dark\">"), "{}", en.body);
+    assert!(en.body.contains("Something went wrong") && en.body.contains("no such task"));
+
+    let req = Request::get("/tasks/nope")
+        .header(header::COOKIE, format!("{SESSION_COOKIE}={w}; lang=zh; theme=light"))
+        .body(Body::empty())
+        .unwrap();
+    let zh = app.send(req).await;
+    assert_eq!(zh.status, StatusCode::NOT_FOUND, "the status survives the translation");
+    assert!(zh.body.contains("<html lang=\"zh\" data-theme=\"light\">"), "{}", zh.body);
+    assert!(zh.body.contains("出了点问题") && zh.body.contains("没有这个任务"), "{}", zh.body);
+    assert!(!zh.body.contains("no such task"));
+
+    // A failed form post: the login's error in the language the browser asks for.
+    let (c, csrf) = app.anon("/login").await;
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("{SESSION_COOKIE}={c}"))
+        .header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9")
+        .body(Body::from(format!("csrf={csrf}&username=kim&password=wrong+password")))
+        .unwrap();
+    let login = app.send(req).await;
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+    assert!(login.body.contains("用户名或密码错误"), "{}", login.body);
+    // Sign-up's field rules, too.
+    let (c, csrf) = app.anon("/signup?lang=zh").await;
+    let req = Request::post("/signup")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("{SESSION_COOKIE}={c}; lang=zh"))
+        .body(Body::from(format!("csrf={csrf}&username=x&password=long+enough+pw&invite=k")))
+        .unwrap();
+    let signup = app.send(req).await;
+    assert_eq!(signup.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", signup.body);
+    assert!(signup.body.contains("用户名须为 3 到 32 个"), "{}", signup.body);
+}
+
+#[tokio::test]
 async fn the_rating_page_labels_outputs_by_letter_and_offers_a_review() {
     let app = App::new().await;
     app.add_task(text_task("t1"), 4).await;

@@ -247,6 +247,7 @@ async fn a_worker_rates_with_the_keyboard_alone_and_learns_from_the_feedback() {
         ("/tasks", "inbox-zh"),
         ("/tasks/t-other", "rate-zh"),
         ("/tasks/t-keys/feedback", "feedback-zh"),
+        ("/tasks/t-nope", "error-zh"),
     ] {
         c.goto(&format!("{base}{path}?lang=zh")).await.unwrap();
         c.wait().for_element(Locator::Css("html[lang='zh']")).await.unwrap();
