@@ -199,7 +199,7 @@ pub(crate) fn init_tracing() {
         .try_init();
 }
 
-/// Colours only on a terminal, and not there either when `NO_COLOR` is set to anything
+/// Colours only on a terminal, and not there either when `NO_COLOR` is set and not empty
 /// (no-color.org): a log redirected to a file or read by a script stays plain text.
 fn log_colours(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
     terminal && no_color.is_none_or(|v| v.is_empty())
