@@ -116,6 +116,7 @@ impl Store {
     /// Opens (or creates) the data directory for `genesis`: takes the lock, writes or checks
     /// the genesis file, opens the log (truncating a torn tail).
     pub(crate) fn open(dir: &Path, genesis: &Genesis) -> Result<Self, NodeError> {
+        create_private_dir(dir).map_err(io_err(dir))?;
         fs::create_dir_all(dir.join("snapshots")).map_err(io_err(dir))?;
         let lock_path = dir.join("LOCK");
         let lock = OpenOptions::new()
@@ -492,6 +493,23 @@ fn sync_dir(dir: &Path) -> Result<(), NodeError> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
 }
 
+/// Creates `dir` readable by its owner only, as `mkdir -p -m 0700` does (missing parents get
+/// the usual mode): a data directory holds, beside the chain, what `up` runs on it (the worker
+/// platforms' accounts and sessions, the bot's state). A directory that exists already keeps
+/// its permissions: it was chosen.
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(dir) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        done => done,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,6 +537,27 @@ mod tests {
             subnets: vec![],
             sim_accounts: vec![],
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_dir_is_the_owners_alone_and_an_existing_one_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let base = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = base.path().join("taoplex").join("localnet");
+        drop(Store::open(&dir, &genesis()).unwrap());
+        assert_eq!(mode(&dir), 0o700);
+        let parent = base.path().join("taoplex");
+        let usual = base.path().join("usual");
+        fs::create_dir(&usual).unwrap();
+        assert_eq!(mode(&parent), mode(&usual), "a created parent gets the usual mode");
+
+        let chosen = base.path().join("shared");
+        fs::create_dir(&chosen).unwrap();
+        fs::set_permissions(&chosen, fs::Permissions::from_mode(0o750)).unwrap();
+        drop(Store::open(&chosen, &genesis()).unwrap());
+        assert_eq!(mode(&chosen), 0o750);
     }
 
     #[test]
