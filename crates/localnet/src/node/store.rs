@@ -117,6 +117,7 @@ impl Store {
     /// the genesis file, opens the log (truncating a torn tail).
     pub(crate) fn open(dir: &Path, genesis: &Genesis) -> Result<Self, NodeError> {
         create_private_dir(dir).map_err(io_err(dir))?;
+        warn_if_shared(dir);
         fs::create_dir_all(dir.join("snapshots")).map_err(io_err(dir))?;
         let lock_path = dir.join("LOCK");
         let lock = OpenOptions::new()
@@ -507,6 +508,23 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     match builder.create(dir) {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
         done => done,
+    }
+}
+
+/// Warns when others may read the data directory (one made before directories were created
+/// owner-only, or chosen so): it is left as it is, but the person should know.
+fn warn_if_shared(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(meta) = fs::metadata(dir)
+        && std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o077 != 0
+    {
+        let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777;
+        tracing::warn!(
+            dir = %dir.display(),
+            mode = format_args!("{mode:o}"),
+            "the data directory is open to other users; it holds the worker platforms' \
+             accounts and the bot's state: `chmod 700` it"
+        );
     }
 }
 
