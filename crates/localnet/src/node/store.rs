@@ -515,16 +515,16 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 /// owner-only, or chosen so): it is left as it is, but the person should know.
 fn warn_if_shared(dir: &Path) {
     #[cfg(unix)]
-    if let Ok(meta) = fs::metadata(dir)
-        && std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o077 != 0
-    {
+    if let Ok(meta) = fs::metadata(dir) {
         let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777;
-        tracing::warn!(
-            dir = %dir.display(),
-            mode = format_args!("{mode:o}"),
-            "the data directory is open to other users; it holds the worker platforms' \
-             accounts and the bot's state: `chmod 700` it"
-        );
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                dir = %dir.display(),
+                mode = format_args!("{mode:o}"),
+                "the data directory is open to other users; under `taoplex up` it also holds \
+                 the worker platforms' accounts and the bot's state: `chmod 700` it"
+            );
+        }
     }
 }
 
